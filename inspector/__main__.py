@@ -1,0 +1,7 @@
+"""`python -m inspector` runs the command-line tool."""
+
+from __future__ import annotations
+
+from inspector.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Errors the library raises for bad input.
+
+The library never prints and never exits: it raises one of these, carrying the path it was reading and
+what is wrong with it, and the CLI turns them into a one-line message and exit code 2 in one place.
+Anything else escaping the library is a bug in inspector and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InspectorError(Exception):
+    """Base class of the errors caused by the user's input, not by a bug in inspector."""
+
+
+class ModelLoadError(InspectorError):
+    """A SavedModel (or one of its files) cannot be read: names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class TagSelectionError(ModelLoadError):
+    """The requested meta graph tags match none, or more than one, of the model's meta graphs."""
+
+
+class SaveError(InspectorError):
+    """`inspector save` was asked for something that cannot be saved (bad factory, alias, signature)."""
+
+
+class TensorFlowMissingError(InspectorError):
+    """TensorFlow (needed for its protobuf definitions, or for saving) is not installed."""
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(
+            f"TensorFlow is needed {purpose} but is not installed; "
+            "install it with: pip install 'inspector[tensorflow]'"
+        )

@@ -1,0 +1,350 @@
+"""A SavedModel directory (or its saved_model.pb / .pbtxt) -> SavedModelView.
+
+Reads files and protobufs only: nothing from the model is executed, and TensorFlow's runtime is never
+imported (see `inspector.protos`). Every problem with the user's files becomes a ModelLoadError that
+names the file; problems with optional files (debug info, fingerprint) are recorded in the view instead,
+so a report can still show everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from inspector import objectgraph
+from inspector.callgraph import build_call_graph, called_functions, tensor_node_name
+from inspector.debuginfo import read_debug_info
+from inspector.errors import ModelLoadError, TagSelectionError
+from inspector.protos import ProtoModules, load_protos
+from inspector.view import (
+    TOP_LEVEL,
+    Alias,
+    AliasTarget,
+    Argument,
+    DebugInfo,
+    Fingerprint,
+    Function,
+    MetaGraphInfo,
+    Node,
+    SavedModelView,
+    Signature,
+    node_key,
+)
+
+MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
+FINGERPRINT_FILE = "fingerprint.pb"
+# protobuf's hard limit on one message; a larger saved_model.pb cannot have been written by TensorFlow.
+PROTOBUF_LIMIT = 2**31 - 1
+
+
+def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
+    """Read a SavedModel statically and index it.
+
+    `path` is a SavedModel directory or its `saved_model.pb` / `saved_model.pbtxt`. `tags` picks the
+    meta graph (e.g. `{"serve"}`); it may be omitted when the model has one meta graph.
+    """
+    model_dir, model_file = resolve_model_path(Path(path))
+    protos = load_protos()
+    saved_model = parse_model_file(model_file, protos)
+    meta_graph = select_meta_graph(saved_model, model_file, tags)
+    debug_info = read_debug_info(model_dir, protos.graph_debug_info.GraphDebugInfo)
+    fingerprint, fingerprint_problem = read_fingerprint(model_dir, protos)
+    return _build_view(
+        model_dir, model_file, saved_model, meta_graph, debug_info, fingerprint, fingerprint_problem, protos
+    )
+
+
+# --- files --------------------------------------------------------------------------------------------
+
+
+def resolve_model_path(path: Path) -> tuple[Path, Path]:
+    """(SavedModel directory, model file) for a directory or a direct path to the model file."""
+    if not path.exists():
+        raise ModelLoadError(path, "no such file or directory")
+    if path.is_dir():
+        for name in MODEL_FILES:
+            if (path / name).is_file():
+                return path, path / name
+        raise ModelLoadError(
+            path, "not a SavedModel directory: it holds no saved_model.pb or saved_model.pbtxt"
+        )
+    return path.parent, path
+
+
+def parse_model_file(model_file: Path, protos: ProtoModules) -> Any:
+    saved_model = protos.saved_model.SavedModel()
+    try:
+        size = model_file.stat().st_size
+        if size == 0:
+            raise ModelLoadError(model_file, "the file is empty")
+        if size > PROTOBUF_LIMIT:
+            raise ModelLoadError(model_file, f"{size} bytes is over protobuf's 2 GiB limit for one message")
+        content = model_file.read_bytes()
+    except OSError as error:
+        raise ModelLoadError(model_file, f"cannot be read ({error.strerror or error})") from error
+    if model_file.suffix == ".pbtxt":
+        _parse_text(content, saved_model, model_file)
+    else:
+        try:
+            saved_model.ParseFromString(content)
+        except Exception as error:  # protobuf raises DecodeError, or RuntimeError for deep nesting
+            raise ModelLoadError(
+                model_file, f"not a valid SavedModel protobuf: truncated or corrupt ({_first_line(error)})"
+            ) from error
+    if not saved_model.meta_graphs:
+        raise ModelLoadError(model_file, "not a SavedModel: it contains no meta graphs")
+    return saved_model
+
+
+def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> None:
+    from google.protobuf import text_format
+
+    try:
+        text_format.Parse(content.decode("utf-8"), saved_model)
+    except UnicodeDecodeError as error:
+        raise ModelLoadError(model_file, f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except text_format.ParseError as error:
+        raise ModelLoadError(model_file, f"not a valid SavedModel in text format ({error})") from error
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def select_meta_graph(saved_model: Any, model_file: Path, tags: Iterable[str] | None) -> Any:
+    meta_graphs = list(saved_model.meta_graphs)
+    available = " | ".join(",".join(mg.meta_info_def.tags) or "(no tags)" for mg in meta_graphs)
+    if tags is None:
+        if len(meta_graphs) == 1:
+            return meta_graphs[0]
+        raise TagSelectionError(
+            model_file,
+            f"holds {len(meta_graphs)} meta graphs; choose one with --tags (available tag sets: {available})",
+        )
+    wanted = set(tags)
+    matches = [mg for mg in meta_graphs if set(mg.meta_info_def.tags) == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    shown = ",".join(sorted(wanted)) or "(no tags)"
+    if not matches:
+        raise TagSelectionError(
+            model_file, f"has no meta graph tagged {shown!r} (available tag sets: {available})"
+        )
+    raise TagSelectionError(model_file, f"has {len(matches)} meta graphs tagged {shown!r}; it is ambiguous")
+
+
+def read_fingerprint(model_dir: Path, protos: ProtoModules) -> tuple[Fingerprint | None, str | None]:
+    """The decoded fingerprint.pb, or (None, why) when it is present but unreadable."""
+    path = model_dir / FINGERPRINT_FILE
+    if not path.is_file():
+        return None, None
+    if protos.fingerprint is None:
+        return None, f"{path}: this TensorFlow install has no FingerprintDef definition"
+    message = protos.fingerprint.FingerprintDef()
+    try:
+        message.ParseFromString(path.read_bytes())
+    except Exception as error:  # any parse failure means the same thing to the user: corrupt
+        return None, f"{path}: cannot be parsed as a FingerprintDef ({_first_line(error)})"
+    return (
+        Fingerprint(
+            saved_model_checksum=message.saved_model_checksum,
+            graph_def_program_hash=message.graph_def_program_hash,
+            signature_def_hash=message.signature_def_hash,
+            saved_object_graph_hash=message.saved_object_graph_hash,
+            checkpoint_hash=message.checkpoint_hash,
+            uuid=getattr(message, "uuid", ""),
+            version=message.version.producer,
+        ),
+        None,
+    )
+
+
+# --- the view -----------------------------------------------------------------------------------------
+
+
+def _build_view(
+    model_dir: Path,
+    model_file: Path,
+    saved_model: Any,
+    meta_graph: Any,
+    debug_info: DebugInfo,
+    fingerprint: Fingerprint | None,
+    fingerprint_problem: str | None,
+    protos: ProtoModules,
+) -> SavedModelView:
+    types_module = protos.types
+    graph_def = meta_graph.graph_def
+    info = meta_graph.meta_info_def
+    library_defs = list(graph_def.library.function)
+    library = frozenset(fn.signature.name for fn in library_defs)
+    trace_ids = debug_info.trace_id_by_key
+    warnings: list[str] = []
+
+    nodes: dict[str, Node] = {}
+    by_op: dict[str, list[str]] = {}
+    functions: dict[str, Function] = {}
+
+    def add_nodes(function_name: str, node_defs: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        keys = []
+        calls: list[str] = []
+        for node_def in node_defs:
+            key = node_key(node_def.name, function_name)
+            called = called_functions(node_def, library)
+            op = node_def.op
+            nodes[key] = Node(
+                key,
+                node_def.name,
+                op,
+                function_name,
+                node_def.device,
+                tuple(node_def.input),
+                called,
+                trace_ids.get(key),
+                node_def,
+            )
+            keys.append(key)
+            by_op.setdefault(op, []).append(key)
+            if called:
+                calls.extend(called)
+        return tuple(keys), tuple(dict.fromkeys(calls))
+
+    keys, calls = add_nodes(TOP_LEVEL, graph_def.node)
+    functions[TOP_LEVEL] = Function(TOP_LEVEL, keys, (), (), False, calls)
+    for function_def in library_defs:
+        signature = function_def.signature
+        keys, calls = add_nodes(signature.name, function_def.node_def)
+        functions[signature.name] = Function(
+            name=signature.name,
+            node_keys=keys,
+            inputs=tuple(
+                Argument(a.name, objectgraph.dtype_name(types_module, a.type)) for a in signature.input_arg
+            ),
+            outputs=tuple(
+                Argument(a.name, objectgraph.dtype_name(types_module, a.type)) for a in signature.output_arg
+            ),
+            is_stateful=signature.is_stateful,
+            calls=calls,
+        )
+
+    call_graph = build_call_graph({name: fn.calls for name, fn in functions.items()})
+    for caller, callees in call_graph.callees.items():
+        for callee in callees:
+            if callee not in library:
+                where = "the top-level graph" if caller == TOP_LEVEL else f"function {caller!r}"
+                warnings.append(f"{where} calls function {callee!r}, which is not in the function library")
+
+    signatures = {
+        name: _signature(name, signature_def, nodes, types_module, warnings)
+        for name, signature_def in sorted(meta_graph.signature_def.items())
+    }
+    signatures_by_function: dict[str, list[str]] = {}
+    for signature in signatures.values():
+        for function in sorted(call_graph.reachable_from(signature.functions)):
+            signatures_by_function.setdefault(function, []).append(signature.name)
+
+    object_graph = meta_graph.object_graph_def
+    paths = objectgraph.object_paths(object_graph)
+    object_paths = objectgraph.function_object_paths(object_graph, paths)
+    input_signatures = objectgraph.input_signatures(object_graph, types_module)
+    function_aliases = dict(sorted(info.function_aliases.items()))
+
+    alias_members: dict[str, list[str]] = {}
+    for function, alias in function_aliases.items():
+        alias_members.setdefault(alias, []).append(function)
+    aliases = {
+        alias: Alias(
+            alias,
+            tuple(
+                AliasTarget(
+                    function=function,
+                    in_library=function in library,
+                    input_signature=input_signatures.get(function),
+                    signatures=tuple(signatures_by_function.get(function, ())),
+                    object_paths=object_paths.get(function, ()),
+                )
+                for function in sorted(members, key=_natural_key)
+            ),
+        )
+        for alias, members in sorted(alias_members.items())
+    }
+
+    return SavedModelView(
+        path=model_dir,
+        model_file=model_file,
+        schema_version=saved_model.saved_model_schema_version,
+        meta_graphs=tuple(
+            MetaGraphInfo(tuple(mg.meta_info_def.tags), mg.meta_info_def.tensorflow_version)
+            for mg in saved_model.meta_graphs
+        ),
+        tags=tuple(info.tags),
+        tensorflow_version=info.tensorflow_version,
+        tensorflow_git_version=info.tensorflow_git_version,
+        producer=graph_def.versions.producer,
+        min_consumer=graph_def.versions.min_consumer,
+        functions=MappingProxyType(functions),
+        nodes=MappingProxyType(nodes),
+        nodes_by_op=MappingProxyType({op: tuple(keys) for op, keys in by_op.items()}),
+        call_graph=call_graph,
+        signatures=MappingProxyType(signatures),
+        aliases=MappingProxyType(aliases),
+        function_aliases=MappingProxyType(function_aliases),
+        object_paths=MappingProxyType(object_paths),
+        signatures_by_function=MappingProxyType({k: tuple(v) for k, v in signatures_by_function.items()}),
+        input_signatures=MappingProxyType(input_signatures),
+        variables=objectgraph.variables(object_graph, paths, types_module),
+        stripped_op_list=tuple(op.name for op in info.stripped_op_list.op),
+        debug_info=debug_info,
+        fingerprint=fingerprint,
+        fingerprint_problem=fingerprint_problem,
+        warnings=tuple(warnings),
+        meta_graph_def=meta_graph,
+    )
+
+
+def _signature(
+    name: str, signature_def: Any, nodes: dict[str, Node], types_module: Any, warnings: list[str]
+) -> Signature:
+    """A SignatureDef, with the library functions its top-level subgraph calls.
+
+    TF2 signatures name top-level tensors (`StatefulPartitionedCall:0`); we walk back from the outputs
+    through data and control inputs, so the init op's NoOp finds the initializers it depends on.
+    """
+    outputs = [
+        objectgraph.tensor_spec(key, info, types_module)
+        for key, info in sorted(signature_def.outputs.items())
+    ]
+    inputs = [
+        objectgraph.tensor_spec(key, info, types_module) for key, info in sorted(signature_def.inputs.items())
+    ]
+    seen: set[str] = set()
+    stack = [tensor_node_name(spec.tensor_name) for spec in outputs if not spec.tensor_name.startswith("<")]
+    functions: list[str] = []
+    while stack:
+        node_name = stack.pop()
+        if node_name in seen:
+            continue
+        seen.add(node_name)
+        node = nodes.get(node_name)  # top-level node keys are bare names
+        if node is None:
+            warnings.append(
+                f"signature {name!r} names tensor of node {node_name!r}, which is not in the graph"
+            )
+            continue
+        functions.extend(node.calls)
+        stack.extend(tensor_node_name(i) for i in node.inputs)
+    return Signature(
+        name=name,
+        method_name=signature_def.method_name,
+        inputs=tuple(inputs),
+        outputs=tuple(outputs),
+        functions=tuple(dict.fromkeys(functions)),
+    )
+
+
+def _natural_key(name: str) -> tuple[str, int]:
+    """`__inference_f_9` before `__inference_f_10`: sort by the trailing counter numerically."""
+    head, _, tail = name.rpartition("_")
+    return (head, int(tail)) if tail.isdigit() else (name, -1)

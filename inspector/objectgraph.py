@@ -1,0 +1,182 @@
+"""The saved object graph (SavedObjectGraph): object paths, variables, and concrete functions' inputs.
+
+Object paths are the attribute paths from the root object (`model.dense.kernel`), found by a
+breadth-first walk so each object gets its shortest path; an object reachable under several names
+keeps every path of that shortest length.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from inspector.view import TensorSpec, Variable
+
+ROOT_PATH = "<root>"
+
+
+def dtype_name(types_module: Any, value: int) -> str:
+    """`DT_FLOAT` -> `float32`-style names as TensorFlow prints them (`tf.float32`)."""
+    try:
+        name: str = types_module.DataType.Name(value)
+    except ValueError:
+        return f"dtype#{value}"
+    name = name.removeprefix("DT_").lower()
+    return _DTYPE_RENAMES.get(name, name)
+
+
+_DTYPE_RENAMES = {"float": "float32", "double": "float64", "half": "float16", "invalid": "unknown"}
+
+
+def shape_dims(shape: Any) -> tuple[int | None, ...] | None:
+    """A TensorShapeProto as a tuple of dims (None for unknown); None for an unknown rank."""
+    if shape.unknown_rank:
+        return None
+    return tuple(None if dim.size < 0 else dim.size for dim in shape.dim)
+
+
+def object_paths(object_graph: Any) -> list[list[str]]:
+    """For each object-graph node id, its shortest attribute paths from the root."""
+    nodes = object_graph.nodes
+    paths: list[list[str]] = [[] for _ in nodes]
+    if not nodes:
+        return paths
+    depth = [-1] * len(nodes)
+    depth[0] = 0
+    paths[0] = [ROOT_PATH]
+    queue = deque([0])
+    while queue:
+        node_id = queue.popleft()
+        for child in nodes[node_id].children:
+            target = child.node_id
+            if not 0 <= target < len(nodes):
+                continue
+            if depth[target] == -1:
+                depth[target] = depth[node_id] + 1
+                queue.append(target)
+            if depth[target] == depth[node_id] + 1:
+                for parent_path in paths[node_id]:
+                    prefix = "" if parent_path == ROOT_PATH else parent_path + "."
+                    paths[target].append(prefix + child.local_name)
+    return paths
+
+
+def function_object_paths(object_graph: Any, paths: list[list[str]]) -> dict[str, tuple[str, ...]]:
+    """Concrete function name -> paths of the objects that hold it (tf.function or bare function)."""
+    found: dict[str, list[str]] = {}
+    for node_id, node in enumerate(object_graph.nodes):
+        kind = node.WhichOneof("kind")
+        if kind == "function":
+            names = list(node.function.concrete_functions)
+        elif kind == "bare_concrete_function":
+            names = [node.bare_concrete_function.concrete_function_name]
+        else:
+            continue
+        for name in names:
+            bucket = found.setdefault(name, [])
+            bucket.extend(p for p in paths[node_id] if p not in bucket)
+    return {name: tuple(sorted(ps)) for name, ps in found.items()}
+
+
+def variables(object_graph: Any, paths: list[list[str]], types_module: Any) -> tuple[Variable, ...]:
+    result = []
+    for node_id, node in enumerate(object_graph.nodes):
+        if node.WhichOneof("kind") != "variable":
+            continue
+        saved = node.variable
+        result.append(
+            Variable(
+                object_path=paths[node_id][0] if paths[node_id] else f"<object {node_id}>",
+                name=saved.name,
+                dtype=dtype_name(types_module, saved.dtype),
+                shape=shape_dims(saved.shape),
+                device=saved.device,
+                trainable=saved.trainable,
+            )
+        )
+    return tuple(sorted(result, key=lambda v: v.object_path))
+
+
+def input_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
+    """Concrete function name -> its canonicalized input signature, rendered like Python call args."""
+    result = {}
+    for name, function in object_graph.concrete_functions.items():
+        if function.HasField("canonicalized_input_signature"):
+            result[name] = format_input_signature(function.canonicalized_input_signature, types_module)
+    return result
+
+
+def format_input_signature(value: Any, types_module: Any) -> str:
+    """`(args, kwargs)` StructuredValue -> `(x: float32[None], training=False)`."""
+    if value.WhichOneof("kind") == "tuple_value" and len(value.tuple_value.values) == 2:
+        args, kwargs = value.tuple_value.values
+        parts = [format_structure(arg, types_module) for arg in _items(args)]
+        if kwargs.WhichOneof("kind") == "dict_value":
+            parts += [
+                f"{key}={format_structure(item, types_module)}"
+                for key, item in sorted(kwargs.dict_value.fields.items())
+            ]
+        return "(" + ", ".join(parts) + ")"
+    return format_structure(value, types_module)
+
+
+def _items(value: Any) -> list[Any]:
+    kind = value.WhichOneof("kind")
+    if kind in ("tuple_value", "list_value"):
+        return list(getattr(value, kind).values)
+    return [value]
+
+
+def format_structure(value: Any, types_module: Any) -> str:
+    """A StructuredValue (nested specs and Python values) as compact, readable text."""
+    kind = value.WhichOneof("kind")
+    if kind == "tensor_spec_value":
+        return _spec_text(value.tensor_spec_value, types_module)
+    if kind == "bounded_tensor_spec_value":
+        return _spec_text(value.bounded_tensor_spec_value, types_module)
+    if kind in ("tuple_value", "list_value"):
+        inner = ", ".join(format_structure(v, types_module) for v in getattr(value, kind).values)
+        return f"({inner})" if kind == "tuple_value" else f"[{inner}]"
+    if kind == "dict_value":
+        inner = ", ".join(
+            f"{key!r}: {format_structure(v, types_module)}"
+            for key, v in sorted(value.dict_value.fields.items())
+        )
+        return "{" + inner + "}"
+    if kind == "named_tuple_value":
+        named = value.named_tuple_value
+        inner = ", ".join(f"{pair.key}={format_structure(pair.value, types_module)}" for pair in named.values)
+        return f"{named.name}({inner})"
+    if kind == "none_value":
+        return "None"
+    if kind in ("float64_value", "int64_value", "bool_value"):
+        return repr(getattr(value, kind))
+    if kind == "string_value":
+        return repr(value.string_value)
+    if kind == "type_spec_value":
+        return f"<{value.type_spec_value.type_spec_class_name or 'TypeSpec'}>"
+    if kind == "tensor_dtype_value":
+        return dtype_name(types_module, value.tensor_dtype_value)
+    if kind == "tensor_shape_value":
+        dims = shape_dims(value.tensor_shape_value)
+        return "<unknown shape>" if dims is None else str(list(dims))
+    return f"<{kind or 'empty'}>"
+
+
+def _spec_text(spec: Any, types_module: Any) -> str:
+    dims = shape_dims(spec.shape)
+    shape = "[?]" if dims is None else "[" + ", ".join("None" if d is None else str(d) for d in dims) + "]"
+    text = f"{dtype_name(types_module, spec.dtype)}{shape}"
+    return f"{spec.name}: {text}" if spec.name else text
+
+
+def tensor_spec(key: str, tensor_info: Any, types_module: Any) -> TensorSpec:
+    """A SignatureDef input/output (TensorInfo) as a TensorSpec."""
+    if tensor_info.WhichOneof("encoding") == "name" or tensor_info.name:
+        tensor_name = tensor_info.name
+    elif tensor_info.HasField("composite_tensor"):
+        tensor_name = "<composite>"
+    else:
+        tensor_name = "<coo sparse>"
+    shape = shape_dims(tensor_info.tensor_shape) if tensor_info.HasField("tensor_shape") else None
+    return TensorSpec(key, dtype_name(types_module, tensor_info.dtype), shape, tensor_name)

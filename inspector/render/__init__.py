@@ -1,0 +1,23 @@
+"""Renderers: each format is one module with functions that take a result object and return text.
+
+Renderers never compute facts: everything they show is in the result object they are given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How the terminal renderer draws: colour only on a terminal that wants it; width in columns."""
+
+    color: bool = False
+    width: int = 100

@@ -1,0 +1,210 @@
+"""Markdown: the report for CI job summaries and pull-request comments (GitHub-flavoured tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from inspector.render.safe import markdown as md
+from inspector.render.safe import visible
+from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
+from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
+
+
+def render_report(report: Report) -> str:
+    lines: list[str] = [f"# SavedModel report: `{_code(str(report.overview.path))}`", ""]
+    lines += _overview(report.overview)
+    if report.warnings:
+        lines += ["## Warnings", ""] + [f"- ⚠️ {md(w)}" for w in report.warnings] + [""]
+    lines += _signatures(report)
+    lines += _aliases(report)
+    lines += _namespaces(report)
+    lines += ["## Op types", ""]
+    lines += _table(
+        ("Op type", "Nodes", "Functions"),
+        ((md(c.op_type), str(c.node_count), str(c.function_count)) for c in report.op_types),
+    )
+    lines += _call_trees(report)
+    if report.flagged_ops:
+        lines += _flagged(report)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _code(text: str) -> str:
+    """Inside a code span nothing is interpreted, but a backtick would end it."""
+    return visible(text).replace("`", "'")
+
+
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _overview(overview: Overview) -> list[str]:
+    counts = overview.counts
+    rows = [
+        ("Path", f"`{_code(str(overview.path))}`"),
+        ("Model file", md(overview.model_file.name)),
+        (
+            "Written by",
+            f"TensorFlow {md(overview.tensorflow_version or 'unknown')} "
+            f"{md(overview.tensorflow_git_version)}",
+        ),
+        ("Versions", f"producer {overview.producer}, min\\_consumer {overview.min_consumer}"),
+        ("Tags", md(", ".join(overview.tags) or "(no tags)")),
+        (
+            "Contents",
+            f"{counts.functions} functions, {counts.nodes} nodes, {counts.op_types} op types, "
+            f"{counts.namespaces} namespaces, {counts.signatures} signatures, {counts.aliases} aliases, "
+            f"{counts.variables} variables",
+        ),
+        ("Debug info", _debug_info(overview.debug_info)),
+        ("Fingerprint", _fingerprint(overview)),
+    ]
+    return ["## Overview", "", *_table(("", ""), rows)]
+
+
+def _debug_info(summary: DebugInfoSummary) -> str:
+    if summary.status is DebugInfoStatus.MISSING:
+        return "none (saved without save\\_debug\\_info=True)"
+    if summary.status is DebugInfoStatus.CORRUPT:
+        return f"**corrupt**: {md(summary.problem or '')}"
+    layout = summary.layout.value if summary.layout else "unknown"
+    coverage = "n/a" if summary.coverage_percent is None else f"{summary.coverage_percent:.1f}%"
+    text = (
+        f"{coverage} of function nodes traced ({summary.traced_nodes}/{summary.function_nodes}), "
+        f"{summary.distinct_traces} distinct traces, {summary.files} files, {layout} layout"
+    )
+    if summary.stale_keys:
+        text += f"; {summary.stale_keys} keys name functions absent from the model"
+    return text
+
+
+def _fingerprint(overview: Overview) -> str:
+    fp = overview.fingerprint
+    if fp is None:
+        return "none"
+    return (
+        f"checksum `{fp.saved_model_checksum:016x}`, graph `{fp.graph_def_program_hash:016x}`, "
+        f"signatures `{fp.signature_def_hash:016x}`, objects `{fp.saved_object_graph_hash:016x}`, "
+        f"checkpoint `{fp.checkpoint_hash:016x}` (v{fp.version})"
+    )
+
+
+def _specs(specs: tuple[TensorSpec, ...]) -> str:
+    return "<br>".join(f"{md(s.name)}: {s.dtype}{md(s.shape_text)}" for s in specs) or "—"
+
+
+def _signatures(report: Report) -> list[str]:
+    if not report.signatures:
+        return ["## Signatures", "", "No signatures.", ""]
+    rows = (
+        (
+            f"`{_code(s.name)}`",
+            md(s.method_name),
+            _specs(s.inputs),
+            _specs(s.outputs),
+            "<br>".join(md(f) for f in s.functions) or "—",
+        )
+        for s in report.signatures
+    )
+    return ["## Signatures", "", *_table(("Signature", "Method", "Inputs", "Outputs", "Calls"), rows)]
+
+
+def _aliases(report: Report) -> list[str]:
+    lines = ["## Aliases", ""]
+    if not report.aliases:
+        return [*lines, "No function aliases.", ""]
+    for alias in report.aliases:
+        lines.append(f"- **{md(alias.name)}** ({len(alias.targets)} concrete functions)")
+        for target in alias.targets:
+            text = f"  - `{_code(target.function)}`"
+            if target.input_signature:
+                text += f" `{_code(target.input_signature)}`"
+            if not target.in_library:
+                text += " — ⚠️ not in the function library"
+            if target.signatures:
+                text += f" — reached by signatures: {md(', '.join(target.signatures))}"
+            if target.object_paths:
+                text += f" — object paths: {md(', '.join(target.object_paths))}"
+            lines.append(text)
+    return [*lines, ""]
+
+
+def _namespaces(report: Report) -> list[str]:
+    lines = ["## Namespaces", ""]
+    if report.whitelist is None:
+        lines += ["No whitelist given: namespaced ops are not checked (TensorFlow's default).", ""]
+    else:
+        lines += [f"Whitelist: {md(', '.join(report.whitelist)) or '(empty)'}", ""]
+    if not report.namespaces:
+        return [*lines, "No namespaced (Namespace>Op) op types.", ""]
+    status = {None: "unchecked", True: "✅ allowed", False: "❌ not whitelisted"}
+    rows = (
+        (
+            md(u.namespace),
+            md(op.op_type),
+            str(op.node_count),
+            "<br>".join(md(_fn(f)) for f in op.functions),
+            status[u.whitelisted],
+        )
+        for u in report.namespaces
+        for op in u.op_types
+    )
+    return [*lines, *_table(("Namespace", "Op type", "Nodes", "Functions", "Whitelist"), rows)]
+
+
+def _fn(function: str) -> str:
+    return "(top-level graph)" if function == TOP_LEVEL else function
+
+
+def _call_trees(report: Report) -> list[str]:
+    lines = ["## Function call tree", ""]
+    if not report.call_trees:
+        return [*lines, "No signature calls a library function.", ""]
+    for tree in report.call_trees:
+        lines.append(f"- signature **{md(tree.signature)}**")
+        for root in tree.roots:
+            lines += _call_lines(root, depth=1)
+    return [*lines, ""]
+
+
+def _call_lines(node: CallTreeNode, depth: int) -> list[str]:
+    text = "  " * depth + f"- `{_code(node.function)}`"
+    if node.alias:
+        text += f" (alias {md(node.alias)})"
+    if not node.in_library:
+        text += " — missing from the library"
+    if node.expanded_above:
+        text += " (shown above)"
+    lines = [text]
+    for child in node.children:
+        lines += _call_lines(child, depth + 1)
+    return lines
+
+
+def _flagged(report: Report) -> list[str]:
+    lines = [f"## Ops outside the whitelist ({len(report.flagged_ops)})", ""]
+    for op in report.flagged_ops:
+        lines.append(f"### `{_code(op.op_type)}` `{_code(op.node_key)}`")
+        where = f"in `{_code(_fn(op.function))}`"
+        if op.aliases:
+            where += f", alias {md(', '.join(op.aliases))}"
+        if op.signatures:
+            where += f", reached by {md(', '.join(op.signatures))}"
+        lines += [where, "", *_trace(op.trace), ""]
+    return lines
+
+
+def _trace(trace: Trace | None) -> list[str]:
+    if trace is None:
+        return ["(no creation trace recorded)"]
+    lines = ["```"]
+    site = trace.creation_site
+    for item in trace.user_view():
+        if isinstance(item, int):
+            lines.append(f"    ... {item} framework frame{'s' if item != 1 else ''}")
+        else:
+            marker = "->" if item is site else "  "
+            lines.append(f"{marker} {_code(item.file)}:{item.line} in {_code(item.function or '?')}")
+    return [*lines, "```"]

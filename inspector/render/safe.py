@@ -1,0 +1,41 @@
+"""The one home of a safety property: strings from a model are shown literally, never interpreted.
+
+Op names, node names, file paths and attr values come from a file that may be hostile. In a terminal a
+string could carry rich markup (`[bold red]x[/]`), ANSI escapes (`\\x1b[31m`, `\\x1b]8;;` links),
+carriage returns that overwrite a line, or bidirectional overrides that make text read differently than
+it is. `visible` makes all of those visible as escapes; `literal` wraps the result in a rich `Text`,
+which rich never parses for markup; `markdown` escapes what Markdown would interpret.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """Control and direction-changing characters as `\\x1b` / `\\u202e` escapes; all else unchanged."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """A rich Text that shows `text` exactly (markup is not parsed), with controls made visible."""
+    return Text(visible(text), style=style)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def markdown(text: str) -> str:
+    """Escape a model string for Markdown text and table cells (HTML-significant characters too)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;")

@@ -1,0 +1,346 @@
+"""The terminal report, drawn with rich. Every model string goes through `safe.literal`."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from inspector.render import TextOptions
+from inspector.render.safe import literal
+from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
+from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorSpec, Trace
+
+#: How many op types the table shows before summarising the rest (the JSON has them all).
+OP_TYPE_ROWS = 40
+
+
+def render_report(report: Report, options: TextOptions) -> str:
+    return render_to_text(_report_sections(report), options)
+
+
+def render_to_text(renderables: Iterable[RenderableType], options: TextOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="truecolor" if options.color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    for renderable in renderables:
+        console.print(renderable)
+    return buffer.getvalue()
+
+
+def _report_sections(report: Report) -> list[RenderableType]:
+    sections: list[RenderableType] = [_section("Overview", _overview(report.overview))]
+    if report.warnings:
+        sections.append(_section("Warnings", _warnings(report.warnings), style="yellow"))
+    sections.append(_section("Signatures", _signatures(report.signatures)))
+    sections.append(_section("Aliases", _aliases(report)))
+    sections.append(_section("Namespaces", _namespaces(report)))
+    sections.append(_section("Op types", _op_types(report)))
+    sections.append(_section("Function call tree", _call_trees(report)))
+    if report.flagged_ops:
+        sections.append(
+            _section(f"Ops outside the whitelist ({len(report.flagged_ops)})", _flagged(report), style="red")
+        )
+    return sections
+
+
+def _section(title: str, body: RenderableType, style: str = "blue") -> Panel:
+    return Panel(
+        body, title=Text(title, style="bold"), title_align="left", border_style=style, box=box.ROUNDED
+    )
+
+
+def _key_values(rows: Iterable[tuple[str, RenderableType]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+def _overview(overview: Overview) -> Table:
+    counts = overview.counts
+    written = literal(overview.tensorflow_version or "unknown")
+    if overview.tensorflow_git_version:
+        written.append(" (")
+        written.append_text(literal(overview.tensorflow_git_version))
+        written.append(")")
+    tags = literal(", ".join(overview.tags) or "(no tags)")
+    if len(overview.all_tag_sets) > 1:
+        others = " | ".join(",".join(t) or "(no tags)" for t in overview.all_tag_sets)
+        tags.append_text(literal(f"   (meta graphs: {others})", style="dim"))
+    contents = " · ".join(
+        _plural(n, word)
+        for n, word in (
+            (counts.functions, "function"),
+            (counts.nodes, "node"),
+            (counts.op_types, "op type"),
+            (counts.namespaces, "namespace"),
+            (counts.signatures, "signature"),
+            (counts.aliases, "alias"),
+            (counts.variables, "variable"),
+        )
+    )
+    rows: list[tuple[str, RenderableType]] = [
+        ("Path", literal(str(overview.path))),
+        ("Model file", literal(overview.model_file.name)),
+        ("Written by", Text("TensorFlow ").append_text(written)),
+        ("Versions", Text(f"producer {overview.producer}, min_consumer {overview.min_consumer}")),
+        ("Tags", tags),
+        ("Contents", Text(contents)),
+        ("Debug info", _debug_info(overview.debug_info)),
+        ("Fingerprint", _fingerprint(overview)),
+    ]
+    return _key_values(rows)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "es" if word.endswith("s") else "s")
+
+
+def _debug_info(summary: DebugInfoSummary) -> Text:
+    if summary.status is DebugInfoStatus.MISSING:
+        return Text("none (saved without save_debug_info=True)", style="yellow")
+    if summary.status is DebugInfoStatus.CORRUPT:
+        return Text("corrupt: ", style="red").append_text(literal(summary.problem or ""))
+    text = Text()
+    if summary.coverage_percent is None:
+        text.append("present, no function nodes to cover")
+    else:
+        style = "green" if summary.coverage_percent >= 90 else "yellow"
+        text.append(f"{summary.coverage_percent:.1f}%", style=style)
+        text.append(f" of function nodes traced ({summary.traced_nodes}/{summary.function_nodes})")
+    layout = summary.layout.value if summary.layout else "unknown"
+    text.append(f", {summary.distinct_traces} distinct traces, {summary.files} files, {layout} layout")
+    if summary.stale_keys:
+        text.append(f"; {summary.stale_keys} keys name functions absent from the model", style="yellow")
+    return text
+
+
+def _fingerprint(overview: Overview) -> Text:
+    fp = overview.fingerprint
+    if fp is None:
+        return Text("none", style="dim")
+    return Text(
+        f"checksum {fp.saved_model_checksum:016x} · graph {fp.graph_def_program_hash:016x} · "
+        f"signatures {fp.signature_def_hash:016x} · objects {fp.saved_object_graph_hash:016x} · "
+        f"checkpoint {fp.checkpoint_hash:016x} (fingerprint v{fp.version})"
+    )
+
+
+def _warnings(warnings: tuple[str, ...]) -> RenderableType:
+    return Group(*(Text("! ", style="yellow").append_text(literal(w)) for w in warnings))
+
+
+def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
+    text = Text()
+    for index, spec in enumerate(specs):
+        if index:
+            text.append("\n")
+        text.append_text(literal(spec.name, style="bold"))
+        if spec.dtype == "unknown" and spec.shape is None:  # an op output such as the init op's NoOp
+            text.append(" → ").append_text(literal(spec.tensor_name))
+        else:
+            text.append(f": {spec.dtype}{spec.shape_text}")
+    return text or Text("—", style="dim")
+
+
+def _signatures(signatures: tuple[Signature, ...]) -> RenderableType:
+    if not signatures:
+        return Text("No signatures.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("Signature", style="cyan", ratio=2, overflow="fold")
+    table.add_column("Inputs", ratio=3, overflow="fold")
+    table.add_column("Outputs", ratio=3, overflow="fold")
+    table.add_column("Calls", ratio=3, overflow="fold")
+    for signature in signatures:
+        name = literal(signature.name)
+        if signature.method_name:
+            name.append("\n").append_text(literal(signature.method_name, style="dim"))
+        elif signature.is_init_op:
+            name.append("\nruns at load time", style="dim")
+        table.add_row(
+            name,
+            _tensor_specs(signature.inputs),
+            _tensor_specs(signature.outputs),
+            literal("\n".join(signature.functions)) if signature.functions else Text("—", style="dim"),
+        )
+    return table
+
+
+def _aliases(report: Report) -> RenderableType:
+    if not report.aliases:
+        return Text(
+            "No function aliases (save with function_aliases={...}, or `inspector save --alias`).",
+            style="dim",
+        )
+    root = Tree(Text("alias → concrete functions", style="dim"), guide_style="dim")
+    for alias in report.aliases:
+        count = len(alias.targets)
+        branch = root.add(
+            literal(alias.name, style="bold cyan").append(
+                f"  ({count} concrete function{'s' if count != 1 else ''})", style="dim"
+            )
+        )
+        for target in alias.targets:
+            label = literal(target.function, style="bold" if target.in_library else "")
+            if target.input_signature:
+                label.append_text(literal(target.input_signature, style="green"))
+            if not target.in_library:
+                label.append("  not in the function library", style="yellow")
+            leaf = branch.add(label)
+            if target.signatures:
+                leaf.add(
+                    Text("reached by signatures: ", style="dim").append_text(
+                        literal(", ".join(target.signatures))
+                    )
+                )
+            if target.object_paths:
+                leaf.add(
+                    Text("object paths: ", style="dim").append_text(literal(", ".join(target.object_paths)))
+                )
+    return root
+
+
+def _namespaces(report: Report) -> RenderableType:
+    parts: list[RenderableType] = []
+    if report.whitelist is None:
+        parts.append(
+            Text(
+                "No whitelist given: namespaced ops are not checked (TensorFlow's default). "
+                "Use --whitelist NS to check them.",
+                style="dim",
+            )
+        )
+    else:
+        shown = ", ".join(report.whitelist) if report.whitelist else "(empty: no namespace allowed)"
+        parts.append(Text("Whitelist: ", style="dim").append_text(literal(shown)))
+    if not report.namespaces:
+        parts.append(Text("No namespaced (Namespace>Op) op types.", style="dim"))
+        return Group(*parts)
+    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("Namespace", style="cyan", overflow="fold")
+    table.add_column("Op type", overflow="fold")
+    table.add_column("Nodes", justify="right")
+    table.add_column("Functions", overflow="fold")
+    table.add_column("Whitelist", no_wrap=True)
+    for usage in report.namespaces:
+        if usage.whitelisted is None:
+            status = Text("unchecked", style="dim")
+        elif usage.whitelisted:
+            status = Text("✓ allowed", style="green")
+        else:
+            status = Text("✗ not whitelisted", style="bold red")
+        for index, op in enumerate(usage.op_types):
+            table.add_row(
+                literal(usage.namespace) if index == 0 else Text(""),
+                literal(op.op_type),
+                str(op.node_count),
+                literal("\n".join(_function_label(f) for f in op.functions)),
+                status,
+            )
+    parts.append(table)
+    return Group(*parts)
+
+
+def _function_label(function: str) -> str:
+    return "(top-level graph)" if function == TOP_LEVEL else function
+
+
+def _op_types(report: Report) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Op type", overflow="fold")
+    table.add_column("Nodes", justify="right")
+    table.add_column("Functions", justify="right")
+    for count in report.op_types[:OP_TYPE_ROWS]:
+        table.add_row(literal(count.op_type), str(count.node_count), str(count.function_count))
+    hidden = report.op_types[OP_TYPE_ROWS:]
+    if hidden:
+        table.add_row(
+            Text(f"… {len(hidden)} more op types", style="dim"),
+            Text(str(sum(c.node_count for c in hidden)), style="dim"),
+            "",
+        )
+    return table
+
+
+def _call_trees(report: Report) -> RenderableType:
+    if not report.call_trees:
+        return Text("No signature calls a library function.", style="dim")
+    trees = []
+    for call_tree in report.call_trees:
+        tree = Tree(
+            Text("signature ", style="dim").append_text(literal(call_tree.signature, style="bold cyan"))
+        )
+        for node in call_tree.roots:
+            _add_call(tree, node)
+        trees.append(tree)
+    return Group(*trees)
+
+
+def _add_call(parent: Tree, node: CallTreeNode) -> None:
+    label = literal(node.function)
+    if node.alias:
+        label.append("  alias ", style="dim").append_text(literal(node.alias, style="cyan"))
+    if not node.in_library:
+        label.append("  missing from the library", style="red")
+    if node.expanded_above:
+        label.append("  (shown above)", style="dim")
+    branch = parent.add(label)
+    for child in node.children:
+        _add_call(branch, child)
+
+
+def _flagged(report: Report) -> RenderableType:
+    blocks: list[RenderableType] = []
+    for op in report.flagged_ops:
+        head = literal(op.op_type, style="bold red").append("  ").append_text(literal(op.node_key))
+        details = Text("in ", style="dim").append_text(literal(_function_label(op.function)))
+        if op.aliases:
+            details.append("  alias ", style="dim").append_text(literal(", ".join(op.aliases)))
+        if op.signatures:
+            details.append("  reached by ", style="dim").append_text(literal(", ".join(op.signatures)))
+        blocks.extend([head, details, render_trace(op.trace), Text("")])
+    return Group(*blocks)
+
+
+def render_trace(trace: Trace | None) -> RenderableType:
+    """A creation stack, outermost first, user frames only; framework frames folded into counts."""
+    if trace is None:
+        return Text("  (no creation trace recorded)", style="dim")
+    site = trace.creation_site
+    return Group(
+        *(
+            _folded(item) if isinstance(item, int) else _frame_line(item, is_site=item is site)
+            for item in trace.user_view()
+        )
+    )
+
+
+def _folded(count: int) -> Text:
+    return Text(f"    … {count} framework frame{'s' if count != 1 else ''}", style="dim")
+
+
+def _frame_line(frame: Frame, is_site: bool) -> Text:
+    text = Text("  → " if is_site else "    ", style="bold red" if is_site else "")
+    text.append_text(literal(frame.file, style="bold" if is_site else ""))
+    text.append(f":{frame.line}")
+    text.append(" in ", style="dim").append_text(literal(frame.function or "?", style="cyan"))
+    if frame.code:
+        text.append("\n        ").append_text(literal(frame.code.strip(), style="dim"))
+    return text

@@ -1,0 +1,316 @@
+"""The indexed, immutable view of one SavedModel meta graph that every command reads.
+
+Built once per load by `inspector.loader`; analyses (report, trace, audit, diff, doctor) only read it.
+Values are frozen dataclasses, or NamedTuples for the two kinds there are hundreds of thousands of
+(nodes and frames), because a NamedTuple is several times cheaper to build. Mappings are read-only
+proxies. The raw `MetaGraphDef` stays reachable as `SavedModelView.meta_graph_def` for analyses that need
+a field the view does not index yet (treat it as read-only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NamedTuple
+
+#: The name the view gives the top-level graph, which is not a library function. Node keys of its nodes
+#: carry no `@function` part, as in TensorFlow's debug info.
+TOP_LEVEL = ""
+
+
+def node_key(node_name: str, function: str) -> str:
+    """`node@function` as TensorFlow's GraphDebugInfo spells it; the bare name for top-level nodes."""
+    return f"{node_name}@{function}" if function else node_name
+
+
+def split_node_key(key: str) -> tuple[str, str]:
+    """Inverse of `node_key`: (node name, function name or TOP_LEVEL)."""
+    name, sep, function = key.rpartition("@")
+    return (name, function) if sep else (key, TOP_LEVEL)
+
+
+def namespace_of(op_type: str) -> str | None:
+    """`Acme>Scale` -> `Acme`; None for ordinary op types. The namespace ends at the first `>`."""
+    head, sep, _ = op_type.partition(">")
+    return head if sep else None
+
+
+# --- traces -------------------------------------------------------------------------------------------
+
+
+class Frame(NamedTuple):
+    """One frame of the Python stack that created an op, as recorded at save time."""
+
+    file: str
+    line: int
+    column: int
+    function: str
+    code: str
+    is_user: bool  # the model author's code, not TensorFlow's, Keras's, absl's or the standard library's
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A creation stack, outermost frame first (the `<module>` frame), innermost (the op's site) last."""
+
+    id: int
+    frames: tuple[Frame, ...]
+
+    @property
+    def user_frames(self) -> tuple[Frame, ...]:
+        return tuple(frame for frame in self.frames if frame.is_user)
+
+    def user_view(self) -> tuple[Frame | int, ...]:
+        """The user frames in order, each run of framework frames between them folded into its count."""
+        out: list[Frame | int] = []
+        for frame in self.frames:
+            if frame.is_user:
+                out.append(frame)
+            elif out and isinstance(out[-1], int):
+                out[-1] += 1
+            else:
+                out.append(1)
+        return tuple(out)
+
+    @property
+    def creation_site(self) -> Frame | None:
+        """The innermost user frame: the line of the model author's code that created the op."""
+        for frame in reversed(self.frames):
+            if frame.is_user:
+                return frame
+        return None
+
+
+class DebugInfoStatus(StrEnum):
+    PRESENT = "present"
+    MISSING = "missing"  # saved without save_debug_info=True
+    CORRUPT = "corrupt"  # the file exists but cannot be parsed
+
+
+class DebugInfoLayout(StrEnum):
+    ID_BASED = "id-based"  # name_to_trace_id / traces_by_id / frames_by_id (TF >= 2.15)
+    LEGACY = "legacy"  # traces[key].file_line_cols (TF <= 2.14)
+    EMPTY = "empty"  # a valid file with no traces at all
+
+
+@dataclass(frozen=True, slots=True)
+class DebugInfo:
+    """What `debug/saved_model_debug_info.pb` says, in one shape whatever its layout."""
+
+    status: DebugInfoStatus
+    path: Path
+    layout: DebugInfoLayout | None = None
+    problem: str | None = None  # why it is corrupt
+    files: tuple[str, ...] = ()
+    traces: Mapping[int, Trace] = field(default_factory=dict)
+    trace_id_by_key: Mapping[str, int] = field(default_factory=dict)
+
+    def trace_for(self, key: str) -> Trace | None:
+        trace_id = self.trace_id_by_key.get(key)
+        return None if trace_id is None else self.traces.get(trace_id)
+
+
+# --- graph --------------------------------------------------------------------------------------------
+
+
+class Node(NamedTuple):
+    """One op: a NodeDef of the top-level graph or of a library function."""
+
+    key: str  # node@function, the key TensorFlow's debug info uses
+    name: str
+    op: str
+    function: str  # the enclosing function's name, TOP_LEVEL for the top-level graph
+    device: str
+    inputs: tuple[str, ...]
+    calls: tuple[str, ...]  # functions named by its function-valued attrs (f, body, then_branch, ...)
+    trace_id: int | None
+    definition: Any  # the NodeDef proto, for attrs; read-only
+
+    @property
+    def namespace(self) -> str | None:
+        return namespace_of(self.op)
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    name: str
+    dtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A library function (a concrete function's body), or the top-level graph as a pseudo-function."""
+
+    name: str
+    node_keys: tuple[str, ...]
+    inputs: tuple[Argument, ...]
+    outputs: tuple[Argument, ...]
+    is_stateful: bool
+    calls: tuple[str, ...]  # callees in first-seen order, deduplicated
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.name == TOP_LEVEL
+
+
+@dataclass(frozen=True, slots=True)
+class CallGraph:
+    """Which function calls which, through every function-valued attr of every node."""
+
+    callees: Mapping[str, tuple[str, ...]]
+    callers: Mapping[str, tuple[str, ...]]
+
+    def reachable_from(self, roots: tuple[str, ...] | list[str]) -> frozenset[str]:
+        """The roots and every function they reach, transitively (cycles are fine)."""
+        seen: set[str] = set()
+        stack = list(roots)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            stack.extend(self.callees.get(name, ()))
+        return frozenset(seen)
+
+
+# --- the saved object graph ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TensorSpec:
+    """A tensor of a signature or an input signature: name, dtype and shape as TensorFlow prints them."""
+
+    name: str
+    dtype: str
+    shape: tuple[int | None, ...] | None  # None: unknown rank; a None dim: unknown size
+    tensor_name: str = ""  # the graph tensor behind a SignatureDef entry, e.g. `serving_default_x:0`
+
+    @property
+    def shape_text(self) -> str:
+        if self.shape is None:
+            return "<unknown>"
+        dims = ", ".join("None" if dim is None else str(dim) for dim in self.shape)
+        return f"({dims},)" if len(self.shape) == 1 else f"({dims})"
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A SignatureDef. `functions` are the library functions its graph calls directly."""
+
+    name: str
+    method_name: str
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[TensorSpec, ...]
+    functions: tuple[str, ...]
+
+    @property
+    def is_init_op(self) -> bool:
+        return self.name == INIT_OP_SIGNATURE
+
+
+#: The pseudo-signature whose output is the op that runs when the model loads.
+INIT_OP_SIGNATURE = "__saved_model_init_op"
+
+
+@dataclass(frozen=True, slots=True)
+class AliasTarget:
+    """One concrete function behind an alias, and what reaches it."""
+
+    function: str
+    in_library: bool  # False: the alias names a function the model does not contain
+    input_signature: str | None  # from the object graph's concrete function, when it is recorded
+    signatures: tuple[str, ...]  # signatures whose call graph reaches it
+    object_paths: tuple[str, ...]  # object-graph paths of the tf.function / concrete function objects
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    name: str
+    targets: tuple[AliasTarget, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    object_path: str
+    name: str
+    dtype: str
+    shape: tuple[int | None, ...] | None
+    device: str
+    trainable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """`fingerprint.pb` (TF >= 2.12): hashes of the model's parts, and the fingerprint version."""
+
+    saved_model_checksum: int
+    graph_def_program_hash: int
+    signature_def_hash: int
+    saved_object_graph_hash: int
+    checkpoint_hash: int
+    uuid: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MetaGraphInfo:
+    tags: tuple[str, ...]
+    tensorflow_version: str
+
+
+# --- the view -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedModelView:
+    """Everything the commands know about one meta graph of one SavedModel."""
+
+    path: Path  # the SavedModel directory
+    model_file: Path  # saved_model.pb or saved_model.pbtxt
+    schema_version: int
+    meta_graphs: tuple[MetaGraphInfo, ...]  # all of them, in file order
+    tags: tuple[str, ...]  # the selected meta graph's
+    tensorflow_version: str
+    tensorflow_git_version: str
+    producer: int
+    min_consumer: int
+    functions: Mapping[str, Function]  # library functions, plus TOP_LEVEL
+    nodes: Mapping[str, Node]  # by node key
+    nodes_by_op: Mapping[str, tuple[str, ...]]  # op type -> node keys
+    call_graph: CallGraph
+    signatures: Mapping[str, Signature]
+    aliases: Mapping[str, Alias]
+    function_aliases: Mapping[str, str]  # concrete function -> alias, as in meta_info_def
+    object_paths: Mapping[str, tuple[str, ...]]  # concrete function -> object-graph paths
+    signatures_by_function: Mapping[str, tuple[str, ...]]  # function -> signatures that reach it
+    input_signatures: Mapping[str, str]  # concrete function -> its input signature, where recorded
+    variables: tuple[Variable, ...]
+    stripped_op_list: tuple[str, ...]
+    debug_info: DebugInfo
+    fingerprint: Fingerprint | None
+    fingerprint_problem: str | None
+    warnings: tuple[str, ...]
+    meta_graph_def: Any = field(repr=False, compare=False)
+
+    # Derived lookups: cheap, so computed on demand rather than stored twice.
+
+    @property
+    def library_functions(self) -> Iterator[Function]:
+        return (fn for name, fn in self.functions.items() if name != TOP_LEVEL)
+
+    @property
+    def op_types(self) -> tuple[str, ...]:
+        return tuple(sorted(self.nodes_by_op))
+
+    def trace(self, node: Node) -> Trace | None:
+        return None if node.trace_id is None else self.debug_info.traces.get(node.trace_id)
+
+    def signatures_reaching(self, function: str) -> tuple[str, ...]:
+        """Names of the signatures (the init op included) whose call graph contains `function`."""
+        return self.signatures_by_function.get(function, ())
