@@ -50,6 +50,8 @@ _FRAMEWORK_RE = re.compile(
     # The standard library: .../lib/python3.11/x.py (but not its site-packages), and frozen modules.
     rf"|(?:^|[/\\])lib[/\\]python\d+(?:\.\d+)?[/\\](?!{_SITE})"
     r"|^<frozen "
+    # Code TensorFlow generates and exec()s, such as the Python wrappers of a custom-op library.
+    r"|^<string>$"
     # inspector run from a source checkout (editable install): its own CLI and save entry points.
     r"|(?:^|[/\\])inspector[/\\](?:cli|save|__main__)\.py$"
     # A console script's wrapper (bin/inspector, bin/pytest).

@@ -6,7 +6,7 @@ Renderers never compute facts: everything they show is in the result object they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 
 class OutputFormat(StrEnum):

@@ -163,11 +163,11 @@ def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
 def _signatures(signatures: tuple[Signature, ...]) -> RenderableType:
     if not signatures:
         return Text("No signatures.", style="dim")
-    table = Table(box=box.SIMPLE_HEAD, expand=True)
-    table.add_column("Signature", style="cyan", ratio=2, overflow="fold")
-    table.add_column("Inputs", ratio=3, overflow="fold")
-    table.add_column("Outputs", ratio=3, overflow="fold")
-    table.add_column("Calls", ratio=3, overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Signature", style="cyan", overflow="fold")
+    table.add_column("Inputs", overflow="fold")
+    table.add_column("Outputs", overflow="fold")
+    table.add_column("Calls", overflow="fold")
     for signature in signatures:
         name = literal(signature.name)
         if signature.method_name:
@@ -233,7 +233,7 @@ def _namespaces(report: Report) -> RenderableType:
     if not report.namespaces:
         parts.append(Text("No namespaced (Namespace>Op) op types.", style="dim"))
         return Group(*parts)
-    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Namespace", style="cyan", overflow="fold")
     table.add_column("Op type", overflow="fold")
     table.add_column("Nodes", justify="right")
