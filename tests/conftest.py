@@ -1,0 +1,68 @@
+"""Shared test helpers: the committed fixture models and a runner for the real console script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from fixtures import catalog  # noqa: E402
+
+FIXTURE_NAMES = [fixture.name for fixture in catalog.FIXTURES]
+
+
+@pytest.fixture(params=FIXTURE_NAMES)
+def fixture(request: pytest.FixtureRequest) -> catalog.Fixture:
+    """Every committed fixture model, one test each."""
+    return catalog.get(request.param)
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("inspector")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("inspector")
+    return [found] if found else [sys.executable, "-m", "inspector"]
+
+
+def run_cli(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+    """Run the installed `inspector` console script in a child process, as a user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    result = subprocess.run(
+        [*_console_script(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(result.returncode, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def model_copy(tmp_path: Path) -> callable:  # type: ignore[valid-type]
+    """Copy a fixture model into tmp_path so a test can damage it without touching the original."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(catalog.get(name).path, target)
+        return target
+
+    return copy

@@ -1,0 +1,67 @@
+"""The read path must never start the TensorFlow runtime, and must not break a later `import tensorflow`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from conftest import ROOT
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_report_never_imports_the_tensorflow_runtime() -> None:
+    result = run_python(
+        """
+        import sys
+        from inspector.cli import main
+        for fmt in ("text", "json", "markdown"):
+            main(["report", "fixtures/models/custom_ops", "--whitelist", "Acme", "--format", fmt,
+                  "--output", "/dev/null"])
+        loaded = sorted(m for m in sys.modules if m == "tensorflow" or m.startswith("tensorflow.python"))
+        print("RUNTIME:", loaded)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "RUNTIME: []" in result.stdout
+
+
+def test_tensorflow_imports_normally_after_a_model_was_read() -> None:
+    # The notebook sequence: read a model, then import TensorFlow in the same process.
+    result = run_python(
+        """
+        import inspector
+        view = inspector.load("fixtures/models/module_aliases")
+        import tensorflow as tf
+        from tensorflow.core.protobuf import meta_graph_pb2
+        assert isinstance(view.meta_graph_def, meta_graph_pb2.MetaGraphDef)
+        print("OK", tf.constant(2.0).numpy() * 2, hasattr(tf, "saved_model"))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OK 4.0 True" in result.stdout
+
+
+def test_reading_after_tensorflow_was_imported_uses_its_modules() -> None:
+    result = run_python(
+        """
+        import tensorflow as tf
+        import inspector
+        from tensorflow.core.protobuf import meta_graph_pb2
+        view = inspector.load("fixtures/models/module_aliases")
+        print("SAME", isinstance(view.meta_graph_def, meta_graph_pb2.MetaGraphDef))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SAME True" in result.stdout
