@@ -43,7 +43,7 @@ def _console_script() -> list[str]:
 
 def run_cli(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
     """Run the installed `inspector` console script in a child process, as a user would."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     result = subprocess.run(
         [*_console_script(), *map(str, args)],
         capture_output=True,
@@ -54,6 +54,13 @@ def run_cli(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = No
         check=False,
     )
     return Run(result.returncode, result.stdout, result.stderr)
+
+
+def flat(text: str) -> str:
+    """Terminal output without box drawing, its wrapped lines joined: for asserting on phrases."""
+    for char in "│╭╮╰╯─":
+        text = text.replace(char, " ")
+    return " ".join(text.split())
 
 
 @pytest.fixture
