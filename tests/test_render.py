@@ -1,0 +1,128 @@
+"""Every format renders every fixture; JSON follows its schema; model strings stay literal."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import inspector
+from conftest import flat, run_cli
+from fixtures import catalog
+from inspector.protos import load_protos
+from inspector.render import OutputFormat, TextOptions, jsonfmt, markdown, text
+from inspector.render.safe import literal, visible
+
+SCHEMA = json.loads(resources.files("inspector").joinpath("schemas/report.schema.json").read_text())
+
+
+def render(report: inspector.Report, fmt: OutputFormat, color: bool = False) -> str:
+    match fmt:
+        case OutputFormat.TEXT:
+            return text.render_report(report, TextOptions(color=color, width=120))
+        case OutputFormat.JSON:
+            return jsonfmt.render_report(report)
+        case OutputFormat.MARKDOWN:
+            return markdown.render_report(report)
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_every_format_renders_every_fixture(fixture: catalog.Fixture, fmt: OutputFormat) -> None:
+    report = inspector.build_report(inspector.load(fixture.path), whitelist=["Acme"])
+    output = render(report, fmt)
+    for alias in report.aliases:
+        assert alias.name in output
+    for signature in report.signatures:
+        assert signature.name in output.replace("\\_", "_")
+
+
+def test_json_follows_the_published_schema(fixture: catalog.Fixture) -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    for whitelist in (None, ["Acme"]):
+        report = inspector.build_report(inspector.load(fixture.path), whitelist=whitelist)
+        document = json.loads(jsonfmt.render_report(report))
+        jsonschema.validate(document, SCHEMA, cls=jsonschema.Draft202012Validator)
+        assert document["schema_version"] == 1
+
+
+def test_json_and_markdown_carry_the_flagged_trace() -> None:
+    fixture = catalog.get("custom_ops")
+    report = inspector.build_report(inspector.load(fixture.path), whitelist=["Acme"])
+    line = catalog.site_line(fixture, "postprocess.shift")
+    [flagged] = json.loads(jsonfmt.render_report(report))["flagged_ops"]
+    site = [f for f in flagged["trace"]["frames"] if f["is_user"]][-1]
+    assert (Path(site["file"]).name, site["line"]) == ("custom_ops.py", line)
+    assert f"custom_ops.py:{line} in postprocess" in markdown.render_report(report)
+    assert f"custom_ops.py:{line} in postprocess" in flat(render(report, OutputFormat.TEXT))
+
+
+def test_text_folds_framework_frames() -> None:
+    report = inspector.build_report(inspector.load(catalog.get("legacy_traces").path), whitelist=[])
+    output = render(report, OutputFormat.TEXT)
+    assert "site-packages/tensorflow" not in output  # no flagged ops, and no frames leak elsewhere
+
+
+# --- hostile strings ------------------------------------------------------------------------------------
+
+HOSTILE_NAME = "[bold red]x[/]\x1b[31m\u202e"
+HOSTILE_OP = "Evil>[link=http://evil]Op[/link]\x1b]8;;http://evil\x07"
+HOSTILE_FILE = "/src/[bold red]x[/]\x1b[2J\rmodel.py"
+
+
+def hostile_model(path: Path) -> Path:
+    """A real model whose strings were rewritten into markup and terminal escapes (TF cannot write these)."""
+    protos = load_protos()
+    saved_model = protos.saved_model.SavedModel()
+    saved_model.ParseFromString((path / "saved_model.pb").read_bytes())
+    debug = protos.graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString((path / "debug" / "saved_model_debug_info.pb").read_bytes())
+    function = next(f for f in saved_model.meta_graphs[0].graph_def.library.function if "postprocess" in f.signature.name)
+    node = next(n for n in function.node_def if n.op == "Beta>Shift")
+    old_key = f"{node.name}@{function.signature.name}"
+    node.name, node.op = HOSTILE_NAME, HOSTILE_OP
+    debug.name_to_trace_id[f"{HOSTILE_NAME}@{function.signature.name}"] = debug.name_to_trace_id[old_key]
+    for index, name in enumerate(debug.files):
+        if name.endswith("custom_ops.py"):
+            debug.files[index] = HOSTILE_FILE
+    (path / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    (path / "debug" / "saved_model_debug_info.pb").write_bytes(debug.SerializeToString())
+    return path
+
+
+def test_safe_helpers_make_controls_visible() -> None:
+    assert visible("a\x1b[31mb\r\u202e") == "a\\x1b[31mb\\x0d\\u202e"
+    assert literal("[bold]x[/]").plain == "[bold]x[/]"
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_hostile_strings_render_literally_in_the_terminal(model_copy: Any, color: bool) -> None:
+    path = hostile_model(model_copy("custom_ops"))
+    result = run_cli("report", path, "--whitelist", "Acme", *(["--color"] if color else ["--no-color"]))
+    assert result.code == 1
+    # With colour on, rich's own SGR styling (ESC [ ... m) is expected; nothing else may reach the terminal.
+    out = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "\x1b" not in out
+    assert "[bold red]x[/]\\x1b[31m\\u202e" in out
+    assert "Evil>[link=http://evil]Op[/link]\\x1b]8;;http://evil\\x07" in out
+    assert "[bold red]x[/]\\x1b[2J\\x0dmodel.py" in flat(out)
+    for raw in ("\r", "\u202e", "\x07"):
+        assert raw not in out
+
+
+def test_hostile_strings_stay_literal_in_json_and_markdown(model_copy: Any) -> None:
+    path = hostile_model(model_copy("custom_ops"))
+    report = inspector.build_report(inspector.load(path), whitelist=["Acme"])
+    as_json = jsonfmt.render_report(report)
+    assert "\x1b" not in as_json and "\u202e" not in as_json
+    [flagged] = json.loads(as_json)["flagged_ops"]
+    assert (flagged["node_name"], flagged["op_type"]) == (HOSTILE_NAME, HOSTILE_OP)
+    assert HOSTILE_FILE in {frame["file"] for frame in flagged["trace"]["frames"]}
+    as_markdown = markdown.render_report(report)
+    assert "\x1b" not in as_markdown and "\r" not in as_markdown
+    # In code spans Markdown shows text as it is; elsewhere its brackets are escaped.
+    assert f"`{visible(HOSTILE_NAME)}@" in as_markdown

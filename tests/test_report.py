@@ -1,0 +1,107 @@
+"""What `report` says about each fixture: aliases, namespaces, whitelist flags, call tree, overview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import inspector
+from fixtures import catalog
+from inspector.report import CallTreeNode, build_report
+from inspector.view import TOP_LEVEL
+
+
+def report_of(name: str, whitelist: list[str] | None = None) -> inspector.Report:
+    return build_report(inspector.load(catalog.get(name).path), whitelist=whitelist)
+
+
+def test_one_alias_covers_several_concrete_functions() -> None:
+    report = report_of("module_aliases")
+    double = next(alias for alias in report.aliases if alias.name == "double")
+    in_library = [t for t in double.targets if t.in_library]
+    assert len(in_library) >= 3
+    signatures = {t.input_signature for t in in_library if t.input_signature}
+    assert {"(x: float32[])", "(x: float32[2])", "(x: float32[None])"} <= signatures
+    assert any("serving_default" in t.signatures for t in in_library)
+    assert any("double" in t.object_paths for t in in_library)
+
+
+def test_aliases_naming_functions_absent_from_the_library_are_marked() -> None:
+    # TensorFlow records the tf.function's first concrete functions too, which the library lacks.
+    report = report_of("module_aliases")
+    double = next(alias for alias in report.aliases if alias.name == "double")
+    view = inspector.load(catalog.get("module_aliases").path)
+    for target in double.targets:
+        assert target.in_library == (target.function in view.functions)
+
+
+def test_no_whitelist_checks_nothing_like_tensorflow() -> None:
+    report = report_of("custom_ops")
+    assert report.whitelist is None
+    assert report.flagged_ops == ()
+    assert {u.namespace: u.whitelisted for u in report.namespaces} == {"Acme": None, "Beta": None}
+
+
+def test_whitelist_flags_exactly_the_other_namespace_with_its_trace() -> None:
+    fixture = catalog.get("custom_ops")
+    report = report_of("custom_ops", ["Acme"])
+    assert report.whitelist_violated
+    assert {u.namespace: u.whitelisted for u in report.namespaces} == {"Acme": True, "Beta": False}
+    [flagged] = report.flagged_ops
+    assert flagged.op_type == "Beta>Shift"
+    assert flagged.function.startswith("__inference_postprocess_")
+    assert flagged.aliases == ("postprocess",)
+    assert flagged.signatures == ("serving_default",)
+    assert flagged.trace is not None and flagged.trace.creation_site is not None
+    site = flagged.trace.creation_site
+    assert (Path(site.file).name, site.line) == ("custom_ops.py", catalog.site_line(fixture, "postprocess.shift"))
+
+
+def test_an_empty_whitelist_flags_every_namespaced_op() -> None:
+    report = report_of("custom_ops", [])
+    assert {op.op_type for op in report.flagged_ops} == {"Acme>Scale", "Beta>Shift"}
+
+
+def test_the_call_tree_follows_calls_from_each_signature() -> None:
+    report = report_of("custom_ops")
+    [tree] = [t for t in report.call_trees if t.signature == "serving_default"]
+
+    def names(node: CallTreeNode) -> list[str]:
+        return [node.function.rsplit("_", 1)[0], *(n for child in node.children for n in names(child))]
+
+    assert names(tree.roots[0]) == [
+        "__inference_signature_wrapper_serve",
+        "__inference_serve",
+        "__inference_postprocess",
+    ]
+
+
+def test_namespaced_functions_list_where_the_ops_live() -> None:
+    report = report_of("custom_ops")
+    functions = {op.op_type: op.functions for usage in report.namespaces for op in usage.op_types}
+    assert functions["Acme>Scale"][0].startswith("__inference_serve_")
+    assert functions["Beta>Shift"][0].startswith("__inference_postprocess_")
+    assert TOP_LEVEL not in functions["Beta>Shift"]
+
+
+def test_overview_counts_and_coverage(fixture: catalog.Fixture) -> None:
+    view = inspector.load(fixture.path)
+    overview = build_report(view).overview
+    assert overview.counts.nodes == len(view.nodes)
+    assert overview.counts.functions == len(view.functions) - 1
+    assert overview.debug_info.coverage_percent == 100.0
+    assert overview.debug_info.stale_keys == 0
+    assert overview.fingerprint is not None
+    assert overview.tensorflow_version == catalog.manifest()[fixture.name]["tensorflow"]
+
+
+def test_variables_have_object_paths() -> None:
+    [variable] = report_of("module_aliases").variables
+    assert (variable.object_path, variable.dtype, variable.shape, variable.trainable) == ("offset", "float32", (), True)
+    keras = report_of("keras_serving").variables
+    assert {(v.name, v.shape) for v in keras} == {
+        ("hidden/kernel", (4, 8)),
+        ("hidden/bias", (8,)),
+        ("logits/kernel", (8, 3)),
+        ("logits/bias", (3,)),
+    }
+    assert all(v.object_path.startswith("model.") for v in keras)
