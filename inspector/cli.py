@@ -8,6 +8,7 @@ bug in inspector and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -251,16 +252,19 @@ def _render_report(report: object, args: argparse.Namespace) -> str:
 
 
 def _text_options(args: argparse.Namespace) -> TextOptions:
-    if args.output is not None:
-        return TextOptions(color=bool(args.color), width=100)
+    """Colour on a terminal unless NO_COLOR or TERM=dumb (never into --output unless --color); width
+    from COLUMNS, else the terminal, else 100."""
+    to_terminal = args.output is None and sys.stdout.isatty()
     color = args.color
     if color is None:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    try:
-        width = os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 100
-    except (OSError, ValueError):
-        width = 100
-    width = int(os.environ.get("COLUMNS", width))
+        color = to_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = 100
+    if to_terminal:
+        with contextlib.suppress(OSError, ValueError):
+            width = os.get_terminal_size(sys.stdout.fileno()).columns
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        width = int(columns)
     return TextOptions(color=bool(color), width=max(60, width))
 
 

@@ -41,7 +41,9 @@ def _console_script() -> list[str]:
     return [found] if found else [sys.executable, "-m", "inspector"]
 
 
-def run_cli(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+def run_cli(
+    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120
+) -> Run:
     """Run the installed `inspector` console script in a child process, as a user would."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     result = subprocess.run(

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
 import inspector
-from conftest import run_cli
 from fixtures import catalog
 
 tf = pytest.importorskip("tensorflow")
@@ -104,7 +104,10 @@ def test_trace_counts_equal_tensorflows(fixture: catalog.Fixture) -> None:
     view = inspector.load(fixture.path)
     if fixture.layout == "legacy":
         keys = set(debug.traces)
-        distinct = {tuple((f.file_index, f.line, f.col, f.func) for f in t.file_line_cols) for t in debug.traces.values()}
+        distinct = {
+            tuple((f.file_index, f.line, f.col, f.func) for f in t.file_line_cols)
+            for t in debug.traces.values()
+        }
         assert len(view.debug_info.traces) == len(distinct)
     else:
         keys = set(debug.name_to_trace_id)
@@ -129,7 +132,9 @@ def test_frames_equal_tensorflows(fixture: catalog.Fixture) -> None:
             expected = [(debug.files[f.file_index], f.line) for f in debug.traces[key].file_line_cols]
         else:
             frames = debug.traces_by_id[debug.name_to_trace_id[key]].frame_id
-            expected = [(debug.files[debug.frames_by_id[f].file_index], debug.frames_by_id[f].line) for f in frames]
+            expected = [
+                (debug.files[debug.frames_by_id[f].file_index], debug.frames_by_id[f].line) for f in frames
+            ]
         trace = view.debug_info.trace_for(key)
         assert trace is not None
         assert [(frame.file, frame.line) for frame in trace.frames] == expected

@@ -43,7 +43,9 @@ def test_innermost_user_frame_is_the_builder_line_that_created_the_op(name: str)
 def test_custom_ops_are_traced_to_their_builder_lines() -> None:
     fixture = catalog.get("custom_ops")
     view = inspector.load(fixture.path)
-    assert creation_sites(view, "Acme>Scale") == {("custom_ops.py", catalog.site_line(fixture, "serve.scale"), "serve")}
+    assert creation_sites(view, "Acme>Scale") == {
+        ("custom_ops.py", catalog.site_line(fixture, "serve.scale"), "serve")
+    }
     beta = creation_sites(view, "Beta>Shift")
     assert beta == {("custom_ops.py", catalog.site_line(fixture, "postprocess.shift"), "postprocess")}
 
@@ -55,7 +57,9 @@ def test_keras_serving_ops_are_traced_to_the_serve_function() -> None:
         ("keras_serving.py", catalog.site_line(fixture, "serve.softmax"), "serve")
     }
     # Dense layers are built inside Keras; their innermost user frame is the model call in serve.
-    assert ("keras_serving.py", catalog.site_line(fixture, "serve.model"), "serve") in creation_sites(view, "MatMul")
+    assert ("keras_serving.py", catalog.site_line(fixture, "serve.model"), "serve") in creation_sites(
+        view, "MatMul"
+    )
 
 
 def test_both_layouts_give_the_same_creation_sites_for_the_same_code() -> None:
@@ -104,7 +108,9 @@ def test_one_model_in_both_layouts_reads_identically(model_copy: Any) -> None:
 
     def flagged(view: SavedModelView) -> list[tuple[str, Any]]:
         # Trace ids are numbering, not content: the legacy layout has none of its own.
-        return [(op.node_key, op.trace and op.trace.frames) for op in build_report(view, ["Acme"]).flagged_ops]
+        return [
+            (op.node_key, op.trace and op.trace.frames) for op in build_report(view, ["Acme"]).flagged_ops
+        ]
 
     assert flagged(legacy) == flagged(id_based)
     assert flagged(legacy)

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import flat, run_cli
 
 import inspector
-from conftest import flat, run_cli
 from fixtures import catalog
 from inspector.errors import ModelLoadError, TagSelectionError
 from inspector.protos import load_protos
@@ -65,12 +65,14 @@ def test_tags_choose_among_several_meta_graphs(tmp_path: Path) -> None:
 
 
 def test_several_meta_graphs_without_tags_is_an_error_listing_them(tmp_path: Path) -> None:
-    with pytest.raises(TagSelectionError, match=r"choose one with --tags \(available tag sets: serve \| serve,gpu\)"):
+    with pytest.raises(
+        TagSelectionError, match=r"choose one with --tags \(available tag sets: serve \| serve,gpu\)"
+    ):
         inspector.load(two_meta_graphs(tmp_path))
 
 
 def test_unknown_tags_name_the_available_ones() -> None:
-    with pytest.raises(TagSelectionError, match="no meta graph tagged 'train'.*available tag sets: serve"):
+    with pytest.raises(TagSelectionError, match=r"no meta graph tagged 'train'.*available tag sets: serve"):
         inspector.load(MODULE, tags=["train"])
 
 
@@ -149,7 +151,9 @@ def test_corrupt_debug_info_still_renders_everything_else(model_copy, damage: st
     path = model_copy("custom_ops")
     debug_file = path / "debug" / "saved_model_debug_info.pb"
     content = debug_file.read_bytes()
-    debug_file.write_bytes(random.Random(7).randbytes(900) if damage == "random" else content[: len(content) // 2])
+    debug_file.write_bytes(
+        random.Random(7).randbytes(900) if damage == "random" else content[: len(content) // 2]
+    )
     view = inspector.load(path)
     assert view.debug_info.status is DebugInfoStatus.CORRUPT
     assert all(node.trace_id is None for node in view.nodes.values())

@@ -53,7 +53,10 @@ def test_whitelist_flags_exactly_the_other_namespace_with_its_trace() -> None:
     assert flagged.signatures == ("serving_default",)
     assert flagged.trace is not None and flagged.trace.creation_site is not None
     site = flagged.trace.creation_site
-    assert (Path(site.file).name, site.line) == ("custom_ops.py", catalog.site_line(fixture, "postprocess.shift"))
+    assert (Path(site.file).name, site.line) == (
+        "custom_ops.py",
+        catalog.site_line(fixture, "postprocess.shift"),
+    )
 
 
 def test_an_empty_whitelist_flags_every_namespaced_op() -> None:
@@ -96,7 +99,12 @@ def test_overview_counts_and_coverage(fixture: catalog.Fixture) -> None:
 
 def test_variables_have_object_paths() -> None:
     [variable] = report_of("module_aliases").variables
-    assert (variable.object_path, variable.dtype, variable.shape, variable.trainable) == ("offset", "float32", (), True)
+    assert (variable.object_path, variable.dtype, variable.shape, variable.trainable) == (
+        "offset",
+        "float32",
+        (),
+        True,
+    )
     keras = report_of("keras_serving").variables
     assert {(v.name, v.shape) for v in keras} == {
         ("hidden/kernel", (4, 8)),
