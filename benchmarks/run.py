@@ -83,20 +83,18 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from benchmarks import models
-
+    # This process stays small and never imports TensorFlow or inspector: a child's peak RSS is
+    # measured with wait4, and we want it to be the command's own, not the parent's inherited one.
     print("generating models (once; kept in benchmarks/out/) ...", flush=True)
-    paths = {
-        "resnet50": models.resnet50(args.out / "resnet50"),
-        "synthetic": models.synthetic(args.out / "synthetic"),
-    }
-
-    import inspector
-
+    paths = {"resnet50": args.out / "resnet50", "synthetic": args.out / "synthetic"}
     for name, path in paths.items():
-        view = inspector.load(path)
-        print(f"{name}: {len(view.nodes)} nodes, {len(view.functions) - 1} functions, {path}")
+        generate = f"from benchmarks import models; models.{name}(__import__('pathlib').Path({str(path)!r}))"
+        subprocess.run([sys.executable, "-c", generate], cwd=ROOT, env=ENV, check=True)
+        summary = subprocess.run(
+            inspector_cmd("report", str(path), "--format", "json"), capture_output=True, env=ENV, check=True
+        )
+        counts = json.loads(summary.stdout)["overview"]["counts"]
+        print(f"{name}: {counts['nodes']} nodes, {counts['functions']} functions, {path}")
 
     timings: list[Timing] = []
     ratios: dict[str, float] = {}
