@@ -13,11 +13,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, assert_never
 
 from inspector import __version__
-from inspector.errors import InspectorError
-from inspector.render import OutputFormat, TextOptions
+from inspector.errors import InspectorError, SaveError
+from inspector.loader import load
+from inspector.render import OutputFormat, TextOptions, jsonfmt, markdown, text
+from inspector.render.safe import visible
+from inspector.report import Report, build_report
+from inspector.save import load_factory, save
+from inspector.view import SavedModelView
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -56,10 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def fatal(message: str) -> NoReturn:
     """The one exit for bad input: a single line on stderr, exit status 2."""
-    from inspector.render.safe import visible
-
-    text = visible(message).replace("\\x0a", " ")
-    sys.stderr.write(f"inspector: error: {text}\n")
+    line = visible(message).replace("\\x0a", " ")
+    sys.stderr.write(f"inspector: error: {line}\n")
     raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -167,21 +170,15 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from inspector.loader import load
-
     view = load(args.model, tags=args.tags)
     return _emit_report(view, args)
 
 
 def _run_save(args: argparse.Namespace) -> int:
-    import contextlib
-
     os.environ.setdefault(
         "TF_CPP_MIN_LOG_LEVEL", "2"
     )  # keep TensorFlow's C++ start-up chatter off the report
-    from inspector.errors import SaveError
     from inspector.loader import load
-    from inspector.save import load_factory, save
 
     if args.out.exists() and any(args.out.iterdir()) if args.out.is_dir() else args.out.exists():
         raise SaveError(f"{args.out}: already exists and is not empty; choose a new export directory")
@@ -219,34 +216,19 @@ def _run_save(args: argparse.Namespace) -> int:
     return _emit_report(view, args)
 
 
-def _emit_report(view: object, args: argparse.Namespace) -> int:
-    from inspector.report import build_report
-    from inspector.view import SavedModelView
-
-    assert isinstance(view, SavedModelView)
+def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
     report = build_report(view, whitelist=args.whitelist)
     _write(_render_report(report, args), args)
     return EXIT_FOUND if report.whitelist_violated else EXIT_OK
 
 
-def _render_report(report: object, args: argparse.Namespace) -> str:
-    from typing import assert_never
-
-    from inspector.report import Report
-
-    assert isinstance(report, Report)
+def _render_report(report: Report, args: argparse.Namespace) -> str:
     fmt: OutputFormat = args.format
     if fmt is OutputFormat.TEXT:
-        from inspector.render import text
-
         return text.render_report(report, _text_options(args))
     if fmt is OutputFormat.JSON:
-        from inspector.render import jsonfmt
-
         return jsonfmt.render_report(report)
     if fmt is OutputFormat.MARKDOWN:
-        from inspector.render import markdown
-
         return markdown.render_report(report)
     assert_never(fmt)
 

@@ -17,6 +17,7 @@ from fixtures import catalog
 from inspector.protos import load_protos
 from inspector.render import OutputFormat, TextOptions, jsonfmt, markdown, text
 from inspector.render.safe import literal, visible
+from inspector.render.safe import markdown as markdown_escape
 
 SCHEMA = json.loads(resources.files("inspector").joinpath("schemas/report.schema.json").read_text())
 
@@ -99,6 +100,7 @@ def hostile_model(path: Path) -> Path:
 def test_safe_helpers_make_controls_visible() -> None:
     assert visible("a\x1b[31mb\r\u202e") == "a\\x1b[31mb\\x0d\\u202e"
     assert literal("[bold]x[/]").plain == "[bold]x[/]"
+    assert markdown_escape("a<b>&[x](y)_z|w") == "a&lt;b&gt;&amp;\\[x\\](y)\\_z\\|w"
 
 
 @pytest.mark.parametrize("color", [False, True])
@@ -128,3 +130,6 @@ def test_hostile_strings_stay_literal_in_json_and_markdown(model_copy: Any) -> N
     assert "\x1b" not in as_markdown and "\r" not in as_markdown
     # In code spans Markdown shows text as it is; elsewhere its brackets are escaped.
     assert f"`{visible(HOSTILE_NAME)}@" in as_markdown
+    escaped_op = markdown_escape(HOSTILE_OP)
+    assert "\\[link=http://evil\\]" in escaped_op and "\x1b" not in escaped_op
+    assert f"| Evil | {escaped_op} |" in as_markdown

@@ -23,6 +23,21 @@ def render_report(report: Report) -> str:
         ("Op type", "Nodes", "Functions"),
         ((md(c.op_type), str(c.node_count), str(c.function_count)) for c in report.op_types),
     )
+    lines += ["## Variables", ""]
+    lines += _table(
+        ("Object path", "Name", "dtype", "Shape", "Device", "Trainable"),
+        (
+            (
+                md(v.object_path),
+                md(v.name),
+                v.dtype,
+                "unknown" if v.shape is None else md(str(list(v.shape))),
+                md(v.device) or "—",
+                "yes" if v.trainable else "no",
+            )
+            for v in report.variables
+        ),
+    )
     lines += _call_trees(report)
     if report.flagged_ops:
         lines += _flagged(report)

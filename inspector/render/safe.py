@@ -32,10 +32,12 @@ def literal(text: str, style: str = "") -> Text:
     return Text(visible(text), style=style)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Model strings never start a line in our Markdown, so only inline syntax needs escaping: emphasis,
+# code, links and images (all need a bracket), raw HTML (`<`), tables (`|`) and strikethrough (`~`).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 
 
 def markdown(text: str) -> str:
     """Escape a model string for Markdown text and table cells (HTML-significant characters too)."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
-    return escaped.replace("&", "&amp;").replace("<", "&lt;")
+    html_safe = visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html_safe)

@@ -17,8 +17,8 @@ from inspector.render.safe import literal
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorSpec, Trace
 
-#: How many op types the table shows before summarising the rest (the JSON has them all).
-OP_TYPE_ROWS = 40
+#: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
+TABLE_ROWS = 40
 
 
 def render_report(report: Report, options: TextOptions) -> str:
@@ -50,6 +50,7 @@ def _report_sections(report: Report) -> list[RenderableType]:
     sections.append(_section("Aliases", _aliases(report)))
     sections.append(_section("Namespaces", _namespaces(report)))
     sections.append(_section("Op types", _op_types(report)))
+    sections.append(_section("Variables", _variables(report)))
     sections.append(_section("Function call tree", _call_trees(report)))
     if report.flagged_ops:
         sections.append(
@@ -267,14 +268,41 @@ def _op_types(report: Report) -> RenderableType:
     table.add_column("Op type", overflow="fold")
     table.add_column("Nodes", justify="right")
     table.add_column("Functions", justify="right")
-    for count in report.op_types[:OP_TYPE_ROWS]:
+    for count in report.op_types[:TABLE_ROWS]:
         table.add_row(literal(count.op_type), str(count.node_count), str(count.function_count))
-    hidden = report.op_types[OP_TYPE_ROWS:]
+    hidden = report.op_types[TABLE_ROWS:]
     if hidden:
         table.add_row(
             Text(f"… {len(hidden)} more op types", style="dim"),
             Text(str(sum(c.node_count for c in hidden)), style="dim"),
             "",
+        )
+    return table
+
+
+def _variables(report: Report) -> RenderableType:
+    if not report.variables:
+        return Text("No variables.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Object path", overflow="fold")
+    table.add_column("Name", overflow="fold")
+    table.add_column("dtype")
+    table.add_column("Shape")
+    table.add_column("Device", overflow="fold")
+    for variable in report.variables[:TABLE_ROWS]:
+        shape = "<unknown>" if variable.shape is None else str(list(variable.shape))
+        name = literal(variable.object_path)
+        if not variable.trainable:
+            name.append("  (not trainable)", style="dim")
+        table.add_row(
+            name,
+            variable.dtype,
+            shape,
+            literal(variable.device) if variable.device else Text("—", style="dim"),
+        )
+    if len(report.variables) > TABLE_ROWS:
+        table.add_row(
+            Text(f"… {len(report.variables) - TABLE_ROWS} more variables", style="dim"), "", "", "", ""
         )
     return table
 
