@@ -127,14 +127,19 @@ class Node(NamedTuple):
     op: str
     function: str  # the enclosing function's name, TOP_LEVEL for the top-level graph
     device: str
-    inputs: tuple[str, ...]
     calls: tuple[str, ...]  # functions named by its function-valued attrs (f, body, then_branch, ...)
     trace_id: int | None
-    definition: Any  # the NodeDef proto, for attrs; read-only
+    definition: Any  # the NodeDef proto, for attrs and inputs; read-only
 
     @property
     def namespace(self) -> str | None:
         return namespace_of(self.op)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Data inputs (`name:output:0`) and control inputs (`^name`), copied on demand: most
+        commands never look, and copying them for every node would slow every load."""
+        return tuple(self.definition.input)
 
 
 @dataclass(frozen=True, slots=True)
