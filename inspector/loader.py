@@ -201,6 +201,7 @@ def _build_view(
 
     nodes: dict[str, Node] = {}
     by_op: dict[str, list[str]] = {}
+    by_trace: dict[int, list[str]] = {}
     functions: dict[str, Function] = {}
 
     def add_nodes(function_name: str, node_defs: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -210,11 +211,14 @@ def _build_view(
             key = node_key(node_def.name, function_name)
             called = called_functions(node_def, library)
             op = node_def.op
+            trace_id = trace_ids.get(key)
             nodes[key] = Node(
-                key, node_def.name, op, function_name, node_def.device, called, trace_ids.get(key), node_def
+                key, node_def.name, op, function_name, node_def.device, called, trace_id, node_def
             )
             keys.append(key)
             by_op.setdefault(op, []).append(key)
+            if trace_id is not None:
+                by_trace.setdefault(trace_id, []).append(key)
             if called:
                 calls.extend(called)
         return tuple(keys), tuple(dict.fromkeys(calls))
@@ -295,6 +299,7 @@ def _build_view(
         functions=MappingProxyType(functions),
         nodes=MappingProxyType(nodes),
         nodes_by_op=MappingProxyType({op: tuple(keys) for op, keys in by_op.items()}),
+        nodes_by_trace=MappingProxyType({trace_id: tuple(keys) for trace_id, keys in by_trace.items()}),
         call_graph=call_graph,
         signatures=MappingProxyType(signatures),
         aliases=MappingProxyType(aliases),

@@ -288,6 +288,7 @@ class SavedModelView:
     functions: Mapping[str, Function]  # library functions, plus TOP_LEVEL
     nodes: Mapping[str, Node]  # by node key
     nodes_by_op: Mapping[str, tuple[str, ...]]  # op type -> node keys
+    nodes_by_trace: Mapping[int, tuple[str, ...]]  # trace id -> keys of the nodes it created
     call_graph: CallGraph
     signatures: Mapping[str, Signature]
     aliases: Mapping[str, Alias]
