@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, assert_never
 
@@ -22,6 +22,7 @@ from inspector.render import OutputFormat, TextOptions, jsonfmt, markdown, text
 from inspector.render.safe import visible
 from inspector.report import Report, build_report
 from inspector.save import load_factory, save
+from inspector.traces import Selector, SourceRoot, TraceResult, WhereQuery, WhereResult, trace, where
 from inspector.view import SavedModelView
 
 EXIT_OK = 0
@@ -44,6 +45,27 @@ examples:
 
 FACTORY is called with no arguments and returns a tf.Module or Keras model; the working directory is
 on the import path. The SavedModel is written with save_debug_info=True, then reported.
+"""
+
+
+_EPILOG_TRACE = """\
+examples:
+  inspector trace model/                              # every traced op, by the line that created it
+  inspector trace model/ 'add@__inference_*'          # node key glob
+  inspector trace model/ '*/Relu' --signature serving_default
+  inspector trace model/ --op 'Acme>*' --alias serve --context 4
+  inspector trace model/ --namespace Acme --source-root /home/ci/src=.
+
+exit status: 0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input.
+"""
+
+_EPILOG_WHERE = """\
+examples:
+  inspector where model/ model.py:42               # ops with model.py line 42 on their creation stack
+  inspector where model/ src/layers.py             # any line of that file
+  inspector where model/ model.py:42 --innermost   # only ops created directly on that line
+
+exit status: 0 ops found; 1 none; 2 bad input.
 """
 
 
@@ -137,16 +159,82 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(save)
     save.set_defaults(run=_run_save, tags=None)
+
+    trace_cmd = commands.add_parser(
+        "trace",
+        help="creation stack traces of ops",
+        description="Show the Python stacks that created ops, from the model's debug info. Selectors "
+        "combine (all must match); without one, every traced op is listed by the source line that created it.",
+        epilog=_EPILOG_TRACE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trace_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    trace_cmd.add_argument(
+        "pattern",
+        nargs="?",
+        metavar="KEY-OR-GLOB",
+        help="node key (node@function) or glob; or a node name glob",
+    )
+    trace_cmd.add_argument("--op", metavar="TYPE", help="op type or glob (e.g. MatMul, 'Acme>*')")
+    trace_cmd.add_argument("--function", metavar="NAME", help="function name or glob")
+    trace_cmd.add_argument("--alias", metavar="ALIAS", help="every concrete function behind a function alias")
+    trace_cmd.add_argument("--signature", metavar="NAME", help="every op reachable from a signature")
+    trace_cmd.add_argument("--namespace", metavar="NS", help="ops of a namespace (NS>Op)")
+    _add_source_options(trace_cmd)
+    trace_cmd.add_argument(
+        "--all-frames", action="store_true", help="also show TensorFlow's and Python's frames"
+    )
+    _add_reading_options(trace_cmd, whitelist=False)
+    _add_output_options(trace_cmd)
+    trace_cmd.set_defaults(run=_run_trace)
+
+    where_cmd = commands.add_parser(
+        "where",
+        help="which ops a source line created",
+        description="List the ops whose creation stack holds FILE:LINE (or any line of FILE). FILE matches "
+        "recorded paths by suffix, so model.py:42 finds /home/ci/src/model.py:42.",
+        epilog=_EPILOG_WHERE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    where_cmd.add_argument(
+        "location", metavar="FILE[:LINE]", help="source file (path suffix), optionally a line"
+    )
+    where_cmd.add_argument(
+        "--innermost", action="store_true", help="only ops whose innermost user frame is that line"
+    )
+    _add_reading_options(where_cmd, whitelist=False)
+    _add_output_options(where_cmd)
+    where_cmd.set_defaults(run=_run_where)
     return parser
 
 
-def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--context",
+        type=int,
+        default=2,
+        metavar="N",
+        help="source lines shown around each frame when the file exists here (default 2; -1: none)",
+    )
+    parser.add_argument(
+        "--source-root",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="read recorded paths starting with OLD from NEW instead (repeatable)",
+    )
+
+
+def _add_reading_options(parser: argparse.ArgumentParser, whitelist: bool = True) -> None:
     parser.add_argument(
         "--tags",
         type=lambda text: tuple(t for t in text.split(",") if t),
         metavar="TAG[,TAG]",
         help="meta graph to read when the model holds several (e.g. serve or serve,gpu)",
     )
+    if not whitelist:
+        return
     parser.add_argument(
         "--whitelist",
         action="append",
@@ -218,18 +306,69 @@ def _run_save(args: argparse.Namespace) -> int:
 
 def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
     report = build_report(view, whitelist=args.whitelist)
-    _write(_render_report(report, args), args)
+    _write(_render(report, args), args)
     return EXIT_FOUND if report.whitelist_violated else EXIT_OK
 
 
-def _render_report(report: Report, args: argparse.Namespace) -> str:
+def _run_trace(args: argparse.Namespace) -> int:
+    selector = Selector(
+        pattern=args.pattern,
+        op=args.op,
+        function=args.function,
+        alias=args.alias,
+        signature=args.signature,
+        namespace=args.namespace,
+    )
+    roots = [SourceRoot.parse(entry) for entry in args.source_root]
+    view = load(args.model, tags=args.tags)
+    result = trace(view, selector, all_frames=args.all_frames, source_roots=roots, context=args.context)
+    _write(_render(result, args), args)
+    return EXIT_OK if result.found else EXIT_FOUND
+
+
+def _run_where(args: argparse.Namespace) -> int:
+    view = load(args.model, tags=args.tags)
+    result = where(view, WhereQuery.parse(args.location, innermost=args.innermost))
+    _write(_render(result, args), args)
+    return EXIT_OK if result.found else EXIT_FOUND
+
+
+def _render(result: Report | TraceResult | WhereResult, args: argparse.Namespace) -> str:
+    if isinstance(result, Report):
+        return _by_format(
+            args,
+            lambda options: text.render_report(result, options),
+            lambda: jsonfmt.render_report(result),
+            lambda: markdown.render_report(result),
+        )
+    if isinstance(result, TraceResult):
+        return _by_format(
+            args,
+            lambda options: text.render_trace(result, options),
+            lambda: jsonfmt.render_trace(result),
+            lambda: markdown.render_trace(result),
+        )
+    return _by_format(
+        args,
+        lambda options: text.render_where(result, options),
+        lambda: jsonfmt.render_where(result),
+        lambda: markdown.render_where(result),
+    )
+
+
+def _by_format(
+    args: argparse.Namespace,
+    as_text: Callable[[TextOptions], str],
+    as_json: Callable[[], str],
+    as_markdown: Callable[[], str],
+) -> str:
     fmt: OutputFormat = args.format
     if fmt is OutputFormat.TEXT:
-        return text.render_report(report, _text_options(args))
+        return as_text(_text_options(args))
     if fmt is OutputFormat.JSON:
-        return jsonfmt.render_report(report)
+        return as_json()
     if fmt is OutputFormat.MARKDOWN:
-        return markdown.render_report(report)
+        return as_markdown()
     assert_never(fmt)
 
 

@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from inspector.report import Report
+from inspector.traces import TraceResult, WhereResult
 
 
 def to_jsonable(value: Any) -> Any:
@@ -34,4 +35,14 @@ def to_jsonable(value: Any) -> Any:
 
 def render_report(report: Report) -> str:
     document = {"tool": "inspector", "kind": "report", **to_jsonable(report)}
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def render_trace(result: TraceResult) -> str:
+    document = {"tool": "inspector", "kind": "trace", **to_jsonable(result)}
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def render_where(result: WhereResult) -> str:
+    document = {"tool": "inspector", "kind": "where", **to_jsonable(result)}
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

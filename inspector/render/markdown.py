@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
+from inspector.traces import Coverage, TraceResult, WhereResult
 from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
 
 
@@ -223,3 +224,88 @@ def _trace(trace: Trace | None) -> list[str]:
             marker = "->" if item is site else "  "
             lines.append(f"{marker} {_code(item.file)}:{item.line} in {_code(item.function or '?')}")
     return [*lines, "```"]
+
+
+# --- trace and where ------------------------------------------------------------------------------------
+
+
+def render_trace(result: TraceResult) -> str:
+    lines = [f"# Op traces: `{_code(str(result.model))}`", ""]
+    if result.selector.is_empty:
+        lines += ["## Ops by creating source line", ""]
+        rows = (
+            (
+                f"`{_code(f'{s.file}:{s.line}')}`",
+                md(s.function or "?"),
+                str(s.op_count),
+                md(", ".join(f"{op}×{n}" if n > 1 else op for op, n in s.op_types)),
+            )
+            for s in result.sites
+        )
+        lines += _table(("Source line", "In", "Ops", "Op types"), rows)
+    else:
+        if not result.selected_ops:
+            lines += ["No op matches the selection.", ""]
+        for index, group in enumerate(result.groups, start=1):
+            lines += [f"## Trace {index} of {len(result.groups)} ({len(group.ops)} ops)", ""]
+            lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in group.ops]
+            lines += ["", *_trace_frames(group.trace, result.all_frames), ""]
+        if result.untraced:
+            lines += ["## Selected ops without a trace", ""]
+            lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in result.untraced]
+            lines.append("")
+        if result.sources.missing_files:
+            lines += [f"Source not found here for: {md(', '.join(result.sources.missing_files))}", ""]
+    lines += [_coverage(result.coverage)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _trace_frames(trace: Trace, all_frames: bool) -> list[str]:
+    if not all_frames:
+        return _trace(trace)
+    site = trace.creation_site
+    lines = ["```"]
+    for frame in trace.frames:
+        marker = "->" if frame is site else "  " if frame.is_user else " ."
+        lines.append(f"{marker} {_code(frame.file)}:{frame.line} in {_code(frame.function or '?')}")
+    return [*lines, "```"]
+
+
+def _coverage(coverage: Coverage) -> str:
+    if coverage.debug_info is not DebugInfoStatus.PRESENT:
+        return f"Debug info {coverage.debug_info.value}: no op has a creation trace."
+    text = f"Coverage: {coverage.traced_nodes}/{coverage.function_nodes} function nodes traced"
+    if coverage.untraced_nodes:
+        text += f"; {coverage.untraced_nodes} without a trace"
+    if coverage.stale_keys:
+        text += f"; {len(coverage.stale_keys)} debug-info keys name functions absent from the model"
+    return text + "."
+
+
+def render_where(result: WhereResult) -> str:
+    query = result.query
+    wanted = f"{query.file}:{query.line}" if query.line is not None else query.file
+    lines = [f"# Ops created by `{_code(wanted)}`", ""]
+    if query.innermost:
+        lines += ["Innermost user frame only.", ""]
+    if result.files:
+        lines += ["Matched recorded files: " + ", ".join(f"`{_code(f)}`" for f in result.files), ""]
+    for group in result.groups:
+        head = f"## `{_code(_fn(group.function))}`"
+        if group.aliases:
+            head += f" (alias {md(', '.join(group.aliases))})"
+        lines += [head, ""]
+        if group.signatures:
+            lines += [f"Reached by {md(', '.join(group.signatures))}.", ""]
+        rows = (
+            (
+                md(m.op.op_type),
+                f"`{_code(m.op.node_name)}`",
+                ", ".join(map(str, m.lines)),
+                f"`{_code(f'{m.site.file}:{m.site.line}')}`" if m.site else "—",
+            )
+            for m in group.matches
+        )
+        lines += _table(("Op type", "Node", "Lines on its stack", "Created at"), rows)
+    lines += [f"{result.op_count} ops in {len(result.groups)} functions. {_coverage(result.coverage)}"]
+    return "\n".join(lines).rstrip() + "\n"

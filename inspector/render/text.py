@@ -7,14 +7,17 @@ from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
+from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from inspector.render import TextOptions
-from inspector.render.safe import literal
+from inspector.render.safe import literal, visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
+from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorSpec, Trace
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -343,11 +346,11 @@ def _flagged(report: Report) -> RenderableType:
             details.append("  alias ", style="dim").append_text(literal(", ".join(op.aliases)))
         if op.signatures:
             details.append("  reached by ", style="dim").append_text(literal(", ".join(op.signatures)))
-        blocks.extend([head, details, render_trace(op.trace), Text("")])
+        blocks.extend([head, details, _user_trace(op.trace), Text("")])
     return Group(*blocks)
 
 
-def render_trace(trace: Trace | None) -> RenderableType:
+def _user_trace(trace: Trace | None) -> RenderableType:
     """A creation stack, outermost first, user frames only; framework frames folded into counts."""
     if trace is None:
         return Text("  (no creation trace recorded)", style="dim")
@@ -372,3 +375,173 @@ def _frame_line(frame: Frame, is_site: bool) -> Text:
     if frame.code:
         text.append("\n        ").append_text(literal(frame.code.strip(), style="dim"))
     return text
+
+
+# --- trace and where ------------------------------------------------------------------------------------
+
+
+def render_trace(result: TraceResult, options: TextOptions) -> str:
+    return render_to_text(_trace_sections(result), options)
+
+
+def render_where(result: WhereResult, options: TextOptions) -> str:
+    return render_to_text(_where_sections(result), options)
+
+
+def _trace_sections(result: TraceResult) -> list[RenderableType]:
+    if result.selector.is_empty:
+        title = f"Ops by creating source line ({len(result.sites)} lines)"
+        return [_section(title, _sites(result)), _coverage(result.coverage)]
+    parts: list[RenderableType] = []
+    if not result.selected_ops:
+        parts.append(Text("No op matches the selection.", style="yellow"))
+    for index, group in enumerate(result.groups, start=1):
+        title = f"Trace {index} of {len(result.groups)} · {_plural(len(group.ops), 'op')}"
+        parts.append(_section(title, _trace_group(group, result)))
+    if result.untraced:
+        body = Group(*(_op_line(op) for op in result.untraced))
+        parts.append(_section(f"Selected ops without a trace ({len(result.untraced)})", body, style="yellow"))
+    if result.sources.missing_files:
+        missing = Text("Source not found here for: ", style="dim")
+        missing.append_text(literal(", ".join(result.sources.missing_files)))
+        missing.append(" (map paths with --source-root OLD=NEW)", style="dim")
+        parts.append(missing)
+    parts.append(_coverage(result.coverage))
+    return parts
+
+
+def _op_line(op: OpRef) -> Text:
+    line = literal(op.op_type, style="bold").append("  ").append_text(literal(op.node_key))
+    if op.aliases:
+        line.append("  alias ", style="dim").append_text(literal(", ".join(op.aliases), style="cyan"))
+    return line
+
+
+def _trace_group(group: TraceGroup, result: TraceResult) -> RenderableType:
+    shown_ops = group.ops[:20]
+    lines: list[RenderableType] = [_op_line(op) for op in shown_ops]
+    if len(group.ops) > len(shown_ops):
+        lines.append(Text(f"… and {len(group.ops) - len(shown_ops)} more ops", style="dim"))
+    lines.append(Text("Created by (outermost call first):", style="dim"))
+    site = group.trace.creation_site
+    if result.all_frames:
+        items: tuple[Frame | int, ...] = group.trace.frames
+    else:
+        items = group.trace.user_view()
+    for item in items:
+        if isinstance(item, int):
+            lines.append(_folded(item))
+            continue
+        lines.append(_frame_line(item, is_site=item is site) if item.is_user else _framework_frame(item))
+        context = result.sources.context_for(item)
+        if context is not None and (item.is_user or result.all_frames):
+            lines.append(_source(context))
+    if site is None:
+        lines.append(Text("    (no user frame: every frame is TensorFlow's or Python's)", style="dim"))
+    return Group(*lines)
+
+
+def _framework_frame(frame: Frame) -> Text:
+    text = Text("    ", style="dim")
+    text.append_text(literal(frame.file, style="dim")).append(f":{frame.line}", style="dim")
+    text.append(" in ", style="dim").append_text(literal(frame.function or "?", style="dim"))
+    return text
+
+
+def _source(context: SourceContext) -> RenderableType:
+    code = "\n".join(visible(line) for line in context.lines)
+    syntax = Syntax(
+        code,
+        "python",
+        line_numbers=True,
+        start_line=context.first_line,
+        highlight_lines={context.line},
+        theme="ansi_dark",
+        background_color="default",
+        word_wrap=False,
+    )
+    return Padding(syntax, (0, 0, 0, 8))
+
+
+def _sites(result: TraceResult) -> RenderableType:
+    if not result.sites:
+        return Text("No traced ops (the model has no usable debug info).", style="dim")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Source line", overflow="fold")
+    table.add_column("In", style="cyan", overflow="fold")
+    table.add_column("Ops", justify="right")
+    table.add_column("Op types", overflow="fold")
+    for site in result.sites:
+        types = ", ".join(f"{op}×{count}" if count > 1 else op for op, count in site.op_types[:6])
+        if len(site.op_types) > 6:
+            types += f", … {len(site.op_types) - 6} more"
+        table.add_row(
+            literal(f"{site.file}:{site.line}"),
+            literal(site.function or "?"),
+            str(site.op_count),
+            literal(types),
+        )
+    return table
+
+
+def _coverage(coverage: Coverage) -> Text:
+    if coverage.debug_info is not DebugInfoStatus.PRESENT:
+        return Text(f"Debug info {coverage.debug_info.value}: no op has a creation trace.", style="yellow")
+    text = Text("Coverage: ", style="bold")
+    text.append(f"{coverage.traced_nodes}/{coverage.function_nodes} function nodes traced")
+    if coverage.untraced_nodes:
+        text.append(
+            f"; {coverage.untraced_nodes} without a trace (nodes TensorFlow added itself)", style="yellow"
+        )
+    if coverage.stale_keys:
+        text.append(
+            f"; {len(coverage.stale_keys)} debug-info keys name functions absent from the model "
+            "(stale debug info from another save?)",
+            style="yellow",
+        )
+    return text
+
+
+def _where_sections(result: WhereResult) -> list[RenderableType]:
+    query = result.query
+    wanted = f"{query.file}:{query.line}" if query.line is not None else f"{query.file} (any line)"
+    head = Text("where ", style="dim").append_text(literal(wanted, style="bold"))
+    if query.innermost:
+        head.append("  innermost user frame only", style="dim")
+    parts: list[RenderableType] = [head]
+    if result.files:
+        parts.append(
+            Text("matched recorded files: ", style="dim").append_text(literal(", ".join(result.files)))
+        )
+    if not result.groups:
+        parts.append(Text("No op was created by that source.", style="yellow"))
+    for group in result.groups:
+        title = Text("function ").append_text(literal(_function_label(group.function)))
+        body: list[RenderableType] = []
+        reach = Text()
+        if group.aliases:
+            reach.append("alias ", style="dim").append_text(literal(", ".join(group.aliases), style="cyan"))
+        if group.signatures:
+            reach.append("  reached by ", style="dim").append_text(literal(", ".join(group.signatures)))
+        if reach:
+            body.append(reach)
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("Op type")
+        table.add_column("Node", overflow="fold")
+        table.add_column("Lines on its stack")
+        table.add_column("Created at", overflow="fold")
+        for match in group.matches:
+            site = match.site
+            table.add_row(
+                literal(match.op.op_type),
+                literal(match.op.node_name),
+                ", ".join(map(str, match.lines)),
+                literal(f"{site.file}:{site.line}") if site else Text("—", style="dim"),
+            )
+        body.append(table)
+        parts.append(
+            Panel(Group(*body), title=title, title_align="left", border_style="blue", box=box.ROUNDED)
+        )
+    summary = Text(f"{_plural(result.op_count, 'op')} in {_plural(len(result.groups), 'function')}. ")
+    parts += [summary, _coverage(result.coverage)]
+    return parts

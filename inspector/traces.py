@@ -1,0 +1,443 @@
+"""Op stack traces: which ops a selector picks and the stacks that created them (`inspector trace`),
+and the reverse lookup from a source line to the ops it created (`inspector where`).
+
+Pure analysis over the view, plus reading the user's local source files for context lines (the only
+I/O here, and it only reads files the user's own `--source-root` mappings or recorded paths name).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inspector.errors import InspectorError
+from inspector.view import (
+    TOP_LEVEL,
+    DebugInfoStatus,
+    Frame,
+    Node,
+    SavedModelView,
+    Trace,
+    namespace_of,
+    split_node_key,
+)
+
+SCHEMA_VERSION = 1
+
+
+class SelectionError(InspectorError):
+    """A selector names an alias or signature the model does not have."""
+
+
+# --- shared pieces --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpRef:
+    node_key: str
+    node_name: str
+    op_type: str
+    function: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the model the debug info explains, and what it names that the model lacks."""
+
+    debug_info: DebugInfoStatus
+    function_nodes: int
+    traced_nodes: int
+    untraced_nodes: int  # nodes TensorFlow added itself (saver plumbing, identities) or missing keys
+    stale_keys: tuple[str, ...]  # keys naming a function absent from the model: debug info of another save
+    # keys naming no node in a function that exists: arguments and captures that TF renamed when saving
+    argument_keys: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRoot:
+    """`--source-root OLD=NEW`: a path prefix recorded on the saving machine and where it is here."""
+
+    old: str
+    new: str
+
+    @classmethod
+    def parse(cls, text: str) -> SourceRoot:
+        old, sep, new = text.partition("=")
+        if not sep or not old:
+            raise SelectionError(f"--source-root {text!r} is not of the form OLD=NEW")
+        return cls(old, new)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext:
+    """Lines around one frame's line, read from the local copy of the recorded file."""
+
+    file: str  # as recorded in the debug info
+    line: int
+    local_path: str
+    first_line: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Source context for the frames a result shows, and the recorded files not found here."""
+
+    contexts: tuple[SourceContext, ...] = ()
+    missing_files: tuple[str, ...] = ()
+
+    def context_for(self, frame: Frame) -> SourceContext | None:
+        for context in self.contexts:
+            if context.file == frame.file and context.line == frame.line:
+                return context
+        return None
+
+
+def coverage(view: SavedModelView) -> Coverage:
+    traced = untraced = 0
+    for node in view.nodes.values():
+        if node.function == TOP_LEVEL:
+            continue
+        if node.trace_id is None:
+            untraced += 1
+        else:
+            traced += 1
+    stale, arguments = [], 0
+    for key in view.debug_info.trace_id_by_key:
+        if key in view.nodes:
+            continue
+        if split_node_key(key)[1] in view.functions:
+            arguments += 1
+        else:
+            stale.append(key)
+    return Coverage(
+        view.debug_info.status, traced + untraced, traced, untraced, tuple(sorted(stale)), arguments
+    )
+
+
+def _aliases_by_function(view: SavedModelView) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for function, alias in view.function_aliases.items():
+        found.setdefault(function, []).append(alias)
+    return {function: tuple(aliases) for function, aliases in found.items()}
+
+
+def _op_ref(node: Node, aliases: Mapping[str, tuple[str, ...]]) -> OpRef:
+    return OpRef(node.key, node.name, node.op, node.function, aliases.get(node.function, ()))
+
+
+def map_source_path(recorded: str, roots: Sequence[SourceRoot]) -> Path:
+    """The local path of a recorded file: the first matching --source-root prefix rewritten."""
+    for root in roots:
+        if recorded.startswith(root.old):
+            return Path(root.new + recorded[len(root.old) :])
+    return Path(recorded)
+
+
+def read_sources(frames: Iterable[Frame], roots: Sequence[SourceRoot], context: int) -> Sources:
+    """Context lines for each distinct frame whose file exists here (each file read once)."""
+    if context < 0:
+        return Sources()
+    cache: dict[str, list[str] | None] = {}
+    contexts: dict[tuple[str, int], SourceContext] = {}
+    for frame in frames:
+        if (frame.file, frame.line) in contexts:
+            continue
+        if frame.file not in cache:
+            cache[frame.file] = _read_lines(map_source_path(frame.file, roots))
+        lines = cache[frame.file]
+        if lines is None or not 1 <= frame.line <= len(lines):
+            continue
+        first = max(1, frame.line - context)
+        last = min(len(lines), frame.line + context)
+        local = str(map_source_path(frame.file, roots))
+        contexts[(frame.file, frame.line)] = SourceContext(
+            frame.file, frame.line, local, first, tuple(lines[first - 1 : last])
+        )
+    missing = tuple(sorted(name for name, lines in cache.items() if lines is None))
+    return Sources(tuple(contexts.values()), missing)
+
+
+def _read_lines(path: Path) -> list[str] | None:
+    if path.name.startswith("<") or not path.is_file():
+        return None  # <frozen ...>, <string>, <ipython-input-...>: no file to read
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
+# --- trace ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """Which ops to trace; every given field must match (they combine with AND)."""
+
+    pattern: str | None = None  # node key or glob; without `@` it may match the node name alone
+    op: str | None = None  # op type or glob
+    function: str | None = None  # function name or glob
+    alias: str | None = None
+    signature: str | None = None
+    namespace: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(
+            value is None
+            for value in (self.pattern, self.op, self.function, self.alias, self.signature, self.namespace)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TraceGroup:
+    """One distinct creation stack and every selected op it created."""
+
+    trace: Trace
+    ops: tuple[OpRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSummary:
+    """A source line that created ops (the innermost user frame of their traces)."""
+
+    file: str
+    line: int
+    function: str
+    op_count: int
+    op_types: tuple[tuple[str, int], ...]  # most common first
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    schema_version: int
+    model: Path
+    selector: Selector
+    all_frames: bool
+    selected_ops: int
+    groups: tuple[TraceGroup, ...]  # with a selector: each distinct trace once, most ops first
+    untraced: tuple[OpRef, ...]  # selected ops with no trace
+    sites: tuple[SiteSummary, ...]  # without a selector: traced ops grouped by creating line
+    coverage: Coverage
+    sources: Sources = field(default_factory=Sources)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.selected_ops) if not self.selector.is_empty else bool(self.sites)
+
+
+def select(view: SavedModelView, selector: Selector) -> list[Node]:
+    """The nodes every given selector matches, in view order."""
+    functions: frozenset[str] | None = None
+    if selector.alias is not None:
+        alias = view.aliases.get(selector.alias)
+        if alias is None:
+            known = ", ".join(view.aliases) or "none"
+            raise SelectionError(f"{view.path}: no alias {selector.alias!r} (aliases: {known})")
+        functions = frozenset(target.function for target in alias.targets)
+    if selector.signature is not None:
+        signature = view.signatures.get(selector.signature)
+        if signature is None:
+            known = ", ".join(view.signatures) or "none"
+            raise SelectionError(f"{view.path}: no signature {selector.signature!r} (signatures: {known})")
+        reachable = view.call_graph.reachable_from(signature.functions)
+        functions = reachable if functions is None else functions & reachable
+
+    candidates: Iterable[Node]
+    if selector.op is not None and not _is_glob(selector.op):
+        candidates = (view.nodes[key] for key in view.nodes_by_op.get(selector.op, ()))
+    else:
+        candidates = view.nodes.values()
+    return [
+        node
+        for node in candidates
+        if (functions is None or node.function in functions)
+        and (selector.op is None or fnmatch.fnmatchcase(node.op, selector.op))
+        and (selector.function is None or fnmatch.fnmatchcase(node.function, selector.function))
+        and (selector.namespace is None or namespace_of(node.op) == selector.namespace)
+        and (selector.pattern is None or _matches_pattern(node, selector.pattern))
+    ]
+
+
+def _is_glob(text: str) -> bool:
+    return any(char in text for char in "*?[")
+
+
+def _matches_pattern(node: Node, pattern: str) -> bool:
+    if fnmatch.fnmatchcase(node.key, pattern):
+        return True
+    return "@" not in pattern and fnmatch.fnmatchcase(node.name, pattern)
+
+
+def trace(
+    view: SavedModelView,
+    selector: Selector,
+    *,
+    all_frames: bool = False,
+    source_roots: Sequence[SourceRoot] = (),
+    context: int = 2,
+) -> TraceResult:
+    """The creation traces of the selected ops, each distinct trace once; or, with an empty selector,
+    every traced op grouped by the source line that created it."""
+    aliases = _aliases_by_function(view)
+    if selector.is_empty:
+        sites = _sites(view)
+        return TraceResult(SCHEMA_VERSION, view.path, selector, all_frames, 0, (), (), sites, coverage(view))
+    nodes = select(view, selector)
+    by_trace: dict[int, list[OpRef]] = {}
+    untraced = []
+    for node in nodes:
+        if node.trace_id is None or node.trace_id not in view.debug_info.traces:
+            untraced.append(_op_ref(node, aliases))
+        else:
+            by_trace.setdefault(node.trace_id, []).append(_op_ref(node, aliases))
+    groups = tuple(
+        TraceGroup(view.debug_info.traces[trace_id], tuple(ops))
+        for trace_id, ops in sorted(by_trace.items(), key=lambda item: (-len(item[1]), item[0]))
+    )
+    shown = (f for g in groups for f in g.trace.frames if all_frames or f.is_user)
+    return TraceResult(
+        SCHEMA_VERSION,
+        view.path,
+        selector,
+        all_frames,
+        len(nodes),
+        groups,
+        tuple(untraced),
+        (),
+        coverage(view),
+        read_sources(shown, source_roots, context),
+    )
+
+
+def _sites(view: SavedModelView) -> tuple[SiteSummary, ...]:
+    grouped: dict[tuple[str, int, str], list[Node]] = {}
+    for trace_id, keys in view.nodes_by_trace.items():
+        found = view.debug_info.traces.get(trace_id)
+        site = found.creation_site if found else None
+        if site is None:
+            continue
+        grouped.setdefault((site.file, site.line, site.function), []).extend(view.nodes[k] for k in keys)
+    summaries = [
+        SiteSummary(
+            file,
+            line,
+            function,
+            len(nodes),
+            tuple(Counter(node.op for node in nodes).most_common()),
+            tuple(sorted({node.function for node in nodes})),
+        )
+        for (file, line, function), nodes in grouped.items()
+    ]
+    return tuple(sorted(summaries, key=lambda s: (s.file, s.line)))
+
+
+# --- where ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WhereQuery:
+    """`FILE[:LINE]`: a path or path suffix (matched on whole path components) and an optional line."""
+
+    file: str
+    line: int | None
+    innermost: bool = False
+
+    @classmethod
+    def parse(cls, text: str, innermost: bool = False) -> WhereQuery:
+        head, sep, tail = text.rpartition(":")
+        if sep and tail.isdigit() and head:
+            return cls(head, int(tail), innermost)
+        return cls(text, None, innermost)
+
+    def matches_file(self, recorded: str) -> bool:
+        recorded = recorded.replace("\\", "/")
+        wanted = self.file.replace("\\", "/")
+        while wanted.startswith("./"):
+            wanted = wanted[2:]
+        return recorded == wanted or recorded.endswith("/" + wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class WhereMatch:
+    op: OpRef
+    lines: tuple[int, ...]  # the query file's lines on the op's creation stack
+    site: Frame | None  # the op's creation site (innermost user frame)
+
+
+@dataclass(frozen=True, slots=True)
+class WhereGroup:
+    function: str
+    aliases: tuple[str, ...]
+    signatures: tuple[str, ...]
+    matches: tuple[WhereMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhereResult:
+    schema_version: int
+    model: Path
+    query: WhereQuery
+    files: tuple[str, ...]  # recorded paths that matched the query's file
+    op_count: int
+    groups: tuple[WhereGroup, ...]
+    coverage: Coverage
+
+    @property
+    def found(self) -> bool:
+        return self.op_count > 0
+
+
+def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
+    """Every op whose creation stack holds the queried line (or any line of the file); with
+    `innermost`, only ops whose innermost user frame is that line."""
+    aliases = _aliases_by_function(view)
+    matched_files: set[str] = set()
+    by_function: dict[str, list[WhereMatch]] = {}
+    for trace_id, found in view.debug_info.traces.items():
+        keys = view.nodes_by_trace.get(trace_id)
+        if not keys:
+            continue
+        frames = (found.creation_site,) if query.innermost else found.frames
+        lines = tuple(
+            sorted(
+                {
+                    frame.line
+                    for frame in frames
+                    if frame is not None
+                    and query.matches_file(frame.file)
+                    and (query.line is None or frame.line == query.line)
+                }
+            )
+        )
+        if not lines:
+            continue
+        matched_files.update(f.file for f in frames if f is not None and query.matches_file(f.file))
+        for key in keys:
+            node = view.nodes[key]
+            by_function.setdefault(node.function, []).append(
+                WhereMatch(_op_ref(node, aliases), lines, found.creation_site)
+            )
+    groups = tuple(
+        WhereGroup(
+            function,
+            aliases.get(function, ()),
+            view.signatures_reaching(function),
+            tuple(sorted(matches, key=lambda m: m.op.node_key)),
+        )
+        for function, matches in sorted(by_function.items())
+    )
+    return WhereResult(
+        SCHEMA_VERSION,
+        view.path,
+        query,
+        tuple(sorted(matched_files)),
+        sum(len(g.matches) for g in groups),
+        groups,
+        coverage(view),
+    )
