@@ -133,3 +133,21 @@ def test_hostile_strings_stay_literal_in_json_and_markdown(model_copy: Any) -> N
     escaped_op = markdown_escape(HOSTILE_OP)
     assert "\\[link=http://evil\\]" in escaped_op and "\x1b" not in escaped_op
     assert f"| Evil | {escaped_op} |" in as_markdown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("trace", "--op", "Evil*"),
+        ("trace",),
+        ("where", HOSTILE_FILE),
+        ("trace", "--op", "Evil*", "--all-frames"),
+    ],
+)
+def test_hostile_strings_stay_literal_in_trace_and_where(model_copy: Any, args: tuple[str, ...]) -> None:
+    path = hostile_model(model_copy("custom_ops"))
+    command, *rest = args
+    result = run_cli(command, path, *rest, "--no-color")
+    assert result.code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout and "\u202e" not in result.stdout
+    assert "[bold red]x[/]\\x1b[2J\\x0dmodel.py" in flat(result.stdout)

@@ -1,0 +1,270 @@
+"""`inspector trace` and `inspector where`, checked against the builders' source and TensorFlow's proto."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import inspector
+from conftest import flat, run_cli
+from fixtures import catalog
+from inspector.protos import load_protos
+from inspector.traces import Selector, SelectionError, SourceRoot, WhereQuery, trace, where
+from inspector.view import split_node_key
+
+BOTH_LAYOUTS = ["module_aliases", "legacy_traces"]
+
+
+def keys(result: Any) -> set[str]:
+    if hasattr(result, "groups") and result.groups and hasattr(result.groups[0], "trace"):
+        return {op.node_key for group in result.groups for op in group.ops} | {
+            op.node_key for op in result.untraced
+        }
+    return {m.op.node_key for group in result.groups for m in group.matches}
+
+
+# --- selectors ------------------------------------------------------------------------------------------
+
+
+def test_selectors_combine() -> None:
+    view = inspector.load(catalog.get("module_aliases").path)
+    mul = keys(trace(view, Selector(op="Mul")))
+    assert mul and all(view.nodes[k].op == "Mul" for k in mul)
+    assert keys(trace(view, Selector(pattern="mul@__inference_double_*"))) == mul
+    assert keys(trace(view, Selector(pattern="mul"))) == mul  # a bare name matches the node name
+    assert keys(trace(view, Selector(op="Mul", function="__inference_double_*"))) == mul
+    behind_alias = keys(trace(view, Selector(op="Mul", alias="double")))
+    assert behind_alias == mul
+    from_signature = keys(trace(view, Selector(op="Mul", signature="serving_default")))
+    assert len(from_signature) == 1 and from_signature < mul  # only the trace reached from serve
+    assert keys(trace(view, Selector(op="Mul", namespace="Acme"))) == set()
+
+
+def test_namespace_and_op_globs() -> None:
+    view = inspector.load(catalog.get("custom_ops").path)
+    assert {view.nodes[k].op for k in keys(trace(view, Selector(op="*>*")))} == {"Acme>Scale", "Beta>Shift"}
+    assert {view.nodes[k].op for k in keys(trace(view, Selector(namespace="Beta")))} == {"Beta>Shift"}
+
+
+def test_unknown_alias_or_signature_is_an_error_naming_the_known_ones() -> None:
+    view = inspector.load(catalog.get("custom_ops").path)
+    with pytest.raises(SelectionError, match=r"no alias 'nope' \(aliases: postprocess, serve\)"):
+        trace(view, Selector(alias="nope"))
+    with pytest.raises(SelectionError, match="no signature 'x'"):
+        trace(view, Selector(signature="x"))
+    result = run_cli("trace", catalog.get("custom_ops").path, "--alias", "nope")
+    assert result.code == 2 and "Traceback" not in result.stderr
+
+
+def test_each_distinct_trace_is_shown_once_with_its_ops() -> None:
+    view = inspector.load(catalog.get("module_aliases").path)
+    result = trace(view, Selector(op="Mul"))
+    ids = [group.trace.id for group in result.groups]
+    assert len(ids) == len(set(ids))
+    assert sum(len(g.ops) for g in result.groups) == result.selected_ops == len(view.nodes_by_op["Mul"])
+
+
+# --- the innermost user frame is the line that created the op -------------------------------------------
+
+SAMPLES = {
+    "module_aliases": {"Mul": "double.mul", "AddV2": "double.add", "Relu": "serve.relu"},
+    "legacy_traces": {"Mul": "double.mul", "AddV2": "double.add", "Relu": "serve.relu"},
+    "custom_ops": {"Acme>Scale": "serve.scale", "Beta>Shift": "postprocess.shift"},
+    "keras_serving": {"Softmax": "serve.softmax"},
+}
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_trace_reports_the_builder_line_that_created_each_sampled_op(name: str) -> None:
+    fixture = catalog.get(name)
+    for op, site in SAMPLES[name].items():
+        result = run_cli("trace", fixture.path, "--op", op, "--format", "json")
+        assert result.code == 0, result.stderr
+        groups = json.loads(result.stdout)["groups"]
+        assert groups
+        for group in groups:
+            innermost = [f for f in group["trace"]["frames"] if f["is_user"]][-1]
+            assert Path(innermost["file"]).name == fixture.builder_file.name
+            assert innermost["line"] == catalog.site_line(fixture, site), (op, site)
+
+
+# --- where: exactly the ops whose traces hold the line, checked against the raw proto -------------------
+
+
+def ops_whose_stack_holds(fixture: catalog.Fixture, file_suffix: str, line: int | None) -> set[str]:
+    """Independent of the reader: walk TensorFlow's GraphDebugInfo message directly."""
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString((fixture.path / "debug" / "saved_model_debug_info.pb").read_bytes())
+    view = inspector.load(fixture.path)
+    found = set()
+    if debug.traces:
+        stacks = {key: [(f.file_index, f.line) for f in t.file_line_cols] for key, t in debug.traces.items()}
+    else:
+        stacks = {
+            key: [
+                (debug.frames_by_id[f].file_index, debug.frames_by_id[f].line)
+                for f in debug.traces_by_id[i].frame_id
+            ]
+            for key, i in debug.name_to_trace_id.items()
+        }
+    for key, stack in stacks.items():
+        if key in view.nodes and any(
+            debug.files[index].endswith("/" + file_suffix) and (line is None or at == line)
+            for index, at in stack
+        ):
+            found.add(key)
+    return found
+
+
+@pytest.mark.parametrize("name", BOTH_LAYOUTS)
+@pytest.mark.parametrize("site", ["double.mul", "double.add", "serve.relu", "serve.call_double", None])
+def test_where_returns_exactly_the_ops_whose_traces_hold_the_line(name: str, site: str | None) -> None:
+    fixture = catalog.get(name)
+    line = catalog.site_line(fixture, site) if site else None
+    location = f"builders/module_aliases.py:{line}" if line else "builders/module_aliases.py"
+    result = where(inspector.load(fixture.path), WhereQuery.parse(location))
+    expected = ops_whose_stack_holds(fixture, "builders/module_aliases.py", line)
+    assert expected
+    assert keys(result) == expected
+
+
+def test_both_layouts_answer_where_alike() -> None:
+    def answer(name: str) -> set[tuple[str, str]]:
+        fixture = catalog.get(name)
+        line = catalog.site_line(fixture, "double.mul")
+        result = where(
+            inspector.load(fixture.path), WhereQuery.parse(f"module_aliases.py:{line}", innermost=True)
+        )
+        return {(m.op.op_type, m.op.node_name) for g in result.groups for m in g.matches}
+
+    assert answer("module_aliases") == answer("legacy_traces") == {("Mul", "mul"), ("Const", "mul/y")}
+
+
+def test_where_innermost_keeps_only_ops_created_on_that_line() -> None:
+    fixture = catalog.get("module_aliases")
+    view = inspector.load(fixture.path)
+    line = catalog.site_line(fixture, "serve.call_double")
+    anywhere = where(view, WhereQuery.parse(f"module_aliases.py:{line}"))
+    innermost = where(view, WhereQuery.parse(f"module_aliases.py:{line}", innermost=True))
+    assert keys(innermost) < keys(anywhere)  # ops in double, called from that line, are not innermost there
+    assert all(m.site and m.site.line == line for g in innermost.groups for m in g.matches)
+
+
+def test_where_matches_whole_path_components() -> None:
+    view = inspector.load(catalog.get("module_aliases").path)
+    assert where(view, WhereQuery.parse("aliases.py")).op_count == 0  # not a suffix of a component
+    assert where(view, WhereQuery.parse("./builders/module_aliases.py")).op_count > 0
+
+
+def test_where_groups_by_function_with_aliases_and_signatures() -> None:
+    fixture = catalog.get("custom_ops")
+    line = catalog.site_line(fixture, "postprocess.shift")
+    result = run_cli("where", fixture.path, f"custom_ops.py:{line}", "--format", "json")
+    assert result.code == 0
+    [group] = json.loads(result.stdout)["groups"]
+    assert group["aliases"] == ["postprocess"] and group["signatures"] == ["serving_default"]
+    assert [m["op"]["op_type"] for m in group["matches"]] == ["Beta>Shift"]
+    assert run_cli("where", fixture.path, "custom_ops.py:9999").code == 1
+
+
+# --- source context ---------------------------------------------------------------------------------------
+
+
+def test_source_root_maps_recorded_paths_to_a_local_checkout(tmp_path: Path) -> None:
+    fixture = catalog.get("custom_ops")
+    view = inspector.load(fixture.path)
+    [group] = trace(view, Selector(op="Beta>Shift")).groups
+    recorded = group.trace.creation_site.file  # type: ignore[union-attr]
+    prefix = recorded[: recorded.rindex("/fixtures/")]
+    checkout = tmp_path / "checkout"
+    (checkout / "fixtures" / "builders").mkdir(parents=True)
+    copy = checkout / "fixtures" / "builders" / "custom_ops.py"
+    lines = fixture.builder_file.read_text().splitlines()
+    line = catalog.site_line(fixture, "postprocess.shift")
+    lines[line - 1] = "        MARKER_FROM_THE_LOCAL_CHECKOUT = 1"
+    copy.write_text("\n".join(lines))
+    result = trace(
+        view, Selector(op="Beta>Shift"), source_roots=[SourceRoot(prefix, str(checkout))], context=1
+    )
+    context = result.sources.context_for(result.groups[0].trace.creation_site)  # type: ignore[arg-type]
+    assert context is not None and context.local_path == str(copy)
+    assert "MARKER_FROM_THE_LOCAL_CHECKOUT" in context.lines[1] and len(context.lines) == 3
+    cli = run_cli("trace", fixture.path, "--op", "Beta>Shift", "--source-root", f"{prefix}={checkout}")
+    assert "MARKER_FROM_THE_LOCAL_CHECKOUT" in cli.stdout
+
+
+def test_missing_sources_are_named_once(tmp_path: Path) -> None:
+    fixture = catalog.get("custom_ops")
+    view = inspector.load(fixture.path)
+    [group] = trace(view, Selector(op="Beta>Shift")).groups
+    recorded = group.trace.creation_site.file  # type: ignore[union-attr]
+    prefix = recorded[: recorded.rindex("/fixtures/")]
+    result = run_cli("trace", fixture.path, "--op", "Beta>Shift", "--source-root", f"{prefix}={tmp_path}")
+    out = flat(result.stdout)
+    assert out.count("Source not found here for:") == 1
+    assert "custom_ops.py" in out.split("Source not found here for:")[1]
+
+
+def test_bad_source_root_is_a_usage_error() -> None:
+    result = run_cli("trace", catalog.get("custom_ops").path, "--op", "Mul", "--source-root", "nonsense")
+    assert result.code == 2 and "OLD=NEW" in result.stderr
+
+
+# --- coverage -------------------------------------------------------------------------------------------
+
+
+def test_coverage_names_stale_keys_from_another_save(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    debug_file = path / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    debug.name_to_trace_id["mul@__inference_double_99999"] = next(iter(debug.traces_by_id))
+    debug_file.write_bytes(debug.SerializeToString())
+    result = trace(inspector.load(path), Selector(op="Mul"))
+    assert result.coverage.stale_keys == ("mul@__inference_double_99999",)
+    assert "1 debug-info keys name functions absent from the model" in flat(
+        run_cli("trace", path, "--op", "Mul").stdout
+    )
+
+
+def test_ops_without_a_trace_are_listed(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    debug_file = path / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    removed = [k for k in debug.name_to_trace_id if split_node_key(k)[0] == "mul"]
+    for key in removed:
+        del debug.name_to_trace_id[key]
+    debug_file.write_bytes(debug.SerializeToString())
+    result = trace(inspector.load(path), Selector(op="Mul"))
+    assert {op.node_key for op in result.untraced} == set(removed)
+    assert result.coverage.untraced_nodes == len(removed)
+
+
+def test_no_selector_lists_ops_by_creating_line() -> None:
+    fixture = catalog.get("module_aliases")
+    result = trace(inspector.load(fixture.path), Selector())
+    sites = {(Path(s.file).name, s.line): s for s in result.sites}
+    mul_site = sites[("module_aliases.py", catalog.site_line(fixture, "double.mul"))]
+    assert dict(mul_site.op_types) == {"Mul": 4, "Const": 4}
+
+
+def test_missing_debug_info_says_so(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    shutil.rmtree(path / "debug")
+    result = run_cli("trace", path, "--op", "Mul")
+    assert result.code == 0
+    assert "Debug info missing: no op has a creation trace." in flat(result.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_formats_carry_the_same_ops(fmt: str) -> None:
+    fixture = catalog.get("custom_ops")
+    for args in (("trace", fixture.path, "--namespace", "Beta"), ("where", fixture.path, "custom_ops.py")):
+        result = run_cli(*args, "--format", fmt)
+        assert result.code == 0, result.stderr
+        assert "Beta>Shift" in result.stdout.replace("&gt;", ">")
