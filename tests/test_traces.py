@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import flat, run_cli
 
 import inspector
-from conftest import flat, run_cli
 from fixtures import catalog
 from inspector.protos import load_protos
-from inspector.traces import Selector, SelectionError, SourceRoot, WhereQuery, trace, where
+from inspector.traces import SelectionError, Selector, SourceRoot, WhereQuery, trace, where
 from inspector.view import split_node_key
 
 BOTH_LAYOUTS = ["module_aliases", "legacy_traces"]
