@@ -69,6 +69,10 @@ def saved_model_cli() -> list[str]:
     return [found]
 
 
+def _line_of(path: Path, text: str) -> int:
+    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -108,6 +112,25 @@ def main() -> None:
             args.repeat,
         )
         timings += [text, as_json]
+        if name == "synthetic":
+            # One lookup each, as a user debugging a large model would run them.
+            timings.append(
+                measure(
+                    name,
+                    "inspector trace NODE-KEY",
+                    inspector_cmd("trace", str(path), "mul_1234@*"),
+                    args.repeat,
+                )
+            )
+            line = _line_of(HERE / "models.py", "x = x * (1.0")
+            timings.append(
+                measure(
+                    name,
+                    "inspector where FILE:LINE",
+                    inspector_cmd("where", str(path), f"models.py:{line}"),
+                    args.repeat,
+                )
+            )
         if name == "resnet50" or args.reference_on_synthetic:
             reference = measure(
                 name,

@@ -24,14 +24,13 @@ def called_functions(node_def: Any, library: frozenset[str]) -> tuple[str, ...]:
     attrs = node_def.attr
     for name in attrs:
         value = attrs[name]
-        if value.WhichOneof("value") in _CAN_HOLD_FUNCTIONS:
+        kind = value.WhichOneof("value")
+        # Most nodes carry list attrs (`_output_shapes`), few of them lists of functions.
+        if kind == "func" or (kind == "list" and value.list.func):
             _collect(value, found)
     if not found:
         return ()
     return tuple(dict.fromkeys(found)) if len(found) > 1 else (found[0],)
-
-
-_CAN_HOLD_FUNCTIONS = frozenset({"func", "list"})
 
 
 def _collect(value: Any, found: list[str]) -> None:

@@ -196,7 +196,7 @@ def _build_view(
     info = meta_graph.meta_info_def
     library_defs = list(graph_def.library.function)
     library = frozenset(fn.signature.name for fn in library_defs)
-    trace_ids = debug_info.trace_id_by_key
+    trace_ids = dict(debug_info.trace_id_by_key)  # a plain dict: looked up once per node, on the hot path
     warnings: list[str] = []
 
     nodes: dict[str, Node] = {}

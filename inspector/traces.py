@@ -364,10 +364,12 @@ class WhereQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class WhereMatch:
-    op: OpRef
-    lines: tuple[int, ...]  # the query file's lines on the op's creation stack
-    site: Frame | None  # the op's creation site (innermost user frame)
+class WhereHit:
+    """Ops of one function created by one stack that holds the queried source."""
+
+    lines: tuple[int, ...]  # the query file's lines on that stack
+    site: Frame | None  # the stack's creation site (innermost user frame)
+    ops: tuple[OpRef, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +377,11 @@ class WhereGroup:
     function: str
     aliases: tuple[str, ...]
     signatures: tuple[str, ...]
-    matches: tuple[WhereMatch, ...]
+    hits: tuple[WhereHit, ...]
+
+    @property
+    def op_count(self) -> int:
+        return sum(len(hit.ops) for hit in self.hits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +404,7 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
     `innermost`, only ops whose innermost user frame is that line."""
     aliases = _aliases_by_function(view)
     matched_files: set[str] = set()
-    by_function: dict[str, list[WhereMatch]] = {}
+    by_function: dict[str, list[WhereHit]] = {}
     for trace_id, found in view.debug_info.traces.items():
         keys = view.nodes_by_trace.get(trace_id)
         if not keys:
@@ -418,26 +424,27 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
         if not lines:
             continue
         matched_files.update(f.file for f in frames if f is not None and query.matches_file(f.file))
+        ops_by_function: dict[str, list[OpRef]] = {}
         for key in keys:
             node = view.nodes[key]
-            by_function.setdefault(node.function, []).append(
-                WhereMatch(_op_ref(node, aliases), lines, found.creation_site)
-            )
+            ops_by_function.setdefault(node.function, []).append(_op_ref(node, aliases))
+        for function, ops in ops_by_function.items():
+            by_function.setdefault(function, []).append(WhereHit(lines, found.creation_site, tuple(ops)))
     groups = tuple(
         WhereGroup(
             function,
             aliases.get(function, ()),
             view.signatures_reaching(function),
-            tuple(sorted(matches, key=lambda m: m.op.node_key)),
+            tuple(sorted(hits, key=lambda hit: (hit.lines, hit.ops[0].node_key))),
         )
-        for function, matches in sorted(by_function.items())
+        for function, hits in sorted(by_function.items())
     )
     return WhereResult(
         SCHEMA_VERSION,
         view.path,
         query,
         tuple(sorted(matched_files)),
-        sum(len(g.matches) for g in groups),
+        sum(g.op_count for g in groups),
         groups,
         coverage(view),
     )

@@ -24,7 +24,7 @@ def keys(result: Any) -> set[str]:
         return {op.node_key for group in result.groups for op in group.ops} | {
             op.node_key for op in result.untraced
         }
-    return {m.op.node_key for group in result.groups for m in group.matches}
+    return {op.node_key for group in result.groups for hit in group.hits for op in hit.ops}
 
 
 # --- selectors ------------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def test_both_layouts_answer_where_alike() -> None:
         result = where(
             inspector.load(fixture.path), WhereQuery.parse(f"module_aliases.py:{line}", innermost=True)
         )
-        return {(m.op.op_type, m.op.node_name) for g in result.groups for m in g.matches}
+        return {(op.op_type, op.node_name) for g in result.groups for hit in g.hits for op in hit.ops}
 
     assert answer("module_aliases") == answer("legacy_traces") == {("Mul", "mul"), ("Const", "mul/y")}
 
@@ -151,7 +151,7 @@ def test_where_innermost_keeps_only_ops_created_on_that_line() -> None:
     anywhere = where(view, WhereQuery.parse(f"module_aliases.py:{line}"))
     innermost = where(view, WhereQuery.parse(f"module_aliases.py:{line}", innermost=True))
     assert keys(innermost) < keys(anywhere)  # ops in double, called from that line, are not innermost there
-    assert all(m.site and m.site.line == line for g in innermost.groups for m in g.matches)
+    assert all(hit.site and hit.site.line == line for g in innermost.groups for hit in g.hits)
 
 
 def test_where_matches_whole_path_components() -> None:
@@ -167,7 +167,7 @@ def test_where_groups_by_function_with_aliases_and_signatures() -> None:
     assert result.code == 0
     [group] = json.loads(result.stdout)["groups"]
     assert group["aliases"] == ["postprocess"] and group["signatures"] == ["serving_default"]
-    assert [m["op"]["op_type"] for m in group["matches"]] == ["Beta>Shift"]
+    assert [op["op_type"] for hit in group["hits"] for op in hit["ops"]] == ["Beta>Shift"]
     assert run_cli("where", fixture.path, "custom_ops.py:9999").code == 1
 
 

@@ -6,6 +6,7 @@ The shape is documented by the JSON Schema files in `inspector/schemas/` (valida
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from enum import Enum
@@ -15,22 +16,34 @@ from typing import Any
 from inspector.report import Report
 from inspector.traces import TraceResult, WhereResult
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields a dataclass or NamedTuple class contributes to JSON (repr=False fields are internal)."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls) if f.repr)
+    return tuple(cls._fields)  # type: ignore[attr-defined]
+
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses and NamedTuples -> objects, tuples -> arrays, enums -> values, paths -> strings."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.repr}
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return {name: to_jsonable(getattr(value, name)) for name in value._fields}
+    if isinstance(value, _SCALARS) and not isinstance(value, Enum):
+        return value
+    if (dataclasses.is_dataclass(value) and not isinstance(value, type)) or (
+        isinstance(value, tuple) and hasattr(value, "_fields")
+    ):
+        return {name: to_jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, Mapping):
         return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, frozenset, set)):
         return [to_jsonable(item) for item in value]
-    return value
+    raise TypeError(f"cannot represent {type(value).__name__} in JSON")
 
 
 def render_report(report: Report) -> str:
@@ -38,11 +51,15 @@ def render_report(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
+# trace and where list ops one by one, 100k of them on a large model: their JSON is compact, because
+# pretty-printing goes through json's pure-Python encoder and takes seconds at that size.
+
+
 def render_trace(result: TraceResult) -> str:
     document = {"tool": "inspector", "kind": "trace", **to_jsonable(result)}
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
 def render_where(result: WhereResult) -> str:
     document = {"tool": "inspector", "kind": "where", **to_jsonable(result)}
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"

@@ -10,6 +10,9 @@ from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
 from inspector.traces import Coverage, TraceResult, WhereResult
 from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
 
+#: Rows a per-function table shows before summarising: a job summary must stay readable.
+MAX_ROWS = 100
+
 
 def render_report(report: Report) -> str:
     lines: list[str] = [f"# SavedModel report: `{_code(str(report.overview.path))}`", ""]
@@ -297,15 +300,21 @@ def render_where(result: WhereResult) -> str:
         lines += [head, ""]
         if group.signatures:
             lines += [f"Reached by {md(', '.join(group.signatures))}.", ""]
+        pairs = [(hit, op) for hit in group.hits for op in hit.ops]
         rows = (
             (
-                md(m.op.op_type),
-                f"`{_code(m.op.node_name)}`",
-                ", ".join(map(str, m.lines)),
-                f"`{_code(f'{m.site.file}:{m.site.line}')}`" if m.site else "—",
+                md(op.op_type),
+                f"`{_code(op.node_name)}`",
+                ", ".join(map(str, hit.lines)),
+                f"`{_code(f'{hit.site.file}:{hit.site.line}')}`" if hit.site else "—",
             )
-            for m in group.matches
+            for hit, op in pairs[:MAX_ROWS]
         )
         lines += _table(("Op type", "Node", "Lines on its stack", "Created at"), rows)
+        if len(pairs) > MAX_ROWS:
+            lines += [
+                f"... and {len(pairs) - MAX_ROWS} more ops (`--format json` lists them all).",
+                "",
+            ]
     lines += [f"{result.op_count} ops in {len(result.groups)} functions. {_coverage(result.coverage)}"]
     return "\n".join(lines).rstrip() + "\n"

@@ -530,15 +530,19 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
         table.add_column("Node", overflow="fold")
         table.add_column("Lines on its stack")
         table.add_column("Created at", overflow="fold")
-        for match in group.matches:
-            site = match.site
+        rows = [(hit, op) for hit in group.hits for op in hit.ops]
+        for hit, op in rows[:TABLE_ROWS]:
+            site = hit.site
             table.add_row(
-                literal(match.op.op_type),
-                literal(match.op.node_name),
-                ", ".join(map(str, match.lines)),
+                literal(op.op_type),
+                literal(op.node_name),
+                ", ".join(map(str, hit.lines)),
                 literal(f"{site.file}:{site.line}") if site else Text("—", style="dim"),
             )
         body.append(table)
+        if len(rows) > TABLE_ROWS:
+            hidden = len(rows) - TABLE_ROWS
+            body.append(Text(f"… {_plural(hidden, 'more op')} (--format json lists them all)", style="dim"))
         parts.append(
             Panel(Group(*body), title=title, title_align="left", border_style="blue", box=box.ROUNDED)
         )
