@@ -8,8 +8,9 @@ I/O here, and it only reads files the user's own `--source-root` mappings or rec
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,29 +250,44 @@ def select(view: SavedModelView, selector: Selector) -> list[Node]:
         functions = reachable if functions is None else functions & reachable
 
     candidates: Iterable[Node]
-    if selector.op is not None and not _is_glob(selector.op):
+    if selector.pattern is not None and not _is_glob(selector.pattern) and selector.pattern in view.nodes:
+        candidates = (view.nodes[selector.pattern],)  # an exact node key: no scan
+    elif selector.op is not None and not _is_glob(selector.op):
         candidates = (view.nodes[key] for key in view.nodes_by_op.get(selector.op, ()))
     else:
         candidates = view.nodes.values()
-    return [
-        node
-        for node in candidates
-        if (functions is None or node.function in functions)
-        and (selector.op is None or fnmatch.fnmatchcase(node.op, selector.op))
-        and (selector.function is None or fnmatch.fnmatchcase(node.function, selector.function))
-        and (selector.namespace is None or namespace_of(node.op) == selector.namespace)
-        and (selector.pattern is None or _matches_pattern(node, selector.pattern))
-    ]
+    if functions is not None:
+        candidates = (node for node in candidates if node.function in functions)
+    # Each test is compiled once: a scan over 100k nodes must not re-translate globs per node.
+    active: list[Callable[[Node], object]] = []
+    if selector.op is not None:
+        op_matches = _glob(selector.op)
+        active.append(lambda node: op_matches(node.op))
+    if selector.function is not None:
+        function_matches = _glob(selector.function)
+        active.append(lambda node: function_matches(node.function))
+    if selector.namespace is not None:
+        namespace = selector.namespace
+        active.append(lambda node: namespace_of(node.op) == namespace)
+    if selector.pattern is not None:
+        active.append(_pattern_test(selector.pattern))
+    return [node for node in candidates if all(test(node) for test in active)]
 
 
 def _is_glob(text: str) -> bool:
     return any(char in text for char in "*?[")
 
 
-def _matches_pattern(node: Node, pattern: str) -> bool:
-    if fnmatch.fnmatchcase(node.key, pattern):
-        return True
-    return "@" not in pattern and fnmatch.fnmatchcase(node.name, pattern)
+def _glob(pattern: str) -> Callable[[str], object]:
+    return re.compile(fnmatch.translate(pattern)).match
+
+
+def _pattern_test(pattern: str) -> Callable[[Node], bool]:
+    """A node key glob; without `@` the glob may also match the node name alone (`*/Relu`)."""
+    key_matches = _glob(pattern)
+    if "@" in pattern:
+        return lambda node: bool(key_matches(node.key))
+    return lambda node: bool(key_matches(node.key) or key_matches(node.name))
 
 
 def trace(
