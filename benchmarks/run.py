@@ -122,12 +122,21 @@ def main() -> None:
                     args.repeat,
                 )
             )
-            line = _line_of(HERE / "models.py", "x = x * (1.0")
+            call_line = _line_of(HERE / "models.py", "x = block(x)")
             timings.append(
                 measure(
                     name,
-                    "inspector where FILE:LINE",
-                    inspector_cmd("where", str(path), f"models.py:{line}"),
+                    "inspector where FILE:LINE --innermost",
+                    inspector_cmd("where", str(path), f"models.py:{call_line}", "--innermost"),
+                    args.repeat,
+                )
+            )
+            # The worst case: a line on the stack of every one of the 104k ops.
+            timings.append(
+                measure(
+                    name,
+                    "inspector where (all ops match)",
+                    inspector_cmd("where", str(path), f"models.py:{call_line}"),
                     args.repeat,
                 )
             )
