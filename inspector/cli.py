@@ -13,17 +13,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, assert_never
+from typing import TYPE_CHECKING, NoReturn, assert_never
 
 from inspector import __version__
-from inspector.errors import InspectorError, SaveError
-from inspector.loader import load
-from inspector.render import OutputFormat, TextOptions, jsonfmt, markdown, text
+from inspector.errors import InspectorError
+from inspector.render import OutputFormat, TextOptions
 from inspector.render.safe import visible
-from inspector.report import Report, build_report
-from inspector.save import load_factory, save
-from inspector.traces import Selector, SourceRoot, TraceResult, WhereQuery, WhereResult, trace, where
-from inspector.view import SavedModelView
+
+if TYPE_CHECKING:
+    from inspector.view import SavedModelView
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -257,18 +255,23 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     colour.add_argument("--no-color", dest="color", action="store_false", help="never colour")
 
 
+# --- the commands: each imports what it needs, so `inspector report` never pays for trace or save ---
+
+
 def _run_report(args: argparse.Namespace) -> int:
-    view = load(args.model, tags=args.tags)
-    return _emit_report(view, args)
+    from inspector.loader import load
+
+    return _emit_report(load(args.model, tags=args.tags), args)
 
 
 def _run_save(args: argparse.Namespace) -> int:
-    os.environ.setdefault(
-        "TF_CPP_MIN_LOG_LEVEL", "2"
-    )  # keep TensorFlow's C++ start-up chatter off the report
+    # Keep TensorFlow's C++ start-up chatter off the report.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from inspector.errors import SaveError
     from inspector.loader import load
+    from inspector.save import load_factory, save
 
-    if args.out.exists() and any(args.out.iterdir()) if args.out.is_dir() else args.out.exists():
+    if args.out.is_file() or (args.out.is_dir() and any(args.out.iterdir())):
         raise SaveError(f"{args.out}: already exists and is not empty; choose a new export directory")
     aliases = {}
     for entry in args.alias:
@@ -305,12 +308,25 @@ def _run_save(args: argparse.Namespace) -> int:
 
 
 def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
+    from inspector.render import jsonfmt, markdown, text
+    from inspector.report import build_report
+
     report = build_report(view, whitelist=args.whitelist)
-    _write(_render(report, args), args)
+    output = _by_format(
+        args,
+        lambda options: text.render_report(report, options),
+        lambda: jsonfmt.render_report(report),
+        lambda: markdown.render_report(report),
+    )
+    _write(output, args)
     return EXIT_FOUND if report.whitelist_violated else EXIT_OK
 
 
 def _run_trace(args: argparse.Namespace) -> int:
+    from inspector.loader import load
+    from inspector.render import jsonfmt, markdown, text
+    from inspector.traces import Selector, SourceRoot, trace
+
     selector = Selector(
         pattern=args.pattern,
         op=args.op,
@@ -322,38 +338,31 @@ def _run_trace(args: argparse.Namespace) -> int:
     roots = [SourceRoot.parse(entry) for entry in args.source_root]
     view = load(args.model, tags=args.tags)
     result = trace(view, selector, all_frames=args.all_frames, source_roots=roots, context=args.context)
-    _write(_render(result, args), args)
+    output = _by_format(
+        args,
+        lambda options: text.render_trace(result, options),
+        lambda: jsonfmt.render_trace(result),
+        lambda: markdown.render_trace(result),
+    )
+    _write(output, args)
     return EXIT_OK if result.found else EXIT_FOUND
 
 
 def _run_where(args: argparse.Namespace) -> int:
+    from inspector.loader import load
+    from inspector.render import jsonfmt, markdown, text
+    from inspector.traces import WhereQuery, where
+
     view = load(args.model, tags=args.tags)
     result = where(view, WhereQuery.parse(args.location, innermost=args.innermost))
-    _write(_render(result, args), args)
-    return EXIT_OK if result.found else EXIT_FOUND
-
-
-def _render(result: Report | TraceResult | WhereResult, args: argparse.Namespace) -> str:
-    if isinstance(result, Report):
-        return _by_format(
-            args,
-            lambda options: text.render_report(result, options),
-            lambda: jsonfmt.render_report(result),
-            lambda: markdown.render_report(result),
-        )
-    if isinstance(result, TraceResult):
-        return _by_format(
-            args,
-            lambda options: text.render_trace(result, options),
-            lambda: jsonfmt.render_trace(result),
-            lambda: markdown.render_trace(result),
-        )
-    return _by_format(
+    output = _by_format(
         args,
         lambda options: text.render_where(result, options),
         lambda: jsonfmt.render_where(result),
         lambda: markdown.render_where(result),
     )
+    _write(output, args)
+    return EXIT_OK if result.found else EXIT_FOUND
 
 
 def _by_format(

@@ -11,10 +11,12 @@ import json
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.report import Report
-from inspector.traces import TraceResult, WhereResult
+
+if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
+    from inspector.traces import TraceResult, WhereResult
 
 _SCALARS = (str, int, float, bool, type(None))
 

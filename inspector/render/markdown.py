@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.traces import Coverage, TraceResult, WhereResult
 from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
+
+if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
+    from inspector.traces import Coverage, TraceResult, WhereResult
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
 MAX_ROWS = 100

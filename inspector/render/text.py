@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -17,8 +17,10 @@ from rich.tree import Tree
 from inspector.render import TextOptions
 from inspector.render.safe import literal, visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorSpec, Trace
+
+if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
+    from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
 TABLE_ROWS = 40
@@ -449,6 +451,8 @@ def _framework_frame(frame: Frame) -> Text:
 
 
 def _source(context: SourceContext) -> RenderableType:
+    from rich.syntax import Syntax  # pulls in pygments: only when there is source to show
+
     code = "\n".join(visible(line) for line in context.lines)
     syntax = Syntax(
         code,
