@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, assert_never
 
 from inspector import __version__
 from inspector.errors import InspectorError
-from inspector.render import OutputFormat, TextOptions
+from inspector.render import COMMON_FORMATS, OutputFormat, TextOptions
 from inspector.render.safe import visible
 
 if TYPE_CHECKING:
@@ -64,6 +64,28 @@ examples:
   inspector where model/ model.py:42 --innermost   # only ops created directly on that line
 
 exit status: 0 ops found; 1 none; 2 bad input.
+"""
+
+
+_EPILOG_AUDIT = """\
+examples:
+  inspector audit model/ --whitelist Acme
+  inspector audit model/ --format sarif --output audit.sarif          # for code scanning
+  inspector audit model/ --format markdown >> "$GITHUB_STEP_SUMMARY"
+  inspector audit model/ --write-baseline audit-baseline.json         # accept today's findings
+  inspector audit model/ --baseline audit-baseline.json               # fail only on new ones
+
+policy in pyproject.toml (the command line wins):
+  [tool.inspector.audit]
+  whitelist = ["Acme"]
+  deny = ["StringFormat"]
+  allow = ["PrintV2"]
+  fail-on = "warning"
+  require-aliases = ["serve"]
+  min-trace-coverage = 80
+  registry = true
+
+exit status: 0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input.
 """
 
 
@@ -204,6 +226,57 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(where_cmd, whitelist=False)
     _add_output_options(where_cmd)
     where_cmd.set_defaults(run=_run_where)
+
+    audit_cmd = commands.add_parser(
+        "audit",
+        help="pre-release audit: whitelist, risky ops, registry, debug info, aliases, versions",
+        description="Audit a SavedModel statically, before it ships or after it arrives: namespaced ops "
+        "outside the whitelist, risky ops (file, Python, network, ...) wherever they hide, ops the installed "
+        "TensorFlow does not know, debug info, aliases and versions. The model is never loaded or run.",
+        epilog=_EPILOG_AUDIT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    audit_cmd.add_argument(
+        "--whitelist", action="append", metavar="NS", help="allowed op namespace (repeatable)"
+    )
+    audit_cmd.add_argument(
+        "--deny", action="append", metavar="OP", help="also flag this op type (repeatable)"
+    )
+    audit_cmd.add_argument("--allow", action="append", metavar="OP", help="never flag this op type as risky")
+    audit_cmd.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        choices=("note", "warning", "error", "critical"),
+        help="exit 1 for findings at or above this severity (default: error)",
+    )
+    audit_cmd.add_argument(
+        "--require-alias", action="append", metavar="NAME", help="a function alias that must exist"
+    )
+    audit_cmd.add_argument(
+        "--min-trace-coverage",
+        type=float,
+        metavar="PCT",
+        help="percent of ops that need a trace (default 50)",
+    )
+    audit_cmd.add_argument(
+        "--no-registry", action="store_true", help="skip the op-registry check (it imports TensorFlow: ~3 s)"
+    )
+    audit_cmd.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="TOML policy (default: [tool.inspector.audit] of the nearest pyproject.toml)",
+    )
+    audit_cmd.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE"
+    )
+    audit_cmd.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record every current finding in FILE"
+    )
+    _add_reading_options(audit_cmd, whitelist=False)
+    _add_output_options(audit_cmd, formats=tuple(OutputFormat))
+    audit_cmd.set_defaults(run=_run_audit)
     return parser
 
 
@@ -241,11 +314,13 @@ def _add_reading_options(parser: argparse.ArgumentParser, whitelist: bool = True
     )
 
 
-def _add_output_options(parser: argparse.ArgumentParser) -> None:
+def _add_output_options(
+    parser: argparse.ArgumentParser, formats: tuple[OutputFormat, ...] = COMMON_FORMATS
+) -> None:
     parser.add_argument(
         "--format",
         type=OutputFormat,
-        choices=list(OutputFormat),
+        choices=formats,
         default=OutputFormat.TEXT,
         help="output format (default: text)",
     )
@@ -365,11 +440,66 @@ def _run_where(args: argparse.Namespace) -> int:
     return EXIT_OK if result.found else EXIT_FOUND
 
 
+def _run_audit(args: argparse.Namespace) -> int:
+    from inspector.audit import (
+        Policy,
+        Severity,
+        audit,
+        baseline_document,
+        find_pyproject,
+        load_policy,
+        read_baseline,
+    )
+    from inspector.audit.policy import with_overrides
+    from inspector.loader import load
+    from inspector.render import jsonfmt, markdown, sarif, text
+
+    if args.policy is not None:
+        policy = load_policy(args.policy, explicit=True)
+    else:
+        pyproject = find_pyproject(Path.cwd())
+        policy = load_policy(pyproject, explicit=False) if pyproject else Policy()
+    policy = with_overrides(
+        policy,
+        whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
+        deny=tuple(args.deny) if args.deny else None,
+        allow=tuple(args.allow) if args.allow else None,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        require_aliases=tuple(args.require_alias) if args.require_alias else None,
+        min_trace_coverage=args.min_trace_coverage,
+        registry=False if args.no_registry else None,
+    )
+    baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+    view = load(args.model, tags=args.tags)
+    result = audit(view, policy, baseline)
+    if args.write_baseline is not None:
+        try:
+            args.write_baseline.write_text(baseline_document(result.findings), encoding="utf-8")
+        except OSError as error:
+            raise InspectorError(
+                f"{args.write_baseline}: cannot write ({error.strerror or error})"
+            ) from error
+        sys.stderr.write(f"inspector: recorded {len(result.findings)} findings in {args.write_baseline}\n")
+    output = _by_format(
+        args,
+        lambda options: text.render_audit(result, options),
+        lambda: jsonfmt.render_audit(result),
+        lambda: markdown.render_audit(result),
+        lambda: sarif.render_audit(result),
+    )
+    _write(output, args)
+    if args.write_baseline is not None:
+        return EXIT_OK
+    incomplete = any(notice.is_error for notice in result.notices)
+    return EXIT_FOUND if result.failed or incomplete else EXIT_OK
+
+
 def _by_format(
     args: argparse.Namespace,
     as_text: Callable[[TextOptions], str],
     as_json: Callable[[], str],
     as_markdown: Callable[[], str],
+    as_sarif: Callable[[], str] | None = None,
 ) -> str:
     fmt: OutputFormat = args.format
     if fmt is OutputFormat.TEXT:
@@ -378,6 +508,10 @@ def _by_format(
         return as_json()
     if fmt is OutputFormat.MARKDOWN:
         return as_markdown()
+    if fmt is OutputFormat.SARIF:
+        if as_sarif is None:  # argparse's choices keep this from happening
+            raise InspectorError("--format sarif is for `inspector audit` only")
+        return as_sarif()
     assert_never(fmt)
 
 

@@ -41,6 +41,7 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     ),
     "fingerprint": ("tensorflow.core.protobuf.fingerprint_pb2",),  # TF >= 2.12
     "types": ("tensorflow.core.framework.types_pb2",),
+    "graph": ("tensorflow.core.framework.graph_pb2",),
 }
 
 
@@ -52,6 +53,7 @@ class ProtoModules:
     graph_debug_info: Any
     fingerprint: Any | None
     types: Any
+    graph: Any
 
 
 class _PackageStandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -114,7 +116,7 @@ def _import_protos() -> ProtoModules:
 
 def _collect() -> ProtoModules:
     found = {key: _first_importable(names) for key, names in _CANDIDATES.items()}
-    for key in ("saved_model", "graph_debug_info", "types"):
+    for key in ("saved_model", "graph_debug_info", "types", "graph"):
         if found[key] is None:
             raise TensorFlowMissingError(f"for its {key} protobuf definitions (found an incomplete install)")
     return ProtoModules(
@@ -122,6 +124,7 @@ def _collect() -> ProtoModules:
         graph_debug_info=found["graph_debug_info"],
         fingerprint=found["fingerprint"],
         types=found["types"],
+        graph=found["graph"],
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "inspector"
 
 # Modules that may use TensorFlow's runtime, and only inside functions.
-RUNTIME_USERS = {"save.py"}
+RUNTIME_USERS = {"save.py", "installed.py"}  # saving, and the op-registry check of the audit
 # Analysis and reading: no rich, no argparse, no printing.
 ANALYSIS = {
     "view.py",

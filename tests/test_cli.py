@@ -9,7 +9,7 @@ import pytest
 from conftest import flat, run_cli
 
 from fixtures import catalog
-from inspector.render import OutputFormat
+from inspector.render import COMMON_FORMATS
 
 CUSTOM = catalog.get("custom_ops").path
 
@@ -30,7 +30,7 @@ def test_report_exits_0_when_every_namespace_is_whitelisted() -> None:
     assert run_cli("report", CUSTOM, "--whitelist", "Acme", "--whitelist", "Beta").code == 0
 
 
-@pytest.mark.parametrize("fmt", [f.value for f in OutputFormat])
+@pytest.mark.parametrize("fmt", [f.value for f in COMMON_FORMATS])
 def test_output_file_gets_the_same_text_as_stdout(tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"report.{fmt}"
     written = run_cli("report", CUSTOM, "--format", fmt, "--output", target)

@@ -13,6 +13,11 @@ class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"  # audit only
+
+
+#: The formats every command writes; `audit` adds SARIF.
+COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from inspector.report import Report
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
+    from inspector.audit.model import AuditResult
     from inspector.traces import TraceResult, WhereResult
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -38,7 +39,7 @@ def to_jsonable(value: Any) -> Any:
     ):
         return {name: to_jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Enum):
-        return value.value
+        return value.name.lower() if isinstance(value, int) else value.value  # IntEnum severities by name
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, Mapping):
@@ -65,3 +66,8 @@ def render_trace(result: TraceResult) -> str:
 def render_where(result: WhereResult) -> str:
     document = {"tool": "inspector", "kind": "where", **to_jsonable(result)}
     return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
+
+
+def render_audit(result: AuditResult) -> str:
+    document = {"tool": "inspector", "kind": "audit", "failed": result.failed, **to_jsonable(result)}
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

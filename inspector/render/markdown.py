@@ -11,6 +11,7 @@ from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
 from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
+    from inspector.audit.model import AuditResult, Finding
     from inspector.traces import Coverage, TraceResult, WhereResult
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
@@ -321,3 +322,56 @@ def render_where(result: WhereResult) -> str:
             ]
     lines += [f"{result.op_count} ops in {len(result.groups)} functions. {_coverage(result.coverage)}"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# --- audit ----------------------------------------------------------------------------------------------
+
+_BADGE = {"critical": "🟥 critical", "error": "🔴 error", "warning": "🟡 warning", "note": "🔵 note"}
+
+
+def render_audit(result: AuditResult) -> str:
+    lines = [f"# SavedModel audit: `{_code(str(result.model))}`", ""]
+    errors = [n for n in result.notices if n.is_error]
+    if errors:
+        verdict = f"**INCOMPLETE**: {len(errors)} rules failed"
+    elif result.failed:
+        verdict = f"**FAILED** (fail on {result.fail_on.label} and above)"
+    else:
+        verdict = f"**passed** (fail on {result.fail_on.label} and above)"
+    lines += [f"{len(result.findings)} findings, {verdict}.", ""]
+    counts = [(label, sum(1 for f in result.findings if f.severity.label == label)) for label in _BADGE]
+    lines += _table(("Severity", "Findings"), ((_BADGE[label], str(n)) for label, n in counts if n))
+    if result.baselined:
+        lines += [f"{result.baselined} known findings accepted by the baseline are not listed.", ""]
+    names = {rule.id: rule for rule in result.rules}
+    current = None
+    for finding in result.findings:
+        if finding.rule_id != current:
+            current = finding.rule_id
+            rule = names.get(current)
+            lines += [f"## {current} {rule.name if rule else ''}", ""]
+        lines += _finding(finding)
+    if result.notices:
+        lines += ["## Notices", ""]
+        lines += [f"- {'❗ ' if n.is_error else ''}{n.rule_id}: {md(n.message)}" for n in result.notices]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _finding(finding: Finding) -> list[str]:
+    where = finding.location
+    lines = [f"- {_BADGE[finding.severity.label]} — {md(finding.message)}"]
+    if where.node_key:
+        lines.append(f"  - node `{_code(where.node_key)}` in `{_code(_fn(where.function))}`")
+    elif where.file:
+        lines.append(f"  - file `{_code(where.file)}`")
+    if where.reach is not None:
+        via = f" via {md(', '.join(where.reached_by))}" if where.reached_by else ""
+        lines.append(f"  - runs: {where.reach.value}{via}")
+    if where.nesting:
+        lines.append(f"  - inside the serialized graph of {md(' → '.join(where.nesting))}")
+    if where.source is not None:
+        lines.append(
+            f"  - created at `{_code(f'{where.source.file}:{where.source.line}')}` in {md(where.source.function or '?')}"
+        )
+    lines.append(f"  - fix: {md(finding.fix)}")
+    return lines

@@ -20,6 +20,7 @@ from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
+    from inspector.audit.model import AuditResult, Finding
     from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -553,3 +554,85 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
     summary = Text(f"{_plural(result.op_count, 'op')} in {_plural(len(result.groups), 'function')}. ")
     parts += [summary, _coverage(result.coverage)]
     return parts
+
+
+# --- audit ----------------------------------------------------------------------------------------------
+
+_SEVERITY_STYLE = {"critical": "bold white on red", "error": "bold red", "warning": "yellow", "note": "cyan"}
+
+
+def render_audit(result: AuditResult, options: TextOptions) -> str:
+    return render_to_text(_audit_sections(result), options)
+
+
+def _audit_sections(result: AuditResult) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    names = {rule.id: rule for rule in result.rules}
+    for rule_id in sorted(by_rule, key=lambda r: (-max(f.severity for f in by_rule[r]), r)):
+        findings = by_rule[rule_id]
+        rule = names.get(rule_id)
+        title = f"{rule_id} {rule.name if rule else ''} · {_plural(len(findings), 'finding')}"
+        worst = max(f.severity for f in findings).label
+        body = Group(*(_finding(f) for f in findings))
+        parts.append(_section(title, body, style="red" if worst in ("critical", "error") else "yellow"))
+    for notice in result.notices:
+        style = "bold red" if notice.is_error else "dim"
+        parts.append(
+            Text(f"{notice.rule_id}: ", style=style).append_text(literal(notice.message, style=style))
+        )
+    parts.append(_audit_summary(result))
+    return parts
+
+
+def _finding(finding: Finding) -> RenderableType:
+    label = finding.severity.label
+    head = Text(f"{label.upper():<8}", style=_SEVERITY_STYLE[label]).append(" ")
+    head.append_text(literal(finding.message))
+    lines: list[RenderableType] = [head]
+    where = finding.location
+    details = Text("         ")
+    if where.node_key:
+        details.append_text(literal(where.node_key, style="bold"))
+    if where.function or where.node_key:
+        details.append(" in ", style="dim").append_text(literal(_function_label(where.function)))
+    if where.file and not where.node_key:
+        details.append_text(literal(where.file))
+    lines.append(details)
+    if where.reach is not None:
+        reach = Text("         runs: ", style="dim").append(where.reach.value)
+        if where.reached_by:
+            reach.append("  via ", style="dim").append_text(literal(", ".join(where.reached_by)))
+        lines.append(reach)
+    if where.nesting:
+        nested = Text("         inside the serialized graph of ", style="dim")
+        lines.append(nested.append_text(literal(" → ".join(where.nesting))))
+    for index, frame in enumerate(where.stack):
+        is_site = index == len(where.stack) - 1
+        lines.append(_frame_line(frame, is_site=is_site))
+    lines.append(Text("         fix: ", style="dim").append_text(literal(finding.fix)))
+    lines.append(Text(""))
+    return Group(*lines)
+
+
+def _audit_summary(result: AuditResult) -> Text:
+    counts = ", ".join(
+        f"{result.count(severity)} {severity.label}"
+        for severity in reversed(type(result.fail_on))  # the Severity enum, without importing the audit
+        if result.count(severity)
+    )
+    text = Text(
+        f"{_plural(len(result.findings), 'finding')}" + (f" ({counts})" if counts else ""), style="bold"
+    )
+    if result.baselined:
+        text.append(f"; {result.baselined} accepted by the baseline", style="dim")
+    errors = [n for n in result.notices if n.is_error]
+    if errors:
+        text.append(f" — INCOMPLETE: {_plural(len(errors), 'rule')} failed", style="bold red")
+    elif result.failed:
+        text.append(f" — FAILED (--fail-on {result.fail_on.label})", style="bold red")
+    else:
+        text.append(f" — passed (--fail-on {result.fail_on.label})", style="bold green")
+    return text

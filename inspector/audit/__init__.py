@@ -1,0 +1,90 @@
+"""Pre-release audit of a SavedModel: static rules over every op, wherever it hides.
+
+    from inspector.audit import Policy, audit
+    result = audit(inspector.load("model/"), Policy(whitelist=("Acme",)))
+    result.failed, [f.message for f in result.findings]
+
+The audit never loads or runs the model. A rule that crashes becomes an error notice in the result
+(shown in every format, and failing the run), never a silent "clean".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from inspector.audit.context import AuditContext
+from inspector.audit.model import (
+    SCHEMA_VERSION,
+    AuditResult,
+    Finding,
+    Location,
+    Notice,
+    Reach,
+    RuleInfo,
+    Severity,
+)
+from inspector.audit.policy import (
+    Policy,
+    PolicyError,
+    baseline_document,
+    find_pyproject,
+    load_policy,
+    read_baseline,
+)
+from inspector.audit.rules import rules
+from inspector.audit.scope import build_scope
+from inspector.view import SavedModelView
+
+__all__ = [
+    "AuditResult",
+    "Finding",
+    "Location",
+    "Notice",
+    "Policy",
+    "PolicyError",
+    "Reach",
+    "RuleInfo",
+    "Severity",
+    "audit",
+    "baseline_document",
+    "find_pyproject",
+    "load_policy",
+    "read_baseline",
+]
+
+
+def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable[str] = ()) -> AuditResult:
+    """Run every rule; findings whose fingerprint is in `baseline` are counted, not reported."""
+    policy = policy or Policy()
+    context = AuditContext(view, build_scope(view), policy)
+    findings: list[Finding] = []
+    notices: list[Notice] = []
+    all_rules = rules()
+    for rule in all_rules:
+        try:
+            for item in rule.check(context):
+                if isinstance(item, Notice):
+                    notices.append(item)
+                else:
+                    findings.append(item.with_fingerprint())
+        except Exception as error:  # degrade, don't abort: the other rules' findings still count
+            notices.append(
+                Notice(
+                    rule.INFO.id,
+                    f"the rule failed ({type(error).__name__}: {error}); its findings are missing",
+                    is_error=True,
+                )
+            )
+    accepted = frozenset(baseline)
+    kept = [finding for finding in findings if finding.fingerprint not in accepted]
+    kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
+    return AuditResult(
+        schema_version=SCHEMA_VERSION,
+        model=view.path,
+        fail_on=policy.fail_on,
+        whitelist=policy.whitelist,
+        rules=tuple(rule.INFO for rule in all_rules),
+        findings=tuple(kept),
+        baselined=len(findings) - len(kept),
+        notices=tuple(notices),
+    )

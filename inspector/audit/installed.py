@@ -1,0 +1,95 @@
+"""What the installed TensorFlow supports: its GraphDef versions (read from its C++ header, without
+importing it) and its op registry (which does need the runtime, imported only when asked)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import importlib.util
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel", "tf-nightly")
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledTensorFlow:
+    version: str
+    producer: int  # TF_GRAPH_DEF_VERSION: the newest GraphDef version it writes and reads
+    min_producer: int  # TF_GRAPH_DEF_VERSION_MIN_PRODUCER: the oldest it reads
+
+
+@cache
+def installed_tensorflow() -> InstalledTensorFlow | None:
+    """The installed TensorFlow's versions, or None when it (or its headers) is not installed."""
+    spec = importlib.util.find_spec("tensorflow")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    header = Path(next(iter(spec.submodule_search_locations))) / "include/tensorflow/core/public/version.h"
+    try:
+        text = header.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    defines = dict(re.findall(r"#define\s+(TF_GRAPH_DEF_VERSION\w*)\s+(\d+)", text))
+    if "TF_GRAPH_DEF_VERSION" not in defines:
+        return None
+    version = "unknown"
+    for name in _DISTRIBUTIONS:
+        try:
+            version = importlib.metadata.version(name)
+            break
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return InstalledTensorFlow(
+        version=version,
+        producer=int(defines["TF_GRAPH_DEF_VERSION"]),
+        min_producer=int(defines.get("TF_GRAPH_DEF_VERSION_MIN_PRODUCER", 0)),
+    )
+
+
+class OpRegistry:
+    """The installed TensorFlow's op registry. Importing TensorFlow takes seconds, so only the
+    registry rule asks for it, once."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        with _native_stderr_silenced():
+            from tensorflow.python.framework import op_def_registry
+
+        self._registry = op_def_registry
+
+    def knows(self, op_type: str) -> bool:
+        return self._registry.get(op_type) is not None
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """TensorFlow's C++ start-up logs (absl, oneDNN) bypass Python and would land in the audit's output
+    stream: point file descriptor 2 at /dev/null while it imports."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:  # noqa: PTH123 - a file descriptor is needed, not a Path
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+@cache
+def op_registry() -> OpRegistry | str:
+    """The registry, or why it is not available."""
+    if importlib.util.find_spec("tensorflow") is None:
+        return "TensorFlow is not installed: op types were not checked against an op registry"
+    try:
+        return OpRegistry()
+    except Exception as error:  # a broken install must not stop the rest of the audit
+        return (
+            f"TensorFlow could not be imported ({type(error).__name__}: {error}): op types were not checked"
+        )

@@ -1,0 +1,151 @@
+"""Audit policy: from `[tool.inspector.audit]` in the nearest pyproject.toml (or `--policy FILE`), then
+the command line, which wins. And the baseline, which accepts known findings so CI fails on new ones."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from inspector.audit.model import Finding, Severity
+from inspector.errors import InspectorError
+
+
+class PolicyError(InspectorError):
+    """A policy or baseline file that cannot be used: names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    whitelist: tuple[str, ...] | None = None  # allowed op namespaces; None checks nothing, like TensorFlow
+    deny: tuple[str, ...] = ()  # op types to flag in addition to the catalogue
+    allow: tuple[str, ...] = ()  # op types never to flag as risky
+    fail_on: Severity = Severity.ERROR
+    require_aliases: tuple[str, ...] = ()
+    min_trace_coverage: float = 50.0  # percent of function nodes that must have a creation trace
+    registry: bool = True  # check op types against the installed TensorFlow's op registry
+    source: str | None = None  # the file the policy came from, if any
+
+
+# TOML key -> (field, how to read it)
+_KEYS = {
+    "whitelist": "whitelist",
+    "deny": "deny",
+    "allow": "allow",
+    "fail-on": "fail_on",
+    "require-aliases": "require_aliases",
+    "min-trace-coverage": "min_trace_coverage",
+    "registry": "registry",
+}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start`."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_policy(path: Path, *, explicit: bool) -> Policy:
+    """Read `[tool.inspector.audit]` (or, in a file given with --policy, top-level keys too)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PolicyError(f"{path}: cannot be read ({error.strerror or error})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"{path}: not valid TOML ({error})") from error
+    table = document.get("tool", {}).get("inspector", {}).get("audit")
+    if table is None:
+        if not explicit:
+            return Policy()
+        table = {k: v for k, v in document.items() if k != "tool"}
+    if not isinstance(table, dict):
+        raise PolicyError(f"{path}: [tool.inspector.audit] must be a table")
+    return _from_table(table, path)
+
+
+def _from_table(table: Mapping[str, Any], path: Path) -> Policy:
+    values: dict[str, Any] = {"source": str(path)}
+    for key, value in table.items():
+        field = _KEYS.get(key)
+        if field is None:
+            raise PolicyError(f"{path}: unknown key {key!r} in the audit policy (known: {', '.join(_KEYS)})")
+        values[field] = _convert(field, value, key, path)
+    return Policy(**values)
+
+
+def _convert(field: str, value: Any, key: str, path: Path) -> Any:
+    if field in ("whitelist", "deny", "allow", "require_aliases"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise PolicyError(f"{path}: {key} must be a list of strings")
+        return tuple(value)
+    if field == "fail_on":
+        try:
+            return Severity.parse(str(value))
+        except ValueError as error:
+            raise PolicyError(f"{path}: {key}: {error}") from None
+    if field == "min_trace_coverage":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100:
+            raise PolicyError(f"{path}: {key} must be a number from 0 to 100")
+        return float(value)
+    if not isinstance(value, bool):
+        raise PolicyError(f"{path}: {key} must be true or false")
+    return value
+
+
+def with_overrides(policy: Policy, **overrides: Any) -> Policy:
+    """The policy with every override that is not None (the command line wins over the file)."""
+    known = {f.name for f in fields(Policy)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    return replace(policy, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# --- baseline -------------------------------------------------------------------------------------------
+
+BASELINE_VERSION = 1
+
+
+def read_baseline(path: Path) -> frozenset[str]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PolicyError(f"{path}: cannot be read ({error.strerror or error})") from error
+    except json.JSONDecodeError as error:
+        raise PolicyError(
+            f"{path}: not a baseline file (invalid JSON: {error.msg} at line {error.lineno})"
+        ) from error
+    if not isinstance(document, dict) or document.get("kind") != "audit-baseline":
+        raise PolicyError(f"{path}: not an inspector audit baseline (write one with --write-baseline)")
+    if document.get("version") != BASELINE_VERSION:
+        raise PolicyError(f"{path}: baseline version {document.get('version')!r} is not {BASELINE_VERSION}")
+    entries = document.get("findings", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
+        raise PolicyError(f"{path}: findings must be a list of objects with a fingerprint")
+    return frozenset(str(entry["fingerprint"]) for entry in entries)
+
+
+def baseline_document(findings: Iterable[Finding]) -> str:
+    entries = [
+        {
+            "fingerprint": finding.fingerprint,
+            "rule": finding.rule_id,
+            "severity": finding.severity.label,
+            "message": finding.message,
+            "node": finding.location.node_key,
+        }
+        for finding in sorted(findings, key=lambda f: f.fingerprint)
+    ]
+    document = {
+        "tool": "inspector",
+        "kind": "audit-baseline",
+        "version": BASELINE_VERSION,
+        "findings": entries,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

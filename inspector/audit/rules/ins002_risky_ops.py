@@ -1,0 +1,111 @@
+"""INS002 risky-op: an op that reads or writes files, runs Python, writes summaries or debug dumps, or
+touches the network or the process.
+
+Why it matters: a SavedModel is a program. Loading it and calling a signature runs every op that
+signature reaches, with the serving process's permissions; the init op runs on every load. The catalogue
+(`inspector/audit/catalog.py`) lists such ops by family with the reason for each; every op is found
+wherever it is -- in `tf.cond` branches, tf.data functions, functions no signature calls, and graphs
+serialized inside string constants -- not only where saved_model_cli's denylist walk looks.
+
+Severity depends on when the op can run: reached from the init op (runs at load) is one step above the
+op's base severity, from a serving signature is the base, only from a function object one step below,
+unreachable two below. The checkpoint ops TensorFlow writes into `__inference__traced_save_*` and
+`__inference__traced_restore_*` are expected there and not reported. When a constant names the path an
+op reads or writes, the finding shows it.
+
+Example: `WriteFile in __inference_serve_48 (reached by serving_default) writes '/tmp/out.txt'`.
+
+Fix: remove the op from the exported functions (do file and debug I/O outside the model), or accept it
+with `--allow OP` / `allow = ["OP"]` when it is intended. `--deny OP` adds an op type to the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inspector.audit.catalog import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES, CHECKPOINT_OPS, Family, RiskyOp
+from inspector.audit.context import AuditContext
+from inspector.audit.model import Finding, Notice, RuleInfo, Severity
+from inspector.audit.scope import OpSite
+from inspector.callgraph import tensor_node_name
+from inspector.view import node_key
+
+INFO = RuleInfo("INS002", "risky-op", "Op with side effects outside the tensor computation", __doc__ or "")
+
+
+def check(context: AuditContext) -> Iterator[Finding | Notice]:
+    policy = context.policy
+    denied = {
+        op: RiskyOp(op, Family.SYSTEM, Severity.ERROR, "denied by the audit policy")
+        for op in policy.deny
+        if op not in CATALOGUE
+    }
+    allowed = frozenset(policy.allow)
+    neighbours = _ConstantIndex(context)
+    for site in context.scope.sites:
+        entry = CATALOGUE.get(site.op_type) or denied.get(site.op_type)
+        if entry is None or site.op_type in allowed:
+            continue
+        if site.op_type in CHECKPOINT_OPS and site.function.startswith(CHECKPOINT_FUNCTION_PREFIXES):
+            continue
+        output_stream = _output_stream(site)
+        base = entry.base
+        if output_stream.startswith("file://"):
+            base = max(base, Severity.ERROR)  # a print that writes a file is a file write
+        severity = base.shifted(site.reach.reach.severity_shift)
+        message = f"{site.op_type} ({entry.family.value}): {entry.reason}"
+        paths = neighbours.string_inputs(site)
+        if paths:
+            message += f"; constant input {', '.join(repr(p) for p in paths)}"
+        if output_stream:
+            message += f"; output_stream {output_stream!r}"
+        yield Finding(
+            INFO.id,
+            severity,
+            message,
+            f"remove {site.op_type} from the exported functions, or accept it with --allow {site.op_type}",
+            context.location(site),
+        )
+
+
+def _output_stream(site: OpSite) -> str:
+    attr = site.definition.attr.get("output_stream")
+    return attr.s.decode("utf-8", "replace") if attr is not None and attr.s else ""
+
+
+class _ConstantIndex:
+    """Short string constants feeding an op: the paths it would read or write, for the reviewer."""
+
+    def __init__(self, context: AuditContext) -> None:
+        self._view = context.view
+
+    def string_inputs(self, site: OpSite) -> list[str]:
+        if site.nesting:
+            return []
+        function = self._view.functions.get(site.function)
+        if function is None:
+            return []
+        found = []
+        for tensor in site.definition.input:
+            if tensor.startswith("^"):
+                continue
+            node = self._view.nodes.get(node_key(tensor_node_name(tensor), site.function))
+            if node is None or node.op != "Const":
+                continue
+            values = node.definition.attr["value"].tensor.string_val
+            if len(values) == 1:
+                text = _as_path(bytes(values[0]))
+                if text is not None:
+                    found.append(text)
+        return found
+
+
+def _as_path(value: bytes) -> str | None:
+    """A constant worth showing as a path: short, text, printable (not a serialized blob)."""
+    if not 0 < len(value) <= 512:
+        return None
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isprintable() else None

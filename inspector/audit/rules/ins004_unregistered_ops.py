@@ -1,0 +1,63 @@
+"""INS004 unregistered-op: an op type the installed TensorFlow does not know.
+
+Why it matters: `tf.saved_model.load` and TF Serving fail with `Op type not registered 'X' in binary
+running on HOST` unless the library that defines the op is loaded first -- and that library's native code
+runs in the serving process. The check asks the installed TensorFlow's op registry (importing TensorFlow,
+which takes a few seconds; `--no-registry` skips it). When TensorFlow is not installed the rule says so
+instead of passing silently.
+
+Example: `Acme>Scale is not registered in TensorFlow 2.21.0 (load its op library first)`.
+
+Fix: load the op library before loading the model (`tf.load_op_library("libacme_ops.so")`), or import
+the package that registers it (for example `import tensorflow_text`); or remove the op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from inspector.audit.catalog import KNOWN_LIBRARY_OPS, KNOWN_NAMESPACES
+from inspector.audit.context import AuditContext
+from inspector.audit.installed import installed_tensorflow, op_registry
+from inspector.audit.model import Finding, Notice, RuleInfo, Severity
+from inspector.view import namespace_of
+
+INFO = RuleInfo("INS004", "unregistered-op", "Op type unknown to the installed TensorFlow", __doc__ or "")
+
+
+def check(context: AuditContext) -> Iterator[Finding | Notice]:
+    if not context.policy.registry:
+        yield Notice(INFO.id, "op registry check skipped (--no-registry)")
+        return
+    registry = op_registry()
+    if isinstance(registry, str):
+        yield Notice(INFO.id, registry)
+        return
+    installed = installed_tensorflow()
+    version = installed.version if installed else "the installed TensorFlow"
+    library = frozenset(context.view.functions)
+    verdict: dict[str, bool] = {}
+    for site in context.scope.sites:
+        op_type = site.op_type
+        if op_type in library or op_type.startswith("_"):  # function calls and internal ops (_Retval)
+            continue
+        known = verdict.get(op_type)
+        if known is None:
+            known = verdict[op_type] = registry.knows(op_type)
+        if known:
+            continue
+        yield Finding(
+            INFO.id,
+            Severity.ERROR,
+            f"{op_type} is not registered in TensorFlow {version}: loading the model fails without its library",
+            _fix(op_type),
+            context.location(site),
+        )
+
+
+def _fix(op_type: str) -> str:
+    namespace = namespace_of(op_type)
+    known = KNOWN_LIBRARY_OPS.get(op_type) or (KNOWN_NAMESPACES.get(namespace) if namespace else None)
+    if known:
+        return known + " before loading the model"
+    return "load the op library with tf.load_op_library(PATH), or import the package that registers it"

@@ -1,0 +1,162 @@
+"""What the audit looks at: every op of the model -- top-level graph, every library function, and graphs
+serialized inside string constants, recursively -- each with when it can run and the code that made it.
+
+Reachability, from the most to the least exposed: the init op (runs at load), a serving signature,
+a function object of the saved object graph (runs when a caller calls it), nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.audit.model import Reach
+from inspector.callgraph import tensor_node_name
+from inspector.protos import load_protos
+from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView, Trace, node_key
+
+#: Nested graphs are decoded at most this deep, and blobs larger than this are not decoded.
+MAX_NESTING = 4
+MAX_BLOB_BYTES = 64 * 2**20
+
+#: Ops whose string input is a serialized GraphDef, and the index of that input.
+GRAPH_CARRIERS = {"DatasetFromGraph": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionReach:
+    reach: Reach
+    reached_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OpSite:
+    """One op the rules look at."""
+
+    op_type: str
+    node_key: str
+    function: str
+    reach: FunctionReach
+    nesting: tuple[str, ...]  # carriers of the serialized graph it sits in, outermost first
+    trace: Trace | None  # its creation stack; for a nested op, its carrier's
+    definition: Any  # the NodeDef
+
+
+@dataclass(frozen=True, slots=True)
+class UndecodedBlob:
+    """A graph carrier whose serialized graph could not be decoded (or was too deep or too large)."""
+
+    carrier: OpSite
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    view: SavedModelView
+    reach_by_function: dict[str, FunctionReach]
+    sites: tuple[OpSite, ...]
+    undecoded: tuple[UndecodedBlob, ...]
+
+
+def build_scope(view: SavedModelView) -> Scope:
+    reach = function_reach(view)
+    sites: list[OpSite] = []
+    undecoded: list[UndecodedBlob] = []
+    for node in view.nodes.values():
+        site = OpSite(
+            node.op, node.key, node.function, reach[node.function], (), view.trace(node), node.definition
+        )
+        sites.append(site)
+        if node.op in GRAPH_CARRIERS:
+            neighbours = {
+                view.nodes[k].name: view.nodes[k].definition for k in view.functions[node.function].node_keys
+            }
+            _scan_carrier(site, neighbours, sites, undecoded, depth=1)
+    return Scope(view, reach, tuple(sites), tuple(undecoded))
+
+
+def function_reach(view: SavedModelView) -> dict[str, FunctionReach]:
+    """For every function (and the top-level graph), the most exposed way it can run."""
+    graph = view.call_graph
+    init = view.signatures.get(INIT_OP_SIGNATURE)
+    init_reach = graph.reachable_from(init.functions) if init else frozenset()
+    result: dict[str, FunctionReach] = {TOP_LEVEL: FunctionReach(Reach.SIGNATURE, ())}
+    aliases: dict[str, list[str]] = {}
+    for function, alias in view.function_aliases.items():
+        aliases.setdefault(function, []).append(f"alias {alias}")
+    object_reach: dict[str, list[str]] = {}
+    for root, paths in view.object_paths.items():
+        for function in graph.reachable_from([root]):
+            object_reach.setdefault(function, []).extend(f"object {p}" for p in paths[:1])
+    for name in view.functions:
+        if name == TOP_LEVEL:
+            continue
+        signatures = [s for s in view.signatures_reaching(name) if s != INIT_OP_SIGNATURE]
+        named = tuple(aliases.get(name, ()))
+        if name in init_reach:
+            result[name] = FunctionReach(Reach.INIT, (INIT_OP_SIGNATURE, *signatures, *named))
+        elif signatures:
+            result[name] = FunctionReach(Reach.SIGNATURE, (*signatures, *named))
+        elif name in object_reach:
+            result[name] = FunctionReach(Reach.OBJECT, (*named, *dict.fromkeys(object_reach[name])))
+        else:
+            result[name] = FunctionReach(Reach.UNREACHABLE, named)
+    return result
+
+
+def _scan_carrier(
+    carrier: OpSite,
+    neighbours: Mapping[str, Any],
+    sites: list[OpSite],
+    undecoded: list[UndecodedBlob],
+    depth: int,
+) -> None:
+    """Decode the graph a carrier op rebuilds from a string constant, and add its ops, recursively."""
+    blob = _const_bytes(neighbours, carrier.definition)
+    problem = ""
+    if blob is None:
+        problem = "its graph is computed at run time, not a constant: it cannot be inspected statically"
+    elif depth > MAX_NESTING:
+        problem = f"nested deeper than {MAX_NESTING} levels: not decoded"
+    elif len(blob) > MAX_BLOB_BYTES:
+        problem = f"{len(blob)} bytes is over the {MAX_BLOB_BYTES}-byte limit: not decoded"
+    if blob is None or problem:
+        undecoded.append(UndecodedBlob(carrier, problem))
+        return
+    nested = load_protos().graph.GraphDef()
+    try:
+        nested.ParseFromString(blob)
+    except Exception as error:  # any parse failure means the same thing: the bytes are not a graph
+        undecoded.append(UndecodedBlob(carrier, f"not a serialized GraphDef ({type(error).__name__})"))
+        return
+    nesting = (*carrier.nesting, carrier.node_key)
+    parts = [(TOP_LEVEL, nested.node)] + [(f.signature.name, f.node_def) for f in nested.library.function]
+    for function, node_defs in parts:
+        for node_def in node_defs:
+            key = node_key(node_def.name, function)
+            # Nested ops have no debug info of their own: the carrier's creation stack stands in.
+            site = OpSite(node_def.op, key, function, carrier.reach, nesting, carrier.trace, node_def)
+            sites.append(site)
+            if node_def.op in GRAPH_CARRIERS:
+                _scan_carrier(site, {n.name: n for n in node_defs}, sites, undecoded, depth + 1)
+
+
+def _const_bytes(neighbours: Mapping[str, Any], carrier_def: Any) -> bytes | None:
+    """The string constant feeding the carrier's graph input, through Identity nodes."""
+    index = GRAPH_CARRIERS[carrier_def.op]
+    data_inputs = [i for i in carrier_def.input if not i.startswith("^")]
+    if index >= len(data_inputs):
+        return None
+    name = tensor_node_name(data_inputs[index])
+    for _ in range(8):
+        node = neighbours.get(name)
+        if node is None:
+            return None
+        if node.op == "Const":
+            tensor = node.attr["value"].tensor
+            return bytes(tensor.string_val[0]) if len(tensor.string_val) == 1 else None
+        if node.op != "Identity" or not node.input:
+            return None
+        name = tensor_node_name(node.input[0])
+    return None
