@@ -89,6 +89,20 @@ exit status: 0 no finding at or above --fail-on; 1 findings at or above it, or a
 """
 
 
+_EPILOG_DIFF = """\
+categories: versions, signatures, aliases, functions, ops, attrs, namespaces, risky-ops, variables,
+debug-info, sources (moved creation sites)
+
+examples:
+  inspector diff shipped/ candidate/
+  inspector diff shipped/ candidate/ --stat
+  inspector diff shipped/ candidate/ --only signatures --only aliases --format json
+  inspector diff shipped/ candidate/ --ignore sources --format markdown >> "$GITHUB_STEP_SUMMARY"
+
+exit status, like `git diff --exit-code`: 0 same; 1 different; 2 bad input.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -277,6 +291,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(audit_cmd, whitelist=False)
     _add_output_options(audit_cmd, formats=tuple(OutputFormat))
     audit_cmd.set_defaults(run=_run_audit)
+
+    categories = (
+        "versions",
+        "signatures",
+        "aliases",
+        "functions",
+        "ops",
+        "attrs",
+        "namespaces",
+        "risky-ops",
+        "variables",
+        "debug-info",
+        "sources",
+    )
+    diff_cmd = commands.add_parser(
+        "diff",
+        help="what changed between two SavedModels",
+        description="Compare two SavedModels semantically: functions are paired by alias, object path, "
+        "signature and structure (their names' counters change on every save), then signatures, aliases, ops, "
+        "attrs, namespaces, risky ops, variables, versions, debug info and creation sites are compared.",
+        epilog=_EPILOG_DIFF,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff_cmd.add_argument("old", type=Path, help="the model shipped today (directory or saved_model.pb)")
+    diff_cmd.add_argument("new", type=Path, help="the candidate")
+    diff_cmd.add_argument(
+        "--only", action="append", choices=categories, metavar="CATEGORY", help="compare only these"
+    )
+    diff_cmd.add_argument(
+        "--ignore", action="append", choices=categories, metavar="CATEGORY", help="skip these"
+    )
+    diff_cmd.add_argument("--stat", action="store_true", help="counts per category only")
+    _add_reading_options(diff_cmd, whitelist=False)
+    _add_output_options(diff_cmd)
+    diff_cmd.set_defaults(run=_run_diff)
     return parser
 
 
@@ -492,6 +541,26 @@ def _run_audit(args: argparse.Namespace) -> int:
         return EXIT_OK
     incomplete = any(notice.is_error for notice in result.notices)
     return EXIT_FOUND if result.failed or incomplete else EXIT_OK
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from inspector.diff import Category, diff
+    from inspector.loader import load
+    from inspector.render import jsonfmt, markdown, text
+
+    old = load(args.old, tags=args.tags)
+    new = load(args.new, tags=args.tags)
+    only = [Category(c) for c in args.only] if args.only else None
+    ignore = [Category(c) for c in args.ignore or ()]
+    result = diff(old, new, only=only, ignore=ignore)
+    output = _by_format(
+        args,
+        lambda options: text.render_diff(result, options, stat=args.stat),
+        lambda: jsonfmt.render_diff(result, stat=args.stat),
+        lambda: markdown.render_diff(result, stat=args.stat),
+    )
+    _write(output, args)
+    return EXIT_OK if result.identical else EXIT_FOUND
 
 
 def _by_format(

@@ -147,7 +147,9 @@ def test_hostile_strings_stay_literal_in_json_and_markdown(model_copy: Any) -> N
         ("audit", "--no-registry", "--whitelist", "Acme", "--fail-on", "critical"),
     ],
 )
-def test_hostile_strings_stay_literal_in_trace_where_and_audit(model_copy: Any, args: tuple[str, ...]) -> None:
+def test_hostile_strings_stay_literal_in_trace_where_and_audit(
+    model_copy: Any, args: tuple[str, ...]
+) -> None:
     path = hostile_model(model_copy("custom_ops"))
     command, *rest = args
     result = run_cli(command, path, *rest, "--no-color")

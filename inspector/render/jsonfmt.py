@@ -17,6 +17,7 @@ from inspector.report import Report
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult
+    from inspector.diff import DiffResult
     from inspector.traces import TraceResult, WhereResult
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -70,4 +71,13 @@ def render_where(result: WhereResult) -> str:
 
 def render_audit(result: AuditResult) -> str:
     document = {"tool": "inspector", "kind": "audit", "failed": result.failed, **to_jsonable(result)}
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def render_diff(result: DiffResult, stat: bool = False) -> str:
+    document: dict[str, Any] = {"tool": "inspector", "kind": "diff", "identical": result.identical}
+    body = to_jsonable(result)
+    if stat:
+        body["changes"] = {c.value: result.count(c) for c in result.categories}
+    document.update(body)
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -12,6 +12,7 @@ from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
+    from inspector.diff import DiffResult
     from inspector.traces import Coverage, TraceResult, WhereResult
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
@@ -375,3 +376,38 @@ def _finding(finding: Finding) -> list[str]:
         )
     lines.append(f"  - fix: {md(finding.fix)}")
     return lines
+
+
+# --- diff -----------------------------------------------------------------------------------------------
+
+_DIFF_MARK = {"added": "➕", "removed": "➖", "changed": "✏️"}
+
+
+def render_diff(result: DiffResult, stat: bool = False) -> str:
+    lines = [f"# SavedModel diff: `{_code(str(result.old_model))}` → `{_code(str(result.new_model))}`", ""]
+    lines.append("**identical**" if result.identical else f"**{len(result.changes)} changes**")
+    lines.append("")
+    rows = []
+    for category in result.categories:
+        changes = [c for c in result.changes if c.category is category]
+        counts = {kind: sum(1 for c in changes if c.kind.value == kind) for kind in _DIFF_MARK}
+        rows.append((category.value, *(str(counts[k]) for k in _DIFF_MARK)))
+    lines += _table(("Category", "Added", "Removed", "Changed"), rows)
+    if stat:
+        return "\n".join(lines).rstrip() + "\n"
+    for category in result.categories:
+        changes = [c for c in result.changes if c.category is category]
+        if not changes:
+            continue
+        lines += [f"## {category.value}", ""]
+        for change in changes:
+            text = f"- {_DIFF_MARK[change.kind.value]} `{_code(change.subject)}`"
+            if change.kind.value == "changed":
+                text += f": `{_code(change.old)}` → `{_code(change.new)}`"
+            elif change.new or change.old:
+                text += f": `{_code(change.new or change.old)}`"
+            if change.detail:
+                text += f" ({md(change.detail)})"
+            lines.append(text)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

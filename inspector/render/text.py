@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorS
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
+    from inspector.diff import Change, DiffResult
     from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -636,3 +638,58 @@ def _audit_summary(result: AuditResult) -> Text:
     else:
         text.append(f" — passed (--fail-on {result.fail_on.label})", style="bold green")
     return text
+
+
+# --- diff -----------------------------------------------------------------------------------------------
+
+_CHANGE_MARK = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
+
+
+def render_diff(result: DiffResult, options: TextOptions, stat: bool = False) -> str:
+    return render_to_text(_diff_sections(result, stat), options)
+
+
+def _diff_sections(result: DiffResult, stat: bool) -> list[RenderableType]:
+    head = Text("diff ", style="dim").append_text(literal(str(result.old_model), style="red"))
+    head.append(" → ", style="dim").append_text(literal(str(result.new_model), style="green"))
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column()
+    for category in result.categories:
+        changes = [c for c in result.changes if c.category is category]
+        if not changes:
+            summary.add_row(category.value, Text("no change", style="dim"))
+            continue
+        kinds = Counter(c.kind.value for c in changes)
+        parts = Text()
+        for kind in ("added", "removed", "changed"):
+            if kinds[kind]:
+                mark, style = _CHANGE_MARK[kind]
+                parts.append(f"{mark}{kinds[kind]} {kind}  ", style=style)
+        summary.add_row(category.value, parts)
+    sections: list[RenderableType] = [head, summary]
+    if not stat:
+        for category in result.categories:
+            changes = [c for c in result.changes if c.category is category]
+            if changes:
+                sections.append(
+                    _section(category.value, Group(*(_change_line(c) for c in changes)), style="blue")
+                )
+    verdict = "identical" if result.identical else _plural(len(result.changes), "change")
+    sections.append(Text(verdict, style="bold green" if result.identical else "bold yellow"))
+    return sections
+
+
+def _change_line(change: Change) -> Text:
+    mark, style = _CHANGE_MARK[change.kind.value]
+    line = Text(f"{mark} ", style=style).append_text(literal(change.subject, style="bold"))
+    if change.kind.value == "changed":
+        line.append(": ").append_text(literal(change.old, style="red")).append(" → ")
+        line.append_text(literal(change.new, style="green"))
+    elif change.new or change.old:
+        line.append(": ").append_text(literal(change.new or change.old, style=style))
+    if change.detail:
+        line.append("  (", style="dim").append_text(literal(change.detail, style="dim")).append(
+            ")", style="dim"
+        )
+    return line

@@ -1,0 +1,612 @@
+"""Semantic diff of two SavedModels: what changed between the model shipped today and the candidate.
+
+Concrete function names carry counters that change on every save (`__inference_serve_22` vs
+`__inference_serve_57`), so functions are paired -- in this order -- by alias (and input signature), by
+object path, by the signatures that call them (and then their callees, call by call), by structure (a
+hash of the body that ignores counters), and by name without its counter. What stays unpaired is added
+or removed. Everything else is compared through that pairing.
+
+TensorFlow's own plumbing -- the top-level graph (signature placeholders, variable handles, the saver) and
+the checkpoint functions `__inference__traced_save_*` / `_traced_restore_*` -- mirrors the signatures and
+variables, which are compared directly; its ops are left out of the op, attr and source comparisons so a
+new variable reads as one change, not five.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path, PurePath
+from typing import Any
+
+from inspector.view import TOP_LEVEL, DebugInfoStatus, SavedModelView, TensorSpec, namespace_of
+
+SCHEMA_VERSION = 1
+
+_COUNTER = re.compile(r"_\d+$")
+
+#: Attrs whose change alters what a node computes, and is worth a line of its own.
+MEANINGFUL_ATTRS = frozenset(
+    {
+        "T",
+        "dtype",
+        "DstT",
+        "SrcT",
+        "out_type",
+        "Tidx",
+        "shape",
+        "padding",
+        "strides",
+        "dilations",
+        "ksize",
+        "data_format",
+        "transpose_a",
+        "transpose_b",
+        "adj_x",
+        "adj_y",
+        "keep_dims",
+        "axis",
+        "f",
+        "then_branch",
+        "else_branch",
+        "body",
+        "cond",
+        "branches",
+    }
+)
+
+
+class Category(StrEnum):
+    VERSIONS = "versions"
+    SIGNATURES = "signatures"
+    ALIASES = "aliases"
+    FUNCTIONS = "functions"
+    OPS = "ops"
+    ATTRS = "attrs"
+    NAMESPACES = "namespaces"
+    RISKY_OPS = "risky-ops"
+    VARIABLES = "variables"
+    DEBUG_INFO = "debug-info"
+    SOURCES = "sources"
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    category: Category
+    kind: ChangeKind
+    subject: str  # what changed: a signature, alias, function, node, variable...
+    old: str = ""
+    new: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionPair:
+    old: str
+    new: str
+    paired_by: str  # alias, object path, signature, structure, name
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    schema_version: int
+    old_model: Path
+    new_model: Path
+    categories: tuple[Category, ...]  # the categories compared (after --only / --ignore)
+    changes: tuple[Change, ...]
+    pairs: tuple[FunctionPair, ...]
+
+    @property
+    def identical(self) -> bool:
+        return not self.changes
+
+    def count(self, category: Category) -> int:
+        return sum(1 for change in self.changes if change.category is category)
+
+
+def base_name(function: str) -> str:
+    """`__inference_serve_57` -> `__inference_serve`."""
+    return _COUNTER.sub("", function)
+
+
+# --- pairing --------------------------------------------------------------------------------------------
+
+
+def pair_functions(old: SavedModelView, new: SavedModelView) -> dict[str, FunctionPair]:
+    """Old function name -> its pair in the new model."""
+    pairs: dict[str, FunctionPair] = {TOP_LEVEL: FunctionPair(TOP_LEVEL, TOP_LEVEL, "top-level graph")}
+    taken: set[str] = {TOP_LEVEL}
+
+    def pair(old_name: str, new_name: str, by: str) -> None:
+        if (
+            old_name in pairs
+            or new_name in taken
+            or old_name not in old.functions
+            or new_name not in new.functions
+        ):
+            return
+        pairs[old_name] = FunctionPair(old_name, new_name, by)
+        taken.add(new_name)
+
+    def unique_matches(key_old: Mapping[str, Any], key_new: Mapping[str, Any], by: str) -> None:
+        by_key: dict[Any, list[str]] = {}
+        for name, key in key_new.items():
+            if name not in taken and key is not None:
+                by_key.setdefault(key, []).append(name)
+        old_by_key: dict[Any, list[str]] = {}
+        for name, key in key_old.items():
+            if name not in pairs and key is not None:
+                old_by_key.setdefault(key, []).append(name)
+        for key, olds in old_by_key.items():
+            news = by_key.get(key, [])
+            if len(olds) == 1 and len(news) == 1:
+                pair(olds[0], news[0], by)
+
+    # 1. alias and input signature (aliases may be renamed: then the object path or signature pairs them)
+    unique_matches(_alias_keys(old), _alias_keys(new), "alias")
+    # 2. object path (the tf.function attribute) and input signature
+    unique_matches(_object_keys(old), _object_keys(new), "object path")
+    # 3. the signatures that call them, then their callees call by call
+    for name in sorted(set(old.signatures) & set(new.signatures)):
+        for old_fn, new_fn in zip(
+            old.signatures[name].functions, new.signatures[name].functions, strict=False
+        ):
+            _pair_call_trees(old, new, old_fn, new_fn, pair, pairs, f"signature {name}")
+    for old_fn, pairing in list(pairs.items()):
+        _pair_callees(old, new, old_fn, pairing.new, pair, pairs)
+    # 4. structure, 5. name without counter
+    unique_matches(_structure_keys(old), _structure_keys(new), "structure")
+    unique_matches({f: base_name(f) for f in old.functions}, {f: base_name(f) for f in new.functions}, "name")
+    for old_fn, pairing in list(pairs.items()):
+        _pair_callees(old, new, old_fn, pairing.new, pair, pairs)
+    return pairs
+
+
+def _alias_keys(view: SavedModelView) -> dict[str, Any]:
+    return {
+        function: (alias, view.input_signatures.get(function))
+        for function, alias in view.function_aliases.items()
+        if function in view.functions
+    }
+
+
+def _object_keys(view: SavedModelView) -> dict[str, Any]:
+    return {
+        function: (paths[0].split(".")[0], view.input_signatures.get(function))
+        for function, paths in view.object_paths.items()
+        if paths and function in view.functions
+    }
+
+
+def _structure_keys(view: SavedModelView) -> dict[str, Any]:
+    return {name: _structure_hash(view, name) for name in view.functions if name != TOP_LEVEL}
+
+
+def _structure_hash(view: SavedModelView, function: str) -> str:
+    digest = hashlib.sha256()
+    for key in view.functions[function].node_keys:
+        node = view.nodes[key]
+        digest.update(
+            f"{node.name}\x1f{node.op}\x1f{','.join(base_name(c) for c in node.calls)}\x1e".encode()
+        )
+        for name in sorted(node.definition.attr):
+            if name in MEANINGFUL_ATTRS and name not in (
+                "f",
+                "then_branch",
+                "else_branch",
+                "body",
+                "cond",
+                "branches",
+            ):
+                digest.update(
+                    name.encode() + node.definition.attr[name].SerializeToString(deterministic=True)
+                )
+    return digest.hexdigest()
+
+
+def _pair_call_trees(
+    old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str, pair: Any, pairs: Any, by: str
+) -> None:
+    pair(old_fn, new_fn, by)
+    if pairs.get(old_fn) is not None and pairs[old_fn].new == new_fn:
+        _pair_callees(old, new, old_fn, new_fn, pair, pairs)
+
+
+def _pair_callees(
+    old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str, pair: Any, pairs: Any
+) -> None:
+    """Callees of a paired function, matched by the node that calls them (node names survive re-saves)."""
+    stack = [(old_fn, new_fn)]
+    seen = set()
+    while stack:
+        old_name, new_name = stack.pop()
+        if (old_name, new_name) in seen or old_name not in old.functions or new_name not in new.functions:
+            continue
+        seen.add((old_name, new_name))
+        new_calls = {new.nodes[k].name: new.nodes[k].calls for k in new.functions[new_name].node_keys}
+        for key in old.functions[old_name].node_keys:
+            node = old.nodes[key]
+            if not node.calls or node.name not in new_calls:
+                continue
+            for old_callee, new_callee in zip(node.calls, new_calls[node.name], strict=False):
+                pair(old_callee, new_callee, "caller")
+                if pairs.get(old_callee) is not None and pairs[old_callee].new == new_callee:
+                    stack.append((old_callee, new_callee))
+
+
+# --- comparing ------------------------------------------------------------------------------------------
+
+
+def diff(
+    old: SavedModelView,
+    new: SavedModelView,
+    *,
+    only: Iterable[Category] | None = None,
+    ignore: Iterable[Category] = (),
+) -> DiffResult:
+    wanted = tuple(c for c in (tuple(only) if only else tuple(Category)) if c not in set(ignore))
+    pairs = pair_functions(old, new)
+    forward = {o: p.new for o, p in pairs.items()}
+    changes: list[Change] = []
+    compare = {
+        Category.VERSIONS: _versions,
+        Category.SIGNATURES: _signatures,
+        Category.ALIASES: _aliases,
+        Category.FUNCTIONS: _functions,
+        Category.OPS: _ops,
+        Category.ATTRS: _attrs,
+        Category.NAMESPACES: _namespaces,
+        Category.RISKY_OPS: _risky_ops,
+        Category.VARIABLES: _variables,
+        Category.DEBUG_INFO: _debug_info,
+        Category.SOURCES: _sources,
+    }
+    for category in wanted:
+        changes.extend(compare[category](old, new, forward))
+    return DiffResult(
+        SCHEMA_VERSION,
+        old.path,
+        new.path,
+        wanted,
+        tuple(changes),
+        tuple(p for o, p in sorted(pairs.items()) if o != TOP_LEVEL),
+    )
+
+
+def _changed(category: Category, subject: str, old: Any, new: Any, detail: str = "") -> list[Change]:
+    if old == new:
+        return []
+    return [Change(category, ChangeKind.CHANGED, subject, str(old), str(new), detail)]
+
+
+def _versions(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    return [
+        *_changed(Category.VERSIONS, "tensorflow_version", old.tensorflow_version, new.tensorflow_version),
+        *_changed(Category.VERSIONS, "producer", old.producer, new.producer),
+        *_changed(Category.VERSIONS, "min_consumer", old.min_consumer, new.min_consumer),
+    ]
+
+
+def _spec_text(spec: TensorSpec) -> str:
+    return f"{spec.dtype}{spec.shape_text}"
+
+
+def _signatures(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    changes = []
+    for name in sorted(set(old.signatures) | set(new.signatures)):
+        before, after = old.signatures.get(name), new.signatures.get(name)
+        if before is None:
+            changes.append(Change(Category.SIGNATURES, ChangeKind.ADDED, name))
+            continue
+        if after is None:
+            changes.append(Change(Category.SIGNATURES, ChangeKind.REMOVED, name))
+            continue
+        changes += _changed(Category.SIGNATURES, f"{name} method", before.method_name, after.method_name)
+        for side in ("inputs", "outputs"):
+            old_specs = {s.name: s for s in getattr(before, side)}
+            new_specs = {s.name: s for s in getattr(after, side)}
+            for key in sorted(set(old_specs) | set(new_specs)):
+                subject = f"{name} {side[:-1]} {key}"
+                if key not in old_specs:
+                    changes.append(
+                        Change(Category.SIGNATURES, ChangeKind.ADDED, subject, new=_spec_text(new_specs[key]))
+                    )
+                elif key not in new_specs:
+                    changes.append(
+                        Change(
+                            Category.SIGNATURES, ChangeKind.REMOVED, subject, old=_spec_text(old_specs[key])
+                        )
+                    )
+                else:
+                    changes += _changed(
+                        Category.SIGNATURES, subject, _spec_text(old_specs[key]), _spec_text(new_specs[key])
+                    )
+    return changes
+
+
+def _aliases(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
+    changes = []
+    removed = sorted(set(old.aliases) - set(new.aliases))
+    added = sorted(set(new.aliases) - set(old.aliases))
+    renamed: dict[str, str] = {}
+    for old_name in removed:
+        behind = {forward.get(t.function) for t in old.aliases[old_name].targets if t.in_library}
+        for new_name in added:
+            if new_name not in renamed.values() and behind == {
+                t.function for t in new.aliases[new_name].targets if t.in_library
+            }:
+                renamed[old_name] = new_name
+                break
+    for old_name, new_name in renamed.items():
+        functions = ", ".join(t.function for t in new.aliases[new_name].targets if t.in_library)
+        changes.append(
+            Change(
+                Category.ALIASES,
+                ChangeKind.CHANGED,
+                "alias name",
+                old_name,
+                new_name,
+                f"renamed; names {functions}",
+            )
+        )
+    for name in sorted((set(old.aliases) | set(new.aliases)) - set(renamed) - set(renamed.values())):
+        before, after = old.aliases.get(name), new.aliases.get(name)
+        if before is None:
+            assert after is not None
+            targets = ", ".join(t.function for t in after.targets)
+            changes.append(Change(Category.ALIASES, ChangeKind.ADDED, name, new=targets))
+            continue
+        if after is None:
+            targets = ", ".join(t.function for t in before.targets)
+            changes.append(Change(Category.ALIASES, ChangeKind.REMOVED, name, old=targets))
+            continue
+        # Compare the functions behind the alias through the pairing, and their input signatures.
+        old_set = sorted(
+            forward.get(t.function, f"(unpaired) {t.function}") for t in before.targets if t.in_library
+        )
+        new_set = sorted(t.function for t in after.targets if t.in_library)
+        changes += _changed(Category.ALIASES, f"{name} functions", ", ".join(old_set), ", ".join(new_set))
+        old_inputs = sorted(t.input_signature or "?" for t in before.targets if t.in_library)
+        new_inputs = sorted(t.input_signature or "?" for t in after.targets if t.in_library)
+        changes += _changed(
+            Category.ALIASES, f"{name} input signatures", "; ".join(old_inputs), "; ".join(new_inputs)
+        )
+    return changes
+
+
+def _functions(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
+    paired_new = set(forward.values())
+    removed = [
+        Change(Category.FUNCTIONS, ChangeKind.REMOVED, f) for f in sorted(old.functions) if f not in forward
+    ]
+    added = [
+        Change(Category.FUNCTIONS, ChangeKind.ADDED, f) for f in sorted(new.functions) if f not in paired_new
+    ]
+    return [*removed, *added]
+
+
+_PLUMBING_PREFIXES = ("__inference__traced_save_", "__inference__traced_restore_")
+
+
+def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Paired functions whose bodies are compared (TensorFlow's save plumbing is not: see the docstring)."""
+    return [
+        (o, n)
+        for o, n in sorted(forward.items())
+        if o in old.functions
+        and n in new.functions
+        and o != TOP_LEVEL
+        and not o.startswith(_PLUMBING_PREFIXES)
+    ]
+
+
+def _label(old_fn: str, new_fn: str) -> str:
+    if old_fn == TOP_LEVEL:
+        return "(top-level graph)"
+    return new_fn if old_fn == new_fn else f"{old_fn} → {new_fn}"
+
+
+def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
+    changes = []
+    for old_fn, new_fn in _paired(old, new, forward):
+        before = {old.nodes[k].name: old.nodes[k].op for k in old.functions[old_fn].node_keys}
+        after = {new.nodes[k].name: new.nodes[k].op for k in new.functions[new_fn].node_keys}
+        label = _label(old_fn, new_fn)
+        counts_before, counts_after = Counter(before.values()), Counter(after.values())
+        for op in sorted(set(counts_before) | set(counts_after)):
+            if counts_before[op] != counts_after[op]:
+                changes.append(
+                    Change(
+                        Category.OPS,
+                        ChangeKind.CHANGED,
+                        f"{label}: {op} count",
+                        str(counts_before[op]),
+                        str(counts_after[op]),
+                    )
+                )
+        for name in sorted(set(after) - set(before)):
+            changes.append(Change(Category.OPS, ChangeKind.ADDED, f"{label}: {name}", new=after[name]))
+        for name in sorted(set(before) - set(after)):
+            changes.append(Change(Category.OPS, ChangeKind.REMOVED, f"{label}: {name}", old=before[name]))
+        for name in sorted(set(before) & set(after)):
+            if before[name] != after[name]:
+                changes.append(
+                    Change(Category.OPS, ChangeKind.CHANGED, f"{label}: {name} op", before[name], after[name])
+                )
+    return changes
+
+
+def _attr_text(value: Any, forward: Mapping[str, str] | None = None) -> str:
+    kind = value.WhichOneof("value")
+    if kind == "func":
+        name = value.func.name
+        return forward.get(name, name) if forward is not None else name
+    if kind == "list":
+        if len(value.list.func):
+            return "[" + ", ".join((forward or {}).get(f.name, f.name) for f in value.list.func) + "]"
+        return str(
+            list(value.list.type) or list(value.list.i) or list(value.list.s) or list(value.list.shape)
+        )
+    if kind == "type":
+        return str(value.type)
+    if kind == "shape":
+        return "?" if value.shape.unknown_rank else str([d.size for d in value.shape.dim])
+    return repr(getattr(value, kind)) if kind else ""
+
+
+def _attrs(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
+    from inspector.objectgraph import dtype_name
+    from inspector.protos import load_protos
+
+    types = load_protos().types
+    changes = []
+    for old_fn, new_fn in _paired(old, new, forward):
+        after = {new.nodes[k].name: new.nodes[k] for k in new.functions[new_fn].node_keys}
+        for key in old.functions[old_fn].node_keys:
+            node = old.nodes[key]
+            other = after.get(node.name)
+            if other is None or other.op != node.op:
+                continue
+            for attr in sorted(MEANINGFUL_ATTRS & (set(node.definition.attr) | set(other.definition.attr))):
+                before = node.definition.attr.get(attr)
+                now = other.definition.attr.get(attr)
+                old_text = _attr_text(before, forward) if before is not None else "(unset)"
+                new_text = _attr_text(now) if now is not None else "(unset)"
+                if before is not None and before.WhichOneof("value") == "type":
+                    old_text = dtype_name(types, before.type)
+                if now is not None and now.WhichOneof("value") == "type":
+                    new_text = dtype_name(types, now.type)
+                changes += _changed(
+                    Category.ATTRS, f"{_label(old_fn, new_fn)}: {node.name} {attr}", old_text, new_text
+                )
+    return changes
+
+
+def _namespaces(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    def namespaced(view: SavedModelView) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for op in view.nodes_by_op:
+            namespace = namespace_of(op)
+            if namespace is not None:
+                found.setdefault(namespace, set()).add(op)
+        return found
+
+    before, after = namespaced(old), namespaced(new)
+    changes = []
+    for namespace in sorted(set(before) | set(after)):
+        old_ops, new_ops = before.get(namespace, set()), after.get(namespace, set())
+        if not old_ops:
+            changes.append(
+                Change(Category.NAMESPACES, ChangeKind.ADDED, namespace, new=", ".join(sorted(new_ops)))
+            )
+        elif not new_ops:
+            changes.append(
+                Change(Category.NAMESPACES, ChangeKind.REMOVED, namespace, old=", ".join(sorted(old_ops)))
+            )
+        else:
+            for op in sorted(new_ops - old_ops):
+                changes.append(Change(Category.NAMESPACES, ChangeKind.ADDED, op))
+            for op in sorted(old_ops - new_ops):
+                changes.append(Change(Category.NAMESPACES, ChangeKind.REMOVED, op))
+    return changes
+
+
+def _risky_ops(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    from inspector.audit.catalog import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES
+
+    def risky(view: SavedModelView) -> Counter[str]:
+        return Counter(
+            view.nodes[key].op
+            for op in view.nodes_by_op
+            if op in CATALOGUE
+            for key in view.nodes_by_op[op]
+            if not view.nodes[key].function.startswith(CHECKPOINT_FUNCTION_PREFIXES)
+        )
+
+    before, after = risky(old), risky(new)
+    changes = []
+    for op in sorted(set(before) | set(after)):
+        if after[op] > before[op]:
+            reason = CATALOGUE[op].reason
+            kind = ChangeKind.ADDED if not before[op] else ChangeKind.CHANGED
+            changes.append(
+                Change(Category.RISKY_OPS, kind, op, str(before[op] or ""), str(after[op]), reason)
+            )
+        elif after[op] < before[op]:
+            kind = ChangeKind.REMOVED if not after[op] else ChangeKind.CHANGED
+            changes.append(Change(Category.RISKY_OPS, kind, op, str(before[op]), str(after[op] or "")))
+    return changes
+
+
+def _variables(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    before = {v.object_path: v for v in old.variables}
+    after = {v.object_path: v for v in new.variables}
+
+    def text(v: Any) -> str:
+        return f"{v.dtype}{list(v.shape) if v.shape is not None else '[?]'}"
+
+    changes = []
+    for path in sorted(set(before) | set(after)):
+        if path not in before:
+            changes.append(Change(Category.VARIABLES, ChangeKind.ADDED, path, new=text(after[path])))
+        elif path not in after:
+            changes.append(Change(Category.VARIABLES, ChangeKind.REMOVED, path, old=text(before[path])))
+        else:
+            changes += _changed(Category.VARIABLES, path, text(before[path]), text(after[path]))
+    return changes
+
+
+def _debug_info(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    return _changed(
+        Category.DEBUG_INFO, "debug info", old.debug_info.status.value, new.debug_info.status.value
+    )
+
+
+def _site_text(file: str, line: int) -> str:
+    return f"{PurePath(file).name}:{line}"
+
+
+def _sources(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
+    """Ops present in both whose creation site moved. Sites compare by file name and line, so the
+    same checkout saved on two machines (different absolute paths) does not count as moved."""
+    if (
+        DebugInfoStatus.PRESENT not in (old.debug_info.status,)
+        or new.debug_info.status is not DebugInfoStatus.PRESENT
+    ):
+        return []
+    changes = []
+    for old_fn, new_fn in _paired(old, new, forward):
+        after = {new.nodes[k].name: new.nodes[k] for k in new.functions[new_fn].node_keys}
+        for key in old.functions[old_fn].node_keys:
+            node = old.nodes[key]
+            other = after.get(node.name)
+            if other is None:
+                continue
+            old_trace, new_trace = old.trace(node), new.trace(other)
+            old_site = old_trace.creation_site if old_trace else None
+            new_site = new_trace.creation_site if new_trace else None
+            if old_site is None or new_site is None:
+                continue
+            was, now = _site_text(old_site.file, old_site.line), _site_text(new_site.file, new_site.line)
+            if was != now:
+                changes.append(
+                    Change(
+                        Category.SOURCES,
+                        ChangeKind.CHANGED,
+                        f"{_label(old_fn, new_fn)}: {node.name}",
+                        f"{old_site.file}:{old_site.line}",
+                        f"{new_site.file}:{new_site.line}",
+                        f"now created at {now}, was {was}",
+                    )
+                )
+    return changes
