@@ -90,7 +90,11 @@ def main() -> None:
     # This process stays small and never imports TensorFlow or inspector: a child's peak RSS is
     # measured with wait4, and we want it to be the command's own, not the parent's inherited one.
     print("generating models (once; kept in benchmarks/out/) ...", flush=True)
-    paths = {"resnet50": args.out / "resnet50", "synthetic": args.out / "synthetic"}
+    paths = {
+        "resnet50": args.out / "resnet50",
+        "resnet50_again": args.out / "resnet50_again",
+        "synthetic": args.out / "synthetic",
+    }
     for name, path in paths.items():
         generate = f"from benchmarks import models; models.{name}(__import__('pathlib').Path({str(path)!r}))"
         subprocess.run([sys.executable, "-c", generate], cwd=ROOT, env=ENV, check=True)
@@ -103,6 +107,11 @@ def main() -> None:
     timings: list[Timing] = []
     ratios: dict[str, float] = {}
     for name, path in paths.items():
+        if name == "resnet50_again":
+            print(f"\nresnet50 vs resnet50_again ({args.repeat} runs each)")
+            diff_args = inspector_cmd("diff", str(paths["resnet50"]), str(path))
+            timings.append(measure("resnet50", "inspector diff (two ResNet50s)", diff_args, args.repeat))
+            continue
         print(f"\n{name} ({args.repeat} runs each)")
         text = measure(name, "inspector report (text)", inspector_cmd("report", str(path)), args.repeat)
         as_json = measure(

@@ -145,14 +145,19 @@ def test_hostile_strings_stay_literal_in_json_and_markdown(model_copy: Any) -> N
         ("where", HOSTILE_FILE),
         ("trace", "--op", "Evil*", "--all-frames"),
         ("audit", "--no-registry", "--whitelist", "Acme", "--fail-on", "critical"),
+        ("diff-from", str(catalog.get("custom_ops").path)),
     ],
 )
-def test_hostile_strings_stay_literal_in_trace_where_and_audit(
+def test_hostile_strings_stay_literal_in_trace_where_audit_and_diff(
     model_copy: Any, args: tuple[str, ...]
 ) -> None:
     path = hostile_model(model_copy("custom_ops"))
     command, *rest = args
-    result = run_cli(command, path, *rest, "--no-color")
-    assert result.code == 0, result.stderr
+    if command == "diff-from":  # the original against its hostile copy
+        result = run_cli("diff", *rest, path, "--no-color")
+        assert result.code == 1, result.stderr
+    else:
+        result = run_cli(command, path, *rest, "--no-color")
+        assert result.code == 0, result.stderr
     assert "\x1b" not in result.stdout and "\r" not in result.stdout and "\u202e" not in result.stdout
     assert "[bold red]x[/]\\x1b[2J\\x0dmodel.py" in flat(result.stdout)

@@ -1,0 +1,168 @@
+"""`inspector diff`: pairing across re-saves, exactly the changes made, categories, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import flat, run_cli
+
+import inspector
+from fixtures import catalog
+from inspector.diff import Category, ChangeKind, diff, pair_functions
+from inspector.protos import load_protos
+
+V1 = catalog.get("versioned_v1").path
+V1_AGAIN = catalog.get("versioned_v1_again").path
+V2 = catalog.get("versioned_v2").path
+
+EXPECTED_V1_V2 = {
+    ("signatures", "changed", "serving_default input x", "float32(None, 4)", "float64(None, 4)"),
+    ("aliases", "changed", "alias name", "predict", "infer"),
+    ("namespaces", "added", "Acme", "", "Acme>Scale"),
+    ("variables", "added", "w2", "", "float32[8, 8]"),
+}
+# The added layer, the cast for the new dtype and the custom op, inside serve.
+EXPECTED_NEW_NODES = {"Acme>Scale", "Cast", "MatMul_1", "MatMul_1/ReadVariableOp", "Relu_1"}
+
+
+def test_the_same_code_saved_twice_is_identical() -> None:
+    old, new = inspector.load(V1), inspector.load(V1_AGAIN)
+    assert set(old.functions) != set(new.functions)  # the counters differ ...
+    result = diff(old, new)
+    assert result.identical  # ... and nothing else does
+    assert {p.paired_by for p in result.pairs} >= {"alias"}
+    for fmt in ("text", "json", "markdown"):
+        assert run_cli("diff", V1, V1_AGAIN, "--format", fmt).code == 0
+
+
+def test_v1_against_v2_reports_exactly_the_changes_made() -> None:
+    result = diff(inspector.load(V1), inspector.load(V2))
+    summary = {
+        (c.category.value, c.kind.value, c.subject, c.old, c.new)
+        for c in result.changes
+        if c.category is not Category.OPS
+    }
+    assert summary == EXPECTED_V1_V2
+    ops = [c for c in result.changes if c.category is Category.OPS]
+    assert {c.subject.split(": ", 1)[1] for c in ops if c.kind is ChangeKind.ADDED} == EXPECTED_NEW_NODES
+    counts = {c.subject.split(": ", 1)[1]: (c.old, c.new) for c in ops if c.kind is ChangeKind.CHANGED}
+    assert counts == {
+        "Acme>Scale count": ("0", "1"),
+        "Cast count": ("0", "1"),
+        "MatMul count": ("1", "2"),
+        "ReadVariableOp count": ("1", "2"),
+        "Relu count": ("1", "2"),
+    }
+    assert all(c.subject.startswith("__inference__serve_") for c in ops)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_every_format_carries_the_same_changes(fmt: str) -> None:
+    result = run_cli("diff", V1, V2, "--format", fmt)
+    assert result.code == 1
+    if fmt == "json":
+        changes = json.loads(result.stdout)["changes"]
+        assert len(changes) == 14
+        assert {
+            (c["category"], c["kind"], c["subject"], c["old"], c["new"]) for c in changes
+        } >= EXPECTED_V1_V2
+        return
+    out = flat(result.stdout).replace("\\_", "_")
+    for _, _, subject, old, new in EXPECTED_V1_V2:
+        assert subject in out and new in out and old in out
+    for node in EXPECTED_NEW_NODES:
+        assert node in out
+    assert "14 changes" in out
+
+
+def test_functions_are_paired_through_a_renamed_alias() -> None:
+    old, new = inspector.load(V1), inspector.load(V2)
+    pairs = pair_functions(old, new)
+    serve = next(p for o, p in pairs.items() if o.startswith("__inference__serve_"))
+    assert serve.new.startswith("__inference__serve_") and serve.paired_by != "alias"
+    assert not [c for c in diff(old, new).changes if c.category is Category.FUNCTIONS]
+
+
+def test_only_ignore_and_stat() -> None:
+    only = run_cli("diff", V1, V2, "--only", "variables", "--format", "json")
+    assert {c["category"] for c in json.loads(only.stdout)["changes"]} == {"variables"}
+    ignored = run_cli("diff", V1, V2, "--ignore", "ops", "--ignore", "signatures", "--format", "json")
+    document = json.loads(ignored.stdout)
+    assert "ops" not in document["categories"] and {c["category"] for c in document["changes"]} == {
+        "aliases",
+        "namespaces",
+        "variables",
+    }
+    stat = run_cli("diff", V1, V2, "--stat", "--format", "json")
+    assert json.loads(stat.stdout)["changes"]["ops"] == 10
+    assert "+1 added" in run_cli("diff", V1, V2, "--stat").stdout
+    assert run_cli("diff", V1, V2, "--only", "debug-info").code == 0  # no change in what was compared
+
+
+def edited_copy(model_copy: Any, name: str, edit: Any) -> Any:
+    path = model_copy(name)
+    saved_model = load_protos().saved_model.SavedModel()
+    saved_model.ParseFromString((path / "saved_model.pb").read_bytes())
+    edit(saved_model.meta_graphs[0])
+    (path / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    return path
+
+
+def test_attr_changes_that_matter(model_copy: Any) -> None:
+    def transpose(meta_graph: Any) -> None:
+        for function in meta_graph.graph_def.library.function:
+            for node in function.node_def:
+                if node.op == "MatMul":
+                    node.attr["transpose_a"].b = True
+
+    path = edited_copy(model_copy, "versioned_v1_again", transpose)
+    changes = [c for c in diff(inspector.load(V1), inspector.load(path)).changes]
+    assert [(c.category.value, c.subject.split(": ")[1], c.old, c.new) for c in changes] == [
+        ("attrs", "MatMul transpose_a", "(unset)", "True")
+    ]
+
+
+def test_moved_creation_sites(model_copy: Any) -> None:
+    path = model_copy("versioned_v1_again")
+    debug_file = path / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    line = catalog.site_line(catalog.get("versioned_v1"), "layer1")
+    for frame in debug.frames_by_id.values():
+        if frame.line == line and debug.files[frame.file_index].endswith("versioned.py"):
+            frame.line = line + 5
+    debug_file.write_bytes(debug.SerializeToString())
+    moved = [
+        c for c in diff(inspector.load(V1), inspector.load(path)).changes if c.category is Category.SOURCES
+    ]
+    assert moved and all(
+        c.detail == f"now created at versioned.py:{line + 5}, was versioned.py:{line}" for c in moved
+    )
+    assert {c.subject.split(": ")[1] for c in moved} >= {"MatMul", "Relu"}
+
+
+def test_newly_introduced_risky_ops() -> None:
+    result = diff(
+        inspector.load(V1), inspector.load(catalog.get("risky_ops").path), only=[Category.RISKY_OPS]
+    )
+    added = {c.subject for c in result.changes if c.kind is ChangeKind.ADDED}
+    assert {"WriteFile", "PrintV2", "ReadFile", "EagerPyFunc"} <= added
+    assert all(c.detail for c in result.changes if c.kind is ChangeKind.ADDED)
+
+
+def test_versions_and_debug_info() -> None:
+    result = diff(
+        inspector.load(V1), inspector.load(catalog.get("legacy_traces").path), only=[Category.VERSIONS]
+    )
+    subjects = {c.subject: (c.old, c.new) for c in result.changes}
+    assert subjects["tensorflow_version"] == ("2.21.0", "2.12.1")
+    assert subjects["producer"][0] != subjects["producer"][1]
+
+
+def test_bad_input_is_exit_2(tmp_path: Any) -> None:
+    result = run_cli("diff", V1, tmp_path / "missing")
+    assert (
+        result.code == 2 and "no such file or directory" in result.stderr and "Traceback" not in result.stderr
+    )
