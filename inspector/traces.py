@@ -271,7 +271,10 @@ def select(view: SavedModelView, selector: Selector) -> list[Node]:
         active.append(lambda node: namespace_of(node.op) == namespace)
     if selector.pattern is not None:
         active.append(_pattern_test(selector.pattern))
-    return [node for node in candidates if all(test(node) for test in active)]
+    selected = list(candidates)
+    for test in active:  # one pass per test: cheaper than a generator of tests per node
+        selected = [node for node in selected if test(node)]
+    return selected
 
 
 def _is_glob(text: str) -> bool:

@@ -386,14 +386,14 @@ def _frame_line(frame: Frame, is_site: bool) -> Text:
 
 
 def render_trace(result: TraceResult, options: TextOptions) -> str:
-    return render_to_text(_trace_sections(result), options)
+    return render_to_text(_trace_sections(result, options.color), options)
 
 
 def render_where(result: WhereResult, options: TextOptions) -> str:
     return render_to_text(_where_sections(result), options)
 
 
-def _trace_sections(result: TraceResult) -> list[RenderableType]:
+def _trace_sections(result: TraceResult, color: bool) -> list[RenderableType]:
     if result.selector.is_empty:
         title = f"Ops by creating source line ({len(result.sites)} lines)"
         return [_section(title, _sites(result)), _coverage(result.coverage)]
@@ -402,7 +402,7 @@ def _trace_sections(result: TraceResult) -> list[RenderableType]:
         parts.append(Text("No op matches the selection.", style="yellow"))
     for index, group in enumerate(result.groups, start=1):
         title = f"Trace {index} of {len(result.groups)} · {_plural(len(group.ops), 'op')}"
-        parts.append(_section(title, _trace_group(group, result)))
+        parts.append(_section(title, _trace_group(group, result, color)))
     if result.untraced:
         body = Group(*(_op_line(op) for op in result.untraced))
         parts.append(_section(f"Selected ops without a trace ({len(result.untraced)})", body, style="yellow"))
@@ -422,7 +422,7 @@ def _op_line(op: OpRef) -> Text:
     return line
 
 
-def _trace_group(group: TraceGroup, result: TraceResult) -> RenderableType:
+def _trace_group(group: TraceGroup, result: TraceResult, color: bool) -> RenderableType:
     shown_ops = group.ops[:20]
     lines: list[RenderableType] = [_op_line(op) for op in shown_ops]
     if len(group.ops) > len(shown_ops):
@@ -440,7 +440,7 @@ def _trace_group(group: TraceGroup, result: TraceResult) -> RenderableType:
         lines.append(_frame_line(item, is_site=item is site) if item.is_user else _framework_frame(item))
         context = result.sources.context_for(item)
         if context is not None and (item.is_user or result.all_frames):
-            lines.append(_source(context))
+            lines.append(_source(context) if color else _plain_source(context))
     if site is None:
         lines.append(Text("    (no user frame: every frame is TensorFlow's or Python's)", style="dim"))
     return Group(*lines)
@@ -468,6 +468,20 @@ def _source(context: SourceContext) -> RenderableType:
         word_wrap=False,
     )
     return Padding(syntax, (0, 0, 0, 8))
+
+
+def _plain_source(context: SourceContext) -> Text:
+    """Source lines without highlighting, for output that is not a colour terminal (no pygments)."""
+    width = len(str(context.first_line + len(context.lines) - 1))
+    text = Text()
+    for offset, line in enumerate(context.lines):
+        number = context.first_line + offset
+        marker = "❱" if number == context.line else " "
+        if offset:
+            text.append("\n")
+        text.append(f"        {marker} {number:>{width}} │ ", style="dim")
+        text.append_text(literal(line, style="bold" if number == context.line else ""))
+    return text
 
 
 def _sites(result: TraceResult) -> RenderableType:
