@@ -103,6 +103,17 @@ exit status, like `git diff --exit-code`: 0 same; 1 different; 2 bad input.
 """
 
 
+_EPILOG_DOCTOR = """\
+examples:
+  inspector doctor model/                                   # static checks only: nothing is loaded
+  inspector doctor model/ --try-load                        # load it in a child process, explain the error
+  inspector doctor model/ --try-load --op-library ./libacme_ops.so --import tensorflow_text
+  inspector doctor model/ --try-load --timeout 30 --verbose
+
+exit status: 0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -326,6 +337,52 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(diff_cmd, whitelist=False)
     _add_output_options(diff_cmd)
     diff_cmd.set_defaults(run=_run_diff)
+
+    doctor_cmd = commands.add_parser(
+        "doctor",
+        help="why a model fails to load, or will",
+        description="Diagnose what keeps a SavedModel from loading: statically (unregistered ops, missing or "
+        "truncated files, versions, file size, debug info), and with --try-load by loading it with TensorFlow "
+        "in a child process with a timeout, turning the error into the op, function, signatures and source "
+        "line involved, and the fix.",
+        epilog=_EPILOG_DOCTOR,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doctor_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    doctor_cmd.add_argument(
+        "--try-load",
+        action="store_true",
+        help="load the model with TensorFlow in a child process (runs the model's init op)",
+    )
+    doctor_cmd.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="kill the loading process after this long (default 120)",
+    )
+    doctor_cmd.add_argument(
+        "--op-library",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="tf.load_op_library(PATH) before loading (repeatable)",
+    )
+    doctor_cmd.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE before loading (repeatable)",
+    )
+    doctor_cmd.add_argument("--no-registry", action="store_true", help="skip the static op-registry check")
+    doctor_cmd.add_argument(
+        "--verbose", "-v", action="store_true", help="include the loading process's own log"
+    )
+    _add_reading_options(doctor_cmd, whitelist=False)
+    _add_output_options(doctor_cmd)
+    doctor_cmd.set_defaults(run=_run_doctor)
     return parser
 
 
@@ -561,6 +618,43 @@ def _run_diff(args: argparse.Namespace) -> int:
     )
     _write(output, args)
     return EXIT_OK if result.identical else EXIT_FOUND
+
+
+def _run_doctor(args: argparse.Namespace) -> int:
+    from inspector.doctor import diagnose, unreadable
+    from inspector.errors import ModelLoadError
+    from inspector.loader import load, resolve_model_path
+    from inspector.render import jsonfmt, markdown, text
+
+    if args.timeout <= 0:
+        raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
+    for library in args.op_library:
+        if not Path(library).is_file():
+            raise InspectorError(f"{library}: no such op library")
+    _, model_file = resolve_model_path(args.model)  # a path that is no model at all is bad input
+    try:
+        view = load(args.model, tags=args.tags)
+    except ModelLoadError as error:
+        if Path(error.path) != model_file:
+            raise
+        result = unreadable(model_file, error.problem)  # an unreadable model file is the diagnosis
+    else:
+        result = diagnose(
+            view,
+            try_load=args.try_load,
+            timeout=args.timeout,
+            op_libraries=args.op_library,
+            imports=args.imports,
+            registry=not args.no_registry,
+        )
+    output = _by_format(
+        args,
+        lambda options: text.render_diagnosis(result, options, verbose=args.verbose),
+        lambda: jsonfmt.render_diagnosis(result, verbose=args.verbose),
+        lambda: markdown.render_diagnosis(result, verbose=args.verbose),
+    )
+    _write(output, args)
+    return EXIT_FOUND if result.blocked else EXIT_OK
 
 
 def _by_format(

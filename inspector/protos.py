@@ -42,6 +42,7 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "fingerprint": ("tensorflow.core.protobuf.fingerprint_pb2",),  # TF >= 2.12
     "types": ("tensorflow.core.framework.types_pb2",),
     "graph": ("tensorflow.core.framework.graph_pb2",),
+    "tensor_bundle": ("tensorflow.core.protobuf.tensor_bundle_pb2",),
 }
 
 
@@ -54,6 +55,7 @@ class ProtoModules:
     fingerprint: Any | None
     types: Any
     graph: Any
+    tensor_bundle: Any | None
 
 
 class _PackageStandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -125,6 +127,7 @@ def _collect() -> ProtoModules:
         fingerprint=found["fingerprint"],
         types=found["types"],
         graph=found["graph"],
+        tensor_bundle=found["tensor_bundle"],
     )
 
 

@@ -261,3 +261,12 @@ KNOWN_LIBRARY_OPS: Mapping[str, str] = MappingProxyType(
         ),
     }
 )
+
+
+def library_hint(op_type: str) -> str:
+    """How to make TensorFlow know an op type it does not register."""
+    namespace = op_type.partition(">")[0] if ">" in op_type else None
+    known = KNOWN_LIBRARY_OPS.get(op_type) or (KNOWN_NAMESPACES.get(namespace) if namespace else None)
+    if known:
+        return known
+    return "load the op library with tf.load_op_library(PATH), or import the package that registers it"

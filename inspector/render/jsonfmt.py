@@ -18,6 +18,7 @@ from inspector.report import Report
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult
     from inspector.diff import DiffResult
+    from inspector.doctor import Diagnosis
     from inspector.traces import TraceResult, WhereResult
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -80,4 +81,12 @@ def render_diff(result: DiffResult, stat: bool = False) -> str:
     if stat:
         body["changes"] = {c.value: result.count(c) for c in result.categories}
     document.update(body)
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
+    body = to_jsonable(result)
+    if body.get("load") and not verbose:
+        body["load"]["log"] = ""  # the child's log noise only with --verbose
+    document = {"tool": "inspector", "kind": "doctor", "blocked": result.blocked, **body}
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -13,6 +13,7 @@ from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
     from inspector.diff import DiffResult
+    from inspector.doctor import Diagnosis
     from inspector.traces import Coverage, TraceResult, WhereResult
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
@@ -410,4 +411,60 @@ def render_diff(result: DiffResult, stat: bool = False) -> str:
                 text += f" ({md(change.detail)})"
             lines.append(text)
         lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- doctor ---------------------------------------------------------------------------------------------
+
+
+def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
+    lines = [f"# SavedModel doctor: `{_code(str(result.model))}`", ""]
+    load = result.load
+    if load is not None:
+        when = (
+            f"after {load.timeout:g} s (killed)"
+            if load.outcome.value == "timeout"
+            else f"in {load.seconds:.2f} s"
+        )
+        lines += [f"Load attempt: **{load.outcome.value}** {when}.", ""]
+        if load.error_message.strip():
+            lines += ["```", visible(load.error_message.strip().splitlines()[0]), "```", ""]
+    if result.blocked:
+        lines += [
+            "**Blocked**: " + ("the model does not load." if load else "the model will not load as it is."),
+            "",
+        ]
+    else:
+        lines += ["**OK**: " + ("the model loads." if load else "no blocker found statically."), ""]
+    for title, problems in (
+        ("Blockers", [p for p in result.problems if p.blocker]),
+        ("Warnings", [p for p in result.problems if not p.blocker]),
+    ):
+        if not problems:
+            continue
+        lines += [f"## {title}", ""]
+        for problem in problems:
+            lines.append(f"- **{problem.kind.value}**: {md(problem.message)}")
+            if problem.file:
+                lines.append(f"  - file `{_code(problem.file)}`")
+            if problem.functions:
+                lines.append("  - in " + ", ".join(f"`{_code(_fn(f))}`" for f in problem.functions))
+            if problem.signatures:
+                lines.append(f"  - reached by {md(', '.join(problem.signatures))}")
+            for site in problem.sources:
+                lines.append(
+                    f"  - created at `{_code(f'{site.file}:{site.line}')}` in {md(site.function or '?')}"
+                )
+            lines.append(f"  - fix: {md(problem.fix)}")
+        lines.append("")
+    if result.notices:
+        lines += ["## Notes", "", *(f"- {md(n)}" for n in result.notices), ""]
+    if verbose and load is not None and load.log.strip():
+        lines += [
+            "## Log of the loading process",
+            "",
+            "```",
+            visible(load.log.rstrip()).replace("\\x0a", "\n"),
+            "```",
+        ]
     return "\n".join(lines).rstrip() + "\n"

@@ -23,6 +23,7 @@ from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorS
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
     from inspector.diff import Change, DiffResult
+    from inspector.doctor import Diagnosis, LoadAttempt, Problem
     from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -707,3 +708,96 @@ def _change_line(change: Change) -> Text:
             ")", style="dim"
         )
     return line
+
+
+# --- doctor ---------------------------------------------------------------------------------------------
+
+
+def render_diagnosis(result: Diagnosis, options: TextOptions, verbose: bool = False) -> str:
+    return render_to_text(_diagnosis_sections(result, verbose), options)
+
+
+def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[RenderableType]:
+    parts: list[RenderableType] = [
+        Text("doctor ", style="dim").append_text(literal(str(result.model), style="bold"))
+    ]
+    load = result.load
+    if load is not None:
+        parts.append(_load_line(load))
+    blockers = [p for p in result.problems if p.blocker]
+    others = [p for p in result.problems if not p.blocker]
+    if blockers:
+        parts.append(
+            _section(f"Blockers ({len(blockers)})", Group(*(_problem(p) for p in blockers)), style="red")
+        )
+    if others:
+        parts.append(
+            _section(f"Warnings ({len(others)})", Group(*(_problem(p) for p in others)), style="yellow")
+        )
+    for notice in result.notices:
+        parts.append(Text("note: ", style="dim").append_text(literal(notice, style="dim")))
+    if verbose and load is not None and load.log.strip():
+        log = Group(*(literal(line, style="dim") for line in load.log.rstrip().splitlines()))
+        parts.append(_section("Log of the loading process", log, style="dim"))
+    if result.blocked:
+        verdict = Text(
+            "the model does not load" if load else "blockers found: the model will not load as it is",
+            style="bold red",
+        )
+    else:
+        verdict = Text(
+            "the model loads" if load else "no blocker found statically (--try-load to load it)",
+            style="bold green",
+        )
+    parts.append(verdict)
+    return parts
+
+
+def _load_line(load: LoadAttempt) -> Text:
+    text = Text("load attempt: ", style="bold")
+    styles = {"loaded": "green", "failed": "red", "timeout": "red", "crashed": "red"}
+    text.append(load.outcome.value, style=styles[load.outcome.value])
+    if load.outcome.value == "timeout":
+        text.append(f" after {load.timeout:g} s (killed)")
+    else:
+        text.append(f" in {load.seconds:.2f} s")
+    if load.op_libraries:
+        text.append("  op libraries: ", style="dim").append_text(literal(", ".join(load.op_libraries)))
+    if load.imports:
+        text.append("  imports: ", style="dim").append_text(literal(", ".join(load.imports)))
+    if load.error_message:
+        first = load.error_message.strip().splitlines()[0] if load.error_message.strip() else ""
+        text.append("\n  ").append_text(
+            literal(f"{load.error_type}: {first}" if load.error_type else first, style="red")
+        )
+    return text
+
+
+def _problem(problem: Problem) -> RenderableType:
+    lines: list[RenderableType] = [
+        Text(f"{problem.kind.value}: ", style="bold").append_text(literal(problem.message))
+    ]
+    if problem.file:
+        lines.append(Text("  file: ", style="dim").append_text(literal(problem.file)))
+    if problem.functions:
+        lines.append(
+            Text("  in: ", style="dim").append_text(
+                literal(", ".join(_function_label(f) for f in problem.functions))
+            )
+        )
+    if problem.signatures:
+        lines.append(
+            Text("  reached by signatures: ", style="dim").append_text(literal(", ".join(problem.signatures)))
+        )
+    if problem.aliases:
+        lines.append(Text("  aliases: ", style="dim").append_text(literal(", ".join(problem.aliases))))
+    for site in problem.sources:
+        lines.append(
+            Text("  created at ", style="dim")
+            .append_text(literal(f"{site.file}:{site.line}", style="bold"))
+            .append(" in ", style="dim")
+            .append_text(literal(site.function or "?"))
+        )
+    lines.append(Text("  fix: ", style="dim").append_text(literal(problem.fix, style="green")))
+    lines.append(Text(""))
+    return Group(*lines)

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from inspector.audit.catalog import KNOWN_LIBRARY_OPS, KNOWN_NAMESPACES
+from inspector.audit.catalog import library_hint
 from inspector.audit.context import AuditContext
 from inspector.audit.installed import installed_tensorflow, op_registry
 from inspector.audit.model import Finding, Notice, RuleInfo, Severity
-from inspector.view import namespace_of
 
 INFO = RuleInfo("INS004", "unregistered-op", "Op type unknown to the installed TensorFlow", __doc__ or "")
 
@@ -50,14 +49,6 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             INFO.id,
             Severity.ERROR,
             f"{op_type} is not registered in TensorFlow {version}: loading the model fails without its library",
-            _fix(op_type),
+            library_hint(op_type) + " before loading the model",
             context.location(site),
         )
-
-
-def _fix(op_type: str) -> str:
-    namespace = namespace_of(op_type)
-    known = KNOWN_LIBRARY_OPS.get(op_type) or (KNOWN_NAMESPACES.get(namespace) if namespace else None)
-    if known:
-        return known + " before loading the model"
-    return "load the op library with tf.load_op_library(PATH), or import the package that registers it"

@@ -1,0 +1,134 @@
+"""The variables checkpoint of a SavedModel (`variables/variables.index` + data shards), read statically.
+
+The index is a TensorFlow "tensor bundle": a LevelDB-format table whose keys are tensor names and whose
+values are `BundleEntryProto`s (shard, offset, size), plus a header entry (the empty key, a
+`BundleHeaderProto` with the shard count). Reading it tells, without TensorFlow, which data shards must
+exist and how long each must be -- so a missing or truncated shard is found before anything is loaded.
+
+Table layout (TensorFlow's lib/io/table, from LevelDB): blocks, each followed by a 5-byte trailer
+(compression type, crc); an index block mapping the last key of each data block to its handle; and a
+48-byte footer holding the metaindex and index block handles and a magic number.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspector.protos import load_protos
+
+INDEX_FILE = Path("variables") / "variables.index"
+_MAGIC = 0xDB4775248B80FB57
+_FOOTER = 48
+_TRAILER = 5
+
+
+class CheckpointIndexError(ValueError):
+    """The index file is not a readable tensor bundle index."""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleEntry:
+    name: str
+    shard: int
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class BundleIndex:
+    num_shards: int
+    entries: tuple[BundleEntry, ...]
+
+    def shard_path(self, model_dir: Path, shard: int) -> Path:
+        return model_dir / "variables" / f"variables.data-{shard:05d}-of-{self.num_shards:05d}"
+
+    def required_sizes(self) -> dict[int, int]:
+        """Shard -> the least size its data file must have."""
+        sizes = dict.fromkeys(range(self.num_shards), 0)
+        for entry in self.entries:
+            sizes[entry.shard] = max(sizes.get(entry.shard, 0), entry.offset + entry.size)
+        return sizes
+
+
+def read_bundle_index(path: Path) -> BundleIndex:
+    data = path.read_bytes()
+    if len(data) < _FOOTER:
+        raise CheckpointIndexError(f"{len(data)} bytes is shorter than a table footer")
+    footer = data[-_FOOTER:]
+    (magic,) = struct.unpack("<Q", footer[-8:])
+    if magic != _MAGIC:
+        raise CheckpointIndexError("no table magic number at its end: not a tensor bundle index")
+    _, position = _varint(footer, 0)  # metaindex offset
+    _, position = _varint(footer, position)  # metaindex size
+    index_offset, position = _varint(footer, position)
+    index_size, _ = _varint(footer, position)
+    protos = load_protos()
+    if protos.tensor_bundle is None:
+        raise CheckpointIndexError("this TensorFlow install has no tensor bundle definition")
+    header = None
+    entries = []
+    for _, handle in _block_entries(_block(data, index_offset, index_size)):
+        offset, position = _varint(handle, 0)
+        size, _ = _varint(handle, position)
+        for key, value in _block_entries(_block(data, offset, size)):
+            if key == b"":
+                header = protos.tensor_bundle.BundleHeaderProto()
+                header.ParseFromString(value)
+                continue
+            entry: Any = protos.tensor_bundle.BundleEntryProto()
+            entry.ParseFromString(value)
+            entries.append(
+                BundleEntry(key.decode("utf-8", "replace"), entry.shard_id, entry.offset, entry.size)
+            )
+    if header is None:
+        raise CheckpointIndexError("no bundle header entry")
+    return BundleIndex(header.num_shards, tuple(entries))
+
+
+def _block(data: bytes, offset: int, size: int) -> bytes:
+    end = offset + size
+    if end + _TRAILER > len(data):
+        raise CheckpointIndexError(f"a block at {offset}+{size} runs past the end of the file")
+    compression = data[end] if end < len(data) else 0
+    if compression != 0:
+        raise CheckpointIndexError(f"compressed blocks (type {compression}) are not supported")
+    return data[offset:end]
+
+
+def _block_entries(block: bytes) -> list[tuple[bytes, bytes]]:
+    if len(block) < 4:
+        raise CheckpointIndexError("a block is too short")
+    (restarts,) = struct.unpack("<I", block[-4:])
+    limit = len(block) - 4 - 4 * restarts
+    if limit < 0:
+        raise CheckpointIndexError("a block's restart array is larger than the block")
+    entries = []
+    key = b""
+    position = 0
+    while position < limit:
+        shared, position = _varint(block, position)
+        unshared, position = _varint(block, position)
+        value_size, position = _varint(block, position)
+        if shared > len(key) or position + unshared + value_size > limit:
+            raise CheckpointIndexError("a block entry is malformed")
+        key = key[:shared] + block[position : position + unshared]
+        position += unshared
+        entries.append((key, block[position : position + value_size]))
+        position += value_size
+    return entries
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if position >= len(data) or shift > 63:
+            raise CheckpointIndexError("a varint runs past its field")
+        byte = data[position]
+        position += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, position
+        shift += 7
