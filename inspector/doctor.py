@@ -228,7 +228,8 @@ def _versions(view: SavedModelView, notices: list[str]) -> list[Problem]:
                 ProblemKind.VERSION,
                 True,
                 f"the model needs GraphDef version {view.min_consumer}; TensorFlow {installed.version} here reads up "
-                f"to {installed.producer} (written by TensorFlow {view.tensorflow_version or '?'})",
+                f"to {installed.producer} (written by TensorFlow {view.tensorflow_version or '?'}): TF Serving and "
+                "tf.compat.v1 loaders refuse it (tf.saved_model.load may still load it)",
                 fix,
                 file=str(view.model_file),
             )
@@ -299,7 +300,14 @@ def _unregistered(view: SavedModelView, notices: list[str]) -> list[Problem]:
 
 def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name: str = "") -> Problem:
     """A problem about an op type (or one node of it), located through the view."""
-    keys = [k for k in view.nodes_by_op.get(op_type, ()) if not node_name or view.nodes[k].name == node_name]
+    keys = list(view.nodes_by_op.get(op_type, ()))
+    if node_name:
+        # Error messages name nodes as the loaded graph has them, often inside an inlined call:
+        # `StatefulPartitionedCall/NcclAllReduce` is node `NcclAllReduce` of the saved function.
+        named = [
+            k for k in keys if node_name == view.nodes[k].name or node_name.endswith("/" + view.nodes[k].name)
+        ]
+        keys = named or keys
     nodes = [view.nodes[k] for k in keys]
     functions = tuple(sorted({n.function for n in nodes}))
     signatures = tuple(sorted({s for f in functions for s in view.signatures_reaching(f)}))

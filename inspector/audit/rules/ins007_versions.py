@@ -37,8 +37,8 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
         yield Finding(
             INFO.id,
             Severity.ERROR,
-            f"needs GraphDef version {view.min_consumer} to load; the installed TensorFlow {installed.version} "
-            f"reads up to {installed.producer}",
+            f"needs GraphDef version {view.min_consumer}; the installed TensorFlow {installed.version} reads up "
+            f"to {installed.producer}: TF Serving and tf.compat.v1 loaders refuse it",
             fix,
             where,
         )

@@ -1,0 +1,226 @@
+"""`inspector doctor`: static blockers before any load, and real load failures in a child process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import flat, run_cli
+
+import inspector
+from fixtures import catalog
+from inspector.doctor import LoadAttempt, LoadOutcome, ProblemKind, diagnose, explain_load_error
+from inspector.protos import load_protos
+
+CUSTOM = catalog.get("custom_ops")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def op_library() -> Path:
+    """The custom-op library, compiled against the installed TensorFlow (cached across runs)."""
+    pytest.importorskip("tensorflow")
+    from fixtures.ops.build import build
+
+    return build()
+
+
+def doctor_json(*args: Any, cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
+    result = run_cli("doctor", *args, "--format", "json", **({"cwd": cwd} if cwd else {}))
+    assert result.code in (0, 1), result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return result.code, document
+
+
+# --- the custom-op fixture, for real ----------------------------------------------------------------------
+
+
+def test_without_its_library_the_custom_op_model_fails_to_load_and_is_explained() -> None:
+    code, document = doctor_json(CUSTOM.path, "--try-load")
+    assert code == 1
+    assert document["load"]["outcome"] == "failed"
+    assert "Op type not registered" in document["load"]["error_message"]  # TensorFlow's own words
+    problems = {p["op_type"]: p for p in document["problems"] if p["kind"] == "unregistered-op"}
+    assert set(problems) == {"Acme>Scale", "Beta>Shift"}
+    beta = problems["Beta>Shift"]
+    assert (
+        beta["blocker"] and beta["signatures"] == ["serving_default"] and beta["aliases"] == ["postprocess"]
+    )
+    assert beta["functions"][0].startswith("__inference_postprocess_")
+    [site] = beta["sources"]
+    assert (Path(site["file"]).name, site["line"]) == (
+        "custom_ops.py",
+        catalog.site_line(CUSTOM, "postprocess.shift"),
+    )
+    assert "tf.load_op_library" in beta["fix"]
+    assert document["load"]["log"] == ""  # the child's log only with --verbose
+
+
+def test_with_its_op_library_the_custom_op_model_loads(op_library: Path) -> None:
+    code, document = doctor_json(CUSTOM.path, "--try-load", "--op-library", op_library)
+    assert code == 0
+    assert document["load"]["outcome"] == "loaded" and document["load"]["seconds"] > 0
+    assert not [p for p in document["problems"] if p["blocker"]]
+    assert (
+        "the model loads" in run_cli("doctor", CUSTOM.path, "--try-load", "--op-library", op_library).stdout
+    )
+
+
+def test_statically_the_custom_ops_are_blockers_without_loading_anything() -> None:
+    view = inspector.load(CUSTOM.path)
+    result = diagnose(view)
+    assert result.load is None and result.blocked
+    assert {p.op_type for p in result.problems if p.kind is ProblemKind.UNREGISTERED_OP} == {
+        "Acme>Scale",
+        "Beta>Shift",
+    }
+
+
+# --- files ------------------------------------------------------------------------------------------------
+
+
+def test_a_deleted_data_shard_is_found_before_any_load(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    (path / "variables" / "variables.data-00000-of-00001").unlink()
+    code, document = doctor_json(path, "--no-registry")
+    assert code == 1 and document["load"] is None
+    [problem] = [p for p in document["problems"] if p["blocker"]]
+    assert problem["kind"] == "missing-file" and problem["file"].endswith("variables.data-00000-of-00001")
+
+
+def test_a_truncated_data_shard_is_found_statically_and_by_the_load(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    shard = path / "variables" / "variables.data-00000-of-00001"
+    shard.write_bytes(shard.read_bytes()[:100])
+    view = inspector.load(path)
+    [static] = [p for p in diagnose(view, registry=False).problems if p.blocker]
+    assert static.kind is ProblemKind.TRUNCATED_FILE and "100 bytes, the index needs 239" in static.message
+    loaded = diagnose(view, registry=False, try_load=True)
+    assert loaded.load is not None and loaded.load.outcome is LoadOutcome.FAILED
+    assert "Read less bytes than requested" in loaded.load.error_message  # TensorFlow's real message
+    assert {p.kind for p in loaded.problems} == {ProblemKind.TRUNCATED_FILE}
+
+
+def test_a_missing_index_is_a_blocker_and_the_real_error_is_read(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    (path / "variables" / "variables.index").unlink()
+    result = diagnose(inspector.load(path), registry=False, try_load=True)
+    kinds = [(p.kind, p.file.endswith("variables.index") or "variables" in p.file) for p in result.problems]
+    assert (ProblemKind.MISSING_FILE, True) in kinds
+    assert result.load is not None and "Failed to find any matching files" in result.load.error_message
+
+
+def test_a_missing_asset_is_a_blocker(model_copy: Any) -> None:
+    path = model_copy("risky_ops")
+    (path / "assets" / "vocabulary.txt").unlink()
+    [problem] = [p for p in diagnose(inspector.load(path), registry=False).problems if p.blocker]
+    assert problem.kind is ProblemKind.MISSING_FILE and "vocabulary.txt" in problem.message
+
+
+def test_an_unreadable_saved_model_pb_is_the_diagnosis(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    content = (path / "saved_model.pb").read_bytes()
+    (path / "saved_model.pb").write_bytes(content[: len(content) // 3])
+    code, document = doctor_json(path)
+    assert code == 1
+    [problem] = document["problems"]
+    assert problem["kind"] == "corrupt-file" and "truncated or corrupt" in problem["message"]
+
+
+def test_a_path_that_is_no_model_is_bad_input(tmp_path: Path) -> None:
+    result = run_cli("doctor", tmp_path)
+    assert result.code == 2 and "not a SavedModel directory" in result.stderr
+
+
+# --- versions ---------------------------------------------------------------------------------------------
+
+
+def test_a_model_from_a_newer_tensorflow(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    saved_model = load_protos().saved_model.SavedModel()
+    saved_model.ParseFromString((path / "saved_model.pb").read_bytes())
+    saved_model.meta_graphs[0].graph_def.versions.min_consumer = 99999
+    (path / "saved_model.pb").write_bytes(saved_model.SerializeToString())
+    static = diagnose(inspector.load(path), registry=False)
+    [problem] = static.problems
+    assert problem.kind is ProblemKind.VERSION and problem.blocker and static.blocked
+    assert "TF Serving and tf.compat.v1 loaders refuse it" in problem.message
+    # TensorFlow 2's Python loader does not check GraphDef versions: the load itself decides.
+    loaded = diagnose(inspector.load(path), registry=False, try_load=True)
+    assert loaded.load is not None and loaded.load.outcome is LoadOutcome.LOADED and not loaded.blocked
+
+
+# --- hangs ------------------------------------------------------------------------------------------------
+
+
+def test_a_child_that_hangs_is_killed_at_the_timeout(tmp_path: Path) -> None:
+    (tmp_path / "sleepy_module.py").write_text("import time\ntime.sleep(120)\n")
+    start = time.monotonic()
+    result = run_cli(
+        "doctor",
+        catalog.get("module_aliases").path,
+        "--try-load",
+        "--import",
+        "sleepy_module",
+        "--timeout",
+        "3",
+        "--no-registry",
+        cwd=tmp_path,
+    )
+    elapsed = time.monotonic() - start
+    assert result.code == 1
+    assert elapsed < 30  # the parent never waits for the sleeper
+    out = flat(result.stdout)
+    assert "timeout after 3 s (killed)" in out and "loading did not finish within 3 s" in out
+
+
+def test_the_child_log_only_with_verbose() -> None:
+    quiet = run_cli("doctor", CUSTOM.path, "--try-load", "--no-registry")
+    loud = run_cli("doctor", CUSTOM.path, "--try-load", "--no-registry", "--verbose")
+    assert "Log of the loading process" not in quiet.stdout
+    assert "Log of the loading process" in loud.stdout
+
+
+# --- TensorFlow's error messages, captured from real runs -------------------------------------------------
+
+
+@pytest.mark.tensorflow
+def test_a_missing_kernel_error_is_located_in_the_saved_model() -> None:
+    tf = pytest.importorskip("tensorflow")
+    fixture = catalog.get("no_cpu_kernel")
+    loaded = tf.saved_model.load(str(fixture.path))
+    with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+        loaded.signatures["serving_default"](x=tf.constant([1.0]))
+    message = str(raised.value)
+    assert "No OpKernel was registered to support Op 'NcclAllReduce'" in message
+    view = inspector.load(fixture.path)
+    [problem] = explain_load_error(
+        view, LoadAttempt(LoadOutcome.FAILED, 0.1, 120.0, "InvalidArgumentError", message)
+    )
+    assert problem.kind is ProblemKind.MISSING_KERNEL and problem.op_type == "NcclAllReduce"
+    assert problem.node_key.startswith("NcclAllReduce@__inference_serve_")
+    assert problem.signatures == ("serving_default",)
+    assert [(Path(s.file).name, s.line) for s in problem.sources] == [
+        ("no_cpu_kernel.py", catalog.site_line(fixture, "serve.nccl"))
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_formats_carry_the_same_problems(fmt: str) -> None:
+    result = run_cli("doctor", CUSTOM.path, "--format", fmt)
+    assert result.code == 1
+    out = flat(result.stdout).replace("&gt;", ">").replace("\\_", "_")
+    for op in ("Acme>Scale", "Beta>Shift"):
+        assert op in out
+    assert f"custom_ops.py:{catalog.site_line(CUSTOM, 'postprocess.shift')}" in out
+
+
+def test_bad_options(tmp_path: Path) -> None:
+    assert run_cli("doctor", CUSTOM.path, "--timeout", "0").code == 2
+    missing = run_cli("doctor", CUSTOM.path, "--try-load", "--op-library", tmp_path / "nope.so")
+    assert missing.code == 2 and "no such op library" in missing.stderr
+    shutil.rmtree(tmp_path)
