@@ -114,6 +114,17 @@ exit status: 0 the model loads (or, without --try-load, no blocker found); 1 a b
 """
 
 
+_EPILOG_SCRUB = """\
+examples:
+  inspector scrub model/ public/ --strip-prefix /home/alice/src/
+  inspector scrub model/ public/ --relative-to "$CI_PROJECT_DIR"
+  inspector trace public/ --op MatMul --source-root =.     # read the relative paths from this checkout
+
+exit status: 0 written and verified; 1 a stripped prefix still occurs in some file of the copy (listed);
+2 bad input.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -157,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    report.add_argument(
+        "--verify-fingerprint",
+        action="store_true",
+        help="recompute fingerprint.pb from the files with TensorFlow (imports it; nothing is loaded)",
+    )
     _add_reading_options(report)
     _add_output_options(report)
     report.set_defaults(run=_run_report)
@@ -195,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="namespaces TensorFlow allows in the saved ops (repeatable); also flags others in the report",
     )
     save.add_argument(
+        "--strip-prefix",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="remove PREFIX from the source paths recorded in the debug info (repeatable)",
+    )
+    save.add_argument(
         "--io-device", metavar="DEVICE", help="device for saving variables, e.g. /job:localhost"
     )
     save.add_argument(
@@ -203,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="TensorFlow's experimental_variable_policy",
     )
     _add_output_options(save)
-    save.set_defaults(run=_run_save, tags=None)
+    save.set_defaults(run=_run_save, tags=None, verify_fingerprint=False)
 
     trace_cmd = commands.add_parser(
         "trace",
@@ -285,7 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="percent of ops that need a trace (default 50)",
     )
     audit_cmd.add_argument(
-        "--no-registry", action="store_true", help="skip the op-registry check (it imports TensorFlow: ~3 s)"
+        "--no-registry",
+        action="store_true",
+        help="skip the checks that import TensorFlow (~3 s): op registry and fingerprint",
     )
     audit_cmd.add_argument(
         "--policy",
@@ -383,6 +408,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(doctor_cmd, whitelist=False)
     _add_output_options(doctor_cmd)
     doctor_cmd.set_defaults(run=_run_doctor)
+
+    scrub_cmd = commands.add_parser(
+        "scrub",
+        help="copy a model with the paths in its debug info stripped",
+        description="Write a copy of a SavedModel whose debug info no longer names the saving machine's "
+        "folders: PREFIX is removed from recorded paths (or paths become relative to DIR). Every other file "
+        "is copied byte for byte; the input is never modified; the copy is verified by reading it back.",
+        epilog=_EPILOG_SCRUB,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scrub_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    scrub_cmd.add_argument("out", type=Path, help="the directory to write the copy to (new or empty)")
+    how = scrub_cmd.add_mutually_exclusive_group(required=True)
+    how.add_argument(
+        "--strip-prefix", action="append", metavar="PREFIX", help="remove this path prefix (repeatable)"
+    )
+    how.add_argument("--relative-to", type=Path, metavar="DIR", help="make paths under DIR relative to it")
+    scrub_cmd.set_defaults(run=_run_scrub)
     return parser
 
 
@@ -478,6 +521,10 @@ def _run_save(args: argparse.Namespace) -> int:
             io_device=args.io_device,
             variable_policy=args.variable_policy,
         )
+    if args.strip_prefix:
+        from inspector.scrub import scrub_in_place
+
+        scrub_in_place(args.out, args.strip_prefix)
     view = load(args.out)
     empty = sorted(name for name in aliases if name not in view.aliases)
     if empty:
@@ -492,7 +539,9 @@ def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
     from inspector.render import jsonfmt, markdown, text
     from inspector.report import build_report
 
-    report = build_report(view, whitelist=args.whitelist)
+    report = build_report(
+        view, whitelist=args.whitelist, check_fingerprint=getattr(args, "verify_fingerprint", False)
+    )
     output = _by_format(
         args,
         lambda options: text.render_report(report, options),
@@ -655,6 +704,19 @@ def _run_doctor(args: argparse.Namespace) -> int:
     )
     _write(output, args)
     return EXIT_FOUND if result.blocked else EXIT_OK
+
+
+def _run_scrub(args: argparse.Namespace) -> int:
+    from inspector.scrub import scrub
+
+    result = scrub(args.model, args.out, strip_prefixes=args.strip_prefix or (), relative_to=args.relative_to)
+    sys.stdout.write(
+        f"wrote {visible(str(result.output))}: {result.rewritten} recorded paths rewritten, {result.kept} kept; "
+        "verified by reading it back\n"
+    )
+    for file, prefix in result.remaining:
+        sys.stdout.write(f"still contains {visible(prefix)!r}: {visible(file)}\n")
+    return EXIT_FOUND if result.remaining else EXIT_OK
 
 
 def _by_format(

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from inspector.integrity import FingerprintCheck, UnlistedOp, unlisted_ops, verify_fingerprint
 from inspector.view import (
     TOP_LEVEL,
     Alias,
@@ -133,14 +134,19 @@ class Report:
     whitelist: tuple[str, ...] | None
     flagged_ops: tuple[FlaggedOp, ...]
     warnings: tuple[str, ...]
+    unlisted_ops: tuple[UnlistedOp, ...] = ()  # used but missing from stripped_op_list
+    fingerprint_check: FingerprintCheck | None = None  # only when asked: it imports TensorFlow
 
     @property
     def whitelist_violated(self) -> bool:
         return bool(self.flagged_ops)
 
 
-def build_report(view: SavedModelView, whitelist: Iterable[str] | None = None) -> Report:
-    """Summarise a view. `whitelist`: namespaces allowed; None checks nothing, like TensorFlow."""
+def build_report(
+    view: SavedModelView, whitelist: Iterable[str] | None = None, *, check_fingerprint: bool = False
+) -> Report:
+    """Summarise a view. `whitelist`: namespaces allowed; None checks nothing, like TensorFlow.
+    `check_fingerprint` recomputes fingerprint.pb from the files with TensorFlow (imported for it)."""
     allowed = None if whitelist is None else tuple(sorted(set(whitelist)))
     namespaces = _namespaces(view, allowed)
     return Report(
@@ -155,6 +161,8 @@ def build_report(view: SavedModelView, whitelist: Iterable[str] | None = None) -
         whitelist=allowed,
         flagged_ops=_flagged_ops(view, allowed),
         warnings=_warnings(view),
+        unlisted_ops=unlisted_ops(view),
+        fingerprint_check=verify_fingerprint(view) if check_fingerprint else None,
     )
 
 

@@ -60,7 +60,8 @@ class Coverage:
 
 @dataclass(frozen=True, slots=True)
 class SourceRoot:
-    """`--source-root OLD=NEW`: a path prefix recorded on the saving machine and where it is here."""
+    """`--source-root OLD=NEW`: a path prefix recorded on the saving machine and where it is here;
+    `=DIR` (an empty OLD) reads relative recorded paths, such as scrubbed ones, from DIR."""
 
     old: str
     new: str
@@ -68,8 +69,10 @@ class SourceRoot:
     @classmethod
     def parse(cls, text: str) -> SourceRoot:
         old, sep, new = text.partition("=")
-        if not sep or not old:
-            raise SelectionError(f"--source-root {text!r} is not of the form OLD=NEW")
+        if not sep or not new:
+            raise SelectionError(
+                f"--source-root {text!r} is not of the form OLD=NEW (or =DIR for relative paths)"
+            )
         return cls(old, new)
 
 
@@ -134,7 +137,11 @@ def _op_ref(node: Node, aliases: Mapping[str, tuple[str, ...]]) -> OpRef:
 def map_source_path(recorded: str, roots: Sequence[SourceRoot]) -> Path:
     """The local path of a recorded file: the first matching --source-root prefix rewritten."""
     for root in roots:
-        if recorded.startswith(root.old):
+        if not root.old:
+            # `=DIR`: relative recorded paths (scrubbed debug info) are read from DIR.
+            if not Path(recorded).is_absolute():
+                return Path(root.new) / recorded
+        elif recorded.startswith(root.old):
             return Path(root.new + recorded[len(root.old) :])
     return Path(recorded)
 

@@ -58,7 +58,7 @@ class OpRegistry:
 
     def __init__(self) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             from tensorflow.python.framework import op_def_registry
 
         self._registry = op_def_registry
@@ -68,7 +68,7 @@ class OpRegistry:
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
+def native_stderr_silenced() -> Iterator[None]:
     """TensorFlow's C++ start-up logs (absl, oneDNN) bypass Python and would land in the audit's output
     stream: point file descriptor 2 at /dev/null while it imports."""
     sys.stderr.flush()

@@ -51,7 +51,32 @@ def render_report(report: Report) -> str:
     lines += _call_trees(report)
     if report.flagged_ops:
         lines += _flagged(report)
+    lines += _integrity(report)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _integrity(report: Report) -> list[str]:
+    lines = ["## Integrity", ""]
+    if report.unlisted_ops:
+        lines += [
+            "Op types used but missing from `stripped_op_list` (TensorFlow's save-time walk, and its namespace "
+            "whitelist check, missed them):",
+            "",
+        ]
+        for op in report.unlisted_ops:
+            sites = ", ".join(f"`{_code(f'{s.file}:{s.line}')}`" for s in op.sources) or "no trace"
+            lines.append(
+                f"- `{_code(op.op_type)}` in {', '.join(f'`{_code(f)}`' for f in op.functions)} — created at {sites}"
+            )
+        lines.append("")
+    else:
+        lines += ["`stripped_op_list` lists every op type the functions use.", ""]
+    check = report.fingerprint_check
+    if check is None:
+        lines.append("Fingerprint not verified against the files (`--verify-fingerprint`).")
+    else:
+        lines.append(f"Fingerprint: **{check.status.value}** {md(check.detail)}".rstrip())
+    return [*lines, ""]
 
 
 def _code(text: str) -> str:

@@ -65,7 +65,41 @@ def _report_sections(report: Report) -> list[RenderableType]:
         sections.append(
             _section(f"Ops outside the whitelist ({len(report.flagged_ops)})", _flagged(report), style="red")
         )
+    sections.append(_section("Integrity", _integrity(report)))
     return sections
+
+
+def _integrity(report: Report) -> RenderableType:
+    parts: list[RenderableType] = []
+    if report.unlisted_ops:
+        parts.append(
+            Text(
+                f"{_plural(len(report.unlisted_ops), 'op type')} used but missing from stripped_op_list "
+                "(TensorFlow's save-time walk, and its namespace whitelist check, missed them):",
+                style="yellow",
+            )
+        )
+        for op in report.unlisted_ops:
+            line = Text("  ").append_text(literal(op.op_type, style="bold"))
+            line.append(" in ", style="dim").append_text(literal(", ".join(op.functions)))
+            parts.append(line)
+            for site in op.sources:
+                parts.append(
+                    Text("    created at ", style="dim").append_text(literal(f"{site.file}:{site.line}"))
+                )
+    else:
+        parts.append(Text("stripped_op_list lists every op type the functions use.", style="dim"))
+    check = report.fingerprint_check
+    if check is None:
+        parts.append(Text("fingerprint not verified against the files (--verify-fingerprint)", style="dim"))
+    elif check.status.value == "match":
+        parts.append(Text("fingerprint matches the model's files", style="green"))
+    else:
+        style = "red" if check.status.value == "mismatch" else "yellow"
+        parts.append(
+            Text(f"fingerprint {check.status.value}: ", style=style).append_text(literal(check.detail))
+        )
+    return Group(*parts)
 
 
 def _section(title: str, body: RenderableType, style: str = "blue") -> Panel:

@@ -20,6 +20,9 @@ from inspector.audit.rules import (
     ins005_debug_info,
     ins006_aliases,
     ins007_versions,
+    ins008_stripped_op_list,
+    ins009_fingerprint,
+    ins010_debug_info_paths,
 )
 
 
@@ -37,6 +40,9 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     ins005_debug_info,
     ins006_aliases,
     ins007_versions,
+    ins008_stripped_op_list,
+    ins009_fingerprint,
+    ins010_debug_info_paths,
 )
 
 

@@ -1,0 +1,108 @@
+"""Integrity checks: does the model agree with itself?
+
+- `stripped_op_list` against the op types the functions really use. TensorFlow fills the list with a walk
+  (`ops_used_by_graph_def`) that misses tf.cond/while branches, tf.data functions and functions no
+  signature calls -- and its save-time namespace whitelist check uses the same walk, so a namespaced op
+  that is missing from the list also slipped past that check.
+- `fingerprint.pb` against the model's files, recomputed by TensorFlow's own fingerprinting code (imported
+  only here, only when asked: it reads files, it does not load the model).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+
+from inspector.view import Frame, SavedModelView, namespace_of
+
+
+@dataclass(frozen=True, slots=True)
+class UnlistedOp:
+    """An op type the functions use that `stripped_op_list` does not list."""
+
+    op_type: str
+    namespace: str | None
+    node_keys: tuple[str, ...]
+    functions: tuple[str, ...]
+    sources: tuple[Frame, ...]  # distinct creation sites
+
+
+def unlisted_ops(view: SavedModelView) -> tuple[UnlistedOp, ...]:
+    if not view.stripped_op_list:
+        return ()  # hand-made or very old models carry no list: nothing to compare
+    listed = frozenset(view.stripped_op_list)
+    found = []
+    for op_type in sorted(view.nodes_by_op):
+        if op_type in listed or op_type in view.functions:  # a function name as op type is a call
+            continue
+        keys = view.nodes_by_op[op_type]
+        nodes = [view.nodes[key] for key in keys]
+        sites: dict[tuple[str, int], Frame] = {}
+        for node in nodes:
+            trace = view.trace(node)
+            if trace and trace.creation_site:
+                sites.setdefault((trace.creation_site.file, trace.creation_site.line), trace.creation_site)
+        found.append(
+            UnlistedOp(
+                op_type,
+                namespace_of(op_type),
+                tuple(keys),
+                tuple(sorted({node.function for node in nodes})),
+                tuple(sites.values()),
+            )
+        )
+    return tuple(found)
+
+
+class FingerprintStatus(StrEnum):
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    ABSENT = "absent"  # no fingerprint.pb (TF < 2.12, or removed)
+    UNAVAILABLE = "unavailable"  # TensorFlow (or its fingerprinting) is not available here
+
+
+#: The FingerprintDef fields, and the part of the model each one covers.
+FINGERPRINT_PARTS = {
+    "saved_model_checksum": "saved_model.pb as a whole",
+    "graph_def_program_hash": "the graph and its functions",
+    "signature_def_hash": "the signatures",
+    "saved_object_graph_hash": "the saved object graph",
+    "checkpoint_hash": "the variables checkpoint",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintCheck:
+    status: FingerprintStatus
+    mismatched: tuple[str, ...] = ()  # FingerprintDef fields that no longer match the files
+    detail: str = ""
+
+
+def verify_fingerprint(view: SavedModelView) -> FingerprintCheck:
+    """Recompute the fingerprint from the model's files and compare it with fingerprint.pb."""
+    if view.fingerprint is None:
+        return FingerprintCheck(
+            FingerprintStatus.ABSENT, detail=view.fingerprint_problem or "no fingerprint.pb"
+        )
+    try:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        from inspector.audit.installed import native_stderr_silenced
+
+        with native_stderr_silenced():
+            from tensorflow.python.saved_model.pywrap_saved_model import fingerprinting
+        from inspector.protos import load_protos
+
+        recomputed = load_protos().fingerprint.FingerprintDef()  # type: ignore[union-attr]
+        recomputed.ParseFromString(fingerprinting.CreateFingerprintDef(str(view.path)))
+    except Exception as error:  # not installed, too old, or the files are unreadable to it
+        return FingerprintCheck(FingerprintStatus.UNAVAILABLE, detail=f"{type(error).__name__}: {error}")
+    mismatched = tuple(
+        name for name in FINGERPRINT_PARTS if getattr(recomputed, name) != getattr(view.fingerprint, name)
+    )
+    if mismatched:
+        parts = "; ".join(FINGERPRINT_PARTS[name] for name in mismatched)
+        return FingerprintCheck(
+            FingerprintStatus.MISMATCH, mismatched, f"changed since the fingerprint was written: {parts}"
+        )
+    return FingerprintCheck(FingerprintStatus.MATCH)

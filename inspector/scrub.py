@@ -1,0 +1,197 @@
+"""Debug-info hygiene: what the recorded paths reveal, and a scrubbed copy without them.
+
+The debug info records the absolute path of every source file on the stack of every op: a model
+published as it was saved tells the world the saving machine's user names, home folders, CI workspace
+layout and temporary folders. `scrub` writes a copy of the model whose debug info has chosen prefixes
+stripped (or paths made relative to a folder); every other file is copied byte for byte, the input is
+never modified, and the copy is verified by reading it back.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from inspector.debuginfo import DEBUG_INFO_PATH, is_user_file
+from inspector.errors import InspectorError
+from inspector.loader import load, resolve_model_path
+from inspector.protos import load_protos
+from inspector.view import DebugInfoStatus, SavedModelView
+
+# What a recorded path can reveal, most telling first: (kind, pattern).
+_REVEALING = (
+    (
+        "user name",
+        re.compile(r"^/(?:home|Users)/(?P<who>[^/]+)/|^[A-Za-z]:[\\/]Users[\\/](?P<win>[^\\/]+)[\\/]"),
+    ),
+    ("home folder", re.compile(r"^/root/|^~")),
+    (
+        "CI workspace",
+        re.compile(
+            r"^/(?:builds|github/workspace|runner/work|home/runner/work|var/lib/jenkins|buildkite/builds|"
+            r"opt/atlassian|workspace|__w)/|/(?:jenkins|buildkite|gitlab-runner|azp|_work)/"
+        ),
+    ),
+    (
+        "temporary folder",
+        re.compile(r"^/tmp/|^/var/folders/|^/private/var/folders/|[\\/]AppData[\\/]Local[\\/]Temp[\\/]"),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RevealingPath:
+    kind: str  # user name, home folder, CI workspace, temporary folder
+    path: str
+    who: str = ""  # the user name, for that kind
+
+
+def revealing_paths(view: SavedModelView) -> tuple[RevealingPath, ...]:
+    found = []
+    for path in view.debug_info.files:
+        for kind, pattern in _REVEALING:
+            match = pattern.search(path)
+            if match:
+                who = (
+                    (match.groupdict().get("who") or match.groupdict().get("win") or "")
+                    if kind == "user name"
+                    else ""
+                )
+                found.append(RevealingPath(kind, path, who))
+                break
+    return tuple(found)
+
+
+def source_roots(view: SavedModelView) -> tuple[str, ...]:
+    """The fewest folders that hold every user source file the debug info names."""
+    folders = sorted({_parent(p) for p in view.debug_info.files if is_user_file(p) and not p.startswith("<")})
+    roots: list[str] = []
+    for folder in folders:
+        if not any(
+            folder == root or folder.startswith(root.rstrip("/\\") + _separator(root)) for root in roots
+        ):
+            roots.append(folder)
+    return tuple(roots)
+
+
+def _parent(path: str) -> str:
+    pure = PureWindowsPath(path) if re.match(r"^[A-Za-z]:\\", path) else PurePosixPath(path)
+    return str(pure.parent)
+
+
+def _separator(path: str) -> str:
+    return "\\" if re.match(r"^[A-Za-z]:\\", path) else "/"
+
+
+# --- scrubbing ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    model: Path
+    output: Path
+    rewritten: int  # recorded paths changed
+    kept: int  # recorded paths left as they were
+    remaining: tuple[tuple[str, str], ...]  # (file of the copy, prefix) where a stripped prefix still occurs
+
+
+def rewrite_path(path: str, strip_prefixes: Sequence[str], relative_to: str | None) -> str:
+    if relative_to is not None:
+        base = relative_to.rstrip("/") + "/"
+        return path[len(base) :] if path.startswith(base) else path
+    for prefix in sorted(strip_prefixes, key=len, reverse=True):
+        if prefix and path.startswith(prefix):
+            return path[len(prefix) :].lstrip("/\\")
+    return path
+
+
+def scrub(
+    model: Path, output: Path, *, strip_prefixes: Sequence[str] = (), relative_to: Path | None = None
+) -> ScrubResult:
+    """Write a copy of `model` to `output` with its debug-info paths rewritten; `model` is not modified."""
+    if not strip_prefixes and relative_to is None:
+        raise InspectorError("give --strip-prefix PREFIX (repeatable) or --relative-to DIR")
+    model_dir, _ = resolve_model_path(model)
+    view = load(model_dir)
+    _require_debug_info(view)
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise InspectorError(f"{output}: already exists and is not empty; choose a new output directory")
+    if output.resolve() == model_dir.resolve() or model_dir.resolve() in output.resolve().parents:
+        raise InspectorError(f"{output}: must not be inside the model it copies")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Build the copy beside its destination, then move it into place: no half-written output.
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".inspector-scrub-") as scratch:
+        staged = Path(scratch) / "model"
+        shutil.copytree(model_dir, staged, symlinks=True)
+        rewritten, kept = _rewrite_debug_info(staged, strip_prefixes, _relative(relative_to))
+        _verify(staged, view)
+        if output.exists():
+            output.rmdir()
+        staged.replace(output)
+    prefixes = [str(relative_to.resolve()) if relative_to else "", *strip_prefixes]
+    return ScrubResult(model_dir, output, rewritten, kept, _occurrences(output, [p for p in prefixes if p]))
+
+
+def scrub_in_place(model_dir: Path, strip_prefixes: Sequence[str]) -> int:
+    """Rewrite the debug info of a model inspector itself just wrote (`inspector save --strip-prefix`)."""
+    view = load(model_dir)
+    _require_debug_info(view)
+    rewritten, _ = _rewrite_debug_info(model_dir, strip_prefixes, None)
+    _verify(model_dir, view)
+    return rewritten
+
+
+def _relative(folder: Path | None) -> str | None:
+    return None if folder is None else str(folder.resolve())
+
+
+def _require_debug_info(view: SavedModelView) -> None:
+    if view.debug_info.status is not DebugInfoStatus.PRESENT:
+        raise InspectorError(
+            f"{view.debug_info.path}: no readable debug info to scrub ({view.debug_info.status.value})"
+        )
+
+
+def _rewrite_debug_info(
+    model_dir: Path, strip_prefixes: Sequence[str], relative_to: str | None
+) -> tuple[int, int]:
+    path = model_dir / DEBUG_INFO_PATH
+    message = load_protos().graph_debug_info.GraphDebugInfo()
+    message.ParseFromString(path.read_bytes())
+    rewritten = kept = 0
+    for index, recorded in enumerate(message.files):
+        new = rewrite_path(recorded, strip_prefixes, relative_to)
+        if new != recorded:
+            message.files[index] = new
+            rewritten += 1
+        else:
+            kept += 1
+    path.write_bytes(message.SerializeToString())
+    return rewritten, kept
+
+
+def _verify(model_dir: Path, before: SavedModelView) -> None:
+    """Read the copy back: every node keeps its trace, frame for frame but for the file paths."""
+    after = load(model_dir)
+    for key, node in before.nodes.items():
+        old, new = before.trace(node), after.trace(after.nodes[key])
+        old_frames = [(f.line, f.function) for f in old.frames] if old else None
+        new_frames = [(f.line, f.function) for f in new.frames] if new else None
+        if old_frames != new_frames:
+            raise InspectorError(
+                f"{model_dir}: the scrubbed debug info does not match the original for {key}"
+            )
+
+
+def _occurrences(folder: Path, prefixes: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        for prefix in prefixes:
+            if prefix.encode() in content:
+                found.append((str(path), prefix))
+    return tuple(found)
