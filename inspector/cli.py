@@ -125,6 +125,16 @@ exit status: 0 written and verified; 1 a stripped prefix still occurs in some fi
 """
 
 
+_EPILOG_SYMBOLICATE = """\
+examples:
+  python serve.py 2> error.log; inspector symbolicate model/ error.log
+  pbpaste | inspector symbolicate model/
+  inspector symbolicate model/ error.log --format json
+
+exit status: 0 every node named was found; 1 some were not (or the log names none); 2 bad input.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -426,6 +436,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     how.add_argument("--relative-to", type=Path, metavar="DIR", help="make paths under DIR relative to it")
     scrub_cmd.set_defaults(run=_run_scrub)
+
+    symbolicate_cmd = commands.add_parser(
+        "symbolicate",
+        help="map a runtime error's nodes back to the code that created them",
+        description="Read a TensorFlow error raised by a loaded model (which prints `<stack traces "
+        "unavailable>` and the loader's function names), find the nodes it names in the saved model, and "
+        "print under each error line the creation trace of each node, from the debug info.",
+        epilog=_EPILOG_SYMBOLICATE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    symbolicate_cmd.add_argument("model", type=Path, help="the SavedModel that raised the error")
+    symbolicate_cmd.add_argument(
+        "log", nargs="?", default="-", help="file holding the error text; - (default) reads stdin"
+    )
+    _add_reading_options(symbolicate_cmd, whitelist=False)
+    _add_output_options(symbolicate_cmd)
+    symbolicate_cmd.set_defaults(run=_run_symbolicate)
     return parser
 
 
@@ -717,6 +744,30 @@ def _run_scrub(args: argparse.Namespace) -> int:
     for file, prefix in result.remaining:
         sys.stdout.write(f"still contains {visible(prefix)!r}: {visible(file)}\n")
     return EXIT_FOUND if result.remaining else EXIT_OK
+
+
+def _run_symbolicate(args: argparse.Namespace) -> int:
+    from inspector.loader import load
+    from inspector.render import jsonfmt, markdown, text
+    from inspector.symbolicate import symbolicate
+
+    if args.log == "-":
+        log = sys.stdin.read()
+    else:
+        try:
+            log = Path(args.log).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            raise InspectorError(f"{args.log}: cannot be read ({error.strerror or error})") from error
+    view = load(args.model, tags=args.tags)
+    result = symbolicate(view, log)
+    output = _by_format(
+        args,
+        lambda options: text.render_symbolicate(result, options),
+        lambda: jsonfmt.render_symbolicate(result),
+        lambda: markdown.render_symbolicate(result),
+    )
+    _write(output, args)
+    return EXIT_OK if result.names and not result.unresolved else EXIT_FOUND
 
 
 def _by_format(

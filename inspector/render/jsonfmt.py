@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # annotations only: `inspector report` should not import the 
     from inspector.audit.model import AuditResult
     from inspector.diff import DiffResult
     from inspector.doctor import Diagnosis
+    from inspector.symbolicate import SymbolicateResult
     from inspector.traces import TraceResult, WhereResult
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -89,4 +90,15 @@ def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
     if body.get("load") and not verbose:
         body["load"]["log"] = ""  # the child's log noise only with --verbose
     document = {"tool": "inspector", "kind": "doctor", "blocked": result.blocked, **body}
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def render_symbolicate(result: SymbolicateResult) -> str:
+    document = {
+        "tool": "inspector",
+        "kind": "symbolicate",
+        "names": result.names,
+        "unresolved": result.unresolved,
+        **to_jsonable(result),
+    }
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

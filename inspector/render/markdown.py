@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # annotations only: `inspector report` should not import the 
     from inspector.audit.model import AuditResult, Finding
     from inspector.diff import DiffResult
     from inspector.doctor import Diagnosis
+    from inspector.symbolicate import SymbolicateResult
     from inspector.traces import Coverage, TraceResult, WhereResult
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
@@ -492,4 +493,31 @@ def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
             visible(load.log.rstrip()).replace("\\x0a", "\n"),
             "```",
         ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- symbolicate ----------------------------------------------------------------------------------------
+
+
+def render_symbolicate(result: SymbolicateResult) -> str:
+    lines = [f"# Symbolicated error: `{_code(str(result.model))}`", ""]
+    for line in result.lines:
+        lines += ["```", f"{line.number}: {visible(line.text)}", "```", ""]
+        for resolution in line.resolutions:
+            if resolution.first_seen_line:
+                lines.append(
+                    f"- {resolution.kind} `{_code(resolution.name)}`: see line {resolution.first_seen_line}"
+                )
+                continue
+            note = f" ({md(resolution.note)})" if resolution.note else ""
+            lines.append(
+                f"- {resolution.kind} `{_code(resolution.name)}`: **{resolution.status.value}**{note}"
+            )
+            for match in resolution.matches[:10]:
+                lines.append(f"  - `{_code(match.op.op_type)}` `{_code(match.op.node_key)}`")
+                if match.trace is not None:
+                    lines += ["", *("    " + row for row in _trace(match.trace)), ""]
+        lines.append("")
+    found = result.names - result.unresolved
+    lines.append(f"{found} of {result.names} names found in the model.")
     return "\n".join(lines).rstrip() + "\n"

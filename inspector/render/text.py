@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # annotations only: `inspector report` should not import the 
     from inspector.audit.model import AuditResult, Finding
     from inspector.diff import Change, DiffResult
     from inspector.doctor import Diagnosis, LoadAttempt, Problem
+    from inspector.symbolicate import Resolution, SymbolicateResult
     from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -835,3 +836,59 @@ def _problem(problem: Problem) -> RenderableType:
     lines.append(Text("  fix: ", style="dim").append_text(literal(problem.fix, style="green")))
     lines.append(Text(""))
     return Group(*lines)
+
+
+# --- symbolicate ----------------------------------------------------------------------------------------
+
+
+def render_symbolicate(result: SymbolicateResult, options: TextOptions) -> str:
+    return render_to_text(_symbolicate_sections(result), options)
+
+
+def _symbolicate_sections(result: SymbolicateResult) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    if not result.lines:
+        parts.append(Text("The log names no node, function or op type.", style="yellow"))
+    for line in result.lines:
+        head = Text(f"{line.number:>4} │ ", style="dim").append_text(literal(line.text, style="bold"))
+        body: list[RenderableType] = [head]
+        for resolution in line.resolutions:
+            body.extend(_resolution(resolution))
+        parts.append(Group(*body, Text("")))
+    found = result.names - result.unresolved
+    style = "green" if not result.unresolved else "yellow"
+    parts.append(Text(f"{found} of {_plural(result.names, 'name')} found in the model", style=style))
+    return parts
+
+
+def _resolution(resolution: Resolution) -> list[RenderableType]:
+    head = (
+        Text("     ")
+        .append(f"{resolution.kind} ", style="dim")
+        .append_text(literal(resolution.name, style="cyan"))
+    )
+    if resolution.first_seen_line:
+        return [head.append(f"  (see line {resolution.first_seen_line})", style="dim")]
+    status_style = {"found": "green", "ambiguous": "yellow", "not-found": "red"}[resolution.status.value]
+    head.append(f"  {resolution.status.value}", style=status_style)
+    if resolution.note:
+        head.append("  (", style="dim").append_text(literal(resolution.note, style="dim")).append(
+            ")", style="dim"
+        )
+    out: list[RenderableType] = [head]
+    shown: set[int | None] = set()
+    for match in resolution.matches[:10]:
+        label = Text("       ").append_text(literal(match.op.op_type, style="bold")).append("  ")
+        label.append_text(literal(match.op.node_key))
+        if match.op.aliases:
+            label.append("  alias ", style="dim").append_text(literal(", ".join(match.op.aliases)))
+        out.append(label)
+        key = match.trace.id if match.trace else None
+        if key in shown:
+            out.append(Text("         (same creation stack as above)", style="dim"))
+            continue
+        shown.add(key)
+        out.append(Padding(_user_trace(match.trace), (0, 0, 0, 4)))
+    if len(resolution.matches) > 10:
+        out.append(Text(f"       … {len(resolution.matches) - 10} more", style="dim"))
+    return out

@@ -1,0 +1,199 @@
+"""Symbolicate runtime errors offline: map the nodes a TensorFlow error names back to the code that
+created them, from the saved model's debug info.
+
+TensorFlow (2.21) drops the saved stack traces when it loads a model, so an error raised inside a loaded
+function says `<stack traces unavailable>`, and names the loader's functions
+(`__inference_restored_function_body_46`) rather than the saved ones. The node names survive, though
+nodes of inlined calls may carry a prefix (`StatefulPartitionedCall/Reshape`). For each node an error
+names, we look in the function the message names (when it is one of the model's, counters aside), then in
+the functions it calls, then everywhere; a name that matches several nodes with different creation sites is
+reported as ambiguous, with all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from inspector.diff import base_name
+from inspector.traces import OpRef
+from inspector.view import Node, SavedModelView, Trace
+
+SCHEMA_VERSION = 1
+
+_NODE_PATTERNS = (
+    re.compile(r"\{\{node (?P<name>[^}]+)\}\}"),
+    re.compile(r"Detected at node '(?P<name>[^']+)'"),
+    re.compile(r"Detected at node (?P<name>[^\s']\S*) defined at"),
+    re.compile(r"\[\[(?!\{\{)(?:Node: )?(?P<name>[A-Za-z0-9_.>/-]+)(?: = [^\]]*)?\]\]"),
+)
+_FUNCTION_PATTERNS = (
+    re.compile(r"\{\{function_node (?P<name>[^}]+)\}\}"),
+    re.compile(r"\[Op:(?P<name>[^\]\s]+)\]"),
+)
+_OP_TYPE = re.compile(r"Op type not registered '(?P<name>[^']+)'")
+
+
+class Status(StrEnum):
+    FOUND = "found"
+    AMBIGUOUS = "ambiguous"  # several nodes match, created at different places: all are listed
+    NOT_FOUND = "not-found"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    op: OpRef
+    trace: Trace | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    kind: str  # "node" or "op type"
+    name: str
+    function_named: str  # the function the message names, as the loaded model called it ("" if none)
+    status: Status
+    matches: tuple[Match, ...]
+    note: str = ""
+    first_seen_line: int = 0  # a name resolved on an earlier line of the log is not repeated
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    number: int  # 1-based
+    text: str
+    resolutions: tuple[Resolution, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolicateResult:
+    schema_version: int
+    model: Path
+    lines: tuple[LogLine, ...]  # only the lines that name nodes, functions or op types
+
+    @property
+    def names(self) -> int:
+        return sum(1 for line in self.lines for r in line.resolutions if not r.first_seen_line)
+
+    @property
+    def unresolved(self) -> int:
+        return sum(
+            1
+            for line in self.lines
+            for r in line.resolutions
+            if not r.first_seen_line and r.status is Status.NOT_FOUND
+        )
+
+
+def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
+    aliases: dict[str, tuple[str, ...]] = {}
+    for function, alias in view.function_aliases.items():
+        aliases[function] = (*aliases.get(function, ()), alias)
+    seen: dict[tuple[str, str, str], int] = {}
+    lines = []
+    text_lines = log.splitlines()
+    # A message names its function after its nodes (`[[{{node X}}]] [Op:__inference_f_12]`): each line
+    # takes the first function named on it or after it, else the last one before it.
+    mentions = [
+        (number, m.group("name"))
+        for number, line in enumerate(text_lines, start=1)
+        for pattern in _FUNCTION_PATTERNS
+        for m in pattern.finditer(line)
+    ]
+    for number, text in enumerate(text_lines, start=1):
+        names = [m.group("name").strip() for pattern in _NODE_PATTERNS for m in pattern.finditer(text)]
+        after = [name for at, name in mentions if at >= number]
+        before = [name for at, name in mentions if at < number]
+        context = after[0] if after else (before[-1] if before else "")
+        resolutions = []
+        for name in dict.fromkeys(names):
+            key = ("node", name, context)
+            if key in seen:
+                resolutions.append(
+                    Resolution("node", name, context, Status.FOUND, (), first_seen_line=seen[key])
+                )
+                continue
+            seen[key] = number
+            resolutions.append(_resolve_node(view, name, context, aliases))
+        for match in _OP_TYPE.finditer(text):
+            op_type = match.group("name")
+            key = ("op type", op_type, "")
+            if key in seen:
+                continue
+            seen[key] = number
+            resolutions.append(_resolve_op_type(view, op_type, aliases))
+        if resolutions:
+            lines.append(LogLine(number, text, tuple(resolutions)))
+    return SymbolicateResult(SCHEMA_VERSION, view.path, tuple(lines))
+
+
+def _saved_function(view: SavedModelView, named: str) -> str | None:
+    """The model's function a message names: itself, or the one whose name differs only by counter."""
+    if named in view.functions:
+        return named
+    candidates = [f for f in view.functions if f and base_name(f) == base_name(named)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _candidates(nodes: Iterable[Node], name: str) -> list[Node]:
+    exact = [n for n in nodes if n.name == name]
+    if exact:
+        return exact
+    # An inlined call prefixes the callee's node names: `StatefulPartitionedCall/Reshape`.
+    return [n for n in nodes if name.endswith("/" + n.name)]
+
+
+def _resolve_node(
+    view: SavedModelView, name: str, named: str, aliases: dict[str, tuple[str, ...]]
+) -> Resolution:
+    saved = _saved_function(view, named) if named else None
+    searched: list[tuple[str, list[Node]]] = []
+    if saved is not None:
+        own = [view.nodes[k] for k in view.functions[saved].node_keys]
+        searched.append((f"in {saved}", own))
+        reachable = view.call_graph.reachable_from([saved]) - {saved}
+        searched.append(
+            (
+                f"in functions {saved} calls",
+                [view.nodes[k] for f in sorted(reachable) for k in view.functions[f].node_keys],
+            )
+        )
+    searched.append(("across all functions", list(view.nodes.values())))
+    for where, nodes in searched:
+        found = _candidates(nodes, name)
+        if not found:
+            continue
+        matches = tuple(
+            Match(OpRef(n.key, n.name, n.op, n.function, aliases.get(n.function, ())), view.trace(n))
+            for n in found
+        )
+        note = "" if saved is not None or not named else f"{named} is the loaded model's name; found {where}"
+        if saved is not None and where != f"in {saved}":
+            note = f"found {where}"
+        sites = {_site(m.trace) for m in matches}
+        if len(matches) == 1 or len(sites) == 1:
+            if len(matches) > 1:
+                note = (note + "; " if note else "") + f"{len(matches)} nodes share one creation site"
+            return Resolution("node", name, named, Status.FOUND, matches, note)
+        return Resolution(
+            "node", name, named, Status.AMBIGUOUS, matches, f"{len(matches)} nodes named so, {where}"
+        )
+    return Resolution("node", name, named, Status.NOT_FOUND, (), "no node of this model has that name")
+
+
+def _resolve_op_type(view: SavedModelView, op_type: str, aliases: dict[str, tuple[str, ...]]) -> Resolution:
+    nodes = [view.nodes[k] for k in view.nodes_by_op.get(op_type, ())]
+    if not nodes:
+        return Resolution("op type", op_type, "", Status.NOT_FOUND, (), "no op of this type in the model")
+    matches = tuple(
+        Match(OpRef(n.key, n.name, n.op, n.function, aliases.get(n.function, ())), view.trace(n))
+        for n in nodes
+    )
+    return Resolution("op type", op_type, "", Status.FOUND, matches)
+
+
+def _site(trace: Trace | None) -> tuple[str, int] | None:
+    site = trace.creation_site if trace else None
+    return (site.file, site.line) if site else None
