@@ -8,7 +8,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "inspector"
 
 # Modules that may use TensorFlow's runtime, and only inside functions.
-RUNTIME_USERS = {"save.py", "installed.py"}  # saving, and the op-registry check of the audit
+# Saving; the audit's op-registry check; recomputing fingerprint.pb (reads files, loads nothing).
+RUNTIME_USERS = {"save.py", "installed.py", "integrity.py"}
 # Analysis and reading: no rich, no argparse, no printing.
 ANALYSIS = {
     "view.py",
