@@ -29,34 +29,34 @@ SCHEMA_VERSION = 1
 
 _COUNTER = re.compile(r"_\d+$")
 
+#: Attrs that name the functions a node calls: compared through the pairing, not by name.
+FUNCTION_ATTRS = frozenset({"f", "then_branch", "else_branch", "body", "cond", "branches"})
+
 #: Attrs whose change alters what a node computes, and is worth a line of its own.
-MEANINGFUL_ATTRS = frozenset(
-    {
-        "T",
-        "dtype",
-        "DstT",
-        "SrcT",
-        "out_type",
-        "Tidx",
-        "shape",
-        "padding",
-        "strides",
-        "dilations",
-        "ksize",
-        "data_format",
-        "transpose_a",
-        "transpose_b",
-        "adj_x",
-        "adj_y",
-        "keep_dims",
-        "axis",
-        "f",
-        "then_branch",
-        "else_branch",
-        "body",
-        "cond",
-        "branches",
-    }
+MEANINGFUL_ATTRS = (
+    frozenset(
+        {
+            "T",
+            "dtype",
+            "DstT",
+            "SrcT",
+            "out_type",
+            "Tidx",
+            "shape",
+            "padding",
+            "strides",
+            "dilations",
+            "ksize",
+            "data_format",
+            "transpose_a",
+            "transpose_b",
+            "adj_x",
+            "adj_y",
+            "keep_dims",
+            "axis",
+        }
+    )
+    | FUNCTION_ATTRS
 )
 
 
@@ -200,14 +200,7 @@ def _structure_hash(view: SavedModelView, function: str) -> str:
             f"{node.name}\x1f{node.op}\x1f{','.join(base_name(c) for c in node.calls)}\x1e".encode()
         )
         for name in sorted(node.definition.attr):
-            if name in MEANINGFUL_ATTRS and name not in (
-                "f",
-                "then_branch",
-                "else_branch",
-                "body",
-                "cond",
-                "branches",
-            ):
+            if name in MEANINGFUL_ATTRS and name not in FUNCTION_ATTRS:
                 digest.update(
                     name.encode() + node.definition.attr[name].SerializeToString(deterministic=True)
                 )

@@ -312,12 +312,6 @@ def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name:
     functions = tuple(sorted({n.function for n in nodes}))
     signatures = tuple(sorted({s for f in functions for s in view.signatures_reaching(f)}))
     aliases = tuple(sorted({view.function_aliases[f] for f in functions if f in view.function_aliases}))
-    sites: dict[tuple[str, int], Frame] = {}
-    for node in nodes:
-        trace = view.trace(node)
-        site = trace.creation_site if trace else None
-        if site is not None:
-            sites.setdefault((site.file, site.line), site)
     where = (
         ", ".join("(top-level graph)" if f == TOP_LEVEL else f for f in functions)
         or "no function of this model"
@@ -343,7 +337,7 @@ def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name:
         functions=functions,
         signatures=signatures,
         aliases=aliases,
-        sources=tuple(sites.values()),
+        sources=view.creation_sites(keys),
     )
 
 

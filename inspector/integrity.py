@@ -37,19 +37,13 @@ def unlisted_ops(view: SavedModelView) -> tuple[UnlistedOp, ...]:
         if op_type in listed or op_type in view.functions:  # a function name as op type is a call
             continue
         keys = view.nodes_by_op[op_type]
-        nodes = [view.nodes[key] for key in keys]
-        sites: dict[tuple[str, int], Frame] = {}
-        for node in nodes:
-            trace = view.trace(node)
-            if trace and trace.creation_site:
-                sites.setdefault((trace.creation_site.file, trace.creation_site.line), trace.creation_site)
         found.append(
             UnlistedOp(
                 op_type,
                 namespace_of(op_type),
                 tuple(keys),
-                tuple(sorted({node.function for node in nodes})),
-                tuple(sites.values()),
+                tuple(sorted({view.nodes[key].function for key in keys})),
+                view.creation_sites(keys),
             )
         )
     return tuple(found)

@@ -9,7 +9,7 @@ a field the view does not index yet (treat it as read-only).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -316,6 +316,16 @@ class SavedModelView:
 
     def trace(self, node: Node) -> Trace | None:
         return None if node.trace_id is None else self.debug_info.traces.get(node.trace_id)
+
+    def creation_sites(self, node_keys: Iterable[str]) -> tuple[Frame, ...]:
+        """The distinct lines of user code that created these nodes, in first-seen order."""
+        sites: dict[tuple[str, int], Frame] = {}
+        for key in node_keys:
+            trace = self.trace(self.nodes[key])
+            site = trace.creation_site if trace else None
+            if site is not None:
+                sites.setdefault((site.file, site.line), site)
+        return tuple(sites.values())
 
     def signatures_reaching(self, function: str) -> tuple[str, ...]:
         """Names of the signatures (the init op included) whose call graph contains `function`."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.view import TOP_LEVEL, DebugInfoStatus, TensorSpec, Trace
+from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
@@ -247,16 +247,18 @@ def _flagged(report: Report) -> list[str]:
     return lines
 
 
-def _trace(trace: Trace | None) -> list[str]:
+def _trace(trace: Trace | None, all_frames: bool = False) -> list[str]:
+    """A creation stack in a code block: user frames, framework ones folded (or shown, `all_frames`)."""
     if trace is None:
         return ["(no creation trace recorded)"]
-    lines = ["```"]
     site = trace.creation_site
-    for item in trace.user_view():
+    items: tuple[Frame | int, ...] = trace.frames if all_frames else trace.user_view()
+    lines = ["```"]
+    for item in items:
         if isinstance(item, int):
             lines.append(f"    ... {item} framework frame{'s' if item != 1 else ''}")
         else:
-            marker = "->" if item is site else "  "
+            marker = "->" if item is site else "  " if item.is_user else " ."
             lines.append(f"{marker} {_code(item.file)}:{item.line} in {_code(item.function or '?')}")
     return [*lines, "```"]
 
@@ -284,7 +286,7 @@ def render_trace(result: TraceResult) -> str:
         for index, group in enumerate(result.groups, start=1):
             lines += [f"## Trace {index} of {len(result.groups)} ({len(group.ops)} ops)", ""]
             lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in group.ops]
-            lines += ["", *_trace_frames(group.trace, result.all_frames), ""]
+            lines += ["", *_trace(group.trace, result.all_frames), ""]
         if result.untraced:
             lines += ["## Selected ops without a trace", ""]
             lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in result.untraced]
@@ -293,17 +295,6 @@ def render_trace(result: TraceResult) -> str:
             lines += [f"Source not found here for: {md(', '.join(result.sources.missing_files))}", ""]
     lines += [_coverage(result.coverage)]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _trace_frames(trace: Trace, all_frames: bool) -> list[str]:
-    if not all_frames:
-        return _trace(trace)
-    site = trace.creation_site
-    lines = ["```"]
-    for frame in trace.frames:
-        marker = "->" if frame is site else "  " if frame.is_user else " ."
-        lines.append(f"{marker} {_code(frame.file)}:{frame.line} in {_code(frame.function or '?')}")
-    return [*lines, "```"]
 
 
 def _coverage(coverage: Coverage) -> str:
