@@ -325,8 +325,10 @@ def test_fingerprints_survive_a_resave_of_the_same_code(tmp_path: Path) -> None:
     from fixtures.builders import risky_ops
 
     risky_ops.save(tmp_path / "again")
-    before = {f.fingerprint for f in findings_of("risky_ops")}
-    after = {f.fingerprint for f in audit(inspector.load(tmp_path / "again"), NO_REGISTRY).findings}
+    # INS010 is about where a model was saved, which differs here by design: leave it out.
+    before = {f.fingerprint for f in findings_of("risky_ops") if f.rule_id != "INS010"}
+    resaved = audit(inspector.load(tmp_path / "again"), NO_REGISTRY).findings
+    after = {f.fingerprint for f in resaved if f.rule_id != "INS010"}
     assert before == after
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
 
@@ -75,11 +75,12 @@ class Finding:
     fix: str
     location: Location
     fingerprint: str = ""
+    # What makes a model-wide finding (no node) the same finding across re-saves, when its message carries
+    # numbers or paths that change between saves. Empty: the message itself.
+    identity: str = ""
 
     def with_fingerprint(self) -> Finding:
-        return Finding(
-            self.rule_id, self.severity, self.message, self.fix, self.location, fingerprint_of(self)
-        )
+        return replace(self, fingerprint=fingerprint_of(self))
 
 
 _COUNTER = re.compile(r"_\d+$")
@@ -95,7 +96,7 @@ def fingerprint_of(finding: Finding) -> str:
         where.op_type,
         *(_COUNTER.sub("", n) for n in where.nesting),
         where.file and Path(where.file).name,
-        "" if where.node_key else finding.message,
+        "" if where.node_key else (finding.identity or finding.message),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 

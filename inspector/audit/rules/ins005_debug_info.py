@@ -39,7 +39,14 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
         )
         return
     if info.status is DebugInfoStatus.CORRUPT:
-        yield Finding(INFO.id, Severity.ERROR, f"the debug info is corrupt: {info.problem}", _FIX, where)
+        yield Finding(
+            INFO.id,
+            Severity.ERROR,
+            f"the debug info is corrupt: {info.problem}",
+            _FIX,
+            where,
+            identity="corrupt",
+        )
         return
     covered = coverage(context.view)
     if covered.stale_keys:
@@ -51,6 +58,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             "the debug info may come from another save",
             _FIX,
             where,
+            identity="stale",
         )
     if covered.function_nodes:
         percent = 100.0 * covered.traced_nodes / covered.function_nodes
@@ -62,4 +70,5 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
                 f"(minimum {context.policy.min_trace_coverage:g}%)",
                 _FIX,
                 where,
+                identity="coverage",
             )

@@ -35,6 +35,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
                 f"alias {alias.name!r} names {len(absent)} functions, none of them in the function library",
                 "alias the tf.function that is exported, and trace it before saving",
                 Location(function=absent[0], file=str(view.model_file)),
+                identity=f"dead:{alias.name}",
             )
         else:
             yield Finding(
@@ -44,6 +45,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
                 f"({', '.join(absent)}): TensorFlow records traces it replaced before saving",
                 "nothing to do unless a tool looks those names up",
                 Location(function=absent[0], file=str(view.model_file)),
+                identity=f"partly absent:{alias.name}",
             )
     for required in context.policy.require_aliases:
         if required not in view.aliases:

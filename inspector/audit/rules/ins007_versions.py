@@ -41,6 +41,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"to {installed.producer}: TF Serving and tf.compat.v1 loaders refuse it",
             fix,
             where,
+            identity="min_consumer",
         )
     elif view.producer > installed.producer:
         yield Finding(
@@ -50,6 +51,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"{installed.version} reads up to {installed.producer}: newer ops or attrs may be unknown",
             fix,
             where,
+            identity="producer",
         )
     if view.producer < installed.min_producer:
         yield Finding(
@@ -59,4 +61,5 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"{installed.min_producer}",
             "re-export the model with a newer TensorFlow",
             where,
+            identity="min_producer",
         )

@@ -36,6 +36,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"fingerprint.pb does not match the files: {result.detail}",
             "re-export the model in one piece, or write a new fingerprint if the change was intended",
             Location(file=str(context.view.path / "fingerprint.pb")),
+            identity="mismatch:" + ",".join(result.mismatched),
         )
     elif result.status is FingerprintStatus.ABSENT:
         yield Notice(INFO.id, f"no fingerprint to check ({result.detail})")

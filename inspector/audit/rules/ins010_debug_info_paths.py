@@ -42,4 +42,6 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
         message = f"the debug info names {subject} in {len(names)} paths (e.g. {names[0]})"
         if roots:
             message += f"; source roots: {', '.join(roots)}"
-        yield Finding(INFO.id, _SEVERITY.get(kind, Severity.NOTE), message, fix, where)
+        yield Finding(
+            INFO.id, _SEVERITY.get(kind, Severity.NOTE), message, fix, where, identity=f"{kind}:{who}"
+        )
