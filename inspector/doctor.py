@@ -27,8 +27,8 @@ from typing import Any
 from inspector.audit.catalog import library_hint
 from inspector.audit.installed import installed_tensorflow, op_registry
 from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
+from inspector.coverage import coverage
 from inspector.loader import PROTOBUF_LIMIT
-from inspector.traces import coverage
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, SavedModelView, namespace_of
 
 SCHEMA_VERSION = 1

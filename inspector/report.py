@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from inspector.coverage import Coverage, coverage
 from inspector.integrity import FingerprintCheck, UnlistedOp, unlisted_ops, verify_fingerprint
 from inspector.view import (
-    TOP_LEVEL,
     Alias,
     DebugInfoLayout,
     DebugInfoStatus,
@@ -22,7 +22,6 @@ from inspector.view import (
     Trace,
     Variable,
     namespace_of,
-    split_node_key,
 )
 
 #: Bumped when a field of the JSON form is removed or changes meaning; adding fields keeps it.
@@ -167,7 +166,7 @@ def build_report(
 
 
 def _overview(view: SavedModelView, namespace_count: int) -> Overview:
-    function_nodes = sum(len(fn.node_keys) for fn in view.library_functions)
+    covered = coverage(view)
     return Overview(
         path=view.path,
         model_file=view.model_file,
@@ -181,36 +180,34 @@ def _overview(view: SavedModelView, namespace_count: int) -> Overview:
         counts=Counts(
             functions=len(view.functions) - 1,
             nodes=len(view.nodes),
-            function_nodes=function_nodes,
+            function_nodes=covered.function_nodes,
             op_types=len(view.nodes_by_op),
             namespaces=namespace_count,
             signatures=len(view.signatures),
             aliases=len(view.aliases),
             variables=len(view.variables),
         ),
-        debug_info=_debug_info_summary(view, function_nodes),
+        debug_info=_debug_info_summary(view, covered),
         fingerprint=view.fingerprint,
     )
 
 
-def _debug_info_summary(view: SavedModelView, function_nodes: int) -> DebugInfoSummary:
+def _debug_info_summary(view: SavedModelView, covered: Coverage) -> DebugInfoSummary:
     info = view.debug_info
-    traced = sum(
-        1 for node in view.nodes.values() if node.function != TOP_LEVEL and node.trace_id is not None
-    )
-    stale = sum(1 for key in info.trace_id_by_key if split_node_key(key)[1] not in view.functions)
     present = info.status is DebugInfoStatus.PRESENT
     return DebugInfoSummary(
         status=info.status,
         path=info.path,
         layout=info.layout,
         problem=info.problem,
-        traced_nodes=traced,
-        function_nodes=function_nodes,
-        coverage_percent=round(100.0 * traced / function_nodes, 1) if present and function_nodes else None,
+        traced_nodes=covered.traced_nodes,
+        function_nodes=covered.function_nodes,
+        coverage_percent=round(100.0 * covered.traced_nodes / covered.function_nodes, 1)
+        if present and covered.function_nodes
+        else None,
         distinct_traces=len(info.traces),
         files=len(info.files),
-        stale_keys=stale,
+        stale_keys=len(covered.stale_keys),
     )
 
 

@@ -14,16 +14,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inspector.coverage import Coverage, coverage
 from inspector.errors import InspectorError
 from inspector.view import (
-    TOP_LEVEL,
-    DebugInfoStatus,
     Frame,
     Node,
     SavedModelView,
     Trace,
     namespace_of,
-    split_node_key,
 )
 
 SCHEMA_VERSION = 1
@@ -43,19 +41,6 @@ class OpRef:
     op_type: str
     function: str
     aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """How much of the model the debug info explains, and what it names that the model lacks."""
-
-    debug_info: DebugInfoStatus
-    function_nodes: int
-    traced_nodes: int
-    untraced_nodes: int  # nodes TensorFlow added itself (saver plumbing, identities) or missing keys
-    stale_keys: tuple[str, ...]  # keys naming a function absent from the model: debug info of another save
-    # keys naming no node in a function that exists: arguments and captures that TF renamed when saving
-    argument_keys: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,28 +84,6 @@ class Sources:
             if context.file == frame.file and context.line == frame.line:
                 return context
         return None
-
-
-def coverage(view: SavedModelView) -> Coverage:
-    traced = untraced = 0
-    for node in view.nodes.values():
-        if node.function == TOP_LEVEL:
-            continue
-        if node.trace_id is None:
-            untraced += 1
-        else:
-            traced += 1
-    stale, arguments = [], 0
-    for key in view.debug_info.trace_id_by_key:
-        if key in view.nodes:
-            continue
-        if split_node_key(key)[1] in view.functions:
-            arguments += 1
-        else:
-            stale.append(key)
-    return Coverage(
-        view.debug_info.status, traced + untraced, traced, untraced, tuple(sorted(stale)), arguments
-    )
 
 
 def _aliases_by_function(view: SavedModelView) -> dict[str, tuple[str, ...]]:

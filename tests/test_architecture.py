@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "inspector"
 RUNTIME_USERS = {"save.py", "installed.py", "integrity.py"}
 # Analysis and reading: no rich, no argparse, no printing.
 ANALYSIS = {
+    "coverage.py",
     "view.py",
     "loader.py",
     "debuginfo.py",

@@ -12,10 +12,11 @@ from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
+    from inspector.coverage import Coverage
     from inspector.diff import DiffResult
     from inspector.doctor import Diagnosis
     from inspector.symbolicate import SymbolicateResult
-    from inspector.traces import Coverage, TraceResult, WhereResult
+    from inspector.traces import TraceResult, WhereResult
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
 MAX_ROWS = 100

@@ -22,10 +22,11 @@ from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorS
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
+    from inspector.coverage import Coverage
     from inspector.diff import Change, DiffResult
     from inspector.doctor import Diagnosis, LoadAttempt, Problem
     from inspector.symbolicate import Resolution, SymbolicateResult
-    from inspector.traces import Coverage, OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
+    from inspector.traces import OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
 TABLE_ROWS = 40

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
 from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
-from inspector.traces import coverage
+from inspector.coverage import coverage
 from inspector.view import DebugInfoStatus
 
 INFO = RuleInfo("INS005", "debug-info", "Creation traces missing, corrupt, stale or sparse", __doc__ or "")
