@@ -23,7 +23,7 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import Any
 
-from inspector.view import TOP_LEVEL, DebugInfoStatus, SavedModelView, TensorSpec, namespace_of
+from inspector.view import TOP_LEVEL, DebugInfoStatus, Node, SavedModelView, TensorSpec, namespace_of
 
 SCHEMA_VERSION = 1
 
@@ -403,6 +403,20 @@ def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]
     ]
 
 
+def _matched_nodes(
+    old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str
+) -> list[tuple[Node, Node]]:
+    """Nodes of a paired function present on both sides: node names survive re-saves, counters do not."""
+    after = {new.nodes[k].name: new.nodes[k] for k in new.functions[new_fn].node_keys}
+    pairs = []
+    for key in old.functions[old_fn].node_keys:
+        node = old.nodes[key]
+        other = after.get(node.name)
+        if other is not None:
+            pairs.append((node, other))
+    return pairs
+
+
 def _label(old_fn: str, new_fn: str) -> str:
     if old_fn == TOP_LEVEL:
         return "(top-level graph)"
@@ -464,11 +478,8 @@ def _attrs(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str])
     types = load_protos().types
     changes = []
     for old_fn, new_fn in _paired(old, new, forward):
-        after = {new.nodes[k].name: new.nodes[k] for k in new.functions[new_fn].node_keys}
-        for key in old.functions[old_fn].node_keys:
-            node = old.nodes[key]
-            other = after.get(node.name)
-            if other is None or other.op != node.op:
+        for node, other in _matched_nodes(old, new, old_fn, new_fn):
+            if other.op != node.op:
                 continue
             for attr in sorted(MEANINGFUL_ATTRS & (set(node.definition.attr) | set(other.definition.attr))):
                 before = node.definition.attr.get(attr)
@@ -573,18 +584,13 @@ def _sources(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str
     """Ops present in both whose creation site moved. Sites compare by file name and line, so the
     same checkout saved on two machines (different absolute paths) does not count as moved."""
     if (
-        DebugInfoStatus.PRESENT not in (old.debug_info.status,)
+        old.debug_info.status is not DebugInfoStatus.PRESENT
         or new.debug_info.status is not DebugInfoStatus.PRESENT
     ):
         return []
     changes = []
     for old_fn, new_fn in _paired(old, new, forward):
-        after = {new.nodes[k].name: new.nodes[k] for k in new.functions[new_fn].node_keys}
-        for key in old.functions[old_fn].node_keys:
-            node = old.nodes[key]
-            other = after.get(node.name)
-            if other is None:
-                continue
+        for node, other in _matched_nodes(old, new, old_fn, new_fn):
             old_trace, new_trace = old.trace(node), new.trace(other)
             old_site = old_trace.creation_site if old_trace else None
             new_site = new_trace.creation_site if new_trace else None

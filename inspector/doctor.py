@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from inspector.audit.catalog import library_hint
-from inspector.audit.installed import installed_tensorflow, op_registry
+from inspector.audit.installed import (
+    VersionGap,
+    installed_tensorflow,
+    needs_registration,
+    op_registry,
+    version_gaps,
+)
 from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
 from inspector.coverage import coverage
 from inspector.loader import PROTOBUF_LIMIT
@@ -222,30 +228,33 @@ def _versions(view: SavedModelView, notices: list[str]) -> list[Problem]:
         notices.append("TensorFlow is not installed: versions were not compared")
         return []
     fix = f"load it with TensorFlow {view.tensorflow_version or 'at least as new as the writer'}, or re-export it"
-    if view.min_consumer > installed.producer:
-        return [
-            Problem(
-                ProblemKind.VERSION,
-                True,
-                f"the model needs GraphDef version {view.min_consumer}; TensorFlow {installed.version} here reads up "
-                f"to {installed.producer} (written by TensorFlow {view.tensorflow_version or '?'}): TF Serving and "
-                "tf.compat.v1 loaders refuse it (tf.saved_model.load may still load it)",
-                fix,
-                file=str(view.model_file),
-            )
-        ]
-    if view.producer > installed.producer:
-        return [
-            Problem(
-                ProblemKind.VERSION,
-                False,
-                f"written by a newer TensorFlow ({view.tensorflow_version or '?'}, GraphDef {view.producer}) than "
-                f"TensorFlow {installed.version} here (GraphDef {installed.producer}): newer ops or attrs may be unknown",
-                fix,
-                file=str(view.model_file),
-            )
-        ]
-    return []
+    messages = {
+        VersionGap.MIN_CONSUMER: (
+            True,
+            f"the model needs GraphDef version {view.min_consumer}; TensorFlow {installed.version} here reads up "
+            f"to {installed.producer} (written by TensorFlow {view.tensorflow_version or '?'}): TF Serving and "
+            "tf.compat.v1 loaders refuse it (tf.saved_model.load may still load it)",
+            fix,
+        ),
+        VersionGap.PRODUCER: (
+            False,
+            f"written by a newer TensorFlow ({view.tensorflow_version or '?'}, GraphDef {view.producer}) than "
+            f"TensorFlow {installed.version} here (GraphDef {installed.producer}): newer ops or attrs may be unknown",
+            fix,
+        ),
+        VersionGap.MIN_PRODUCER: (
+            True,
+            f"GraphDef producer {view.producer} is older than TensorFlow {installed.version} here reads "
+            f"(minimum {installed.min_producer})",
+            "re-export the model with a newer TensorFlow",
+        ),
+    }
+    return [
+        Problem(ProblemKind.VERSION, blocker, message, gap_fix, file=str(view.model_file))
+        for blocker, message, gap_fix in (
+            messages[gap] for gap in version_gaps(view.producer, view.min_consumer, installed)
+        )
+    ]
 
 
 def _debug_info(view: SavedModelView) -> list[Problem]:
@@ -292,7 +301,7 @@ def _unregistered(view: SavedModelView, notices: list[str]) -> list[Problem]:
         return []
     problems = []
     for op_type in sorted(view.nodes_by_op):
-        if op_type in view.functions or op_type.startswith("_") or registry.knows(op_type):
+        if not needs_registration(op_type, view.functions) or registry.knows(op_type):
             continue
         problems.append(op_problem(view, ProblemKind.UNREGISTERED_OP, op_type))
     return problems

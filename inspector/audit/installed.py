@@ -9,8 +9,9 @@ import importlib.util
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +51,32 @@ def installed_tensorflow() -> InstalledTensorFlow | None:
         producer=int(defines["TF_GRAPH_DEF_VERSION"]),
         min_producer=int(defines.get("TF_GRAPH_DEF_VERSION_MIN_PRODUCER", 0)),
     )
+
+
+class VersionGap(StrEnum):
+    """Ways a model's GraphDef versions fall outside what the installed TensorFlow reads."""
+
+    MIN_CONSUMER = "min_consumer"  # the model needs a newer GraphDef version: loaders that check refuse it
+    PRODUCER = "producer"  # written by a newer TensorFlow: ops or attrs may be unknown
+    MIN_PRODUCER = "min_producer"  # older than the oldest GraphDef the installed TensorFlow reads
+
+
+def version_gaps(producer: int, min_consumer: int, installed: InstalledTensorFlow) -> tuple[VersionGap, ...]:
+    """The one comparison of versions the audit and the doctor both report."""
+    gaps = []
+    if min_consumer > installed.producer:
+        gaps.append(VersionGap.MIN_CONSUMER)
+    elif producer > installed.producer:
+        gaps.append(VersionGap.PRODUCER)
+    if producer < installed.min_producer:
+        gaps.append(VersionGap.MIN_PRODUCER)
+    return tuple(gaps)
+
+
+def needs_registration(op_type: str, functions: Container[str]) -> bool:
+    """Whether an op type must be in the op registry: not a call of a library function (its op type is
+    the function's name), and not one of TensorFlow's internal ops (`_Retval`, `_Arg`)."""
+    return not op_type.startswith("_") and op_type not in functions
 
 
 class OpRegistry:

@@ -52,9 +52,16 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot represent {type(value).__name__} in JSON")
 
 
-def render_report(report: Report) -> str:
-    document = {"tool": "inspector", "kind": "report", **to_jsonable(report)}
+def _document(kind: str, body: dict[str, Any], *, compact: bool = False, **extra: Any) -> str:
+    """A JSON document: tool and kind first, ASCII only (no raw control character reaches a terminal)."""
+    document = {"tool": "inspector", "kind": kind, **extra, **body}
+    if compact:
+        return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def render_report(report: Report) -> str:
+    return _document("report", to_jsonable(report))
 
 
 # trace and where list ops one by one, 100k of them on a large model: their JSON is compact, because
@@ -62,43 +69,30 @@ def render_report(report: Report) -> str:
 
 
 def render_trace(result: TraceResult) -> str:
-    document = {"tool": "inspector", "kind": "trace", **to_jsonable(result)}
-    return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return _document("trace", to_jsonable(result), compact=True)
 
 
 def render_where(result: WhereResult) -> str:
-    document = {"tool": "inspector", "kind": "where", **to_jsonable(result)}
-    return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return _document("where", to_jsonable(result), compact=True)
 
 
 def render_audit(result: AuditResult) -> str:
-    document = {"tool": "inspector", "kind": "audit", "failed": result.failed, **to_jsonable(result)}
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return _document("audit", to_jsonable(result), failed=result.failed)
 
 
 def render_diff(result: DiffResult, stat: bool = False) -> str:
-    document: dict[str, Any] = {"tool": "inspector", "kind": "diff", "identical": result.identical}
     body = to_jsonable(result)
     if stat:
         body["changes"] = {c.value: result.count(c) for c in result.categories}
-    document.update(body)
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return _document("diff", body, identical=result.identical)
 
 
 def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
     body = to_jsonable(result)
     if body.get("load") and not verbose:
         body["load"]["log"] = ""  # the child's log noise only with --verbose
-    document = {"tool": "inspector", "kind": "doctor", "blocked": result.blocked, **body}
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return _document("doctor", body, blocked=result.blocked)
 
 
 def render_symbolicate(result: SymbolicateResult) -> str:
-    document = {
-        "tool": "inspector",
-        "kind": "symbolicate",
-        "names": result.names,
-        "unresolved": result.unresolved,
-        **to_jsonable(result),
-    }
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return _document("symbolicate", to_jsonable(result), names=result.names, unresolved=result.unresolved)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from inspector.audit.catalog import library_hint
 from inspector.audit.context import AuditContext
-from inspector.audit.installed import installed_tensorflow, op_registry
+from inspector.audit.installed import installed_tensorflow, needs_registration, op_registry
 from inspector.audit.model import Finding, Notice, RuleInfo, Severity
 
 INFO = RuleInfo("INS004", "unregistered-op", "Op type unknown to the installed TensorFlow", __doc__ or "")
@@ -38,7 +38,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     verdict: dict[str, bool] = {}
     for site in context.scope.sites:
         op_type = site.op_type
-        if op_type in library or op_type.startswith("_"):  # function calls and internal ops (_Retval)
+        if not needs_registration(op_type, library):
             continue
         known = verdict.get(op_type)
         if known is None:

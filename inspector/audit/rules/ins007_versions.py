@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.installed import installed_tensorflow
+from inspector.audit.installed import VersionGap, installed_tensorflow, version_gaps
 from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
 
 INFO = RuleInfo("INS007", "versions", "Model versions the installed TensorFlow cannot read", __doc__ or "")
@@ -33,33 +33,26 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     where = Location(file=str(view.model_file))
     writer = f"TensorFlow {view.tensorflow_version}" if view.tensorflow_version else "an unknown TensorFlow"
     fix = f"serve it with TensorFlow {view.tensorflow_version or 'at least as new as the writer'}, or re-export it"
-    if view.min_consumer > installed.producer:
-        yield Finding(
-            INFO.id,
+    messages = {
+        VersionGap.MIN_CONSUMER: (
             Severity.ERROR,
             f"needs GraphDef version {view.min_consumer}; the installed TensorFlow {installed.version} reads up "
             f"to {installed.producer}: TF Serving and tf.compat.v1 loaders refuse it",
             fix,
-            where,
-            identity="min_consumer",
-        )
-    elif view.producer > installed.producer:
-        yield Finding(
-            INFO.id,
+        ),
+        VersionGap.PRODUCER: (
             Severity.WARNING,
             f"written by GraphDef producer {view.producer} ({writer}); the installed TensorFlow "
             f"{installed.version} reads up to {installed.producer}: newer ops or attrs may be unknown",
             fix,
-            where,
-            identity="producer",
-        )
-    if view.producer < installed.min_producer:
-        yield Finding(
-            INFO.id,
+        ),
+        VersionGap.MIN_PRODUCER: (
             Severity.ERROR,
             f"GraphDef producer {view.producer} is older than the installed TensorFlow's minimum "
             f"{installed.min_producer}",
             "re-export the model with a newer TensorFlow",
-            where,
-            identity="min_producer",
-        )
+        ),
+    }
+    for gap in version_gaps(view.producer, view.min_consumer, installed):
+        severity, message, gap_fix = messages[gap]
+        yield Finding(INFO.id, severity, message, gap_fix, where, identity=gap.value)
