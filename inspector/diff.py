@@ -123,9 +123,24 @@ def base_name(function: str) -> str:
 
 
 def pair_functions(old: SavedModelView, new: SavedModelView) -> dict[str, FunctionPair]:
-    """Old function name -> its pair in the new model."""
+    """Old function name -> its pair in the new model: a one-to-one matching, the same for the same input.
+
+    Rounds, strongest evidence first; each pairs only functions no earlier round paired, and pairing a
+    function pairs its callees through the nodes that call them:
+    1. the same name and the same body (a model against itself, or an unchanged function);
+    2. alias and input signature; object path and input signature; the signatures that call them;
+    3. the same name (the body changed);
+    4. structure (a hash of the body that ignores counters and constant values);
+    5. the name without its counter.
+    Where a key is shared by several functions on each side (Keras exports carry ~100
+    `__inference_internal_grad_fn_*` with one structure), they are paired in counter order, which is
+    the order TensorFlow traced them in: same base name first, then the rest.
+    """
     pairs: dict[str, FunctionPair] = {TOP_LEVEL: FunctionPair(TOP_LEVEL, TOP_LEVEL, "top-level graph")}
     taken: set[str] = {TOP_LEVEL}
+    # Pairs whose callees were matched already: pairing only grows, so expanding a pair twice finds
+    # nothing new, and without this a deep call chain would be walked once per round and per pair.
+    expanded: set[tuple[str, str]] = set()
 
     def pair(old_name: str, new_name: str, by: str) -> None:
         if (
@@ -138,38 +153,74 @@ def pair_functions(old: SavedModelView, new: SavedModelView) -> dict[str, Functi
         pairs[old_name] = FunctionPair(old_name, new_name, by)
         taken.add(new_name)
 
-    def unique_matches(key_old: Mapping[str, Any], key_new: Mapping[str, Any], by: str) -> None:
-        by_key: dict[Any, list[str]] = {}
+    def match(key_old: Mapping[str, Any], key_new: Mapping[str, Any], by: str) -> None:
+        new_by_key: dict[Any, list[str]] = {}
         for name, key in key_new.items():
             if name not in taken and key is not None:
-                by_key.setdefault(key, []).append(name)
+                new_by_key.setdefault(key, []).append(name)
         old_by_key: dict[Any, list[str]] = {}
         for name, key in key_old.items():
             if name not in pairs and key is not None:
                 old_by_key.setdefault(key, []).append(name)
-        for key, olds in old_by_key.items():
-            news = by_key.get(key, [])
-            if len(olds) == 1 and len(news) == 1:
-                pair(olds[0], news[0], by)
+        for key in sorted(old_by_key, key=repr):
+            for old_name, new_name in _one_to_one(old_by_key[key], new_by_key.get(key, [])):
+                pair(old_name, new_name, by)
+        for old_fn, pairing in list(pairs.items()):
+            _pair_callees(old, new, old_fn, pairing.new, pair, pairs, expanded)
 
-    # 1. alias and input signature (aliases may be renamed: then the object path or signature pairs them)
-    unique_matches(_alias_keys(old), _alias_keys(new), "alias")
-    # 2. object path (the tf.function attribute) and input signature
-    unique_matches(_object_keys(old), _object_keys(new), "object path")
-    # 3. the signatures that call them, then their callees call by call
+    # 1. the same name and body
+    old_bodies, new_bodies = _function_defs(old), _function_defs(new)
+    for name in sorted(old_bodies.keys() & new_bodies.keys()):
+        if old_bodies[name].SerializeToString(deterministic=True) == new_bodies[name].SerializeToString(
+            deterministic=True
+        ):
+            pair(name, name, "identical")
+    # 2. the keys the model records: alias (aliases may be renamed: the object path or signature pairs
+    # them then), object path, then the signatures that call them, call by call
+    match(_alias_keys(old), _alias_keys(new), "alias")
+    match(_object_keys(old), _object_keys(new), "object path")
     for name in sorted(set(old.signatures) & set(new.signatures)):
         for old_fn, new_fn in zip(
             old.signatures[name].functions, new.signatures[name].functions, strict=False
         ):
-            _pair_call_trees(old, new, old_fn, new_fn, pair, pairs, f"signature {name}")
+            _pair_call_trees(old, new, old_fn, new_fn, pair, pairs, expanded, f"signature {name}")
     for old_fn, pairing in list(pairs.items()):
-        _pair_callees(old, new, old_fn, pairing.new, pair, pairs)
-    # 4. structure, 5. name without counter
-    unique_matches(_structure_keys(old), _structure_keys(new), "structure")
-    unique_matches({f: base_name(f) for f in old.functions}, {f: base_name(f) for f in new.functions}, "name")
-    for old_fn, pairing in list(pairs.items()):
-        _pair_callees(old, new, old_fn, pairing.new, pair, pairs)
+        _pair_callees(old, new, old_fn, pairing.new, pair, pairs, expanded)
+    # 3. the same name, 4. structure, 5. name without counter
+    match({f: f for f in old.functions}, {f: f for f in new.functions}, "name")
+    match(_structure_keys(old), _structure_keys(new), "structure")
+    match({f: base_name(f) for f in old.functions}, {f: base_name(f) for f in new.functions}, "base name")
     return pairs
+
+
+def _counter(function: str) -> int:
+    match = _COUNTER.search(function)
+    return int(match.group(0)[1:]) if match else -1
+
+
+def _one_to_one(olds: list[str], news: list[str]) -> list[tuple[str, str]]:
+    """Pair two groups that share a key: by base name first, in counter order, then what is left."""
+    order = lambda name: (_counter(name), name)  # noqa: E731
+    olds, news = sorted(olds, key=order), sorted(news, key=order)
+    pairs: list[tuple[str, str]] = []
+    by_base: dict[str, list[str]] = {}
+    for name in news:
+        by_base.setdefault(base_name(name), []).append(name)
+    left_old = []
+    for name in olds:
+        candidates = by_base.get(base_name(name))
+        if candidates:
+            pairs.append((name, candidates.pop(0)))
+        else:
+            left_old.append(name)
+    paired_new = {new for _, new in pairs}
+    left_new = [name for name in news if name not in paired_new]
+    pairs.extend(zip(left_old, left_new, strict=False))
+    return pairs
+
+
+def _function_defs(view: SavedModelView) -> dict[str, Any]:
+    return {fn.signature.name: fn for fn in view.meta_graph_def.graph_def.library.function}
 
 
 def _alias_keys(view: SavedModelView) -> dict[str, Any]:
@@ -208,24 +259,36 @@ def _structure_hash(view: SavedModelView, function: str) -> str:
 
 
 def _pair_call_trees(
-    old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str, pair: Any, pairs: Any, by: str
+    old: SavedModelView,
+    new: SavedModelView,
+    old_fn: str,
+    new_fn: str,
+    pair: Any,
+    pairs: Any,
+    expanded: set[tuple[str, str]],
+    by: str,
 ) -> None:
     pair(old_fn, new_fn, by)
     if pairs.get(old_fn) is not None and pairs[old_fn].new == new_fn:
-        _pair_callees(old, new, old_fn, new_fn, pair, pairs)
+        _pair_callees(old, new, old_fn, new_fn, pair, pairs, expanded)
 
 
 def _pair_callees(
-    old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str, pair: Any, pairs: Any
+    old: SavedModelView,
+    new: SavedModelView,
+    old_fn: str,
+    new_fn: str,
+    pair: Any,
+    pairs: Any,
+    expanded: set[tuple[str, str]],
 ) -> None:
     """Callees of a paired function, matched by the node that calls them (node names survive re-saves)."""
     stack = [(old_fn, new_fn)]
-    seen = set()
     while stack:
         old_name, new_name = stack.pop()
-        if (old_name, new_name) in seen or old_name not in old.functions or new_name not in new.functions:
+        if (old_name, new_name) in expanded or old_name not in old.functions or new_name not in new.functions:
             continue
-        seen.add((old_name, new_name))
+        expanded.add((old_name, new_name))
         new_calls = {new.nodes[k].name: new.nodes[k].calls for k in new.functions[new_name].node_keys}
         for key in old.functions[old_name].node_keys:
             node = old.nodes[key]
@@ -481,6 +544,7 @@ def _attrs(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str])
         for node, other in _matched_nodes(old, new, old_fn, new_fn):
             if other.op != node.op:
                 continue
+            subject = f"{_label(old_fn, new_fn)}: {node.name}"
             for attr in sorted(MEANINGFUL_ATTRS & (set(node.definition.attr) | set(other.definition.attr))):
                 before = node.definition.attr.get(attr)
                 now = other.definition.attr.get(attr)
@@ -490,9 +554,48 @@ def _attrs(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str])
                     old_text = dtype_name(types, before.type)
                 if now is not None and now.WhichOneof("value") == "type":
                     new_text = dtype_name(types, now.type)
-                changes += _changed(
-                    Category.ATTRS, f"{_label(old_fn, new_fn)}: {node.name} {attr}", old_text, new_text
-                )
+                changes += _changed(Category.ATTRS, f"{subject} {attr}", old_text, new_text)
+            changes += _tensor_changes(node, other, subject)
+    return changes
+
+
+def _tensor_changes(node: Node, other: Node, subject: str) -> list[Change]:
+    """Tensor-valued attrs (a Const's `value`, ...) compared by digest: a threshold moved from 0.5 to
+    0.9 changes what the model computes as surely as a new op does."""
+    from inspector.tensors import differing_elements, read_tensor
+
+    changes = []
+    before_attrs, after_attrs = node.definition.attr, other.definition.attr
+    for attr in sorted(set(before_attrs) | set(after_attrs)):
+        before, now = before_attrs.get(attr), after_attrs.get(attr)
+        is_tensor = [v is not None and v.WhichOneof("value") == "tensor" for v in (before, now)]
+        if not any(is_tensor):
+            continue
+        if not all(is_tensor):
+            changes += _changed(
+                Category.ATTRS,
+                f"{subject} {attr}",
+                "(unset)" if before is None else "(not a tensor)" if not is_tensor[0] else "tensor",
+                "(unset)" if now is None else "(not a tensor)" if not is_tensor[1] else "tensor",
+            )
+            continue
+        assert before is not None and now is not None
+        was, becomes = read_tensor(before.tensor), read_tensor(now.tensor)
+        if was.digest == becomes.digest:
+            continue
+        if was.values is not None and becomes.values is not None:
+            detail = was.spec if was.spec == becomes.spec else f"{was.spec} → {becomes.spec}"
+        elif was.spec != becomes.spec:
+            detail = f"shape {was.spec} → {becomes.spec}"
+        else:
+            differ = differing_elements(was, becomes)
+            counted = f"{differ} of {was.elements} elements differ" if differ is not None else "values differ"
+            detail = f"{was.spec}: {counted}"
+        changes.append(
+            Change(
+                Category.ATTRS, ChangeKind.CHANGED, f"{subject} {attr}", was.text(), becomes.text(), detail
+            )
+        )
     return changes
 
 
@@ -552,21 +655,43 @@ def _risky_ops(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -
     return changes
 
 
+_NAME_COUNTER = re.compile(r"_\d+(?=/|$)")
+
+
+def _variable_groups(view: SavedModelView) -> dict[str, list[str]]:
+    """Variables grouped by checkpoint name without name-scope counters -> their sorted dtype[shape]s.
+
+    Neither object paths nor exact names identify a variable across saves: Keras 3 lists a model's
+    variables under `_all_variables.N` in an order that changes from one export to the next (and lists
+    each weight twice, under two object-graph nodes), and layer names carry process-wide counters
+    (`seed_generator_7`). The name without its counters (`lstm/lstm_cell/kernel`) is stable; layers that
+    share it are compared as a group.
+    """
+    groups: dict[str, list[str]] = {}
+    for variable in view.variables:
+        key = _NAME_COUNTER.sub("", variable.name) if variable.name else variable.object_path
+        shape = list(variable.shape) if variable.shape is not None else "[?]"
+        groups.setdefault(key, []).append(f"{variable.dtype}{shape}")
+    return {key: sorted(specs) for key, specs in groups.items()}
+
+
+def _specs_text(specs: list[str]) -> str:
+    """`float32[2]` for one variable; `2 x float32[2]` (shown with a multiplication sign) for a weight the object graph holds twice."""
+    counts = Counter(specs)
+    return "; ".join(spec if n == 1 else f"{n} × {spec}" for spec, n in sorted(counts.items()))
+
+
 def _variables(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
-    before = {v.object_path: v for v in old.variables}
-    after = {v.object_path: v for v in new.variables}
-
-    def text(v: Any) -> str:
-        return f"{v.dtype}{list(v.shape) if v.shape is not None else '[?]'}"
-
+    before, after = _variable_groups(old), _variable_groups(new)
     changes = []
-    for path in sorted(set(before) | set(after)):
-        if path not in before:
-            changes.append(Change(Category.VARIABLES, ChangeKind.ADDED, path, new=text(after[path])))
-        elif path not in after:
-            changes.append(Change(Category.VARIABLES, ChangeKind.REMOVED, path, old=text(before[path])))
+    for key in sorted(set(before) | set(after)):
+        was, now = _specs_text(before.get(key, [])), _specs_text(after.get(key, []))
+        if key not in before:
+            changes.append(Change(Category.VARIABLES, ChangeKind.ADDED, key, new=now))
+        elif key not in after:
+            changes.append(Change(Category.VARIABLES, ChangeKind.REMOVED, key, old=was))
         else:
-            changes += _changed(Category.VARIABLES, path, text(before[path]), text(after[path]))
+            changes += _changed(Category.VARIABLES, key, was, now)
     return changes
 
 
