@@ -1,14 +1,17 @@
 """`debug/saved_model_debug_info.pb` (a GraphDebugInfo) in either layout -> one trace index.
 
 Two layouts exist and both must read the same:
-- id-based (TF >= 2.15): `name_to_trace_id[key] -> id`, `traces_by_id[id].frame_id[]`,
+- id-based (TF >= 2.14): `name_to_trace_id[key] -> id`, `traces_by_id[id].frame_id[]`,
   `frames_by_id[frame_id]` -- frames and traces are shared, so we build each Frame and Trace once.
-- legacy (TF <= 2.14): `traces[key].file_line_cols[]`, every trace spelled out; we intern identical
-  traces so that both layouts give one Trace per distinct stack, numbered in first-seen key order.
+- legacy (TF 2.12 and 2.13): `traces[key].file_line_cols[]`, every trace spelled out, frames INNERMOST
+  FIRST and cut to the 10 innermost (outer frames, often the user's, may be missing). We reverse them, so
+  every Trace reads outermost first whatever the layout, and intern identical traces so that both layouts
+  give one Trace per distinct stack, numbered in first-seen key order.
 
-Frames are also classified here: a frame is the model author's ("user") unless its file belongs to
-TensorFlow, Keras, absl, other framework packages, the standard library, or inspector itself. The paths
-are the saving machine's, so classification reads the path's shape, not this machine's folders.
+Frames are also classified here: a frame is the model author's ("user") unless its file belongs to an
+installed package (any site-packages / dist-packages folder: TensorFlow, Keras, transformers,
+tensorflow_text...), the standard library, or inspector itself; library frames keep the package's name.
+The paths are the saving machine's, so classification reads the path's shape, not this machine's folders.
 """
 
 from __future__ import annotations
@@ -23,45 +26,46 @@ from inspector.view import DebugInfo, DebugInfoLayout, DebugInfoStatus, Frame, T
 
 DEBUG_INFO_PATH = Path("debug") / "saved_model_debug_info.pb"
 
-# Top-level packages whose frames are plumbing, not the model author's code, when they sit in an
-# installed-packages folder.
-FRAMEWORK_PACKAGES = (
-    "tensorflow",
-    "tensorflow_core",
-    "tf_keras",
-    "keras",
-    "absl",
-    "google",  # protobuf
-    "numpy",
-    "inspector",
-    "_pytest",
-    "pytest",
-    "pluggy",
-    "IPython",
-    "ipykernel",
-    "wrapt",
-    "typing_extensions",
-    "optree",
+# Library code is any installed package, whatever it is called and wherever the venv or prefix lives:
+# the folder after site-packages / dist-packages names the package, which is evidence in itself (it says
+# who made an op: `tensorflow_text`, `transformers`).
+_INSTALLED = re.compile(r"(?:^|[/\\])(?:site|dist)-packages[/\\]([^/\\]+)")
+_STDLIB = re.compile(
+    # .../lib/python3.11/x.py (site-packages was matched first), Windows' ...\Lib\x.py, frozen modules.
+    r"(?:^|[/\\])lib[/\\]python\d+(?:\.\d+)?[/\\]|^[A-Za-z]:\\[^\\]*\\Lib\\|^<frozen "
 )
-
-_SITE = r"(?:site|dist)-packages"
-_FRAMEWORK_RE = re.compile(
-    rf"(?:^|[/\\]){_SITE}[/\\](?:{'|'.join(re.escape(p) for p in FRAMEWORK_PACKAGES)})(?:[/\\]|\.py$)"
-    # The standard library: .../lib/python3.11/x.py (but not its site-packages), and frozen modules.
-    rf"|(?:^|[/\\])lib[/\\]python\d+(?:\.\d+)?[/\\](?!{_SITE})"
-    r"|^<frozen "
+_TOOLS = (
     # Code TensorFlow generates and exec()s, such as the Python wrappers of a custom-op library.
-    r"|^<string>$"
+    (re.compile(r"^<string>$"), "<generated>"),
     # inspector run from a source checkout (editable install): its own CLI and save entry points.
-    r"|(?:^|[/\\])inspector[/\\](?:cli|save|__main__)\.py$"
+    (re.compile(r"(?:^|[/\\])inspector[/\\](?:cli|save|__main__)\.py$"), "inspector"),
     # A console script's wrapper (bin/inspector, bin/pytest).
-    r"|(?:^|[/\\])bin[/\\](?:inspector|pytest|py\.test|ipython)$"
+    (re.compile(r"(?:^|[/\\])bin[/\\](inspector|pytest|py\.test|ipython)$"), ""),
 )
+#: The library name of standard-library frames.
+STDLIB = "stdlib"
+
+
+def library_of(path: str) -> str:
+    """The library a frame's file belongs to, by the path's shape (the paths are the saving machine's):
+    the installed package (`tensorflow`, `keras`, `tensorflow_text`), `stdlib`, or `` for the model
+    author's own code."""
+    installed = _INSTALLED.search(path)
+    if installed:
+        name = installed.group(1)
+        return name[:-3] if name.endswith(".py") else name
+    if _STDLIB.search(path):
+        return STDLIB
+    for pattern, name in _TOOLS:
+        match = pattern.search(path)
+        if match:
+            return name or match.group(1)
+    return ""
 
 
 def is_user_file(path: str) -> bool:
-    """True when a frame in `path` is the model author's code rather than a framework's."""
-    return not _FRAMEWORK_RE.search(path)
+    """True when a frame in `path` is the model author's code rather than a library's."""
+    return not library_of(path)
 
 
 def read_debug_info(model_dir: Path, graph_debug_info_cls: Any) -> DebugInfo:
@@ -85,7 +89,7 @@ def _describe(error: Exception) -> str:
 def index_debug_info(message: Any, path: Path) -> DebugInfo:
     """Turn a parsed GraphDebugInfo into a DebugInfo; raises ValueError for dangling references."""
     files = tuple(message.files)
-    user_file = [is_user_file(name) for name in files]
+    libraries = [library_of(name) for name in files]
 
     def frame(file_line_col: Any) -> Frame:
         index = file_line_col.file_index
@@ -97,7 +101,8 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
             file_line_col.col,
             file_line_col.func,
             file_line_col.code,
-            user_file[index],
+            not libraries[index],
+            libraries[index],
         )
 
     if len(message.name_to_trace_id):
@@ -141,6 +146,7 @@ def _intern_legacy(legacy_traces: Mapping[str, Any], frame: Any) -> tuple[dict[i
             if cached is None:
                 cached = frames[identity] = frame(flc)
             stack.append(cached)
+        stack.reverse()  # stored innermost first; a Trace is outermost first
         frames_tuple = tuple(stack)
         trace_id = trace_ids.get(frames_tuple)
         if trace_id is None:

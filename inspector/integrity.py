@@ -71,6 +71,41 @@ class FingerprintCheck:
     status: FingerprintStatus
     mismatched: tuple[str, ...] = ()  # FingerprintDef fields that no longer match the files
     detail: str = ""
+    # Fields not compared because the installed TensorFlow computes them differently from the writer.
+    unverified: tuple[str, ...] = ()
+
+
+#: Fields whose algorithm changed between TensorFlow releases, and the releases that share one. Measured
+#: here: TF 2.12.1 recomputes its own signature_def_hash but not 2.15.1's, and 2.15.1 and 2.21.0 agree
+#: with each other but not with 2.12.1's. 2.13 was not measured, so it shares an algorithm with nothing.
+_ALGORITHM_ERAS: dict[str, tuple[tuple[tuple[int, int], tuple[int, int], str], ...]] = {
+    "signature_def_hash": (((2, 12), (2, 12), "2.12"), ((2, 14), (99, 0), "2.14 and later")),
+}
+
+
+def _era(field: str, version: str) -> str | None:
+    parts = version.split(".")
+    try:
+        key = (int(parts[0]), int(parts[1]))
+    except (IndexError, ValueError):
+        return None
+    for low, high, name in _ALGORITHM_ERAS[field]:
+        if low <= key <= high:
+            return name
+    return None
+
+
+def comparable_fields(writer: str, installed: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fields both TensorFlow versions compute alike, fields they may compute differently)."""
+    same: list[str] = []
+    different: list[str] = []
+    for name in FINGERPRINT_PARTS:
+        if name not in _ALGORITHM_ERAS:
+            same.append(name)
+            continue
+        era = _era(name, writer)
+        (same if era is not None and era == _era(name, installed) else different).append(name)
+    return tuple(same), tuple(different)
 
 
 def verify_fingerprint(view: SavedModelView) -> FingerprintCheck:
@@ -89,14 +124,24 @@ def verify_fingerprint(view: SavedModelView) -> FingerprintCheck:
 
         recomputed = load_protos().fingerprint.FingerprintDef()  # type: ignore[union-attr]
         recomputed.ParseFromString(fingerprinting.CreateFingerprintDef(str(view.path)))
+        import sys
+
+        installed = str(getattr(sys.modules.get("tensorflow"), "__version__", ""))
     except Exception as error:  # not installed, too old, or the files are unreadable to it
         return FingerprintCheck(FingerprintStatus.UNAVAILABLE, detail=f"{type(error).__name__}: {error}")
+    compared, unverified = comparable_fields(view.tensorflow_version, installed)
+    note = ""
+    if unverified:
+        parts = "; ".join(FINGERPRINT_PARTS[name] for name in unverified)
+        note = (
+            f"not verifiable here: {parts} (written by TensorFlow {view.tensorflow_version or '?'}, "
+            f"whose algorithm for it differs from TensorFlow {installed or '?'}'s)"
+        )
     mismatched = tuple(
-        name for name in FINGERPRINT_PARTS if getattr(recomputed, name) != getattr(view.fingerprint, name)
+        name for name in compared if getattr(recomputed, name) != getattr(view.fingerprint, name)
     )
     if mismatched:
         parts = "; ".join(FINGERPRINT_PARTS[name] for name in mismatched)
-        return FingerprintCheck(
-            FingerprintStatus.MISMATCH, mismatched, f"changed since the fingerprint was written: {parts}"
-        )
-    return FingerprintCheck(FingerprintStatus.MATCH)
+        detail = f"changed since the fingerprint was written: {parts}" + (f"; {note}" if note else "")
+        return FingerprintCheck(FingerprintStatus.MISMATCH, mismatched, detail, unverified)
+    return FingerprintCheck(FingerprintStatus.MATCH, (), note, unverified)

@@ -307,7 +307,8 @@ def _build_view(
         object_paths=MappingProxyType(object_paths),
         signatures_by_function=MappingProxyType({k: tuple(v) for k, v in signatures_by_function.items()}),
         input_signatures=MappingProxyType(input_signatures),
-        variables=objectgraph.variables(object_graph, paths, types_module),
+        variables=objectgraph.variables(object_graph, paths, types_module)
+        or objectgraph.graph_variables(meta_graph, types_module),
         stripped_op_list=tuple(op.name for op in info.stripped_op_list.op),
         debug_info=debug_info,
         fingerprint=fingerprint,

@@ -97,6 +97,58 @@ def variables(object_graph: Any, paths: list[list[str]], types_module: Any) -> t
     return tuple(sorted(result, key=lambda v: v.object_path))
 
 
+#: The op types of TF1 graph variables: resource variables, and the older reference variables.
+GRAPH_VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
+
+
+def graph_variables(meta_graph: Any, types_module: Any) -> tuple[Variable, ...]:
+    """A TF1 model's variables (`tf.compat.v1.saved_model.Builder` writes no object graph): the
+    variable nodes of the top-level graph, with the dtype and shape their attrs declare, trainable when
+    the `trainable_variables` collection names them."""
+    trainable = _trainable_names(meta_graph)
+    top_level_nodes = meta_graph.graph_def.node
+    result = []
+    for node in top_level_nodes:
+        if node.op not in GRAPH_VARIABLE_OPS:
+            continue
+        attrs = node.attr
+        shared = attrs["shared_name"].s.decode("utf-8", "replace") if "shared_name" in attrs else ""
+        result.append(
+            Variable(
+                object_path=node.name,
+                name=shared or node.name,
+                dtype=dtype_name(types_module, attrs["dtype"].type) if "dtype" in attrs else "unknown",
+                shape=shape_dims(attrs["shape"].shape) if "shape" in attrs else None,
+                device=node.device,
+                trainable=node.name in trainable,
+                origin="graph",
+            )
+        )
+    return tuple(sorted(result, key=lambda v: v.object_path))
+
+
+def _trainable_names(meta_graph: Any) -> frozenset[str]:
+    """Node names in the `trainable_variables` collection: serialized VariableDefs whose first field
+    (1, `variable_name`, written first) is the variable's tensor name, `weights:0`."""
+    if "trainable_variables" not in meta_graph.collection_def:
+        return frozenset()
+    names = set()
+    for blob in meta_graph.collection_def["trainable_variables"].bytes_list.value:
+        if len(blob) < 2 or blob[0] != 0x0A:  # field 1, length-delimited
+            continue
+        length, position, shift = 0, 1, 0
+        while position < len(blob) and shift < 35:
+            byte = blob[position]
+            length |= (byte & 0x7F) << shift
+            position += 1
+            shift += 7
+            if not byte & 0x80:
+                break
+        tensor = blob[position : position + length].decode("utf-8", "replace")
+        names.add(tensor.rsplit(":", 1)[0])
+    return frozenset(names)
+
+
 def input_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
     """Concrete function name -> its canonicalized input signature, rendered like Python call args."""
     result = {}

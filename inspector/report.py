@@ -130,6 +130,9 @@ class Report:
     op_types: tuple[OpTypeCount, ...]
     call_trees: tuple[CallTree, ...]
     variables: tuple[Variable, ...]
+    # Variables with distinct (name, dtype, shape): fewer than `variables` when the object graph holds a
+    # weight under several objects (a Keras 3 export tracks each weight twice).
+    distinct_variables: int
     whitelist: tuple[str, ...] | None
     flagged_ops: tuple[FlaggedOp, ...]
     warnings: tuple[str, ...]
@@ -157,6 +160,7 @@ def build_report(
         op_types=_op_types(view),
         call_trees=_call_trees(view),
         variables=view.variables,
+        distinct_variables=len({(v.name, v.dtype, v.shape) for v in view.variables}),
         whitelist=allowed,
         flagged_ops=_flagged_ops(view, allowed),
         warnings=_warnings(view),

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from inspector.coverage import Coverage, coverage
+from inspector.debuginfo import DEBUG_INFO_PATH
 from inspector.errors import InspectorError
 from inspector.view import (
+    DebugInfoStatus,
     Frame,
     Node,
     SavedModelView,
@@ -170,6 +172,10 @@ class TraceGroup:
 
     trace: Trace
     ops: tuple[OpRef, ...]
+    # When other groups show the same user frames (Keras 3 creates every layer's ops from one line of
+    # the serving function), what tells this one apart: its ops' name scope (the layer) and the innermost
+    # library frame. Empty when the user frames alone are distinct.
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +291,17 @@ def trace(
             untraced.append(_op_ref(node, aliases))
         else:
             by_trace.setdefault(node.trace_id, []).append(_op_ref(node, aliases))
+    ordered = sorted(by_trace.items(), key=lambda item: (-len(item[1]), item[0]))
+    same_user_frames = Counter(_user_key(view.debug_info.traces[trace_id]) for trace_id, _ in ordered)
     groups = tuple(
-        TraceGroup(view.debug_info.traces[trace_id], tuple(ops))
-        for trace_id, ops in sorted(by_trace.items(), key=lambda item: (-len(item[1]), item[0]))
+        TraceGroup(
+            view.debug_info.traces[trace_id],
+            tuple(ops),
+            _label(view.debug_info.traces[trace_id], ops)
+            if same_user_frames[_user_key(view.debug_info.traces[trace_id])] > 1
+            else "",
+        )
+        for trace_id, ops in ordered
     )
     shown = (f for g in groups for f in g.trace.frames if all_frames or f.is_user)
     return TraceResult(
@@ -302,6 +316,48 @@ def trace(
         coverage(view),
         read_sources(shown, source_roots, context),
     )
+
+
+def _user_key(trace: Trace) -> tuple[tuple[str, int], ...]:
+    return tuple((frame.file, frame.line) for frame in trace.user_frames)
+
+
+def _label(trace: Trace, ops: Sequence[OpRef]) -> str:
+    parts = []
+    scope = name_scope(op.node_name for op in ops)
+    if scope:
+        parts.append(f"name scope {scope}")
+    inner = trace.innermost_library_frame
+    if inner is not None:
+        parts.append(f"{library_path(inner.file)}:{inner.line} in {inner.function or '?'}")
+    return " · ".join(parts)
+
+
+def name_scope(node_names: Iterable[str]) -> str:
+    """The name scope every node shares (`text_classifier/lstm`): for Keras, the layer that made them."""
+    common: list[str] | None = None
+    for name in node_names:
+        parts = name.split("/")[:-1]
+        if common is None:
+            common = parts
+        else:
+            size = 0
+            while size < min(len(common), len(parts)) and common[size] == parts[size]:
+                size += 1
+            del common[size:]
+        if not common:
+            return ""
+    return "/".join(common or ())
+
+
+def library_path(path: str) -> str:
+    """A library file from its package folder on (`keras/src/layers/core/dense.py`): the venv's prefix
+    says nothing."""
+    for marker in ("site-packages/", "dist-packages/", "site-packages\\", "dist-packages\\"):
+        head, sep, tail = path.rpartition(marker)
+        if sep:
+            return tail
+    return path
 
 
 def _sites(view: SavedModelView) -> tuple[SiteSummary, ...]:
@@ -374,6 +430,19 @@ class WhereGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class NearbyLine:
+    """A recorded line of the queried file near a line that created nothing, and how many ops it made."""
+
+    file: str
+    line: int
+    op_count: int
+
+
+class NoDebugInfoError(InspectorError):
+    """`where` asked of a model whose stacks were not recorded: no answer, rather than "nothing there"."""
+
+
+@dataclass(frozen=True, slots=True)
 class WhereResult:
     schema_version: int
     model: Path
@@ -382,6 +451,9 @@ class WhereResult:
     op_count: int
     groups: tuple[WhereGroup, ...]
     coverage: Coverage
+    # When a line created nothing but its file is recorded: the nearest lines that did (Keras 3 creates
+    # a layer's ops when the model is called, so its definition line is on no stack, but the call is).
+    nearby: tuple[NearbyLine, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -390,7 +462,10 @@ class WhereResult:
 
 def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
     """Every op whose creation stack holds the queried line (or any line of the file); with
-    `innermost`, only ops whose innermost user frame is that line."""
+    `innermost`, only ops whose innermost user frame is that line. Raises NoDebugInfoError when the
+    model has no readable debug info: then no stack is known, and "nothing there" would be a lie."""
+    if view.debug_info.status is not DebugInfoStatus.PRESENT:
+        raise NoDebugInfoError(_no_debug_info(view))
     aliases = _aliases_by_function(view)
     matched_files: set[str] = set()
     by_function: dict[str, list[WhereHit]] = {}
@@ -428,12 +503,43 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
         )
         for function, hits in sorted(by_function.items())
     )
+    op_count = sum(g.op_count for g in groups)
     return WhereResult(
         SCHEMA_VERSION,
         view.path,
         query,
         tuple(sorted(matched_files)),
-        sum(g.op_count for g in groups),
+        op_count,
         groups,
         coverage(view),
+        _nearby(view, query) if not op_count and query.line is not None else (),
+    )
+
+
+def _no_debug_info(view: SavedModelView) -> str:
+    info = view.debug_info
+    if info.status is DebugInfoStatus.CORRUPT:
+        return f"{info.path}: the debug info is corrupt ({info.problem}), so no creation stack can be read"
+    return (
+        f"{view.path}: the model has no debug info ({DEBUG_INFO_PATH} is missing), so no creation stack "
+        "was recorded; save it with tf.saved_model.SaveOptions(save_debug_info=True) or `inspector save`"
+    )
+
+
+def _nearby(view: SavedModelView, query: WhereQuery, limit: int = 5) -> tuple[NearbyLine, ...]:
+    """The recorded lines of the queried file nearest the queried line, with their op counts."""
+    assert query.line is not None
+    counts: Counter[tuple[str, int]] = Counter()
+    for trace_id, found in view.debug_info.traces.items():
+        keys = view.nodes_by_trace.get(trace_id)
+        if not keys:
+            continue
+        frames = (found.creation_site,) if query.innermost else found.frames
+        for at in {(f.file, f.line) for f in frames if f is not None and query.matches_file(f.file)}:
+            counts[at] += len(keys)
+    wanted = query.line
+    nearest = sorted(counts, key=lambda at: (abs(at[1] - wanted), at[1], at[0]))[:limit]
+    return tuple(
+        NearbyLine(file, line, counts[(file, line)])
+        for file, line in sorted(nearest, key=lambda a: (a[0], a[1]))
     )

@@ -48,11 +48,24 @@ class Frame(NamedTuple):
     column: int
     function: str
     code: str
-    is_user: bool  # the model author's code, not TensorFlow's, Keras's, absl's or the standard library's
+    is_user: bool  # the model author's code, not an installed package's or the standard library's
+    library: str = ""  # for library frames: the installed package (`keras`, `tensorflow_text`) or `stdlib`
 
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}"
+
+
+class Folded(NamedTuple):
+    """A run of library frames between two user frames, folded: how many, and whose (innermost last)."""
+
+    size: int
+    libraries: tuple[str, ...]  # distinct library names, in stack order
+
+    @property
+    def text(self) -> str:
+        names = f" ({', '.join(self.libraries)})" if self.libraries else ""
+        return f"{self.size} library frame{'s' if self.size != 1 else ''}{names}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +79,30 @@ class Trace:
     def user_frames(self) -> tuple[Frame, ...]:
         return tuple(frame for frame in self.frames if frame.is_user)
 
-    def user_view(self) -> tuple[Frame | int, ...]:
-        """The user frames in order, each run of framework frames between them folded into its count."""
-        out: list[Frame | int] = []
-        for frame in self.frames:
-            if frame.is_user:
+    def user_view(self) -> tuple[Frame | Folded, ...]:
+        """The user frames in order, each run of library frames between them folded."""
+        out: list[Frame | Folded] = []
+        run: list[Frame] = []
+        for frame in (*self.frames, None):
+            if frame is not None and not frame.is_user:
+                run.append(frame)
+                continue
+            if run:
+                libraries = tuple(dict.fromkeys(f.library for f in run if f.library))
+                out.append(Folded(len(run), libraries))
+                run = []
+            if frame is not None:
                 out.append(frame)
-            elif out and isinstance(out[-1], int):
-                out[-1] += 1
-            else:
-                out.append(1)
         return tuple(out)
+
+    @property
+    def innermost_library_frame(self) -> Frame | None:
+        """The library frame nearest the op: for ops a library created (a Keras layer's MatMul), where
+        inside the library, which tells apart stacks whose user frames are all the same."""
+        for frame in reversed(self.frames):
+            if not frame.is_user:
+                return frame
+        return None
 
     @property
     def creation_site(self) -> Frame | None:
@@ -94,8 +120,10 @@ class DebugInfoStatus(StrEnum):
 
 
 class DebugInfoLayout(StrEnum):
-    ID_BASED = "id-based"  # name_to_trace_id / traces_by_id / frames_by_id (TF >= 2.15)
-    LEGACY = "legacy"  # traces[key].file_line_cols (TF <= 2.14)
+    ID_BASED = (
+        "id-based"  # name_to_trace_id / traces_by_id / frames_by_id (TF >= 2.14), outermost frame first
+    )
+    LEGACY = "legacy"  # traces[key].file_line_cols (TF 2.12, 2.13), innermost first on disk
     EMPTY = "empty"  # a valid file with no traces at all
 
 
@@ -242,12 +270,13 @@ class Alias:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
-    object_path: str
+    object_path: str  # in the object graph; for a TF1 graph variable, its node name
     name: str
     dtype: str
     shape: tuple[int | None, ...] | None
     device: str
     trainable: bool
+    origin: str = "object graph"  # or "graph": a TF1 model's variable node (it has no object graph)
 
 
 @dataclass(frozen=True, slots=True)

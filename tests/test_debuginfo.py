@@ -81,12 +81,13 @@ def test_both_layouts_give_the_same_creation_sites_for_the_same_code() -> None:
 
 
 def as_legacy_layout(debug: Any) -> Any:
-    """The same GraphDebugInfo rewritten in the legacy layout (TF 2.12 writes it, 2.21 still reads it)."""
+    """The same GraphDebugInfo rewritten in the legacy layout (TF 2.12 writes it, 2.21 still reads it):
+    frames innermost first, as TF 2.12 and 2.13 store them."""
     legacy = type(debug)()
     legacy.files.extend(debug.files)
     for key, trace_id in debug.name_to_trace_id.items():
         stack = legacy.traces[key]
-        for frame_id in debug.traces_by_id[trace_id].frame_id:
+        for frame_id in reversed(debug.traces_by_id[trace_id].frame_id):
             stack.file_line_cols.add().CopyFrom(debug.frames_by_id[frame_id])
     return legacy
 

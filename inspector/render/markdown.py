@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, TensorSpec, Trace
+from inspector.view import TOP_LEVEL, DebugInfoStatus, Folded, Frame, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
@@ -50,6 +50,13 @@ def render_report(report: Report) -> str:
             for v in report.variables
         ),
     )
+    if report.distinct_variables < len(report.variables):
+        lines += [
+            f"{len(report.variables)} variable objects hold {report.distinct_variables} distinct weights (by "
+            "name, dtype and shape): the object graph tracks some weights under several objects, as Keras 3 "
+            "exports do.",
+            "",
+        ]
     lines += _call_trees(report)
     if report.flagged_ops:
         lines += _flagged(report)
@@ -253,11 +260,11 @@ def _trace(trace: Trace | None, all_frames: bool = False) -> list[str]:
     if trace is None:
         return ["(no creation trace recorded)"]
     site = trace.creation_site
-    items: tuple[Frame | int, ...] = trace.frames if all_frames else trace.user_view()
+    items: tuple[Frame | Folded, ...] = trace.frames if all_frames else trace.user_view()
     lines = ["```"]
     for item in items:
-        if isinstance(item, int):
-            lines.append(f"    ... {item} framework frame{'s' if item != 1 else ''}")
+        if isinstance(item, Folded):
+            lines.append(f"    ... {_code(item.text)}")
         else:
             marker = "->" if item is site else "  " if item.is_user else " ."
             lines.append(f"{marker} {_code(item.file)}:{item.line} in {_code(item.function or '?')}")
@@ -286,6 +293,8 @@ def render_trace(result: TraceResult) -> str:
             lines += ["No op matches the selection.", ""]
         for index, group in enumerate(result.groups, start=1):
             lines += [f"## Trace {index} of {len(result.groups)} ({len(group.ops)} ops)", ""]
+            if group.label:
+                lines += [f"In `{_code(group.label)}`", ""]
             lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in group.ops]
             lines += ["", *_trace(group.trace, result.all_frames), ""]
         if result.untraced:
@@ -317,6 +326,12 @@ def render_where(result: WhereResult) -> str:
         lines += ["Innermost user frame only.", ""]
     if result.files:
         lines += ["Matched recorded files: " + ", ".join(f"`{_code(f)}`" for f in result.files), ""]
+    if not result.groups:
+        lines += ["No op was created by that source.", ""]
+        if result.nearby:
+            lines += ["Nearest recorded lines of that file:", ""]
+            lines += [f"- `{_code(f'{n.file}:{n.line}')}`: {n.op_count} ops" for n in result.nearby]
+            lines.append("")
     for group in result.groups:
         head = f"## `{_code(_fn(group.function))}`"
         if group.aliases:

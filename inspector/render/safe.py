@@ -10,6 +10,7 @@ which rich never parses for markup; `markdown` escapes what Markdown would inter
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rich.text import Text
 
@@ -30,6 +31,17 @@ def visible(text: str) -> str:
 def literal(text: str, style: str = "") -> Text:
     """A rich Text that shows `text` exactly (markup is not parsed), with controls made visible."""
     return Text(visible(text), style=style)
+
+
+def literal_lines(items: Iterable[str], style: str = "") -> Text:
+    """Several model strings, one per line: each escaped, the line breaks between them our own."""
+    return Text("\n".join(visible(item) for item in items), style=style)
+
+
+def log_line(text: str, style: str = "") -> Text:
+    """A line of a log the user passed in (TensorFlow's error messages indent with tabs): tabs become
+    spaces, every other control character is made visible."""
+    return literal(text.expandtabs(4), style=style)
 
 
 # Model strings never start a line in our Markdown, so only inline syntax needs escaping: emphasis,

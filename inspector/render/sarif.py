@@ -102,13 +102,18 @@ def _result(finding: Finding, rule_index: dict[str, int], model: str) -> dict[st
     source = where.source
     physical = _physical(source.file, source.line) if source else _physical(where.file or model, None)
     location: dict[str, Any] = {"physicalLocation": physical}
-    if where.node_key or where.function:
-        node_name = where.node_key.rsplit("@", 1)[0] if where.node_key else where.function
-        qualified = "/".join(
-            part for part in (*where.nesting, where.function or "<graph>", node_name) if part
-        )
+    if where.node_key:
+        # A node: named by itself, qualified by its function (and the serialized graphs around it).
+        node_name = where.node_key.rsplit("@", 1)[0]
+        qualified = "/".join((*where.nesting, where.function or "<graph>", node_name))
         location["logicalLocations"] = [
-            {"name": node_name, "fullyQualifiedName": qualified, "kind": "function"}
+            {"name": node_name, "fullyQualifiedName": qualified, "kind": "member"}
+        ]
+    elif where.function:
+        # A whole function: its name once, not `f/f`.
+        qualified = "/".join((*where.nesting, where.function))
+        location["logicalLocations"] = [
+            {"name": where.function, "fullyQualifiedName": qualified, "kind": "function"}
         ]
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,

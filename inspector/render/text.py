@@ -16,9 +16,9 @@ from rich.text import Text
 from rich.tree import Tree
 
 from inspector.render import TextOptions
-from inspector.render.safe import literal, visible
+from inspector.render.safe import literal, literal_lines, log_line, visible
 from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, Signature, TensorSpec, Trace
+from inspector.view import TOP_LEVEL, DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
     from inspector.audit.model import AuditResult, Finding
@@ -95,7 +95,10 @@ def _integrity(report: Report) -> RenderableType:
     if check is None:
         parts.append(Text("fingerprint not verified against the files (--verify-fingerprint)", style="dim"))
     elif check.status.value == "match":
-        parts.append(Text("fingerprint matches the model's files", style="green"))
+        matches = Text("fingerprint matches the model's files", style="green")
+        if check.detail:
+            matches.append("; ", style="green").append_text(literal(check.detail, style="yellow"))
+        parts.append(matches)
     else:
         style = "red" if check.status.value == "mismatch" else "yellow"
         parts.append(
@@ -224,7 +227,7 @@ def _signatures(signatures: tuple[Signature, ...]) -> RenderableType:
             name,
             _tensor_specs(signature.inputs),
             _tensor_specs(signature.outputs),
-            literal("\n".join(signature.functions)) if signature.functions else Text("—", style="dim"),
+            literal_lines(signature.functions) if signature.functions else Text("—", style="dim"),
         )
     return table
 
@@ -297,7 +300,7 @@ def _namespaces(report: Report) -> RenderableType:
                 literal(usage.namespace) if index == 0 else Text(""),
                 literal(op.op_type),
                 str(op.node_count),
-                literal("\n".join(_function_label(f) for f in op.functions)),
+                literal_lines(_function_label(f) for f in op.functions),
                 status,
             )
     parts.append(table)
@@ -336,11 +339,12 @@ def _variables(report: Report) -> RenderableType:
     table.add_column("Device", overflow="fold")
     for variable in report.variables[:TABLE_ROWS]:
         shape = "<unknown>" if variable.shape is None else str(list(variable.shape))
-        name = literal(variable.object_path)
+        path = literal(variable.object_path)
         if not variable.trainable:
-            name.append("  (not trainable)", style="dim")
+            path.append("  (not trainable)", style="dim")
         table.add_row(
-            name,
+            path,
+            literal(variable.name),
             variable.dtype,
             shape,
             literal(variable.device) if variable.device else Text("—", style="dim"),
@@ -349,7 +353,21 @@ def _variables(report: Report) -> RenderableType:
         table.add_row(
             Text(f"… {len(report.variables) - TABLE_ROWS} more variables", style="dim"), "", "", "", ""
         )
-    return table
+    notes: list[RenderableType] = [table]
+    if report.distinct_variables < len(report.variables):
+        notes.append(
+            Text(
+                f"{len(report.variables)} variable objects hold {report.distinct_variables} distinct weights "
+                "(by name, dtype and shape): the object graph tracks some weights under several objects, "
+                "as Keras 3 exports do (`variables` and `_all_variables`).",
+                style="dim",
+            )
+        )
+    if report.variables and report.variables[0].origin == "graph":
+        notes.append(
+            Text("TF1 model: variables are the graph's variable nodes (no object graph).", style="dim")
+        )
+    return Group(*notes)
 
 
 def _call_trees(report: Report) -> RenderableType:
@@ -399,14 +417,14 @@ def _user_trace(trace: Trace | None) -> RenderableType:
     site = trace.creation_site
     return Group(
         *(
-            _folded(item) if isinstance(item, int) else _frame_line(item, is_site=item is site)
+            _folded(item) if isinstance(item, Folded) else _frame_line(item, is_site=item is site)
             for item in trace.user_view()
         )
     )
 
 
-def _folded(count: int) -> Text:
-    return Text(f"    … {count} framework frame{'s' if count != 1 else ''}", style="dim")
+def _folded(item: Folded) -> Text:
+    return Text("    … ", style="dim").append_text(literal(item.text, style="dim"))
 
 
 def _frame_line(frame: Frame, is_site: bool) -> Text:
@@ -461,17 +479,20 @@ def _op_line(op: OpRef) -> Text:
 
 def _trace_group(group: TraceGroup, result: TraceResult, color: bool) -> RenderableType:
     shown_ops = group.ops[:20]
-    lines: list[RenderableType] = [_op_line(op) for op in shown_ops]
+    lines: list[RenderableType] = []
+    if group.label:
+        lines.append(Text("in ", style="dim").append_text(literal(group.label, style="magenta")))
+    lines += [_op_line(op) for op in shown_ops]
     if len(group.ops) > len(shown_ops):
         lines.append(Text(f"… and {len(group.ops) - len(shown_ops)} more ops", style="dim"))
     lines.append(Text("Created by (outermost call first):", style="dim"))
     site = group.trace.creation_site
     if result.all_frames:
-        items: tuple[Frame | int, ...] = group.trace.frames
+        items: tuple[Frame | Folded, ...] = group.trace.frames
     else:
         items = group.trace.user_view()
     for item in items:
-        if isinstance(item, int):
+        if isinstance(item, Folded):
             lines.append(_folded(item))
             continue
         lines.append(_frame_line(item, is_site=item is site) if item.is_user else _framework_frame(item))
@@ -479,7 +500,7 @@ def _trace_group(group: TraceGroup, result: TraceResult, color: bool) -> Rendera
         if context is not None and (item.is_user or result.all_frames):
             lines.append(_source(context) if color else _plain_source(context))
     if site is None:
-        lines.append(Text("    (no user frame: every frame is TensorFlow's or Python's)", style="dim"))
+        lines.append(Text("    (no user frame: every frame is a library's or Python's)", style="dim"))
     return Group(*lines)
 
 
@@ -573,6 +594,11 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
         )
     if not result.groups:
         parts.append(Text("No op was created by that source.", style="yellow"))
+        if result.nearby:
+            parts.append(Text("Nearest recorded lines of that file:", style="dim"))
+            for near in result.nearby:
+                line = Text("    ").append_text(literal(f"{near.file}:{near.line}"))
+                parts.append(line.append(f"  {_plural(near.op_count, 'op')}", style="dim"))
     for group in result.groups:
         title = Text("function ").append_text(literal(_function_label(group.function)))
         body: list[RenderableType] = []
@@ -652,6 +678,8 @@ def _finding(finding: Finding) -> RenderableType:
     if where.function or where.node_key:
         details.append(" in ", style="dim").append_text(literal(_function_label(where.function)))
     if where.file and not where.node_key:
+        if where.function:
+            details.append("  ", style="dim")
         details.append_text(literal(where.file))
     lines.append(details)
     if where.reach is not None:
@@ -851,7 +879,7 @@ def _symbolicate_sections(result: SymbolicateResult) -> list[RenderableType]:
     if not result.lines:
         parts.append(Text("The log names no node, function or op type.", style="yellow"))
     for line in result.lines:
-        head = Text(f"{line.number:>4} │ ", style="dim").append_text(literal(line.text, style="bold"))
+        head = Text(f"{line.number:>4} │ ", style="dim").append_text(log_line(line.text, style="bold"))
         body: list[RenderableType] = [head]
         for resolution in line.resolutions:
             body.extend(_resolution(resolution))

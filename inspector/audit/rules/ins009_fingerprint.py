@@ -38,6 +38,8 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             Location(file=str(context.view.path / "fingerprint.pb")),
             identity="mismatch:" + ",".join(result.mismatched),
         )
+    elif result.status is FingerprintStatus.MATCH and result.unverified:
+        yield Notice(INFO.id, f"the fingerprint matches; {result.detail}")
     elif result.status is FingerprintStatus.ABSENT:
         yield Notice(INFO.id, f"no fingerprint to check ({result.detail})")
     elif result.status is FingerprintStatus.UNAVAILABLE:
