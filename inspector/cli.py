@@ -411,6 +411,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="import MODULE before loading (repeatable)",
     )
+    doctor_cmd.add_argument(
+        "--python",
+        metavar="PATH",
+        help="load with this interpreter (the serving environment's, with the packages the model needs) "
+        "instead of inspector's own",
+    )
     doctor_cmd.add_argument("--no-registry", action="store_true", help="skip the static op-registry check")
     doctor_cmd.add_argument(
         "--verbose", "-v", action="store_true", help="include the loading process's own log"
@@ -698,7 +704,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 def _run_doctor(args: argparse.Namespace) -> int:
     from inspector.doctor import diagnose, unreadable
-    from inspector.errors import ModelLoadError
+    from inspector.errors import ModelLoadError, TagSelectionError
     from inspector.loader import load, resolve_model_path
     from inspector.render import jsonfmt, markdown, text
 
@@ -707,9 +713,13 @@ def _run_doctor(args: argparse.Namespace) -> int:
     for library in args.op_library:
         if not Path(library).is_file():
             raise InspectorError(f"{library}: no such op library")
+    if args.python is not None and not (Path(args.python).is_file() and os.access(args.python, os.X_OK)):
+        raise InspectorError(f"{args.python}: not an executable Python interpreter (--python)")
     _, model_file = resolve_model_path(args.model)  # a path that is no model at all is bad input
     try:
         view = load(args.model, tags=args.tags)
+    except TagSelectionError:
+        raise  # several meta graphs and no --tags: a question for the user, not a corrupt file
     except ModelLoadError as error:
         if Path(error.path) != model_file:
             raise
@@ -722,6 +732,7 @@ def _run_doctor(args: argparse.Namespace) -> int:
             op_libraries=args.op_library,
             imports=args.imports,
             registry=not args.no_registry,
+            python=args.python,
         )
     output = _by_format(
         args,

@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from inspector.audit.catalog import library_hint
+from inspector.providers import registration_fix
 from inspector.audit.installed import (
     VersionGap,
     installed_tensorflow,
@@ -88,6 +88,7 @@ class LoadAttempt:
     op_libraries: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
     log: str = ""  # the child's stderr (TensorFlow's logs), shown with --verbose
+    python: str = ""  # the interpreter that loaded it (--python); empty: inspector's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ def diagnose(
     op_libraries: Sequence[str] = (),
     imports: Sequence[str] = (),
     registry: bool = True,
+    python: str | None = None,
 ) -> Diagnosis:
     notices: list[str] = []
     problems = [
@@ -128,7 +130,7 @@ def diagnose(
         notices.append("op registry check skipped (--no-registry)")
     load = None
     if try_load:
-        load, registered_in_child = _try_load(view, timeout, op_libraries, imports)
+        load, registered_in_child = _try_load(view, timeout, op_libraries, imports, python)
         # Ops that the libraries or imports given to the load registered are not problems.
         unregistered = [p for p in unregistered if not registered_in_child.get(p.op_type, False)]
         problems += unregistered
@@ -136,8 +138,8 @@ def diagnose(
             problems += [p for p in explain_load_error(view, load) if p not in problems]
     else:
         problems += unregistered
-        if op_libraries or imports:
-            notices.append("--op-library and --import take effect with --try-load")
+        if op_libraries or imports or python:
+            notices.append("--op-library, --import and --python take effect with --try-load")
     return Diagnosis(SCHEMA_VERSION, view.path, tuple(problems), load, tuple(notices))
 
 
@@ -327,7 +329,7 @@ def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name:
     )
     if kind is ProblemKind.UNREGISTERED_OP:
         message = f"op type {op_type} is not registered in this TensorFlow; it is used in {where}"
-        fix = library_hint(op_type) + " before loading the model"
+        fix = registration_fix(view, op_type) + " before loading the model"
     else:
         message = f"no kernel for {op_type} on this machine's devices; it is used in {where}"
         fix = (
@@ -383,8 +385,15 @@ emit()
 
 
 def _try_load(
-    view: SavedModelView, timeout: float, op_libraries: Sequence[str], imports: Sequence[str]
+    view: SavedModelView,
+    timeout: float,
+    op_libraries: Sequence[str],
+    imports: Sequence[str],
+    python: str | None = None,
 ) -> tuple[LoadAttempt, dict[str, bool]]:
+    """Load in a child process: inspector's own interpreter, or `python` -- the serving environment's,
+    which has the packages the model needs (the child's code uses only the standard library and
+    TensorFlow, so any Python with TensorFlow runs it)."""
     libraries = tuple(str(Path(lib).resolve()) for lib in op_libraries)
     request = {
         "marker": _MARKER,
@@ -398,12 +407,14 @@ def _try_load(
     def attempt(
         outcome: LoadOutcome, seconds: float, log: str, error_type: str = "", error: str = ""
     ) -> LoadAttempt:
-        return LoadAttempt(outcome, seconds, timeout, error_type, error, libraries, tuple(imports), log)
+        return LoadAttempt(
+            outcome, seconds, timeout, error_type, error, libraries, tuple(imports), log, python or ""
+        )
 
     start = time.perf_counter()
     # Its own session (process group), so a hang is killed together with everything it started.
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
+        [python or sys.executable, "-c", _CHILD],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -354,7 +354,7 @@ def library_path(path: str) -> str:
     """A library file from its package folder on (`keras/src/layers/core/dense.py`): the venv's prefix
     says nothing."""
     for marker in ("site-packages/", "dist-packages/", "site-packages\\", "dist-packages\\"):
-        head, sep, tail = path.rpartition(marker)
+        _, sep, tail = path.rpartition(marker)
         if sep:
             return tail
     return path

@@ -75,3 +75,23 @@ def model_copy(tmp_path: Path) -> callable:  # type: ignore[valid-type]
         return target
 
     return copy
+
+
+#: Where the "published" copies below pretend to have been saved: the committed fixtures record paths
+#: relative to the checkout (fixtures/build.py strips it), as a careful publisher's models do.
+ALICE_ROOT = "/home/alice/src/project/"
+
+
+def publish_as_saved_by_alice(path: Path) -> Path:
+    """Rewrite a model's relative recorded paths (in place) as if saved from ALICE_ROOT: the absolute
+    paths an unscrubbed model carries, for the tests of scrub, INS010 and --source-root."""
+    from inspector.protos import load_protos
+
+    debug_file = path / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    for index, recorded in enumerate(debug.files):
+        if not recorded.startswith(("/", "<")):
+            debug.files[index] = ALICE_ROOT + recorded
+    debug_file.write_bytes(debug.SerializeToString())
+    return path

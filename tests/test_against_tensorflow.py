@@ -129,7 +129,9 @@ def test_frames_equal_tensorflows(fixture: catalog.Fixture) -> None:
     view = inspector.load(fixture.path)
     for key in list(view.debug_info.trace_id_by_key)[:50]:
         if fixture.layout == "legacy":
-            expected = [(debug.files[f.file_index], f.line) for f in debug.traces[key].file_line_cols]
+            # TF 2.12 and 2.13 store frames innermost first; a Trace reads outermost first.
+            stored = [(debug.files[f.file_index], f.line) for f in debug.traces[key].file_line_cols]
+            expected = stored[::-1]
         else:
             frames = debug.traces_by_id[debug.name_to_trace_id[key]].frame_id
             expected = [
@@ -140,10 +142,11 @@ def test_frames_equal_tensorflows(fixture: catalog.Fixture) -> None:
         assert [(frame.file, frame.line) for frame in trace.frames] == expected
 
 
-def test_fixture_writers_are_recorded() -> None:
-    manifest = catalog.manifest()
-    for fixture in catalog.FIXTURES:
-        written = inspector.load(fixture.path).tensorflow_version
-        assert manifest[fixture.name]["tensorflow"] == written
-        if fixture.tensorflow != "installed":
-            assert written.startswith(fixture.tensorflow + ".")
+def test_fixture_and_corpus_writers_are_recorded() -> None:
+    for fixture in (*catalog.FIXTURES, *catalog.CORPUS):
+        manifest = catalog.manifest(fixture.manifest_path)
+        written = inspector.load(fixture.path, tags=["serve"] if fixture.name == "tf1_two_graphs" else None)
+        assert manifest[fixture.name]["tensorflow"] == written.tensorflow_version, fixture.name
+        assert manifest[fixture.name]["environment"] == fixture.environment
+        if fixture.tensorflow:
+            assert written.tensorflow_version.startswith(fixture.tensorflow + "."), fixture.name

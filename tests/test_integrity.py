@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, flat, run_cli
+from conftest import ALICE_ROOT, ROOT, flat, publish_as_saved_by_alice, run_cli
 
 import inspector
 from fixtures import catalog
@@ -19,13 +19,19 @@ from inspector.scrub import revealing_paths, rewrite_path, source_roots
 COND = catalog.get("cond_custom_op")
 
 
-def recorded_root(name: str) -> str:
-    """The checkout folder the fixture was saved from, as its debug info records it (with a slash):
-    not this checkout's folder, which differs on every clone."""
-    fixture = catalog.get(name)
-    suffix = f"fixtures/builders/{fixture.builder}.py"
-    [path] = [f for f in inspector.load(fixture.path).debug_info.files if f.endswith(suffix)]
-    return path[: -len(suffix)]
+def published(model_copy: Any, name: str) -> Path:
+    """A copy of a fixture whose recorded paths are absolute, as an unscrubbed model's are: the
+    committed fixtures record paths relative to the checkout (fixtures/build.py strips it)."""
+    return publish_as_saved_by_alice(model_copy(name))
+
+
+def test_committed_models_reveal_no_building_machine() -> None:
+    for fixture in (*catalog.FIXTURES, *catalog.CORPUS):
+        if fixture.layout == "none":
+            continue
+        files = inspector.load(fixture.path).debug_info.files
+        assert not any(f.startswith(("/work", "/root", "/home")) for f in files), fixture.name
+        assert any(f.startswith(f"fixtures/{fixture.package}/") for f in files), fixture.name
 
 
 # --- stripped_op_list -------------------------------------------------------------------------------------
@@ -115,17 +121,7 @@ def with_debug_files(model_copy: Any, name: str, rename: Any) -> Path:
 
 
 def test_paths_that_name_users_ci_and_temp_folders(model_copy: Any) -> None:
-    prefix = recorded_root("custom_ops").rstrip("/")
-
-    def as_if_saved_by_alice(recorded: str) -> str:
-        return (
-            recorded.replace(prefix, "/home/alice/src/project", 1)
-            if recorded.startswith(prefix)
-            else recorded
-        )
-
-    path = with_debug_files(model_copy, "custom_ops", as_if_saved_by_alice)
-    view = inspector.load(path)
+    view = inspector.load(published(model_copy, "custom_ops"))
     kinds = {(p.kind, p.who) for p in revealing_paths(view)}
     assert ("user name", "alice") in kinds
     assert source_roots(view) == ("/home/alice/src/project/fixtures",)  # fixtures/build.py and builders/
@@ -160,11 +156,11 @@ def test_rewrite_path() -> None:
     assert rewrite_path("/home/a/src/m.py", [], "/home/a") == "src/m.py"
 
 
-def test_a_scrubbed_copy_keeps_everything_but_the_paths(tmp_path: Path) -> None:
-    source = catalog.get("custom_ops").path
+def test_a_scrubbed_copy_keeps_everything_but_the_paths(tmp_path: Path, model_copy: Any) -> None:
+    source = published(model_copy, "custom_ops")
     before = {p.relative_to(source): p.read_bytes() for p in source.rglob("*") if p.is_file()}
     out = tmp_path / "public"
-    prefix = recorded_root("custom_ops")
+    prefix = ALICE_ROOT
     result = run_cli("scrub", source, out, "--strip-prefix", prefix)
     assert result.code == 0, result.stderr
     assert "verified by reading it back" in result.stdout
@@ -193,14 +189,10 @@ def test_a_scrubbed_copy_keeps_everything_but_the_paths(tmp_path: Path) -> None:
     assert report(out) == report(source)
 
 
-def test_trace_reads_scrubbed_paths_through_a_source_root(tmp_path: Path) -> None:
+def test_trace_reads_scrubbed_paths_through_a_source_root(tmp_path: Path, model_copy: Any) -> None:
     out = tmp_path / "public"
-    assert (
-        run_cli(
-            "scrub", catalog.get("custom_ops").path, out, "--relative-to", recorded_root("custom_ops")
-        ).code
-        == 0
-    )
+    source = published(model_copy, "custom_ops")
+    assert run_cli("scrub", source, out, "--relative-to", ALICE_ROOT).code == 0
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = run_cli("trace", out, "--op", "Beta>Shift", "--source-root", f"={ROOT}", cwd=elsewhere)
@@ -211,21 +203,13 @@ def test_trace_reads_scrubbed_paths_through_a_source_root(tmp_path: Path) -> Non
 
 
 @pytest.mark.tensorflow
-def test_a_scrubbed_copy_loads_in_tensorflow(tmp_path: Path) -> None:
+def test_a_scrubbed_copy_loads_in_tensorflow(tmp_path: Path, model_copy: Any) -> None:
     import subprocess
     import sys
 
     out = tmp_path / "public"
-    assert (
-        run_cli(
-            "scrub",
-            catalog.get("module_aliases").path,
-            out,
-            "--strip-prefix",
-            recorded_root("module_aliases"),
-        ).code
-        == 0
-    )
+    source = published(model_copy, "module_aliases")
+    assert run_cli("scrub", source, out, "--strip-prefix", ALICE_ROOT).code == 0
     code = f"import tensorflow as tf; m = tf.saved_model.load({str(out)!r}); print(float(m.double(tf.constant(1.0))))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False

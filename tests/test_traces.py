@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import flat, run_cli
+from conftest import ALICE_ROOT, flat, publish_as_saved_by_alice, run_cli
 
 import inspector
 from fixtures import catalog
@@ -71,8 +71,8 @@ def test_each_distinct_trace_is_shown_once_with_its_ops() -> None:
 # --- the innermost user frame is the line that created the op -------------------------------------------
 
 SAMPLES = {
-    "module_aliases": {"Mul": "double.mul", "AddV2": "double.add", "Relu": "serve.relu"},
-    "legacy_traces": {"Mul": "double.mul", "AddV2": "double.add", "Relu": "serve.relu"},
+    "module_aliases": {"Mul": "double.mul", "AddV2": "helper.add", "Relu": "serve.relu"},
+    "legacy_traces": {"Mul": "double.mul", "AddV2": "helper.add", "Relu": "serve.relu"},
     "custom_ops": {"Acme>Scale": "serve.scale", "Beta>Shift": "postprocess.shift"},
     "keras_serving": {"Softmax": "serve.softmax"},
 }
@@ -121,7 +121,9 @@ def ops_whose_stack_holds(fixture: catalog.Fixture, file_suffix: str, line: int 
 
 
 @pytest.mark.parametrize("name", BOTH_LAYOUTS)
-@pytest.mark.parametrize("site", ["double.mul", "double.add", "serve.relu", "serve.call_double", None])
+@pytest.mark.parametrize(
+    "site", ["double.mul", "double.add", "helper.add", "serve.relu", "serve.call_double", None]
+)
 def test_where_returns_exactly_the_ops_whose_traces_hold_the_line(name: str, site: str | None) -> None:
     fixture = catalog.get(name)
     line = catalog.site_line(fixture, site) if site else None
@@ -142,6 +144,30 @@ def test_both_layouts_answer_where_alike() -> None:
         return {(op.op_type, op.node_name) for g in result.groups for hit in g.hits for op in hit.ops}
 
     assert answer("module_aliases") == answer("legacy_traces") == {("Mul", "mul"), ("Const", "mul/y")}
+
+
+@pytest.mark.parametrize("name", BOTH_LAYOUTS)
+def test_an_op_made_in_a_helper_is_found_at_the_helper_line_innermost(name: str) -> None:
+    """TF 2.12 stores frames innermost first: read as stored, the helper's line (where AddV2 is made)
+    would be the outermost user frame and `--innermost` on it would find nothing."""
+    fixture = catalog.get(name)
+    view = inspector.load(fixture.path)
+    helper = catalog.site_line(fixture, "helper.add")
+    caller = catalog.site_line(fixture, "double.add")
+    found = where(view, WhereQuery.parse(f"module_aliases.py:{helper}", innermost=True))
+    # x + offset reads the variable and adds, both on the helper's line.
+    assert {op.op_type for g in found.groups for hit in g.hits for op in hit.ops} == {
+        "AddV2",
+        "ReadVariableOp",
+    }
+    assert where(view, WhereQuery.parse(f"module_aliases.py:{caller}", innermost=True)).op_count == 0
+    [key] = [k for k in view.nodes_by_op["AddV2"] if view.nodes[k].function.startswith("__inference_double")][
+        :1
+    ]
+    trace_ = view.trace(view.nodes[key])
+    assert trace_ is not None
+    user_lines = [frame.line for frame in trace_.user_frames if frame.file.endswith("module_aliases.py")]
+    assert user_lines[-2:] == [caller, helper]  # outermost first: the call, then the helper
 
 
 def test_where_innermost_keeps_only_ops_created_on_that_line() -> None:
@@ -174,12 +200,14 @@ def test_where_groups_by_function_with_aliases_and_signatures() -> None:
 # --- source context ---------------------------------------------------------------------------------------
 
 
-def test_source_root_maps_recorded_paths_to_a_local_checkout(tmp_path: Path) -> None:
+def test_source_root_maps_recorded_paths_to_a_local_checkout(tmp_path: Path, model_copy: Any) -> None:
     fixture = catalog.get("custom_ops")
-    view = inspector.load(fixture.path)
+    model = publish_as_saved_by_alice(model_copy("custom_ops"))
+    view = inspector.load(model)
     [group] = trace(view, Selector(op="Beta>Shift")).groups
     recorded = group.trace.creation_site.file  # type: ignore[union-attr]
     prefix = recorded[: recorded.rindex("/fixtures/")]
+    assert prefix == ALICE_ROOT.rstrip("/")
     checkout = tmp_path / "checkout"
     (checkout / "fixtures" / "builders").mkdir(parents=True)
     copy = checkout / "fixtures" / "builders" / "custom_ops.py"
@@ -193,17 +221,14 @@ def test_source_root_maps_recorded_paths_to_a_local_checkout(tmp_path: Path) -> 
     context = result.sources.context_for(result.groups[0].trace.creation_site)  # type: ignore[arg-type]
     assert context is not None and context.local_path == str(copy)
     assert "MARKER_FROM_THE_LOCAL_CHECKOUT" in context.lines[1] and len(context.lines) == 3
-    cli = run_cli("trace", fixture.path, "--op", "Beta>Shift", "--source-root", f"{prefix}={checkout}")
+    cli = run_cli("trace", model, "--op", "Beta>Shift", "--source-root", f"{prefix}={checkout}")
     assert "MARKER_FROM_THE_LOCAL_CHECKOUT" in cli.stdout
 
 
-def test_missing_sources_are_named_once(tmp_path: Path) -> None:
-    fixture = catalog.get("custom_ops")
-    view = inspector.load(fixture.path)
-    [group] = trace(view, Selector(op="Beta>Shift")).groups
-    recorded = group.trace.creation_site.file  # type: ignore[union-attr]
-    prefix = recorded[: recorded.rindex("/fixtures/")]
-    result = run_cli("trace", fixture.path, "--op", "Beta>Shift", "--source-root", f"{prefix}={tmp_path}")
+def test_missing_sources_are_named_once(tmp_path: Path, model_copy: Any) -> None:
+    model = publish_as_saved_by_alice(model_copy("custom_ops"))
+    prefix = ALICE_ROOT.rstrip("/")
+    result = run_cli("trace", model, "--op", "Beta>Shift", "--source-root", f"{prefix}={tmp_path}")
     out = flat(result.stdout)
     assert out.count("Source not found here for:") == 1
     assert "custom_ops.py" in out.split("Source not found here for:")[1]

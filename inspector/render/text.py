@@ -829,6 +829,8 @@ def _load_line(load: LoadAttempt) -> Text:
         text.append("  op libraries: ", style="dim").append_text(literal(", ".join(load.op_libraries)))
     if load.imports:
         text.append("  imports: ", style="dim").append_text(literal(", ".join(load.imports)))
+    if load.python:
+        text.append("  python: ", style="dim").append_text(literal(load.python))
     if load.error_message:
         first = load.error_message.strip().splitlines()[0] if load.error_message.strip() else ""
         text.append("\n  ").append_text(

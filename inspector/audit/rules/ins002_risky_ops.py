@@ -10,8 +10,10 @@ serialized inside string constants -- not only where saved_model_cli's denylist 
 Severity depends on when the op can run: reached from the init op (runs at load) is one step above the
 op's base severity, from a serving signature is the base, only from a function object one step below,
 unreachable two below. The checkpoint ops TensorFlow writes into `__inference__traced_save_*` and
-`__inference__traced_restore_*` are expected there and not reported. When a constant names the path an
-op reads or writes, the finding shows it.
+`__inference__traced_restore_*` are expected there and not reported, nor are those of a TF1 Saver (the
+name scope `saver_def` names). A lookup table initialized from one of the model's own assets is a note,
+not a risk; from any other path it keeps the op's severity. When a constant names the path an op reads or
+writes, the finding shows it.
 
 Example: `WriteFile in __inference_serve_48 (reached by serving_default) writes '/tmp/out.txt'`.
 
@@ -28,7 +30,7 @@ from inspector.audit.context import AuditContext
 from inspector.audit.model import Finding, Notice, RuleInfo, Severity
 from inspector.audit.scope import OpSite
 from inspector.callgraph import tensor_node_name
-from inspector.view import node_key
+from inspector.view import TOP_LEVEL, node_key
 
 INFO = RuleInfo("INS002", "risky-op", "Op with side effects outside the tensor computation", __doc__ or "")
 
@@ -42,11 +44,25 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     }
     allowed = frozenset(policy.allow)
     neighbours = _ConstantIndex(context)
+    saver_scope = _saver_scope(context)
     for site in context.scope.sites:
         entry = CATALOGUE.get(site.op_type) or denied.get(site.op_type)
         if entry is None or site.op_type in allowed:
             continue
-        if site.op_type in CHECKPOINT_OPS and site.function.startswith(CHECKPOINT_FUNCTION_PREFIXES):
+        if site.op_type in CHECKPOINT_OPS and (
+            site.function.startswith(CHECKPOINT_FUNCTION_PREFIXES)
+            or (saver_scope and not site.nesting and site.definition.name.startswith(saver_scope))
+        ):
+            continue  # TensorFlow's own checkpoint plumbing: TF2's save functions, a TF1 Saver's scope
+        asset = _own_asset(context, site)
+        if asset is not None:
+            yield Finding(
+                INFO.id,
+                Severity.NOTE,
+                f"{site.op_type} reads the model's own asset ({asset}): expected for a vocabulary table",
+                "nothing to do; the file ships in the model's assets/ folder",
+                context.location(site),
+            )
             continue
         output_stream = _output_stream(site)
         base = entry.base
@@ -66,6 +82,43 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"remove {site.op_type} from the exported functions, or accept it with --allow {site.op_type}",
             context.location(site),
         )
+
+
+#: Ops that initialize a lookup table from a file: ordinary when the file is one of the model's assets.
+_TABLE_FROM_FILE = frozenset({"InitializeTableFromTextFile", "InitializeTableFromTextFileV2"})
+
+
+def _own_asset(context: AuditContext, site: OpSite) -> str | None:
+    """The asset file a table initializer reads, when its filename comes from the model's assets: in a
+    TF2 model the initializer function takes the path as an argument (TensorFlow wires the restored asset
+    in); in a TF1 model the input is a tensor that `asset_file_def` names."""
+    if site.op_type not in _TABLE_FROM_FILE or site.nesting:
+        return None
+    view = context.view
+    assets = list(view.meta_graph_def.asset_file_def)
+    if not assets:
+        return None
+    inputs = [name for name in site.definition.input if not name.startswith("^")]
+    if len(inputs) < 2:
+        return None
+    source = tensor_node_name(inputs[1])
+    names = ", ".join(sorted({asset.filename for asset in assets}))
+    if site.function == TOP_LEVEL:
+        asset_tensors = {tensor_node_name(asset.tensor_info.name) for asset in assets}
+        return names if source in asset_tensors else None
+    function = view.functions.get(site.function)
+    arguments = {argument.name for argument in function.inputs} if function else set()
+    return names if source in arguments else None
+
+
+def _saver_scope(context: AuditContext) -> str:
+    """The name scope of a TF1 Saver (`save/`), from `saver_def`: its ops are the checkpoint plumbing."""
+    saver = context.view.meta_graph_def.saver_def
+    for tensor in (saver.filename_tensor_name, saver.save_tensor_name, saver.restore_op_name):
+        head, sep, _ = tensor_node_name(tensor).rpartition("/")
+        if sep:
+            return head + "/"
+    return ""
 
 
 def _output_stream(site: OpSite) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from inspector.audit.catalog import library_hint
+from inspector.providers import registration_fix
 from inspector.audit.context import AuditContext
 from inspector.audit.installed import installed_tensorflow, needs_registration, op_registry
 from inspector.audit.model import Finding, Notice, RuleInfo, Severity
@@ -49,6 +49,6 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             INFO.id,
             Severity.ERROR,
             f"{op_type} is not registered in TensorFlow {version}: loading the model fails without its library",
-            library_hint(op_type) + " before loading the model",
+            registration_fix(context.view, op_type) + " before loading the model",
             context.location(site),
         )

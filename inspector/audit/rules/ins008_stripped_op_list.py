@@ -7,8 +7,9 @@ so a namespaced op missing from the list also slipped past that check (a custom 
 branch saves even with `namespace_whitelist=[]`). Tools that trust the list to know what a model needs
 are wrong about this model.
 
-Example: `Acme>Scale is used in cond_true_7 but missing from stripped_op_list` (error, as it is
-namespaced); `ReadFile is used in __inference_Dataset_map_read_file_79 but missing` (note).
+Example: `Acme>Scale is used (1 node in 1 function) but missing from stripped_op_list` (error, as it is
+namespaced); `ReadFile is used (2 nodes in 2 functions) but missing ...` (note). One finding per op type,
+located at its first node.
 
 Fix: nothing to change in the model to make it correct; review the listed ops (the audit's other rules
 already cover them), and do not rely on stripped_op_list or TensorFlow's whitelist check.
@@ -26,29 +27,30 @@ INFO = RuleInfo("INS008", "stripped-op-list", "Op used but missing from stripped
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
+    """One finding per op type (a model with 27 such nodes of 3 types gets 3), located at its first node."""
     reach = context.scope.reach_by_function
     for op in unlisted_ops(context.view):
-        for key in op.node_keys:
-            node = context.view.nodes[key]
-            trace = context.view.trace(node)
-            function_reach = reach.get(node.function)
-            yield Finding(
-                INFO.id,
-                Severity.ERROR if op.namespace else Severity.NOTE,
-                f"{op.op_type} is used but missing from stripped_op_list"
-                + (
-                    ": TensorFlow's save-time namespace whitelist check did not see it"
-                    if op.namespace
-                    else ""
-                ),
-                "review the op; do not rely on stripped_op_list or TensorFlow's whitelist check for this model",
-                Location(
-                    function=node.function,
-                    node_key=key,
-                    op_type=op.op_type,
-                    reach=function_reach.reach if function_reach else None,
-                    reached_by=function_reach.reached_by if function_reach else (),
-                    source=trace.creation_site if trace else None,
-                    stack=trace.user_frames if trace else (),
-                ),
-            )
+        key = op.node_keys[0]
+        node = context.view.nodes[key]
+        trace = context.view.trace(node)
+        function_reach = reach.get(node.function)
+        count = len(op.node_keys)
+        spread = f"{count} node{'s' if count != 1 else ''} in {len(op.functions)} function"
+        spread += "s" if len(op.functions) != 1 else ""
+        yield Finding(
+            INFO.id,
+            Severity.ERROR if op.namespace else Severity.NOTE,
+            f"{op.op_type} is used ({spread}) but missing from stripped_op_list"
+            + (": TensorFlow's save-time namespace whitelist check did not see it" if op.namespace else ""),
+            "review the op; do not rely on stripped_op_list or TensorFlow's whitelist check for this model",
+            Location(
+                function=node.function,
+                node_key=key,
+                op_type=op.op_type,
+                reach=function_reach.reach if function_reach else None,
+                reached_by=function_reach.reached_by if function_reach else (),
+                source=trace.creation_site if trace else None,
+                stack=trace.user_frames if trace else (),
+            ),
+            identity=f"unlisted:{op.op_type}",
+        )
