@@ -24,7 +24,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from inspector.providers import registration_fix
 from inspector.audit.installed import (
     VersionGap,
     installed_tensorflow,
@@ -35,6 +34,7 @@ from inspector.audit.installed import (
 from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
 from inspector.coverage import coverage
 from inspector.loader import PROTOBUF_LIMIT
+from inspector.providers import registration_fix
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, SavedModelView, namespace_of
 
 SCHEMA_VERSION = 1
