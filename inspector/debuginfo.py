@@ -37,6 +37,9 @@ _STDLIB = re.compile(
 _TOOLS = (
     # Code TensorFlow generates and exec()s, such as the Python wrappers of a custom-op library.
     (re.compile(r"^<string>$"), "<generated>"),
+    # AutoGraph's conversion of a tf.function, written to a temporary file with a random name on every
+    # trace: not a file the user has, and its lines are the converted code's.
+    (re.compile(r"(?:^|[/\\])__autograph_generated_file\w*\.py$"), "<autograph>"),
     # inspector run from a source checkout (editable install): its own CLI and save entry points.
     (re.compile(r"(?:^|[/\\])inspector[/\\](?:cli|save|__main__)\.py$"), "inspector"),
     # A console script's wrapper (bin/inspector, bin/pytest).

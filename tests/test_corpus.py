@@ -1,0 +1,312 @@
+"""The real-library corpus is the spec: every command gives the right answer on models as people ship them
+(Keras 3 and 2, transformers, TF-DF, tensorflow-text, a TF1 Builder model; TF 2.12, 2.15, 2.21).
+
+Each test names the defect it pins down; the models are built by fixtures/build.py (see catalog.CORPUS).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from conftest import cli, flat
+
+import inspector
+from fixtures import catalog
+from inspector.audit import Policy, Severity, audit
+from inspector.diff import Category, diff
+from inspector.render import TextOptions
+from inspector.render.text import render_report as render_text_report
+from inspector.report import build_report
+from inspector.traces import Selector, WhereQuery, trace, where
+
+CORPUS = [fixture.name for fixture in catalog.CORPUS]
+#: Models with more than one meta graph, and the tags the tests read them with.
+TAGS = {"tf1_two_graphs": ["serve"]}
+
+
+def load(name: str) -> inspector.SavedModelView:
+    return inspector.load(catalog.get(name).path, tags=TAGS.get(name))
+
+
+def tag_args(name: str) -> list[str]:
+    return ["--tags", ",".join(TAGS[name])] if name in TAGS else []
+
+
+@pytest.fixture(params=CORPUS)
+def corpus_model(request: pytest.FixtureRequest) -> catalog.Fixture:
+    return catalog.get(request.param)
+
+
+# --- 1. diff: a model is identical to itself and to a second save of the same code -----------------------
+
+
+@pytest.mark.parametrize("name", CORPUS + [f.name for f in catalog.FIXTURES])
+def test_every_model_diffs_identical_with_itself(name: str) -> None:
+    path = catalog.get(name).path
+    result = cli("diff", path, path, *tag_args(name))
+    assert result.code == 0, result.stdout[-3000:] + result.stderr
+
+
+@pytest.mark.parametrize(("first", "second"), [("k3_text", "k3_text_again"), ("k2_215", "k2_215_again")])
+def test_two_saves_of_the_same_code_diff_identical(first: str, second: str) -> None:
+    result = diff(load(first), load(second))
+    assert result.identical, [(c.category.value, c.subject, c.old, c.new) for c in result.changes]
+    # Every function found its twin, though every counter differs.
+    assert len(result.pairs) == len(load(first).functions) - 1
+
+
+def test_functions_sharing_a_structure_pair_one_to_one_in_trace_order() -> None:
+    old, new = load("k3_text"), load("k3_text_again")
+    pairs = {pair.old: pair.new for pair in diff(old, new).pairs}
+    assert len(set(pairs.values())) == len(pairs)  # one-to-one
+    assert sorted(pairs) == sorted(f for f in old.functions if f)
+    assert sorted(pairs.values()) == sorted(f for f in new.functions if f)
+
+
+# --- 2. diff: constants --------------------------------------------------------------------------------------
+
+
+def test_a_changed_threshold_constant_is_the_one_change() -> None:
+    result = diff(load("threshold_05"), load("threshold_09"))
+    [change] = result.changes
+    assert change.category is Category.ATTRS
+    assert (change.old, change.new) == ("0.5", "0.9")
+    assert change.subject.endswith("Greater/y value")
+    assert cli("diff", catalog.get("threshold_05").path, catalog.get("threshold_09").path).code == 1
+
+
+def test_a_widened_lstm_reports_its_variables_and_shape_constants_exactly() -> None:
+    result = diff(load("k3_text"), load("k3_text_wide"))
+    by_category = {category: [c for c in result.changes if c.category is category] for category in Category}
+    assert not by_category[Category.FUNCTIONS] and not by_category[Category.SIGNATURES]
+    variables = {c.subject: (c.old, c.new) for c in by_category[Category.VARIABLES]}
+    assert variables == {
+        "lstm/lstm_cell/kernel": ("2 × float32[16, 128]", "2 × float32[16, 192]"),
+        "lstm/lstm_cell/recurrent_kernel": ("2 × float32[32, 128]", "2 × float32[48, 192]"),
+        "lstm/lstm_cell/bias": ("2 × float32[128]", "2 × float32[192]"),
+        "gru/gru_cell/kernel": ("2 × float32[32, 48]", "2 × float32[48, 48]"),
+    }
+    constants = [(c.old, c.new) for c in by_category[Category.ATTRS]]
+    assert constants and all("32" in old and "48" in new for old, new in constants)
+    assert ("32", "48") in constants  # the LSTM's state size, a scalar shown as its value
+
+
+# --- 3. legacy stacks, 5. library frames, 11-12. where ----------------------------------------------------------
+
+
+def test_legacy_keras_stacks_read_outermost_first() -> None:
+    """TF 2.12 keeps the 10 innermost frames, innermost first: read outermost first, a Keras 2 stack
+    ends where TensorFlow made the op (tensor_spec.py, polymorphic_function.py), not in Keras's saving
+    code where the cut left its outermost frame."""
+    traces = load("k2_212").debug_info.traces.values()
+    ends_in_tensorflow = sum(1 for t in traces if t.frames[-1].library == "tensorflow")
+    starts_in_tensorflow = sum(1 for t in traces if t.frames[0].library == "tensorflow")
+    assert ends_in_tensorflow >= 0.8 * len(traces) > starts_in_tensorflow
+
+
+def test_ops_made_through_a_library_are_found_at_the_users_line() -> None:
+    fixture = catalog.get("tftext_tokenizers")
+    view = load("tftext_tokenizers")
+    line = catalog.site_line(fixture, "text.whitespace")
+    found = where(view, WhereQuery.parse(f"fixtures/corpus/text.py:{line}", innermost=True))
+    ops = {op.op_type for g in found.groups for hit in g.hits for op in hit.ops}
+    assert "TFText>WhitespaceTokenizeWithOffsetsV2" in ops
+    [group] = trace(view, Selector(op="TFText>WhitespaceTokenizeWithOffsetsV2")).groups
+    site = group.trace.creation_site
+    assert site is not None and (site.file, site.line) == ("fixtures/corpus/text.py", line)
+    assert "tensorflow_text" in {frame.library for frame in group.trace.frames}
+
+
+def test_transformers_frames_are_library_frames() -> None:
+    view = load("hf_bert")
+    user_files = {frame.file for t in view.debug_info.traces.values() for frame in t.user_frames}
+    assert user_files and all(not f.endswith(".py") or "site-packages" not in f for f in user_files)
+    assert any(frame.library == "transformers" for t in view.debug_info.traces.values() for frame in t.frames)
+
+
+def test_where_without_debug_info_says_so() -> None:
+    result = cli("where", catalog.get("tf1_two_graphs").path, "--tags", "serve", "model.py:3")
+    assert result.code == 2
+    assert "no debug info" in result.stderr and "save_debug_info=True" in result.stderr
+
+
+def test_where_on_a_keras_layer_line_lists_the_recorded_lines_nearby() -> None:
+    fixture = catalog.get("k3_text")
+    line = catalog.site_line(fixture, "k3.lstm")  # a layer definition: on no stack in Keras 3
+    result = where(load("k3_text"), WhereQuery.parse(f"fixtures/corpus/keras3.py:{line}"))
+    assert not result.found
+    assert result.nearby and all(n.file == "fixtures/corpus/keras3.py" and n.op_count for n in result.nearby)
+    out = cli("where", fixture.path, f"fixtures/corpus/keras3.py:{line}")
+    assert out.code == 1 and "Nearest recorded lines of that file" in out.stdout
+
+
+def test_keras3_trace_groups_that_share_user_frames_are_labelled_by_layer() -> None:
+    result = trace(load("k3_text"), Selector(signature="serve"))
+    assert len(result.groups) > 20
+    labels = [group.label for group in result.groups]
+    shared = {}
+    for group in result.groups:
+        key = tuple((f.file, f.line) for f in group.trace.user_frames)
+        shared[key] = shared.get(key, 0) + 1
+    for group in result.groups:  # labelled exactly when another group shows the same user frames
+        key = tuple((f.file, f.line) for f in group.trace.user_frames)
+        assert bool(group.label) == (shared[key] > 1)
+    assert sum(map(bool, labels)) > 20
+    assert any("name scope text_classifier_1/lstm_1" in label for label in labels)
+    assert any("keras/src/" in label for label in labels)
+
+
+# --- 4. fingerprints -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("name", ["k2_212", "k2_215", "k3_text"])
+def test_fingerprints_are_verified_only_where_the_algorithm_matches(name: str) -> None:
+    pytest.importorskip("tensorflow")
+    from inspector.integrity import FingerprintStatus, verify_fingerprint
+
+    check = verify_fingerprint(load(name))
+    assert check.status is FingerprintStatus.MATCH, check.detail
+    if name == "k2_212":  # written by TF 2.12, whose signature hash TF >= 2.14 computes differently
+        assert check.unverified == ("signature_def_hash",)
+        assert "2.12.1" in check.detail
+    else:
+        assert check.unverified == ()
+
+
+# --- 6-7. the default audit -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.CORPUS if not f.risky])
+def test_the_default_audit_passes_every_clean_corpus_model(name: str) -> None:
+    result = cli("audit", catalog.get(name).path, *tag_args(name))
+    assert result.code == 0, result.stdout[-3000:]
+
+
+def test_models_needing_an_op_package_fail_the_audit_with_one_fix_per_package() -> None:
+    expected = {
+        "tftext_tokenizers": "pip install tensorflow-text, then `import tensorflow_text`",
+        "tfdf_forest": "pip install tensorflow-decision-forests, then `import tensorflow_decision_forests`",
+    }
+    for name, fix in expected.items():
+        result = audit(load(name), Policy())
+        unregistered = [f for f in result.findings if f.rule_id == "INS004"]
+        assert unregistered and result.failed
+        assert {f.fix for f in unregistered} == {fix + " before loading the model"}, name
+    # Both spellings of tensorflow-text's ops are among them.
+    ops = {
+        f.location.op_type
+        for f in audit(load("tftext_tokenizers"), Policy()).findings
+        if f.rule_id == "INS004"
+    }
+    assert "TFText>WhitespaceTokenizeWithOffsetsV2" in ops and "NormalizeUTF8" in ops
+
+
+def test_a_table_on_the_models_own_asset_is_a_note() -> None:
+    [finding] = [
+        f
+        for f in audit(load("tf_module_table"), Policy(registry=False)).findings
+        if f.location.op_type == "InitializeTableFromTextFileV2"
+    ]
+    assert finding.severity is Severity.NOTE and "own asset (vocabulary.txt)" in finding.message
+
+
+def test_a_tf1_savers_checkpoint_ops_are_not_findings() -> None:
+    view = load("tf1_two_graphs")
+    assert {"SaveV2", "RestoreV2", "MergeV2Checkpoints"} <= set(view.nodes_by_op)
+    findings = audit(view, Policy(registry=False)).findings
+    assert not [f for f in findings if f.rule_id == "INS002"]
+
+
+def test_ins008_reports_once_per_op_type() -> None:
+    findings = [f for f in audit(load("hf_bert"), Policy(registry=False)).findings if f.rule_id == "INS008"]
+    op_types = [f.location.op_type for f in findings]
+    assert findings and len(op_types) == len(set(op_types))
+
+
+# --- 8-9. doctor and TF1 variables -----------------------------------------------------------------------------
+
+
+def test_doctor_asks_for_tags_on_a_model_with_two_meta_graphs() -> None:
+    path = catalog.get("tf1_two_graphs").path
+    result = cli("doctor", path)
+    assert result.code == 2 and "--tags" in result.stderr and "copy the file" not in result.stdout
+    assert cli("doctor", path, "--tags", "serve", "--no-registry").code == 0
+
+
+def test_tf1_models_list_their_graph_variables() -> None:
+    view = load("tf1_two_graphs")
+    variables = {(v.name, v.dtype, v.shape, v.trainable, v.origin) for v in view.variables}
+    assert variables == {
+        ("weights", "float32", (4, 2), True, "graph"),
+        ("bias", "float32", (2,), True, "graph"),
+    }
+    out = flat(cli("report", catalog.get("tf1_two_graphs").path, "--tags", "serve").stdout)
+    assert "2 variables" in out and "weights" in out
+
+
+# --- 10. rendering ------------------------------------------------------------------------------------------------
+
+
+def test_the_variables_table_shows_each_column_and_explains_duplicates() -> None:
+    out = cli("report", catalog.get("k3_text").path).stdout
+    row = next(line for line in out.splitlines() if "_all_variables.0" in line)
+    assert "embedding/embeddings" in row and "float32" in row and "[500, 16]" in row
+    assert "distinct weights" in out
+
+
+def test_our_own_separators_are_not_escaped(tmp_path: Path) -> None:
+    """A cell that lists several functions breaks lines between them (our newline, not the model's)."""
+    view = load("tf_module_table")
+    report = build_report(view)
+    first = report.signatures[0]
+    several = dataclasses.replace(first, functions=("fn_alpha", "fn_beta\nforged"))
+    text = render_text_report(dataclasses.replace(report, signatures=(several,)), TextOptions(width=200))
+    assert "\\x0a" not in text.replace("fn_beta\\x0aforged", "")
+    assert "fn_beta\\x0aforged" in text  # a newline inside a model string is still shown escaped
+    # TensorFlow indents its error messages with tabs: symbolicate shows the log, tabs as spaces.
+    log = tmp_path / "error.log"
+    log.write_text("Graph execution error:\n\tDetected at node 'x'\n")
+    out = cli("symbolicate", catalog.get("runtime_errors").path, log).stdout
+    assert "\\x09" not in out and "Detected at node" in out
+
+
+# --- every command on every corpus model --------------------------------------------------------------------------
+
+
+def test_every_command_answers_on_every_corpus_model(corpus_model: catalog.Fixture) -> None:
+    path, tags = corpus_model.path, tag_args(corpus_model.name)
+    for command in (
+        ["report"],
+        ["report", "--format", "json"],
+        ["report", "--format", "markdown"],
+        ["trace"],
+        ["audit", "--no-registry", "--format", "sarif"],
+        ["doctor", "--no-registry"],
+    ):
+        result = cli(command[0], path, *command[1:], *tags)
+        assert result.code in (0, 1), (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        if "--format" in command and command[-1] in ("json", "sarif"):
+            json.loads(result.stdout)
+
+
+@pytest.mark.tensorflow
+def test_corpus_facts_equal_tensorflows(corpus_model: catalog.Fixture) -> None:
+    pytest.importorskip("tensorflow")
+    from tensorflow.python.saved_model import loader_impl
+
+    saved_model = loader_impl.parse_saved_model(str(corpus_model.path))
+    tags = set(TAGS.get(corpus_model.name, ["serve"]))
+    [meta] = [m for m in saved_model.meta_graphs if set(m.meta_info_def.tags) == tags]
+    view = load(corpus_model.name)
+    graph = meta.graph_def
+    op_types = {n.op for n in graph.node} | {n.op for f in graph.library.function for n in f.node_def}
+    assert set(view.nodes_by_op) == op_types
+    assert len(view.nodes) == len(graph.node) + sum(len(f.node_def) for f in graph.library.function)
+    assert set(view.signatures) == set(meta.signature_def)
+    assert dict(view.function_aliases) == dict(meta.meta_info_def.function_aliases)
+    assert view.tensorflow_version == meta.meta_info_def.tensorflow_version
