@@ -310,3 +310,15 @@ def test_corpus_facts_equal_tensorflows(corpus_model: catalog.Fixture) -> None:
     assert set(view.signatures) == set(meta.signature_def)
     assert dict(view.function_aliases) == dict(meta.meta_info_def.function_aliases)
     assert view.tensorflow_version == meta.meta_info_def.tensorflow_version
+
+
+def test_audit_locations_keep_their_separators() -> None:
+    """A finding about a whole function names it once (SARIF), and its file apart from it (text)."""
+    path = catalog.get("legacy_traces").path
+    sarif = json.loads(cli("audit", path, "--no-registry", "--format", "sarif").stdout)
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "INS006"]
+    [logical] = result["locations"][0]["logicalLocations"]
+    assert logical["fullyQualifiedName"] == logical["name"] and "/" not in logical["name"]
+    out = cli("audit", path, "--no-registry").stdout
+    line = next(text for text in out.splitlines() if " in __inference_double_" in text)
+    assert f"{logical['name']}  {path}" in line

@@ -224,3 +224,22 @@ def test_bad_options(tmp_path: Path) -> None:
     missing = run_cli("doctor", CUSTOM.path, "--try-load", "--op-library", tmp_path / "nope.so")
     assert missing.code == 2 and "no such op library" in missing.stderr
     shutil.rmtree(tmp_path)
+
+
+def test_try_load_can_use_another_interpreter(tmp_path: Path) -> None:
+    """--python loads with the serving environment's interpreter (here: one that only wraps ours and
+    says it ran, as a venv with the model's packages would run in its place)."""
+    import sys
+
+    marker = tmp_path / "ran"
+    wrapper = tmp_path / "serving-python"
+    wrapper.write_text(f'#!/bin/sh\ntouch "{marker}"\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    path = catalog.get("module_aliases").path
+    result = diagnose(inspector.load(path), registry=False, try_load=True, python=str(wrapper))
+    assert result.load is not None and result.load.outcome is LoadOutcome.LOADED
+    assert result.load.python == str(wrapper) and marker.exists()
+    cli = run_cli("doctor", path, "--try-load", "--python", str(wrapper), "--no-registry")
+    assert cli.code == 0 and f"python: {wrapper}" in flat(cli.stdout)
+    missing = run_cli("doctor", path, "--try-load", "--python", str(tmp_path / "nope"))
+    assert missing.code == 2 and "not an executable Python interpreter" in missing.stderr

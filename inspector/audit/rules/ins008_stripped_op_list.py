@@ -17,6 +17,7 @@ already cover them), and do not rely on stripped_op_list or TensorFlow's whiteli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
@@ -30,7 +31,8 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     """One finding per op type (a model with 27 such nodes of 3 types gets 3), located at its first node."""
     reach = context.scope.reach_by_function
     for op in unlisted_ops(context.view):
-        key = op.node_keys[0]
+        # Located at one node, chosen without the function counters, so a re-save keeps the fingerprint.
+        key = min(op.node_keys, key=_without_counter)
         node = context.view.nodes[key]
         trace = context.view.trace(node)
         function_reach = reach.get(node.function)
@@ -54,3 +56,8 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             ),
             identity=f"unlisted:{op.op_type}",
         )
+
+
+def _without_counter(key: str) -> tuple[str, str]:
+    node, _, function = key.rpartition("@")
+    return (re.sub(r"_\d+$", "", function), node) if node else ("", key)
