@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
+#: A bug in inspector, never the input's fault: one line naming it, the traceback behind --debug.
+EXIT_INTERNAL_ERROR = 3
 
 _EPILOG_REPORT = """\
 examples:
@@ -144,12 +146,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         fatal(str(error))
     except KeyboardInterrupt:
         fatal("interrupted")
+    except RecursionError:
+        # Only a model can nest this deep (our own walks are iterative): it is the input's fault.
+        fatal(f"{args.model if hasattr(args, 'model') else 'the input'}: nested too deeply to read")
+    except MemoryError:
+        fatal("the input needs more memory than this machine has; it may be hostile")
+    except Exception as error:  # the last line of defence: a bug is named as one, never a traceback
+        if getattr(args, "debug", False):
+            raise
+        name = type(error).__name__
+        detail = visible(str(error).splitlines()[0] if str(error).strip() else "")[:200]
+        sys.stderr.write(
+            f"inspector: internal error: {name}{': ' + detail if detail else ''} "
+            f"(a bug in inspector, not in your input; rerun with --debug for the traceback)\n"
+        )
+        raise SystemExit(EXIT_INTERNAL_ERROR) from None
     return code
+
+
+#: An error line quotes the input at times (a protobuf parser's complaint): it is cut to this length.
+MAX_ERROR_LINE = 500
 
 
 def fatal(message: str) -> NoReturn:
     """The one exit for bad input: a single line on stderr, exit status 2."""
     line = visible(message).replace("\\x0a", " ")
+    if len(line) > MAX_ERROR_LINE:
+        line = line[: MAX_ERROR_LINE - 1] + "…"
     sys.stderr.write(f"inspector: error: {line}\n")
     raise SystemExit(EXIT_BAD_INPUT)
 
@@ -167,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         "function aliases, read statically (the model is never loaded or run).",
     )
     parser.add_argument("--version", action="version", version=f"inspector {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error (exit status 3)"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
 
     report = commands.add_parser(
@@ -763,12 +789,15 @@ def _run_symbolicate(args: argparse.Namespace) -> int:
     from inspector.symbolicate import symbolicate
 
     if args.log == "-":
-        log = sys.stdin.read()
+        from inspector.files import LOG_LIMIT
+
+        log = sys.stdin.read(LOG_LIMIT + 1)
+        if len(log) > LOG_LIMIT:
+            raise InspectorError(f"the log on standard input is over the {LOG_LIMIT}-character limit")
     else:
-        try:
-            log = Path(args.log).read_text(encoding="utf-8", errors="replace")
-        except OSError as error:
-            raise InspectorError(f"{args.log}: cannot be read ({error.strerror or error})") from error
+        from inspector.files import LOG_LIMIT, read_regular_file
+
+        log = read_regular_file(Path(args.log), LOG_LIMIT, "log").decode("utf-8", errors="replace")
     view = load(args.model, tags=args.tags)
     result = symbolicate(view, log)
     output = _by_format(

@@ -89,9 +89,15 @@ def _describe(error: Exception) -> str:
     return f"cannot be parsed as a GraphDebugInfo ({text})"
 
 
+def _text(value: str | bytes) -> str:
+    """A string field as text: some protobuf runtimes hand back `bytes` for a value that is not valid
+    UTF-8; decoded here, once, with visible replacement characters."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+
+
 def index_debug_info(message: Any, path: Path) -> DebugInfo:
     """Turn a parsed GraphDebugInfo into a DebugInfo; raises ValueError for dangling references."""
-    files = tuple(message.files)
+    files = tuple(_text(name) for name in message.files)
     libraries = [library_of(name) for name in files]
 
     def frame(file_line_col: Any) -> Frame:
@@ -102,8 +108,8 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
             files[index],
             file_line_col.line,
             file_line_col.col,
-            file_line_col.func,
-            file_line_col.code,
+            _text(file_line_col.func),
+            _text(file_line_col.code),
             not libraries[index],
             libraries[index],
         )

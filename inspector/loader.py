@@ -123,6 +123,9 @@ def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> None:
         raise ModelLoadError(model_file, f"not UTF-8 text ({error.reason} at byte {error.start})") from error
     except text_format.ParseError as error:
         raise ModelLoadError(model_file, f"not a valid SavedModel in text format ({error})") from error
+    except RecursionError:
+        # protobuf's text parser recurses once per nested message; the binary one stops at 100 levels.
+        raise ModelLoadError(model_file, "messages nested too deeply to parse") from None
 
 
 def _first_line(error: Exception) -> str:

@@ -6,7 +6,7 @@ exit code from `Report.whitelist_violated`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,12 @@ class CallTreeNode:
     in_library: bool
     expanded_above: bool  # already shown earlier in the same tree: children omitted
     children: tuple[CallTreeNode, ...]
+    depth_limited: bool = False  # at MAX_CALL_DEPTH: it calls more, not shown
+
+
+#: How deep a call tree is shown. The model decides how deep its calls go (a hostile one: thousands of
+#: levels), and every consumer of the tree -- renderers, the JSON encoder -- walks it.
+MAX_CALL_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,17 +254,40 @@ def _call_trees(view: SavedModelView) -> tuple[CallTree, ...]:
     return tuple(trees)
 
 
-def _call_tree_node(view: SavedModelView, function: str, expanded: set[str]) -> CallTreeNode:
-    # Iterative depth is bounded by the call graph's depth; `expanded` cuts cycles and repeats.
-    alias = view.function_aliases.get(function)
-    in_library = function in view.functions
-    if function in expanded:
-        return CallTreeNode(function, alias, in_library, True, ())
-    expanded.add(function)
-    children = tuple(
-        _call_tree_node(view, callee, expanded) for callee in view.call_graph.callees.get(function, ())
-    )
-    return CallTreeNode(function, alias, in_library, False, children)
+def _call_tree_node(view: SavedModelView, root: str, expanded: set[str]) -> CallTreeNode:
+    """The call tree under `root`, built iteratively (the model controls its depth) and cut at
+    MAX_CALL_DEPTH; `expanded` cuts cycles and repeats."""
+    # Open functions, innermost last: [name, alias, in_library, callees left, children built].
+    stack: list[tuple[str, str | None, bool, Iterator[str], list[CallTreeNode]]] = []
+
+    def open_call(function: str, depth: int) -> CallTreeNode | None:
+        alias = view.function_aliases.get(function)
+        in_library = function in view.functions
+        if function in expanded:
+            return CallTreeNode(function, alias, in_library, True, ())
+        expanded.add(function)
+        callees = view.call_graph.callees.get(function, ())
+        if callees and depth >= MAX_CALL_DEPTH:
+            return CallTreeNode(function, alias, in_library, False, (), depth_limited=True)
+        stack.append((function, alias, in_library, iter(callees), []))
+        return None
+
+    done = open_call(root, 0)
+    if done is not None:
+        return done
+    while True:
+        function, alias, in_library, callees, children = stack[-1]
+        callee = next(callees, None)
+        if callee is not None:
+            child = open_call(callee, len(stack))
+            if child is not None:
+                children.append(child)
+            continue
+        stack.pop()
+        node = CallTreeNode(function, alias, in_library, False, tuple(children))
+        if not stack:
+            return node
+        stack[-1][4].append(node)
 
 
 def _flagged_ops(view: SavedModelView, allowed: tuple[str, ...] | None) -> tuple[FlaggedOp, ...]:

@@ -9,8 +9,10 @@ never modified, and the copy is verified by reading it back.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,24 +118,74 @@ def scrub(
     if not strip_prefixes and relative_to is None:
         raise InspectorError("give --strip-prefix PREFIX (repeatable) or --relative-to DIR")
     model_dir, _ = resolve_model_path(model)
+    # Every file of the model first: a link or a special file anywhere refuses the whole copy, before
+    # anything is read through it or written.
+    files = regular_files(model_dir)
     view = load(model_dir)
     _require_debug_info(view)
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise InspectorError(f"{output}: already exists and is not empty; choose a new output directory")
-    if output.resolve() == model_dir.resolve() or model_dir.resolve() in output.resolve().parents:
-        raise InspectorError(f"{output}: must not be inside the model it copies")
+    _check_output(output, model_dir)
     output.parent.mkdir(parents=True, exist_ok=True)
     # Build the copy beside its destination, then move it into place: no half-written output.
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".inspector-scrub-") as scratch:
         staged = Path(scratch) / "model"
-        shutil.copytree(model_dir, staged, symlinks=True)
+        _copy_regular_files(model_dir, files, staged)
         rewritten, kept = _rewrite_debug_info(staged, strip_prefixes, _relative(relative_to))
         _verify(staged, view)
-        if output.exists():
-            output.rmdir()
+        if output.is_dir() and not output.is_symlink():
+            output.rmdir()  # the empty folder the user made for it
         staged.replace(output)
     prefixes = [str(relative_to.resolve()) if relative_to else "", *strip_prefixes]
     return ScrubResult(model_dir, output, rewritten, kept, _occurrences(output, [p for p in prefixes if p]))
+
+
+def regular_files(model_dir: Path) -> list[Path]:
+    """Every folder and file under the model, relative to it; InspectorError for a symbolic link (it could point
+    at the input itself or anywhere outside the model) or anything that is not a folder or a regular
+    file (a FIFO would block the copy, a device would never end)."""
+    found = []
+    for root, folders, names in os.walk(model_dir, onerror=_raise_os_error):
+        for name in (*folders, *names):
+            path = Path(root) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                raise InspectorError(f"{path}: is a symbolic link; scrub copies regular files only")
+            if stat.S_ISDIR(mode):
+                found.append(path.relative_to(model_dir))  # empty folders (assets/) are copied too
+                continue
+            if not stat.S_ISREG(mode):
+                raise InspectorError(f"{path}: is not a regular file; scrub copies regular files only")
+            found.append(path.relative_to(model_dir))
+    return sorted(found)
+
+
+def _raise_os_error(error: OSError) -> None:
+    raise InspectorError(f"{error.filename}: cannot be read ({error.strerror or error})")
+
+
+def _check_output(output: Path, model_dir: Path) -> None:
+    if output.is_symlink():
+        raise InspectorError(f"{output}: is a symbolic link; give scrub a new folder to write")
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise InspectorError(f"{output}: already exists and is not empty; choose a new output directory")
+    resolved, model = output.resolve(), model_dir.resolve()
+    if resolved == model or model in resolved.parents:
+        raise InspectorError(f"{output}: must not be the model it copies or inside it")
+
+
+def _copy_regular_files(model_dir: Path, files: Sequence[Path], staged: Path) -> None:
+    """Copy file by file into a folder of our own: contents only, never a link, never through one."""
+    staged.mkdir()
+    for relative in files:
+        target = staged / relative
+        source = model_dir / relative
+        if source.is_dir() and not source.is_symlink():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # O_NOFOLLOW: if the file was swapped for a link since the walk, opening it fails.
+        descriptor = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as reader, target.open("xb") as writer:
+            shutil.copyfileobj(reader, writer)
 
 
 def scrub_in_place(model_dir: Path, strip_prefixes: Sequence[str]) -> int:
@@ -170,7 +222,10 @@ def _rewrite_debug_info(
             rewritten += 1
         else:
             kept += 1
-    path.write_bytes(message.SerializeToString())
+    # A new file renamed over the old one: whatever the old path was, nothing is written through it.
+    replacement = path.with_name(path.name + ".inspector-new")
+    replacement.write_bytes(message.SerializeToString())
+    replacement.replace(path)
     return rewritten, kept
 
 

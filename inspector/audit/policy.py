@@ -12,6 +12,7 @@ from typing import Any
 
 from inspector.audit.model import Finding, Severity
 from inspector.errors import InspectorError
+from inspector.files import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
 
 
 class PolicyError(InspectorError):
@@ -53,10 +54,11 @@ def find_pyproject(start: Path) -> Path | None:
 
 def load_policy(path: Path, *, explicit: bool) -> Policy:
     """Read `[tool.inspector.audit]` (or, in a file given with --policy, top-level keys too)."""
+    content = read_regular_file(path, POLICY_LIMIT, "policy file").decode("utf-8", errors="replace")
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(f"{path}: cannot be read ({error.strerror or error})") from error
+        document = tomllib.loads(content)
+    except RecursionError:
+        raise PolicyError(f"{path}: nested too deeply to be a policy") from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path}: not valid TOML ({error})") from error
     table = document.get("tool", {}).get("inspector", {}).get("audit")
@@ -113,10 +115,13 @@ BASELINE_VERSION = 1
 
 
 def read_baseline(path: Path) -> frozenset[str]:
+    content = read_regular_file(path, BASELINE_LIMIT, "baseline")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(f"{path}: cannot be read ({error.strerror or error})") from error
+        document = json.loads(content)
+    except RecursionError:
+        raise PolicyError(f"{path}: not a baseline file (nested too deeply)") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"{path}: not a baseline file (not UTF-8 JSON)") from None
     except json.JSONDecodeError as error:
         raise PolicyError(
             f"{path}: not a baseline file (invalid JSON: {error.msg} at line {error.lineno})"

@@ -89,8 +89,15 @@ def _integrity(report: Report) -> list[str]:
 
 
 def _code(text: str) -> str:
-    """Inside a code span nothing is interpreted, but a backtick would end it."""
+    """Inside a code span nothing is interpreted, but a backtick would end it. Never in a table cell:
+    there a `|` ends the cell even inside a code span, and no escape of it survives every backslash a
+    model string can put before it (use `_cell`)."""
     return visible(text).replace("`", "'")
+
+
+def _cell(text: str) -> str:
+    """A model string in a table cell: every character Markdown, HTML or the table would read escaped."""
+    return md(text)
 
 
 def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
@@ -102,7 +109,7 @@ def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str
 def _overview(overview: Overview) -> list[str]:
     counts = overview.counts
     rows = [
-        ("Path", f"`{_code(str(overview.path))}`"),
+        ("Path", _cell(str(overview.path))),
         ("Model file", md(overview.model_file.name)),
         (
             "Written by",
@@ -159,7 +166,7 @@ def _signatures(report: Report) -> list[str]:
         return ["## Signatures", "", "No signatures.", ""]
     rows = (
         (
-            f"`{_code(s.name)}`",
+            _cell(s.name),
             md(s.method_name),
             _specs(s.inputs),
             _specs(s.outputs),
@@ -236,6 +243,8 @@ def _call_lines(node: CallTreeNode, depth: int) -> list[str]:
         text += " — missing from the library"
     if node.expanded_above:
         text += " (shown above)"
+    if node.depth_limited:
+        text += " (calls more: deeper calls not shown)"
     lines = [text]
     for child in node.children:
         lines += _call_lines(child, depth + 1)
@@ -280,7 +289,7 @@ def render_trace(result: TraceResult) -> str:
         lines += ["## Ops by creating source line", ""]
         rows = (
             (
-                f"`{_code(f'{s.file}:{s.line}')}`",
+                _cell(f"{s.file}:{s.line}"),
                 md(s.function or "?"),
                 str(s.op_count),
                 md(", ".join(f"{op}×{n}" if n > 1 else op for op, n in s.op_types)),
@@ -343,9 +352,9 @@ def render_where(result: WhereResult) -> str:
         rows = (
             (
                 md(op.op_type),
-                f"`{_code(op.node_name)}`",
+                _cell(op.node_name),
                 ", ".join(map(str, hit.lines)),
-                f"`{_code(f'{hit.site.file}:{hit.site.line}')}`" if hit.site else "—",
+                _cell(f"{hit.site.file}:{hit.site.line}") if hit.site else "—",
             )
             for hit, op in pairs[:MAX_ROWS]
         )

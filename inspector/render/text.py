@@ -392,6 +392,8 @@ def _add_call(parent: Tree, node: CallTreeNode) -> None:
         label.append("  missing from the library", style="red")
     if node.expanded_above:
         label.append("  (shown above)", style="dim")
+    if node.depth_limited:
+        label.append("  (calls more: deeper calls not shown)", style="dim")
     branch = parent.add(label)
     for child in node.children:
         _add_call(branch, child)

@@ -1,0 +1,264 @@
+"""Hostile models and inputs: crafted through the protobuf classes, as an attacker would. Each attack
+gets a one-line error or a correct answer -- never a traceback, a write outside OUT, or live Markdown."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import cli
+from markdown_it import MarkdownIt
+
+from fixtures import catalog
+from inspector.protos import load_protos
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every entry of a tree, links as links: what it is and what it holds."""
+    found = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(root) / name
+            relative = str(path.relative_to(folder))
+            if path.is_symlink():
+                found[relative] = f"link:{path.readlink()}"
+            elif path.is_file():
+                found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[relative] = "dir"
+    return found
+
+
+def saved_model(path: Path) -> Any:
+    message = load_protos().saved_model.SavedModel()
+    message.ParseFromString((path / "saved_model.pb").read_bytes())
+    return message
+
+
+def write_model(path: Path, message: Any) -> None:
+    (path / "saved_model.pb").write_bytes(message.SerializeToString())
+
+
+def render_markdown(text: str) -> str:
+    """CommonMark with GFM tables and strikethrough, as a job summary renders it."""
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").render(text)
+
+
+# --- recursion on model-controlled depth ---------------------------------------------------------------------
+
+
+def deep_call_chain(model_copy: Any, depth: int) -> Path:
+    """module_aliases whose `serve` calls a chain of `depth` functions, each calling the next."""
+    path = model_copy("module_aliases")
+    message = saved_model(path)
+    graph = message.meta_graphs[0].graph_def
+    serve = next(f for f in graph.library.function if f.signature.name.startswith("__inference_serve"))
+    names = [f"__inference_chain_{i}" for i in range(depth)]
+    for index, name in enumerate(names):
+        function = graph.library.function.add()
+        function.signature.name = name
+        if index + 1 < depth:
+            call = function.node_def.add(name="call", op="PartitionedCall")
+            call.attr["f"].func.name = names[index + 1]
+    call = serve.node_def.add(name="chain", op="PartitionedCall")
+    call.attr["f"].func.name = names[0]
+    write_model(path, message)
+    return path
+
+
+def test_a_deep_call_chain_is_reported_with_a_bounded_tree(model_copy: Any) -> None:
+    path = deep_call_chain(model_copy, 3000)
+    for fmt in ("text", "json", "markdown"):
+        result = cli("report", path, "--format", fmt)
+        assert result.code == 0, result.stderr
+        assert "deeper calls not shown" in result.stdout or '"depth_limited": true' in result.stdout
+    for command in (
+        ["audit", "--no-registry"],
+        ["trace", "--op", "Mul"],
+        ["diff", path],
+        ["doctor", "--no-registry"],
+    ):
+        result = cli(command[0], path, *command[1:])
+        assert result.code in (0, 1), (command, result.stderr)
+
+
+def test_a_pbtxt_nested_thousands_deep_is_a_one_line_error(tmp_path: Path) -> None:
+    model = tmp_path / "deep"
+    model.mkdir()
+    depth = 20_000
+    (model / "saved_model.pbtxt").write_text(
+        "meta_graphs { graph_def { node { attr { key: 'a' value { list { " * 1
+        + "func { attr { key: 'b' value { list { " * depth
+        + "} } } } " * depth
+        + "} } } } } }\n"
+    )
+    result = cli("report", model)
+    assert result.code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "saved_model.pbtxt" in result.stderr
+
+
+# --- Markdown ----------------------------------------------------------------------------------------------------
+
+INJECTION = "evil|<img src=x onerror=alert(1)>`|`<b>bold</b>\\|<script>x</script>"
+
+
+def test_model_strings_never_become_html_in_markdown(model_copy: Any) -> None:
+    path = model_copy("custom_ops")
+    message = saved_model(path)
+    graph = message.meta_graphs[0].graph_def
+    for function in graph.library.function:
+        for node in function.node_def:
+            if node.op == "Beta>Shift":
+                node.name = INJECTION
+    signature = message.meta_graphs[0].signature_def["serving_default"]
+    signature.inputs[INJECTION].CopyFrom(next(iter(signature.inputs.values())))
+    write_model(path, message)
+    outputs = [
+        cli("report", path, "--format", "markdown", "--whitelist", "Acme").stdout,
+        cli("trace", path, "--format", "markdown").stdout,
+        cli("trace", path, "--op", "Beta>Shift", "--format", "markdown").stdout,
+        cli("where", path, "custom_ops.py", "--format", "markdown").stdout,
+        cli("audit", path, "--no-registry", "--format", "markdown").stdout,
+    ]
+    for text in outputs:
+        html = render_markdown(text)
+        for tag in ("<img", "<script", "<b>"):
+            assert tag not in html, (tag, text[:2000])
+
+
+# --- invalid UTF-8 ---------------------------------------------------------------------------------------------
+
+
+def test_strings_that_are_not_utf8_are_shown_with_replacements(model_copy: Any) -> None:
+    path = model_copy("module_aliases")
+    debug_file = path / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    # protobuf refuses to set invalid UTF-8 on a string field: patch the bytes on disk instead.
+    frame_id = next(iter(debug.frames_by_id))
+    debug.frames_by_id[frame_id].func = "FUNCNAME"
+    for index in range(len(debug.files)):
+        debug.files[index] = debug.files[index] + "#FILENAME"
+    raw = debug.SerializeToString().replace(b"FUNCNAME", b"FUNC\xff\xfe").replace(b"#FILENAME", b"\xc3\x28")
+    debug_file.write_bytes(raw)
+    for command in (
+        ["report", "--whitelist", "Nobody"],
+        ["trace", "--op", "Mul"],
+        ["trace"],
+        ["where", "module_aliases.py"],
+        ["audit", "--no-registry", "--format", "sarif"],
+        ["audit", "--no-registry", "--format", "markdown"],
+        ["report", "--format", "json"],
+    ):
+        result = cli(command[0], path, *command[1:])
+        # This protobuf runtime (upb) refuses invalid UTF-8 in a string field: the debug info reads as
+        # corrupt, which every command reports -- and `where`, which needs it, says so in one line.
+        if command[0] == "where":
+            assert result.code == 2 and "debug info is corrupt" in result.stderr
+            continue
+        assert result.code in (0, 1), (command, result.stderr)
+        assert "internal error" not in result.stderr
+        if "sarif" in command or "json" in command:
+            json.loads(result.stdout)
+
+
+# --- scrub never writes through a link ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attack", ["absolute", "relative", "debug-folder", "asset-link", "fifo"])
+def test_scrub_never_writes_through_a_link(tmp_path: Path, model_copy: Any, attack: str) -> None:
+    model = model_copy("custom_ops")
+    victim = tmp_path / "victim.pb"
+    debug_file = model / "debug" / "saved_model_debug_info.pb"
+    victim.write_bytes(debug_file.read_bytes())
+    if attack == "absolute":
+        debug_file.unlink()
+        debug_file.symlink_to(victim)
+    elif attack == "relative":
+        debug_file.unlink()
+        debug_file.symlink_to(os.path.relpath(victim, debug_file.parent))
+    elif attack == "debug-folder":
+        elsewhere = tmp_path / "elsewhere"
+        (model / "debug").rename(elsewhere)
+        (model / "debug").symlink_to(elsewhere)
+    elif attack == "asset-link":
+        (model / "assets").mkdir(exist_ok=True)
+        (model / "assets" / "passwd").symlink_to("/etc/passwd")
+    else:
+        (model / "assets").mkdir(exist_ok=True)
+        os.mkfifo(model / "assets" / "pipe")
+    before_model, before_victim = tree_digest(model), victim.read_bytes()
+    out = tmp_path / "out"
+    result = cli("scrub", model, out, "--strip-prefix", "fixtures/")
+    assert result.code == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert tree_digest(model) == before_model
+    assert victim.read_bytes() == before_victim
+    assert not out.exists()
+
+
+def test_scrub_refuses_an_output_that_is_a_link_or_inside_the_model(tmp_path: Path, model_copy: Any) -> None:
+    model = model_copy("custom_ops")
+    target = tmp_path / "target"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    assert cli("scrub", model, link, "--strip-prefix", "fixtures/").code == 2
+    assert not any(target.iterdir())
+    assert cli("scrub", model, model / "inner", "--strip-prefix", "fixtures/").code == 2
+    assert cli("scrub", model, model, "--strip-prefix", "fixtures/").code == 2
+
+
+def test_a_clean_scrub_copies_every_file_and_leaves_the_input_alone(tmp_path: Path, model_copy: Any) -> None:
+    model = model_copy("custom_ops")
+    before = tree_digest(model)
+    out = tmp_path / "out"
+    result = cli("scrub", model, out, "--strip-prefix", "fixtures/")
+    assert result.code == 0, result.stderr
+    assert tree_digest(model) == before
+    after = tree_digest(out)
+    assert set(after) == set(before)
+    assert [name for name in before if before[name] != after[name]] == ["debug/saved_model_debug_info.pb"]
+
+
+# --- inputs the user passes: baselines ---------------------------------------------------------------------------
+
+
+def test_hostile_baselines_are_one_line_errors(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    path = catalog.get("keras_serving").path
+    for baseline in (deep, Path("/dev/zero"), tmp_path):
+        result = cli("audit", path, "--no-registry", "--baseline", baseline)
+        assert result.code == 2, (baseline, result.stderr)
+        assert result.stderr.count("\n") == 1 and str(baseline) in result.stderr
+
+
+# --- the last line of defence ------------------------------------------------------------------------------------
+
+
+def test_a_bug_is_named_as_one_never_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inspector.report
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(inspector.report, "build_report", broken)
+    result = cli("report", catalog.get("keras_serving").path)
+    assert result.code == 3
+    assert result.stderr.startswith("inspector: internal error: KeyError") and result.stderr.count("\n") == 1
+    with pytest.raises(KeyError):
+        cli("--debug", "report", catalog.get("keras_serving").path)
+
+
+def test_error_lines_are_cut_to_a_sane_length(tmp_path: Path) -> None:
+    model = tmp_path / "long"
+    model.mkdir()
+    (model / "saved_model.pbtxt").write_text("meta_graphs { " + "x" * 5_000_000 + " }")
+    result = cli("report", model)
+    assert result.code == 2 and len(result.stderr) < 1000
