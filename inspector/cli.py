@@ -146,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         fatal(str(error))
     except KeyboardInterrupt:
         fatal("interrupted")
+    except OSError as error:
+        # A part of the input the OS will not give us (permissions, a vanished file, an I/O error).
+        where = error.filename if error.filename is not None else "the input"
+        fatal(f"{where}: cannot be read ({error.strerror or error})")
     except RecursionError:
         # Only a model can nest this deep (our own walks are iterative): it is the input's fault.
         fatal(f"{args.model if hasattr(args, 'model') else 'the input'}: nested too deeply to read")

@@ -25,7 +25,7 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; its type is refused right after.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        raise InspectorError(f"{path}: cannot read the {what} ({error.strerror or error})") from error
+        raise InspectorError(f"{path}: the {what} cannot be read ({error.strerror or error})") from error
     info = os.fstat(descriptor)
     if not stat.S_ISREG(info.st_mode):
         os.close(descriptor)
@@ -36,7 +36,7 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
         try:
             content = stream.read(limit + 1)
         except OSError as error:
-            raise InspectorError(f"{path}: cannot read the {what} ({error.strerror or error})") from error
+            raise InspectorError(f"{path}: the {what} cannot be read ({error.strerror or error})") from error
     if len(content) > limit:
         raise InspectorError(f"{path}: the {what} grew past the {limit}-byte limit while being read")
     return content

@@ -262,3 +262,64 @@ def test_error_lines_are_cut_to_a_sane_length(tmp_path: Path) -> None:
     (model / "saved_model.pbtxt").write_text("meta_graphs { " + "x" * 5_000_000 + " }")
     result = cli("report", model)
     assert result.code == 2 and len(result.stderr) < 1000
+
+
+# --- nested graphs: amplification and depth as an evasion ---------------------------------------------------
+
+
+def carrier_graph(inner: bytes | None, carriers: int, payload_op: str = "") -> bytes:
+    """A GraphDef whose `carriers` DatasetFromGraph nodes all read one string constant `inner`."""
+    graph = load_protos().graph.GraphDef()
+    if inner is not None:
+        const = graph.node.add(name="blob", op="Const")
+        const.attr["value"].tensor.dtype = 7  # DT_STRING
+        const.attr["value"].tensor.string_val.append(inner)
+        for index in range(carriers):
+            graph.node.add(name=f"carrier_{index}", op="DatasetFromGraph", input=["blob"])
+    if payload_op:
+        graph.node.add(name="payload", op=payload_op)
+    return graph.SerializeToString()
+
+
+def with_nested(model_copy: Any, blob: bytes, carriers: int) -> Path:
+    """module_aliases whose `serve` carries `blob` through `carriers` DatasetFromGraph nodes."""
+    path = model_copy("module_aliases")
+    message = saved_model(path)
+    graph = message.meta_graphs[0].graph_def
+    serve = next(f for f in graph.library.function if f.signature.name.startswith("__inference_serve"))
+    const = serve.node_def.add(name="hidden_blob", op="Const")
+    const.attr["value"].tensor.dtype = 7
+    const.attr["value"].tensor.string_val.append(blob)
+    for index in range(carriers):
+        serve.node_def.add(name=f"hidden_{index}", op="DatasetFromGraph", input=["hidden_blob"])
+    write_model(path, message)
+    return path
+
+
+def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_copy: Any) -> None:
+    import time
+
+    blob = carrier_graph(None, 0, payload_op="WriteFile")
+    for _ in range(4):  # ten carriers per level, four levels: 10^4 decodes if each carrier decoded its own
+        blob = carrier_graph(blob, 10)
+    path = with_nested(model_copy, blob, 10)
+    start = time.perf_counter()
+    result = cli("audit", path, "--no-registry", "--format", "json")
+    assert time.perf_counter() - start < 5
+    findings = json.loads(result.stdout)["findings"]
+    risky = [f["location"]["op_type"] for f in findings if f["rule_id"] == "INS002"]
+    assert risky.count("WriteFile") == 1  # found, once: the same graph is not scanned 10^4 times
+
+
+def test_a_risky_op_one_level_past_the_decode_limit_fails_the_default_gate(model_copy: Any) -> None:
+    from inspector.audit.scope import MAX_NESTING
+
+    blob = carrier_graph(None, 0, payload_op="WriteFile")
+    for _ in range(MAX_NESTING):
+        blob = carrier_graph(blob, 1)
+    path = with_nested(model_copy, blob, 1)
+    result = cli("audit", path, "--no-registry", "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.code == 1 and document["failed"]
+    [hidden] = [f for f in document["findings"] if f["rule_id"] == "INS003"]
+    assert hidden["severity"] == "error" and "deeper than" in hidden["message"]

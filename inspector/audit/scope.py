@@ -7,6 +7,7 @@ a function object of the saved object graph (runs when a caller calls it), nothi
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView, Trace, 
 #: Nested graphs are decoded at most this deep, and blobs larger than this are not decoded.
 MAX_NESTING = 4
 MAX_BLOB_BYTES = 64 * 2**20
+#: All nested graphs of a model together: more nodes than this are not scanned (and the audit says so).
+MAX_NESTED_NODES = 500_000
 
 #: Ops whose string input is a serialized GraphDef, and the index of that input.
 GRAPH_CARRIERS = {"DatasetFromGraph": 0}
@@ -63,16 +66,21 @@ def build_scope(view: SavedModelView) -> Scope:
     reach = function_reach(view)
     sites: list[OpSite] = []
     undecoded: list[UndecodedBlob] = []
+    budget = _NestedBudget()
+    neighbours_of: dict[str, dict[str, Any]] = {}  # per function, built once: not once per carrier
     for node in view.nodes.values():
         site = OpSite(
             node.op, node.key, node.function, reach[node.function], (), view.trace(node), node.definition
         )
         sites.append(site)
         if node.op in GRAPH_CARRIERS:
-            neighbours = {
-                view.nodes[k].name: view.nodes[k].definition for k in view.functions[node.function].node_keys
-            }
-            _scan_carrier(site, neighbours, sites, undecoded, depth=1)
+            neighbours = neighbours_of.get(node.function)
+            if neighbours is None:
+                keys = view.functions[node.function].node_keys
+                neighbours = neighbours_of[node.function] = {
+                    view.nodes[k].name: view.nodes[k].definition for k in keys
+                }
+            _scan_carrier(site, neighbours, sites, undecoded, budget)
     return Scope(view, reach, tuple(sites), tuple(undecoded))
 
 
@@ -105,41 +113,69 @@ def function_reach(view: SavedModelView) -> dict[str, FunctionReach]:
     return result
 
 
+class _NestedBudget:
+    """Work a model can ask of the nested-graph scan, bounded: each distinct blob is decoded once (a
+    blob read by ten carriers per level, four levels deep, would otherwise be decoded 10^4 times), and
+    all nested graphs together hold at most MAX_NESTED_NODES nodes."""
+
+    def __init__(self) -> None:
+        self.seen: set[bytes] = set()
+        self.nodes = 0
+
+
 def _scan_carrier(
     carrier: OpSite,
     neighbours: Mapping[str, Any],
     sites: list[OpSite],
     undecoded: list[UndecodedBlob],
-    depth: int,
+    budget: _NestedBudget,
 ) -> None:
-    """Decode the graph a carrier op rebuilds from a string constant, and add its ops, recursively."""
-    blob = _const_bytes(neighbours, carrier.definition)
-    problem = ""
-    if blob is None:
-        problem = "its graph is computed at run time, not a constant: it cannot be inspected statically"
-    elif depth > MAX_NESTING:
-        problem = f"nested deeper than {MAX_NESTING} levels: not decoded"
-    elif len(blob) > MAX_BLOB_BYTES:
-        problem = f"{len(blob)} bytes is over the {MAX_BLOB_BYTES}-byte limit: not decoded"
-    if blob is None or problem:
-        undecoded.append(UndecodedBlob(carrier, problem))
-        return
-    nested = load_protos().graph.GraphDef()
-    try:
-        nested.ParseFromString(blob)
-    except Exception as error:  # any parse failure means the same thing: the bytes are not a graph
-        undecoded.append(UndecodedBlob(carrier, f"not a serialized GraphDef ({type(error).__name__})"))
-        return
-    nesting = (*carrier.nesting, carrier.node_key)
-    parts = [(TOP_LEVEL, nested.node)] + [(f.signature.name, f.node_def) for f in nested.library.function]
-    for function, node_defs in parts:
-        for node_def in node_defs:
-            key = node_key(node_def.name, function)
-            # Nested ops have no debug info of their own: the carrier's creation stack stands in.
-            site = OpSite(node_def.op, key, function, carrier.reach, nesting, carrier.trace, node_def)
-            sites.append(site)
-            if node_def.op in GRAPH_CARRIERS:
-                _scan_carrier(site, {n.name: n for n in node_defs}, sites, undecoded, depth + 1)
+    """Decode the graph a carrier op rebuilds from a string constant and add its ops; carriers inside
+    it are handled the same way, from a work list (the model decides how deep they nest)."""
+    work: list[tuple[OpSite, Mapping[str, Any], int]] = [(carrier, neighbours, 1)]
+    while work:
+        current, around, depth = work.pop()
+        blob = _const_bytes(around, current.definition)
+        problem = ""
+        if blob is None:
+            problem = "its graph is computed at run time, not a constant: it cannot be inspected statically"
+        elif depth > MAX_NESTING:
+            problem = f"nested deeper than {MAX_NESTING} levels: not decoded"
+        elif len(blob) > MAX_BLOB_BYTES:
+            problem = f"{len(blob)} bytes is over the {MAX_BLOB_BYTES}-byte limit: not decoded"
+        if blob is None or problem:
+            undecoded.append(UndecodedBlob(current, problem))
+            continue
+        digest = hashlib.sha256(blob).digest()
+        if digest in budget.seen:
+            continue  # the same graph, already scanned through another carrier
+        budget.seen.add(digest)
+        nested = load_protos().graph.GraphDef()
+        try:
+            nested.ParseFromString(blob)
+        except Exception as error:  # any parse failure means the same thing: the bytes are not a graph
+            undecoded.append(UndecodedBlob(current, f"not a serialized GraphDef ({type(error).__name__})"))
+            continue
+        parts = [(TOP_LEVEL, nested.node)] + [(f.signature.name, f.node_def) for f in nested.library.function]
+        size = sum(len(node_defs) for _, node_defs in parts)
+        if budget.nodes + size > MAX_NESTED_NODES:
+            undecoded.append(
+                UndecodedBlob(current, f"nested graphs over the {MAX_NESTED_NODES}-node budget: not scanned")
+            )
+            continue
+        budget.nodes += size
+        nesting = (*current.nesting, current.node_key)
+        for function, node_defs in parts:
+            by_name: dict[str, Any] | None = None
+            for node_def in node_defs:
+                key = node_key(node_def.name, function)
+                # Nested ops have no debug info of their own: the carrier's creation stack stands in.
+                site = OpSite(node_def.op, key, function, current.reach, nesting, current.trace, node_def)
+                sites.append(site)
+                if node_def.op in GRAPH_CARRIERS:
+                    if by_name is None:
+                        by_name = {n.name: n for n in node_defs}
+                    work.append((site, by_name, depth + 1))
 
 
 def _const_bytes(neighbours: Mapping[str, Any], carrier_def: Any) -> bytes | None:

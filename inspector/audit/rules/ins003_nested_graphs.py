@@ -3,7 +3,9 @@
 Why it matters: ops such as `DatasetFromGraph` rebuild a whole graph from bytes in a string tensor. The
 audit decodes such graphs (to a bounded depth and size) and scans their ops with every other rule, naming
 the nesting path in each finding's location. A carrier whose bytes are computed at run time, nest too
-deep, are too large, or do not parse as a graph, hides ops the audit cannot see -- a reviewer must know.
+deep, are too large, or do not parse as a graph, hides ops the audit cannot see: an error, so the default
+gate fails (nesting one level past the limit must not be a way to hide an op). Each distinct serialized
+graph is decoded once, and all nested graphs together are bounded in size.
 
 Example: `DatasetFromGraph@__inference_pipeline_71: its graph is computed at run time, not a constant`.
 
@@ -25,7 +27,9 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     for blob in context.scope.undecoded:
         yield Finding(
             INFO.id,
-            Severity.WARNING.shifted(1 if blob.carrier.reach.reach.severity_shift > 0 else 0),
+            # What the audit cannot see it cannot pass: one level past the decode limit must not be a
+            # way to hide an op from the default gate.
+            Severity.ERROR.shifted(1 if blob.carrier.reach.reach.severity_shift > 0 else 0),
             f"{blob.carrier.op_type} carries a graph the audit could not inspect: {blob.problem}",
             "build the graph inside the exported function, or review where its bytes come from",
             context.location(blob.carrier),
