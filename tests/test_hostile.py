@@ -299,8 +299,11 @@ def with_nested(model_copy: Any, blob: bytes, carriers: int) -> Path:
 def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_copy: Any) -> None:
     import time
 
+    from inspector.audit.scope import MAX_NESTING
+
     blob = carrier_graph(None, 0, payload_op="WriteFile")
-    for _ in range(4):  # ten carriers per level, four levels: 10^4 decodes if each carrier decoded its own
+    # Ten carriers per level, as deep as the audit decodes: 10^4 decodes if each carrier decoded its own.
+    for _ in range(MAX_NESTING - 1):
         blob = carrier_graph(blob, 10)
     path = with_nested(model_copy, blob, 10)
     start = time.perf_counter()
