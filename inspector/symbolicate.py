@@ -24,15 +24,18 @@ from inspector.view import Node, SavedModelView, Trace
 
 SCHEMA_VERSION = 1
 
+# Linear by construction: no character class may also match the pattern's opening (`{{`, `[`, the
+# quote), so an attempt that fails stops at the next opening instead of scanning to the end of the line,
+# and a line of 100k `[Op:` costs 100k steps, not 10^10.
 _NODE_PATTERNS = (
-    re.compile(r"\{\{node (?P<name>[^}]+)\}\}"),
+    re.compile(r"\{\{node (?P<name>[^{}]+)\}\}"),
     re.compile(r"Detected at node '(?P<name>[^']+)'"),
-    re.compile(r"Detected at node (?P<name>[^\s']\S*) defined at"),
-    re.compile(r"\[\[(?!\{\{)(?:Node: )?(?P<name>[A-Za-z0-9_.>/-]+)(?: = [^\]]*)?\]\]"),
+    re.compile(r"Detected at node (?P<name>[^\s']\S{0,1000}) defined at"),
+    re.compile(r"\[\[(?!\{\{)(?:Node: )?(?P<name>[A-Za-z0-9_.>/-]+)(?: = [^\[\]]*)?\]\]"),
 )
 _FUNCTION_PATTERNS = (
-    re.compile(r"\{\{function_node (?P<name>[^}]+)\}\}"),
-    re.compile(r"\[Op:(?P<name>[^\]\s]+)\]"),
+    re.compile(r"\{\{function_node (?P<name>[^{}]+)\}\}"),
+    re.compile(r"\[Op:(?P<name>[^\[\]\s]+)\]"),
 )
 _OP_TYPE = re.compile(r"Op type not registered '(?P<name>[^']+)'")
 
@@ -102,11 +105,16 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
         for pattern in _FUNCTION_PATTERNS
         for m in pattern.finditer(line)
     ]
+    by_name = _nodes_by_name(view)
+    upcoming = 0  # index of the first mention on or after the current line: one pass, not one per line
     for number, text in enumerate(text_lines, start=1):
         names = [m.group("name").strip() for pattern in _NODE_PATTERNS for m in pattern.finditer(text)]
-        after = [name for at, name in mentions if at >= number]
-        before = [name for at, name in mentions if at < number]
-        context = after[0] if after else (before[-1] if before else "")
+        while upcoming < len(mentions) and mentions[upcoming][0] < number:
+            upcoming += 1
+        if upcoming < len(mentions):
+            context = mentions[upcoming][1]
+        else:
+            context = mentions[-1][1] if mentions else ""
         resolutions = []
         for name in dict.fromkeys(names):
             key = ("node", name, context)
@@ -116,7 +124,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
                 )
                 continue
             seen[key] = number
-            resolutions.append(_resolve_node(view, name, context, aliases))
+            resolutions.append(_resolve_node(view, name, context, aliases, by_name))
         for match in _OP_TYPE.finditer(text):
             op_type = match.group("name")
             key = ("op type", op_type, "")
@@ -145,8 +153,31 @@ def _candidates(nodes: Iterable[Node], name: str) -> list[Node]:
     return [n for n in nodes if name.endswith("/" + n.name)]
 
 
+def _nodes_by_name(view: SavedModelView) -> dict[str, list[Node]]:
+    found: dict[str, list[Node]] = {}
+    for node in view.nodes.values():
+        found.setdefault(node.name, []).append(node)
+    return found
+
+
+def _candidates_anywhere(by_name: dict[str, list[Node]], name: str) -> list[Node]:
+    """`_candidates` over every node, through the index: the name, else its `/`-suffixes, longest first."""
+    exact = by_name.get(name)
+    if exact:
+        return exact
+    found: list[Node] = []
+    parts = name.split("/")
+    for start in range(1, min(len(parts), 64)):
+        found += by_name.get("/".join(parts[start:]), [])
+    return found
+
+
 def _resolve_node(
-    view: SavedModelView, name: str, named: str, aliases: dict[str, tuple[str, ...]]
+    view: SavedModelView,
+    name: str,
+    named: str,
+    aliases: dict[str, tuple[str, ...]],
+    by_name: dict[str, list[Node]] | None = None,
 ) -> Resolution:
     saved = _saved_function(view, named) if named else None
     searched: list[tuple[str, list[Node]]] = []
@@ -160,9 +191,12 @@ def _resolve_node(
                 [view.nodes[k] for f in sorted(reachable) for k in view.functions[f].node_keys],
             )
         )
-    searched.append(("across all functions", list(view.nodes.values())))
+    searched.append(("across all functions", []))
     for where, nodes in searched:
-        found = _candidates(nodes, name)
+        if where == "across all functions":
+            found = _candidates_anywhere(by_name if by_name is not None else _nodes_by_name(view), name)
+        else:
+            found = _candidates(nodes, name)
         if not found:
             continue
         matches = tuple(

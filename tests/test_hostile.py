@@ -326,3 +326,30 @@ def test_a_risky_op_one_level_past_the_decode_limit_fails_the_default_gate(model
     assert result.code == 1 and document["failed"]
     [hidden] = [f for f in document["findings"] if f["rule_id"] == "INS003"]
     assert hidden["severity"] == "error" and "deeper than" in hidden["message"]
+
+
+# --- symbolicate: linear in the log ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        "[Op:" * 250_000,  # one 1 MB line of openings without a close
+        "{{node " * 150_000,
+        "[[a = " * 170_000,
+        "{{function_node " * 60_000,
+        "\n".join(
+            f"  [[{{{{node n{i}}}}}]] [Op:__inference_f_{i}]" for i in range(60_000)
+        ),  # 2 MB, 60k lines
+    ],
+    ids=["op-openings", "node-openings", "bracket-openings", "function-openings", "many-lines"],
+)
+def test_symbolicate_is_linear_in_its_log(tmp_path: Path, log: str) -> None:
+    import time
+
+    path = tmp_path / "error.log"
+    path.write_text(log)
+    start = time.perf_counter()
+    result = cli("symbolicate", catalog.get("runtime_errors").path, path, "--format", "json")
+    assert time.perf_counter() - start < 5
+    assert result.code in (0, 1), result.stderr
