@@ -111,10 +111,9 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
         names = [m.group("name").strip() for pattern in _NODE_PATTERNS for m in pattern.finditer(text)]
         while upcoming < len(mentions) and mentions[upcoming][0] < number:
             upcoming += 1
-        if upcoming < len(mentions):
-            context = mentions[upcoming][1]
-        else:
-            context = mentions[-1][1] if mentions else ""
+        # The first function named on this line or after it, else the last one named before it.
+        nearest = mentions[upcoming] if upcoming < len(mentions) else (mentions[-1] if mentions else None)
+        context = nearest[1] if nearest else ""
         resolutions = []
         for name in dict.fromkeys(names):
             key = ("node", name, context)
