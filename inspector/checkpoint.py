@@ -20,6 +20,10 @@ from typing import Any
 from inspector.protos import load_protos
 
 INDEX_FILE = Path("variables") / "variables.index"
+#: Far above any real index (a few MB for a large model), far below what would hurt to read.
+INDEX_LIMIT = 512 * 2**20
+#: TensorFlow writes one shard per device or worker: tens, rarely thousands.
+MAX_SHARDS = 100_000
 _MAGIC = 0xDB4775248B80FB57
 _FOOTER = 48
 _TRAILER = 5
@@ -54,7 +58,15 @@ class BundleIndex:
 
 
 def read_bundle_index(path: Path) -> BundleIndex:
-    data = path.read_bytes()
+    """Every count, length and handle in the file is checked against the file before it is used: each
+    block is read once however many handles name it, and the shard count is bounded."""
+    from inspector.errors import InspectorError
+    from inspector.files import read_regular_file
+
+    try:
+        data = read_regular_file(path, INDEX_LIMIT, "checkpoint index")
+    except InspectorError as error:
+        raise CheckpointIndexError(str(error).removeprefix(f"{path}: ")) from None
     if len(data) < _FOOTER:
         raise CheckpointIndexError(f"{len(data)} bytes is shorter than a table footer")
     footer = data[-_FOOTER:]
@@ -70,26 +82,46 @@ def read_bundle_index(path: Path) -> BundleIndex:
         raise CheckpointIndexError("this TensorFlow install has no tensor bundle definition")
     header = None
     entries = []
+    read_blocks: set[tuple[int, int]] = set()
     for _, handle in _block_entries(_block(data, index_offset, index_size)):
         offset, position = _varint(handle, 0)
         size, _ = _varint(handle, position)
+        if (offset, size) in read_blocks:
+            continue  # a handle repeated thousands of times must not mean thousands of reads
+        read_blocks.add((offset, size))
         for key, value in _block_entries(_block(data, offset, size)):
-            if key == b"":
-                header = protos.tensor_bundle.BundleHeaderProto()
-                header.ParseFromString(value)
-                continue
-            entry: Any = protos.tensor_bundle.BundleEntryProto()
-            entry.ParseFromString(value)
+            try:
+                if key == b"":
+                    header = protos.tensor_bundle.BundleHeaderProto()
+                    header.ParseFromString(value)
+                    continue
+                entry: Any = protos.tensor_bundle.BundleEntryProto()
+                entry.ParseFromString(value)
+            except Exception as error:  # DecodeError, or a runtime's own: the value is not the proto
+                raise CheckpointIndexError(
+                    f"an entry is not a valid bundle entry ({type(error).__name__})"
+                ) from None
+            if entry.offset < 0 or entry.size < 0 or entry.offset + entry.size > 2**62:
+                raise CheckpointIndexError(f"entry {key[:80]!r} has an impossible offset or size")
             entries.append(
                 BundleEntry(key.decode("utf-8", "replace"), entry.shard_id, entry.offset, entry.size)
             )
     if header is None:
         raise CheckpointIndexError("no bundle header entry")
+    if not 0 < header.num_shards <= MAX_SHARDS:
+        raise CheckpointIndexError(f"the header claims {header.num_shards} shards (at most {MAX_SHARDS})")
+    stray = next((e for e in entries if not 0 <= e.shard < header.num_shards), None)
+    if stray is not None:
+        raise CheckpointIndexError(
+            f"entry {stray.name[:80]!r} names shard {stray.shard} of {header.num_shards}"
+        )
     return BundleIndex(header.num_shards, tuple(entries))
 
 
 def _block(data: bytes, offset: int, size: int) -> bytes:
     end = offset + size
+    if offset < 0 or size < 0:
+        raise CheckpointIndexError("a block handle is negative")
     if end + _TRAILER > len(data):
         raise CheckpointIndexError(f"a block at {offset}+{size} runs past the end of the file")
     compression = data[end] if end < len(data) else 0

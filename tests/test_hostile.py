@@ -353,3 +353,59 @@ def test_symbolicate_is_linear_in_its_log(tmp_path: Path, log: str) -> None:
     result = cli("symbolicate", catalog.get("runtime_errors").path, path, "--format", "json")
     assert time.perf_counter() - start < 5
     assert result.code in (0, 1), result.stderr
+
+
+# --- the checkpoint index: every count, length and handle checked ----------------------------------------------
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _table_block(entries: list[tuple[bytes, bytes]]) -> bytes:
+    body = b"".join(_varint(0) + _varint(len(k)) + _varint(len(v)) + k + v for k, v in entries)
+    return body + (0).to_bytes(4, "little") + (1).to_bytes(4, "little")
+
+
+def bundle_index(num_shards: int, entries: int, repeats: int, entry_value: bytes | None = None) -> bytes:
+    """A tensor-bundle index (a LevelDB table) built by hand: one data block holding the header and
+    `entries` entries, and an index block naming that data block `repeats` times."""
+    bundle = load_protos().tensor_bundle
+    header = bundle.BundleHeaderProto(num_shards=num_shards).SerializeToString()
+    value = entry_value if entry_value is not None else bundle.BundleEntryProto(size=4).SerializeToString()
+    data = _table_block([(b"", header)] + [(b"v%06d" % i, value) for i in range(entries)])
+    handle = _varint(0) + _varint(len(data))
+    index = _table_block([(b"z", handle)] * repeats)
+    file = data + b"\0" * 5 + index + b"\0" * 5
+    footer = _varint(0) + _varint(0) + _varint(len(data) + 5) + _varint(len(index))
+    footer = footer.ljust(40, b"\0") + (0xDB4775248B80FB57).to_bytes(8, "little")
+    return file + footer
+
+
+@pytest.mark.parametrize(
+    ("num_shards", "entries", "repeats", "value"),
+    [
+        (1, 3000, 3000, None),  # one handle 3,000 times: 9x10^6 entries if each were read again
+        (2**31 - 1, 1, 1, None),  # a shard count that would size a table of two billion entries
+        (1, 1, 1, b"\xff\xff\xff"),  # a value that is not a BundleEntryProto
+    ],
+    ids=["repeated-handles", "huge-shard-count", "corrupt-entry"],
+)
+def test_a_hostile_checkpoint_index_is_diagnosed_quickly(
+    model_copy: Any, num_shards: int, entries: int, repeats: int, value: bytes | None
+) -> None:
+    import time
+
+    path = model_copy("module_aliases")
+    (path / "variables" / "variables.index").write_bytes(bundle_index(num_shards, entries, repeats, value))
+    start = time.perf_counter()
+    result = cli("doctor", path, "--no-registry")
+    assert time.perf_counter() - start < 5
+    assert result.code in (0, 1), result.stderr
+    assert "internal error" not in result.stderr
