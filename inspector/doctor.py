@@ -10,6 +10,7 @@ it names, the signatures that reach them, the line of code that created them, an
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -17,6 +18,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -418,16 +420,25 @@ def _try_load(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    readers = [_BoundedReader(child.stdout), _BoundedReader(child.stderr)]
     try:
-        stdout, stderr = child.communicate(json.dumps(request), timeout=timeout)
+        child.stdin.write(json.dumps(request).encode())
+        child.stdin.close()
+    except OSError:
+        pass  # it died before reading: its exit status and output say why
+    try:
+        child.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(child)
-        stdout, stderr = child.communicate()
+        child.wait()
+        stdout, stderr = (reader.text(grace=1.0) for reader in readers)
         return attempt(LoadOutcome.TIMEOUT, time.perf_counter() - start, stderr), {}
+    # A grandchild that left the process group may hold the pipes open: wait a moment, not forever.
+    stdout, stderr = (reader.text(grace=2.0) for reader in readers)
     elapsed = time.perf_counter() - start
     report = _report(stdout)
     if report is None:
@@ -453,7 +464,45 @@ def _try_load(
     ), registered
 
 
-def _kill(child: subprocess.Popen[str]) -> None:
+class _BoundedReader:
+    """Drains one of the child's pipes in a thread, keeping the first and the last OUTPUT_KEEP bytes:
+    a model that logs gigabytes costs this much memory, and the verdict line (last) is kept."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._head = bytearray()
+        self._tail: collections.deque[bytes] = collections.deque()
+        self._tail_size = 0
+        self._dropped = 0
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError, ValueError), self._stream:
+            while chunk := self._stream.read1(65536):
+                room = OUTPUT_KEEP - len(self._head)
+                if room > 0:
+                    self._head += chunk[:room]
+                    chunk = chunk[room:]
+                if chunk:
+                    self._tail.append(chunk)
+                    self._tail_size += len(chunk)
+                    while self._tail_size - len(self._tail[0]) >= OUTPUT_KEEP:
+                        self._tail_size -= len(self._tail[0])
+                        self._dropped += len(self._tail.popleft())
+
+    def text(self, grace: float) -> str:
+        self._thread.join(grace)
+        tail = b"".join(self._tail)
+        middle = f"\n[... {self._dropped} bytes of output not kept ...]\n".encode() if self._dropped else b""
+        return (bytes(self._head) + middle + tail).decode("utf-8", errors="replace")
+
+
+#: How much of each of the loading process's output streams is kept, at its start and at its end.
+OUTPUT_KEEP = 1 * 2**20
+
+
+def _kill(child: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
 

@@ -243,3 +243,27 @@ def test_try_load_can_use_another_interpreter(tmp_path: Path) -> None:
     assert cli.code == 0 and f"python: {wrapper}" in flat(cli.stdout)
     missing = run_cli("doctor", path, "--try-load", "--python", str(tmp_path / "nope"))
     assert missing.code == 2 and "not an executable Python interpreter" in missing.stderr
+
+
+def test_try_load_keeps_bounded_output_and_does_not_wait_for_escaped_grandchildren(tmp_path: Path) -> None:
+    """A loading process that floods its output and leaves a grandchild holding the pipes (in another
+    session, out of reach of the group kill): the diagnosis keeps the head and tail of the output and
+    returns soon after the child ends."""
+    import sys
+
+    flood = tmp_path / "flooding-python"
+    flood.write_text(
+        "#!/bin/sh\n"
+        "setsid sleep 60 &\n"  # escapes the process group, inherits stdout and stderr
+        "head -c 30000000 /dev/zero | tr '\\0' x\n"
+        "head -c 30000000 /dev/zero | tr '\\0' y >&2\n"
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    flood.chmod(0o755)
+    start = time.perf_counter()
+    result = diagnose(
+        inspector.load(catalog.get("module_aliases").path), registry=False, try_load=True, python=str(flood)
+    )
+    assert time.perf_counter() - start < 60
+    assert result.load is not None and result.load.outcome is LoadOutcome.LOADED
+    assert len(result.load.log) < 3 * 2**20 and "bytes of output not kept" in result.load.log
