@@ -1,0 +1,19 @@
+"""A small, fixed budget of the fuzzer (fuzz/) in every test run: mutated fixture and corpus models
+through every command and format, each answer checked against the README's promises. The long run is
+`python -m fuzz.run --cases 10000`."""
+
+from __future__ import annotations
+
+import pytest
+
+from fuzz.check import run_case
+from fuzz.run import SOURCES
+
+SEEDS = range(40)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_mutated_model_gets_only_documented_answers(seed: int) -> None:
+    source = SOURCES[seed % len(SOURCES)]
+    outcome = run_case(seed, source)
+    assert not outcome.failures, (outcome.mutations, outcome.failures)
