@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from inspector.files import PART_LIMIT, model_part_problem, read_model_part
 from inspector.view import DebugInfo, DebugInfoLayout, DebugInfoStatus, Frame, Trace
 
 DEBUG_INFO_PATH = Path("debug") / "saved_model_debug_info.pb"
@@ -74,11 +75,14 @@ def is_user_file(path: str) -> bool:
 def read_debug_info(model_dir: Path, graph_debug_info_cls: Any) -> DebugInfo:
     """Read the debug info beside a SavedModel; never raises for a bad file, it reports it."""
     path = model_dir / DEBUG_INFO_PATH
-    if not path.is_file():
+    problem = model_part_problem(model_dir, path)
+    if problem == "does not exist":
         return DebugInfo(status=DebugInfoStatus.MISSING, path=path)
+    if problem is not None:
+        return DebugInfo(status=DebugInfoStatus.CORRUPT, path=path, problem=problem)
     message = graph_debug_info_cls()
     try:
-        message.ParseFromString(path.read_bytes())
+        message.ParseFromString(read_model_part(model_dir, path, PART_LIMIT, "debug info"))
         return index_debug_info(message, path)
     except Exception as error:  # any parse failure means the same thing to the user: corrupt
         return DebugInfo(status=DebugInfoStatus.CORRUPT, path=path, problem=_describe(error))

@@ -17,6 +17,8 @@ from inspector.errors import InspectorError
 BASELINE_LIMIT = 64 * 2**20
 POLICY_LIMIT = 4 * 2**20
 LOG_LIMIT = 256 * 2**20
+#: A protobuf file of a model (debug info, fingerprint): protobuf's own limit for one message.
+PART_LIMIT = 2**31 - 1
 
 
 def read_regular_file(path: Path, limit: int, what: str) -> bytes:
@@ -40,3 +42,34 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
     if len(content) > limit:
         raise InspectorError(f"{path}: the {what} grew past the {limit}-byte limit while being read")
     return content
+
+
+def model_part_problem(model_dir: Path, path: Path) -> str | None:
+    """Why `path` may not be read as part of the model at `model_dir`, or None: it must be a regular
+    file, and a symbolic link must stay inside the model's folder (a hostile model could otherwise make
+    the reader open /dev/zero, or any file of the machine it is pointed at)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "is a broken or looping symbolic link"
+        if model_dir.resolve() not in target.parents:
+            return "is a symbolic link to a file outside the model"
+        info = target.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    return None
+
+
+def read_model_part(model_dir: Path, path: Path, limit: int, what: str) -> bytes:
+    """A file of the model: a regular file inside its folder, at most `limit` bytes."""
+    problem = model_part_problem(model_dir, path)
+    if problem is not None:
+        raise InspectorError(f"{path}: {problem}")
+    return read_regular_file(path, limit, what)

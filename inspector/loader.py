@@ -17,7 +17,8 @@ from typing import Any
 from inspector import objectgraph
 from inspector.callgraph import build_call_graph, called_functions, tensor_node_name
 from inspector.debuginfo import read_debug_info
-from inspector.errors import ModelLoadError, TagSelectionError
+from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
+from inspector.files import model_part_problem, read_model_part, read_regular_file
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -91,15 +92,20 @@ def resolve_model_path(path: Path) -> tuple[Path, Path]:
 
 def parse_model_file(model_file: Path, protos: ProtoModules) -> Any:
     saved_model = protos.saved_model.SavedModel()
+    problem = model_part_problem(model_file.parent, model_file)
+    if problem is not None:
+        raise ModelLoadError(model_file, problem)
     try:
         size = model_file.stat().st_size
         if size == 0:
             raise ModelLoadError(model_file, "the file is empty")
         if size > PROTOBUF_LIMIT:
             raise ModelLoadError(model_file, f"{size} bytes is over protobuf's 2 GiB limit for one message")
-        content = model_file.read_bytes()
+        content = read_regular_file(model_file, PROTOBUF_LIMIT, "model file")
     except OSError as error:
         raise ModelLoadError(model_file, f"cannot be read ({error.strerror or error})") from error
+    except InspectorError as error:
+        raise ModelLoadError(model_file, str(error).removeprefix(f"{model_file}: ")) from None
     if model_file.suffix == ".pbtxt":
         _parse_text(content, saved_model, model_file)
     else:
@@ -158,13 +164,16 @@ def select_meta_graph(saved_model: Any, model_file: Path, tags: Iterable[str] | 
 def read_fingerprint(model_dir: Path, protos: ProtoModules) -> tuple[Fingerprint | None, str | None]:
     """The decoded fingerprint.pb, or (None, why) when it is present but unreadable."""
     path = model_dir / FINGERPRINT_FILE
-    if not path.is_file():
+    problem = model_part_problem(model_dir, path)
+    if problem == "does not exist":
         return None, None
+    if problem is not None:
+        return None, f"{path}: {problem}"
     if protos.fingerprint is None:
         return None, f"{path}: this TensorFlow install has no FingerprintDef definition"
     message = protos.fingerprint.FingerprintDef()
     try:
-        message.ParseFromString(path.read_bytes())
+        message.ParseFromString(read_model_part(model_dir, path, 2**20, "fingerprint"))
     except Exception as error:  # any parse failure means the same thing to the user: corrupt
         return None, f"{path}: cannot be parsed as a FingerprintDef ({_first_line(error)})"
     return (

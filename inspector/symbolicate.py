@@ -106,6 +106,10 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
         for m in pattern.finditer(line)
     ]
     by_name = _nodes_by_name(view)
+    base_names: dict[str, list[str]] = {}
+    for function in view.functions:
+        if function:
+            base_names.setdefault(base_name(function), []).append(function)
     upcoming = 0  # index of the first mention on or after the current line: one pass, not one per line
     for number, text in enumerate(text_lines, start=1):
         names = [m.group("name").strip() for pattern in _NODE_PATTERNS for m in pattern.finditer(text)]
@@ -123,7 +127,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
                 )
                 continue
             seen[key] = number
-            resolutions.append(_resolve_node(view, name, context, aliases, by_name))
+            resolutions.append(_resolve_node(view, name, context, aliases, by_name, base_names))
         for match in _OP_TYPE.finditer(text):
             op_type = match.group("name")
             key = ("op type", op_type, "")
@@ -136,11 +140,16 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
     return SymbolicateResult(SCHEMA_VERSION, view.path, tuple(lines))
 
 
-def _saved_function(view: SavedModelView, named: str) -> str | None:
+def _saved_function(
+    view: SavedModelView, named: str, base_names: dict[str, list[str]] | None = None
+) -> str | None:
     """The model's function a message names: itself, or the one whose name differs only by counter."""
     if named in view.functions:
         return named
-    candidates = [f for f in view.functions if f and base_name(f) == base_name(named)]
+    if base_names is not None:
+        candidates = base_names.get(base_name(named), [])
+    else:
+        candidates = [f for f in view.functions if f and base_name(f) == base_name(named)]
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -177,8 +186,9 @@ def _resolve_node(
     named: str,
     aliases: dict[str, tuple[str, ...]],
     by_name: dict[str, list[Node]] | None = None,
+    base_names: dict[str, list[str]] | None = None,
 ) -> Resolution:
-    saved = _saved_function(view, named) if named else None
+    saved = _saved_function(view, named, base_names) if named else None
     searched: list[tuple[str, list[Node]]] = []
     if saved is not None:
         own = [view.nodes[k] for k in view.functions[saved].node_keys]

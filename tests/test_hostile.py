@@ -409,3 +409,26 @@ def test_a_hostile_checkpoint_index_is_diagnosed_quickly(
     assert time.perf_counter() - start < 5
     assert result.code in (0, 1), result.stderr
     assert "internal error" not in result.stderr
+
+
+# --- model parts: regular files inside the model only ----------------------------------------------------------
+
+
+def test_parts_that_link_outside_the_model_are_not_read(tmp_path: Path, model_copy: Any) -> None:
+    model = model_copy("module_aliases")
+    debug_file = model / "debug" / "saved_model_debug_info.pb"
+    debug_file.unlink()
+    debug_file.symlink_to("/dev/zero")
+    (model / "fingerprint.pb").unlink()
+    (model / "fingerprint.pb").symlink_to(tmp_path)  # a folder
+    result = cli("report", model, "--format", "json")
+    assert result.code == 0, result.stderr
+    overview = json.loads(result.stdout)["overview"]
+    assert overview["debug_info"]["status"] == "corrupt"
+    assert "outside the model" in json.dumps(overview) or "not a regular file" in json.dumps(overview)
+    model_file = model / "saved_model.pb"
+    outside = tmp_path / "elsewhere.pb"
+    model_file.rename(outside)
+    model_file.symlink_to(outside)
+    linked = cli("report", model)
+    assert linked.code == 2 and "symbolic link to a file outside the model" in linked.stderr
