@@ -13,6 +13,8 @@ from typing import Any
 from inspector.view import TensorSpec, Variable
 
 ROOT_PATH = "<root>"
+#: Paths kept per object: every shortest one, up to this many.
+MAX_PATHS = 8
 
 
 def dtype_name(types_module: Any, value: int) -> str:
@@ -56,6 +58,8 @@ def object_paths(object_graph: Any) -> list[list[str]]:
                 queue.append(target)
             if depth[target] == depth[node_id] + 1:
                 for parent_path in paths[node_id]:
+                    if len(paths[target]) >= MAX_PATHS:
+                        break  # diamonds in the object graph would double the paths at every level
                     prefix = "" if parent_path == ROOT_PATH else parent_path + "."
                     paths[target].append(prefix + child.local_name)
     return paths

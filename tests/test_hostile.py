@@ -432,3 +432,32 @@ def test_parts_that_link_outside_the_model_are_not_read(tmp_path: Path, model_co
     model_file.symlink_to(outside)
     linked = cli("report", model)
     assert linked.code == 2 and "symbolic link to a file outside the model" in linked.stderr
+
+
+def test_an_object_graph_of_diamonds_keeps_a_bounded_number_of_paths(model_copy: Any) -> None:
+    """Each level has two objects that both hold the next: 2^60 shortest paths to the last one."""
+    import time
+
+    path = model_copy("module_aliases")
+    message = saved_model(path)
+    objects = message.meta_graphs[0].object_graph_def
+    first = len(objects.nodes)
+    levels = 60
+    for level in range(levels):
+        for side in range(2):
+            node = objects.nodes.add()
+            node.user_object.identifier = "_generic_user_object"
+            if level + 1 < levels:
+                for name in ("left", "right"):
+                    child = node.children.add()
+                    child.local_name = name
+                    child.node_id = first + 2 * (level + 1) + (0 if name == "left" else 1)
+    for name, offset in (("a", 0), ("b", 1)):
+        child = objects.nodes[0].children.add()
+        child.local_name = name
+        child.node_id = first + offset
+    write_model(path, message)
+    start = time.perf_counter()
+    for command in (["report", "--format", "json"], ["diff", path], ["audit", "--no-registry"]):
+        assert cli(command[0], path, *command[1:]).code in (0, 1)
+    assert time.perf_counter() - start < 10
