@@ -444,7 +444,7 @@ def test_an_object_graph_of_diamonds_keeps_a_bounded_number_of_paths(model_copy:
     first = len(objects.nodes)
     levels = 60
     for level in range(levels):
-        for side in range(2):
+        for _ in range(2):  # two objects per level
             node = objects.nodes.add()
             node.user_object.identifier = "_generic_user_object"
             if level + 1 < levels:
