@@ -1,10 +1,11 @@
 """Semantic diff of two SavedModels: what changed between the model shipped today and the candidate.
 
 Concrete function names carry counters that change on every save (`__inference_serve_22` vs
-`__inference_serve_57`), so functions are paired -- in this order -- by alias (and input signature), by
-object path, by the signatures that call them (and then their callees, call by call), by structure (a
-hash of the body that ignores counters), and by name without its counter. What stays unpaired is added
-or removed. Everything else is compared through that pairing.
+`__inference_serve_57`), so functions are paired one to one (see `pair_functions`): the same name and body
+first, then by alias (and input signature), object path, the signatures that call them (and then their
+callees, call by call), the same name, structure (a hash of the body that ignores counters and constant
+values), and name without its counter. What stays unpaired is added or removed. Everything else --
+constants included, by digest -- is compared through that pairing.
 
 TensorFlow's own plumbing -- the top-level graph (signature placeholders, variable handles, the saver) and
 the checkpoint functions `__inference__traced_save_*` / `_traced_restore_*` -- mirrors the signatures and
