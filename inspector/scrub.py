@@ -215,7 +215,10 @@ def _rewrite_debug_info(
     message = load_protos().graph_debug_info.GraphDebugInfo()
     message.ParseFromString(path.read_bytes())
     rewritten = kept = 0
-    for index, recorded in enumerate(message.files):
+    for index, stored in enumerate(message.files):
+        # protobuf hands back `bytes` for a path that is not valid UTF-8: such a path is rewritten as
+        # text (with replacement characters) only when a prefix matches, else left byte for byte.
+        recorded = stored.decode("utf-8", errors="replace") if isinstance(stored, bytes) else stored
         new = rewrite_path(recorded, strip_prefixes, relative_to)
         if new != recorded:
             message.files[index] = new
