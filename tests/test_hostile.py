@@ -17,6 +17,11 @@ from fixtures import catalog
 from inspector.protos import load_protos
 
 
+#: Not a speed target (those live in benchmarks/): a bound that only a blow-up crosses. Each attack below
+#: took minutes, or never ended, before its fix; each takes well under a second now.
+NO_BLOW_UP = 30
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every entry of a tree, links as links: what it is and what it holds."""
     found = {}
@@ -308,7 +313,7 @@ def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_cop
     path = with_nested(model_copy, blob, 10)
     start = time.perf_counter()
     result = cli("audit", path, "--no-registry", "--format", "json")
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < NO_BLOW_UP
     findings = json.loads(result.stdout)["findings"]
     risky = [f["location"]["op_type"] for f in findings if f["rule_id"] == "INS002"]
     assert risky.count("WriteFile") == 1  # found, once: the same graph is not scanned 10^4 times
@@ -351,7 +356,7 @@ def test_symbolicate_is_linear_in_its_log(tmp_path: Path, log: str) -> None:
     path.write_text(log)
     start = time.perf_counter()
     result = cli("symbolicate", catalog.get("runtime_errors").path, path, "--format", "json")
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < NO_BLOW_UP
     assert result.code in (0, 1), result.stderr
 
 
@@ -406,7 +411,7 @@ def test_a_hostile_checkpoint_index_is_diagnosed_quickly(
     (path / "variables" / "variables.index").write_bytes(bundle_index(num_shards, entries, repeats, value))
     start = time.perf_counter()
     result = cli("doctor", path, "--no-registry")
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < NO_BLOW_UP
     assert result.code in (0, 1), result.stderr
     assert "internal error" not in result.stderr
 
@@ -460,4 +465,4 @@ def test_an_object_graph_of_diamonds_keeps_a_bounded_number_of_paths(model_copy:
     start = time.perf_counter()
     for command in (["report", "--format", "json"], ["diff", path], ["audit", "--no-registry"]):
         assert cli(command[0], path, *command[1:]).code in (0, 1)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < NO_BLOW_UP
