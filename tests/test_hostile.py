@@ -16,7 +16,6 @@ from markdown_it import MarkdownIt
 from fixtures import catalog
 from inspector.protos import load_protos
 
-
 #: Not a speed target (those live in benchmarks/): a bound that only a blow-up crosses. Each attack below
 #: took minutes, or never ended, before its fix; each takes well under a second now.
 NO_BLOW_UP = 30
