@@ -60,7 +60,8 @@ def model_part_problem(model_dir: Path, path: Path) -> str | None:
         except (OSError, RuntimeError):
             return "is a broken or looping symbolic link"
         if model_dir.resolve() not in target.parents:
-            return "is a symbolic link to a file outside the model"
+            # Bazel runfiles and similar link trees: point inspector at the real folder instead.
+            return "is a symbolic link to a file outside the model (give the folder the link points into)"
         info = target.stat()
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
