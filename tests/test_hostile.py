@@ -465,3 +465,33 @@ def test_an_object_graph_of_diamonds_keeps_a_bounded_number_of_paths(model_copy:
     for command in (["report", "--format", "json"], ["diff", path], ["audit", "--no-registry"]):
         assert cli(command[0], path, *command[1:]).code in (0, 1)
     assert time.perf_counter() - start < NO_BLOW_UP
+
+
+def test_a_table_initializer_called_with_a_constant_path_is_not_an_own_asset(model_copy: Any) -> None:
+    """The own-asset note holds only while TensorFlow wires the asset in: a hand-made call that feeds
+    the initializer function a constant path is the path's, and keeps the op's severity."""
+    from inspector import load
+    from inspector.audit import Policy, Severity, audit
+
+    path = model_copy("risky_ops")
+    message = saved_model(path)
+    graph = message.meta_graphs[0].graph_def
+    initializer = next(
+        f for f in graph.library.function if f.signature.name.startswith("__inference__initializer")
+    )
+    const = graph.node.add(name="stolen_path", op="Const")
+    const.attr["value"].tensor.dtype = 7
+    const.attr["value"].tensor.string_val.append(b"/etc/shadow")
+    call = graph.node.add(name="call_initializer", op="StatefulPartitionedCall")
+    call.attr["f"].func.name = initializer.signature.name
+    arguments = [arg.name for arg in initializer.signature.input_arg]
+    call.input.extend(
+        "stolen_path" if "filepath" in name or "asset" in name else "hash_table" for name in arguments
+    )
+    write_model(path, message)
+    [finding] = [
+        f
+        for f in audit(load(path), Policy(registry=False)).findings
+        if f.location.op_type == "InitializeTableFromTextFileV2"
+    ]
+    assert finding.severity > Severity.NOTE and "own asset" not in finding.message

@@ -107,8 +107,31 @@ def _own_asset(context: AuditContext, site: OpSite) -> str | None:
         asset_tensors = {tensor_node_name(asset.tensor_info.name) for asset in assets}
         return names if source in asset_tensors else None
     function = view.functions.get(site.function)
-    arguments = {argument.name for argument in function.inputs} if function else set()
-    return names if source in arguments else None
+    arguments = [argument.name for argument in function.inputs] if function else []
+    if source not in arguments or _constant_fed(context, site.function, arguments.index(source)):
+        return None
+    return names
+
+
+def _constant_fed(context: AuditContext, function: str, index: int) -> bool:
+    """Whether any call of `function` in the model feeds argument `index` from a constant: then the
+    path is the caller's, not the restored asset TensorFlow wires in (it calls initializers itself)."""
+    view = context.view
+    for caller in view.call_graph.callers.get(function, ()):
+        caller_function = view.functions.get(caller)
+        if caller_function is None:
+            continue
+        for key in caller_function.node_keys:
+            node = view.nodes[key]
+            if function not in node.calls:
+                continue
+            inputs = [name for name in node.definition.input if not name.startswith("^")]
+            if index >= len(inputs):
+                continue
+            fed = view.nodes.get(node_key(tensor_node_name(inputs[index]), caller))
+            if fed is None or fed.op == "Const":
+                return True  # a constant, or something we cannot follow: not vouched for
+    return False
 
 
 def _saver_scope(context: AuditContext) -> str:
