@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from test_hostile import saved_model as _load  # noqa: E402
+from test_hostile import write_model as _save  # noqa: E402
+
 from fixtures import catalog  # noqa: E402
 from inspector.protos import load_protos  # noqa: E402
 
@@ -33,16 +36,6 @@ def _copy(name: str, folder: Path, label: str) -> Path:
     target = folder / label
     shutil.copytree(catalog.get(name).path, target)
     return target
-
-
-def _load(path: Path) -> object:
-    message = load_protos().saved_model.SavedModel()
-    message.ParseFromString((path / "saved_model.pb").read_bytes())
-    return message
-
-
-def _save(path: Path, message: object) -> None:
-    (path / "saved_model.pb").write_bytes(message.SerializeToString())  # type: ignore[attr-defined]
 
 
 def deep_chain(folder: Path) -> Path:

@@ -90,16 +90,19 @@ def _commands(model: Path, source: Path, scratch: Path) -> list[list[str]]:
     ]
 
 
-def _tree(folder: Path) -> dict[str, str]:
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every entry of a tree, links as links: what it is and what it holds (to prove nothing changed)."""
     found = {}
     for root, dirs, files in os.walk(folder):
         for name in dirs + files:
             path = Path(root) / name
-            key = str(path.relative_to(folder))
-            if path.is_symlink() or not path.is_file():
-                found[key] = "link" if path.is_symlink() else "dir"
+            relative = str(path.relative_to(folder))
+            if path.is_symlink():
+                found[relative] = f"link:{path.readlink()}"
+            elif path.is_file():
+                found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
             else:
-                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+                found[relative] = "dir"
     return found
 
 
@@ -162,7 +165,7 @@ def run_case(seed: int, source: Path) -> Outcome:
             return outcome
         outcome.mutations = case.mutations
         (scratch / "error.log").write_text(_LOG)
-        before = _tree(model)
+        before = tree_digest(model)
         previous = signal.signal(signal.SIGALRM, _alarm)
         try:
             for argv in _commands(model, source, scratch):
@@ -180,7 +183,7 @@ def run_case(seed: int, source: Path) -> Outcome:
                 outcome.failures += check_answer(argv, code, stdout, stderr)
         finally:
             signal.signal(signal.SIGALRM, previous)
-        if _tree(model) != before:
+        if tree_digest(model) != before:
             outcome.failures.append("the input model was modified")
         leftovers = {p.name for p in scratch.iterdir()} - {"model", "out", "error.log"}
         if leftovers:

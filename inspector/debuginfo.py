@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from inspector.files import PART_LIMIT, model_part_problem, read_model_part
+from inspector.files import PART_LIMIT, model_part_problem, read_regular_file
 from inspector.view import DebugInfo, DebugInfoLayout, DebugInfoStatus, Frame, Trace
 
 DEBUG_INFO_PATH = Path("debug") / "saved_model_debug_info.pb"
@@ -82,7 +82,7 @@ def read_debug_info(model_dir: Path, graph_debug_info_cls: Any) -> DebugInfo:
         return DebugInfo(status=DebugInfoStatus.CORRUPT, path=path, problem=problem)
     message = graph_debug_info_cls()
     try:
-        message.ParseFromString(read_model_part(model_dir, path, PART_LIMIT, "debug info"))
+        message.ParseFromString(read_regular_file(path, PART_LIMIT, "debug info"))
         return index_debug_info(message, path)
     except Exception as error:  # any parse failure means the same thing to the user: corrupt
         return DebugInfo(status=DebugInfoStatus.CORRUPT, path=path, problem=_describe(error))

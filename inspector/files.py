@@ -66,11 +66,3 @@ def model_part_problem(model_dir: Path, path: Path) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
     return None
-
-
-def read_model_part(model_dir: Path, path: Path, limit: int, what: str) -> bytes:
-    """A file of the model: a regular file inside its folder, at most `limit` bytes."""
-    problem = model_part_problem(model_dir, path)
-    if problem is not None:
-        raise InspectorError(f"{path}: {problem}")
-    return read_regular_file(path, limit, what)

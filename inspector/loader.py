@@ -18,7 +18,7 @@ from inspector import objectgraph
 from inspector.callgraph import build_call_graph, called_functions, tensor_node_name
 from inspector.debuginfo import read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
-from inspector.files import model_part_problem, read_model_part, read_regular_file
+from inspector.files import model_part_problem, read_regular_file
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -173,7 +173,7 @@ def read_fingerprint(model_dir: Path, protos: ProtoModules) -> tuple[Fingerprint
         return None, f"{path}: this TensorFlow install has no FingerprintDef definition"
     message = protos.fingerprint.FingerprintDef()
     try:
-        message.ParseFromString(read_model_part(model_dir, path, 2**20, "fingerprint"))
+        message.ParseFromString(read_regular_file(path, 2**20, "fingerprint"))
     except Exception as error:  # any parse failure means the same thing to the user: corrupt
         return None, f"{path}: cannot be parsed as a FingerprintDef ({_first_line(error)})"
     return (

@@ -140,16 +140,11 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
     return SymbolicateResult(SCHEMA_VERSION, view.path, tuple(lines))
 
 
-def _saved_function(
-    view: SavedModelView, named: str, base_names: dict[str, list[str]] | None = None
-) -> str | None:
+def _saved_function(view: SavedModelView, named: str, base_names: dict[str, list[str]]) -> str | None:
     """The model's function a message names: itself, or the one whose name differs only by counter."""
     if named in view.functions:
         return named
-    if base_names is not None:
-        candidates = base_names.get(base_name(named), [])
-    else:
-        candidates = [f for f in view.functions if f and base_name(f) == base_name(named)]
+    candidates = base_names.get(base_name(named), [])
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -185,8 +180,8 @@ def _resolve_node(
     name: str,
     named: str,
     aliases: dict[str, tuple[str, ...]],
-    by_name: dict[str, list[Node]] | None = None,
-    base_names: dict[str, list[str]] | None = None,
+    by_name: dict[str, list[Node]],
+    base_names: dict[str, list[str]],
 ) -> Resolution:
     saved = _saved_function(view, named, base_names) if named else None
     searched: list[tuple[str, list[Node]]] = []
@@ -203,7 +198,7 @@ def _resolve_node(
     searched.append(("across all functions", []))
     for where, nodes in searched:
         if where == "across all functions":
-            found = _candidates_anywhere(by_name if by_name is not None else _nodes_by_name(view), name)
+            found = _candidates_anywhere(by_name, name)
         else:
             found = _candidates(nodes, name)
         if not found:

@@ -292,13 +292,14 @@ def trace(
         else:
             by_trace.setdefault(node.trace_id, []).append(_op_ref(node, aliases))
     ordered = sorted(by_trace.items(), key=lambda item: (-len(item[1]), item[0]))
-    same_user_frames = Counter(_user_key(view.debug_info.traces[trace_id]) for trace_id, _ in ordered)
+    user_keys = {trace_id: _user_key(view.debug_info.traces[trace_id]) for trace_id, _ in ordered}
+    same_user_frames = Counter(user_keys.values())
     groups = tuple(
         TraceGroup(
             view.debug_info.traces[trace_id],
             tuple(ops),
             _label(view.debug_info.traces[trace_id], ops)
-            if same_user_frames[_user_key(view.debug_info.traces[trace_id])] > 1
+            if same_user_frames[user_keys[trace_id]] > 1
             else "",
         )
         for trace_id, ops in ordered

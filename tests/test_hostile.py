@@ -3,7 +3,6 @@ gets a one-line error or a correct answer -- never a traceback, a write outside 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -14,27 +13,12 @@ from conftest import cli
 from markdown_it import MarkdownIt
 
 from fixtures import catalog
+from fuzz.check import tree_digest
 from inspector.protos import load_protos
 
 #: Not a speed target (those live in benchmarks/): a bound that only a blow-up crosses. Each attack below
 #: took minutes, or never ended, before its fix; each takes well under a second now.
 NO_BLOW_UP = 30
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Every entry of a tree, links as links: what it is and what it holds."""
-    found = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(root) / name
-            relative = str(path.relative_to(folder))
-            if path.is_symlink():
-                found[relative] = f"link:{path.readlink()}"
-            elif path.is_file():
-                found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-            else:
-                found[relative] = "dir"
-    return found
 
 
 def saved_model(path: Path) -> Any:

@@ -36,6 +36,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     version = installed.version if installed else "the installed TensorFlow"
     library = frozenset(context.view.functions)
     verdict: dict[str, bool] = {}
+    fixes: dict[str, str] = {}  # per op type: its provider is read from the stacks of its nodes, once
     for site in context.scope.sites:
         op_type = site.op_type
         if not needs_registration(op_type, library):
@@ -45,10 +46,12 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             known = verdict[op_type] = registry.knows(op_type)
         if known:
             continue
+        if op_type not in fixes:
+            fixes[op_type] = registration_fix(context.view, op_type)
         yield Finding(
             INFO.id,
             Severity.ERROR,
             f"{op_type} is not registered in TensorFlow {version}: loading the model fails without its library",
-            registration_fix(context.view, op_type) + " before loading the model",
+            fixes[op_type] + " before loading the model",
             context.location(site),
         )
