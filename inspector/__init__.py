@@ -23,7 +23,8 @@ from inspector.errors import (
     TensorFlowMissingError,
 )
 from inspector.loader import load
-from inspector.report import Report, build_report
+from inspector.report import build_report
+from inspector.results.report import Report
 from inspector.save import save  # TensorFlow itself is imported only when save() runs
 from inspector.view import SavedModelView
 

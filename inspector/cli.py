@@ -1,8 +1,8 @@
 """The command line: parse, load, analyse, render, choose the exit code. Nothing else lives here.
 
 Exit codes, for every command: 0 all is well; 1 the command found what it looks for (ops outside the
-whitelist); 2 bad input or usage -- one line on stderr, never a traceback. An unexpected exception is a
-bug in inspector and keeps its traceback.
+whitelist); 2 bad input or usage -- one line on stderr, never a traceback; 3 a bug in inspector, named
+as one in one line (`--debug` shows its traceback). Each result's verdict decides 0 or 1.
 """
 
 from __future__ import annotations
@@ -11,23 +11,23 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, assert_never
+from typing import TYPE_CHECKING, NoReturn
 
 from inspector import __version__
 from inspector.errors import InspectorError
-from inspector.render import COMMON_FORMATS, OutputFormat, TextOptions
+from inspector.render import OutputFormat, RenderOptions
 from inspector.render.safe import visible
+from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
 
 if TYPE_CHECKING:
+    from inspector.results.common import Result
     from inspector.view import SavedModelView
 
-EXIT_OK = 0
-EXIT_FOUND = 1
-EXIT_BAD_INPUT = 2
-#: A bug in inspector, never the input's fault: one line naming it, the traceback behind --debug.
-EXIT_INTERNAL_ERROR = 3
+#: The formats every command writes; `audit` adds SARIF. (A test checks these against the renderers.)
+COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.HTML)
+AUDIT_FORMATS = (*COMMON_FORMATS, OutputFormat.SARIF)
 
 _EPILOG_REPORT = """\
 examples:
@@ -172,6 +172,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 MAX_ERROR_LINE = 500
 
 
+def version_text() -> str:
+    """inspector's version, and the TensorFlow and protobuf it finds (read from their metadata: nothing
+    is imported)."""
+    import platform
+
+    from inspector.installed import distribution_version, tensorflow_distribution
+
+    tensorflow = tensorflow_distribution()
+    found = f"{tensorflow[0]} {tensorflow[1]}" if tensorflow else "TensorFlow not installed"
+    protobuf = distribution_version("protobuf") or "not installed"
+    return (
+        f"inspector {__version__} (savedmodel-inspector)\n{found}\nprotobuf {protobuf}\n"
+        f"Python {platform.python_version()}"
+    )
+
+
 def fatal(message: str) -> NoReturn:
     """The one exit for bad input: a single line on stderr, exit status 2."""
     line = visible(message).replace("\\x0a", " ")
@@ -193,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Make TensorFlow SavedModels explain themselves: op stack traces, namespaces and "
         "function aliases, read statically (the model is never loaded or run).",
     )
-    parser.add_argument("--version", action="version", version=f"inspector {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an internal error (exit status 3)"
     )
@@ -364,8 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="record every current finding in FILE"
     )
+    audit_cmd.add_argument(
+        "--source-root",
+        "--relative-to",
+        dest="sarif_root",
+        type=Path,
+        metavar="DIR",
+        help="SARIF: the source checkout; recorded paths under it (and relative ones) become URIs relative "
+        "to it, so code scanning places alerts on the repository's files",
+    )
     _add_reading_options(audit_cmd, whitelist=False)
-    _add_output_options(audit_cmd, formats=tuple(OutputFormat))
+    _add_output_options(audit_cmd, formats=AUDIT_FORMATS)
     audit_cmd.set_defaults(run=_run_audit)
 
     categories = (
@@ -471,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--strip-prefix", action="append", metavar="PREFIX", help="remove this path prefix (repeatable)"
     )
     how.add_argument("--relative-to", type=Path, metavar="DIR", help="make paths under DIR relative to it")
+    _add_output_options(scrub_cmd)
     scrub_cmd.set_defaults(run=_run_scrub)
 
     symbolicate_cmd = commands.add_parser(
@@ -537,6 +563,12 @@ def _add_output_options(
         help="output format (default: text)",
     )
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="only the verdict and the findings (what the exit status says)",
+    )
     colour = parser.add_mutually_exclusive_group()
     colour.add_argument("--color", dest="color", action="store_true", default=None, help="force colour")
     colour.add_argument("--no-color", dest="color", action="store_false", help="never colour")
@@ -573,7 +605,7 @@ def _run_save(args: argparse.Namespace) -> int:
             raise SaveError(f"--signature {entry!r} is not of the form NAME=ATTR")
         signatures[name] = attribute
     # The factory's and TensorFlow's own prints would otherwise interleave with the report on stdout.
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), _working(args, "importing TensorFlow and saving the model"):
         model = load_factory(args.factory)
         save(
             model,
@@ -599,26 +631,18 @@ def _run_save(args: argparse.Namespace) -> int:
 
 
 def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
-    from inspector.render import jsonfmt, markdown, text
     from inspector.report import build_report
 
-    report = build_report(
-        view, whitelist=args.whitelist, check_fingerprint=getattr(args, "verify_fingerprint", False)
-    )
-    output = _by_format(
-        args,
-        lambda options: text.render_report(report, options),
-        lambda: jsonfmt.render_report(report),
-        lambda: markdown.render_report(report),
-    )
-    _write(output, args)
-    return EXIT_FOUND if report.whitelist_violated else EXIT_OK
+    check = getattr(args, "verify_fingerprint", False)
+    with _working(args, "recomputing the fingerprint with TensorFlow", when=check):
+        report = build_report(view, whitelist=args.whitelist, check_fingerprint=check)
+    return _emit(report, args)
 
 
 def _run_trace(args: argparse.Namespace) -> int:
     from inspector.loader import load
-    from inspector.render import jsonfmt, markdown, text
-    from inspector.traces import Selector, SourceRoot, trace
+    from inspector.results.traces import Selector
+    from inspector.traces import SourceRoot, trace
 
     selector = Selector(
         pattern=args.pattern,
@@ -630,35 +654,23 @@ def _run_trace(args: argparse.Namespace) -> int:
     )
     roots = [SourceRoot.parse(entry) for entry in args.source_root]
     view = load(args.model, tags=args.tags)
-    result = trace(view, selector, all_frames=args.all_frames, source_roots=roots, context=args.context)
-    output = _by_format(
-        args,
-        lambda options: text.render_trace(result, options),
-        lambda: jsonfmt.render_trace(result),
-        lambda: markdown.render_trace(result),
+    return _emit(
+        trace(view, selector, all_frames=args.all_frames, source_roots=roots, context=args.context), args
     )
-    _write(output, args)
-    return EXIT_OK if result.found else EXIT_FOUND
 
 
 def _run_where(args: argparse.Namespace) -> int:
     from inspector.loader import load
-    from inspector.render import jsonfmt, markdown, text
-    from inspector.traces import WhereQuery, where
+    from inspector.results.traces import WhereQuery
+    from inspector.traces import where
 
     view = load(args.model, tags=args.tags)
-    result = where(view, WhereQuery.parse(args.location, innermost=args.innermost))
-    output = _by_format(
-        args,
-        lambda options: text.render_where(result, options),
-        lambda: jsonfmt.render_where(result),
-        lambda: markdown.render_where(result),
-    )
-    _write(output, args)
-    return EXIT_OK if result.found else EXIT_FOUND
+    return _emit(where(view, WhereQuery.parse(args.location, innermost=args.innermost)), args)
 
 
 def _run_audit(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from inspector.audit import (
         Policy,
         Severity,
@@ -670,7 +682,6 @@ def _run_audit(args: argparse.Namespace) -> int:
     )
     from inspector.audit.policy import with_overrides
     from inspector.loader import load
-    from inspector.render import jsonfmt, markdown, sarif, text
 
     if args.policy is not None:
         policy = load_policy(args.policy, explicit=True)
@@ -687,56 +698,40 @@ def _run_audit(args: argparse.Namespace) -> int:
         min_trace_coverage=args.min_trace_coverage,
         registry=False if args.no_registry else None,
     )
+    if args.sarif_root is not None and not args.sarif_root.is_dir():
+        raise InspectorError(f"{args.sarif_root}: not a directory (--source-root)")
     baseline = read_baseline(args.baseline) if args.baseline else frozenset()
     view = load(args.model, tags=args.tags)
-    result = audit(view, policy, baseline)
+    with _working(args, "checking op types against TensorFlow's registry", when=policy.registry):
+        result = audit(view, policy, baseline)
     if args.write_baseline is not None:
         try:
-            args.write_baseline.write_text(baseline_document(result.findings), encoding="utf-8")
+            args.write_baseline.write_text(baseline_document(result), encoding="utf-8")
         except OSError as error:
             raise InspectorError(
                 f"{args.write_baseline}: cannot write ({error.strerror or error})"
             ) from error
         sys.stderr.write(f"inspector: recorded {len(result.findings)} findings in {args.write_baseline}\n")
-    output = _by_format(
-        args,
-        lambda options: text.render_audit(result, options),
-        lambda: jsonfmt.render_audit(result),
-        lambda: markdown.render_audit(result),
-        lambda: sarif.render_audit(result),
-    )
-    _write(output, args)
-    if args.write_baseline is not None:
-        return EXIT_OK
-    incomplete = any(notice.is_error for notice in result.notices)
-    return EXIT_FOUND if result.failed or incomplete else EXIT_OK
+        result = dataclasses.replace(result, baseline_recorded=True)
+    return _emit(result, args)
 
 
 def _run_diff(args: argparse.Namespace) -> int:
-    from inspector.diff import Category, diff
+    from inspector.diff import diff
     from inspector.loader import load
-    from inspector.render import jsonfmt, markdown, text
+    from inspector.results.diff import Category
 
     old = load(args.old, tags=args.tags)
     new = load(args.new, tags=args.tags)
     only = [Category(c) for c in args.only] if args.only else None
     ignore = [Category(c) for c in args.ignore or ()]
-    result = diff(old, new, only=only, ignore=ignore)
-    output = _by_format(
-        args,
-        lambda options: text.render_diff(result, options, stat=args.stat),
-        lambda: jsonfmt.render_diff(result, stat=args.stat),
-        lambda: markdown.render_diff(result, stat=args.stat),
-    )
-    _write(output, args)
-    return EXIT_OK if result.identical else EXIT_FOUND
+    return _emit(diff(old, new, only=only, ignore=ignore), args)
 
 
 def _run_doctor(args: argparse.Namespace) -> int:
     from inspector.doctor import diagnose, unreadable
     from inspector.errors import ModelLoadError, TagSelectionError
     from inspector.loader import load, resolve_model_path
-    from inspector.render import jsonfmt, markdown, text
 
     if args.timeout <= 0:
         raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
@@ -753,8 +748,13 @@ def _run_doctor(args: argparse.Namespace) -> int:
     except ModelLoadError as error:
         if Path(error.path) != model_file:
             raise
-        result = unreadable(model_file, error.problem)  # an unreadable model file is the diagnosis
-    else:
+        return _emit(unreadable(model_file, error.problem), args)  # an unreadable model file is the diagnosis
+    doing = (
+        f"loading the model in a child process (timeout {args.timeout:g} s)"
+        if args.try_load
+        else "checking op types against TensorFlow's registry"
+    )
+    with _working(args, doing, when=args.try_load or not args.no_registry):
         result = diagnose(
             view,
             try_load=args.try_load,
@@ -764,32 +764,18 @@ def _run_doctor(args: argparse.Namespace) -> int:
             registry=not args.no_registry,
             python=args.python,
         )
-    output = _by_format(
-        args,
-        lambda options: text.render_diagnosis(result, options, verbose=args.verbose),
-        lambda: jsonfmt.render_diagnosis(result, verbose=args.verbose),
-        lambda: markdown.render_diagnosis(result, verbose=args.verbose),
-    )
-    _write(output, args)
-    return EXIT_FOUND if result.blocked else EXIT_OK
+    return _emit(result, args)
 
 
 def _run_scrub(args: argparse.Namespace) -> int:
     from inspector.scrub import scrub
 
     result = scrub(args.model, args.out, strip_prefixes=args.strip_prefix or (), relative_to=args.relative_to)
-    sys.stdout.write(
-        f"wrote {visible(str(result.output))}: {result.rewritten} recorded paths rewritten, {result.kept} kept; "
-        "verified by reading it back\n"
-    )
-    for file, prefix in result.remaining:
-        sys.stdout.write(f"still contains {visible(prefix)!r}: {visible(file)}\n")
-    return EXIT_FOUND if result.remaining else EXIT_OK
+    return _emit(result, args)
 
 
 def _run_symbolicate(args: argparse.Namespace) -> int:
     from inspector.loader import load
-    from inspector.render import jsonfmt, markdown, text
     from inspector.symbolicate import symbolicate
 
     if args.log == "-":
@@ -803,39 +789,35 @@ def _run_symbolicate(args: argparse.Namespace) -> int:
 
         log = read_regular_file(Path(args.log), LOG_LIMIT, "log").decode("utf-8", errors="replace")
     view = load(args.model, tags=args.tags)
-    result = symbolicate(view, log)
-    output = _by_format(
-        args,
-        lambda options: text.render_symbolicate(result, options),
-        lambda: jsonfmt.render_symbolicate(result),
-        lambda: markdown.render_symbolicate(result),
-    )
-    _write(output, args)
-    return EXIT_OK if result.names and not result.unresolved else EXIT_FOUND
+    return _emit(symbolicate(view, log), args)
 
 
-def _by_format(
-    args: argparse.Namespace,
-    as_text: Callable[[TextOptions], str],
-    as_json: Callable[[], str],
-    as_markdown: Callable[[], str],
-    as_sarif: Callable[[], str] | None = None,
-) -> str:
-    fmt: OutputFormat = args.format
-    if fmt is OutputFormat.TEXT:
-        return as_text(_text_options(args))
-    if fmt is OutputFormat.JSON:
-        return as_json()
-    if fmt is OutputFormat.MARKDOWN:
-        return as_markdown()
-    if fmt is OutputFormat.SARIF:
-        if as_sarif is None:  # argparse's choices keep this from happening
-            raise InspectorError("--format sarif is for `inspector audit` only")
-        return as_sarif()
-    assert_never(fmt)
+# --- output ---------------------------------------------------------------------------------------------
 
 
-def _text_options(args: argparse.Namespace) -> TextOptions:
+def _emit(result: Result, args: argparse.Namespace) -> int:
+    """Render the result in the chosen format, write it, and return the exit status its verdict means."""
+    from inspector.render import render
+
+    _write(render(result, args.format, _render_options(args)), args)
+    return result.verdict.exit_code
+
+
+@contextlib.contextmanager
+def _working(args: argparse.Namespace, doing: str, when: bool = True) -> Iterator[None]:
+    """A spinner on stderr while something slow runs (importing TensorFlow, loading, saving): only on a
+    terminal, never with --quiet, and never on stdout, which carries the result."""
+    if not when or getattr(args, "quiet", False) or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(file=sys.stderr, highlight=False, markup=False, emoji=False)
+    with console.status(f"inspector: {doing}…", spinner="dots"):
+        yield
+
+
+def _render_options(args: argparse.Namespace) -> RenderOptions:
     """Colour on a terminal unless NO_COLOR or TERM=dumb (never into --output unless --color); width
     from COLUMNS, else the terminal, else 100."""
     to_terminal = args.output is None and sys.stdout.isatty()
@@ -849,7 +831,14 @@ def _text_options(args: argparse.Namespace) -> TextOptions:
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit():
         width = int(columns)
-    return TextOptions(color=bool(color), width=max(60, width))
+    return RenderOptions(
+        color=bool(color),
+        width=max(60, width),
+        quiet=getattr(args, "quiet", False),
+        stat=getattr(args, "stat", False),
+        verbose=getattr(args, "verbose", False),
+        source_root=getattr(args, "sarif_root", None),
+    )
 
 
 def _write(text: str, args: argparse.Namespace) -> None:

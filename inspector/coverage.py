@@ -6,22 +6,8 @@ it is TensorFlow's save plumbing (placeholders, variable handles, the saver), wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from inspector.view import TOP_LEVEL, DebugInfoStatus, SavedModelView, split_node_key
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """How much of the model the debug info explains, and what it names that the model lacks."""
-
-    debug_info: DebugInfoStatus
-    function_nodes: int
-    traced_nodes: int
-    untraced_nodes: int  # nodes TensorFlow added itself (saver plumbing, identities) or missing keys
-    stale_keys: tuple[str, ...]  # keys naming a function absent from the model: debug info of another save
-    # keys naming no node in a function that exists: arguments and captures that TF renamed when saving
-    argument_keys: int
+from inspector.results.common import Coverage
+from inspector.view import TOP_LEVEL, SavedModelView, split_node_key
 
 
 def coverage(view: SavedModelView) -> Coverage:

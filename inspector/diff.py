@@ -16,17 +16,28 @@ new variable reads as one change, not five.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
+from inspector.results.common import ModelRef
+from inspector.results.diff import (
+    Aspect,
+    Category,
+    Change,
+    ChangeKind,
+    DiffResult,
+    FunctionPair,
+    SourceSite,
+    TensorValue,
+    Value,
+)
+from inspector.tensors import TensorValue as ReadTensor
+from inspector.tensors import shortest_float32
 from inspector.view import TOP_LEVEL, DebugInfoStatus, Node, SavedModelView, TensorSpec, namespace_of
-
-SCHEMA_VERSION = 1
 
 _COUNTER = re.compile(r"_\d+$")
 
@@ -59,60 +70,6 @@ MEANINGFUL_ATTRS = (
     )
     | FUNCTION_ATTRS
 )
-
-
-class Category(StrEnum):
-    VERSIONS = "versions"
-    SIGNATURES = "signatures"
-    ALIASES = "aliases"
-    FUNCTIONS = "functions"
-    OPS = "ops"
-    ATTRS = "attrs"
-    NAMESPACES = "namespaces"
-    RISKY_OPS = "risky-ops"
-    VARIABLES = "variables"
-    DEBUG_INFO = "debug-info"
-    SOURCES = "sources"
-
-
-class ChangeKind(StrEnum):
-    ADDED = "added"
-    REMOVED = "removed"
-    CHANGED = "changed"
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    category: Category
-    kind: ChangeKind
-    subject: str  # what changed: a signature, alias, function, node, variable...
-    old: str = ""
-    new: str = ""
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionPair:
-    old: str
-    new: str
-    paired_by: str  # alias, object path, signature, structure, name
-
-
-@dataclass(frozen=True, slots=True)
-class DiffResult:
-    schema_version: int
-    old_model: Path
-    new_model: Path
-    categories: tuple[Category, ...]  # the categories compared (after --only / --ignore)
-    changes: tuple[Change, ...]
-    pairs: tuple[FunctionPair, ...]
-
-    @property
-    def identical(self) -> bool:
-        return not self.changes
-
-    def count(self, category: Category) -> int:
-        return sum(1 for change in self.changes if change.category is category)
 
 
 def base_name(function: str) -> str:
@@ -331,31 +288,33 @@ def diff(
     for category in wanted:
         changes.extend(compare[category](old, new, forward))
     return DiffResult(
-        SCHEMA_VERSION,
-        old.path,
-        new.path,
+        ModelRef(old.path, old.tags),
+        ModelRef(new.path, new.tags),
         wanted,
         tuple(changes),
         tuple(p for o, p in sorted(pairs.items()) if o != TOP_LEVEL),
     )
 
 
-def _changed(category: Category, subject: str, old: Any, new: Any, detail: str = "") -> list[Change]:
+def _changed(category: Category, aspect: Aspect, old: Value, new: Value, **subject: Any) -> list[Change]:
+    """One CHANGED change when the values differ, none when they agree."""
     if old == new:
         return []
-    return [Change(category, ChangeKind.CHANGED, subject, str(old), str(new), detail)]
+    return [Change(category, ChangeKind.CHANGED, aspect, old=old, new=new, **subject)]
 
 
 def _versions(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
     return [
-        *_changed(Category.VERSIONS, "tensorflow_version", old.tensorflow_version, new.tensorflow_version),
-        *_changed(Category.VERSIONS, "producer", old.producer, new.producer),
-        *_changed(Category.VERSIONS, "min_consumer", old.min_consumer, new.min_consumer),
+        *_changed(
+            Category.VERSIONS, Aspect.TENSORFLOW_VERSION, old.tensorflow_version, new.tensorflow_version
+        ),
+        *_changed(Category.VERSIONS, Aspect.PRODUCER, old.producer, new.producer),
+        *_changed(Category.VERSIONS, Aspect.MIN_CONSUMER, old.min_consumer, new.min_consumer),
     ]
 
 
-def _spec_text(spec: TensorSpec) -> str:
-    return f"{spec.dtype}{spec.shape_text}"
+def _spec_value(spec: TensorSpec) -> TensorValue:
+    return TensorValue(spec.dtype, spec.shape)
 
 
 def _signatures(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
@@ -363,30 +322,51 @@ def _signatures(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) 
     for name in sorted(set(old.signatures) | set(new.signatures)):
         before, after = old.signatures.get(name), new.signatures.get(name)
         if before is None:
-            changes.append(Change(Category.SIGNATURES, ChangeKind.ADDED, name))
+            changes.append(Change(Category.SIGNATURES, ChangeKind.ADDED, Aspect.SIGNATURE, name))
             continue
         if after is None:
-            changes.append(Change(Category.SIGNATURES, ChangeKind.REMOVED, name))
+            changes.append(Change(Category.SIGNATURES, ChangeKind.REMOVED, Aspect.SIGNATURE, name))
             continue
-        changes += _changed(Category.SIGNATURES, f"{name} method", before.method_name, after.method_name)
-        for side in ("inputs", "outputs"):
-            old_specs = {s.name: s for s in getattr(before, side)}
-            new_specs = {s.name: s for s in getattr(after, side)}
+        changes += _changed(
+            Category.SIGNATURES, Aspect.SIGNATURE_METHOD, before.method_name, after.method_name, name=name
+        )
+        for aspect, old_side, new_side in (
+            (Aspect.SIGNATURE_INPUT, before.inputs, after.inputs),
+            (Aspect.SIGNATURE_OUTPUT, before.outputs, after.outputs),
+        ):
+            old_specs = {s.name: s for s in old_side}
+            new_specs = {s.name: s for s in new_side}
             for key in sorted(set(old_specs) | set(new_specs)):
-                subject = f"{name} {side[:-1]} {key}"
                 if key not in old_specs:
                     changes.append(
-                        Change(Category.SIGNATURES, ChangeKind.ADDED, subject, new=_spec_text(new_specs[key]))
+                        Change(
+                            Category.SIGNATURES,
+                            ChangeKind.ADDED,
+                            aspect,
+                            name,
+                            attr=key,
+                            new=_spec_value(new_specs[key]),
+                        )
                     )
                 elif key not in new_specs:
                     changes.append(
                         Change(
-                            Category.SIGNATURES, ChangeKind.REMOVED, subject, old=_spec_text(old_specs[key])
+                            Category.SIGNATURES,
+                            ChangeKind.REMOVED,
+                            aspect,
+                            name,
+                            attr=key,
+                            old=_spec_value(old_specs[key]),
                         )
                     )
                 else:
                     changes += _changed(
-                        Category.SIGNATURES, subject, _spec_text(old_specs[key]), _spec_text(new_specs[key])
+                        Category.SIGNATURES,
+                        aspect,
+                        _spec_value(old_specs[key]),
+                        _spec_value(new_specs[key]),
+                        name=name,
+                        attr=key,
                     )
     return changes
 
@@ -405,38 +385,38 @@ def _aliases(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str
                 renamed[old_name] = new_name
                 break
     for old_name, new_name in renamed.items():
-        functions = ", ".join(t.function for t in new.aliases[new_name].targets if t.in_library)
+        functions = tuple(t.function for t in new.aliases[new_name].targets if t.in_library)
         changes.append(
             Change(
                 Category.ALIASES,
                 ChangeKind.CHANGED,
-                "alias name",
-                old_name,
+                Aspect.ALIAS_NAME,
                 new_name,
-                f"renamed; names {functions}",
+                old=old_name,
+                new=new_name,
+                functions=functions,
             )
         )
     for name in sorted((set(old.aliases) | set(new.aliases)) - set(renamed) - set(renamed.values())):
         before, after = old.aliases.get(name), new.aliases.get(name)
         if before is None:
             assert after is not None
-            targets = ", ".join(t.function for t in after.targets)
-            changes.append(Change(Category.ALIASES, ChangeKind.ADDED, name, new=targets))
+            targets = tuple(t.function for t in after.targets)
+            changes.append(Change(Category.ALIASES, ChangeKind.ADDED, Aspect.ALIAS, name, new=targets))
             continue
         if after is None:
-            targets = ", ".join(t.function for t in before.targets)
-            changes.append(Change(Category.ALIASES, ChangeKind.REMOVED, name, old=targets))
+            targets = tuple(t.function for t in before.targets)
+            changes.append(Change(Category.ALIASES, ChangeKind.REMOVED, Aspect.ALIAS, name, old=targets))
             continue
-        # Compare the functions behind the alias through the pairing, and their input signatures.
-        old_set = sorted(
-            forward.get(t.function, f"(unpaired) {t.function}") for t in before.targets if t.in_library
-        )
-        new_set = sorted(t.function for t in after.targets if t.in_library)
-        changes += _changed(Category.ALIASES, f"{name} functions", ", ".join(old_set), ", ".join(new_set))
-        old_inputs = sorted(t.input_signature or "?" for t in before.targets if t.in_library)
-        new_inputs = sorted(t.input_signature or "?" for t in after.targets if t.in_library)
+        # Compare the functions behind the alias through the pairing, and their input signatures. An old
+        # function without a counterpart is named as it was: it cannot equal any new name.
+        old_set = tuple(sorted(forward.get(t.function, t.function) for t in before.targets if t.in_library))
+        new_set = tuple(sorted(t.function for t in after.targets if t.in_library))
+        changes += _changed(Category.ALIASES, Aspect.ALIAS_FUNCTIONS, old_set, new_set, name=name)
+        old_inputs = tuple(sorted(t.input_signature or "?" for t in before.targets if t.in_library))
+        new_inputs = tuple(sorted(t.input_signature or "?" for t in after.targets if t.in_library))
         changes += _changed(
-            Category.ALIASES, f"{name} input signatures", "; ".join(old_inputs), "; ".join(new_inputs)
+            Category.ALIASES, Aspect.ALIAS_INPUT_SIGNATURES, old_inputs, new_inputs, name=name
         )
     return changes
 
@@ -444,10 +424,14 @@ def _aliases(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str
 def _functions(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
     paired_new = set(forward.values())
     removed = [
-        Change(Category.FUNCTIONS, ChangeKind.REMOVED, f) for f in sorted(old.functions) if f not in forward
+        Change(Category.FUNCTIONS, ChangeKind.REMOVED, Aspect.FUNCTION, f, old_function=f)
+        for f in sorted(old.functions)
+        if f not in forward
     ]
     added = [
-        Change(Category.FUNCTIONS, ChangeKind.ADDED, f) for f in sorted(new.functions) if f not in paired_new
+        Change(Category.FUNCTIONS, ChangeKind.ADDED, Aspect.FUNCTION, f, new_function=f)
+        for f in sorted(new.functions)
+        if f not in paired_new
     ]
     return [*removed, *added]
 
@@ -481,10 +465,9 @@ def _matched_nodes(
     return pairs
 
 
-def _label(old_fn: str, new_fn: str) -> str:
-    if old_fn == TOP_LEVEL:
-        return "(top-level graph)"
-    return new_fn if old_fn == new_fn else f"{old_fn} → {new_fn}"
+def _in(old_fn: str, new_fn: str) -> tuple[str, str]:
+    """The paired function on each side, as a change names it ("" for the top-level graph)."""
+    return ("", "") if old_fn == TOP_LEVEL else (old_fn, new_fn)
 
 
 def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
@@ -492,28 +475,52 @@ def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -
     for old_fn, new_fn in _paired(old, new, forward):
         before = {old.nodes[k].name: old.nodes[k].op for k in old.functions[old_fn].node_keys}
         after = {new.nodes[k].name: new.nodes[k].op for k in new.functions[new_fn].node_keys}
-        label = _label(old_fn, new_fn)
+        where = _in(old_fn, new_fn)
         counts_before, counts_after = Counter(before.values()), Counter(after.values())
         for op in sorted(set(counts_before) | set(counts_after)):
-            if counts_before[op] != counts_after[op]:
-                changes.append(
-                    Change(
-                        Category.OPS,
-                        ChangeKind.CHANGED,
-                        f"{label}: {op} count",
-                        str(counts_before[op]),
-                        str(counts_after[op]),
-                    )
-                )
+            changes += _changed(
+                Category.OPS,
+                Aspect.OP_COUNT,
+                counts_before[op],
+                counts_after[op],
+                name=op,
+                old_function=where[0],
+                new_function=where[1],
+            )
         for name in sorted(set(after) - set(before)):
-            changes.append(Change(Category.OPS, ChangeKind.ADDED, f"{label}: {name}", new=after[name]))
-        for name in sorted(set(before) - set(after)):
-            changes.append(Change(Category.OPS, ChangeKind.REMOVED, f"{label}: {name}", old=before[name]))
-        for name in sorted(set(before) & set(after)):
-            if before[name] != after[name]:
-                changes.append(
-                    Change(Category.OPS, ChangeKind.CHANGED, f"{label}: {name} op", before[name], after[name])
+            changes.append(
+                Change(
+                    Category.OPS,
+                    ChangeKind.ADDED,
+                    Aspect.NODE,
+                    name,
+                    new=after[name],
+                    old_function=where[0],
+                    new_function=where[1],
                 )
+            )
+        for name in sorted(set(before) - set(after)):
+            changes.append(
+                Change(
+                    Category.OPS,
+                    ChangeKind.REMOVED,
+                    Aspect.NODE,
+                    name,
+                    old=before[name],
+                    old_function=where[0],
+                    new_function=where[1],
+                )
+            )
+        for name in sorted(set(before) & set(after)):
+            changes += _changed(
+                Category.OPS,
+                Aspect.NODE,
+                before[name],
+                after[name],
+                name=name,
+                old_function=where[0],
+                new_function=where[1],
+            )
     return changes
 
 
@@ -542,25 +549,59 @@ def _attrs(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str])
     types = load_protos().types
     changes = []
     for old_fn, new_fn in _paired(old, new, forward):
+        where = _in(old_fn, new_fn)
         for node, other in _matched_nodes(old, new, old_fn, new_fn):
             if other.op != node.op:
                 continue
-            subject = f"{_label(old_fn, new_fn)}: {node.name}"
             for attr in sorted(MEANINGFUL_ATTRS & (set(node.definition.attr) | set(other.definition.attr))):
                 before = node.definition.attr.get(attr)
                 now = other.definition.attr.get(attr)
-                old_text = _attr_text(before, forward) if before is not None else "(unset)"
-                new_text = _attr_text(now) if now is not None else "(unset)"
+                old_text = _attr_text(before, forward) if before is not None else UNSET
+                new_text = _attr_text(now) if now is not None else UNSET
                 if before is not None and before.WhichOneof("value") == "type":
                     old_text = dtype_name(types, before.type)
                 if now is not None and now.WhichOneof("value") == "type":
                     new_text = dtype_name(types, now.type)
-                changes += _changed(Category.ATTRS, f"{subject} {attr}", old_text, new_text)
-            changes += _tensor_changes(node, other, subject)
+                changes += _changed(
+                    Category.ATTRS,
+                    Aspect.ATTR,
+                    old_text,
+                    new_text,
+                    name=node.name,
+                    attr=attr,
+                    old_function=where[0],
+                    new_function=where[1],
+                )
+            changes += _tensor_changes(node, other, where)
     return changes
 
 
-def _tensor_changes(node: Node, other: Node, subject: str) -> list[Change]:
+#: An attr one side does not set.
+UNSET = "(unset)"
+
+
+def _tensor_value(tensor: ReadTensor) -> TensorValue:
+    values = None
+    if tensor.values is not None:
+        values = tuple(_plain(value, tensor.dtype) for value in tensor.values)
+    return TensorValue(tensor.dtype, tensor.shape, values, tensor.elements, tensor.digest)
+
+
+def _plain(value: Any, dtype: str) -> float | int | str | bool:
+    """A tensor element as JSON can hold it: float32 as the shortest float that reads back the same,
+    bytes as text, non-finite floats by name (JSON has no infinity)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return float(shortest_float32(value)) if dtype in ("float32", "float16") else value
+    if isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def _tensor_changes(node: Node, other: Node, where: tuple[str, str]) -> list[Change]:
     """Tensor-valued attrs (a Const's `value`, ...) compared by digest: a threshold moved from 0.5 to
     0.9 changes what the model computes as surely as a new op does."""
     from inspector.tensors import differing_elements, read_tensor
@@ -575,26 +616,34 @@ def _tensor_changes(node: Node, other: Node, subject: str) -> list[Change]:
         if not all(is_tensor):
             changes += _changed(
                 Category.ATTRS,
-                f"{subject} {attr}",
-                "(unset)" if before is None else "(not a tensor)" if not is_tensor[0] else "tensor",
-                "(unset)" if now is None else "(not a tensor)" if not is_tensor[1] else "tensor",
+                Aspect.ATTR,
+                UNSET if before is None else "(not a tensor)" if not is_tensor[0] else "tensor",
+                UNSET if now is None else "(not a tensor)" if not is_tensor[1] else "tensor",
+                name=node.name,
+                attr=attr,
+                old_function=where[0],
+                new_function=where[1],
             )
             continue
         assert before is not None and now is not None
         was, becomes = read_tensor(before.tensor), read_tensor(now.tensor)
         if was.digest == becomes.digest:
             continue
-        if was.values is not None and becomes.values is not None:
-            detail = was.spec if was.spec == becomes.spec else f"{was.spec} → {becomes.spec}"
-        elif was.spec != becomes.spec:
-            detail = f"shape {was.spec} → {becomes.spec}"
-        else:
+        differ = None
+        if (was.values is None or becomes.values is None) and was.spec == becomes.spec:
             differ = differing_elements(was, becomes)
-            counted = f"{differ} of {was.elements} elements differ" if differ is not None else "values differ"
-            detail = f"{was.spec}: {counted}"
         changes.append(
             Change(
-                Category.ATTRS, ChangeKind.CHANGED, f"{subject} {attr}", was.text(), becomes.text(), detail
+                Category.ATTRS,
+                ChangeKind.CHANGED,
+                Aspect.ATTR,
+                node.name,
+                attr=attr,
+                old=_tensor_value(was),
+                new=_tensor_value(becomes),
+                differing_elements=differ,
+                old_function=where[0],
+                new_function=where[1],
             )
         )
     return changes
@@ -615,22 +664,34 @@ def _namespaces(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) 
         old_ops, new_ops = before.get(namespace, set()), after.get(namespace, set())
         if not old_ops:
             changes.append(
-                Change(Category.NAMESPACES, ChangeKind.ADDED, namespace, new=", ".join(sorted(new_ops)))
+                Change(
+                    Category.NAMESPACES,
+                    ChangeKind.ADDED,
+                    Aspect.NAMESPACE,
+                    namespace,
+                    new=tuple(sorted(new_ops)),
+                )
             )
         elif not new_ops:
             changes.append(
-                Change(Category.NAMESPACES, ChangeKind.REMOVED, namespace, old=", ".join(sorted(old_ops)))
+                Change(
+                    Category.NAMESPACES,
+                    ChangeKind.REMOVED,
+                    Aspect.NAMESPACE,
+                    namespace,
+                    old=tuple(sorted(old_ops)),
+                )
             )
         else:
             for op in sorted(new_ops - old_ops):
-                changes.append(Change(Category.NAMESPACES, ChangeKind.ADDED, op))
+                changes.append(Change(Category.NAMESPACES, ChangeKind.ADDED, Aspect.NAMESPACED_OP, op))
             for op in sorted(old_ops - new_ops):
-                changes.append(Change(Category.NAMESPACES, ChangeKind.REMOVED, op))
+                changes.append(Change(Category.NAMESPACES, ChangeKind.REMOVED, Aspect.NAMESPACED_OP, op))
     return changes
 
 
 def _risky_ops(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
-    from inspector.audit.catalog import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES
+    from inspector.riskyops import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES
 
     def risky(view: SavedModelView) -> Counter[str]:
         return Counter(
@@ -644,23 +705,33 @@ def _risky_ops(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -
     before, after = risky(old), risky(new)
     changes = []
     for op in sorted(set(before) | set(after)):
-        if after[op] > before[op]:
-            reason = CATALOGUE[op].reason
-            kind = ChangeKind.ADDED if not before[op] else ChangeKind.CHANGED
-            changes.append(
-                Change(Category.RISKY_OPS, kind, op, str(before[op] or ""), str(after[op]), reason)
+        if after[op] == before[op]:
+            continue
+        if not before[op]:
+            kind = ChangeKind.ADDED
+        elif not after[op]:
+            kind = ChangeKind.REMOVED
+        else:
+            kind = ChangeKind.CHANGED
+        changes.append(
+            Change(
+                Category.RISKY_OPS,
+                kind,
+                Aspect.RISKY_OP,
+                op,
+                old=before[op] or None,
+                new=after[op] or None,
+                reason=CATALOGUE[op].reason if after[op] > before[op] else "",
             )
-        elif after[op] < before[op]:
-            kind = ChangeKind.REMOVED if not after[op] else ChangeKind.CHANGED
-            changes.append(Change(Category.RISKY_OPS, kind, op, str(before[op]), str(after[op] or "")))
+        )
     return changes
 
 
 _NAME_COUNTER = re.compile(r"_\d+(?=/|$)")
 
 
-def _variable_groups(view: SavedModelView) -> dict[str, list[str]]:
-    """Variables grouped by checkpoint name without name-scope counters -> their sorted dtype[shape]s.
+def _variable_groups(view: SavedModelView) -> dict[str, tuple[TensorValue, ...]]:
+    """Variables grouped by checkpoint name without name-scope counters -> their sorted specs.
 
     Neither object paths nor exact names identify a variable across saves: Keras 3 lists a model's
     variables under `_all_variables.N` in an order that changes from one export to the next (and lists
@@ -668,42 +739,32 @@ def _variable_groups(view: SavedModelView) -> dict[str, list[str]]:
     (`seed_generator_7`). The name without its counters (`lstm/lstm_cell/kernel`) is stable; layers that
     share it are compared as a group.
     """
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[TensorValue]] = {}
     for variable in view.variables:
         key = _NAME_COUNTER.sub("", variable.name) if variable.name else variable.object_path
-        shape = list(variable.shape) if variable.shape is not None else "[?]"
-        groups.setdefault(key, []).append(f"{variable.dtype}{shape}")
-    return {key: sorted(specs) for key, specs in groups.items()}
-
-
-def _specs_text(specs: list[str]) -> str:
-    """`float32[2]` for one variable; `2 x float32[2]` (shown with a multiplication sign) for a weight the object graph holds twice."""
-    counts = Counter(specs)
-    return "; ".join(spec if n == 1 else f"{n} × {spec}" for spec, n in sorted(counts.items()))
+        groups.setdefault(key, []).append(TensorValue(variable.dtype, variable.shape))
+    return {key: tuple(sorted(specs, key=repr)) for key, specs in groups.items()}
 
 
 def _variables(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
     before, after = _variable_groups(old), _variable_groups(new)
     changes = []
     for key in sorted(set(before) | set(after)):
-        was, now = _specs_text(before.get(key, [])), _specs_text(after.get(key, []))
         if key not in before:
-            changes.append(Change(Category.VARIABLES, ChangeKind.ADDED, key, new=now))
+            changes.append(Change(Category.VARIABLES, ChangeKind.ADDED, Aspect.VARIABLE, key, new=after[key]))
         elif key not in after:
-            changes.append(Change(Category.VARIABLES, ChangeKind.REMOVED, key, old=was))
+            changes.append(
+                Change(Category.VARIABLES, ChangeKind.REMOVED, Aspect.VARIABLE, key, old=before[key])
+            )
         else:
-            changes += _changed(Category.VARIABLES, key, was, now)
+            changes += _changed(Category.VARIABLES, Aspect.VARIABLE, before[key], after[key], name=key)
     return changes
 
 
 def _debug_info(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
     return _changed(
-        Category.DEBUG_INFO, "debug info", old.debug_info.status.value, new.debug_info.status.value
+        Category.DEBUG_INFO, Aspect.DEBUG_INFO, old.debug_info.status.value, new.debug_info.status.value
     )
-
-
-def _site_text(file: str, line: int) -> str:
-    return f"{PurePath(file).name}:{line}"
 
 
 def _sources(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
@@ -716,22 +777,24 @@ def _sources(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str
         return []
     changes = []
     for old_fn, new_fn in _paired(old, new, forward):
+        where = _in(old_fn, new_fn)
         for node, other in _matched_nodes(old, new, old_fn, new_fn):
             old_trace, new_trace = old.trace(node), new.trace(other)
             old_site = old_trace.creation_site if old_trace else None
             new_site = new_trace.creation_site if new_trace else None
             if old_site is None or new_site is None:
                 continue
-            was, now = _site_text(old_site.file, old_site.line), _site_text(new_site.file, new_site.line)
-            if was != now:
+            if (PurePath(old_site.file).name, old_site.line) != (PurePath(new_site.file).name, new_site.line):
                 changes.append(
                     Change(
                         Category.SOURCES,
                         ChangeKind.CHANGED,
-                        f"{_label(old_fn, new_fn)}: {node.name}",
-                        f"{old_site.file}:{old_site.line}",
-                        f"{new_site.file}:{new_site.line}",
-                        f"now created at {now}, was {was}",
+                        Aspect.SOURCE,
+                        node.name,
+                        old=SourceSite(old_site.file, old_site.line),
+                        new=SourceSite(new_site.file, new_site.line),
+                        old_function=where[0],
+                        new_function=where[1],
                     )
                 )
     return changes

@@ -21,91 +21,27 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from inspector.audit.installed import (
+from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
+from inspector.coverage import coverage
+from inspector.installed import (
     VersionGap,
     installed_tensorflow,
     needs_registration,
     op_registry,
     version_gaps,
 )
-from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
-from inspector.coverage import coverage
 from inspector.loader import PROTOBUF_LIMIT
 from inspector.providers import registration_fix
-from inspector.view import TOP_LEVEL, DebugInfoStatus, Frame, SavedModelView, namespace_of
+from inspector.results.common import ModelRef
+from inspector.results.doctor import Diagnosis, LoadAttempt, LoadOutcome, Problem, ProblemKind
+from inspector.view import TOP_LEVEL, DebugInfoStatus, SavedModelView, namespace_of
 
-SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 120.0
 #: Share of protobuf's 2 GiB message limit above which saved_model.pb gets a warning.
 SIZE_WARNING_FRACTION = 0.8
-
-
-class ProblemKind(StrEnum):
-    UNREGISTERED_OP = "unregistered-op"
-    MISSING_KERNEL = "missing-kernel"
-    MISSING_FILE = "missing-file"
-    TRUNCATED_FILE = "truncated-file"
-    CORRUPT_FILE = "corrupt-file"
-    VERSION = "version"
-    FILE_SIZE = "file-size"
-    DEBUG_INFO = "debug-info"
-    LOAD_ERROR = "load-error"
-    TIMEOUT = "timeout"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    kind: ProblemKind
-    blocker: bool  # the model will not load (or not run) until it is fixed
-    message: str
-    fix: str
-    file: str = ""
-    op_type: str = ""
-    node_key: str = ""
-    functions: tuple[str, ...] = ()
-    signatures: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    sources: tuple[Frame, ...] = ()  # the creation sites of the ops involved, one per distinct line
-
-
-class LoadOutcome(StrEnum):
-    LOADED = "loaded"
-    FAILED = "failed"
-    TIMEOUT = "timeout"
-    CRASHED = "crashed"  # the child died without reporting (a native crash, killed by a signal)
-
-
-@dataclass(frozen=True, slots=True)
-class LoadAttempt:
-    outcome: LoadOutcome
-    seconds: float
-    timeout: float
-    error_type: str = ""
-    error_message: str = ""
-    op_libraries: tuple[str, ...] = ()
-    imports: tuple[str, ...] = ()
-    log: str = ""  # the child's stderr (TensorFlow's logs), shown with --verbose
-    python: str = ""  # the interpreter that loaded it (--python); empty: inspector's own
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
-    schema_version: int
-    model: Path
-    problems: tuple[Problem, ...]  # static, then the ones read from the load error
-    load: LoadAttempt | None = None
-    notices: tuple[str, ...] = field(default=())
-
-    @property
-    def blocked(self) -> bool:
-        if self.load is not None:
-            return self.load.outcome is not LoadOutcome.LOADED
-        return any(problem.blocker for problem in self.problems)
 
 
 # --- static checks --------------------------------------------------------------------------------------
@@ -142,7 +78,7 @@ def diagnose(
         problems += unregistered
         if op_libraries or imports or python:
             notices.append("--op-library, --import and --python take effect with --try-load")
-    return Diagnosis(SCHEMA_VERSION, view.path, tuple(problems), load, tuple(notices))
+    return Diagnosis(ModelRef(view.path, view.tags), tuple(problems), load, tuple(notices))
 
 
 def _files(view: SavedModelView) -> list[Problem]:
@@ -617,8 +553,7 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 def unreadable(model_file: Path, problem: str) -> Diagnosis:
     """The diagnosis for a saved_model.pb that cannot even be read: nothing else can be checked."""
     return Diagnosis(
-        SCHEMA_VERSION,
-        model_file.parent,
+        ModelRef(model_file.parent),
         (
             Problem(
                 ProblemKind.CORRUPT_FILE,

@@ -37,5 +37,5 @@ class TensorFlowMissingError(InspectorError):
     def __init__(self, purpose: str) -> None:
         super().__init__(
             f"TensorFlow is needed {purpose} but is not installed; "
-            "install it with: pip install 'inspector[tensorflow]'"
+            "install it with: pip install 'savedmodel-inspector[tensorflow]'"
         )

@@ -11,21 +11,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from enum import StrEnum
 
-from inspector.view import Frame, SavedModelView, namespace_of
-
-
-@dataclass(frozen=True, slots=True)
-class UnlistedOp:
-    """An op type the functions use that `stripped_op_list` does not list."""
-
-    op_type: str
-    namespace: str | None
-    node_keys: tuple[str, ...]
-    functions: tuple[str, ...]
-    sources: tuple[Frame, ...]  # distinct creation sites
+from inspector.results.report import FingerprintCheck, FingerprintStatus, UnlistedOp
+from inspector.view import SavedModelView, namespace_of
 
 
 def unlisted_ops(view: SavedModelView) -> tuple[UnlistedOp, ...]:
@@ -49,13 +37,6 @@ def unlisted_ops(view: SavedModelView) -> tuple[UnlistedOp, ...]:
     return tuple(found)
 
 
-class FingerprintStatus(StrEnum):
-    MATCH = "match"
-    MISMATCH = "mismatch"
-    ABSENT = "absent"  # no fingerprint.pb (TF < 2.12, or removed)
-    UNAVAILABLE = "unavailable"  # TensorFlow (or its fingerprinting) is not available here
-
-
 #: The FingerprintDef fields, and the part of the model each one covers.
 FINGERPRINT_PARTS = {
     "saved_model_checksum": "saved_model.pb as a whole",
@@ -64,15 +45,6 @@ FINGERPRINT_PARTS = {
     "saved_object_graph_hash": "the saved object graph",
     "checkpoint_hash": "the variables checkpoint",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class FingerprintCheck:
-    status: FingerprintStatus
-    mismatched: tuple[str, ...] = ()  # FingerprintDef fields that no longer match the files
-    detail: str = ""
-    # Fields not compared because the installed TensorFlow computes them differently from the writer.
-    unverified: tuple[str, ...] = ()
 
 
 #: Fields whose algorithm changed between TensorFlow releases, and the releases that share one. Measured
@@ -116,7 +88,7 @@ def verify_fingerprint(view: SavedModelView) -> FingerprintCheck:
         )
     try:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from inspector.audit.installed import native_stderr_silenced
+        from inspector.installed import native_stderr_silenced
 
         with native_stderr_silenced():
             from tensorflow.python.saved_model.pywrap_saved_model import fingerprinting

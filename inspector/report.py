@@ -7,147 +7,35 @@ exit code from `Report.whitelist_violated`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-from inspector.coverage import Coverage, coverage
-from inspector.integrity import FingerprintCheck, UnlistedOp, unlisted_ops, verify_fingerprint
+from inspector.coverage import coverage
+from inspector.integrity import unlisted_ops, verify_fingerprint
+from inspector.results.common import Coverage, ModelRef
+from inspector.results.report import (
+    CallTree,
+    CallTreeNode,
+    ConcreteFunction,
+    Counts,
+    DebugInfoSummary,
+    FlaggedOp,
+    FunctionObject,
+    NamespacedOp,
+    NamespaceUsage,
+    OpTypeCount,
+    Overview,
+    Recorded,
+    Report,
+    SaveOption,
+)
 from inspector.view import (
-    Alias,
-    DebugInfoLayout,
     DebugInfoStatus,
-    Fingerprint,
     SavedModelView,
-    Signature,
-    Trace,
-    Variable,
     namespace_of,
 )
-
-#: Bumped when a field of the JSON form is removed or changes meaning; adding fields keeps it.
-SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    functions: int  # library functions
-    nodes: int  # all nodes: top-level graph and functions
-    function_nodes: int
-    op_types: int
-    namespaces: int
-    signatures: int
-    aliases: int
-    variables: int
-
-
-@dataclass(frozen=True, slots=True)
-class DebugInfoSummary:
-    status: DebugInfoStatus
-    path: Path
-    layout: DebugInfoLayout | None
-    problem: str | None
-    traced_nodes: int  # function nodes with a trace
-    function_nodes: int  # the top-level graph is TensorFlow's save plumbing and is never traced
-    coverage_percent: float | None  # None when there is nothing to cover
-    distinct_traces: int
-    files: int
-    stale_keys: int  # keys whose function is not in this model: debug info from another save
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    path: Path
-    model_file: Path
-    tensorflow_version: str
-    tensorflow_git_version: str
-    producer: int
-    min_consumer: int
-    schema_version: int
-    tags: tuple[str, ...]
-    all_tag_sets: tuple[tuple[str, ...], ...]
-    counts: Counts
-    debug_info: DebugInfoSummary
-    fingerprint: Fingerprint | None
-
-
-@dataclass(frozen=True, slots=True)
-class NamespacedOp:
-    op_type: str
-    node_count: int
-    functions: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NamespaceUsage:
-    namespace: str
-    whitelisted: bool | None  # None: no whitelist was given, so nothing is checked (TensorFlow's default)
-    op_types: tuple[NamespacedOp, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OpTypeCount:
-    op_type: str
-    node_count: int
-    function_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class CallTreeNode:
-    function: str
-    alias: str | None
-    in_library: bool
-    expanded_above: bool  # already shown earlier in the same tree: children omitted
-    children: tuple[CallTreeNode, ...]
-    depth_limited: bool = False  # at MAX_CALL_DEPTH: it calls more, not shown
-
 
 #: How deep a call tree is shown. The model decides how deep its calls go (a hostile one: thousands of
 #: levels), and every consumer of the tree -- renderers, the JSON encoder -- walks it.
 MAX_CALL_DEPTH = 32
-
-
-@dataclass(frozen=True, slots=True)
-class CallTree:
-    signature: str
-    roots: tuple[CallTreeNode, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FlaggedOp:
-    """An op whose namespace is not whitelisted, with where it lives and the code that created it."""
-
-    node_key: str
-    node_name: str
-    op_type: str
-    namespace: str
-    function: str
-    aliases: tuple[str, ...]
-    signatures: tuple[str, ...]
-    trace: Trace | None
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    schema_version: int
-    overview: Overview
-    signatures: tuple[Signature, ...]
-    aliases: tuple[Alias, ...]
-    namespaces: tuple[NamespaceUsage, ...]
-    op_types: tuple[OpTypeCount, ...]
-    call_trees: tuple[CallTree, ...]
-    variables: tuple[Variable, ...]
-    # Variables with distinct (name, dtype, shape): fewer than `variables` when the object graph holds a
-    # weight under several objects (a Keras 3 export tracks each weight twice).
-    distinct_variables: int
-    whitelist: tuple[str, ...] | None
-    flagged_ops: tuple[FlaggedOp, ...]
-    warnings: tuple[str, ...]
-    unlisted_ops: tuple[UnlistedOp, ...] = ()  # used but missing from stripped_op_list
-    fingerprint_check: FingerprintCheck | None = None  # only when asked: it imports TensorFlow
-
-    @property
-    def whitelist_violated(self) -> bool:
-        return bool(self.flagged_ops)
 
 
 def build_report(
@@ -158,10 +46,12 @@ def build_report(
     allowed = None if whitelist is None else tuple(sorted(set(whitelist)))
     namespaces = _namespaces(view, allowed)
     return Report(
-        schema_version=SCHEMA_VERSION,
+        model=ModelRef(view.path, view.tags),
         overview=_overview(view, len(namespaces)),
         signatures=tuple(view.signatures.values()),
         aliases=tuple(view.aliases.values()),
+        functions=_function_objects(view),
+        save_options=_save_options(view),
         namespaces=namespaces,
         op_types=_op_types(view),
         call_trees=_call_trees(view),
@@ -173,6 +63,87 @@ def build_report(
         unlisted_ops=unlisted_ops(view),
         fingerprint_check=verify_fingerprint(view) if check_fingerprint else None,
     )
+
+
+def _function_objects(view: SavedModelView) -> tuple[FunctionObject, ...]:
+    """Every concrete function the object graph holds, under the object that holds it: a tf.function
+    lists one concrete function per traced input signature (`double` -> `double.trace_0`, ...), so each
+    is grouped under its shortest object path, the tf.function's own (or the signature wrapper's)."""
+    grouped: dict[str, list[ConcreteFunction]] = {}
+    for function, paths in sorted(view.object_paths.items()):
+        if not paths:
+            continue
+        home = min(paths, key=lambda p: (len(p), p))
+        grouped.setdefault(home, []).append(
+            ConcreteFunction(
+                function,
+                view.input_signatures.get(function),
+                view.function_aliases.get(function),
+                view.signatures_reaching(function),
+            )
+        )
+    return tuple(FunctionObject(path, tuple(found)) for path, found in sorted(grouped.items()))
+
+
+#: The op types of TensorFlow's saver: `experimental_io_device` places them.
+_SAVER_OPS = frozenset({"SaveV2", "RestoreV2", "MergeV2Checkpoints", "ShardedFilename", "StringJoin"})
+#: Where TensorFlow puts the saver without an io device.
+_DEFAULT_IO_DEVICES = frozenset({"", "/device:CPU:0", "/device:CPU:*", "/cpu:0"})
+
+
+def _save_options(view: SavedModelView) -> tuple[SaveOption, ...]:
+    """What each `tf.saved_model.SaveOptions` field left in the model, read from the evidence it leaves."""
+    info = view.debug_info
+    if info.status is DebugInfoStatus.PRESENT:
+        layout = info.layout.value if info.layout else "unknown"
+        debug = SaveOption(
+            "save_debug_info",
+            Recorded.YES,
+            f"{len(info.traces)} stacks, {layout} layout",
+            str(info.path.relative_to(view.path)) if info.path.is_relative_to(view.path) else str(info.path),
+        )
+    else:
+        debug = SaveOption(
+            "save_debug_info",
+            Recorded.NO,
+            f"debug info {info.status.value}",
+            info.problem or "no debug/saved_model_debug_info.pb",
+        )
+    aliased = len(view.function_aliases)
+    aliases = SaveOption(
+        "function_aliases",
+        Recorded.YES if aliased else Recorded.NO,
+        f"{len(view.aliases)} aliases over {aliased} concrete functions" if aliased else "none",
+        "meta_info_def.function_aliases",
+    )
+    saver_devices = sorted({node.device for node in view.nodes.values() if node.op in _SAVER_OPS})
+    placed = [device for device in saver_devices if device not in _DEFAULT_IO_DEVICES]
+    io_device = SaveOption(
+        "experimental_io_device",
+        Recorded.YES if placed else Recorded.NO,
+        ", ".join(placed) if placed else "default placement",
+        "the device of the saver's SaveV2 / RestoreV2 nodes"
+        + (
+            f": {', '.join(d or '(none)' for d in saver_devices)}"
+            if saver_devices
+            else " (the model has no saver)"
+        ),
+    )
+    variable_devices = sorted({v.device for v in view.variables if v.device})
+    policy = SaveOption(
+        "experimental_variable_policy",
+        Recorded.YES if variable_devices else Recorded.NO,
+        "save_variable_devices" if variable_devices else "no variable device recorded",
+        "the variables' devices in the object graph"
+        + (f": {', '.join(variable_devices)}" if variable_devices else ""),
+    )
+    whitelist = SaveOption(
+        "namespace_whitelist",
+        Recorded.NEVER,
+        "not recorded",
+        "TensorFlow checks it while saving and keeps nothing: check it with --whitelist",
+    )
+    return (debug, aliases, io_device, policy, whitelist)
 
 
 def _overview(view: SavedModelView, namespace_count: int) -> Overview:

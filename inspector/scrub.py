@@ -15,13 +15,14 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from inspector.debuginfo import DEBUG_INFO_PATH, is_user_file
 from inspector.errors import InspectorError
 from inspector.loader import load, resolve_model_path
 from inspector.protos import load_protos
+from inspector.results.common import ModelRef
+from inspector.results.scrub import RevealingPath, ScrubResult
 from inspector.view import DebugInfoStatus, SavedModelView
 
 # What a recorded path can reveal, most telling first: (kind, pattern).
@@ -43,13 +44,6 @@ _REVEALING = (
         re.compile(r"^/tmp/|^/var/folders/|^/private/var/folders/|[\\/]AppData[\\/]Local[\\/]Temp[\\/]"),
     ),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RevealingPath:
-    kind: str  # user name, home folder, CI workspace, temporary folder
-    path: str
-    who: str = ""  # the user name, for that kind
 
 
 def revealing_paths(view: SavedModelView) -> tuple[RevealingPath, ...]:
@@ -92,15 +86,6 @@ def _separator(path: str) -> str:
 # --- scrubbing ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ScrubResult:
-    model: Path
-    output: Path
-    rewritten: int  # recorded paths changed
-    kept: int  # recorded paths left as they were
-    remaining: tuple[tuple[str, str], ...]  # (file of the copy, prefix) where a stripped prefix still occurs
-
-
 def rewrite_path(path: str, strip_prefixes: Sequence[str], relative_to: str | None) -> str:
     if relative_to is not None:
         base = relative_to.rstrip("/") + "/"
@@ -135,7 +120,13 @@ def scrub(
             output.rmdir()  # the empty folder the user made for it
         staged.replace(output)
     prefixes = [str(relative_to.resolve()) if relative_to else "", *strip_prefixes]
-    return ScrubResult(model_dir, output, rewritten, kept, _occurrences(output, [p for p in prefixes if p]))
+    return ScrubResult(
+        ModelRef(model_dir, view.tags),
+        output,
+        rewritten,
+        kept,
+        _occurrences(output, [p for p in prefixes if p]),
+    )
 
 
 def regular_files(model_dir: Path) -> list[Path]:

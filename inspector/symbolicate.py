@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 
 from inspector.diff import base_name
-from inspector.traces import OpRef
+from inspector.results.common import ModelRef
+from inspector.results.symbolicate import LogLine, Match, Resolution, Status, SymbolicateResult
+from inspector.results.traces import OpRef
 from inspector.view import Node, SavedModelView, Trace
-
-SCHEMA_VERSION = 1
 
 # Linear by construction: no character class may also match the pattern's opening (`{{`, `[`, the
 # quote), so an attempt that fails stops at the next opening instead of scanning to the end of the line,
@@ -38,56 +35,6 @@ _FUNCTION_PATTERNS = (
     re.compile(r"\[Op:(?P<name>[^\[\]\s]+)\]"),
 )
 _OP_TYPE = re.compile(r"Op type not registered '(?P<name>[^']+)'")
-
-
-class Status(StrEnum):
-    FOUND = "found"
-    AMBIGUOUS = "ambiguous"  # several nodes match, created at different places: all are listed
-    NOT_FOUND = "not-found"
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    op: OpRef
-    trace: Trace | None
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    kind: str  # "node" or "op type"
-    name: str
-    function_named: str  # the function the message names, as the loaded model called it ("" if none)
-    status: Status
-    matches: tuple[Match, ...]
-    note: str = ""
-    first_seen_line: int = 0  # a name resolved on an earlier line of the log is not repeated
-
-
-@dataclass(frozen=True, slots=True)
-class LogLine:
-    number: int  # 1-based
-    text: str
-    resolutions: tuple[Resolution, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SymbolicateResult:
-    schema_version: int
-    model: Path
-    lines: tuple[LogLine, ...]  # only the lines that name nodes, functions or op types
-
-    @property
-    def names(self) -> int:
-        return sum(1 for line in self.lines for r in line.resolutions if not r.first_seen_line)
-
-    @property
-    def unresolved(self) -> int:
-        return sum(
-            1
-            for line in self.lines
-            for r in line.resolutions
-            if not r.first_seen_line and r.status is Status.NOT_FOUND
-        )
 
 
 def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
@@ -137,7 +84,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
             resolutions.append(_resolve_op_type(view, op_type, aliases))
         if resolutions:
             lines.append(LogLine(number, text, tuple(resolutions)))
-    return SymbolicateResult(SCHEMA_VERSION, view.path, tuple(lines))
+    return SymbolicateResult(ModelRef(view.path, view.tags), tuple(lines))
 
 
 def _saved_function(view: SavedModelView, named: str, base_names: dict[str, list[str]]) -> str | None:

@@ -79,12 +79,12 @@ def _show(value: Any, dtype: str) -> str:
         if not math.isfinite(value):
             return str(value)
         if dtype in ("float32", "float16"):
-            return _shortest_float32(value)
+            return shortest_float32(value)
         return repr(value)
     return str(value)
 
 
-def _shortest_float32(value: float) -> str:
+def shortest_float32(value: float) -> str:
     """0.9f is stored as 0.8999999761581421: print the shortest text that reads back as the same float32,
     as TensorFlow and numpy do."""
     stored = struct.unpack("<f", struct.pack("<f", value))[0]

@@ -121,3 +121,22 @@ def cli(*args: str | Path) -> Run:
             else:
                 os.environ[name] = value
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def envelope(text: str) -> dict:  # type: ignore[type-arg]
+    """A command's JSON document, checked against its shipped schema (the envelope and the result)."""
+    import json
+
+    import jsonschema
+
+    from inspector.schema import SCHEMA_DIR
+
+    document = json.loads(text)
+    schema = json.loads((SCHEMA_DIR / f"{document['kind']}.schema.json").read_text())
+    jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+    return document  # type: ignore[no-any-return]
+
+
+def payload(text: str) -> dict:  # type: ignore[type-arg]
+    """The command's result from its JSON document (validated as `envelope` does)."""
+    return envelope(text)["result"]  # type: ignore[no-any-return]

@@ -5,12 +5,11 @@ TensorFlow is imported here on purpose (never by the reader): it is the referenc
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import payload, run_cli
 
 import inspector
 from fixtures import catalog
@@ -39,7 +38,7 @@ def tf_all_op_types(meta_graph: Any) -> set[str]:
 def report_json(path: Path) -> dict[str, Any]:
     result = run_cli("report", path, "--format", "json")
     assert result.code == 0, result.stderr
-    data: dict[str, Any] = json.loads(result.stdout)
+    data: dict[str, Any] = payload(result.stdout)
     return data
 
 

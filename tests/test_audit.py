@@ -12,14 +12,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import flat, run_cli
+from conftest import flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
 from inspector.audit import Policy, Reach, Severity, audit
-from inspector.audit.catalog import CATALOGUE
 from inspector.audit.rules import RULE_MODULES
 from inspector.protos import load_protos
+from inspector.riskyops import CATALOGUE
 
 RISKY = catalog.get("risky_ops")
 CUSTOM = catalog.get("custom_ops")
@@ -140,7 +140,7 @@ def test_allow_and_deny() -> None:
 def test_whitelist_flags_exactly_the_other_namespace_with_traces() -> None:
     result = run_cli("audit", CUSTOM.path, "--whitelist", "Acme", "--no-registry", "--format", "json")
     assert result.code == 1
-    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule_id"] == "INS001"]
+    findings = [f for f in payload(result.stdout)["findings"] if f["rule_id"] == "INS001"]
     assert [f["location"]["op_type"] for f in findings] == ["Beta>Shift"]
     [finding] = findings
     site = finding["location"]["source"]
@@ -178,7 +178,7 @@ def test_namespaced_ops_only_in_stripped_op_list_are_flagged(model_copy: Any) ->
 @pytest.mark.tensorflow
 def test_unregistered_custom_ops_name_the_fix() -> None:
     result = run_cli("audit", CUSTOM.path, "--format", "json")
-    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule_id"] == "INS004"]
+    findings = [f for f in payload(result.stdout)["findings"] if f["rule_id"] == "INS004"]
     assert sorted(f["location"]["op_type"] for f in findings) == ["Acme>Scale", "Beta>Shift"]
     assert all("tf.load_op_library" in f["fix"] for f in findings)
     assert result.code == 1
@@ -252,7 +252,7 @@ def test_aliases_partly_absent_are_a_note_and_required_aliases_an_error() -> Non
 def test_versions_newer_than_the_installed_tensorflow(
     model_copy: Any, field: str, value: int, severity: str
 ) -> None:
-    from inspector.audit.installed import installed_tensorflow
+    from inspector.installed import installed_tensorflow
 
     if installed_tensorflow() is None:
         pytest.skip("TensorFlow is not installed")
@@ -305,13 +305,13 @@ def test_baseline_accepts_known_findings_and_fails_on_new_ones(tmp_path: Path) -
     written = run_cli("audit", RISKY.path, "--no-registry", "--write-baseline", baseline)
     assert written.code == 0 and baseline.is_file()
     again = run_cli("audit", RISKY.path, "--no-registry", "--baseline", baseline, "--format", "json")
-    document = json.loads(again.stdout)
+    document = payload(again.stdout)
     assert again.code == 0 and document["findings"] == [] and document["baselined"] > 0
     new = run_cli(
         "audit", RISKY.path, "--no-registry", "--baseline", baseline, "--deny", "Identity", "--format", "json"
     )
     assert new.code == 1
-    assert {f["location"]["op_type"] for f in json.loads(new.stdout)["findings"]} == {"Identity"}
+    assert {f["location"]["op_type"] for f in payload(new.stdout)["findings"]} == {"Identity"}
 
 
 def test_a_broken_baseline_is_bad_input(tmp_path: Path) -> None:
@@ -374,7 +374,7 @@ def test_json_markdown_and_sarif_carry_the_same_findings() -> None:
     def run(fmt: str) -> str:
         return run_cli("audit", RISKY.path, "--no-registry", "--format", fmt).stdout
 
-    as_json = json.loads(run("json"))["findings"]
+    as_json = payload(run("json"))["findings"]
     as_sarif = json.loads(run("sarif"))["runs"][0]["results"]
     as_markdown = run("markdown")
     assert len(as_json) == len(as_sarif) == as_markdown.count("\n- ") - as_markdown.count("\n- INS")

@@ -9,7 +9,7 @@ import pytest
 from conftest import flat, run_cli
 
 from fixtures import catalog
-from inspector.render import COMMON_FORMATS
+from inspector.cli import COMMON_FORMATS
 
 CUSTOM = catalog.get("custom_ops").path
 

@@ -17,9 +17,10 @@ import inspector
 from fixtures import catalog
 from inspector.audit import Policy, Severity, audit
 from inspector.diff import Category, diff
-from inspector.render import TextOptions
-from inspector.render.text import render_report as render_text_report
+from inspector.render import OutputFormat, RenderOptions, render
+from inspector.render.words import value_text
 from inspector.report import build_report
+from inspector.results.diff import Aspect, TensorValue
 from inspector.traces import Selector, WhereQuery, trace, where
 
 CORPUS = [fixture.name for fixture in catalog.CORPUS]
@@ -73,8 +74,10 @@ def test_a_changed_threshold_constant_is_the_one_change() -> None:
     result = diff(load("threshold_05"), load("threshold_09"))
     [change] = result.changes
     assert change.category is Category.ATTRS
-    assert (change.old, change.new) == ("0.5", "0.9")
-    assert change.subject.endswith("Greater/y value")
+    assert isinstance(change.old, TensorValue) and isinstance(change.new, TensorValue)
+    assert (change.old.values, change.new.values) == ((0.5,), (0.9,))
+    assert (change.aspect, change.name, change.attr) == (Aspect.ATTR, "Greater/y", "value")
+    assert (value_text(change.old), value_text(change.new)) == ("0.5", "0.9")
     assert cli("diff", catalog.get("threshold_05").path, catalog.get("threshold_09").path).code == 1
 
 
@@ -82,14 +85,14 @@ def test_a_widened_lstm_reports_its_variables_and_shape_constants_exactly() -> N
     result = diff(load("k3_text"), load("k3_text_wide"))
     by_category = {category: [c for c in result.changes if c.category is category] for category in Category}
     assert not by_category[Category.FUNCTIONS] and not by_category[Category.SIGNATURES]
-    variables = {c.subject: (c.old, c.new) for c in by_category[Category.VARIABLES]}
+    variables = {c.name: (value_text(c.old), value_text(c.new)) for c in by_category[Category.VARIABLES]}
     assert variables == {
         "lstm/lstm_cell/kernel": ("2 × float32[16, 128]", "2 × float32[16, 192]"),
         "lstm/lstm_cell/recurrent_kernel": ("2 × float32[32, 128]", "2 × float32[48, 192]"),
         "lstm/lstm_cell/bias": ("2 × float32[128]", "2 × float32[192]"),
         "gru/gru_cell/kernel": ("2 × float32[32, 48]", "2 × float32[48, 48]"),
     }
-    constants = [(c.old, c.new) for c in by_category[Category.ATTRS]]
+    constants = [(value_text(c.old), value_text(c.new)) for c in by_category[Category.ATTRS]]
     assert constants and all("32" in old and "48" in new for old, new in constants)
     assert ("32", "48") in constants  # the LSTM's state size, a scalar shown as its value
 
@@ -264,7 +267,9 @@ def test_our_own_separators_are_not_escaped(tmp_path: Path) -> None:
     report = build_report(view)
     first = report.signatures[0]
     several = dataclasses.replace(first, functions=("fn_alpha", "fn_beta\nforged"))
-    text = render_text_report(dataclasses.replace(report, signatures=(several,)), TextOptions(width=200))
+    text = render(
+        dataclasses.replace(report, signatures=(several,)), OutputFormat.TEXT, RenderOptions(width=200)
+    )
     assert "\\x0a" not in text.replace("fn_beta\\x0aforged", "")
     assert "fn_beta\\x0aforged" in text  # a newline inside a model string is still shown escaped
     # TensorFlow indents its error messages with tabs: symbolicate shows the log, tabs as spaces.

@@ -3,25 +3,53 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import flat, run_cli
+from conftest import flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector.diff import Category, ChangeKind, diff, pair_functions
+from inspector.diff import diff, pair_functions
 from inspector.protos import load_protos
+from inspector.render.jsonfmt import to_jsonable
+from inspector.render.words import change_detail
+from inspector.results.diff import Aspect, Category, ChangeKind, SourceSite
 
 V1 = catalog.get("versioned_v1").path
 V1_AGAIN = catalog.get("versioned_v1_again").path
 V2 = catalog.get("versioned_v2").path
 
-EXPECTED_V1_V2 = {
-    ("signatures", "changed", "serving_default input x", "float32(None, 4)", "float64(None, 4)"),
-    ("aliases", "changed", "alias name", "predict", "infer"),
-    ("namespaces", "added", "Acme", "", "Acme>Scale"),
-    ("variables", "added", "w2", "", "float32[8, 8]"),
+# (category, kind, aspect, name, attr, old, new): the changes as data, values as JSON holds them.
+EXPECTED_V1_V2 = [
+    (
+        "signatures",
+        "changed",
+        "signature-input",
+        "serving_default",
+        "x",
+        {"dtype": "float32", "shape": [None, 4], "values": None, "elements": None, "digest": ""},
+        {"dtype": "float64", "shape": [None, 4], "values": None, "elements": None, "digest": ""},
+    ),
+    ("aliases", "changed", "alias-name", "infer", "", "predict", "infer"),
+    ("namespaces", "added", "namespace", "Acme", "", None, ["Acme>Scale"]),
+    (
+        "variables",
+        "added",
+        "variable",
+        "w2",
+        "",
+        None,
+        [{"dtype": "float32", "shape": [8, 8], "values": None, "elements": None, "digest": ""}],
+    ),
+]
+# The same changes as the terminal and Markdown say them: subject, old, new.
+EXPECTED_WORDS = {
+    ("serving_default input x", "float32[None, 4]", "float64[None, 4]"),
+    ("alias name", "predict", "infer"),
+    ("Acme", "", "Acme>Scale"),
+    ("w2", "", "float32[8, 8]"),
 }
 # The added layer, the cast for the new dtype and the custom op, inside serve.
 EXPECTED_NEW_NODES = {"Acme>Scale", "Cast", "MatMul_1", "MatMul_1/ReadVariableOp", "Relu_1"}
@@ -37,25 +65,33 @@ def test_the_same_code_saved_twice_is_identical() -> None:
         assert run_cli("diff", V1, V1_AGAIN, "--format", fmt).code == 0
 
 
+def _as_data(change: dict) -> str:  # type: ignore[type-arg]
+    """A change as comparable text: its category, kind, subject and values as the JSON holds them."""
+    fields = ("category", "kind", "aspect", "name", "attr", "old", "new")
+    return json.dumps([change[field] for field in fields])
+
+
+EXPECTED_DATA = {json.dumps(list(change)) for change in EXPECTED_V1_V2}
+
+
 def test_v1_against_v2_reports_exactly_the_changes_made() -> None:
     result = diff(inspector.load(V1), inspector.load(V2))
-    summary = {
-        (c.category.value, c.kind.value, c.subject, c.old, c.new)
-        for c in result.changes
-        if c.category is not Category.OPS
-    }
-    assert summary == EXPECTED_V1_V2
+    summary = {_as_data(to_jsonable(c)) for c in result.changes if c.category is not Category.OPS}
+    assert summary == EXPECTED_DATA
     ops = [c for c in result.changes if c.category is Category.OPS]
-    assert {c.subject.split(": ", 1)[1] for c in ops if c.kind is ChangeKind.ADDED} == EXPECTED_NEW_NODES
-    counts = {c.subject.split(": ", 1)[1]: (c.old, c.new) for c in ops if c.kind is ChangeKind.CHANGED}
+    assert {
+        c.name for c in ops if c.aspect is Aspect.NODE and c.kind is ChangeKind.ADDED
+    } == EXPECTED_NEW_NODES
+    counts = {c.name: (c.old, c.new) for c in ops if c.aspect is Aspect.OP_COUNT}
     assert counts == {
-        "Acme>Scale count": ("0", "1"),
-        "Cast count": ("0", "1"),
-        "MatMul count": ("1", "2"),
-        "ReadVariableOp count": ("1", "2"),
-        "Relu count": ("1", "2"),
+        "Acme>Scale": (0, 1),
+        "Cast": (0, 1),
+        "MatMul": (1, 2),
+        "ReadVariableOp": (1, 2),
+        "Relu": (1, 2),
     }
-    assert all(c.subject.startswith("__inference__serve_") for c in ops)
+    assert all(c.new_function.startswith("__inference__serve_") for c in ops)
+    assert all(c.old_function.startswith("__inference__serve_") for c in ops)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
@@ -63,14 +99,12 @@ def test_every_format_carries_the_same_changes(fmt: str) -> None:
     result = run_cli("diff", V1, V2, "--format", fmt)
     assert result.code == 1
     if fmt == "json":
-        changes = json.loads(result.stdout)["changes"]
+        changes = payload(result.stdout)["changes"]
         assert len(changes) == 14
-        assert {
-            (c["category"], c["kind"], c["subject"], c["old"], c["new"]) for c in changes
-        } >= EXPECTED_V1_V2
+        assert {_as_data(c) for c in changes} >= EXPECTED_DATA
         return
     out = flat(result.stdout).replace("\\_", "_")
-    for _, _, subject, old, new in EXPECTED_V1_V2:
+    for subject, old, new in EXPECTED_WORDS:
         assert subject in out and new in out and old in out
     for node in EXPECTED_NEW_NODES:
         assert node in out
@@ -87,16 +121,17 @@ def test_functions_are_paired_through_a_renamed_alias() -> None:
 
 def test_only_ignore_and_stat() -> None:
     only = run_cli("diff", V1, V2, "--only", "variables", "--format", "json")
-    assert {c["category"] for c in json.loads(only.stdout)["changes"]} == {"variables"}
+    assert {c["category"] for c in payload(only.stdout)["changes"]} == {"variables"}
     ignored = run_cli("diff", V1, V2, "--ignore", "ops", "--ignore", "signatures", "--format", "json")
-    document = json.loads(ignored.stdout)
+    document = payload(ignored.stdout)
     assert "ops" not in document["categories"] and {c["category"] for c in document["changes"]} == {
         "aliases",
         "namespaces",
         "variables",
     }
     stat = run_cli("diff", V1, V2, "--stat", "--format", "json")
-    assert json.loads(stat.stdout)["changes"]["ops"] == 10
+    counts = {c["category"]: c["added"] + c["removed"] + c["changed"] for c in payload(stat.stdout)["counts"]}
+    assert counts["ops"] == 10
     assert "+1 added" in run_cli("diff", V1, V2, "--stat").stdout
     assert run_cli("diff", V1, V2, "--only", "debug-info").code == 0  # no change in what was compared
 
@@ -119,8 +154,8 @@ def test_attr_changes_that_matter(model_copy: Any) -> None:
 
     path = edited_copy(model_copy, "versioned_v1_again", transpose)
     changes = [c for c in diff(inspector.load(V1), inspector.load(path)).changes]
-    assert [(c.category.value, c.subject.split(": ")[1], c.old, c.new) for c in changes] == [
-        ("attrs", "MatMul transpose_a", "(unset)", "True")
+    assert [(c.category.value, c.name, c.attr, c.old, c.new) for c in changes] == [
+        ("attrs", "MatMul", "transpose_a", "(unset)", "True")
     ]
 
 
@@ -138,27 +173,33 @@ def test_moved_creation_sites(model_copy: Any) -> None:
         c for c in diff(inspector.load(V1), inspector.load(path)).changes if c.category is Category.SOURCES
     ]
     assert moved and all(
-        c.detail == f"now created at versioned.py:{line + 5}, was versioned.py:{line}" for c in moved
+        (Path(c.old.file).name, c.old.line, Path(c.new.file).name, c.new.line)
+        == ("versioned.py", line, "versioned.py", line + 5)
+        for c in moved
+        if isinstance(c.old, SourceSite) and isinstance(c.new, SourceSite)
     )
-    assert {c.subject.split(": ")[1] for c in moved} >= {"MatMul", "Relu"}
+    assert all(
+        change_detail(c) == f"now created at versioned.py:{line + 5}, was versioned.py:{line}" for c in moved
+    )
+    assert {c.name for c in moved} >= {"MatMul", "Relu"}
 
 
 def test_newly_introduced_risky_ops() -> None:
     result = diff(
         inspector.load(V1), inspector.load(catalog.get("risky_ops").path), only=[Category.RISKY_OPS]
     )
-    added = {c.subject for c in result.changes if c.kind is ChangeKind.ADDED}
+    added = {c.name for c in result.changes if c.kind is ChangeKind.ADDED}
     assert {"WriteFile", "PrintV2", "ReadFile", "EagerPyFunc"} <= added
-    assert all(c.detail for c in result.changes if c.kind is ChangeKind.ADDED)
+    assert all(c.reason and c.old is None and c.new for c in result.changes if c.kind is ChangeKind.ADDED)
 
 
 def test_versions_and_debug_info() -> None:
     result = diff(
         inspector.load(V1), inspector.load(catalog.get("legacy_traces").path), only=[Category.VERSIONS]
     )
-    subjects = {c.subject: (c.old, c.new) for c in result.changes}
-    assert subjects["tensorflow_version"] == ("2.21.0", "2.12.1")
-    assert subjects["producer"][0] != subjects["producer"][1]
+    subjects = {c.aspect: (c.old, c.new) for c in result.changes}
+    assert subjects[Aspect.TENSORFLOW_VERSION] == ("2.21.0", "2.12.1")
+    assert subjects[Aspect.PRODUCER][0] != subjects[Aspect.PRODUCER][1]
 
 
 def test_bad_input_is_exit_2(tmp_path: Any) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import flat, run_cli
+from conftest import flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
@@ -32,7 +31,7 @@ def op_library() -> Path:
 def doctor_json(*args: Any, cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
     result = run_cli("doctor", *args, "--format", "json", **({"cwd": cwd} if cwd else {}))
     assert result.code in (0, 1), result.stderr
-    document: dict[str, Any] = json.loads(result.stdout)
+    document: dict[str, Any] = payload(result.stdout)
     return result.code, document
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cli
+from conftest import cli, payload
 from markdown_it import MarkdownIt
 
 from fixtures import catalog
@@ -297,7 +297,7 @@ def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_cop
     start = time.perf_counter()
     result = cli("audit", path, "--no-registry", "--format", "json")
     assert time.perf_counter() - start < NO_BLOW_UP
-    findings = json.loads(result.stdout)["findings"]
+    findings = payload(result.stdout)["findings"]
     risky = [f["location"]["op_type"] for f in findings if f["rule_id"] == "INS002"]
     assert risky.count("WriteFile") == 1  # found, once: the same graph is not scanned 10^4 times
 
@@ -310,8 +310,8 @@ def test_a_risky_op_one_level_past_the_decode_limit_fails_the_default_gate(model
         blob = carrier_graph(blob, 1)
     path = with_nested(model_copy, blob, 1)
     result = cli("audit", path, "--no-registry", "--format", "json")
-    document = json.loads(result.stdout)
-    assert result.code == 1 and document["failed"]
+    document = payload(result.stdout)
+    assert result.code == 1 and document["failing"]
     [hidden] = [f for f in document["findings"] if f["rule_id"] == "INS003"]
     assert hidden["severity"] == "error" and "deeper than" in hidden["message"]
 
@@ -411,7 +411,7 @@ def test_parts_that_link_outside_the_model_are_not_read(tmp_path: Path, model_co
     (model / "fingerprint.pb").symlink_to(tmp_path)  # a folder
     result = cli("report", model, "--format", "json")
     assert result.code == 0, result.stderr
-    overview = json.loads(result.stdout)["overview"]
+    overview = payload(result.stdout)["overview"]
     assert overview["debug_info"]["status"] == "corrupt"
     assert "outside the model" in json.dumps(overview) or "not a regular file" in json.dumps(overview)
     model_file = model / "saved_model.pb"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ALICE_ROOT, ROOT, flat, publish_as_saved_by_alice, run_cli
+from conftest import ALICE_ROOT, ROOT, flat, payload, publish_as_saved_by_alice, run_cli
 
 import inspector
 from fixtures import catalog
@@ -55,7 +54,7 @@ def test_a_namespaced_op_in_a_cond_branch_slips_past_tensorflows_whitelist_and_i
     report = run_cli("report", COND.path)
     assert "1 op type used but missing from stripped_op_list" in flat(report.stdout)
     assert f"cond_custom_op.py:{line}" in flat(report.stdout)
-    document = json.loads(run_cli("report", COND.path, "--format", "json").stdout)
+    document = payload(run_cli("report", COND.path, "--format", "json").stdout)
     assert [op["op_type"] for op in document["unlisted_ops"]] == ["Acme>Scale"]
 
 
@@ -175,7 +174,7 @@ def test_a_scrubbed_copy_keeps_everything_but_the_paths(tmp_path: Path, model_co
 
     # It reports identically except for the paths.
     def report(path: Path) -> dict[str, Any]:
-        document = json.loads(run_cli("report", path, "--format", "json", "--whitelist", "Acme").stdout)
+        document = payload(run_cli("report", path, "--format", "json", "--whitelist", "Acme").stdout)
         for op in document["flagged_ops"]:
             for frame in op["trace"]["frames"]:
                 frame["file"] = frame["file"].removeprefix(prefix)

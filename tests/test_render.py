@@ -14,24 +14,27 @@ from conftest import flat, run_cli
 
 import inspector
 from fixtures import catalog
+from inspector.cli import COMMON_FORMATS
 from inspector.protos import load_protos
-from inspector.render import COMMON_FORMATS, OutputFormat, TextOptions, jsonfmt, markdown, text
+from inspector.render import OutputFormat, RenderOptions
+from inspector.render import render as render_as
 from inspector.render.safe import literal, visible
 from inspector.render.safe import markdown as markdown_escape
 
 SCHEMA = json.loads(resources.files("inspector").joinpath("schemas/report.schema.json").read_text())
 
 
+def as_json(report: inspector.Report) -> dict[str, Any]:
+    """The report's JSON result (inside the envelope)."""
+    return json.loads(render_as(report, OutputFormat.JSON))["result"]  # type: ignore[no-any-return]
+
+
+def as_markdown(report: inspector.Report) -> str:
+    return render_as(report, OutputFormat.MARKDOWN)
+
+
 def render(report: inspector.Report, fmt: OutputFormat, color: bool = False) -> str:
-    match fmt:
-        case OutputFormat.TEXT:
-            return text.render_report(report, TextOptions(color=color, width=120))
-        case OutputFormat.JSON:
-            return jsonfmt.render_report(report)
-        case OutputFormat.MARKDOWN:
-            return markdown.render_report(report)
-        case _:
-            raise AssertionError(f"the report has no {fmt} form")
+    return render_as(report, fmt, RenderOptions(color=color, width=120))
 
 
 @pytest.mark.parametrize("fmt", COMMON_FORMATS)
@@ -48,19 +51,19 @@ def test_json_follows_the_published_schema(fixture: catalog.Fixture) -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     for whitelist in (None, ["Acme"]):
         report = inspector.build_report(inspector.load(fixture.path), whitelist=whitelist)
-        document = json.loads(jsonfmt.render_report(report))
+        document = json.loads(render_as(report, OutputFormat.JSON))
         jsonschema.validate(document, SCHEMA, cls=jsonschema.Draft202012Validator)
-        assert document["schema_version"] == 1
+        assert document["schema_version"] == 2
 
 
 def test_json_and_markdown_carry_the_flagged_trace() -> None:
     fixture = catalog.get("custom_ops")
     report = inspector.build_report(inspector.load(fixture.path), whitelist=["Acme"])
     line = catalog.site_line(fixture, "postprocess.shift")
-    [flagged] = json.loads(jsonfmt.render_report(report))["flagged_ops"]
+    [flagged] = as_json(report)["flagged_ops"]
     site = [f for f in flagged["trace"]["frames"] if f["is_user"]][-1]
     assert (Path(site["file"]).name, site["line"]) == ("custom_ops.py", line)
-    assert f"custom_ops.py:{line} in postprocess" in markdown.render_report(report)
+    assert f"custom_ops.py:{line} in postprocess" in as_markdown(report)
     assert f"custom_ops.py:{line} in postprocess" in flat(render(report, OutputFormat.TEXT))
 
 
@@ -123,18 +126,18 @@ def test_hostile_strings_render_literally_in_the_terminal(model_copy: Any, color
 def test_hostile_strings_stay_literal_in_json_and_markdown(model_copy: Any) -> None:
     path = hostile_model(model_copy("custom_ops"))
     report = inspector.build_report(inspector.load(path), whitelist=["Acme"])
-    as_json = jsonfmt.render_report(report)
-    assert "\x1b" not in as_json and "\u202e" not in as_json
-    [flagged] = json.loads(as_json)["flagged_ops"]
+    document = render_as(report, OutputFormat.JSON)
+    assert "\x1b" not in document and "\u202e" not in document
+    [flagged] = as_json(report)["flagged_ops"]
     assert (flagged["node_name"], flagged["op_type"]) == (HOSTILE_NAME, HOSTILE_OP)
     assert HOSTILE_FILE in {frame["file"] for frame in flagged["trace"]["frames"]}
-    as_markdown = markdown.render_report(report)
-    assert "\x1b" not in as_markdown and "\r" not in as_markdown
+    markdown_text = as_markdown(report)
+    assert "\x1b" not in markdown_text and "\r" not in markdown_text
     # In code spans Markdown shows text as it is; elsewhere its brackets are escaped.
-    assert f"`{visible(HOSTILE_NAME)}@" in as_markdown
+    assert f"`{visible(HOSTILE_NAME)}@" in markdown_text
     escaped_op = markdown_escape(HOSTILE_OP)
     assert "\\[link=http://evil\\]" in escaped_op and "\x1b" not in escaped_op
-    assert f"| Evil | {escaped_op} |" in as_markdown
+    assert f"| Evil | {escaped_op} |" in markdown_text
 
 
 @pytest.mark.parametrize(

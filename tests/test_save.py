@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, payload, run_cli
 
 import inspector
 from inspector.errors import SaveError
@@ -32,7 +32,7 @@ def test_cli_save_writes_debug_info_and_aliases_then_reports(tmp_path: Path) -> 
         "json",
     )
     assert result.code == 0, result.stderr
-    document = json.loads(result.stdout)
+    document = payload(result.stdout)
     assert {a["name"] for a in document["aliases"]} == {"double", "entry"}
     assert document["overview"]["debug_info"]["status"] == "present"
     assert [s["name"] for s in document["signatures"]] == ["__saved_model_init_op", "serving_default"]

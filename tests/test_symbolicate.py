@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, flat, run_cli
+from conftest import ROOT, flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
@@ -99,7 +98,7 @@ def test_stdin_and_json(errors: dict[str, str]) -> None:
         check=False,
     )
     assert process.returncode == 0, process.stderr
-    document = json.loads(process.stdout)
+    document = payload(process.stdout)
     assert document["names"] >= 1 and document["unresolved"] == 0
     [resolution] = [r for line in document["lines"] for r in line["resolutions"] if not r["first_seen_line"]]
     frames = resolution["matches"][0]["trace"]["frames"]

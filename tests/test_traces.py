@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ALICE_ROOT, flat, publish_as_saved_by_alice, run_cli
+from conftest import ALICE_ROOT, flat, payload, publish_as_saved_by_alice, run_cli
 
 import inspector
 from fixtures import catalog
@@ -84,7 +83,7 @@ def test_trace_reports_the_builder_line_that_created_each_sampled_op(name: str) 
     for op, site in SAMPLES[name].items():
         result = run_cli("trace", fixture.path, "--op", op, "--format", "json")
         assert result.code == 0, result.stderr
-        groups = json.loads(result.stdout)["groups"]
+        groups = payload(result.stdout)["groups"]
         assert groups
         for group in groups:
             innermost = [f for f in group["trace"]["frames"] if f["is_user"]][-1]
@@ -191,7 +190,7 @@ def test_where_groups_by_function_with_aliases_and_signatures() -> None:
     line = catalog.site_line(fixture, "postprocess.shift")
     result = run_cli("where", fixture.path, f"custom_ops.py:{line}", "--format", "json")
     assert result.code == 0
-    [group] = json.loads(result.stdout)["groups"]
+    [group] = payload(result.stdout)["groups"]
     assert group["aliases"] == ["postprocess"] and group["signatures"] == ["serving_default"]
     assert [op["op_type"] for hit in group["hits"] for op in hit["ops"]] == ["Beta>Shift"]
     assert run_cli("where", fixture.path, "custom_ops.py:9999").code == 1

@@ -13,16 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import (
-    SCHEMA_VERSION,
-    AuditResult,
-    Finding,
-    Location,
-    Notice,
-    Reach,
-    RuleInfo,
-    Severity,
-)
 from inspector.audit.policy import (
     Policy,
     PolicyError,
@@ -33,6 +23,16 @@ from inspector.audit.policy import (
 )
 from inspector.audit.rules import rules
 from inspector.audit.scope import build_scope
+from inspector.results.audit import (
+    AuditResult,
+    Finding,
+    Location,
+    Notice,
+    Reach,
+    RuleInfo,
+    Severity,
+)
+from inspector.results.common import ModelRef
 from inspector.view import SavedModelView
 
 __all__ = [
@@ -79,8 +79,7 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
     kept = [finding for finding in findings if finding.fingerprint not in accepted]
     kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
     return AuditResult(
-        schema_version=SCHEMA_VERSION,
-        model=view.path,
+        model=ModelRef(view.path, view.tags),
         fail_on=policy.fail_on,
         whitelist=policy.whitelist,
         rules=tuple(rule.INFO for rule in all_rules),

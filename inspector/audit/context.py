@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.audit.model import Location
 from inspector.audit.policy import Policy
 from inspector.audit.scope import OpSite, Scope
+from inspector.results.audit import Location
 from inspector.view import SavedModelView
 
 

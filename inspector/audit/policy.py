@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from inspector.audit.model import Finding, Severity
+from inspector import __version__
 from inspector.errors import InspectorError
 from inspector.files import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
+from inspector.results.audit import AuditResult, Severity
+from inspector.results.common import SCHEMA_VERSION
 
 
 class PolicyError(InspectorError):
@@ -111,7 +113,8 @@ def with_overrides(policy: Policy, **overrides: Any) -> Policy:
 
 # --- baseline -------------------------------------------------------------------------------------------
 
-BASELINE_VERSION = 1
+#: The first baseline files had their own `version` field; they are still read.
+LEGACY_BASELINE_VERSION = 1
 
 
 def read_baseline(path: Path) -> frozenset[str]:
@@ -128,29 +131,36 @@ def read_baseline(path: Path) -> frozenset[str]:
         ) from error
     if not isinstance(document, dict) or document.get("kind") != "audit-baseline":
         raise PolicyError(f"{path}: not an inspector audit baseline (write one with --write-baseline)")
-    if document.get("version") != BASELINE_VERSION:
-        raise PolicyError(f"{path}: baseline version {document.get('version')!r} is not {BASELINE_VERSION}")
+    schema = document.get("schema_version")
+    if schema is None and document.get("version") == LEGACY_BASELINE_VERSION:
+        schema = SCHEMA_VERSION
+    if schema != SCHEMA_VERSION:
+        raise PolicyError(f"{path}: baseline schema version {schema!r} is not {SCHEMA_VERSION}")
     entries = document.get("findings", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
         raise PolicyError(f"{path}: findings must be a list of objects with a fingerprint")
     return frozenset(str(entry["fingerprint"]) for entry in entries)
 
 
-def baseline_document(findings: Iterable[Finding]) -> str:
+def baseline_document(result: AuditResult) -> str:
+    """The findings of an audit, to accept them: the common envelope's head (tool, version, kind,
+    schema_version, model) and the findings named as the audit's JSON names them."""
     entries = [
         {
             "fingerprint": finding.fingerprint,
-            "rule": finding.rule_id,
+            "rule_id": finding.rule_id,
             "severity": finding.severity.label,
             "message": finding.message,
-            "node": finding.location.node_key,
+            "node_key": finding.location.node_key,
         }
-        for finding in sorted(findings, key=lambda f: f.fingerprint)
+        for finding in sorted(result.findings, key=lambda f: f.fingerprint)
     ]
     document = {
         "tool": "inspector",
+        "version": __version__,
         "kind": "audit-baseline",
-        "version": BASELINE_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "model": {"path": str(result.model.path), "tags": list(result.model.tags)},
         "findings": entries,
     }
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.audit.model import Reach
 from inspector.callgraph import tensor_node_name
 from inspector.protos import load_protos
+from inspector.results.audit import Reach
 from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView, Trace, node_key
 
 #: Nested graphs are decoded at most this deep, and blobs larger than this are not decoded.

@@ -1,28 +1,71 @@
-"""Renderers: each format is one module with functions that take a result object and return text.
+"""Renderers: one module per format, each with one entry point, `render(result, options)`, that
+dispatches on the result's type.
 
-Renderers never compute facts: everything they show is in the result object they are given.
+Renderers never compute facts: the verdict, counts and groupings are in the result they are given.
+Adding a format is one module with a `RENDERERS` table (result type -> function) and its tests.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
-    SARIF = "sarif"  # audit only
-
-
-#: The formats every command writes; `audit` adds SARIF.
-COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN)
+    SARIF = "sarif"  # audit only: code-scanning alerts
+    HTML = "html"  # a standalone page (and the notebook display)
 
 
 @dataclass(frozen=True)
-class TextOptions:
-    """How the terminal renderer draws: colour only on a terminal that wants it; width in columns."""
+class RenderOptions:
+    """How to draw, never what to say. `stat` (diff) and `verbose` (doctor) choose what to show."""
 
     color: bool = False
     width: int = 100
+    quiet: bool = False  # the verdict and the findings only
+    stat: bool = False  # diff: counts per category only
+    verbose: bool = False  # doctor: include the loading process's own log
+    source_root: Path | None = None  # SARIF: locations relative to this checkout
+
+
+#: Kept for callers of the first API: the terminal's options are everyone's options.
+TextOptions = RenderOptions
+
+#: The module of each format; each has `RENDERERS: Mapping[type, Callable[[result, RenderOptions], str]]`.
+_MODULES = {
+    OutputFormat.TEXT: "inspector.render.text",
+    OutputFormat.JSON: "inspector.render.jsonfmt",
+    OutputFormat.MARKDOWN: "inspector.render.markdown",
+    OutputFormat.SARIF: "inspector.render.sarif",
+    OutputFormat.HTML: "inspector.render.html",
+}
+
+
+def renderers(fmt: OutputFormat) -> Mapping[type, Callable[[Any, RenderOptions], str]]:
+    """The result types a format renders, each with its function (the format's module imported now:
+    `inspector report --format json` never pays for rich)."""
+    table: Mapping[type, Callable[[Any, RenderOptions], str]] = importlib.import_module(
+        _MODULES[fmt]
+    ).RENDERERS
+    return table
+
+
+def formats_for(result_type: type) -> tuple[OutputFormat, ...]:
+    """The formats a command can write: every format that renders its result type."""
+    return tuple(fmt for fmt in OutputFormat if result_type in renderers(fmt))
+
+
+def render(result: Any, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
+    """The one entry point: `result` in `fmt`."""
+    table = renderers(fmt)
+    function = table.get(type(result))
+    if function is None:
+        raise ValueError(f"--format {fmt.value} does not render {result.kind} results")
+    return function(result, options or RenderOptions())

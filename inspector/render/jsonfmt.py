@@ -1,6 +1,12 @@
-"""JSON: a faithful dump of a result object, with its schema version first.
+"""JSON: one envelope for every command, then the result's data as it is.
 
-The shape is documented by the JSON Schema files in `inspector/schemas/` (validated in the tests).
+    {"tool": "inspector", "version": "0.2.0", "kind": "audit", "schema_version": 2,
+     "model": {"path": "model", "tags": ["serve"]}, "verdict": "failed", "exit_code": 1,
+     "result": {...}}
+
+`result` is a faithful dump of the result object (its fields, and the derived facts it names in
+`JSON_DERIVED`), without the model it is about (that is the envelope's). The shape of each command's
+document is the JSON Schema `inspector/schemas/<kind>.schema.json`, validated in the tests.
 """
 
 from __future__ import annotations
@@ -8,29 +14,37 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from inspector.report import Report
-
-if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
-    from inspector.audit.model import AuditResult
-    from inspector.diff import DiffResult
-    from inspector.doctor import Diagnosis
-    from inspector.symbolicate import SymbolicateResult
-    from inspector.traces import TraceResult, WhereResult
+from inspector import __version__
+from inspector.render import RenderOptions
+from inspector.results.audit import AuditResult
+from inspector.results.common import SCHEMA_VERSION, Result
+from inspector.results.diff import DiffResult
+from inspector.results.doctor import Diagnosis
+from inspector.results.report import Report
+from inspector.results.scrub import ScrubResult
+from inspector.results.symbolicate import SymbolicateResult
+from inspector.results.traces import TraceResult, WhereResult
 
 _SCALARS = (str, int, float, bool, type(None))
+
+#: Fields of the envelope, in order, before the command's `result`.
+ENVELOPE_FIELDS = ("tool", "version", "kind", "schema_version", "model", "verdict", "exit_code", "result")
 
 
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    """The fields a dataclass or NamedTuple class contributes to JSON (repr=False fields are internal)."""
+    """The fields a dataclass or NamedTuple class contributes to JSON (repr=False fields are internal),
+    then the derived facts it names in JSON_DERIVED."""
     if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls) if f.repr)
-    return tuple(cls._fields)  # type: ignore[attr-defined]
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.repr)
+    else:
+        names = tuple(cls._fields)  # type: ignore[attr-defined]
+    return names + tuple(getattr(cls, "JSON_DERIVED", ()))
 
 
 def to_jsonable(value: Any) -> Any:
@@ -52,47 +66,57 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot represent {type(value).__name__} in JSON")
 
 
-def _document(kind: str, body: dict[str, Any], *, compact: bool = False, **extra: Any) -> str:
-    """A JSON document: tool and kind first, ASCII only (no raw control character reaches a terminal)."""
-    document = {"tool": "inspector", "kind": kind, **extra, **body}
+def envelope(result: Result, payload: dict[str, Any]) -> dict[str, Any]:
+    """The document every command writes: who wrote it, about what, the verdict, then the payload."""
+    payload = {key: value for key, value in payload.items() if key != "model"}
+    return {
+        "tool": "inspector",
+        "version": __version__,
+        "kind": result.kind,
+        "schema_version": SCHEMA_VERSION,
+        "model": to_jsonable(result.model),
+        "verdict": result.verdict.value,
+        "exit_code": result.verdict.exit_code,
+        "result": payload,
+    }
+
+
+def _dump(document: dict[str, Any], compact: bool) -> str:
+    """ASCII only: no raw control character from a model reaches a terminal."""
     if compact:
         return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
-def render_report(report: Report) -> str:
-    return _document("report", to_jsonable(report))
+def _plain(result: Any, _options: RenderOptions) -> str:
+    return _dump(envelope(result, to_jsonable(result)), compact=False)
 
 
 # trace and where list ops one by one, 100k of them on a large model: their JSON is compact, because
 # pretty-printing goes through json's pure-Python encoder and takes seconds at that size.
+def _compact(result: Any, _options: RenderOptions) -> str:
+    return _dump(envelope(result, to_jsonable(result)), compact=True)
 
 
-def render_trace(result: TraceResult) -> str:
-    return _document("trace", to_jsonable(result), compact=True)
+def _diagnosis(result: Diagnosis, options: RenderOptions) -> str:
+    payload = to_jsonable(result)
+    if payload.get("load") and not options.verbose:
+        payload["load"]["log"] = ""  # the child's log noise only with --verbose
+    return _dump(envelope(result, payload), compact=False)
 
 
-def render_where(result: WhereResult) -> str:
-    return _document("where", to_jsonable(result), compact=True)
+RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = {
+    Report: _plain,
+    TraceResult: _compact,
+    WhereResult: _compact,
+    AuditResult: _plain,
+    DiffResult: _plain,
+    Diagnosis: _diagnosis,
+    SymbolicateResult: _plain,
+    ScrubResult: _plain,
+}
 
 
-def render_audit(result: AuditResult) -> str:
-    return _document("audit", to_jsonable(result), failed=result.failed)
-
-
-def render_diff(result: DiffResult, stat: bool = False) -> str:
-    body = to_jsonable(result)
-    if stat:
-        body["changes"] = {c.value: result.count(c) for c in result.categories}
-    return _document("diff", body, identical=result.identical)
-
-
-def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
-    body = to_jsonable(result)
-    if body.get("load") and not verbose:
-        body["load"]["log"] = ""  # the child's log noise only with --verbose
-    return _document("doctor", body, blocked=result.blocked)
-
-
-def render_symbolicate(result: SymbolicateResult) -> str:
-    return _document("symbolicate", to_jsonable(result), names=result.names, unresolved=result.unresolved)
+def render(result: Result, options: RenderOptions | None = None) -> str:
+    function: Callable[[Any, RenderOptions], str] = RENDERERS[type(result)]
+    return function(result, options or RenderOptions())

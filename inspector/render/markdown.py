@@ -2,38 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from inspector.render import RenderOptions
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
-from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.view import TOP_LEVEL, DebugInfoStatus, Folded, Frame, TensorSpec, Trace
-
-if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
-    from inspector.audit.model import AuditResult, Finding
-    from inspector.coverage import Coverage
-    from inspector.diff import DiffResult
-    from inspector.doctor import Diagnosis
-    from inspector.symbolicate import SymbolicateResult
-    from inspector.traces import TraceResult, WhereResult
+from inspector.render.words import (
+    change_detail,
+    change_subject,
+    function_label,
+    headline,
+    plural,
+    value_text,
+)
+from inspector.results.audit import AuditResult, Finding
+from inspector.results.common import Coverage, Result
+from inspector.results.diff import ChangeKind, DiffResult
+from inspector.results.doctor import Diagnosis
+from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Report
+from inspector.results.scrub import ScrubResult
+from inspector.results.symbolicate import SymbolicateResult
+from inspector.results.traces import TraceResult, WhereResult
+from inspector.view import DebugInfoStatus, Folded, Frame, TensorSpec, Trace
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
 MAX_ROWS = 100
 
 
-def render_report(report: Report) -> str:
+def render(result: Result, options: RenderOptions | None = None) -> str:
+    return RENDERERS[type(result)](result, options or RenderOptions())
+
+
+def _verdict(result: Result) -> list[str]:
+    """The line under every title: the verdict, what it rests on, and the exit status."""
+    return [f"**{md(headline(result))}**", ""]
+
+
+def render_report(report: Report, options: RenderOptions) -> str:
     lines: list[str] = [f"# SavedModel report: `{_code(str(report.overview.path))}`", ""]
+    lines += _verdict(report)
+    if options.quiet:
+        return _join(lines + (_flagged(report) if report.flagged_ops else []))
     lines += _overview(report.overview)
     if report.warnings:
         lines += ["## Warnings", ""] + [f"- ⚠️ {md(w)}" for w in report.warnings] + [""]
     lines += _signatures(report)
+    lines += _functions(report)
     lines += _aliases(report)
+    lines += _save_options(report)
     lines += _namespaces(report)
     lines += ["## Op types", ""]
     lines += _table(
         ("Op type", "Nodes", "Functions"),
         ((md(c.op_type), str(c.node_count), str(c.function_count)) for c in report.op_types),
+        empty="No ops.",
     )
     lines += ["## Variables", ""]
     lines += _table(
@@ -49,6 +72,7 @@ def render_report(report: Report) -> str:
             )
             for v in report.variables
         ),
+        empty="No variables.",
     )
     if report.distinct_variables < len(report.variables):
         lines += [
@@ -61,7 +85,40 @@ def render_report(report: Report) -> str:
     if report.flagged_ops:
         lines += _flagged(report)
     lines += _integrity(report)
+    return _join(lines)
+
+
+def _join(lines: list[str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _functions(report: Report) -> list[str]:
+    lines = ["## Functions", ""]
+    if not report.functions:
+        return [*lines, "No tf.function in the saved object graph.", ""]
+    for function in report.functions:
+        count = len(function.concrete_functions)
+        lines.append(f"- **{md(function.object_path)}** ({plural(count, 'concrete function')})")
+        for concrete in function.concrete_functions:
+            text = f"  - `{_code(concrete.function)}`"
+            text += (
+                f" `{_code(concrete.input_signature)}`"
+                if concrete.input_signature
+                else " (input signature not recorded)"
+            )
+            if concrete.alias:
+                text += f" — alias {md(concrete.alias)}"
+            if concrete.signatures:
+                text += f" — reached by signatures: {md(', '.join(concrete.signatures))}"
+            lines.append(text)
+    return [*lines, ""]
+
+
+def _save_options(report: Report) -> list[str]:
+    rows = (
+        (f"`{o.option}`", f"{o.recorded.value}: {md(o.value)}", md(o.evidence)) for o in report.save_options
+    )
+    return ["## Save options", "", *_table(("SaveOptions field", "In the model", "Evidence"), rows)]
 
 
 def _integrity(report: Report) -> list[str]:
@@ -100,10 +157,12 @@ def _cell(text: str) -> str:
     return md(text)
 
 
-def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*out, ""]
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]], empty: str = "None.") -> list[str]:
+    """A GitHub table, or `empty` when there is no row: a table of headers alone says nothing."""
+    body = ["| " + " | ".join(row) + " |" for row in rows]
+    if not body:
+        return [empty, ""]
+    return ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|", *body, ""]
 
 
 def _overview(overview: Overview) -> list[str]:
@@ -120,9 +179,18 @@ def _overview(overview: Overview) -> list[str]:
         ("Tags", md(", ".join(overview.tags) or "(no tags)")),
         (
             "Contents",
-            f"{counts.functions} functions, {counts.nodes} nodes, {counts.op_types} op types, "
-            f"{counts.namespaces} namespaces, {counts.signatures} signatures, {counts.aliases} aliases, "
-            f"{counts.variables} variables",
+            ", ".join(
+                plural(n, word)
+                for n, word in (
+                    (counts.functions, "function"),
+                    (counts.nodes, "node"),
+                    (counts.op_types, "op type"),
+                    (counts.namespaces, "namespace"),
+                    (counts.signatures, "signature"),
+                    (counts.aliases, "alias"),
+                    (counts.variables, "variable"),
+                )
+            ),
         ),
         ("Debug info", _debug_info(overview.debug_info)),
         ("Fingerprint", _fingerprint(overview)),
@@ -139,7 +207,7 @@ def _debug_info(summary: DebugInfoSummary) -> str:
     coverage = "n/a" if summary.coverage_percent is None else f"{summary.coverage_percent:.1f}%"
     text = (
         f"{coverage} of function nodes traced ({summary.traced_nodes}/{summary.function_nodes}), "
-        f"{summary.distinct_traces} distinct traces, {summary.files} files, {layout} layout"
+        f"{plural(summary.distinct_traces, 'distinct trace')}, {plural(summary.files, 'file')}, {layout} layout"
     )
     if summary.stale_keys:
         text += f"; {summary.stale_keys} keys name functions absent from the model"
@@ -158,7 +226,15 @@ def _fingerprint(overview: Overview) -> str:
 
 
 def _specs(specs: tuple[TensorSpec, ...]) -> str:
-    return "<br>".join(f"{md(s.name)}: {s.dtype}{md(s.shape_text)}" for s in specs) or "—"
+    """Each tensor with its dtype and shape, and the graph tensor a caller feeds or fetches."""
+    return (
+        "<br>".join(
+            f"{md(s.name)}: {s.dtype}{md(s.shape_text)}"
+            + (f" ({md(s.tensor_name)})" if s.tensor_name else "")
+            for s in specs
+        )
+        or "—"
+    )
 
 
 def _signatures(report: Report) -> list[str]:
@@ -182,7 +258,7 @@ def _aliases(report: Report) -> list[str]:
     if not report.aliases:
         return [*lines, "No function aliases.", ""]
     for alias in report.aliases:
-        lines.append(f"- **{md(alias.name)}** ({len(alias.targets)} concrete functions)")
+        lines.append(f"- **{md(alias.name)}** ({plural(len(alias.targets), 'concrete function')})")
         for target in alias.targets:
             text = f"  - `{_code(target.function)}`"
             if target.input_signature:
@@ -220,8 +296,7 @@ def _namespaces(report: Report) -> list[str]:
     return [*lines, *_table(("Namespace", "Op type", "Nodes", "Functions", "Whitelist"), rows)]
 
 
-def _fn(function: str) -> str:
-    return "(top-level graph)" if function == TOP_LEVEL else function
+_fn = function_label
 
 
 def _call_trees(report: Report) -> list[str]:
@@ -283,8 +358,11 @@ def _trace(trace: Trace | None, all_frames: bool = False) -> list[str]:
 # --- trace and where ------------------------------------------------------------------------------------
 
 
-def render_trace(result: TraceResult) -> str:
-    lines = [f"# Op traces: `{_code(str(result.model))}`", ""]
+def render_trace(result: TraceResult, options: RenderOptions) -> str:
+    lines = [f"# Op traces: `{_code(str(result.model.path))}`", "", *_verdict(result)]
+    if options.quiet:
+        ops = [op for group in result.groups for op in group.ops] + list(result.untraced)
+        return _join(lines + [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in ops])
     if result.selector.is_empty:
         lines += ["## Ops by creating source line", ""]
         rows = (
@@ -296,12 +374,12 @@ def render_trace(result: TraceResult) -> str:
             )
             for s in result.sites
         )
-        lines += _table(("Source line", "In", "Ops", "Op types"), rows)
+        lines += _table(("Source line", "In", "Ops", "Op types"), rows, empty="No traced ops.")
     else:
         if not result.selected_ops:
             lines += ["No op matches the selection.", ""]
         for index, group in enumerate(result.groups, start=1):
-            lines += [f"## Trace {index} of {len(result.groups)} ({len(group.ops)} ops)", ""]
+            lines += [f"## Trace {index} of {len(result.groups)} ({plural(len(group.ops), 'op')})", ""]
             if group.label:
                 lines += [f"In `{_code(group.label)}`", ""]
             lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in group.ops]
@@ -327,10 +405,13 @@ def _coverage(coverage: Coverage) -> str:
     return text + "."
 
 
-def render_where(result: WhereResult) -> str:
+def render_where(result: WhereResult, options: RenderOptions) -> str:
     query = result.query
     wanted = f"{query.file}:{query.line}" if query.line is not None else query.file
-    lines = [f"# Ops created by `{_code(wanted)}`", ""]
+    lines = [f"# Ops created by `{_code(wanted)}`", "", *_verdict(result)]
+    if options.quiet:
+        ops = [op for group in result.groups for hit in group.hits for op in hit.ops]
+        return _join(lines + [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in ops])
     if query.innermost:
         lines += ["Innermost user frame only.", ""]
     if result.files:
@@ -339,7 +420,7 @@ def render_where(result: WhereResult) -> str:
         lines += ["No op was created by that source.", ""]
         if result.nearby:
             lines += ["Nearest recorded lines of that file:", ""]
-            lines += [f"- `{_code(f'{n.file}:{n.line}')}`: {n.op_count} ops" for n in result.nearby]
+            lines += [f"- `{_code(f'{n.file}:{n.line}')}`: {plural(n.op_count, 'op')}" for n in result.nearby]
             lines.append("")
     for group in result.groups:
         head = f"## `{_code(_fn(group.function))}`"
@@ -364,7 +445,9 @@ def render_where(result: WhereResult) -> str:
                 f"... and {len(pairs) - MAX_ROWS} more ops (`--format json` lists them all).",
                 "",
             ]
-    lines += [f"{result.op_count} ops in {len(result.groups)} functions. {_coverage(result.coverage)}"]
+    lines += [
+        f"{plural(result.op_count, 'op')} in {plural(len(result.groups), 'function')}. {_coverage(result.coverage)}"
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -373,37 +456,32 @@ def render_where(result: WhereResult) -> str:
 _BADGE = {"critical": "🟥 critical", "error": "🔴 error", "warning": "🟡 warning", "note": "🔵 note"}
 
 
-def render_audit(result: AuditResult) -> str:
-    lines = [f"# SavedModel audit: `{_code(str(result.model))}`", ""]
-    errors = [n for n in result.notices if n.is_error]
-    if errors:
-        verdict = f"**INCOMPLETE**: {len(errors)} rules failed"
-    elif result.failed:
-        verdict = f"**FAILED** (fail on {result.fail_on.label} and above)"
-    else:
-        verdict = f"**passed** (fail on {result.fail_on.label} and above)"
-    lines += [f"{len(result.findings)} findings, {verdict}.", ""]
-    counts = [(label, sum(1 for f in result.findings if f.severity.label == label)) for label in _BADGE]
-    lines += _table(("Severity", "Findings"), ((_BADGE[label], str(n)) for label, n in counts if n))
+def render_audit(result: AuditResult, options: RenderOptions) -> str:
+    lines = [f"# SavedModel audit: `{_code(str(result.model.path))}`", "", *_verdict(result)]
+    rows = ((_BADGE[c.severity.label], str(c.findings)) for c in result.counts)
+    lines += _table(("Severity", "Findings"), rows, empty="No findings.")
     if result.baselined:
-        lines += [f"{result.baselined} known findings accepted by the baseline are not listed.", ""]
-    names = {rule.id: rule for rule in result.rules}
-    current = None
-    for finding in result.findings:
-        if finding.rule_id != current:
-            current = finding.rule_id
-            rule = names.get(current)
-            lines += [f"## {current} {rule.name if rule else ''}", ""]
-        lines += _finding(finding)
-    if result.notices:
+        lines += [f"{plural(result.baselined, 'known finding')} accepted by the baseline are not listed.", ""]
+    for group in result.groups:
+        lines += [
+            f"## {md(group.rule.id)} {md(group.rule.name)} ({plural(len(group.findings), 'finding')})",
+            "",
+        ]
+        for finding in group.findings:
+            lines += _finding(finding, brief=options.quiet)
+        lines.append("")
+    notices = [n for n in result.notices if n.is_error or not options.quiet]
+    if notices:
         lines += ["## Notices", ""]
-        lines += [f"- {'❗ ' if n.is_error else ''}{n.rule_id}: {md(n.message)}" for n in result.notices]
-    return "\n".join(lines).rstrip() + "\n"
+        lines += [f"- {'❗ ' if n.is_error else ''}{n.rule_id}: {md(n.message)}" for n in notices]
+    return _join(lines)
 
 
-def _finding(finding: Finding) -> list[str]:
+def _finding(finding: Finding, brief: bool = False) -> list[str]:
     where = finding.location
     lines = [f"- {_BADGE[finding.severity.label]} — {md(finding.message)}"]
+    if brief:
+        return lines
     if where.node_key:
         lines.append(f"  - node `{_code(where.node_key)}` in `{_code(_fn(where.function))}`")
     elif where.file:
@@ -423,44 +501,42 @@ def _finding(finding: Finding) -> list[str]:
 
 # --- diff -----------------------------------------------------------------------------------------------
 
-_DIFF_MARK = {"added": "➕", "removed": "➖", "changed": "✏️"}
+_DIFF_MARK = {ChangeKind.ADDED: "➕", ChangeKind.REMOVED: "➖", ChangeKind.CHANGED: "✏️"}
 
 
-def render_diff(result: DiffResult, stat: bool = False) -> str:
-    lines = [f"# SavedModel diff: `{_code(str(result.old_model))}` → `{_code(str(result.new_model))}`", ""]
-    lines.append("**identical**" if result.identical else f"**{len(result.changes)} changes**")
-    lines.append("")
-    rows = []
+def render_diff(result: DiffResult, options: RenderOptions) -> str:
+    title = f"# SavedModel diff: `{_code(str(result.old_model.path))}` → `{_code(str(result.model.path))}`"
+    lines = [title, "", *_verdict(result)]
+    if not options.quiet:
+        rows = ((c.category.value, str(c.added), str(c.removed), str(c.changed)) for c in result.counts)
+        lines += _table(("Category", "Added", "Removed", "Changed"), rows, empty="No category compared.")
+    if options.stat:
+        return _join(lines)
     for category in result.categories:
-        changes = [c for c in result.changes if c.category is category]
-        counts = {kind: sum(1 for c in changes if c.kind.value == kind) for kind in _DIFF_MARK}
-        rows.append((category.value, *(str(counts[k]) for k in _DIFF_MARK)))
-    lines += _table(("Category", "Added", "Removed", "Changed"), rows)
-    if stat:
-        return "\n".join(lines).rstrip() + "\n"
-    for category in result.categories:
-        changes = [c for c in result.changes if c.category is category]
+        changes = result.changes_in(category)
         if not changes:
             continue
         lines += [f"## {category.value}", ""]
         for change in changes:
-            text = f"- {_DIFF_MARK[change.kind.value]} `{_code(change.subject)}`"
-            if change.kind.value == "changed":
-                text += f": `{_code(change.old)}` → `{_code(change.new)}`"
-            elif change.new or change.old:
-                text += f": `{_code(change.new or change.old)}`"
-            if change.detail:
-                text += f" ({md(change.detail)})"
+            text = f"- {_DIFF_MARK[change.kind]} `{_code(change_subject(change))}`"
+            old, new = value_text(change.old), value_text(change.new)
+            if change.kind is ChangeKind.CHANGED and (old or new):
+                text += f": `{_code(old or '(none)')}` → `{_code(new or '(none)')}`"
+            elif new or old:
+                text += f": `{_code(new or old)}`"
+            detail = change_detail(change)
+            if detail:
+                text += f" ({md(detail)})"
             lines.append(text)
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return _join(lines)
 
 
 # --- doctor ---------------------------------------------------------------------------------------------
 
 
-def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
-    lines = [f"# SavedModel doctor: `{_code(str(result.model))}`", ""]
+def render_diagnosis(result: Diagnosis, options: RenderOptions) -> str:
+    lines = [f"# SavedModel doctor: `{_code(str(result.model.path))}`", "", *_verdict(result)]
     load = result.load
     if load is not None:
         when = (
@@ -471,17 +547,10 @@ def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
         lines += [f"Load attempt: **{load.outcome.value}** {when}.", ""]
         if load.error_message.strip():
             lines += ["```", visible(load.error_message.strip().splitlines()[0]), "```", ""]
-    if result.blocked:
-        lines += [
-            "**Blocked**: " + ("the model does not load." if load else "the model will not load as it is."),
-            "",
-        ]
-    else:
-        lines += ["**OK**: " + ("the model loads." if load else "no blocker found statically."), ""]
-    for title, problems in (
-        ("Blockers", [p for p in result.problems if p.blocker]),
-        ("Warnings", [p for p in result.problems if not p.blocker]),
-    ):
+    sections = [("Blockers", result.blockers)]
+    if not options.quiet:
+        sections.append(("Warnings", result.warnings))
+    for title, problems in sections:
         if not problems:
             continue
         lines += [f"## {title}", ""]
@@ -499,9 +568,9 @@ def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
                 )
             lines.append(f"  - fix: {md(problem.fix)}")
         lines.append("")
-    if result.notices:
+    if result.notices and not options.quiet:
         lines += ["## Notes", "", *(f"- {md(n)}" for n in result.notices), ""]
-    if verbose and load is not None and load.log.strip():
+    if options.verbose and load is not None and load.log.strip():
         lines += [
             "## Log of the loading process",
             "",
@@ -515,8 +584,8 @@ def render_diagnosis(result: Diagnosis, verbose: bool = False) -> str:
 # --- symbolicate ----------------------------------------------------------------------------------------
 
 
-def render_symbolicate(result: SymbolicateResult) -> str:
-    lines = [f"# Symbolicated error: `{_code(str(result.model))}`", ""]
+def render_symbolicate(result: SymbolicateResult, _options: RenderOptions) -> str:
+    lines = [f"# Symbolicated error: `{_code(str(result.model.path))}`", "", *_verdict(result)]
     for line in result.lines:
         lines += ["```", f"{line.number}: {visible(line.text)}", "```", ""]
         for resolution in line.resolutions:
@@ -535,5 +604,32 @@ def render_symbolicate(result: SymbolicateResult) -> str:
                     lines += ["", *("    " + row for row in _trace(match.trace)), ""]
         lines.append("")
     found = result.names - result.unresolved
-    lines.append(f"{found} of {result.names} names found in the model.")
-    return "\n".join(lines).rstrip() + "\n"
+    lines.append(f"{found} of {plural(result.names, 'name')} found in the model.")
+    return _join(lines)
+
+
+# --- scrub ----------------------------------------------------------------------------------------------
+
+
+def render_scrub(result: ScrubResult, _options: RenderOptions) -> str:
+    lines = [f"# Scrubbed copy: `{_code(str(result.output))}`", "", *_verdict(result)]
+    lines += [
+        f"From `{_code(str(result.model.path))}`: {plural(result.rewritten, 'recorded path')} rewritten, "
+        f"{result.kept} kept; verified by reading it back.",
+        "",
+    ]
+    rows = ((_cell(file), _cell(prefix)) for file, prefix in result.remaining)
+    lines += _table(("File of the copy", "Prefix still in it"), rows, empty="No stripped prefix remains.")
+    return _join(lines)
+
+
+RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = {
+    Report: render_report,
+    TraceResult: render_trace,
+    WhereResult: render_where,
+    AuditResult: render_audit,
+    DiffResult: render_diff,
+    Diagnosis: render_diagnosis,
+    SymbolicateResult: render_symbolicate,
+    ScrubResult: render_scrub,
+}

@@ -1,45 +1,100 @@
-"""SARIF 2.1.0 for code-scanning tools: rules with their documentation, results located at the user
-source line that created the op (from the debug info) with the function and node as logical location,
-the creation stack, and the audit's notices as tool execution notifications.
+"""SARIF 2.1.0 for code-scanning tools: rules with their documentation and security severity, results
+located at the user source line that created the op (from the debug info) with the function and node
+as logical location, the creation stack, and the audit's notices as tool execution notifications.
 
-Validated against the official SARIF 2.1.0 JSON schema in the tests.
+With `source_root` (`inspector audit --source-root DIR`), every artifact URI is relative: recorded paths
+under DIR (and the relative paths a scrubbed model records) are relative to `%SRCROOT%`, so alerts land
+on the repository's files; a finding whose code lies elsewhere is located at the model file, relative
+to `%SRCROOT%` or to `%MODELROOT%` (the model's folder); frames outside the checkout keep their text but
+no location. Validated against the official SARIF 2.1.0 JSON schema in the tests.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from inspector import __version__
-
-if TYPE_CHECKING:
-    from inspector.audit.model import AuditResult, Finding, RuleInfo
-    from inspector.view import Frame
+from inspector.render import RenderOptions
+from inspector.results.audit import AuditResult, Finding, RuleInfo
+from inspector.view import Frame
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/inspector-tf/inspector"
+RULES_URI = INFORMATION_URI + "#audit-rules"
+SOURCE_ROOT = "SRCROOT"
+MODEL_ROOT = "MODELROOT"
 
 _LEVEL = {"critical": "error", "error": "error", "warning": "warning", "note": "note"}
 # GitHub code scanning ranks security results by this property (0.0 to 10.0).
 _SECURITY_SEVERITY = {"critical": "9.5", "error": "7.5", "warning": "5.0", "note": "2.0"}
 
 
-def render_audit(result: AuditResult) -> str:
+@dataclass(frozen=True)
+class _Locator:
+    """Turns recorded and model paths into SARIF artifact locations: relative to the source root when
+    one is given (absolute `file://` URIs otherwise), or None for a path outside it."""
+
+    source_root: Path | None
+    model_dir: Path
+
+    def base_ids(self) -> dict[str, Any]:
+        if self.source_root is None:
+            return {}
+        return {
+            SOURCE_ROOT: {"uri": self.source_root.resolve().as_uri() + "/"},
+            MODEL_ROOT: {"uri": self.model_dir.resolve().as_uri() + "/"},
+        }
+
+    def recorded(self, path: str) -> dict[str, Any] | None:
+        """A path from the debug info (recorded on the saving machine)."""
+        posix = path.replace("\\", "/")
+        if self.source_root is None:
+            return {"uri": _uri(posix)}
+        if not PurePosixPath(posix).is_absolute():
+            return {"uri": quote(posix.removeprefix("./")), "uriBaseId": SOURCE_ROOT}
+        root = self.source_root.resolve().as_posix().rstrip("/") + "/"
+        if posix.startswith(root):
+            return {"uri": quote(posix[len(root) :]), "uriBaseId": SOURCE_ROOT}
+        return None
+
+    def model_file(self, file: str) -> dict[str, Any]:
+        """A file of the model (saved_model.pb, the debug info), named relative to the model folder."""
+        if self.source_root is None:
+            return {"uri": _uri(file)}
+        absolute = Path(file).resolve()
+        root = self.source_root.resolve()
+        if absolute.is_relative_to(root):
+            return {"uri": quote(absolute.relative_to(root).as_posix()), "uriBaseId": SOURCE_ROOT}
+        model = self.model_dir.resolve()
+        inside = absolute.relative_to(model).as_posix() if absolute.is_relative_to(model) else absolute.name
+        return {"uri": quote(inside), "uriBaseId": MODEL_ROOT}
+
+
+def render_audit(result: AuditResult, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    given = result.model.path
+    model_dir = given if given.is_dir() else given.parent
+    model_file = str(given / "saved_model.pb") if given.is_dir() else str(given)
+    locator = _Locator(options.source_root, model_dir)
     rule_index = {rule.id: index for index, rule in enumerate(result.rules)}
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "inspector",
                 "version": __version__,
+                "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(rule) for rule in result.rules],
             }
         },
         "invocations": [
             {
-                "executionSuccessful": not any(n.is_error for n in result.notices),
+                "executionSuccessful": not result.incomplete,
                 "toolExecutionNotifications": [
                     {
                         "level": "error" if notice.is_error else "note",
@@ -51,26 +106,38 @@ def render_audit(result: AuditResult) -> str:
                 ],
             }
         ],
-        "results": [_result(finding, rule_index, str(result.model)) for finding in result.findings],
+        "results": [_result(finding, rule_index, locator, model_file) for finding in result.findings],
         "properties": {
-            "model": str(result.model),
+            "model": str(result.model.path),
+            "tags": list(result.model.tags),
+            "verdict": result.verdict.value,
             "baselined": result.baselined,
             "failOn": result.fail_on.label,
         },
     }
+    if locator.source_root is not None:
+        run["originalUriBaseIds"] = locator.base_ids()
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
-    first_paragraph = rule.documentation.strip().split("\n\n", 1)[0].replace("\n", " ")
+    documentation = rule.documentation.strip()
+    first_paragraph = documentation.split("\n\n", 1)[0].replace("\n", " ")
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": first_paragraph},
-        "help": {"text": rule.documentation.strip(), "markdown": rule.documentation.strip()},
-        "properties": {"tags": ["security", "tensorflow", "savedmodel"]},
+        "help": {"text": documentation, "markdown": documentation},
+        "helpUri": f"{RULES_URI}-{rule.id.lower()}",
+        "defaultConfiguration": {"level": _LEVEL[rule.default_severity.label]},
+        "properties": {
+            "tags": ["security", "tensorflow", "savedmodel"],
+            # GitHub ranks a rule's alerts by this (0.0-10.0), read from the rule, not the result.
+            "security-severity": _SECURITY_SEVERITY[rule.default_severity.label],
+            "precision": "high",
+        },
     }
 
 
@@ -81,26 +148,29 @@ def _uri(path: str) -> str:
     return quote(posix)
 
 
-def _physical(file: str, line: int | None) -> dict[str, Any]:
-    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(file)}}
+def _region(location: dict[str, Any], line: int | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": location}
     if line:
-        location["region"] = {"startLine": line}
-    return location
+        physical["region"] = {"startLine": line}
+    return physical
 
 
-def _frame(frame: Frame) -> dict[str, Any]:
-    return {
-        "location": {
-            "physicalLocation": _physical(frame.file, frame.line),
-            "message": {"text": frame.function or "?"},
-        }
-    }
+def _frame(frame: Frame, locator: _Locator) -> dict[str, Any]:
+    location: dict[str, Any] = {"message": {"text": f"{frame.function or '?'} ({frame.file}:{frame.line})"}}
+    artifact = locator.recorded(frame.file)
+    if artifact is not None:
+        location["physicalLocation"] = _region(artifact, frame.line)
+    return {"location": location}
 
 
-def _result(finding: Finding, rule_index: dict[str, int], model: str) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], locator: _Locator, model: str) -> dict[str, Any]:
     where = finding.location
     source = where.source
-    physical = _physical(source.file, source.line) if source else _physical(where.file or model, None)
+    artifact = locator.recorded(source.file) if source else None
+    if artifact is not None and source is not None:
+        physical = _region(artifact, source.line)
+    else:
+        physical = _region(locator.model_file(where.file or model), None)
     location: dict[str, Any] = {"physicalLocation": physical}
     if where.node_key:
         # A node: named by itself, qualified by its function (and the serialized graphs around it).
@@ -135,6 +205,12 @@ def _result(finding: Finding, rule_index: dict[str, int], model: str) -> dict[st
     if where.stack:
         # SARIF orders a stack's frames innermost first.
         result["stacks"] = [
-            {"message": {"text": "creation stack"}, "frames": [_frame(f) for f in reversed(where.stack)]}
+            {
+                "message": {"text": "creation stack"},
+                "frames": [_frame(f, locator) for f in reversed(where.stack)],
+            }
         ]
     return result
+
+
+RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = {AuditResult: render_audit}

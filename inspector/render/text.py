@@ -1,45 +1,65 @@
-"""The terminal report, drawn with rich. Every model string goes through `safe.literal`."""
+"""The terminal, drawn with rich: the verdict first, the sections, then a summary line and what the
+exit status means. Every model string goes through `safe.literal`; identifiers are never broken
+mid-name (a table too narrow for its names becomes a list, one row per block)."""
 
 from __future__ import annotations
 
 import io
-from collections import Counter
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from inspector.render import TextOptions
+from inspector.render import RenderOptions
 from inspector.render.safe import literal, literal_lines, log_line, visible
-from inspector.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.view import TOP_LEVEL, DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
-
-if TYPE_CHECKING:  # annotations only: `inspector report` should not import the trace analysis
-    from inspector.audit.model import AuditResult, Finding
-    from inspector.coverage import Coverage
-    from inspector.diff import Change, DiffResult
-    from inspector.doctor import Diagnosis, LoadAttempt, Problem
-    from inspector.symbolicate import Resolution, SymbolicateResult
-    from inspector.traces import OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
+from inspector.render.words import (
+    change_detail,
+    change_subject,
+    exit_meaning,
+    function_label,
+    headline,
+    plural,
+    value_text,
+)
+from inspector.results.audit import AuditResult, Finding
+from inspector.results.common import Coverage, Result, Verdict
+from inspector.results.diff import Change, ChangeKind, DiffResult
+from inspector.results.doctor import Diagnosis, LoadAttempt, Problem
+from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Recorded, Report
+from inspector.results.scrub import ScrubResult
+from inspector.results.symbolicate import Resolution, SymbolicateResult
+from inspector.results.traces import OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
+from inspector.view import DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
 TABLE_ROWS = 40
 
+_plural = plural
+_function_label = function_label
 
-def render_report(report: Report, options: TextOptions) -> str:
-    return render_to_text(_report_sections(report), options)
+
+def render(result: Result, options: RenderOptions | None = None) -> str:
+    return RENDERERS[type(result)](result, options or RenderOptions())
 
 
-def render_to_text(renderables: Iterable[RenderableType], options: TextOptions) -> str:
+def render_to_text(renderables: Iterable[RenderableType], options: RenderOptions) -> str:
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
+    console = _console(buffer, options)
+    for renderable in renderables:
+        console.print(renderable)
+    return buffer.getvalue()
+
+
+def _console(file: Any, options: RenderOptions, record: bool = False) -> Console:
+    return Console(
+        file=file,
         width=options.width,
         force_terminal=options.color,
         no_color=not options.color,
@@ -47,10 +67,101 @@ def render_to_text(renderables: Iterable[RenderableType], options: TextOptions) 
         highlight=False,
         emoji=False,
         markup=False,
+        record=record,
     )
-    for renderable in renderables:
-        console.print(renderable)
-    return buffer.getvalue()
+
+
+_VERDICT_STYLE = {True: "bold green", False: "bold red"}
+
+#: What a command's page is made of: its body, its findings alone (--quiet), and its summary line.
+_Page = tuple[list[RenderableType], list[RenderableType], RenderableType]
+
+
+def _verdict_line(result: Result) -> Text:
+    return literal(headline(result), style=_VERDICT_STYLE[result.verdict.ok])
+
+
+def page(result: Result, options: RenderOptions) -> list[RenderableType]:
+    """What the terminal shows of any result: the verdict, then the body (or with --quiet only the
+    findings), then the summary line and the meaning of the exit status."""
+    parts: list[RenderableType] = [_verdict_line(result)]
+    body, findings, summary = _PAGES[type(result)](result, options)
+    parts += findings if options.quiet else body
+    if not options.quiet:
+        parts.append(summary)
+        parts.append(Text(exit_meaning(result), style="dim"))
+    return parts
+
+
+def _render_page(result: Result, options: RenderOptions) -> str:
+    return render_to_text(page(result, options), options)
+
+
+class FitTable:
+    """A table that never breaks a name: cells wrap at spaces only, and when the table's narrowest form
+    (each column as wide as its longest word) does not fit the width its container leaves it, each row
+    becomes a block instead: its first cell on a line of its own, then `Header: value` lines.
+
+    `identifier=True` marks the columns that hold model names (for the reader of this code, and the
+    tests); the measuring protects every column alike."""
+
+    def __init__(self) -> None:
+        self.columns: list[tuple[str, dict[str, Any], bool]] = []
+        self.rows: list[tuple[RenderableType, ...]] = []
+
+    def add_column(self, header: str, *, identifier: bool = False, **options: Any) -> None:
+        self.columns.append((header, options, identifier))
+
+    def add_row(self, *cells: RenderableType) -> None:
+        self.rows.append(cells)
+
+    def _table(self) -> Table:
+        table = Table(box=box.SIMPLE_HEAD)
+        for header, options, _ in self.columns:
+            # Wrapped at spaces only: the table is drawn only when its narrowest form fits, so no word
+            # (no identifier) is ever folded or cut.
+            table.add_column(header, overflow="fold", **options)
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def _blocks(self) -> Iterator[RenderableType]:
+        for row in self.rows:
+            first, *rest = row
+            yield Text.assemble(first if isinstance(first, Text) else str(first), style="bold")
+            for (header, _, _), cell in zip(self.columns[1:], rest, strict=False):
+                text = cell if isinstance(cell, Text) else Text(str(cell))
+                if text.plain.strip():
+                    yield Text(f"  {header}: ", style="dim").append_text(text)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
+        table = self._table()
+        # Measured without the width limit (Measurement.get clamps to it): the narrowest the table can be.
+        narrowest = Measurement.get(console, options.update_width(1_000_000), table).minimum
+        if narrowest <= options.max_width:
+            yield table
+        else:
+            yield from self._blocks()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._table()).clamp(max_width=options.max_width)
+
+
+def _report_page(report: Report, _options: RenderOptions) -> _Page:
+    flagged: list[RenderableType] = (
+        [_section(f"Ops outside the whitelist ({len(report.flagged_ops)})", _flagged(report), style="red")]
+        if report.flagged_ops
+        else []
+    )
+    counts = report.overview.counts
+    summary = Text(
+        f"{plural(counts.signatures, 'signature')} · {plural(counts.aliases, 'alias', 'aliases')} · "
+        f"{plural(report.concrete_function_count, 'concrete function')} · "
+        f"{plural(counts.functions, 'library function')} · {plural(counts.nodes, 'node')} · "
+        f"{plural(counts.namespaces, 'namespace')}",
+        style="bold",
+    )
+    return _report_sections(report), flagged, summary
 
 
 def _report_sections(report: Report) -> list[RenderableType]:
@@ -58,7 +169,9 @@ def _report_sections(report: Report) -> list[RenderableType]:
     if report.warnings:
         sections.append(_section("Warnings", _warnings(report.warnings), style="yellow"))
     sections.append(_section("Signatures", _signatures(report.signatures)))
+    sections.append(_section("Functions", _functions(report)))
     sections.append(_section("Aliases", _aliases(report)))
+    sections.append(_section("Save options", _save_options(report)))
     sections.append(_section("Namespaces", _namespaces(report)))
     sections.append(_section("Op types", _op_types(report)))
     sections.append(_section("Variables", _variables(report)))
@@ -69,6 +182,52 @@ def _report_sections(report: Report) -> list[RenderableType]:
         )
     sections.append(_section("Integrity", _integrity(report)))
     return sections
+
+
+def _functions(report: Report) -> RenderableType:
+    """Every tf.function of the object graph and each of its concrete functions' input signature."""
+    if not report.functions:
+        return Text("No tf.function in the saved object graph (a TF1 model has none).", style="dim")
+    tree = Tree(Text("object path → concrete functions (input signature)", style="dim"), guide_style="dim")
+    for function in report.functions:
+        count = len(function.concrete_functions)
+        branch = tree.add(
+            literal(function.object_path, style="bold cyan").append(
+                f"  ({plural(count, 'concrete function')})", style="dim"
+            )
+        )
+        for concrete in function.concrete_functions:
+            label = literal(concrete.function, style="bold")
+            if concrete.alias:
+                label.append("  alias ", style="dim").append_text(literal(concrete.alias, style="cyan"))
+            leaf = branch.add(label)
+            signature = concrete.input_signature
+            leaf.add(
+                literal(signature, style="green")
+                if signature
+                else Text("input signature not recorded", style="dim")
+            )
+            if concrete.signatures:
+                leaf.add(
+                    Text("reached by signatures: ", style="dim").append_text(
+                        literal(", ".join(concrete.signatures))
+                    )
+                )
+    return tree
+
+
+_RECORDED_STYLE = {Recorded.YES: "green", Recorded.NO: "dim", Recorded.NEVER: "yellow"}
+
+
+def _save_options(report: Report) -> RenderableType:
+    table = FitTable()
+    table.add_column("SaveOptions field", identifier=True, style="cyan")
+    table.add_column("In the model")
+    table.add_column("Evidence", style="dim")
+    for option in report.save_options:
+        value = Text(f"{option.recorded.value}: ", style=_RECORDED_STYLE[option.recorded])
+        table.add_row(Text(option.option), value.append_text(literal(option.value)), literal(option.evidence))
+    return table
 
 
 def _integrity(report: Report) -> RenderableType:
@@ -158,10 +317,6 @@ def _overview(overview: Overview) -> Table:
     return _key_values(rows)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "es" if word.endswith("s") else "s")
-
-
 def _debug_info(summary: DebugInfoSummary) -> Text:
     if summary.status is DebugInfoStatus.MISSING:
         return Text("none (saved without save_debug_info=True)", style="yellow")
@@ -206,17 +361,19 @@ def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
             text.append(" → ").append_text(literal(spec.tensor_name))
         else:
             text.append(f": {spec.dtype}{spec.shape_text}")
+            if spec.tensor_name:
+                text.append(" ").append_text(literal(spec.tensor_name, style="dim"))
     return text or Text("—", style="dim")
 
 
 def _signatures(signatures: tuple[Signature, ...]) -> RenderableType:
     if not signatures:
         return Text("No signatures.", style="dim")
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Signature", style="cyan", overflow="fold")
-    table.add_column("Inputs", overflow="fold")
-    table.add_column("Outputs", overflow="fold")
-    table.add_column("Calls", overflow="fold")
+    table = FitTable()
+    table.add_column("Signature", style="cyan", identifier=True)
+    table.add_column("Inputs", identifier=True)
+    table.add_column("Outputs", identifier=True)
+    table.add_column("Calls", identifier=True)
     for signature in signatures:
         name = literal(signature.name)
         if signature.method_name:
@@ -282,11 +439,11 @@ def _namespaces(report: Report) -> RenderableType:
     if not report.namespaces:
         parts.append(Text("No namespaced (Namespace>Op) op types.", style="dim"))
         return Group(*parts)
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Namespace", style="cyan", overflow="fold")
-    table.add_column("Op type", overflow="fold")
+    table = FitTable()
+    table.add_column("Namespace", style="cyan", identifier=True)
+    table.add_column("Op type", identifier=True)
     table.add_column("Nodes", justify="right")
-    table.add_column("Functions", overflow="fold")
+    table.add_column("Functions", identifier=True)
     table.add_column("Whitelist", no_wrap=True)
     for usage in report.namespaces:
         if usage.whitelisted is None:
@@ -307,13 +464,9 @@ def _namespaces(report: Report) -> RenderableType:
     return Group(*parts)
 
 
-def _function_label(function: str) -> str:
-    return "(top-level graph)" if function == TOP_LEVEL else function
-
-
 def _op_types(report: Report) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Op type", overflow="fold")
+    table = FitTable()
+    table.add_column("Op type", identifier=True)
     table.add_column("Nodes", justify="right")
     table.add_column("Functions", justify="right")
     for count in report.op_types[:TABLE_ROWS]:
@@ -331,12 +484,12 @@ def _op_types(report: Report) -> RenderableType:
 def _variables(report: Report) -> RenderableType:
     if not report.variables:
         return Text("No variables.", style="dim")
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Object path", overflow="fold")
-    table.add_column("Name", overflow="fold")
+    table = FitTable()
+    table.add_column("Object path", identifier=True)
+    table.add_column("Name", identifier=True)
     table.add_column("dtype")
     table.add_column("Shape")
-    table.add_column("Device", overflow="fold")
+    table.add_column("Device", identifier=True)
     for variable in report.variables[:TABLE_ROWS]:
         shape = "<unknown>" if variable.shape is None else str(list(variable.shape))
         path = literal(variable.object_path)
@@ -442,18 +595,30 @@ def _frame_line(frame: Frame, is_site: bool) -> Text:
 # --- trace and where ------------------------------------------------------------------------------------
 
 
-def render_trace(result: TraceResult, options: TextOptions) -> str:
-    return render_to_text(_trace_sections(result, options.color), options)
+def _trace_page(result: TraceResult, options: RenderOptions) -> _Page:
+    if result.selector.is_empty:
+        findings: list[RenderableType] = [
+            literal(f"{site.file}:{site.line}").append(f"  {plural(site.op_count, 'op')}", style="dim")
+            for site in result.sites
+        ]
+    else:
+        findings = [_op_line(op) for group in result.groups for op in group.ops]
+        findings += [_op_line(op) for op in result.untraced]
+    return _trace_sections(result, options.color), findings, _coverage(result.coverage)
 
 
-def render_where(result: WhereResult, options: TextOptions) -> str:
-    return render_to_text(_where_sections(result), options)
+def _where_page(result: WhereResult, _options: RenderOptions) -> _Page:
+    findings: list[RenderableType] = [
+        _op_line(op) for group in result.groups for hit in group.hits for op in hit.ops
+    ]
+    summary = Text(f"{plural(result.op_count, 'op')} in {plural(len(result.groups), 'function')}. ")
+    return _where_sections(result), findings, summary.append_text(_coverage(result.coverage))
 
 
 def _trace_sections(result: TraceResult, color: bool) -> list[RenderableType]:
     if result.selector.is_empty:
         title = f"Ops by creating source line ({len(result.sites)} lines)"
-        return [_section(title, _sites(result)), _coverage(result.coverage)]
+        return [_section(title, _sites(result))]
     parts: list[RenderableType] = []
     if not result.selected_ops:
         parts.append(Text("No op matches the selection.", style="yellow"))
@@ -468,7 +633,6 @@ def _trace_sections(result: TraceResult, color: bool) -> list[RenderableType]:
         missing.append_text(literal(", ".join(result.sources.missing_files)))
         missing.append(" (map paths with --source-root OLD=NEW)", style="dim")
         parts.append(missing)
-    parts.append(_coverage(result.coverage))
     return parts
 
 
@@ -547,11 +711,11 @@ def _plain_source(context: SourceContext) -> Text:
 def _sites(result: TraceResult) -> RenderableType:
     if not result.sites:
         return Text("No traced ops (the model has no usable debug info).", style="dim")
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("Source line", overflow="fold")
-    table.add_column("In", style="cyan", overflow="fold")
+    table = FitTable()
+    table.add_column("Source line", identifier=True)
+    table.add_column("In", style="cyan", identifier=True)
     table.add_column("Ops", justify="right")
-    table.add_column("Op types", overflow="fold")
+    table.add_column("Op types", identifier=True)
     for site in result.sites:
         types = ", ".join(f"{op}×{count}" if count > 1 else op for op, count in site.op_types[:6])
         if len(site.op_types) > 6:
@@ -611,11 +775,11 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
             reach.append("  reached by ", style="dim").append_text(literal(", ".join(group.signatures)))
         if reach:
             body.append(reach)
-        table = Table(box=box.SIMPLE_HEAD)
-        table.add_column("Op type")
-        table.add_column("Node", overflow="fold")
+        table = FitTable()
+        table.add_column("Op type", identifier=True)
+        table.add_column("Node", identifier=True)
         table.add_column("Lines on its stack")
-        table.add_column("Created at", overflow="fold")
+        table.add_column("Created at", identifier=True)
         rows = [(hit, op) for hit in group.hits for op in hit.ops]
         for hit, op in rows[:TABLE_ROWS]:
             site = hit.site
@@ -632,8 +796,6 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
         parts.append(
             Panel(Group(*body), title=title, title_align="left", border_style="blue", box=box.ROUNDED)
         )
-    summary = Text(f"{_plural(result.op_count, 'op')} in {_plural(len(result.groups), 'function')}. ")
-    parts += [summary, _coverage(result.coverage)]
     return parts
 
 
@@ -642,30 +804,34 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
 _SEVERITY_STYLE = {"critical": "bold white on red", "error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
-def render_audit(result: AuditResult, options: TextOptions) -> str:
-    return render_to_text(_audit_sections(result), options)
-
-
-def _audit_sections(result: AuditResult) -> list[RenderableType]:
+def _audit_page(result: AuditResult, _options: RenderOptions) -> _Page:
     parts: list[RenderableType] = []
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in result.findings:
-        by_rule.setdefault(finding.rule_id, []).append(finding)
-    names = {rule.id: rule for rule in result.rules}
-    for rule_id in sorted(by_rule, key=lambda r: (-max(f.severity for f in by_rule[r]), r)):
-        findings = by_rule[rule_id]
-        rule = names.get(rule_id)
-        title = f"{rule_id} {rule.name if rule else ''} · {_plural(len(findings), 'finding')}"
-        worst = max(f.severity for f in findings).label
-        body = Group(*(_finding(f) for f in findings))
-        parts.append(_section(title, body, style="red" if worst in ("critical", "error") else "yellow"))
-    for notice in result.notices:
-        style = "bold red" if notice.is_error else "dim"
-        parts.append(
-            Text(f"{notice.rule_id}: ", style=style).append_text(literal(notice.message, style=style))
-        )
-    parts.append(_audit_summary(result))
-    return parts
+    for group in result.groups:
+        title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
+        style = "red" if group.worst >= result.fail_on else "yellow"
+        parts.append(_section(title, Group(*(_finding(f) for f in group.findings)), style=style))
+    notices = [_notice_line(notice.rule_id, notice.message, notice.is_error) for notice in result.notices]
+    findings: list[RenderableType] = [_finding_line(f) for f in result.findings]
+    findings += [_notice_line(n.rule_id, n.message, n.is_error) for n in result.notices if n.is_error]
+    return parts + notices, findings, _audit_summary(result)
+
+
+def _notice_line(rule_id: str, message: str, is_error: bool) -> Text:
+    style = "bold red" if is_error else "dim"
+    return Text(f"{rule_id}: ", style=style).append_text(literal(message, style=style))
+
+
+def _finding_line(finding: Finding) -> Text:
+    """One line per finding (--quiet): severity, rule, what, and where."""
+    label = finding.severity.label
+    line = Text(f"{label.upper():<8} {finding.rule_id} ", style=_SEVERITY_STYLE[label])
+    line.append_text(literal(finding.message))
+    where = finding.location
+    if where.node_key:
+        line.append("  ").append_text(literal(where.node_key, style="dim"))
+    elif where.file:
+        line.append("  ").append_text(literal(where.file, style="dim"))
+    return line
 
 
 def _finding(finding: Finding) -> RenderableType:
@@ -701,86 +867,101 @@ def _finding(finding: Finding) -> RenderableType:
 
 
 def _audit_summary(result: AuditResult) -> Text:
-    counts = ", ".join(
-        f"{result.count(severity)} {severity.label}"
-        for severity in reversed(type(result.fail_on))  # the Severity enum, without importing the audit
-        if result.count(severity)
-    )
+    counts = ", ".join(f"{c.findings} {c.severity.label}" for c in result.counts)
     text = Text(
-        f"{_plural(len(result.findings), 'finding')}" + (f" ({counts})" if counts else ""), style="bold"
+        f"{plural(len(result.findings), 'finding')}" + (f" ({counts})" if counts else ""), style="bold"
     )
     if result.baselined:
         text.append(f"; {result.baselined} accepted by the baseline", style="dim")
-    errors = [n for n in result.notices if n.is_error]
-    if errors:
-        text.append(f" — INCOMPLETE: {_plural(len(errors), 'rule')} failed", style="bold red")
-    elif result.failed:
-        text.append(f" — FAILED (--fail-on {result.fail_on.label})", style="bold red")
-    else:
-        text.append(f" — passed (--fail-on {result.fail_on.label})", style="bold green")
+    words = {
+        Verdict.INCOMPLETE: f" — INCOMPLETE: {plural(len(result.failed_rules), 'rule')} failed",
+        Verdict.FAILED: f" — FAILED (--fail-on {result.fail_on.label})",
+        Verdict.PASSED: f" — passed (--fail-on {result.fail_on.label})",
+        Verdict.RECORDED: " — recorded in the baseline",
+    }
+    text.append(words[result.verdict], style=_VERDICT_STYLE[result.verdict.ok])
     return text
 
 
 # --- diff -----------------------------------------------------------------------------------------------
 
-_CHANGE_MARK = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
 
-
-def render_diff(result: DiffResult, options: TextOptions, stat: bool = False) -> str:
-    return render_to_text(_diff_sections(result, stat), options)
-
-
-def _diff_sections(result: DiffResult, stat: bool) -> list[RenderableType]:
-    head = Text("diff ", style="dim").append_text(literal(str(result.old_model), style="red"))
-    head.append(" → ", style="dim").append_text(literal(str(result.new_model), style="green"))
+def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
+    head = Text("diff ", style="dim").append_text(literal(str(result.old_model.path), style="red"))
+    head.append(" → ", style="dim").append_text(literal(str(result.model.path), style="green"))
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold")
     summary.add_column()
-    for category in result.categories:
-        changes = [c for c in result.changes if c.category is category]
-        if not changes:
-            summary.add_row(category.value, Text("no change", style="dim"))
+    for count in result.counts:
+        if not count.total:
+            summary.add_row(count.category.value, Text("no change", style="dim"))
             continue
-        kinds = Counter(c.kind.value for c in changes)
         parts = Text()
-        for kind in ("added", "removed", "changed"):
-            if kinds[kind]:
+        for kind, n in (
+            (ChangeKind.ADDED, count.added),
+            (ChangeKind.REMOVED, count.removed),
+            (ChangeKind.CHANGED, count.changed),
+        ):
+            if n:
                 mark, style = _CHANGE_MARK[kind]
-                parts.append(f"{mark}{kinds[kind]} {kind}  ", style=style)
-        summary.add_row(category.value, parts)
+                parts.append(f"{mark}{n} {kind.value}  ", style=style)
+        summary.add_row(count.category.value, parts)
     sections: list[RenderableType] = [head, summary]
-    if not stat:
+    if not options.stat:
         for category in result.categories:
-            changes = [c for c in result.changes if c.category is category]
+            changes = result.changes_in(category)
             if changes:
                 sections.append(
                     _section(category.value, Group(*(_change_line(c) for c in changes)), style="blue")
                 )
-    verdict = "identical" if result.identical else _plural(len(result.changes), "change")
-    sections.append(Text(verdict, style="bold green" if result.identical else "bold yellow"))
-    return sections
+    findings: list[RenderableType] = [_change_line(c) for c in result.changes]
+    verdict = "identical" if result.identical else plural(len(result.changes), "change")
+    return sections, findings, Text(verdict, style=_VERDICT_STYLE[result.identical])
+
+
+_CHANGE_MARK = {
+    ChangeKind.ADDED: ("+", "green"),
+    ChangeKind.REMOVED: ("-", "red"),
+    ChangeKind.CHANGED: ("~", "yellow"),
+}
 
 
 def _change_line(change: Change) -> Text:
-    mark, style = _CHANGE_MARK[change.kind.value]
-    line = Text(f"{mark} ", style=style).append_text(literal(change.subject, style="bold"))
-    if change.kind.value == "changed":
-        line.append(": ").append_text(literal(change.old, style="red")).append(" → ")
-        line.append_text(literal(change.new, style="green"))
-    elif change.new or change.old:
-        line.append(": ").append_text(literal(change.new or change.old, style=style))
-    if change.detail:
-        line.append("  (", style="dim").append_text(literal(change.detail, style="dim")).append(
-            ")", style="dim"
-        )
+    mark, style = _CHANGE_MARK[change.kind]
+    line = Text(f"{mark} ", style=style).append_text(literal(change_subject(change), style="bold"))
+    old, new = value_text(change.old), value_text(change.new)
+    if change.kind is ChangeKind.CHANGED and (old or new):
+        line.append(": ").append_text(literal(old or "(none)", style="red")).append(" → ")
+        line.append_text(literal(new or "(none)", style="green"))
+    elif new or old:
+        line.append(": ").append_text(literal(new or old, style=style))
+    detail = change_detail(change)
+    if detail:
+        line.append("  (", style="dim").append_text(literal(detail, style="dim")).append(")", style="dim")
     return line
 
 
 # --- doctor ---------------------------------------------------------------------------------------------
 
 
-def render_diagnosis(result: Diagnosis, options: TextOptions, verbose: bool = False) -> str:
-    return render_to_text(_diagnosis_sections(result, verbose), options)
+def _diagnosis_page(result: Diagnosis, options: RenderOptions) -> _Page:
+    findings: list[RenderableType] = [_problem(p) for p in result.blockers]
+    if result.load is not None:
+        findings.insert(0, _load_line(result.load))
+    return _diagnosis_sections(result, options.verbose), findings, _diagnosis_summary(result)
+
+
+def _diagnosis_summary(result: Diagnosis) -> Text:
+    load = result.load
+    if result.blocked:
+        return Text(
+            "the model does not load" if load else "blockers found: the model will not load as it is",
+            style="bold red",
+        )
+    return Text(
+        "the model loads" if load else "no blocker found statically (--try-load to load it)",
+        style="bold green",
+    )
 
 
 def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[RenderableType]:
@@ -790,8 +971,7 @@ def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[RenderableType
     load = result.load
     if load is not None:
         parts.append(_load_line(load))
-    blockers = [p for p in result.problems if p.blocker]
-    others = [p for p in result.problems if not p.blocker]
+    blockers, others = result.blockers, result.warnings
     if blockers:
         parts.append(
             _section(f"Blockers ({len(blockers)})", Group(*(_problem(p) for p in blockers)), style="red")
@@ -805,17 +985,6 @@ def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[RenderableType
     if verbose and load is not None and load.log.strip():
         log = Group(*(literal(line, style="dim") for line in load.log.rstrip().splitlines()))
         parts.append(_section("Log of the loading process", log, style="dim"))
-    if result.blocked:
-        verdict = Text(
-            "the model does not load" if load else "blockers found: the model will not load as it is",
-            style="bold red",
-        )
-    else:
-        verdict = Text(
-            "the model loads" if load else "no blocker found statically (--try-load to load it)",
-            style="bold green",
-        )
-    parts.append(verdict)
     return parts
 
 
@@ -874,8 +1043,12 @@ def _problem(problem: Problem) -> RenderableType:
 # --- symbolicate ----------------------------------------------------------------------------------------
 
 
-def render_symbolicate(result: SymbolicateResult, options: TextOptions) -> str:
-    return render_to_text(_symbolicate_sections(result), options)
+def _symbolicate_page(result: SymbolicateResult, _options: RenderOptions) -> _Page:
+    found = result.names - result.unresolved
+    style = "green" if not result.unresolved else "yellow"
+    summary = Text(f"{found} of {plural(result.names, 'name')} found in the model", style=style)
+    sections = _symbolicate_sections(result)
+    return sections, sections, summary
 
 
 def _symbolicate_sections(result: SymbolicateResult) -> list[RenderableType]:
@@ -888,9 +1061,6 @@ def _symbolicate_sections(result: SymbolicateResult) -> list[RenderableType]:
         for resolution in line.resolutions:
             body.extend(_resolution(resolution))
         parts.append(Group(*body, Text("")))
-    found = result.names - result.unresolved
-    style = "green" if not result.unresolved else "yellow"
-    parts.append(Text(f"{found} of {_plural(result.names, 'name')} found in the model", style=style))
     return parts
 
 
@@ -925,3 +1095,36 @@ def _resolution(resolution: Resolution) -> list[RenderableType]:
     if len(resolution.matches) > 10:
         out.append(Text(f"       … {len(resolution.matches) - 10} more", style="dim"))
     return out
+
+
+# --- scrub ----------------------------------------------------------------------------------------------
+
+
+def _scrub_page(result: ScrubResult, _options: RenderOptions) -> _Page:
+    written = Text("wrote ", style="dim").append_text(literal(str(result.output), style="bold"))
+    written.append(
+        f": {plural(result.rewritten, 'recorded path')} rewritten, {result.kept} kept; "
+        "verified by reading it back"
+    )
+    findings: list[RenderableType] = [
+        Text("still contains ", style="red")
+        .append_text(literal(repr(prefix)))
+        .append(": ", style="dim")
+        .append_text(literal(file))
+        for file, prefix in result.remaining
+    ]
+    return [written, *findings], findings, Text(plural(len(result.remaining), "leak"), style="bold")
+
+
+_PAGES: dict[type, Callable[[Any, RenderOptions], _Page]] = {
+    Report: _report_page,
+    TraceResult: _trace_page,
+    WhereResult: _where_page,
+    AuditResult: _audit_page,
+    DiffResult: _diff_page,
+    Diagnosis: _diagnosis_page,
+    SymbolicateResult: _symbolicate_page,
+    ScrubResult: _scrub_page,
+}
+
+RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = dict.fromkeys(_PAGES, _render_page)

@@ -11,7 +11,6 @@ from types import ModuleType
 from typing import Protocol
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Notice, RuleInfo
 from inspector.audit.rules import (
     ins001_namespace_whitelist,
     ins002_risky_ops,
@@ -24,6 +23,7 @@ from inspector.audit.rules import (
     ins009_fingerprint,
     ins010_debug_info_paths,
 )
+from inspector.results.audit import Finding, Notice, RuleInfo
 
 
 class Rule(Protocol):

@@ -21,10 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 from inspector.view import namespace_of
 
-INFO = RuleInfo("INS001", "namespace-whitelist", "Namespaced op outside the whitelist", __doc__ or "")
+INFO = RuleInfo(
+    "INS001", "namespace-whitelist", "Namespaced op outside the whitelist", __doc__ or "", Severity.ERROR
+)
 
 _SEVERITY = Severity.ERROR
 

@@ -25,14 +25,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from inspector.audit.catalog import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES, CHECKPOINT_OPS, Family, RiskyOp
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Notice, RuleInfo, Severity
 from inspector.audit.scope import OpSite
 from inspector.callgraph import tensor_node_name
+from inspector.results.audit import Finding, Notice, RuleInfo, Severity
+from inspector.riskyops import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES, CHECKPOINT_OPS, Family, RiskyOp
 from inspector.view import TOP_LEVEL, node_key
 
-INFO = RuleInfo("INS002", "risky-op", "Op with side effects outside the tensor computation", __doc__ or "")
+INFO = RuleInfo(
+    "INS002", "risky-op", "Op with side effects outside the tensor computation", __doc__ or "", Severity.ERROR
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Notice, RuleInfo, Severity
+from inspector.results.audit import Finding, Notice, RuleInfo, Severity
 
-INFO = RuleInfo("INS003", "nested-graph", "Serialized graph that could not be inspected", __doc__ or "")
+INFO = RuleInfo(
+    "INS003", "nested-graph", "Serialized graph that could not be inspected", __doc__ or "", Severity.ERROR
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

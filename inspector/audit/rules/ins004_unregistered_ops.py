@@ -17,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.installed import installed_tensorflow, needs_registration, op_registry
-from inspector.audit.model import Finding, Notice, RuleInfo, Severity
+from inspector.installed import installed_tensorflow, needs_registration, op_registry
 from inspector.providers import registration_fix
+from inspector.results.audit import Finding, Notice, RuleInfo, Severity
 
-INFO = RuleInfo("INS004", "unregistered-op", "Op type unknown to the installed TensorFlow", __doc__ or "")
+INFO = RuleInfo(
+    "INS004", "unregistered-op", "Op type unknown to the installed TensorFlow", __doc__ or "", Severity.ERROR
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

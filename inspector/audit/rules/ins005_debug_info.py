@@ -17,11 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
 from inspector.coverage import coverage
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 from inspector.view import DebugInfoStatus
 
-INFO = RuleInfo("INS005", "debug-info", "Creation traces missing, corrupt, stale or sparse", __doc__ or "")
+INFO = RuleInfo(
+    "INS005",
+    "debug-info",
+    "Creation traces missing, corrupt, stale or sparse",
+    __doc__ or "",
+    Severity.WARNING,
+)
 
 _FIX = "save with save_debug_info=True (inspector save does) in the run that writes the model"
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
-INFO = RuleInfo("INS006", "alias", "Function alias missing or naming absent functions", __doc__ or "")
+INFO = RuleInfo(
+    "INS006", "alias", "Function alias missing or naming absent functions", __doc__ or "", Severity.WARNING
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

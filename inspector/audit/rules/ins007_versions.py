@@ -18,10 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.installed import VersionGap, installed_tensorflow, version_gaps
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
+from inspector.installed import VersionGap, installed_tensorflow, version_gaps
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
-INFO = RuleInfo("INS007", "versions", "Model versions the installed TensorFlow cannot read", __doc__ or "")
+INFO = RuleInfo(
+    "INS007", "versions", "Model versions the installed TensorFlow cannot read", __doc__ or "", Severity.ERROR
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

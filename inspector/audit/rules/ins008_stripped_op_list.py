@@ -21,10 +21,12 @@ import re
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
 from inspector.integrity import unlisted_ops
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
-INFO = RuleInfo("INS008", "stripped-op-list", "Op used but missing from stripped_op_list", __doc__ or "")
+INFO = RuleInfo(
+    "INS008", "stripped-op-list", "Op used but missing from stripped_op_list", __doc__ or "", Severity.WARNING
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

@@ -18,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
-from inspector.integrity import FingerprintStatus, verify_fingerprint
+from inspector.integrity import verify_fingerprint
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
+from inspector.results.report import FingerprintStatus
 
-INFO = RuleInfo("INS009", "fingerprint", "fingerprint.pb does not match the model's files", __doc__ or "")
+INFO = RuleInfo(
+    "INS009", "fingerprint", "fingerprint.pb does not match the model's files", __doc__ or "", Severity.ERROR
+)
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:

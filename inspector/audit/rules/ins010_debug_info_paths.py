@@ -17,10 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
-from inspector.audit.model import Finding, Location, Notice, RuleInfo, Severity
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 from inspector.scrub import revealing_paths, source_roots
 
-INFO = RuleInfo("INS010", "debug-info-paths", "Debug info reveals the saving machine's paths", __doc__ or "")
+INFO = RuleInfo(
+    "INS010",
+    "debug-info-paths",
+    "Debug info reveals the saving machine's paths",
+    __doc__ or "",
+    Severity.WARNING,
+)
 
 _SEVERITY = {"user name": Severity.WARNING, "home folder": Severity.WARNING}
 

@@ -18,6 +18,23 @@ from pathlib import Path
 _DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel", "tf-nightly")
 
 
+def distribution_version(name: str) -> str | None:
+    """An installed distribution's version, from its metadata (nothing is imported)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def tensorflow_distribution() -> tuple[str, str] | None:
+    """Which TensorFlow distribution is installed (tensorflow, tensorflow-cpu, ...) and its version."""
+    for name in _DISTRIBUTIONS:
+        version = distribution_version(name)
+        if version is not None:
+            return name, version
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class InstalledTensorFlow:
     version: str
@@ -39,15 +56,9 @@ def installed_tensorflow() -> InstalledTensorFlow | None:
     defines = dict(re.findall(r"#define\s+(TF_GRAPH_DEF_VERSION\w*)\s+(\d+)", text))
     if "TF_GRAPH_DEF_VERSION" not in defines:
         return None
-    version = "unknown"
-    for name in _DISTRIBUTIONS:
-        try:
-            version = importlib.metadata.version(name)
-            break
-        except importlib.metadata.PackageNotFoundError:
-            continue
+    distribution = tensorflow_distribution()
     return InstalledTensorFlow(
-        version=version,
+        version=distribution[1] if distribution else "unknown",
         producer=int(defines["TF_GRAPH_DEF_VERSION"]),
         min_producer=int(defines.get("TF_GRAPH_DEF_VERSION_MIN_PRODUCER", 0)),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from inspector.audit.model import Severity
+from inspector.results.audit import Severity
 
 
 class Family(StrEnum):

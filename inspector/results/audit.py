@@ -1,4 +1,8 @@
-"""The audit's vocabulary: severities, where an op runs, findings, and the result every renderer takes."""
+"""The audit's vocabulary: severities, where an op runs, findings, and the result every renderer takes.
+
+The result carries every derived fact -- the verdict, the findings grouped by rule, the counts per
+severity -- so the formats cannot disagree about them.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
+from typing import ClassVar
 
+from inspector.results.common import ModelRef, Verdict
 from inspector.view import Frame
-
-SCHEMA_VERSION = 1
 
 
 class Severity(IntEnum):
@@ -109,6 +113,9 @@ class RuleInfo:
     name: str
     summary: str
     documentation: str  # the rule module's docstring: why it matters, an example, the fix
+    # The severity of a typical finding (the catalogue's and the reach's shifts move single findings):
+    # what code-scanning tools rank a rule by before any result is seen.
+    default_severity: Severity = Severity.WARNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +128,88 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class SeverityCount:
+    severity: Severity
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """The findings of one rule, in the result's order: the unit every format lists findings by."""
+
+    rule: RuleInfo
+    worst: Severity
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
-    schema_version: int
-    model: Path
+    kind: ClassVar[str] = "audit"
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("failing", "counts")
+
+    model: ModelRef
     fail_on: Severity
     whitelist: tuple[str, ...] | None
     rules: tuple[RuleInfo, ...]
     findings: tuple[Finding, ...]  # new findings, most severe first
     baselined: int  # findings accepted by the baseline and left out
     notices: tuple[Notice, ...] = field(default=())
+    baseline_recorded: bool = False  # --write-baseline: every finding was just accepted
 
     @property
     def failed(self) -> bool:
+        """Findings at or above --fail-on."""
         return any(f.severity >= self.fail_on for f in self.findings)
+
+    @property
+    def incomplete(self) -> bool:
+        """A rule failed: its findings are missing, so a pass would be a lie."""
+        return any(notice.is_error for notice in self.notices)
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.baseline_recorded:
+            return Verdict.RECORDED
+        if self.incomplete:
+            return Verdict.INCOMPLETE
+        return Verdict.FAILED if self.failed else Verdict.PASSED
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    @property
+    def failed_rules(self) -> tuple[str, ...]:
+        return tuple(notice.rule_id for notice in self.notices if notice.is_error)
+
+    @property
+    def failing(self) -> int:
+        """Findings at or above --fail-on: what the verdict counts."""
+        return sum(1 for f in self.findings if f.severity >= self.fail_on)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def counts(self) -> tuple[SeverityCount, ...]:
+        """Findings per severity, most severe first; severities without findings left out."""
+        found = ((s, self.count(s)) for s in sorted(Severity, reverse=True))
+        return tuple(SeverityCount(s, n) for s, n in found if n)
+
+    @property
+    def groups(self) -> tuple[RuleGroup, ...]:
+        """Findings by rule: the worst rule first (then by id), each rule once whatever the interleaving."""
+        by_rule: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            by_rule.setdefault(finding.rule_id, []).append(finding)
+        infos = {rule.id: rule for rule in self.rules}
+        groups = [
+            RuleGroup(
+                infos.get(rule_id, RuleInfo(rule_id, rule_id, "", "")),
+                max(f.severity for f in items),
+                tuple(items),
+            )
+            for rule_id, items in by_rule.items()
+        ]
+        groups.sort(key=lambda g: (-g.worst, g.rule.id))
+        return tuple(groups)

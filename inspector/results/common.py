@@ -1,0 +1,85 @@
+"""What every command's result shares: the verdict (and the exit status it means), the model it is
+about, and the debug info's coverage. A light module: data only, no analysis, no rendering.
+
+Every result type carries `kind` (its command), `model`, `verdict` and `exit_code`; the JSON envelope,
+the terminal's first line and the CLI's exit status are all read from them, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from inspector.view import DebugInfoStatus
+
+#: The version of every command's JSON document (the envelope and its payload). Bumped when a field is
+#: removed or changes meaning; adding a field keeps it. 2: the common envelope, structured diff changes.
+SCHEMA_VERSION = 2
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_BAD_INPUT = 2
+#: A bug in inspector, never the input's fault: one line naming it, the traceback behind --debug.
+EXIT_INTERNAL_ERROR = 3
+
+
+class Verdict(StrEnum):
+    """What a command concluded. Each verdict has one exit status, for every command."""
+
+    PASSED = "passed"  # audit, report (--whitelist), doctor: nothing at or above the bar
+    FAILED = (
+        "failed"  # audit: findings at or above --fail-on; report: ops miss the whitelist; doctor: a blocker
+    )
+    INCOMPLETE = "incomplete"  # audit: a rule could not run, so findings may be missing
+    RECORDED = "recorded"  # audit --write-baseline: today's findings were accepted
+    FOUND = "found"  # trace, where, symbolicate: what was asked for is in the model
+    NOT_FOUND = "not-found"
+    IDENTICAL = "identical"  # diff
+    DIFFERENT = "different"
+    WRITTEN = "written"  # scrub: the copy was written and verified
+    LEAKED = "leaked"  # scrub: a stripped prefix still occurs in the copy
+
+    @property
+    def exit_code(self) -> int:
+        if self in (Verdict.PASSED, Verdict.RECORDED, Verdict.FOUND, Verdict.IDENTICAL, Verdict.WRITTEN):
+            return EXIT_OK
+        return EXIT_FOUND
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """The model a result is about: the path the user gave and the meta graph read (its tags)."""
+
+    path: Path
+    tags: tuple[str, ...] = ()
+
+
+class Result(Protocol):
+    """What every command's result offers the renderers and the CLI."""
+
+    kind: ClassVar[str]
+
+    @property
+    def model(self) -> ModelRef: ...
+
+    @property
+    def verdict(self) -> Verdict: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the model the debug info explains, and what it names that the model lacks."""
+
+    debug_info: DebugInfoStatus
+    function_nodes: int
+    traced_nodes: int
+    untraced_nodes: int  # nodes TensorFlow added itself (saver plumbing, identities) or missing keys
+    stale_keys: tuple[str, ...]  # keys naming a function absent from the model: debug info of another save
+    # keys naming no node in a function that exists: arguments and captures that TF renamed when saving
+    argument_keys: int

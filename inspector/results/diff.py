@@ -1,0 +1,163 @@
+"""The result of `inspector diff`: structured changes between two SavedModels, and the function pairing
+they were compared through. Labels, arrows and wording belong to the renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from inspector.results.common import ModelRef, Verdict
+
+
+class Category(StrEnum):
+    VERSIONS = "versions"
+    SIGNATURES = "signatures"
+    ALIASES = "aliases"
+    FUNCTIONS = "functions"
+    OPS = "ops"
+    ATTRS = "attrs"
+    NAMESPACES = "namespaces"
+    RISKY_OPS = "risky-ops"
+    VARIABLES = "variables"
+    DEBUG_INFO = "debug-info"
+    SOURCES = "sources"
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+class Aspect(StrEnum):
+    """What part of the model a change is about: with `Change.name` and the functions, the change's subject."""
+
+    TENSORFLOW_VERSION = "tensorflow-version"
+    PRODUCER = "producer"
+    MIN_CONSUMER = "min-consumer"
+    SIGNATURE = "signature"  # added or removed
+    SIGNATURE_METHOD = "signature-method"
+    SIGNATURE_INPUT = "signature-input"
+    SIGNATURE_OUTPUT = "signature-output"
+    ALIAS = "alias"  # added or removed; old/new: the functions behind it
+    ALIAS_NAME = "alias-name"  # renamed: the same functions under a new name
+    ALIAS_FUNCTIONS = "alias-functions"
+    ALIAS_INPUT_SIGNATURES = "alias-input-signatures"
+    FUNCTION = "function"  # a function with no counterpart
+    OP_COUNT = "op-count"  # how many nodes of op type `name` a paired function has
+    NODE = "node"  # a node of a paired function: old/new its op type
+    ATTR = "attr"  # an attr of a node of a paired function
+    NAMESPACE = "namespace"  # old/new: its op types
+    NAMESPACED_OP = "namespaced-op"  # one op type of a namespace present on both sides
+    RISKY_OP = "risky-op"  # old/new: how many nodes of that risky op type
+    VARIABLE = "variable"  # a variable group (checkpoint name without counters): old/new its specs
+    DEBUG_INFO = "debug-info"  # old/new: the status of the debug info
+    SOURCE = "source"  # the creation site of a node of a paired function moved
+
+
+@dataclass(frozen=True, slots=True)
+class TensorValue:
+    """A tensor's spec, and its values when they are few enough to show (a threshold, a shape)."""
+
+    dtype: str
+    shape: tuple[int | None, ...] | None  # None: unknown rank
+    values: tuple[float | int | str | bool, ...] | None = None  # None: not read, or too many to show
+    elements: int | None = None  # how many values it holds, when known
+    digest: str = ""  # sha256 of the stored tensor: a constant's identity; "" for a spec alone
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSite:
+    file: str
+    line: int
+
+
+#: A changed thing's value: a count, a name or text (an op type, a dtype, a version, an attr as
+#: TensorFlow prints it), several names (functions, op types, input signatures), tensors, or a site.
+Value = int | str | tuple[str, ...] | TensorValue | tuple[TensorValue, ...] | SourceSite
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    category: Category
+    kind: ChangeKind
+    aspect: Aspect
+    name: str = ""  # the signature, alias, op type, node, namespace, variable group... it is about
+    old_function: str = ""  # for changes inside paired functions: the function on each side
+    new_function: str = ""
+    attr: str = ""  # Aspect.ATTR, and the input/output of a signature
+    old: Value | None = None  # None: absent on that side (added / removed), or not applicable
+    new: Value | None = None
+    differing_elements: int | None = None  # large tensors: how many elements differ
+    reason: str = ""  # why it matters: the risky-op catalogue's reason
+    functions: tuple[str, ...] = ()  # Aspect.ALIAS_NAME: the functions behind both names
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionPair:
+    old: str
+    new: str
+    paired_by: str  # alias, object path, signature, structure, name
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCount:
+    category: Category
+    added: int
+    removed: int
+    changed: int
+
+    @property
+    def total(self) -> int:
+        return self.added + self.removed + self.changed
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    kind: ClassVar[str] = "diff"
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("counts",)
+
+    old_model: ModelRef
+    model: ModelRef  # the candidate, compared against old_model
+    categories: tuple[Category, ...]  # the categories compared (after --only / --ignore)
+    changes: tuple[Change, ...]
+    pairs: tuple[FunctionPair, ...]
+
+    @property
+    def new_model(self) -> ModelRef:
+        return self.model
+
+    @property
+    def identical(self) -> bool:
+        return not self.changes
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.IDENTICAL if self.identical else Verdict.DIFFERENT
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    def count(self, category: Category) -> int:
+        return sum(1 for change in self.changes if change.category is category)
+
+    def changes_in(self, category: Category) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.category is category)
+
+    @property
+    def counts(self) -> tuple[CategoryCount, ...]:
+        """Per compared category, in order, how many changes of each kind."""
+        found = []
+        for category in self.categories:
+            changes = self.changes_in(category)
+            found.append(
+                CategoryCount(
+                    category,
+                    sum(1 for c in changes if c.kind is ChangeKind.ADDED),
+                    sum(1 for c in changes if c.kind is ChangeKind.REMOVED),
+                    sum(1 for c in changes if c.kind is ChangeKind.CHANGED),
+                )
+            )
+        return tuple(found)

@@ -1,0 +1,91 @@
+"""The result of `inspector doctor`: what keeps a model from loading, and what a load attempt said."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+from inspector.results.common import ModelRef, Verdict
+from inspector.view import Frame
+
+
+class ProblemKind(StrEnum):
+    UNREGISTERED_OP = "unregistered-op"
+    MISSING_KERNEL = "missing-kernel"
+    MISSING_FILE = "missing-file"
+    TRUNCATED_FILE = "truncated-file"
+    CORRUPT_FILE = "corrupt-file"
+    VERSION = "version"
+    FILE_SIZE = "file-size"
+    DEBUG_INFO = "debug-info"
+    LOAD_ERROR = "load-error"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    kind: ProblemKind
+    blocker: bool  # the model will not load (or not run) until it is fixed
+    message: str
+    fix: str
+    file: str = ""
+    op_type: str = ""
+    node_key: str = ""
+    functions: tuple[str, ...] = ()
+    signatures: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    sources: tuple[Frame, ...] = ()  # the creation sites of the ops involved, one per distinct line
+
+
+class LoadOutcome(StrEnum):
+    LOADED = "loaded"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"  # the child died without reporting (a native crash, killed by a signal)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadAttempt:
+    outcome: LoadOutcome
+    seconds: float
+    timeout: float
+    error_type: str = ""
+    error_message: str = ""
+    op_libraries: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    log: str = ""  # the child's stderr (TensorFlow's logs), shown with --verbose
+    python: str = ""  # the interpreter that loaded it (--python); empty: inspector's own
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    kind: ClassVar[str] = "doctor"
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("blocked",)
+
+    model: ModelRef
+    problems: tuple[Problem, ...]  # static, then the ones read from the load error
+    load: LoadAttempt | None = None
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def blocked(self) -> bool:
+        if self.load is not None:
+            return self.load.outcome is not LoadOutcome.LOADED
+        return any(problem.blocker for problem in self.problems)
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.FAILED if self.blocked else Verdict.PASSED
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    @property
+    def blockers(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.blocker)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.blocker)

@@ -1,0 +1,218 @@
+"""The result of `inspector report`: what a SavedModel holds, every fact the renderers show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar
+
+from inspector.results.common import ModelRef, Verdict
+from inspector.view import (
+    Alias,
+    DebugInfoLayout,
+    DebugInfoStatus,
+    Fingerprint,
+    Frame,
+    Signature,
+    Trace,
+    Variable,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnlistedOp:
+    """An op type the functions use that `stripped_op_list` does not list."""
+
+    op_type: str
+    namespace: str | None
+    node_keys: tuple[str, ...]
+    functions: tuple[str, ...]
+    sources: tuple[Frame, ...]  # distinct creation sites
+
+
+class FingerprintStatus(StrEnum):
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    ABSENT = "absent"  # no fingerprint.pb (TF < 2.12, or removed)
+    UNAVAILABLE = "unavailable"  # TensorFlow (or its fingerprinting) is not available here
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintCheck:
+    status: FingerprintStatus
+    mismatched: tuple[str, ...] = ()  # FingerprintDef fields that no longer match the files
+    detail: str = ""
+    # Fields not compared because the installed TensorFlow computes them differently from the writer.
+    unverified: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    functions: int  # library functions
+    nodes: int  # all nodes: top-level graph and functions
+    function_nodes: int
+    op_types: int
+    namespaces: int
+    signatures: int
+    aliases: int
+    variables: int
+
+
+@dataclass(frozen=True, slots=True)
+class DebugInfoSummary:
+    status: DebugInfoStatus
+    path: Path
+    layout: DebugInfoLayout | None
+    problem: str | None
+    traced_nodes: int  # function nodes with a trace
+    function_nodes: int  # the top-level graph is TensorFlow's save plumbing and is never traced
+    coverage_percent: float | None  # None when there is nothing to cover
+    distinct_traces: int
+    files: int
+    stale_keys: int  # keys whose function is not in this model: debug info from another save
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    path: Path
+    model_file: Path
+    tensorflow_version: str
+    tensorflow_git_version: str
+    producer: int
+    min_consumer: int
+    schema_version: int
+    tags: tuple[str, ...]
+    all_tag_sets: tuple[tuple[str, ...], ...]
+    counts: Counts
+    debug_info: DebugInfoSummary
+    fingerprint: Fingerprint | None
+
+
+@dataclass(frozen=True, slots=True)
+class NamespacedOp:
+    op_type: str
+    node_count: int
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceUsage:
+    namespace: str
+    whitelisted: bool | None  # None: no whitelist was given, so nothing is checked (TensorFlow's default)
+    op_types: tuple[NamespacedOp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OpTypeCount:
+    op_type: str
+    node_count: int
+    function_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallTreeNode:
+    function: str
+    alias: str | None
+    in_library: bool
+    expanded_above: bool  # already shown earlier in the same tree: children omitted
+    children: tuple[CallTreeNode, ...]
+    depth_limited: bool = False  # at MAX_CALL_DEPTH: it calls more, not shown
+
+
+@dataclass(frozen=True, slots=True)
+class CallTree:
+    signature: str
+    roots: tuple[CallTreeNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedOp:
+    """An op whose namespace is not whitelisted, with where it lives and the code that created it."""
+
+    node_key: str
+    node_name: str
+    op_type: str
+    namespace: str
+    function: str
+    aliases: tuple[str, ...]
+    signatures: tuple[str, ...]
+    trace: Trace | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConcreteFunction:
+    """One concrete function of a tf.function: a trace for one input signature."""
+
+    function: str
+    input_signature: str | None  # as recorded in the object graph; None when it is not recorded
+    alias: str | None
+    signatures: tuple[str, ...]  # serving signatures whose call graph reaches it
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionObject:
+    """A tf.function (or a bare concrete function) of the saved object graph, and its concrete functions."""
+
+    object_path: str
+    concrete_functions: tuple[ConcreteFunction, ...]
+
+
+class Recorded(StrEnum):
+    """Whether a SaveOptions field left evidence in the model."""
+
+    YES = "yes"
+    NO = "no"
+    NEVER = "never"  # TensorFlow does not record it at all
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOption:
+    """What one `tf.saved_model.SaveOptions` field left in the model."""
+
+    option: str  # the SaveOptions field
+    recorded: Recorded
+    value: str  # what the model shows, e.g. "3 aliases" or "/job:localhost"
+    evidence: str  # where it was read from, or why it cannot be
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    kind: ClassVar[str] = "report"
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("concrete_function_count",)
+
+    model: ModelRef
+    overview: Overview
+    signatures: tuple[Signature, ...]
+    aliases: tuple[Alias, ...]
+    functions: tuple[FunctionObject, ...]  # every tf.function of the object graph, aliased or not
+    save_options: tuple[SaveOption, ...]
+    namespaces: tuple[NamespaceUsage, ...]
+    op_types: tuple[OpTypeCount, ...]
+    call_trees: tuple[CallTree, ...]
+    variables: tuple[Variable, ...]
+    # Variables with distinct (name, dtype, shape): fewer than `variables` when the object graph holds a
+    # weight under several objects (a Keras 3 export tracks each weight twice).
+    distinct_variables: int
+    whitelist: tuple[str, ...] | None
+    flagged_ops: tuple[FlaggedOp, ...]
+    warnings: tuple[str, ...]
+    unlisted_ops: tuple[UnlistedOp, ...] = ()  # used but missing from stripped_op_list
+    fingerprint_check: FingerprintCheck | None = None  # only when asked: it imports TensorFlow
+
+    @property
+    def whitelist_violated(self) -> bool:
+        return bool(self.flagged_ops)
+
+    @property
+    def verdict(self) -> Verdict:
+        """Failed only when --whitelist was given and ops miss it: a report alone judges nothing."""
+        return Verdict.FAILED if self.whitelist_violated else Verdict.PASSED
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    @property
+    def concrete_function_count(self) -> int:
+        return sum(len(f.concrete_functions) for f in self.functions)

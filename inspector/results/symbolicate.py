@@ -1,0 +1,73 @@
+"""The result of `inspector symbolicate`: each log line that names nodes, functions or op types, and
+what each name resolved to in the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from inspector.results.common import ModelRef, Verdict
+from inspector.results.traces import OpRef
+from inspector.view import Trace
+
+
+class Status(StrEnum):
+    FOUND = "found"
+    AMBIGUOUS = "ambiguous"  # several nodes match, created at different places: all are listed
+    NOT_FOUND = "not-found"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    op: OpRef
+    trace: Trace | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    kind: str  # "node" or "op type"
+    name: str
+    function_named: str  # the function the message names, as the loaded model called it ("" if none)
+    status: Status
+    matches: tuple[Match, ...]
+    note: str = ""
+    first_seen_line: int = 0  # a name resolved on an earlier line of the log is not repeated
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    number: int  # 1-based
+    text: str
+    resolutions: tuple[Resolution, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolicateResult:
+    kind: ClassVar[str] = "symbolicate"
+    JSON_DERIVED: ClassVar[tuple[str, ...]] = ("names", "unresolved")
+
+    model: ModelRef
+    lines: tuple[LogLine, ...]  # only the lines that name nodes, functions or op types
+
+    @property
+    def names(self) -> int:
+        return sum(1 for line in self.lines for r in line.resolutions if not r.first_seen_line)
+
+    @property
+    def unresolved(self) -> int:
+        return sum(
+            1
+            for line in self.lines
+            for r in line.resolutions
+            if not r.first_seen_line and r.status is Status.NOT_FOUND
+        )
+
+    @property
+    def verdict(self) -> Verdict:
+        """Found: the log names something and every name resolved."""
+        return Verdict.FOUND if self.names and not self.unresolved else Verdict.NOT_FOUND
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
