@@ -1,4 +1,5 @@
-"""Shared test helpers: the committed fixture models and a runner for the real console script."""
+"""Shared test helpers: the committed fixture models, and the command line run in process (or, for the
+entry point's own tests, as the installed console script)."""
 
 from __future__ import annotations
 
@@ -42,20 +43,55 @@ def _console_script() -> list[str]:
 
 
 def run_cli(
-    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str | Path,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    process: bool = False,
 ) -> Run:
-    """Run the installed `inspector` console script in a child process, as a user would."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    result = subprocess.run(
-        [*_console_script(), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full_env,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(result.returncode, result.stdout, result.stderr)
+    """Run `inspector ARGS` as a user would, in the working directory `cwd` with `env` added: in this
+    process (`main(argv)`, fast: modules stay imported), or with `process=True` as the installed console
+    script in a child process (for the tests of the entry point itself)."""
+    full_env = {"NO_COLOR": "1", "COLUMNS": "250", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    if process:
+        result = subprocess.run(
+            [*_console_script(), *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env={**os.environ, **full_env},
+            timeout=timeout,
+            check=False,
+        )
+        return Run(result.returncode, result.stdout, result.stderr)
+    previous_dir = Path.cwd()
+    previous_env = {name: os.environ.get(name) for name in full_env}
+    os.environ.update(full_env)
+    os.chdir(cwd)
+    try:
+        return _in_process(args)
+    finally:
+        os.chdir(previous_dir)
+        for name, value in previous_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _in_process(args: tuple[str | Path, ...]) -> Run:
+    import contextlib
+    import io
+
+    from inspector.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(arg) for arg in args])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 2
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 def flat(text: str) -> str:
@@ -98,29 +134,8 @@ def publish_as_saved_by_alice(path: Path) -> Path:
 
 
 def cli(*args: str | Path) -> Run:
-    """Run `inspector ARGS` in this process (fast: no interpreter start, modules already imported), as
-    the console script would: the exit status, and what it wrote to stdout and stderr."""
-    import contextlib
-    import io
-
-    from inspector.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    previous = {name: os.environ.get(name) for name in ("NO_COLOR", "COLUMNS")}
-    os.environ.update(NO_COLOR="1", COLUMNS="250")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main([str(arg) for arg in args])
-            except SystemExit as stop:
-                code = stop.code if isinstance(stop.code, int) else 2
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    return Run(code, out.getvalue(), err.getvalue())
+    """`inspector ARGS` in this process, from the checkout."""
+    return run_cli(*args)
 
 
 def envelope(text: str) -> dict:  # type: ignore[type-arg]

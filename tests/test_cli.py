@@ -15,33 +15,33 @@ CUSTOM = catalog.get("custom_ops").path
 
 
 def test_report_exits_0_without_a_whitelist() -> None:
-    result = run_cli("report", CUSTOM)
+    result = run_cli("report", CUSTOM, process=True)
     assert result.code == 0, result.stderr
     assert "No whitelist given: namespaced ops are not checked" in flat(result.stdout)
 
 
 def test_report_exits_1_when_ops_miss_the_whitelist() -> None:
-    result = run_cli("report", CUSTOM, "--whitelist", "Acme")
+    result = run_cli("report", CUSTOM, "--whitelist", "Acme", process=True)
     assert result.code == 1
     assert "Ops outside the whitelist (1)" in result.stdout
 
 
 def test_report_exits_0_when_every_namespace_is_whitelisted() -> None:
-    assert run_cli("report", CUSTOM, "--whitelist", "Acme", "--whitelist", "Beta").code == 0
+    assert run_cli("report", CUSTOM, "--whitelist", "Acme", "--whitelist", "Beta", process=True).code == 0
 
 
 @pytest.mark.parametrize("fmt", [f.value for f in COMMON_FORMATS])
 def test_output_file_gets_the_same_text_as_stdout(tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"report.{fmt}"
-    written = run_cli("report", CUSTOM, "--format", fmt, "--output", target)
-    printed = run_cli("report", CUSTOM, "--format", fmt)
+    written = run_cli("report", CUSTOM, "--format", fmt, "--output", target, process=True)
+    printed = run_cli("report", CUSTOM, "--format", fmt, process=True)
     assert written.code == printed.code == 0
     assert written.stdout == ""
     assert target.read_text() == printed.stdout
 
 
 def test_json_is_the_default_machine_form() -> None:
-    document = json.loads(run_cli("report", CUSTOM, "--format", "json").stdout)
+    document = json.loads(run_cli("report", CUSTOM, "--format", "json", process=True).stdout)
     assert document["tool"] == "inspector" and document["kind"] == "report"
 
 
@@ -57,7 +57,7 @@ def test_python_dash_m_works() -> None:
 
 
 def test_help_shows_examples_and_exit_codes() -> None:
-    result = run_cli("report", "--help")
+    result = run_cli("report", "--help", process=True)
     assert result.code == 0
     assert "examples:" in result.stdout and "exit status" in result.stdout
 
@@ -72,13 +72,13 @@ def test_help_shows_examples_and_exit_codes() -> None:
     ],
 )
 def test_usage_errors_exit_2_with_one_error_line(args: tuple[str, ...]) -> None:
-    result = run_cli(*args)
+    result = run_cli(*args, process=True)
     assert result.code == 2
     assert "Traceback" not in result.stderr
     assert sum(line.startswith("inspector: error:") for line in result.stderr.splitlines()) == 1
 
 
 def test_unwritable_output_is_bad_input(tmp_path: Path) -> None:
-    result = run_cli("report", CUSTOM, "--output", tmp_path / "missing" / "r.txt")
+    result = run_cli("report", CUSTOM, "--output", tmp_path / "missing" / "r.txt", process=True)
     assert result.code == 2
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
