@@ -14,7 +14,6 @@ import collections
 import contextlib
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -24,24 +23,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
-from inspector.coverage import coverage
-from inspector.installed import (
-    VersionGap,
-    installed_tensorflow,
-    needs_registration,
-    op_registry,
-    version_gaps,
-)
-from inspector.loader import PROTOBUF_LIMIT
 from inspector.providers import registration_fix
+from inspector.results.audit import Finding, Severity
 from inspector.results.common import ModelRef
 from inspector.results.doctor import Diagnosis, LoadAttempt, LoadOutcome, Problem, ProblemKind
-from inspector.view import TOP_LEVEL, DebugInfoStatus, SavedModelView, namespace_of
+from inspector.tferrors import LoadFailure, missing_kernels, read_load_error, unregistered_op_types
+from inspector.view import TOP_LEVEL, Frame, SavedModelView, namespace_of
 
 DEFAULT_TIMEOUT = 120.0
-#: Share of protobuf's 2 GiB message limit above which saved_model.pb gets a warning.
-SIZE_WARNING_FRACTION = 0.8
 
 
 # --- static checks --------------------------------------------------------------------------------------
@@ -57,15 +46,9 @@ def diagnose(
     registry: bool = True,
     python: str | None = None,
 ) -> Diagnosis:
-    notices: list[str] = []
-    problems = [
-        *_files(view),
-        *_versions(view, notices),
-        *_debug_info(view),
-    ]
-    unregistered = _unregistered(view, notices) if registry else []
-    if not registry:
-        notices.append("op registry check skipped (--no-registry)")
+    static, notices = static_problems(view, registry=registry)
+    unregistered = [p for p in static if p.kind is ProblemKind.UNREGISTERED_OP]
+    problems = [p for p in static if p.kind is not ProblemKind.UNREGISTERED_OP]
     load = None
     if try_load:
         load, registered_in_child = _try_load(view, timeout, op_libraries, imports, python)
@@ -81,170 +64,61 @@ def diagnose(
     return Diagnosis(ModelRef(view.path, view.tags), tuple(problems), load, tuple(notices))
 
 
-def _files(view: SavedModelView) -> list[Problem]:
-    problems = []
-    size = view.model_file.stat().st_size
-    if size > SIZE_WARNING_FRACTION * PROTOBUF_LIMIT:
-        problems.append(
-            Problem(
-                ProblemKind.FILE_SIZE,
-                False,
-                f"{view.model_file.name} is {size / 2**30:.2f} GiB, close to protobuf's 2 GiB limit for one message",
-                "move large constants into variables or assets, so they are saved outside the graph",
-                file=str(view.model_file),
-            )
-        )
-    problems += _checkpoint(view)
-    for asset in view.meta_graph_def.asset_file_def:
-        path = view.path / "assets" / asset.filename
-        if not path.is_file():
-            problems.append(
-                Problem(
-                    ProblemKind.MISSING_FILE,
-                    True,
-                    f"asset {asset.filename!r} (tensor {asset.tensor_info.name}) is missing",
-                    f"copy the asset back to {path}, or re-export the model",
-                    file=str(path),
-                )
-            )
-    return problems
+#: The audit rules about loading, and the problem each one's findings are. The doctor's static checks
+#: are these rules' findings: one wording and one severity, whichever command reports them.
+LOAD_RULES = {
+    "INS011": None,  # model files: the finding's own kind (missing-file, truncated-file, ...)
+    "INS007": ProblemKind.VERSION,
+    "INS004": ProblemKind.UNREGISTERED_OP,
+    "INS005": ProblemKind.DEBUG_INFO,  # never a blocker: it weakens every other diagnosis
+}
+#: Rules whose errors keep the model from loading.
+BLOCKING_RULES = frozenset({"INS011", "INS007", "INS004"})
 
 
-def _checkpoint(view: SavedModelView) -> list[Problem]:
-    index_path = view.path / INDEX_FILE
-    if not index_path.is_file():
-        if not view.variables:
-            return []
-        return [
-            Problem(
-                ProblemKind.MISSING_FILE,
-                True,
-                f"the model has {len(view.variables)} variables but no {INDEX_FILE}",
-                "copy the whole SavedModel directory, variables/ included",
-                file=str(index_path),
-            )
-        ]
-    try:
-        index = read_bundle_index(index_path)
-    except (CheckpointIndexError, OSError) as error:
-        return [
-            Problem(
-                ProblemKind.CORRUPT_FILE,
-                True,
-                f"the variables index cannot be read: {error}",
-                "copy variables/ again from the original export",
-                file=str(index_path),
-            )
-        ]
-    problems = []
-    for shard, needed in sorted(index.required_sizes().items()):
-        path = index.shard_path(view.path, shard)
-        if not path.is_file():
-            problems.append(
-                Problem(
-                    ProblemKind.MISSING_FILE,
-                    True,
-                    f"variables data shard {path.name} is missing ({shard + 1} of {index.num_shards})",
-                    "copy the whole variables/ directory from the original export",
-                    file=str(path),
-                )
-            )
-        elif path.stat().st_size < needed:
-            problems.append(
-                Problem(
-                    ProblemKind.TRUNCATED_FILE,
-                    True,
-                    f"variables data shard {path.name} is truncated: {path.stat().st_size} bytes, the index needs {needed}",
-                    "copy the file again (an interrupted upload or download truncates it)",
-                    file=str(path),
-                )
-            )
-    return problems
+def static_problems(view: SavedModelView, *, registry: bool) -> tuple[list[Problem], list[str]]:
+    """The load rules' findings as problems (an op type's findings as one problem), and their notices."""
+    from inspector.audit import Policy, run_rules
+    from inspector.audit.rules import RULE_MODULES
 
-
-def _versions(view: SavedModelView, notices: list[str]) -> list[Problem]:
-    installed = installed_tensorflow()
-    if installed is None:
-        notices.append("TensorFlow is not installed: versions were not compared")
-        return []
-    fix = f"load it with TensorFlow {view.tensorflow_version or 'at least as new as the writer'}, or re-export it"
-    messages = {
-        VersionGap.MIN_CONSUMER: (
-            True,
-            f"the model needs GraphDef version {view.min_consumer}; TensorFlow {installed.version} here reads up "
-            f"to {installed.producer} (written by TensorFlow {view.tensorflow_version or '?'}): TF Serving and "
-            "tf.compat.v1 loaders refuse it (tf.saved_model.load may still load it)",
-            fix,
-        ),
-        VersionGap.PRODUCER: (
-            False,
-            f"written by a newer TensorFlow ({view.tensorflow_version or '?'}, GraphDef {view.producer}) than "
-            f"TensorFlow {installed.version} here (GraphDef {installed.producer}): newer ops or attrs may be unknown",
-            fix,
-        ),
-        VersionGap.MIN_PRODUCER: (
-            True,
-            f"GraphDef producer {view.producer} is older than TensorFlow {installed.version} here reads "
-            f"(minimum {installed.min_producer})",
-            "re-export the model with a newer TensorFlow",
-        ),
-    }
-    return [
-        Problem(ProblemKind.VERSION, blocker, message, gap_fix, file=str(view.model_file))
-        for blocker, message, gap_fix in (
-            messages[gap] for gap in version_gaps(view.producer, view.min_consumer, installed)
-        )
-    ]
-
-
-def _debug_info(view: SavedModelView) -> list[Problem]:
-    info = view.debug_info
-    fix = "save with save_debug_info=True (inspector save does) so every diagnosis can name the code"
-    if info.status is DebugInfoStatus.MISSING:
-        return [
-            Problem(
-                ProblemKind.DEBUG_INFO,
-                False,
-                "no debug info: diagnoses cannot name the code that created ops",
-                fix,
-                file=str(info.path),
-            )
-        ]
-    if info.status is DebugInfoStatus.CORRUPT:
-        return [
-            Problem(
-                ProblemKind.DEBUG_INFO,
-                False,
-                f"the debug info is corrupt: {info.problem}",
-                fix,
-                file=str(info.path),
-            )
-        ]
-    stale = coverage(view).stale_keys
-    if stale:
-        return [
-            Problem(
-                ProblemKind.DEBUG_INFO,
-                False,
-                f"{len(stale)} debug-info keys name functions absent from the model: it may come from another save",
-                fix,
-                file=str(info.path),
-            )
-        ]
-    return []
-
-
-def _unregistered(view: SavedModelView, notices: list[str]) -> list[Problem]:
-    registry = op_registry()
-    if isinstance(registry, str):
-        notices.append(registry)
-        return []
-    problems = []
-    for op_type in sorted(view.nodes_by_op):
-        if not needs_registration(op_type, view.functions) or registry.knows(op_type):
+    chosen = [module for module in RULE_MODULES if module.INFO.id in LOAD_RULES]
+    chosen.sort(key=lambda module: list(LOAD_RULES).index(module.INFO.id))
+    findings, notices = run_rules(view, Policy(registry=registry), chosen)
+    problems: list[Problem] = []
+    by_op: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.rule_id == "INS004":
+            by_op.setdefault(finding.location.op_type, []).append(finding)
             continue
-        problems.append(op_problem(view, ProblemKind.UNREGISTERED_OP, op_type))
-    return problems
+        problems.append(_problem_of(finding, [finding]))
+    problems += [_problem_of(group[0], group) for _, group in sorted(by_op.items())]
+    return problems, [notice.message for notice in notices]
+
+
+def _problem_of(finding: Finding, group: list[Finding]) -> Problem:
+    kind = LOAD_RULES[finding.rule_id] or ProblemKind(finding.kind)
+    functions = tuple(sorted({f.location.function for f in group if f.location.function}))
+    reached = sorted({name for f in group for name in f.location.reached_by})
+    sources: dict[tuple[str, int], Frame] = {}
+    for f in group:
+        if f.location.source is not None:
+            sources.setdefault((f.location.source.file, f.location.source.line), f.location.source)
+    keys = {f.location.node_key for f in group if f.location.node_key}
+    return Problem(
+        kind,
+        finding.rule_id in BLOCKING_RULES and finding.severity >= Severity.ERROR,
+        finding.message,
+        finding.fix,
+        file=finding.location.file,
+        op_type=finding.location.op_type,
+        node_key=next(iter(keys)) if len(keys) == 1 else "",
+        functions=functions,
+        signatures=tuple(name for name in reached if not name.startswith(("alias ", "object "))),
+        aliases=tuple(name.removeprefix("alias ") for name in reached if name.startswith("alias ")),
+        sources=tuple(sources.values()),
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+    )
 
 
 def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name: str = "") -> Problem:
@@ -456,20 +330,6 @@ def _report(stdout: str) -> dict[str, Any] | None:
 
 # --- reading TensorFlow's error messages ----------------------------------------------------------------
 
-_NOT_REGISTERED = re.compile(r"Op type not registered '(?P<op>[^']+)'")
-_NO_KERNEL = re.compile(
-    r"No OpKernel was registered to support Op '(?P<op>[^']+)'(?: used by \{\{node (?P<node>[^}]+)\}\})?"
-)
-_NO_FILE = re.compile(
-    r"(?:Failed to find any matching files for |^)(?P<path>\S+?)(?:;| )?\s*No such file or directory|Failed to find any matching files for (?P<pattern>\S+)",
-    re.M,
-)
-_TRUNCATED = re.compile(r"Read less bytes than requested|truncated|Data loss|DataLossError|corrupted", re.I)
-_CORRUPT_PROTO = re.compile(
-    r"Error parsing message|Unable to parse|DecodeError|SavedModel file does not exist", re.I
-)
-_VERSION = re.compile(r"(?:GraphDef )?min(?:imum)? consumer|producer version|is above current", re.I)
-
 
 def explain_load_error(view: SavedModelView, load: LoadAttempt) -> list[Problem]:
     """Turn the load's outcome into problems, located through the view where the message names ops."""
@@ -485,20 +345,20 @@ def explain_load_error(view: SavedModelView, load: LoadAttempt) -> list[Problem]
         ]
     message = load.error_message
     found: list[Problem] = []
-    for match in _NOT_REGISTERED.finditer(message):
-        found.append(op_problem(view, ProblemKind.UNREGISTERED_OP, match.group("op")))
-    for match in _NO_KERNEL.finditer(message):
+    for op_type in unregistered_op_types(message):
+        found.append(op_problem(view, ProblemKind.UNREGISTERED_OP, op_type))
+    for missing_kernel in missing_kernels(message):
         found.append(
-            op_problem(view, ProblemKind.MISSING_KERNEL, match.group("op"), match.group("node") or "")
+            op_problem(view, ProblemKind.MISSING_KERNEL, missing_kernel.op_type, missing_kernel.node)
         )
     if found:
         return _unique(found)
     first_line = message.strip().splitlines()[0] if message.strip() else load.error_type or "unknown error"
     if load.outcome is LoadOutcome.CRASHED:
         return [Problem(ProblemKind.LOAD_ERROR, True, message, "run with --verbose to see the child's log")]
-    missing = _NO_FILE.search(message)
-    if missing:
-        path = missing.group("path") or missing.group("pattern") or ""
+    reading = read_load_error(message)
+    if reading.failure is LoadFailure.MISSING_FILE:
+        path = reading.path
         return [
             Problem(
                 ProblemKind.MISSING_FILE,
@@ -508,7 +368,7 @@ def explain_load_error(view: SavedModelView, load: LoadAttempt) -> list[Problem]
                 file=path,
             )
         ]
-    if _TRUNCATED.search(message):
+    if reading.failure is LoadFailure.TRUNCATED_FILE:
         return [
             Problem(
                 ProblemKind.TRUNCATED_FILE,
@@ -517,7 +377,7 @@ def explain_load_error(view: SavedModelView, load: LoadAttempt) -> list[Problem]
                 "copy variables/ again from the original export",
             )
         ]
-    if _CORRUPT_PROTO.search(message):
+    if reading.failure is LoadFailure.CORRUPT_FILE:
         return [
             Problem(
                 ProblemKind.CORRUPT_FILE,
@@ -526,7 +386,7 @@ def explain_load_error(view: SavedModelView, load: LoadAttempt) -> list[Problem]
                 "copy saved_model.pb again, or re-export the model",
             )
         ]
-    if _VERSION.search(message):
+    if reading.failure is LoadFailure.VERSION:
         return [
             Problem(
                 ProblemKind.VERSION, True, first_line, "load it with the TensorFlow that wrote it, or newer"

@@ -12,29 +12,14 @@ reported as ambiguous, with all of them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from inspector.diff import base_name
 from inspector.results.common import ModelRef
 from inspector.results.symbolicate import LogLine, Match, Resolution, Status, SymbolicateResult
 from inspector.results.traces import OpRef
+from inspector.tferrors import function_names, node_names, unregistered_op_types
 from inspector.view import Node, SavedModelView, Trace
-
-# Linear by construction: no character class may also match the pattern's opening (`{{`, `[`, the
-# quote), so an attempt that fails stops at the next opening instead of scanning to the end of the line,
-# and a line of 100k `[Op:` costs 100k steps, not 10^10.
-_NODE_PATTERNS = (
-    re.compile(r"\{\{node (?P<name>[^{}]+)\}\}"),
-    re.compile(r"Detected at node '(?P<name>[^']+)'"),
-    re.compile(r"Detected at node (?P<name>[^\s']\S{0,1000}) defined at"),
-    re.compile(r"\[\[(?!\{\{)(?:Node: )?(?P<name>[A-Za-z0-9_.>/-]+)(?: = [^\[\]]*)?\]\]"),
-)
-_FUNCTION_PATTERNS = (
-    re.compile(r"\{\{function_node (?P<name>[^{}]+)\}\}"),
-    re.compile(r"\[Op:(?P<name>[^\[\]\s]+)\]"),
-)
-_OP_TYPE = re.compile(r"Op type not registered '(?P<name>[^']+)'")
 
 
 def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
@@ -47,10 +32,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
     # A message names its function after its nodes (`[[{{node X}}]] [Op:__inference_f_12]`): each line
     # takes the first function named on it or after it, else the last one before it.
     mentions = [
-        (number, m.group("name"))
-        for number, line in enumerate(text_lines, start=1)
-        for pattern in _FUNCTION_PATTERNS
-        for m in pattern.finditer(line)
+        (number, name) for number, line in enumerate(text_lines, start=1) for name in function_names(line)
     ]
     by_name = _nodes_by_name(view)
     base_names: dict[str, list[str]] = {}
@@ -59,7 +41,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
             base_names.setdefault(base_name(function), []).append(function)
     upcoming = 0  # index of the first mention on or after the current line: one pass, not one per line
     for number, text in enumerate(text_lines, start=1):
-        names = [m.group("name").strip() for pattern in _NODE_PATTERNS for m in pattern.finditer(text)]
+        names = node_names(text)
         while upcoming < len(mentions) and mentions[upcoming][0] < number:
             upcoming += 1
         # The first function named on this line or after it, else the last one named before it.
@@ -75,8 +57,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
                 continue
             seen[key] = number
             resolutions.append(_resolve_node(view, name, context, aliases, by_name, base_names))
-        for match in _OP_TYPE.finditer(text):
-            op_type = match.group("name")
+        for op_type in unregistered_op_types(text):
             key = ("op type", op_type, "")
             if key in seen:
                 continue

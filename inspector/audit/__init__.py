@@ -21,7 +21,7 @@ from inspector.audit.policy import (
     load_policy,
     read_baseline,
 )
-from inspector.audit.rules import rules
+from inspector.audit.rules import Rule, rules
 from inspector.audit.scope import build_scope
 from inspector.results.audit import (
     AuditResult,
@@ -50,17 +50,38 @@ __all__ = [
     "find_pyproject",
     "load_policy",
     "read_baseline",
+    "run_rules",
 ]
 
 
 def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable[str] = ()) -> AuditResult:
     """Run every rule; findings whose fingerprint is in `baseline` are counted, not reported."""
     policy = policy or Policy()
+    all_rules = rules()
+    findings, notices = run_rules(view, policy, all_rules)
+    accepted = frozenset(baseline)
+    kept = [finding for finding in findings if finding.fingerprint not in accepted]
+    kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
+    return AuditResult(
+        model=ModelRef(view.path, view.tags),
+        fail_on=policy.fail_on,
+        whitelist=policy.whitelist,
+        rules=tuple(rule.INFO for rule in all_rules),
+        findings=tuple(kept),
+        baselined=len(findings) - len(kept),
+        notices=tuple(notices),
+    )
+
+
+def run_rules(
+    view: SavedModelView, policy: Policy, chosen: Iterable[Rule]
+) -> tuple[list[Finding], list[Notice]]:
+    """The findings (fingerprinted) and notices of some rules: the audit runs them all, the doctor the
+    ones about loading. A rule that crashes is an error notice, never a silent "clean"."""
     context = AuditContext(view, build_scope(view), policy)
     findings: list[Finding] = []
     notices: list[Notice] = []
-    all_rules = rules()
-    for rule in all_rules:
+    for rule in chosen:
         try:
             for item in rule.check(context):
                 if isinstance(item, Notice):
@@ -75,15 +96,4 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
                     is_error=True,
                 )
             )
-    accepted = frozenset(baseline)
-    kept = [finding for finding in findings if finding.fingerprint not in accepted]
-    kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
-    return AuditResult(
-        model=ModelRef(view.path, view.tags),
-        fail_on=policy.fail_on,
-        whitelist=policy.whitelist,
-        rules=tuple(rule.INFO for rule in all_rules),
-        findings=tuple(kept),
-        baselined=len(findings) - len(kept),
-        notices=tuple(notices),
-    )
+    return findings, notices

@@ -82,6 +82,9 @@ class Finding:
     # What makes a model-wide finding (no node) the same finding across re-saves, when its message carries
     # numbers or paths that change between saves. Empty: the message itself.
     identity: str = ""
+    # The rule's own name for this sort of finding (INS011: `missing-file`, `truncated-file`, ...), for
+    # consumers that act on it (the doctor); empty when a rule has one sort.
+    kind: str = ""
 
     def with_fingerprint(self) -> Finding:
         return replace(self, fingerprint=fingerprint_of(self))

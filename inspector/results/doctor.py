@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
+from inspector.results.audit import Severity
 from inspector.results.common import ModelRef, Verdict
 from inspector.view import Frame
 
@@ -36,6 +37,8 @@ class Problem:
     signatures: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     sources: tuple[Frame, ...] = ()  # the creation sites of the ops involved, one per distinct line
+    rule_id: str = ""  # the audit rule behind a static problem; "" for what a load attempt said
+    severity: Severity | None = None  # that rule's severity for it
 
 
 class LoadOutcome(StrEnum):

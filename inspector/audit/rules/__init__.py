@@ -22,6 +22,7 @@ from inspector.audit.rules import (
     ins008_stripped_op_list,
     ins009_fingerprint,
     ins010_debug_info_paths,
+    ins011_model_files,
 )
 from inspector.results.audit import Finding, Notice, RuleInfo
 
@@ -43,6 +44,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     ins008_stripped_op_list,
     ins009_fingerprint,
     ins010_debug_info_paths,
+    ins011_model_files,
 )
 
 
