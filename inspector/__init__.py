@@ -28,7 +28,7 @@ from inspector.results.report import Report
 from inspector.save import save  # TensorFlow itself is imported only when save() runs
 from inspector.view import SavedModelView
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "InspectorError",

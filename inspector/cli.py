@@ -172,6 +172,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 MAX_ERROR_LINE = 500
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, computed only when asked (it reads installed packages' metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs.get("help", ""))
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
+
+
 def version_text() -> str:
     """inspector's version, and the TensorFlow and protobuf it finds (read from their metadata: nothing
     is imported)."""
@@ -206,10 +219,13 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="inspector",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Make TensorFlow SavedModels explain themselves: op stack traces, namespaces and "
         "function aliases, read statically (the model is never loaded or run).",
     )
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument(
+        "--version", action=_VersionAction, help="inspector's version, and the TensorFlow and protobuf found"
+    )
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an internal error (exit status 3)"
     )

@@ -333,6 +333,16 @@ class SavedModelView:
     warnings: tuple[str, ...]
     meta_graph_def: Any = field(repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """One line: the dataclass's own repr lists every node and runs to megabytes."""
+        tags = ",".join(self.tags) or "no tags"
+        return (
+            f"<SavedModelView {str(self.path)!r} [{tags}] tensorflow={self.tensorflow_version or '?'} "
+            f"functions={len(self.functions) - 1} nodes={len(self.nodes)} signatures={len(self.signatures)} "
+            f"aliases={len(self.aliases)} variables={len(self.variables)} "
+            f"debug_info={self.debug_info.status.value}>"
+        )
+
     # Derived lookups: cheap, so computed on demand rather than stored twice.
 
     @property

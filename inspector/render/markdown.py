@@ -461,7 +461,11 @@ def render_audit(result: AuditResult, options: RenderOptions) -> str:
     rows = ((_BADGE[c.severity.label], str(c.findings)) for c in result.counts)
     lines += _table(("Severity", "Findings"), rows, empty="No findings.")
     if result.baselined:
-        lines += [f"{plural(result.baselined, 'known finding')} accepted by the baseline are not listed.", ""]
+        verb = "is" if result.baselined == 1 else "are"
+        lines += [
+            f"{plural(result.baselined, 'known finding')} accepted by the baseline {verb} not listed.",
+            "",
+        ]
     for group in result.groups:
         lines += [
             f"## {md(group.rule.id)} {md(group.rule.name)} ({plural(len(group.findings), 'finding')})",

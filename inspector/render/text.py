@@ -867,7 +867,7 @@ def _finding(finding: Finding) -> RenderableType:
 
 
 def _audit_summary(result: AuditResult) -> Text:
-    counts = ", ".join(f"{c.findings} {c.severity.label}" for c in result.counts)
+    counts = ", ".join(plural(c.findings, c.severity.label) for c in result.counts)
     text = Text(
         f"{plural(len(result.findings), 'finding')}" + (f" ({counts})" if counts else ""), style="bold"
     )

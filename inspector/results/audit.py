@@ -13,7 +13,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from inspector.results.common import ModelRef, Verdict
+from inspector.results.common import Displayable, ModelRef, Verdict
 from inspector.view import Frame
 
 
@@ -145,8 +145,8 @@ class RuleGroup:
     findings: tuple[Finding, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AuditResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class AuditResult(Displayable):
     kind: ClassVar[str] = "audit"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("failing", "counts")
 

@@ -60,6 +60,27 @@ class ModelRef:
     tags: tuple[str, ...] = ()
 
 
+class Displayable:
+    """A result in a notebook: a one-line repr (not the dataclass's, which runs to megabytes on a large
+    model) and the terminal's page as HTML. Mixed into every result type (declared `repr=False`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        model: ModelRef = self.model  # type: ignore[attr-defined]
+        verdict: Verdict = self.verdict  # type: ignore[attr-defined]
+        tags = f" [{','.join(model.tags)}]" if model.tags else ""
+        return (
+            f"<{type(self).__name__} of {str(model.path)!r}{tags}: {verdict.value}, exit {verdict.exit_code}>"
+        )
+
+    def _repr_html_(self) -> str:
+        # Drawn on demand only: a result never imports a renderer until a notebook asks to display it.
+        from inspector.render.html import render_fragment
+
+        return render_fragment(self)  # type: ignore[arg-type]
+
+
 class Result(Protocol):
     """What every command's result offers the renderers and the CLI."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from inspector.results.common import ModelRef, Verdict
+from inspector.results.common import Displayable, ModelRef, Verdict
 
 
 class Category(StrEnum):
@@ -113,8 +113,8 @@ class CategoryCount:
         return self.added + self.removed + self.changed
 
 
-@dataclass(frozen=True, slots=True)
-class DiffResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class DiffResult(Displayable):
     kind: ClassVar[str] = "diff"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("counts",)
 

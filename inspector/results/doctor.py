@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from inspector.results.audit import Severity
-from inspector.results.common import ModelRef, Verdict
+from inspector.results.common import Displayable, ModelRef, Verdict
 from inspector.view import Frame
 
 
@@ -61,8 +61,8 @@ class LoadAttempt:
     python: str = ""  # the interpreter that loaded it (--python); empty: inspector's own
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
+@dataclass(frozen=True, slots=True, repr=False)
+class Diagnosis(Displayable):
     kind: ClassVar[str] = "doctor"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("blocked",)
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from inspector.results.common import ModelRef, Verdict
+from inspector.results.common import Displayable, ModelRef, Verdict
 from inspector.view import (
     Alias,
     DebugInfoLayout,
@@ -176,8 +176,8 @@ class SaveOption:
     evidence: str  # where it was read from, or why it cannot be
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+@dataclass(frozen=True, slots=True, repr=False)
+class Report(Displayable):
     kind: ClassVar[str] = "report"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("concrete_function_count",)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from inspector.results.common import ModelRef, Verdict
+from inspector.results.common import Displayable, ModelRef, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,8 +16,8 @@ class RevealingPath:
     who: str = ""  # the user name, for that kind
 
 
-@dataclass(frozen=True, slots=True)
-class ScrubResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class ScrubResult(Displayable):
     kind: ClassVar[str] = "scrub"
 
     model: ModelRef

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from inspector.results.common import ModelRef, Verdict
+from inspector.results.common import Displayable, ModelRef, Verdict
 from inspector.results.traces import OpRef
 from inspector.view import Trace
 
@@ -42,8 +42,8 @@ class LogLine:
     resolutions: tuple[Resolution, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SymbolicateResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class SymbolicateResult(Displayable):
     kind: ClassVar[str] = "symbolicate"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("names", "unresolved")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from inspector.results.common import Coverage, ModelRef, Verdict
+from inspector.results.common import Coverage, Displayable, ModelRef, Verdict
 from inspector.view import Frame, Trace
 
 
@@ -87,8 +87,8 @@ class SiteSummary:
     functions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TraceResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class TraceResult(Displayable):
     kind: ClassVar[str] = "trace"
 
     model: ModelRef
@@ -171,8 +171,8 @@ class NearbyLine:
     op_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class WhereResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class WhereResult(Displayable):
     kind: ClassVar[str] = "where"
 
     model: ModelRef

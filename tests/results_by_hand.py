@@ -1,0 +1,199 @@
+"""Results built by hand, for the golden tests: every renderer's exact output is pinned on these.
+
+They hold the cases that went wrong before: severities that interleave across rules (the Markdown
+audit printed a rule's heading twice), structured diff values of every kind, a model string that looks
+like markup, and counts of one (plural slips).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inspector.results.audit import AuditResult, Finding, Location, Notice, Reach, RuleInfo, Severity
+from inspector.results.common import ModelRef
+from inspector.results.diff import (
+    Aspect,
+    Category,
+    Change,
+    ChangeKind,
+    DiffResult,
+    FunctionPair,
+    SourceSite,
+    TensorValue,
+)
+from inspector.results.doctor import Diagnosis, Problem, ProblemKind
+from inspector.results.scrub import ScrubResult
+from inspector.view import Frame
+
+MODEL = ModelRef(Path("models/shop"), ("serve",))
+SITE = Frame("src/shop/model.py", 42, 8, "serve", "return scale(x)", True)
+CALLER = Frame("src/shop/export.py", 12, 4, "main", "model.serve(batch)", True)
+
+RULES = (
+    RuleInfo(
+        "INS001", "namespace-whitelist", "Namespaced op outside the whitelist", "INS001 doc.", Severity.ERROR
+    ),
+    RuleInfo("INS002", "risky-op", "Op with side effects", "INS002 doc.\n\nMore.", Severity.ERROR),
+    RuleInfo("INS005", "debug-info", "Creation traces missing", "INS005 doc.", Severity.WARNING),
+)
+
+
+def audit_result() -> AuditResult:
+    serve = "__inference_serve_12"
+    findings = (
+        Finding(
+            "INS002",
+            Severity.CRITICAL,
+            "WriteFile writes files when the model is loaded",
+            "remove the write from the init function",
+            Location(
+                serve,
+                "WriteFile@" + serve,
+                "WriteFile",
+                Reach.INIT,
+                ("__saved_model_init_op",),
+                source=SITE,
+                stack=(CALLER, SITE),
+            ),
+            fingerprint="a" * 24,
+        ),
+        Finding(
+            "INS001",
+            Severity.ERROR,
+            "Acme>[bold]Scale[/] is outside the whitelist (Beta)",
+            "add Acme to --whitelist, or remove the op",
+            Location(serve, "scale@" + serve, "Acme>[bold]Scale[/]", Reach.SIGNATURE, ("serving_default",)),
+            fingerprint="b" * 24,
+        ),
+        Finding(
+            "INS002",
+            Severity.WARNING,
+            "PrintV2 prints to the server's log",
+            "drop the tf.print",
+            Location(serve, "print@" + serve, "PrintV2", Reach.SIGNATURE, ("serving_default",)),
+            fingerprint="c" * 24,
+        ),
+        Finding(
+            "INS005",
+            Severity.WARNING,
+            "debug info covers 40.0% of function nodes (minimum 50%)",
+            "save with save_debug_info=True",
+            Location(file="models/shop/debug/saved_model_debug_info.pb"),
+            fingerprint="d" * 24,
+        ),
+    )
+    return AuditResult(
+        model=MODEL,
+        fail_on=Severity.ERROR,
+        whitelist=("Beta",),
+        rules=RULES,
+        findings=findings,
+        baselined=1,
+        notices=(Notice("INS005", "one function has no trace"),),
+    )
+
+
+def diff_result() -> DiffResult:
+    spec = TensorValue("float32", (None, 4))
+    return DiffResult(
+        old_model=ModelRef(Path("models/v1"), ("serve",)),
+        model=ModelRef(Path("models/v2"), ("serve",)),
+        categories=(Category.SIGNATURES, Category.ALIASES, Category.OPS, Category.ATTRS, Category.SOURCES),
+        changes=(
+            Change(
+                Category.SIGNATURES,
+                ChangeKind.CHANGED,
+                Aspect.SIGNATURE_INPUT,
+                "serving_default",
+                attr="x",
+                old=spec,
+                new=TensorValue("float64", (None, 4)),
+            ),
+            Change(
+                Category.ALIASES,
+                ChangeKind.CHANGED,
+                Aspect.ALIAS_NAME,
+                "infer",
+                old="predict",
+                new="infer",
+                functions=("__inference_serve_57",),
+            ),
+            Change(
+                Category.OPS,
+                ChangeKind.CHANGED,
+                Aspect.OP_COUNT,
+                "MatMul",
+                old_function="__inference_serve_22",
+                new_function="__inference_serve_57",
+                old=1,
+                new=2,
+            ),
+            Change(
+                Category.OPS,
+                ChangeKind.ADDED,
+                Aspect.NODE,
+                "Relu_1",
+                old_function="__inference_serve_22",
+                new_function="__inference_serve_57",
+                new="Relu",
+            ),
+            Change(
+                Category.ATTRS,
+                ChangeKind.CHANGED,
+                Aspect.ATTR,
+                "Greater/y",
+                old_function="__inference_serve_22",
+                new_function="__inference_serve_57",
+                attr="value",
+                old=TensorValue("float32", (), (0.5,), 1, "1" * 64),
+                new=TensorValue("float32", (), (0.9,), 1, "2" * 64),
+            ),
+            Change(
+                Category.SOURCES,
+                ChangeKind.CHANGED,
+                Aspect.SOURCE,
+                "MatMul",
+                old_function="__inference_serve_22",
+                new_function="__inference_serve_57",
+                old=SourceSite("/home/ci/src/model.py", 10),
+                new=SourceSite("/home/ci/src/model.py", 15),
+            ),
+        ),
+        pairs=(FunctionPair("__inference_serve_22", "__inference_serve_57", "alias"),),
+    )
+
+
+def diagnosis() -> Diagnosis:
+    return Diagnosis(
+        MODEL,
+        (
+            Problem(
+                ProblemKind.UNREGISTERED_OP,
+                True,
+                "Acme>Scale is not registered in TensorFlow 2.21.0: loading the model fails without its library",
+                "tf.load_op_library('libacme.so') before loading the model",
+                op_type="Acme>Scale",
+                functions=("__inference_serve_12",),
+                signatures=("serving_default",),
+                sources=(SITE,),
+                rule_id="INS004",
+                severity=Severity.ERROR,
+            ),
+            Problem(
+                ProblemKind.DEBUG_INFO,
+                False,
+                "no debug info: findings cannot name the code that created ops",
+                "save with save_debug_info=True",
+                file="models/shop/debug/saved_model_debug_info.pb",
+                rule_id="INS005",
+                severity=Severity.WARNING,
+            ),
+        ),
+        notices=("op registry check skipped (--no-registry)",),
+    )
+
+
+def scrub_result() -> ScrubResult:
+    return ScrubResult(
+        MODEL, Path("public/shop"), 3, 1, (("debug/saved_model_debug_info.pb", "/home/alice/"),)
+    )

