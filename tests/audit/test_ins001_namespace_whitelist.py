@@ -1,0 +1,31 @@
+"""INS001 namespace-whitelist: namespaced ops outside the whitelist, with their traces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import flat, payload, run_cli
+from rule_helpers import CUSTOM
+
+from fixtures import catalog
+
+
+def test_whitelist_flags_exactly_the_other_namespace_with_traces() -> None:
+    result = run_cli("audit", CUSTOM.path, "--whitelist", "Acme", "--no-registry", "--format", "json")
+    assert result.code == 1
+    findings = [f for f in payload(result.stdout)["findings"] if f["rule_id"] == "INS001"]
+    assert [f["location"]["op_type"] for f in findings] == ["Beta>Shift"]
+    [finding] = findings
+    site = finding["location"]["source"]
+    assert (Path(site["file"]).name, site["line"]) == (
+        "custom_ops.py",
+        catalog.site_line(CUSTOM, "postprocess.shift"),
+    )
+    assert [Path(f["file"]).name for f in finding["location"]["stack"]][-1] == "custom_ops.py"
+
+
+def test_no_whitelist_means_no_namespace_finding_and_says_so() -> None:
+    result = run_cli("audit", CUSTOM.path, "--no-registry")
+    assert result.code == 0
+    assert "INS001" not in result.stdout.split("INS001:")[0]  # no INS001 section, only the notice
+    assert "no whitelist given: namespaced ops were not checked (TensorFlow's default)" in flat(result.stdout)
