@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import publish_as_saved_by_alice
-from rule_helpers import NO_REGISTRY
+from rule_helpers import NO_REGISTRY, audited
 
 import inspector
 from fixtures import catalog
@@ -20,5 +20,5 @@ def test_a_published_model_names_its_user(model_copy: Any) -> None:
 
 
 def test_scrubbed_fixtures_reveal_nothing(fixture: catalog.Fixture) -> None:
-    findings = audit(inspector.load(fixture.path), NO_REGISTRY).findings
+    findings = audited(fixture.path).findings
     assert not [f for f in findings if f.rule_id == "INS010" and f.severity >= Severity.WARNING]

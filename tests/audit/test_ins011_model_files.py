@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rule_helpers import NO_REGISTRY
+from rule_helpers import audited
 
 import inspector
 from fixtures import catalog
-from inspector.audit import Severity, audit
+from inspector.audit import Severity
 from inspector.doctor import diagnose
 from inspector.results.doctor import ProblemKind
 
 
 def ins011(path: Path) -> list[inspector.audit.Finding]:
-    return [f for f in audit(inspector.load(path), NO_REGISTRY).findings if f.rule_id == "INS011"]
+    return [f for f in audited(path).findings if f.rule_id == "INS011"]
 
 
 def test_whole_models_have_no_finding(fixture: catalog.Fixture) -> None:
