@@ -3,31 +3,79 @@
 A node calls a function through an attr holding `AttrValue.func` (`f` of PartitionedCall,
 `then_branch`, `body`, `map_func`, ...), through a list of them (`branches` of Case), through a func
 nested in another func's attrs, or -- in graphs built the TF1 way -- by having a library function's
-name as its op type. We read attr values rather than a list of attr names, so an op we have never
-heard of (a custom op taking a function) is followed too.
+name as its op type. Which attrs hold functions is known from the op's OpDef -- the registry snapshot
+of TensorFlow's releases and the model's own `stripped_op_list` -- so a known op's other attrs are never
+looked at (the hot path of every load); an op neither knows (a custom op taking a function) has every
+attr value read, so it is followed too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from inspector.view import CallGraph
 
 
-def called_functions(node_def: Any, library: frozenset[str]) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class FunctionAttrs:
+    """Which attrs of which op types hold functions, for the op types whose OpDef is known."""
+
+    by_op: Mapping[str, frozenset[str]]  # op type -> its func / list(func) attrs (only ops that have any)
+    known: frozenset[str]  # every op type whose OpDef was read: its other attrs hold no function
+
+    @classmethod
+    def from_op_defs(cls, op_defs: Iterable[Any], base: FunctionAttrs | None = None) -> FunctionAttrs:
+        """`base` (the snapshot's) extended with OpDef protos (a model's stripped_op_list)."""
+        by_op = dict(base.by_op) if base else {}
+        known = set(base.known) if base else set()
+        for op_def in op_defs:
+            known.add(op_def.name)
+            names = frozenset(a.name for a in op_def.attr if a.type in ("func", "list(func)"))
+            if names:
+                by_op[op_def.name] = names
+            else:
+                by_op.pop(op_def.name, None)
+        return cls(MappingProxyType(by_op), frozenset(known))
+
+
+#: No OpDef known: every attr of every node is read.
+NOTHING_KNOWN = FunctionAttrs(MappingProxyType({}), frozenset())
+
+
+def called_functions(
+    node_def: Any, library: frozenset[str], function_attrs: FunctionAttrs = NOTHING_KNOWN
+) -> tuple[str, ...]:
     """Names of the functions a NodeDef calls, in attr order, deduplicated."""
-    # The hot path of every load (once per node): iterate the map's keys, which is much faster than
-    # .values() on protobuf's map, and call into _collect only for attr kinds that can hold a function.
-    found: list[str] = [node_def.op] if node_def.op in library else []
+    op = node_def.op
+    found: list[str] = [op] if op in library else []
     attrs = node_def.attr
+    if op in function_attrs.known:
+        # The hot path of every load (once per node): a known op with no function attr costs one lookup.
+        names = function_attrs.by_op.get(op, frozenset())
+        if len(names) == 1:
+            (name,) = names
+            if name in attrs:
+                _collect(attrs[name], found)
+        elif names:  # If, While, Case: in the node's attr order, as a full scan would find them
+            for name in attrs:
+                if name in names:
+                    _collect(attrs[name], found)
+        return _deduplicated(found)
+    # An op no OpDef describes: iterate the map's keys (much faster than .values() on protobuf's map), and
+    # call into _collect only for attr kinds that can hold a function.
     for name in attrs:
         value = attrs[name]
         kind = value.WhichOneof("value")
         # Most nodes carry list attrs (`_output_shapes`), few of them lists of functions.
         if kind == "func" or (kind == "list" and value.list.func):
             _collect(value, found)
+    return _deduplicated(found)
+
+
+def _deduplicated(found: list[str]) -> tuple[str, ...]:
     if not found:
         return ()
     return tuple(dict.fromkeys(found)) if len(found) > 1 else (found[0],)

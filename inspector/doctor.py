@@ -44,9 +44,10 @@ def diagnose(
     op_libraries: Sequence[str] = (),
     imports: Sequence[str] = (),
     registry: bool = True,
+    live_registry: bool = False,
     python: str | None = None,
 ) -> Diagnosis:
-    static, notices = static_problems(view, registry=registry)
+    static, notices = static_problems(view, registry=registry, live_registry=live_registry)
     unregistered = [p for p in static if p.kind is ProblemKind.UNREGISTERED_OP]
     problems = [p for p in static if p.kind is not ProblemKind.UNREGISTERED_OP]
     load = None
@@ -76,14 +77,16 @@ LOAD_RULES = {
 BLOCKING_RULES = frozenset({"INS011", "INS007", "INS004"})
 
 
-def static_problems(view: SavedModelView, *, registry: bool) -> tuple[list[Problem], list[str]]:
+def static_problems(
+    view: SavedModelView, *, registry: bool, live_registry: bool = False
+) -> tuple[list[Problem], list[str]]:
     """The load rules' findings as problems (an op type's findings as one problem), and their notices."""
     from inspector.audit import Policy, run_rules
     from inspector.audit.rules import RULE_MODULES
 
     chosen = [module for module in RULE_MODULES if module.INFO.id in LOAD_RULES]
     chosen.sort(key=lambda module: list(LOAD_RULES).index(module.INFO.id))
-    findings, notices = run_rules(view, Policy(registry=registry), chosen)
+    findings, notices = run_rules(view, Policy(registry=registry, live_registry=live_registry), chosen)
     problems: list[Problem] = []
     by_op: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -9,13 +9,14 @@ so a report can still show everything else.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from inspector import objectgraph
-from inspector.callgraph import build_call_graph, called_functions, tensor_node_name
+from inspector import objectgraph, registry
+from inspector.callgraph import FunctionAttrs, build_call_graph, called_functions, tensor_node_name
 from inspector.debuginfo import read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
 from inspector.files import model_part_problem, read_regular_file
@@ -54,7 +55,7 @@ def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        saved_model = parse_model_file(model_file, protos)
+        saved_model, skipped = parse_model_file(model_file, protos)
         meta_graph = select_meta_graph(saved_model, model_file, tags)
         debug_info = read_debug_info(model_dir, protos.graph_debug_info.GraphDebugInfo)
         fingerprint, fingerprint_problem = read_fingerprint(model_dir, protos)
@@ -67,6 +68,7 @@ def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
             fingerprint,
             fingerprint_problem,
             protos,
+            [skipped] if skipped else [],
         )
     finally:
         if collecting:
@@ -90,8 +92,10 @@ def resolve_model_path(path: Path) -> tuple[Path, Path]:
     return path.parent, path
 
 
-def parse_model_file(model_file: Path, protos: ProtoModules) -> Any:
+def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[Any, str]:
+    """The parsed SavedModel, and a warning when a text-format file named fields that were skipped."""
     saved_model = protos.saved_model.SavedModel()
+    skipped = ""
     problem = model_part_problem(model_file.parent, model_file)
     if problem is not None:
         raise ModelLoadError(model_file, problem)
@@ -107,7 +111,7 @@ def parse_model_file(model_file: Path, protos: ProtoModules) -> Any:
     except InspectorError as error:
         raise ModelLoadError(model_file, str(error).removeprefix(f"{model_file}: ")) from None
     if model_file.suffix == ".pbtxt":
-        _parse_text(content, saved_model, model_file)
+        skipped = _parse_text(content, saved_model, model_file)
     else:
         try:
             saved_model.ParseFromString(content)
@@ -117,14 +121,33 @@ def parse_model_file(model_file: Path, protos: ProtoModules) -> Any:
             ) from error
     if not saved_model.meta_graphs:
         raise ModelLoadError(model_file, "not a SavedModel: it contains no meta graphs")
-    return saved_model
+    return saved_model, skipped
 
 
-def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> None:
+_UNKNOWN_FIELD = re.compile(r'Message type "([^"]+)" has no field named "([^"]+)"')
+
+
+def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> str:
+    """Parse; a field the messages do not declare (inspector/messages.py declares what the reader uses)
+    is skipped, as the binary reader keeps it as an unknown field, and named in the returned warning:
+    it may be one inspector does not read, or a misspelt one TensorFlow would refuse."""
     from google.protobuf import text_format
 
     try:
-        text_format.Parse(content.decode("utf-8"), saved_model)
+        text = content.decode("utf-8")
+        try:
+            text_format.Parse(text, saved_model)
+            return ""
+        except text_format.ParseError as error:
+            unknown = _UNKNOWN_FIELD.search(str(error))
+            if unknown is None:
+                raise
+            saved_model.Clear()
+            text_format.Parse(text, saved_model, allow_unknown_field=True)
+            return (
+                f"{model_file}: skipped fields inspector does not read (the first: {unknown.group(2)!r} in "
+                f"{unknown.group(1)}); if TensorFlow does not know them either, it will refuse the file"
+            )
     except UnicodeDecodeError as error:
         raise ModelLoadError(model_file, f"not UTF-8 text ({error.reason} at byte {error.start})") from error
     except text_format.ParseError as error:
@@ -202,6 +225,7 @@ def _build_view(
     fingerprint: Fingerprint | None,
     fingerprint_problem: str | None,
     protos: ProtoModules,
+    warnings: list[str],
 ) -> SavedModelView:
     types_module = protos.types
     graph_def = meta_graph.graph_def
@@ -209,8 +233,9 @@ def _build_view(
     library_defs = list(graph_def.library.function)
     library = frozenset(fn.signature.name for fn in library_defs)
     trace_ids = dict(debug_info.trace_id_by_key)  # a plain dict: looked up once per node, on the hot path
-    warnings: list[str] = []
-
+    # Which attrs can hold functions: TensorFlow's OpDefs (the shipped snapshot), and the model's own
+    # stripped_op_list, which describes its custom ops too.
+    function_attrs = FunctionAttrs.from_op_defs(info.stripped_op_list.op, base=registry.function_attrs())
     nodes: dict[str, Node] = {}
     by_op: dict[str, list[str]] = {}
     by_trace: dict[int, list[str]] = {}
@@ -221,7 +246,7 @@ def _build_view(
         calls: list[str] = []
         for node_def in node_defs:
             key = node_key(node_def.name, function_name)
-            called = called_functions(node_def, library)
+            called = called_functions(node_def, library, function_attrs)
             op = node_def.op
             trace_id = trace_ids.get(key)
             nodes[key] = Node(

@@ -1,4 +1,10 @@
-"""TensorFlow's generated protobuf classes, imported without starting the TensorFlow runtime.
+"""The protobuf classes the reader parses with: inspector's own (the default), or TensorFlow's.
+
+By default the messages of `inspector/messages.py` are used: a SavedModel is read with protobuf alone,
+and TensorFlow need not be installed. `INSPECTOR_PROTOS=tensorflow` (or `load_protos("tensorflow")`)
+uses TensorFlow's generated classes instead -- the tests read every model both ways and compare.
+
+TensorFlow's generated protobuf classes are imported without starting the TensorFlow runtime.
 
 Importing `tensorflow.core.protobuf.saved_model_pb2` the ordinary way runs `tensorflow/__init__.py`,
 which loads the C++ runtime and takes seconds. The generated `*_pb2` modules themselves only need
@@ -11,7 +17,7 @@ in protobuf's descriptor pool), so a later `import tensorflow` in the same proce
 reads a model and then trains -- imports the real packages and reuses the same pb2 modules. When
 TensorFlow is already imported we simply use its modules.
 
-We never copy TensorFlow's .proto files: the installed TensorFlow is the single source of the format.
+We never copy TensorFlow's .proto files.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import threading
 import types
@@ -88,16 +95,35 @@ class _PackageStandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 _lock = threading.Lock()
-_cache: ProtoModules | None = None
+_cache: dict[str, ProtoModules] = {}  # a process-wide import cache, like sys.modules itself
+
+#: Where the message classes come from: inspector's own definitions, or the installed TensorFlow's.
+SOURCES = ("inspector", "tensorflow")
 
 
-def load_protos() -> ProtoModules:
-    """Import (once) and return TensorFlow's generated protobuf modules, without the TF runtime."""
-    global _cache  # a process-wide import cache, like sys.modules itself
+def load_protos(source: str | None = None) -> ProtoModules:
+    """The message classes to parse with (built or imported once per process)."""
+    chosen = source or os.environ.get("INSPECTOR_PROTOS") or "inspector"
+    if chosen not in SOURCES:
+        raise ValueError(f"INSPECTOR_PROTOS={chosen!r}: choose one of {', '.join(SOURCES)}")
     with _lock:
-        if _cache is None:
-            _cache = _import_protos()
-        return _cache
+        if chosen not in _cache:
+            _cache[chosen] = _own() if chosen == "inspector" else _import_protos()
+        return _cache[chosen]
+
+
+def _own() -> ProtoModules:
+    from inspector import messages
+
+    own = messages.modules()
+    return ProtoModules(
+        saved_model=own.saved_model,
+        graph_debug_info=own.graph_debug_info,
+        fingerprint=own.fingerprint,
+        types=own.types,
+        graph=own.graph,
+        tensor_bundle=own.tensor_bundle,
+    )
 
 
 def _import_protos() -> ProtoModules:

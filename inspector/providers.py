@@ -4,8 +4,8 @@ before loading the model.
 One package gets one answer, however its ops are spelled: tensorflow-text registers `TFText>...` ops
 next to unnamespaced ones (`NormalizeUTF8`), and a model's debug info names the package that created
 each op (the installed package of the frames on its stack). The evidence, strongest first: the op's
-namespace, the catalogue of each package's unnamespaced ops, then the packages on the op's creation
-stacks.
+namespace, the catalogue of each package's unnamespaced ops, the ops the registry snapshot recorded each
+known package registering when imported, then the packages on the op's creation stacks.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from inspector.registry import snapshot
 from inspector.view import SavedModelView, namespace_of
 
 
@@ -109,6 +110,10 @@ def provider_of(op_type: str, stack_libraries: Iterable[str] = ()) -> Provider |
         return _BY_NAMESPACE[namespace]
     if op_type in _BY_OP:
         return _BY_OP[op_type]
+    recorded = snapshot().provider_of(op_type)  # the ops each known package registered when imported
+    if recorded is not None:
+        distribution, module = recorded
+        return _BY_PACKAGE.get(module) or Provider(module, distribution)
     candidates = [
         name for name in stack_libraries if name and not name.startswith("<") and name not in _PLUMBING
     ]

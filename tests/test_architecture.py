@@ -29,6 +29,8 @@ LAYERS: dict[str, set[str]] = {
         "callgraph.py",
         "checkpoint.py",
         "tensors.py",
+        "messages.py",  # the file format's messages, inspector's own
+        "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
     },
     # Shared services, owned by no single command: the installed TensorFlow, the risky-op catalogue, the
     # packages that provide ops, TensorFlow's error messages.

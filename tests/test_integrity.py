@@ -94,7 +94,11 @@ def test_a_changed_signature_no_longer_matches_the_fingerprint(model_copy: Any) 
     assert check.status is FingerprintStatus.MISMATCH
     assert set(check.mismatched) == {"saved_model_checksum", "signature_def_hash"}
     assert "the signatures" in check.detail
-    [finding] = [f for f in audit(inspector.load(path)).findings if f.rule_id == "INS009"]
+    [finding] = [
+        f
+        for f in audit(inspector.load(path), Policy(verify_fingerprint=True)).findings
+        if f.rule_id == "INS009"
+    ]
     assert finding.severity is Severity.ERROR
     report = run_cli("report", path, "--verify-fingerprint")
     assert "fingerprint mismatch" in flat(report.stdout)

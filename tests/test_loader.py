@@ -132,8 +132,15 @@ def test_a_valid_protobuf_that_holds_no_meta_graph(tmp_path: Path) -> None:
 
 
 def test_a_broken_pbtxt(tmp_path: Path) -> None:
-    (tmp_path / "saved_model.pbtxt").write_text("meta_graphs { nonsense: 1 }")
+    (tmp_path / "saved_model.pbtxt").write_text("meta_graphs { meta_info_def { tags: } }")
     assert_bad_input(tmp_path, str(tmp_path / "saved_model.pbtxt"), "not a valid SavedModel in text format")
+
+
+def test_a_pbtxt_field_the_reader_does_not_know_is_skipped_and_named(tmp_path: Path) -> None:
+    (tmp_path / "saved_model.pbtxt").write_text('meta_graphs { nonsense: 1 meta_info_def { tags: "serve" } }')
+    view = inspector.load(tmp_path)
+    assert view.tags == ("serve",)
+    assert any("skipped fields inspector does not read (the first: 'nonsense'" in w for w in view.warnings)
 
 
 def test_library_errors_carry_the_path(tmp_path: Path) -> None:

@@ -45,7 +45,10 @@ def test_tensorflow_imports_normally_after_a_model_was_read() -> None:
         view = inspector.load("fixtures/models/module_aliases")
         import tensorflow as tf
         from tensorflow.core.protobuf import meta_graph_pb2
-        assert isinstance(view.meta_graph_def, meta_graph_pb2.MetaGraphDef)
+        # inspector's own message classes: the same format, so TensorFlow's classes read their bytes.
+        assert type(view.meta_graph_def).DESCRIPTOR.full_name == "tensorflow.MetaGraphDef"
+        theirs = meta_graph_pb2.MetaGraphDef.FromString(view.meta_graph_def.SerializeToString())
+        assert theirs.meta_info_def.tags == ["serve"]
         print("OK", tf.constant(2.0).numpy() * 2, hasattr(tf, "saved_model"))
         """
     )
@@ -56,12 +59,15 @@ def test_tensorflow_imports_normally_after_a_model_was_read() -> None:
 def test_reading_after_tensorflow_was_imported_uses_its_modules() -> None:
     result = run_python(
         """
+        import os
         import tensorflow as tf
         import inspector
         from tensorflow.core.protobuf import meta_graph_pb2
+        own = inspector.load("fixtures/models/module_aliases")
+        os.environ["INSPECTOR_PROTOS"] = "tensorflow"
         view = inspector.load("fixtures/models/module_aliases")
-        print("SAME", isinstance(view.meta_graph_def, meta_graph_pb2.MetaGraphDef))
+        print("SAME", isinstance(view.meta_graph_def, meta_graph_pb2.MetaGraphDef), own.nodes.keys() == view.nodes.keys())
         """
     )
     assert result.returncode == 0, result.stderr
-    assert "SAME True" in result.stdout
+    assert "SAME True True" in result.stdout

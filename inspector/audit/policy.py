@@ -29,7 +29,9 @@ class Policy:
     fail_on: Severity = Severity.ERROR
     require_aliases: tuple[str, ...] = ()
     min_trace_coverage: float = 50.0  # percent of function nodes that must have a creation trace
-    registry: bool = True  # check op types against the installed TensorFlow's op registry
+    registry: bool = True  # check op types against an op registry (the shipped snapshot by default)
+    live_registry: bool = False  # ask the installed TensorFlow's registry instead (imports it, ~3 s)
+    verify_fingerprint: bool = False  # recompute fingerprint.pb with TensorFlow (imports it)
     source: str | None = None  # the file the policy came from, if any
 
 
@@ -42,6 +44,8 @@ _KEYS = {
     "require-aliases": "require_aliases",
     "min-trace-coverage": "min_trace_coverage",
     "registry": "registry",
+    "live-registry": "live_registry",
+    "verify-fingerprint": "verify_fingerprint",
 }
 
 

@@ -15,7 +15,7 @@ from inspector.protos import load_protos
 @pytest.mark.tensorflow
 def test_an_untouched_model_has_no_finding() -> None:
     pytest.importorskip("tensorflow")
-    findings = audited(catalog.get("module_aliases").path, Policy()).findings
+    findings = audited(catalog.get("module_aliases").path, Policy(verify_fingerprint=True)).findings
     assert not [f for f in findings if f.rule_id == "INS009"]
 
 
@@ -27,11 +27,11 @@ def test_an_edited_signature_is_an_error_naming_the_part(model_copy: Any) -> Non
     saved_model.ParseFromString((path / "saved_model.pb").read_bytes())
     saved_model.meta_graphs[0].signature_def["serving_default"].method_name = "tensorflow/serving/classify"
     (path / "saved_model.pb").write_bytes(saved_model.SerializeToString())
-    [finding] = [f for f in audited(path, Policy()).findings if f.rule_id == "INS009"]
+    [finding] = [f for f in audited(path, Policy(verify_fingerprint=True)).findings if f.rule_id == "INS009"]
     assert finding.severity is Severity.ERROR and "signature" in finding.message
 
 
-def test_without_the_registry_check_it_says_it_did_not_look() -> None:
-    result = audited(catalog.get("module_aliases").path, Policy(registry=False))
+def test_by_default_it_says_it_did_not_look() -> None:
+    result = audited(catalog.get("module_aliases").path, Policy())
     assert not [f for f in result.findings if f.rule_id == "INS009"]
     assert [n for n in result.notices if n.rule_id == "INS009"]

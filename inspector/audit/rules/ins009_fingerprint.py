@@ -4,8 +4,8 @@ Why it matters: TensorFlow (>= 2.12) writes a fingerprint of the SavedModel's pa
 the graph and its functions, the signatures, the object graph, the checkpoint -- when it saves. Tools
 and serving infrastructure use it to identify a model. A mismatch means a part was changed after saving
 (edited by hand, re-exported partly, damaged in a copy) and says which part. The check recomputes the
-fingerprint with TensorFlow's own code (imported for it; the model is read, not loaded);
-`--no-registry` skips it.
+fingerprint with TensorFlow's own code, so it runs only when asked (`--verify-fingerprint`: TensorFlow is
+imported for it; the model is read, not loaded).
 
 Example: `fingerprint.pb does not match: the variables checkpoint changed since it was written`.
 
@@ -28,8 +28,8 @@ INFO = RuleInfo(
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
-    if not context.policy.registry:
-        yield Notice(INFO.id, "fingerprint check skipped (--no-registry)")
+    if not context.policy.verify_fingerprint:
+        yield Notice(INFO.id, "fingerprint.pb not recomputed (--verify-fingerprint does it, with TensorFlow)")
         return
     result = verify_fingerprint(context.view)
     if result.status is FingerprintStatus.MISMATCH:

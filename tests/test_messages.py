@@ -1,0 +1,173 @@
+"""inspector's own message definitions (inspector/messages.py): the same format as TensorFlow's, the same
+views and JSON from every fixture and corpus model, and every static command without TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from conftest import ROOT, cli
+
+from fixtures import catalog
+from inspector import messages
+
+MODELS = [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS]
+
+
+@pytest.mark.tensorflow
+def test_every_declared_field_is_tensorflows() -> None:
+    """Name, number, type, repeatedness, message type, map key and value, oneof: all as TensorFlow has them."""
+    pytest.importorskip("tensorflow")
+    from google.protobuf import descriptor_pool
+
+    from inspector.protos import load_protos
+
+    load_protos("tensorflow")  # TensorFlow's generated modules, in the default pool
+    theirs_pool = descriptor_pool.Default()
+    problems = []
+    for message in messages.MESSAGES:
+        ours = messages.pool().FindMessageTypeByName(f"tensorflow.{message.name}")
+        theirs = theirs_pool.FindMessageTypeByName(f"tensorflow.{message.name}")
+        for mine in ours.fields:
+            other = theirs.fields_by_name.get(mine.name)
+            if other is None:
+                problems.append(f"{message.name}.{mine.name}: not a field of TensorFlow's")
+                continue
+            if (mine.number, mine.type, mine.is_repeated) != (other.number, other.type, other.is_repeated):
+                problems.append(f"{message.name}.{mine.name}: number, type or label differ")
+            if mine.message_type is not None and mine.message_type.GetOptions().map_entry:
+                for part in ("key", "value"):
+                    a, b = mine.message_type.fields_by_name[part], other.message_type.fields_by_name[part]
+                    a_type = a.message_type.full_name if a.message_type else a.type
+                    b_type = b.message_type.full_name if b.message_type else b.type
+                    if a_type != b_type:
+                        problems.append(f"{message.name}.{mine.name} {part}: {a_type} vs {b_type}")
+            elif (
+                mine.message_type is not None and mine.message_type.full_name != other.message_type.full_name
+            ):
+                problems.append(f"{message.name}.{mine.name}: message type differs")
+            mine_oneof = mine.containing_oneof.name if mine.containing_oneof else None
+            other_oneof = other.containing_oneof.name if other.containing_oneof else None
+            if mine_oneof != other_oneof:
+                problems.append(f"{message.name}.{mine.name}: oneof {mine_oneof} vs {other_oneof}")
+    data_type = theirs_pool.FindEnumTypeByName("tensorflow.DataType")
+    assert messages.ENUMS["DataType"] == {value.name: value.number for value in data_type.values}
+    assert not problems, problems
+
+
+@contextmanager
+def _reading_with(source: str) -> Iterator[None]:
+    previous = os.environ.get("INSPECTOR_PROTOS")
+    os.environ["INSPECTOR_PROTOS"] = source
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("INSPECTOR_PROTOS", None)
+        else:
+            os.environ["INSPECTOR_PROTOS"] = previous
+
+
+def _both(*args: Any) -> tuple[str, str]:
+    with _reading_with("inspector"):
+        own = cli(*args, "--format", "json")
+    with _reading_with("tensorflow"):
+        theirs = cli(*args, "--format", "json")
+    assert own.code == theirs.code and own.code in (0, 1), (own.stderr, theirs.stderr)
+    return own.stdout, theirs.stdout
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("name", MODELS)
+def test_own_and_tensorflows_classes_give_the_same_report_and_audit(name: str) -> None:
+    pytest.importorskip("tensorflow")
+    path = catalog.get(name).path
+    tags = ("--tags", "serve") if name == "tf1_two_graphs" else ()
+    for command in (("report", path, *tags), ("audit", path, *tags)):
+        own, theirs = _both(*command)
+        assert own == theirs, command
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES])
+def test_own_and_tensorflows_classes_give_the_same_answers_to_every_command(name: str) -> None:
+    pytest.importorskip("tensorflow")
+    path = catalog.get(name).path
+    for command in (
+        ("trace", path),
+        ("where", path, ".py"),
+        ("doctor", path),
+        ("diff", path, catalog.get("versioned_v1").path),
+    ):
+        own, theirs = _both(*command)
+        assert own == theirs, command
+
+
+def test_every_static_command_runs_without_tensorflow(tmp_path: Any) -> None:
+    """A process where `import tensorflow` fails, as in an install without the extra: the same JSON."""
+    commands = [
+        ["report", "fixtures/models/custom_ops", "--whitelist", "Acme"],
+        ["trace", "fixtures/models/custom_ops", "--op", "Acme>*"],
+        ["where", "fixtures/models/custom_ops", "custom_ops.py"],
+        ["audit", "fixtures/models/risky_ops"],
+        ["diff", "fixtures/models/versioned_v1", "fixtures/models/versioned_v2"],
+        ["doctor", "fixtures/models/module_aliases"],
+        ["report", "fixtures/corpus/models/tf1_two_graphs/saved_model.pb", "--tags", "serve"],
+    ]
+    script = textwrap.dedent(
+        f"""
+        import contextlib, io, json, sys
+        sys.modules["tensorflow"] = None  # `import tensorflow` raises ImportError, as when it is absent
+        from inspector.cli import main
+        outputs = []
+        for argv in {commands!r}:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                try:
+                    main([*argv, "--format", "json"])
+                except SystemExit:
+                    pass
+            outputs.append(out.getvalue())
+        print(json.dumps(outputs))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "NO_COLOR": "1"},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    without = json.loads(result.stdout.splitlines()[-1])
+    for argv, output in zip(commands, without, strict=True):
+        document = json.loads(output)
+        assert document["kind"] == argv[0]
+        with_tensorflow = json.loads(cli(*argv, "--format", "json").stdout)
+        if argv[0] in ("audit", "doctor"):  # what TensorFlow is installed differs, and they say so
+            _drop_environment(document)
+            _drop_environment(with_tensorflow)
+        assert document == with_tensorflow, argv
+
+
+def _drop_environment(document: dict[str, Any]) -> None:
+    """Notices and findings about the installed TensorFlow (its versions, whether it is there)."""
+    result = document["result"]
+    if "notices" in result and isinstance(result["notices"], list):
+        result["notices"] = [n for n in result["notices"] if "TensorFlow" not in json.dumps(n)]
+    for key in ("findings", "problems"):
+        if key in result:
+            result[key] = [f for f in result[key] if f.get("rule_id") not in ("INS004", "INS007")]
+    for key in ("failing", "counts", "blocked"):
+        result.pop(key, None)
+    document.pop("verdict", None)
+    document.pop("exit_code", None)
