@@ -566,7 +566,10 @@ def pool() -> descriptor_pool.DescriptorPool:
 
 
 def message_class(name: str) -> Any:
-    return message_factory.GetMessageClass(pool().FindMessageTypeByName(f"{PACKAGE}.{name}"))
+    descriptor = pool().FindMessageTypeByName(f"{PACKAGE}.{name}")
+    if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.22
+        return message_factory.GetMessageClass(descriptor)
+    return message_factory.MessageFactory(pool()).GetPrototype(descriptor)  # pragma: no cover
 
 
 class _Enum:
