@@ -1,12 +1,16 @@
-"""Time `inspector report` against TensorFlow's `saved_model_cli show --all`, in one run.
+"""Time every command against TensorFlow's `saved_model_cli show --all`, on models of several shapes.
 
     python benchmarks/run.py                 # generate the models once (benchmarks/out/), then measure
-    python benchmarks/run.py --repeat 7      # more runs per command
+    python benchmarks/run.py --repeat 7      # more rounds
+    python benchmarks/run.py --quick         # without the 1M-node model
     python benchmarks/run.py --json out.json # also write the numbers
 
-Every command runs as a child process, cold, as a user would run it; each is run --repeat times
-(default 5) and the median wall time is reported, with the child's peak resident memory. Machines are
-shared and noisy: compare the ratios of one run, not absolute times across runs.
+Every command runs as a child process, cold, as a user would run it. The commands of one comparison run
+in rounds -- each once per round, alternating -- so they share the machine's noise; the median wall time
+of the rounds is reported, with the child's peak resident memory. Models: a ResNet50 and a 104k-node
+model traced by TensorFlow (`models.py`), and models of chosen shapes written directly (`shapes.py`):
+200k nodes in few big functions, many small ones, a deep call chain, 40 functions, and 10k / 100k / 1M
+nodes for scaling. Machines are shared and noisy: compare the ratios of one run.
 """
 
 from __future__ import annotations
@@ -38,22 +42,43 @@ class Timing:
     peak_rss_mib: float
 
 
-def measure(model: str, label: str, argv: list[str], repeat: int) -> Timing:
-    runs, peaks = [], []
+def _run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall time and the child's peak resident memory (MiB) of one cold run."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed ({code}):\n{stderr[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def measure_together(model: str, commands: dict[str, list[str]], repeat: int) -> dict[str, Timing]:
+    """Every command once per round, round after round: the commands of one comparison share the
+    machine's noise, so their ratio holds even when the absolute times drift."""
+    runs: dict[str, list[float]] = {label: [] for label in commands}
+    peaks: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(repeat):
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{stderr[-2000:]}")
-        runs.append(elapsed)
-        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
-    timing = Timing(model, label, statistics.median(runs), [round(r, 3) for r in runs], max(peaks))
-    print(f"  {label:<36} median {timing.median_s:7.3f} s   peak {timing.peak_rss_mib:7.1f} MiB", flush=True)
-    return timing
+        for label, argv in commands.items():
+            elapsed, peak = _run_once(argv)
+            runs[label].append(elapsed)
+            peaks[label].append(peak)
+    timings = {}
+    for label in commands:
+        timing = Timing(
+            model,
+            label,
+            statistics.median(runs[label]),
+            [round(r, 3) for r in runs[label]],
+            max(peaks[label]),
+        )
+        print(
+            f"  {label:<40} median {timing.median_s:7.3f} s   peak {timing.peak_rss_mib:7.1f} MiB", flush=True
+        )
+        timings[label] = timing
+    return timings
 
 
 def inspector_cmd(*args: str) -> list[str]:
@@ -81,10 +106,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--json", type=Path, help="also write the timings as JSON")
     parser.add_argument(
-        "--reference-on-synthetic",
-        action="store_true",
-        help="also time saved_model_cli on the 100k-node model (slow)",
+        "--reference-repeat", type=int, default=3, help="rounds against saved_model_cli on 200k nodes (slow)"
     )
+    parser.add_argument("--quick", action="store_true", help="leave out the 1M-node model")
     args = parser.parse_args()
 
     # This process stays small and never imports TensorFlow or inspector: a child's peak RSS is
@@ -101,64 +125,101 @@ def main() -> None:
         summary = subprocess.run(
             inspector_cmd("report", str(path), "--format", "json"), capture_output=True, env=ENV, check=True
         )
-        counts = json.loads(summary.stdout)["overview"]["counts"]
+        counts = json.loads(summary.stdout)["result"]["overview"]["counts"]
         print(f"{name}: {counts['nodes']} nodes, {counts['functions']} functions, {path}")
+
+    from benchmarks import shapes
+
+    for name, (blocks, per_block, chain) in shapes.SHAPES.items():
+        if name == "nodes_1m" and args.quick:
+            continue
+        path = args.out / name
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"from benchmarks import shapes; shapes.write(__import__('pathlib').Path({str(path)!r}), {blocks}, {per_block}, {chain})",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            check=True,
+        )
+        paths[name] = path
 
     timings: list[Timing] = []
     ratios: dict[str, float] = {}
-    for name, path in paths.items():
-        if name == "resnet50_again":
-            print(f"\nresnet50 vs resnet50_again ({args.repeat} runs each)")
-            diff_args = inspector_cmd("diff", str(paths["resnet50"]), str(path))
-            timings.append(measure("resnet50", "inspector diff (two ResNet50s)", diff_args, args.repeat))
-            continue
-        print(f"\n{name} ({args.repeat} runs each)")
-        text = measure(name, "inspector report (text)", inspector_cmd("report", str(path)), args.repeat)
-        as_json = measure(
-            name,
-            "inspector report --format json",
-            inspector_cmd("report", str(path), "--format", "json"),
-            args.repeat,
-        )
-        timings += [text, as_json]
-        if name == "synthetic":
-            # One lookup each, as a user debugging a large model would run them.
-            timings.append(
-                measure(
-                    name,
-                    "inspector trace NODE-KEY",
-                    inspector_cmd("trace", str(path), "mul_1234@*"),
-                    args.repeat,
-                )
-            )
-            call_line = _line_of(HERE / "models.py", "x = block(x)")
-            timings.append(
-                measure(
-                    name,
-                    "inspector where FILE:LINE --innermost",
-                    inspector_cmd("where", str(path), f"models.py:{call_line}", "--innermost"),
-                    args.repeat,
-                )
-            )
-            # The worst case: a line on the stack of every one of the 104k ops.
-            timings.append(
-                measure(
-                    name,
-                    "inspector where (all ops match)",
-                    inspector_cmd("where", str(path), f"models.py:{call_line}"),
-                    args.repeat,
-                )
-            )
-        if name == "resnet50" or args.reference_on_synthetic:
-            reference = measure(
-                name,
-                "saved_model_cli show --all",
-                [*saved_model_cli(), "show", "--dir", str(path), "--all"],
-                args.repeat,
-            )
-            timings.append(reference)
-            ratios[f"{name}: saved_model_cli / inspector text"] = reference.median_s / text.median_s
-            ratios[f"{name}: saved_model_cli / inspector json"] = reference.median_s / as_json.median_s
+    reference = [*saved_model_cli(), "show", "--all", "--dir"]
+
+    print(f"\nresnet50, every command ({args.repeat} rounds)")
+    resnet = str(paths["resnet50"])
+    found = measure_together(
+        "resnet50",
+        {
+            "saved_model_cli show --all": [*reference, resnet],
+            "inspector report": inspector_cmd("report", resnet),
+            "inspector report --format json": inspector_cmd("report", resnet, "--format", "json"),
+            "inspector audit": inspector_cmd("audit", resnet),
+            "inspector doctor": inspector_cmd("doctor", resnet),
+            "inspector trace (every traced op)": inspector_cmd("trace", resnet, "--format", "json"),
+            "inspector diff (two ResNet50s)": inspector_cmd("diff", resnet, str(paths["resnet50_again"])),
+        },
+        args.repeat,
+    )
+    timings += found.values()
+    base = found["saved_model_cli show --all"].median_s
+    for label in (
+        "inspector report",
+        "inspector report --format json",
+        "inspector audit",
+        "inspector doctor",
+    ):
+        ratios[f"resnet50: saved_model_cli / {label}"] = base / found[label].median_s
+
+    print(f"\nsynthetic (TensorFlow-traced, 104k nodes) ({args.repeat} rounds)")
+    synthetic = str(paths["synthetic"])
+    call_line = _line_of(HERE / "models.py", "x = block(x)")
+    timings += measure_together(
+        "synthetic",
+        {
+            "inspector report --format json": inspector_cmd("report", synthetic, "--format", "json"),
+            "inspector trace NODE-KEY": inspector_cmd("trace", synthetic, "mul_1234@*"),
+            "inspector where FILE:LINE --innermost": inspector_cmd(
+                "where", synthetic, f"models.py:{call_line}", "--innermost"
+            ),
+            "inspector where (all ops match)": inspector_cmd("where", synthetic, f"models.py:{call_line}"),
+        },
+        args.repeat,
+    ).values()
+
+    big = str(paths["nodes_200k_in_40_functions"])
+    print(f"\n200k nodes in 40 functions, against saved_model_cli ({args.reference_repeat} rounds)")
+    found = measure_together(
+        "nodes_200k_in_40_functions",
+        {
+            "saved_model_cli show --all": [*reference, big],
+            "inspector report": inspector_cmd("report", big),
+            "inspector report --format json": inspector_cmd("report", big, "--format", "json"),
+            "inspector trace NODE-KEY": inspector_cmd("trace", big, "mul_1234@*"),
+            "inspector where FILE:LINE": inspector_cmd("where", big, "model.py:42"),
+            "inspector audit": inspector_cmd("audit", big),
+        },
+        args.reference_repeat,
+    )
+    timings += found.values()
+    base = found["saved_model_cli show --all"].median_s
+    ratios["200k nodes: saved_model_cli / inspector report"] = base / found["inspector report"].median_s
+    ratios["200k nodes: saved_model_cli peak memory / inspector report's"] = (
+        found["saved_model_cli show --all"].peak_rss_mib / found["inspector report"].peak_rss_mib
+    )
+
+    print(f"\nshapes and scaling: inspector report --format json ({args.repeat} rounds)")
+    scaling = {
+        name: inspector_cmd("report", str(paths[name]), "--format", "json")
+        for name in shapes.SHAPES
+        if name in paths
+    }
+    for name, argv in scaling.items():
+        timings += measure_together(name, {"inspector report --format json": argv}, args.repeat).values()
 
     print("\nratios (higher = inspector faster)")
     for label, ratio in ratios.items():

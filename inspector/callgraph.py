@@ -23,7 +23,7 @@ from inspector.view import CallGraph
 class FunctionAttrs:
     """Which attrs of which op types hold functions, for the op types whose OpDef is known."""
 
-    by_op: Mapping[str, frozenset[str]]  # op type -> its func / list(func) attrs (only ops that have any)
+    by_op: Mapping[str, tuple[str, ...]]  # op type -> its func / list(func) attrs in OpDef order (if any)
     known: frozenset[str]  # every op type whose OpDef was read: its other attrs hold no function
 
     @classmethod
@@ -33,7 +33,7 @@ class FunctionAttrs:
         known = set(base.known) if base else set()
         for op_def in op_defs:
             known.add(op_def.name)
-            names = frozenset(a.name for a in op_def.attr if a.type in ("func", "list(func)"))
+            names = tuple(a.name for a in op_def.attr if a.type in ("func", "list(func)"))
             if names:
                 by_op[op_def.name] = names
             else:
@@ -54,19 +54,14 @@ def called_functions(
     attrs = node_def.attr
     if op in function_attrs.known:
         # The hot path of every load (once per node): a known op with no function attr costs one lookup.
-        names = function_attrs.by_op.get(op, frozenset())
-        if len(names) == 1:
-            (name,) = names
+        # Several (If, While, Case) are read in OpDef order: a map's own order is the runtime's whim.
+        for name in function_attrs.by_op.get(op, ()):
             if name in attrs:
                 _collect(attrs[name], found)
-        elif names:  # If, While, Case: in the node's attr order, as a full scan would find them
-            for name in attrs:
-                if name in names:
-                    _collect(attrs[name], found)
         return _deduplicated(found)
-    # An op no OpDef describes: iterate the map's keys (much faster than .values() on protobuf's map), and
-    # call into _collect only for attr kinds that can hold a function.
-    for name in attrs:
+    # An op no OpDef describes: every attr, by name (a deterministic order), and _collect only for attr
+    # kinds that can hold a function.
+    for name in sorted(attrs):
         value = attrs[name]
         kind = value.WhichOneof("value")
         # Most nodes carry list attrs (`_output_shapes`), few of them lists of functions.
@@ -85,13 +80,13 @@ def _collect(value: Any, found: list[str]) -> None:
     kind = value.WhichOneof("value")
     if kind == "func":
         found.append(value.func.name)
-        for nested in value.func.attr.values():
-            _collect(nested, found)
+        for name in sorted(value.func.attr):
+            _collect(value.func.attr[name], found)
     elif kind == "list" and len(value.list.func):
         for func in value.list.func:
             found.append(func.name)
-            for nested in func.attr.values():
-                _collect(nested, found)
+            for name in sorted(func.attr):
+                _collect(func.attr[name], found)
 
 
 def build_call_graph(calls_by_function: Mapping[str, Iterable[str]]) -> CallGraph:

@@ -11,22 +11,27 @@ from inspector.view import TOP_LEVEL, SavedModelView, split_node_key
 
 
 def coverage(view: SavedModelView) -> Coverage:
-    traced = untraced = 0
-    for node in view.nodes.values():
-        if node.function == TOP_LEVEL:
-            continue
-        if node.trace_id is None:
-            untraced += 1
-        else:
-            traced += 1
+    """Counted from the view's indexes (nodes by trace, the top-level graph's few nodes), never by walking
+    every node: on a large model this runs for every command."""
+    top_level = view.functions[TOP_LEVEL].node_keys if TOP_LEVEL in view.functions else ()
+    traced_everywhere = sum(len(keys) for keys in view.nodes_by_trace.values())
+    traced_top_level = sum(1 for key in top_level if view.nodes[key].trace_id is not None)
+    function_nodes = len(view.nodes) - len(top_level)
+    traced = traced_everywhere - traced_top_level
     stale, arguments = [], 0
-    for key in view.debug_info.trace_id_by_key:
-        if key in view.nodes:
-            continue
-        if split_node_key(key)[1] in view.functions:
-            arguments += 1
-        else:
-            stale.append(key)
+    if len(view.debug_info.trace_id_by_key) > traced_everywhere:  # keys that name no node exist
+        for key in view.debug_info.trace_id_by_key:
+            if key in view.nodes:
+                continue
+            if split_node_key(key)[1] in view.functions:
+                arguments += 1
+            else:
+                stale.append(key)
     return Coverage(
-        view.debug_info.status, traced + untraced, traced, untraced, tuple(sorted(stale)), arguments
+        view.debug_info.status,
+        function_nodes,
+        traced,
+        function_nodes - traced,
+        tuple(sorted(stale)),
+        arguments,
     )

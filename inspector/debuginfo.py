@@ -126,7 +126,9 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
                 traces[trace_id] = Trace(trace_id, tuple(frames_by_id[f] for f in stack.frame_id))
             except KeyError as missing:
                 raise ValueError(f"trace {trace_id} names frame {missing} which is not recorded") from None
-        ids = dict(message.name_to_trace_id.items())
+        # The parsed map itself, not a copy: a large model has a key per node (200k of them), and copying
+        # them into a dict costs more than every lookup the commands then make.
+        ids = message.name_to_trace_id
         dangling = next((i for i in ids.values() if i not in traces), None)
         if dangling is not None:
             raise ValueError(f"a key names trace {dangling} which is not recorded")
@@ -142,7 +144,7 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
         layout=layout,
         files=files,
         traces=MappingProxyType(traces),
-        trace_id_by_key=MappingProxyType(ids),
+        trace_id_by_key=MappingProxyType(ids),  # read-only: a protobuf map would add keys it is asked for
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
@@ -33,7 +34,6 @@ from inspector.view import (
     Node,
     SavedModelView,
     Signature,
-    node_key,
 )
 
 MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
@@ -232,30 +232,37 @@ def _build_view(
     info = meta_graph.meta_info_def
     library_defs = list(graph_def.library.function)
     library = frozenset(fn.signature.name for fn in library_defs)
-    trace_ids = dict(debug_info.trace_id_by_key)  # a plain dict: looked up once per node, on the hot path
+    trace_ids = debug_info.trace_id_by_key  # looked up once per node, on the hot path
     # Which attrs can hold functions: TensorFlow's OpDefs (the shipped snapshot), and the model's own
     # stripped_op_list, which describes its custom ops too.
     function_attrs = FunctionAttrs.from_op_defs(info.stripped_op_list.op, base=registry.function_attrs())
     nodes: dict[str, Node] = {}
-    by_op: dict[str, list[str]] = {}
-    by_trace: dict[int, list[str]] = {}
+    by_op: defaultdict[str, list[str]] = defaultdict(list)
+    by_trace: defaultdict[int, list[str]] = defaultdict(list)
+    new_node = tuple.__new__
     functions: dict[str, Function] = {}
+
+    # Op types that call nothing: most nodes. Their attrs need no look at all (the hot path of every load).
+    plain = function_attrs.known - function_attrs.by_op.keys() - library
 
     def add_nodes(function_name: str, node_defs: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
         keys = []
         calls: list[str] = []
+        suffix = "@" + function_name if function_name else ""  # top-level nodes: the bare name
         for node_def in node_defs:
-            key = node_key(node_def.name, function_name)
-            called = called_functions(node_def, library, function_attrs)
+            name = node_def.name
+            key = name + suffix  # node_key(name, function_name), inlined: once per node
             op = node_def.op
+            called = () if op in plain else called_functions(node_def, library, function_attrs)
             trace_id = trace_ids.get(key)
-            nodes[key] = Node(
-                key, node_def.name, op, function_name, node_def.device, called, trace_id, node_def
+            # Node's fields in order, built as the tuple it is (NamedTuple's own __new__ is one more call).
+            nodes[key] = new_node(
+                Node, (key, name, op, function_name, node_def.device, called, trace_id, node_def)
             )
             keys.append(key)
-            by_op.setdefault(op, []).append(key)
+            by_op[op].append(key)
             if trace_id is not None:
-                by_trace.setdefault(trace_id, []).append(key)
+                by_trace[trace_id].append(key)
             if called:
                 calls.extend(called)
         return tuple(keys), tuple(dict.fromkeys(calls))

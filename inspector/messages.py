@@ -10,37 +10,32 @@ clash with TensorFlow's when both are loaded. A field not declared here is kept 
 
 `tests/test_messages.py` checks every declared field against the installed TensorFlow's definitions
 (name, number, type, label, message type), and that both read every fixture and corpus model into
-identical views.
+identical views. The declarations compile to `inspector/data/messages.desc` (a serialized
+FileDescriptorProto, regenerated with `python -m inspector.messages` and checked by a test), which is
+what a process loads: building it from the declarations would import protobuf's descriptor_pb2, a
+noticeable share of a command's start-up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pool, message_factory
 
 PACKAGE = "tensorflow"
-_F = descriptor_pb2.FieldDescriptorProto
+COMPILED = "data/messages.desc"
 
-# Scalar kinds, as FieldDescriptorProto types.
-DOUBLE, FLOAT, INT64, UINT64, INT32 = (
-    _F.TYPE_DOUBLE,
-    _F.TYPE_FLOAT,
-    _F.TYPE_INT64,
-    _F.TYPE_UINT64,
-    _F.TYPE_INT32,
-)
-FIXED64, FIXED32, BOOL, STRING, BYTES = (
-    _F.TYPE_FIXED64,
-    _F.TYPE_FIXED32,
-    _F.TYPE_BOOL,
-    _F.TYPE_STRING,
-    _F.TYPE_BYTES,
-)
-UINT32, SINT64 = _F.TYPE_UINT32, _F.TYPE_SINT64
+# Scalar kinds: FieldDescriptorProto's type numbers (descriptor.proto), spelled out so that loading the
+# compiled file needs no descriptor_pb2.
+DOUBLE, FLOAT, INT64, UINT64, INT32, FIXED64, FIXED32, BOOL, STRING = 1, 2, 3, 4, 5, 6, 7, 8, 9
+BYTES, UINT32, SINT64 = 12, 13, 18
+_MESSAGE, _ENUM = 11, 14
+_OPTIONAL, _REPEATED = 1, 3
 
 
 @dataclass(frozen=True)
@@ -496,8 +491,10 @@ MESSAGES = (
 )
 
 
-def _file_descriptor() -> descriptor_pb2.FileDescriptorProto:
-    """All messages in one proto3 file of package `tensorflow` (so text-format names match)."""
+def compile_declarations() -> Any:
+    """All messages in one proto3 FileDescriptorProto of package `tensorflow` (so text-format names match)."""
+    from google.protobuf import descriptor_pb2
+
     proto = descriptor_pb2.FileDescriptorProto(name="inspector/savedmodel_format.proto", package=PACKAGE)
     proto.syntax = "proto3"
     for enum_name, values in ENUMS.items():
@@ -521,8 +518,8 @@ def _type_name(kind: int | str) -> tuple[int, str]:
     if isinstance(kind, int):
         return kind, ""
     if kind.startswith("enum "):
-        return _F.TYPE_ENUM, f".{PACKAGE}.{kind.removeprefix('enum ')}"
-    return _F.TYPE_MESSAGE, f".{PACKAGE}.{kind}"
+        return _ENUM, f".{PACKAGE}.{kind.removeprefix('enum ')}"
+    return _MESSAGE, f".{PACKAGE}.{kind}"
 
 
 def _add_field(described: Any, item: Field | MapField, message: Message) -> None:
@@ -531,16 +528,16 @@ def _add_field(described: Any, item: Field | MapField, message: Message) -> None
         entry = described.nested_type.add(name=entry_name)
         entry.options.map_entry = True
         key_type, _ = _type_name(item.key)
-        entry.field.add(name="key", number=1, type=key_type, label=_F.LABEL_OPTIONAL)
+        entry.field.add(name="key", number=1, type=key_type, label=_OPTIONAL)
         value_type, value_name = _type_name(item.value)
-        value = entry.field.add(name="value", number=2, type=value_type, label=_F.LABEL_OPTIONAL)
+        value = entry.field.add(name="value", number=2, type=value_type, label=_OPTIONAL)
         if value_name:
             value.type_name = value_name
         described.field.add(
             name=item.name,
             number=item.number,
-            type=_F.TYPE_MESSAGE,
-            label=_F.LABEL_REPEATED,
+            type=_MESSAGE,
+            label=_REPEATED,
             type_name=f".{PACKAGE}.{message.name}.{entry_name}",
         )
         return
@@ -549,7 +546,7 @@ def _add_field(described: Any, item: Field | MapField, message: Message) -> None
         name=item.name,
         number=item.number,
         type=kind,
-        label=_F.LABEL_REPEATED if item.repeated else _F.LABEL_OPTIONAL,
+        label=_REPEATED if item.repeated else _OPTIONAL,
     )
     if type_name:
         added.type_name = type_name
@@ -561,7 +558,7 @@ def _add_field(described: Any, item: Field | MapField, message: Message) -> None
 def pool() -> descriptor_pool.DescriptorPool:
     """A pool of inspector's own: TensorFlow's classes (same names) live in the default pool."""
     own = descriptor_pool.DescriptorPool()
-    own.Add(_file_descriptor())
+    own.AddSerializedFile(resources.files("inspector").joinpath(COMPILED).read_bytes())
     return own
 
 
@@ -569,7 +566,7 @@ def message_class(name: str) -> Any:
     descriptor = pool().FindMessageTypeByName(f"{PACKAGE}.{name}")
     if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.22
         return message_factory.GetMessageClass(descriptor)
-    return message_factory.MessageFactory(pool()).GetPrototype(descriptor)  # pragma: no cover
+    return message_factory.MessageFactory(pool()).GetPrototype(descriptor)  # type: ignore[attr-defined]
 
 
 class _Enum:
@@ -603,3 +600,13 @@ def modules() -> SimpleNamespace:
             BundleEntryProto=message_class("BundleEntryProto"),
         ),
     )
+
+
+def main() -> None:
+    """Recompile inspector/data/messages.desc from the declarations above (after changing them)."""
+    target = Path(__file__).resolve().parent / COMPILED
+    target.write_bytes(compile_declarations().SerializeToString(deterministic=True))
+
+
+if __name__ == "__main__":
+    main()

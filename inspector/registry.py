@@ -91,15 +91,15 @@ def snapshot() -> Snapshot:
 def function_attrs() -> FunctionAttrs:
     """Which attrs hold functions, for every op type a release or a known provider registers. An attr
     that holds a function in any release counts (a release that added one must still be followed)."""
-    found: dict[str, set[str]] = {}
+    found: dict[str, dict[str, None]] = {}  # op type -> func attrs, in OpDef order (an ordered set)
     known: set[str] = set()
     everything = [snapshot().attrs, *(entry.get("ops", {}) for entry in snapshot().providers.values())]
     for ops in everything:
         for op, attrs in ops.items():
             known.add(op)
-            names = {name for name, kind in attrs.items() if kind in FUNCTION_ATTR_TYPES}
+            names = [name for name, kind in attrs.items() if kind in FUNCTION_ATTR_TYPES]
             if names:
-                found.setdefault(op, set()).update(names)
+                found.setdefault(op, {}).update(dict.fromkeys(names))
     return FunctionAttrs(
-        MappingProxyType({op: frozenset(names) for op, names in found.items()}), frozenset(known)
+        MappingProxyType({op: tuple(names) for op, names in found.items()}), frozenset(known)
     )

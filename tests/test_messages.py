@@ -21,6 +21,14 @@ from inspector import messages
 MODELS = [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS]
 
 
+def test_the_compiled_descriptor_is_the_declarations() -> None:
+    """After changing a declaration: `python -m inspector.messages`, and review the change."""
+    from importlib import resources
+
+    shipped = resources.files("inspector").joinpath(messages.COMPILED).read_bytes()
+    assert shipped == messages.compile_declarations().SerializeToString(deterministic=True)
+
+
 @pytest.mark.tensorflow
 def test_every_declared_field_is_tensorflows() -> None:
     """Name, number, type, repeatedness, message type, map key and value, oneof: all as TensorFlow has them."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported by the terminal renderer, not by every command that escapes text
+    from rich.text import Text
 
 # C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -30,11 +32,15 @@ def visible(text: str) -> str:
 
 def literal(text: str, style: str = "") -> Text:
     """A rich Text that shows `text` exactly (markup is not parsed), with controls made visible."""
+    from rich.text import Text
+
     return Text(visible(text), style=style)
 
 
 def literal_lines(items: Iterable[str], style: str = "") -> Text:
     """Several model strings, one per line: each escaped, the line breaks between them our own."""
+    from rich.text import Text
+
     return Text("\n".join(visible(item) for item in items), style=style)
 
 
