@@ -44,21 +44,26 @@ def resnet50(out: Path) -> Path:
     return out
 
 
-def synthetic(out: Path) -> Path:
+def synthetic_200k(out: Path) -> Path:
+    """200k nodes in 40 functions, traced by TensorFlow: the shape of the issue that set the targets."""
+    return synthetic(out, blocks=40, steps=1250)
+
+
+def synthetic(out: Path, blocks: int = BLOCKS, steps: int = STEPS) -> Path:
     if (out / "saved_model.pb").exists():
         return out
 
     def make_block(index: int) -> tf.types.experimental.PolymorphicFunction:
         @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
         def block(x: tf.Tensor) -> tf.Tensor:
-            for step in range(STEPS):
+            for step in range(steps):
                 x = x * (1.0 + step * 1e-6) + float(index)
             return x
 
         return block
 
     holder = tf.Module(name="synthetic")
-    holder.blocks = [make_block(i) for i in range(BLOCKS)]
+    holder.blocks = [make_block(i) for i in range(blocks)]
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
     def serve(x: tf.Tensor) -> dict[str, tf.Tensor]:

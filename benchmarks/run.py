@@ -118,6 +118,7 @@ def main() -> None:
         "resnet50": args.out / "resnet50",
         "resnet50_again": args.out / "resnet50_again",
         "synthetic": args.out / "synthetic",
+        "synthetic_200k": args.out / "synthetic_200k",
     }
     for name, path in paths.items():
         generate = f"from benchmarks import models; models.{name}(__import__('pathlib').Path({str(path)!r}))"
@@ -190,6 +191,35 @@ def main() -> None:
         },
         args.repeat,
     ).values()
+
+    traced = str(paths["synthetic_200k"])
+    print(
+        f"\nTF-traced, 200k nodes in 40 functions, against saved_model_cli ({args.reference_repeat} rounds)"
+    )
+    found = measure_together(
+        "synthetic_200k",
+        {
+            "saved_model_cli show --all": [*reference, traced],
+            "inspector report": inspector_cmd("report", traced),
+            "inspector report --format json": inspector_cmd("report", traced, "--format", "json"),
+            "inspector trace NODE-KEY --format json": inspector_cmd(
+                "trace", traced, "mul_1234@*", "--format", "json"
+            ),
+            "inspector where FILE:LINE --innermost --format json": inspector_cmd(
+                "where", traced, f"models.py:{call_line}", "--innermost", "--format", "json"
+            ),
+        },
+        args.reference_repeat,
+    )
+    timings += found.values()
+    base = found["saved_model_cli show --all"].median_s
+    ratios["TF-traced 200k: saved_model_cli / inspector report"] = base / found["inspector report"].median_s
+    ratios["TF-traced 200k: saved_model_cli / inspector report --format json"] = (
+        base / found["inspector report --format json"].median_s
+    )
+    ratios["TF-traced 200k: saved_model_cli peak memory / inspector report's"] = (
+        found["saved_model_cli show --all"].peak_rss_mib / found["inspector report"].peak_rss_mib
+    )
 
     big = str(paths["nodes_200k_in_40_functions"])
     print(f"\n200k nodes in 40 functions, against saved_model_cli ({args.reference_repeat} rounds)")

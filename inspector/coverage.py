@@ -20,9 +20,8 @@ def coverage(view: SavedModelView) -> Coverage:
     traced = traced_everywhere - traced_top_level
     stale, arguments = [], 0
     if len(view.debug_info.trace_id_by_key) > traced_everywhere:  # keys that name no node exist
-        for key in view.debug_info.trace_id_by_key:
-            if key in view.nodes:
-                continue
+        # A set difference runs in C; a loop over 200k keys to find the few dozen would not.
+        for key in sorted(set(view.debug_info.trace_id_by_key).difference(view.nodes)):
             if split_node_key(key)[1] in view.functions:
                 arguments += 1
             else:
