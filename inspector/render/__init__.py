@@ -2,7 +2,8 @@
 dispatches on the result's type.
 
 Renderers never compute facts: the verdict, counts and groupings are in the result they are given.
-Adding a format is one module with a `RENDERERS` table (result type -> function) and its tests.
+Adding a format is one module with a `RENDERERS` table (result kind -> function) and its tests. The
+tables are keyed by the result's `kind` (its command), so a format need not import every result type.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class RenderOptions:
 #: Kept for callers of the first API: the terminal's options are everyone's options.
 TextOptions = RenderOptions
 
-#: The module of each format; each has `RENDERERS: Mapping[type, Callable[[result, RenderOptions], str]]`.
+#: The module of each format; each has `RENDERERS: Mapping[kind, Callable[[result, RenderOptions], str]]`.
 _MODULES = {
     OutputFormat.TEXT: "inspector.render.text",
     OutputFormat.JSON: "inspector.render.jsonfmt",
@@ -48,10 +49,10 @@ _MODULES = {
 }
 
 
-def renderers(fmt: OutputFormat) -> Mapping[type, Callable[[Any, RenderOptions], str]]:
-    """The result types a format renders, each with its function (the format's module imported now:
+def renderers(fmt: OutputFormat) -> Mapping[str, Callable[[Any, RenderOptions], str]]:
+    """The result kinds a format renders, each with its function (the format's module imported now:
     `inspector report --format json` never pays for rich)."""
-    table: Mapping[type, Callable[[Any, RenderOptions], str]] = importlib.import_module(
+    table: Mapping[str, Callable[[Any, RenderOptions], str]] = importlib.import_module(
         _MODULES[fmt]
     ).RENDERERS
     return table
@@ -59,13 +60,14 @@ def renderers(fmt: OutputFormat) -> Mapping[type, Callable[[Any, RenderOptions],
 
 def formats_for(result_type: type) -> tuple[OutputFormat, ...]:
     """The formats a command can write: every format that renders its result type."""
-    return tuple(fmt for fmt in OutputFormat if result_type in renderers(fmt))
+    kind: str = result_type.kind  # type: ignore[attr-defined]
+    return tuple(fmt for fmt in OutputFormat if kind in renderers(fmt))
 
 
 def render(result: Any, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
     """The one entry point: `result` in `fmt`."""
     table = renderers(fmt)
-    function = table.get(type(result))
+    function = table.get(result.kind)
     if function is None:
         raise ValueError(f"--format {fmt.value} does not render {result.kind} results")
     return function(result, options or RenderOptions())

@@ -47,4 +47,4 @@ def _recording(result: Result, options: RenderOptions | None) -> Console:
     return console
 
 
-RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = dict.fromkeys(TEXT_RENDERERS, render_page)
+RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(TEXT_RENDERERS, render_page)

@@ -17,18 +17,14 @@ import json
 from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector import __version__
 from inspector.render import RenderOptions
-from inspector.results.audit import AuditResult
 from inspector.results.common import SCHEMA_VERSION, Result
-from inspector.results.diff import DiffResult
-from inspector.results.doctor import Diagnosis
-from inspector.results.report import Report
-from inspector.results.scrub import ScrubResult
-from inspector.results.symbolicate import SymbolicateResult
-from inspector.results.traces import TraceResult, WhereResult
+
+if TYPE_CHECKING:
+    from inspector.results.doctor import Diagnosis
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -105,18 +101,18 @@ def _diagnosis(result: Diagnosis, options: RenderOptions) -> str:
     return _dump(envelope(result, payload), compact=False)
 
 
-RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = {
-    Report: _plain,
-    TraceResult: _compact,
-    WhereResult: _compact,
-    AuditResult: _plain,
-    DiffResult: _plain,
-    Diagnosis: _diagnosis,
-    SymbolicateResult: _plain,
-    ScrubResult: _plain,
+RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {
+    "report": _plain,
+    "trace": _compact,
+    "where": _compact,
+    "audit": _plain,
+    "diff": _plain,
+    "doctor": _diagnosis,
+    "symbolicate": _plain,
+    "scrub": _plain,
 }
 
 
 def render(result: Result, options: RenderOptions | None = None) -> str:
-    function: Callable[[Any, RenderOptions], str] = RENDERERS[type(result)]
+    function: Callable[[Any, RenderOptions], str] = RENDERERS[result.kind]
     return function(result, options or RenderOptions())

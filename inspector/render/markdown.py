@@ -31,7 +31,7 @@ MAX_ROWS = 100
 
 
 def render(result: Result, options: RenderOptions | None = None) -> str:
-    return RENDERERS[type(result)](result, options or RenderOptions())
+    return RENDERERS[result.kind](result, options or RenderOptions())
 
 
 def _verdict(result: Result) -> list[str]:
@@ -627,13 +627,13 @@ def render_scrub(result: ScrubResult, _options: RenderOptions) -> str:
     return _join(lines)
 
 
-RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = {
-    Report: render_report,
-    TraceResult: render_trace,
-    WhereResult: render_where,
-    AuditResult: render_audit,
-    DiffResult: render_diff,
-    Diagnosis: render_diagnosis,
-    SymbolicateResult: render_symbolicate,
-    ScrubResult: render_scrub,
+RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {
+    "report": render_report,
+    "trace": render_trace,
+    "where": render_where,
+    "audit": render_audit,
+    "diff": render_diff,
+    "doctor": render_diagnosis,
+    "symbolicate": render_symbolicate,
+    "scrub": render_scrub,
 }

@@ -213,4 +213,4 @@ def _result(finding: Finding, rule_index: dict[str, int], locator: _Locator, mod
     return result
 
 
-RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = {AuditResult: render_audit}
+RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {"audit": render_audit}

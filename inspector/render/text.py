@@ -46,7 +46,7 @@ _function_label = function_label
 
 
 def render(result: Result, options: RenderOptions | None = None) -> str:
-    return RENDERERS[type(result)](result, options or RenderOptions())
+    return RENDERERS[result.kind](result, options or RenderOptions())
 
 
 def render_to_text(renderables: Iterable[RenderableType], options: RenderOptions) -> str:
@@ -85,7 +85,7 @@ def page(result: Result, options: RenderOptions) -> list[RenderableType]:
     """What the terminal shows of any result: the verdict, then the body (or with --quiet only the
     findings), then the summary line and the meaning of the exit status."""
     parts: list[RenderableType] = [_verdict_line(result)]
-    body, findings, summary = _PAGES[type(result)](result, options)
+    body, findings, summary = _PAGES[result.kind](result, options)
     parts += findings if options.quiet else body
     if not options.quiet:
         parts.append(summary)
@@ -1116,15 +1116,15 @@ def _scrub_page(result: ScrubResult, _options: RenderOptions) -> _Page:
     return [written, *findings], findings, Text(plural(len(result.remaining), "leak"), style="bold")
 
 
-_PAGES: dict[type, Callable[[Any, RenderOptions], _Page]] = {
-    Report: _report_page,
-    TraceResult: _trace_page,
-    WhereResult: _where_page,
-    AuditResult: _audit_page,
-    DiffResult: _diff_page,
-    Diagnosis: _diagnosis_page,
-    SymbolicateResult: _symbolicate_page,
-    ScrubResult: _scrub_page,
+_PAGES: dict[str, Callable[[Any, RenderOptions], _Page]] = {
+    "report": _report_page,
+    "trace": _trace_page,
+    "where": _where_page,
+    "audit": _audit_page,
+    "diff": _diff_page,
+    "doctor": _diagnosis_page,
+    "symbolicate": _symbolicate_page,
+    "scrub": _scrub_page,
 }
 
-RENDERERS: dict[type, Callable[[Any, RenderOptions], str]] = dict.fromkeys(_PAGES, _render_page)
+RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(_PAGES, _render_page)
