@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,30 @@ def test_unwritable_output_is_bad_input(tmp_path: Path) -> None:
     result = run_cli("report", CUSTOM, "--output", tmp_path / "missing" / "r.txt", process=True)
     assert result.code == 2
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_spinner_on_a_terminal_says_what_is_slow_and_never_touches_stdout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import argparse
+
+    from inspector.cli import _working
+
+    terminal, stdout = _Terminal(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with _working(argparse.Namespace(quiet=False), "importing TensorFlow"):
+        pass
+    assert "inspector: importing TensorFlow" in terminal.getvalue() and stdout.getvalue() == ""
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    with _working(argparse.Namespace(quiet=False), "importing TensorFlow"):
+        pass
+    with _working(argparse.Namespace(quiet=True), "importing TensorFlow"):
+        pass
+    assert piped.getvalue() == ""  # not a terminal: a log stays clean
