@@ -256,9 +256,7 @@ def _build_view(
             called = () if op in plain else called_functions(node_def, library, function_attrs)
             trace_id = trace_ids.get(key)
             # Node's fields in order, built as the tuple it is (NamedTuple's own __new__ is one more call).
-            nodes[key] = new_node(
-                Node, (key, name, op, function_name, node_def.device, called, trace_id, node_def)
-            )
+            nodes[key] = new_node(Node, (key, name, op, function_name, called, trace_id, node_def))
             keys.append(key)
             by_op[op].append(key)
             if trace_id is not None:

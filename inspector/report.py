@@ -116,7 +116,9 @@ def _save_options(view: SavedModelView) -> tuple[SaveOption, ...]:
         f"{len(view.aliases)} aliases over {aliased} concrete functions" if aliased else "none",
         "meta_info_def.function_aliases",
     )
-    saver_devices = sorted({node.device for node in view.nodes.values() if node.op in _SAVER_OPS})
+    saver_devices = sorted(
+        {view.nodes[key].device for op in _SAVER_OPS for key in view.nodes_by_op.get(op, ())}
+    )
     placed = [device for device in saver_devices if device not in _DEFAULT_IO_DEVICES]
     io_device = SaveOption(
         "experimental_io_device",

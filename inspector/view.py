@@ -154,7 +154,6 @@ class Node(NamedTuple):
     name: str
     op: str
     function: str  # the enclosing function's name, TOP_LEVEL for the top-level graph
-    device: str
     calls: tuple[str, ...]  # functions named by its function-valued attrs (f, body, then_branch, ...)
     trace_id: int | None
     definition: Any  # the NodeDef proto, for attrs and inputs; read-only
@@ -162,6 +161,12 @@ class Node(NamedTuple):
     @property
     def namespace(self) -> str | None:
         return namespace_of(self.op)
+
+    @property
+    def device(self) -> str:
+        """Read on demand: few commands look, and reading it for every node would slow every load."""
+        device: str = self.definition.device
+        return device
 
     @property
     def inputs(self) -> tuple[str, ...]:
