@@ -17,7 +17,7 @@ The paths are the saving machine's, so classification reads the path's shape, no
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -88,6 +88,19 @@ def read_debug_info(model_dir: Path, graph_debug_info_cls: Any) -> DebugInfo:
         return DebugInfo(status=DebugInfoStatus.CORRUPT, path=path, problem=_describe(error))
 
 
+def dangling_trace(info: DebugInfo, used: Iterable[int]) -> DebugInfo | None:
+    """The debug info as corrupt when one of the trace ids the model's nodes use names no recorded trace
+    (a hand-edited or hostile file); None when every one is recorded."""
+    missing = next((trace_id for trace_id in used if trace_id not in info.traces), None)
+    if missing is None:
+        return None
+    return DebugInfo(
+        status=DebugInfoStatus.CORRUPT,
+        path=info.path,
+        problem=_describe(ValueError(f"a key names trace {missing} which is not recorded")),
+    )
+
+
 def _describe(error: Exception) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"cannot be parsed as a GraphDebugInfo ({text})"
@@ -127,11 +140,10 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
             except KeyError as missing:
                 raise ValueError(f"trace {trace_id} names frame {missing} which is not recorded") from None
         # The parsed map itself, not a copy: a large model has a key per node (200k of them), and copying
-        # them into a dict costs more than every lookup the commands then make.
+        # them into a dict costs more than every lookup the commands then make. Whether each id names a
+        # recorded trace is checked by the loader for the ids its nodes use (`dangling_trace`): the only
+        # ones ever read, and a few hundred distinct ids rather than 200k values.
         ids = message.name_to_trace_id
-        dangling = next((i for i in ids.values() if i not in traces), None)
-        if dangling is not None:
-            raise ValueError(f"a key names trace {dangling} which is not recorded")
         layout = DebugInfoLayout.ID_BASED
     elif len(message.traces):
         traces, ids = _intern_legacy(message.traces, frame)

@@ -18,7 +18,7 @@ from typing import Any
 
 from inspector import objectgraph, registry
 from inspector.callgraph import FunctionAttrs, build_call_graph, called_functions, tensor_node_name
-from inspector.debuginfo import read_debug_info
+from inspector.debuginfo import dangling_trace, read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
 from inspector.files import model_part_problem, read_regular_file
 from inspector.protos import ProtoModules, load_protos
@@ -59,17 +59,24 @@ def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
         meta_graph = select_meta_graph(saved_model, model_file, tags)
         debug_info = read_debug_info(model_dir, protos.graph_debug_info.GraphDebugInfo)
         fingerprint, fingerprint_problem = read_fingerprint(model_dir, protos)
-        return _build_view(
-            model_dir,
-            model_file,
-            saved_model,
-            meta_graph,
-            debug_info,
-            fingerprint,
-            fingerprint_problem,
-            protos,
-            [skipped] if skipped else [],
-        )
+
+        def build(debug: DebugInfo) -> SavedModelView:
+            return _build_view(
+                model_dir,
+                model_file,
+                saved_model,
+                meta_graph,
+                debug,
+                fingerprint,
+                fingerprint_problem,
+                protos,
+                [skipped] if skipped else [],
+            )
+
+        view = build(debug_info)
+        corrupt = dangling_trace(debug_info, view.nodes_by_trace)
+        # A node's trace id that names no trace: the whole file is suspect, as any parse failure is.
+        return view if corrupt is None else build(corrupt)
     finally:
         if collecting:
             gc.enable()

@@ -12,7 +12,7 @@ from fixtures import catalog
 from inspector.debuginfo import is_user_file, library_of
 from inspector.protos import load_protos
 from inspector.report import build_report
-from inspector.view import DebugInfoLayout, SavedModelView
+from inspector.view import DebugInfoLayout, DebugInfoStatus, SavedModelView
 
 
 def creation_sites(view: SavedModelView, op: str) -> set[tuple[str, int, str]]:
@@ -180,3 +180,21 @@ def test_user_frames(path: str) -> None:
 )
 def test_library_frames_keep_their_package_name(path: str, library: str) -> None:
     assert library_of(path) == library
+
+
+def test_a_node_whose_trace_id_names_no_trace_makes_the_debug_info_corrupt(model_copy: Any) -> None:
+    """The ids the nodes use are checked after the nodes are read (not every key's, up front)."""
+    from inspector.protos import load_protos
+
+    path = model_copy("module_aliases")
+    debug_file = path / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    # A key of a node (a key naming no node, such as a function argument's, is never read).
+    key = min(node.key for node in inspector.load(path).nodes.values() if node.trace_id is not None)
+    debug.name_to_trace_id[key] = 987654321
+    debug_file.write_bytes(debug.SerializeToString())
+    view = inspector.load(path)
+    assert view.debug_info.status is DebugInfoStatus.CORRUPT
+    assert "names trace 987654321 which is not recorded" in (view.debug_info.problem or "")
+    assert all(node.trace_id is None for node in view.nodes.values())
