@@ -1,12 +1,16 @@
 """inspector: make TensorFlow SavedModels explain themselves.
 
-Reading never runs the model and never starts the TensorFlow runtime::
+Reading never runs the model and needs no TensorFlow (protobuf alone)::
 
     import inspector
     view = inspector.load("fixtures/models/module_aliases")
     view.aliases["double"].targets          # the concrete functions behind an alias
     report = inspector.build_report(view, whitelist=["Acme"])
     report.flagged_ops                      # ops whose namespace is not whitelisted, with traces
+    report.verdict, report.exit_code        # every result's conclusion, as the CLI states it
+
+    from inspector.render import OutputFormat, render
+    print(render(report, OutputFormat.MARKDOWN))   # any result, in any format its command offers
 
 Saving (TensorFlow imported on first use) always writes the debug info::
 

@@ -73,7 +73,9 @@ exit status: 0 ops found; 1 none; 2 bad input.
 _EPILOG_AUDIT = """\
 examples:
   inspector audit model/ --whitelist Acme
-  inspector audit model/ --format sarif --output audit.sarif          # for code scanning
+  inspector audit model/ --format sarif --source-root . -o audit.sarif   # code scanning: relative URIs
+  inspector audit model/ --quiet                                      # the verdict and the findings only
+  inspector audit model/ --live-registry --verify-fingerprint         # with the installed TensorFlow
   inspector audit model/ --format markdown >> "$GITHUB_STEP_SUMMARY"
   inspector audit model/ --write-baseline audit-baseline.json         # accept today's findings
   inspector audit model/ --baseline audit-baseline.json               # fail only on new ones
@@ -114,6 +116,7 @@ examples:
   inspector doctor model/ --try-load                        # load it in a child process, explain the error
   inspector doctor model/ --try-load --op-library ./libacme_ops.so --import tensorflow_text
   inspector doctor model/ --try-load --timeout 30 --verbose
+  inspector doctor model/ --live-registry                   # the installed TensorFlow's own op registry
 
 exit status: 0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input.
 """

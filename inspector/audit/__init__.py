@@ -2,7 +2,7 @@
 
     from inspector.audit import Policy, audit
     result = audit(inspector.load("model/"), Policy(whitelist=("Acme",)))
-    result.failed, [f.message for f in result.findings]
+    result.verdict, [f.message for f in result.findings], result.groups  # findings by rule
 
 The audit never loads or runs the model. A rule that crashes becomes an error notice in the result
 (shown in every format, and failing the run), never a silent "clean".

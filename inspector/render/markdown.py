@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.render import RenderOptions
 from inspector.render.safe import markdown as md
@@ -16,14 +16,19 @@ from inspector.render.words import (
     plural,
     value_text,
 )
-from inspector.results.audit import AuditResult, Finding
-from inspector.results.common import Coverage, Result
-from inspector.results.diff import ChangeKind, DiffResult
-from inspector.results.doctor import Diagnosis
-from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Report
-from inspector.results.scrub import ScrubResult
-from inspector.results.symbolicate import SymbolicateResult
-from inspector.results.traces import TraceResult, WhereResult
+from inspector.results.common import Result
+from inspector.results.diff import ChangeKind
+from inspector.results.doctor import LoadOutcome
+
+if TYPE_CHECKING:  # annotations: each command's page imports only the result type it draws
+    from inspector.results.audit import AuditResult, Finding
+    from inspector.results.common import Coverage
+    from inspector.results.diff import DiffResult
+    from inspector.results.doctor import Diagnosis
+    from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Report
+    from inspector.results.scrub import ScrubResult
+    from inspector.results.symbolicate import SymbolicateResult
+    from inspector.results.traces import TraceResult, WhereResult
 from inspector.view import DebugInfoStatus, Folded, Frame, TensorSpec, Trace
 
 #: Rows a per-function table shows before summarising: a job summary must stay readable.
@@ -545,7 +550,7 @@ def render_diagnosis(result: Diagnosis, options: RenderOptions) -> str:
     if load is not None:
         when = (
             f"after {load.timeout:g} s (killed)"
-            if load.outcome.value == "timeout"
+            if load.outcome is LoadOutcome.TIMEOUT
             else f"in {load.seconds:.2f} s"
         )
         lines += [f"Load attempt: **{load.outcome.value}** {when}.", ""]

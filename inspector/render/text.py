@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -28,14 +28,20 @@ from inspector.render.words import (
     plural,
     value_text,
 )
-from inspector.results.audit import AuditResult, Finding
-from inspector.results.common import Coverage, Result, Verdict
-from inspector.results.diff import Change, ChangeKind, DiffResult
-from inspector.results.doctor import Diagnosis, LoadAttempt, Problem
-from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Recorded, Report
-from inspector.results.scrub import ScrubResult
-from inspector.results.symbolicate import Resolution, SymbolicateResult
-from inspector.results.traces import OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
+from inspector.results.common import Result, Verdict
+from inspector.results.diff import ChangeKind
+from inspector.results.doctor import LoadOutcome
+from inspector.results.report import FingerprintStatus, Recorded
+
+if TYPE_CHECKING:  # annotations: each command's page imports only the result type it draws
+    from inspector.results.audit import AuditResult, Finding
+    from inspector.results.common import Coverage
+    from inspector.results.diff import Change, DiffResult
+    from inspector.results.doctor import Diagnosis, LoadAttempt, Problem
+    from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Report
+    from inspector.results.scrub import ScrubResult
+    from inspector.results.symbolicate import Resolution, SymbolicateResult
+    from inspector.results.traces import OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
 from inspector.view import DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -253,13 +259,13 @@ def _integrity(report: Report) -> RenderableType:
     check = report.fingerprint_check
     if check is None:
         parts.append(Text("fingerprint not verified against the files (--verify-fingerprint)", style="dim"))
-    elif check.status.value == "match":
+    elif check.status is FingerprintStatus.MATCH:
         matches = Text("fingerprint matches the model's files", style="green")
         if check.detail:
             matches.append("; ", style="green").append_text(literal(check.detail, style="yellow"))
         parts.append(matches)
     else:
-        style = "red" if check.status.value == "mismatch" else "yellow"
+        style = "red" if check.status is FingerprintStatus.MISMATCH else "yellow"
         parts.append(
             Text(f"fingerprint {check.status.value}: ", style=style).append_text(literal(check.detail))
         )
@@ -992,7 +998,7 @@ def _load_line(load: LoadAttempt) -> Text:
     text = Text("load attempt: ", style="bold")
     styles = {"loaded": "green", "failed": "red", "timeout": "red", "crashed": "red"}
     text.append(load.outcome.value, style=styles[load.outcome.value])
-    if load.outcome.value == "timeout":
+    if load.outcome is LoadOutcome.TIMEOUT:
         text.append(f" after {load.timeout:g} s (killed)")
     else:
         text.append(f" in {load.seconds:.2f} s")

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
-from inspector.results.audit import AuditResult
 from inspector.results.common import Result, Verdict
-from inspector.results.diff import Aspect, Change, DiffResult, SourceSite, TensorValue, Value
-from inspector.results.doctor import Diagnosis
-from inspector.results.report import Report
-from inspector.results.scrub import ScrubResult
-from inspector.results.symbolicate import SymbolicateResult
-from inspector.results.traces import TraceResult, WhereResult
+from inspector.results.diff import Aspect, Change, SourceSite, TensorValue, Value
 from inspector.view import TOP_LEVEL
+
+if TYPE_CHECKING:
+    from inspector.results.audit import AuditResult
+    from inspector.results.diff import DiffResult
+    from inspector.results.doctor import Diagnosis
+    from inspector.results.report import Report
+    from inspector.results.scrub import ScrubResult
+    from inspector.results.symbolicate import SymbolicateResult
+    from inspector.results.traces import TraceResult, WhereResult
 
 
 def plural(count: int, word: str, many: str = "") -> str:
@@ -42,48 +46,85 @@ def headline(result: Result) -> str:
 
 
 def _conclusion(result: Result) -> str:
-    match result:
-        case AuditResult():
-            if result.verdict is Verdict.RECORDED:
-                return f"{plural(len(result.findings), 'finding')} recorded in the baseline"
-            if result.verdict is Verdict.INCOMPLETE:
-                failed = ", ".join(result.failed_rules)
-                return f"{plural(len(result.failed_rules), 'rule')} could not run ({failed}): findings may be missing"
-            bar = f"at or above {result.fail_on.label}"
-            return f"{plural(result.failing, 'finding')} {bar} of {plural(len(result.findings), 'finding')} from {plural(len(result.rules), 'rule')}"
-        case Report():
-            if result.whitelist is None:
-                return "report written; no --whitelist given, so namespaces were not checked"
-            if result.whitelist_violated:
-                return f"{plural(len(result.flagged_ops), 'op')} outside the namespace whitelist"
-            return "every namespaced op is in the whitelist"
-        case TraceResult():
-            if result.selector.is_empty:
-                return f"{plural(len(result.sites), 'source line')} created the traced ops"
-            return f"{plural(result.selected_ops, 'op')} selected, {result.traced_ops} with a creation trace"
-        case WhereResult():
-            return f"{plural(result.op_count, 'op')} created by {result.query.file}" + (
-                f":{result.query.line}" if result.query.line is not None else ""
-            )
-        case DiffResult():
-            if result.identical:
-                return f"no change in {plural(len(result.categories), 'category', 'categories')} compared"
-            return f"{plural(len(result.changes), 'change')} in {plural(sum(1 for c in result.counts if c.total), 'category', 'categories')}"
-        case Diagnosis():
-            if result.load is not None:
-                return f"the model {'loads' if result.load.outcome.value == 'loaded' else 'does not load'} ({result.load.outcome.value}); {plural(len(result.blockers), 'blocker')}"
-            return f"{plural(len(result.blockers), 'blocker')}, {plural(len(result.warnings), 'warning')} found statically"
-        case SymbolicateResult():
-            if not result.names:
-                return "the log names no node, function or op type"
-            return f"{result.names - result.unresolved} of {plural(result.names, 'name')} in the log found in the model"
-        case ScrubResult():
-            if result.remaining:
-                return (
-                    f"a stripped prefix still occurs in {plural(len(result.remaining), 'file')} of the copy"
-                )
-            return f"copy written and verified; {plural(result.rewritten, 'recorded path')} rewritten"
-    raise TypeError(f"no headline for {type(result).__name__}")
+    """Dispatched on the command (`kind`): a page imports only the result type it draws."""
+    conclude = _CONCLUSIONS.get(result.kind)
+    if conclude is None:
+        raise TypeError(f"no headline for {type(result).__name__}")
+    conclusion: str = conclude(result)
+    return conclusion
+
+
+def _audit(result: AuditResult) -> str:
+    if result.verdict is Verdict.RECORDED:
+        return f"{plural(len(result.findings), 'finding')} recorded in the baseline"
+    if result.verdict is Verdict.INCOMPLETE:
+        failed = ", ".join(result.failed_rules)
+        return f"{plural(len(result.failed_rules), 'rule')} could not run ({failed}): findings may be missing"
+    return (
+        f"{plural(result.failing, 'finding')} at or above {result.fail_on.label} of "
+        f"{plural(len(result.findings), 'finding')} from {plural(len(result.rules), 'rule')}"
+    )
+
+
+def _report(result: Report) -> str:
+    if result.whitelist is None:
+        return "report written; no --whitelist given, so namespaces were not checked"
+    if result.whitelist_violated:
+        return f"{plural(len(result.flagged_ops), 'op')} outside the namespace whitelist"
+    return "every namespaced op is in the whitelist"
+
+
+def _trace(result: TraceResult) -> str:
+    if result.selector.is_empty:
+        return f"{plural(len(result.sites), 'source line')} created the traced ops"
+    return f"{plural(result.selected_ops, 'op')} selected, {result.traced_ops} with a creation trace"
+
+
+def _where(result: WhereResult) -> str:
+    line = f":{result.query.line}" if result.query.line is not None else ""
+    return f"{plural(result.op_count, 'op')} created by {result.query.file}{line}"
+
+
+def _diff(result: DiffResult) -> str:
+    if result.identical:
+        return f"no change in {plural(len(result.categories), 'category', 'categories')} compared"
+    changed = sum(1 for count in result.counts if count.total)
+    return f"{plural(len(result.changes), 'change')} in {plural(changed, 'category', 'categories')}"
+
+
+def _doctor(result: Diagnosis) -> str:
+    from inspector.results.doctor import LoadOutcome
+
+    if result.load is not None:
+        loads = "loads" if result.load.outcome is LoadOutcome.LOADED else "does not load"
+        return f"the model {loads} ({result.load.outcome.value}); {plural(len(result.blockers), 'blocker')}"
+    return f"{plural(len(result.blockers), 'blocker')}, {plural(len(result.warnings), 'warning')} found statically"
+
+
+def _symbolicate(result: SymbolicateResult) -> str:
+    if not result.names:
+        return "the log names no node, function or op type"
+    return (
+        f"{result.names - result.unresolved} of {plural(result.names, 'name')} in the log found in the model"
+    )
+
+
+def _scrub(result: ScrubResult) -> str:
+    if result.remaining:
+        return f"a stripped prefix still occurs in {plural(len(result.remaining), 'file')} of the copy"
+    return f"copy written and verified; {plural(result.rewritten, 'recorded path')} rewritten"
+
+
+_CONCLUSIONS: dict[str, Any] = {
+    "audit": _audit,
+    "report": _report,
+    "trace": _trace,
+    "where": _where,
+    "diff": _diff,
+    "doctor": _doctor,
+    "symbolicate": _symbolicate,
+    "scrub": _scrub,
+}
 
 
 def exit_meaning(result: Result) -> str:
