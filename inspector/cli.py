@@ -181,6 +181,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def console() -> NoReturn:
+    """The `inspector` command: `main`, then exit without tearing the process down. A large model is a
+    million objects, and freeing them one by one at exit costs a tenth of a command's time for nothing:
+    the output is flushed first, and the operating system takes the memory back at once."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away (`| head`)
+            stream.flush()
+    os._exit(code)
+
+
 #: An error line quotes the input at times (a protobuf parser's complaint): it is cut to this length.
 MAX_ERROR_LINE = 500
 

@@ -19,13 +19,26 @@ def coverage(view: SavedModelView) -> Coverage:
     function_nodes = len(view.nodes) - len(top_level)
     traced = traced_everywhere - traced_top_level
     stale, arguments = [], 0
-    if len(view.debug_info.trace_id_by_key) > traced_everywhere:  # keys that name no node exist
-        # A set difference runs in C; a loop over 200k keys to find the few dozen would not.
-        for key in sorted(set(view.debug_info.trace_id_by_key).difference(view.nodes)):
-            if split_node_key(key)[1] in view.functions:
-                arguments += 1
-            else:
-                stale.append(key)
+    keys = view.debug_info.trace_id_by_key
+    leftover = len(keys) - traced_everywhere  # keys that name no node
+    if leftover:
+        # TensorFlow records a key for each function argument (`x@__inference_f_12`), which the model's
+        # graph has no node for. When the arguments account for every leftover key, nothing is stale,
+        # and the 200k keys of a large model need no walk.
+        arguments = sum(
+            1
+            for name, function in view.functions.items()
+            if name
+            for argument in function.inputs
+            if (key := f"{argument.name}@{name}") in keys and key not in view.nodes
+        )
+        if arguments != leftover:
+            arguments = 0
+            for key in sorted(set(keys).difference(view.nodes)):  # in C, not a loop over every key
+                if split_node_key(key)[1] in view.functions:
+                    arguments += 1
+                else:
+                    stale.append(key)
     return Coverage(
         view.debug_info.status,
         function_nodes,

@@ -252,9 +252,12 @@ def _build_view(
     # Op types that call nothing: most nodes. Their attrs need no look at all (the hot path of every load).
     plain = function_attrs.known - function_attrs.by_op.keys() - library
 
-    def add_nodes(function_name: str, node_defs: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def add_nodes(
+        function_name: str, node_defs: Any
+    ) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
         keys = []
         calls: list[str] = []
+        op_types: set[str] = set()
         suffix = "@" + function_name if function_name else ""  # top-level nodes: the bare name
         for node_def in node_defs:
             name = node_def.name
@@ -265,18 +268,19 @@ def _build_view(
             # Node's fields in order, built as the tuple it is (NamedTuple's own __new__ is one more call).
             nodes[key] = new_node(Node, (key, name, op, function_name, called, trace_id, node_def))
             keys.append(key)
+            op_types.add(op)
             by_op[op].append(key)
             if trace_id is not None:
                 by_trace[trace_id].append(key)
             if called:
                 calls.extend(called)
-        return tuple(keys), tuple(dict.fromkeys(calls))
+        return tuple(keys), tuple(dict.fromkeys(calls)), frozenset(op_types)
 
-    keys, calls = add_nodes(TOP_LEVEL, graph_def.node)
-    functions[TOP_LEVEL] = Function(TOP_LEVEL, keys, (), (), False, calls)
+    keys, calls, ops = add_nodes(TOP_LEVEL, graph_def.node)
+    functions[TOP_LEVEL] = Function(TOP_LEVEL, keys, (), (), False, calls, ops)
     for function_def in library_defs:
         signature = function_def.signature
-        keys, calls = add_nodes(signature.name, function_def.node_def)
+        keys, calls, ops = add_nodes(signature.name, function_def.node_def)
         functions[signature.name] = Function(
             name=signature.name,
             node_keys=keys,
@@ -288,6 +292,7 @@ def _build_view(
             ),
             is_stateful=signature.is_stateful,
             calls=calls,
+            op_types=ops,
         )
 
     call_graph = build_call_graph({name: fn.calls for name, fn in functions.items()})

@@ -6,6 +6,7 @@ exit code from `Report.whitelist_violated`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from inspector.coverage import coverage
@@ -210,10 +211,8 @@ def _namespaces(view: SavedModelView, allowed: tuple[str, ...] | None) -> tuple[
 
 
 def _op_types(view: SavedModelView) -> tuple[OpTypeCount, ...]:
-    counts = [
-        OpTypeCount(op, len(keys), len({view.nodes[key].function for key in keys}))
-        for op, keys in view.nodes_by_op.items()
-    ]
+    in_functions = Counter(op for function in view.functions.values() for op in function.op_types)
+    counts = [OpTypeCount(op, len(keys), in_functions[op]) for op, keys in view.nodes_by_op.items()]
     return tuple(sorted(counts, key=lambda c: (-c.node_count, c.op_type)))
 
 

@@ -191,6 +191,7 @@ class Function:
     outputs: tuple[Argument, ...]
     is_stateful: bool
     calls: tuple[str, ...]  # callees in first-seen order, deduplicated
+    op_types: frozenset[str] = frozenset()  # the op types of its nodes
 
     @property
     def is_top_level(self) -> bool:
