@@ -21,6 +21,7 @@ from inspector.callgraph import FunctionAttrs, build_call_graph, called_function
 from inspector.debuginfo import dangling_trace, read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
 from inspector.files import model_part_problem, read_regular_file
+from inspector.messages import FIELDS_NOT_READ
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -151,6 +152,9 @@ def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> str:
                 raise
             saved_model.Clear()
             text_format.Parse(text, saved_model, allow_unknown_field=True)
+            message, field = unknown.group(1).removeprefix("tensorflow."), unknown.group(2)
+            if (message, field) in FIELDS_NOT_READ:
+                return ""  # a field of the format the reader has no use for, as TensorFlow writes it
             return (
                 f"{model_file}: skipped fields inspector does not read (the first: {unknown.group(2)!r} in "
                 f"{unknown.group(1)}); if TensorFlow does not know them either, it will refuse the file"

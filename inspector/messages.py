@@ -491,6 +491,50 @@ MESSAGES = (
 )
 
 
+#: Fields of the declared messages that the format has and TensorFlow writes, but the reader does not use
+#: (so they are not declared). A text-format model names them: skipping them is expected, not a warning.
+#: (message, field); a test checks each against TensorFlow's definitions.
+FIELDS_NOT_READ = frozenset(
+    {
+        ("FunctionDef", "arg_attr"),
+        ("FunctionDef", "resource_arg_unique_id"),
+        ("FunctionDefLibrary", "registered_gradients"),
+        ("NodeDef", "experimental_type"),
+        ("OpDef", "control_output"),
+        ("OpDef", "deprecation"),
+        ("OpDef", "is_aggregate"),
+        ("OpDef", "is_commutative"),
+        ("OpDef", "is_distributed_communication"),
+        ("OpDef", "allows_uninitialized_input"),
+        ("OpDef.ArgDef", "experimental_full_type"),
+        ("OpDef.ArgDef", "handle_data"),
+        ("SavedBareConcreteFunction", "allowed_positional_arguments"),
+        ("SavedBareConcreteFunction", "function_spec"),
+        ("SavedFunction", "function_spec"),
+        ("SavedObject", "registered_name"),
+        ("SavedObject", "serialized_user_proto"),
+        ("SavedObject", "saveable_objects"),
+        ("SavedObject", "slot_variables"),
+        ("SavedObject", "registered_saver"),
+        ("SavedUserObject", "version"),
+        ("SavedUserObject", "metadata"),
+        ("SavedVariable", "aggregation"),
+        ("SavedVariable", "synchronization"),
+        ("SaverDef", "keep_checkpoint_every_n_hours"),
+        ("SaverDef", "version"),
+        ("MetaGraphDef.MetaInfoDef", "any_info"),
+        ("CollectionDef", "any_list"),
+        ("SignatureDef", "defaults"),
+        ("GraphDef", "version"),
+        ("GraphDef", "debug_info"),
+        ("TensorProto", "resource_handle_val"),
+        ("TensorProto", "variant_val"),
+        ("TensorProto", "float8_val"),
+        ("TypeSpecProto", "type_spec_class"),
+    }
+)
+
+
 def compile_declarations() -> Any:
     """All messages in one proto3 FileDescriptorProto of package `tensorflow` (so text-format names match)."""
     from google.protobuf import descriptor_pb2

@@ -65,6 +65,10 @@ def test_every_declared_field_is_tensorflows() -> None:
             other_oneof = other.containing_oneof.name if other.containing_oneof else None
             if mine_oneof != other_oneof:
                 problems.append(f"{message.name}.{mine.name}: oneof {mine_oneof} vs {other_oneof}")
+    for message_name, field_name in messages.FIELDS_NOT_READ:  # skipped quietly: they must be real
+        theirs = theirs_pool.FindMessageTypeByName(f"tensorflow.{message_name}")
+        if field_name not in theirs.fields_by_name:
+            problems.append(f"FIELDS_NOT_READ: {message_name}.{field_name} is not a field of TensorFlow's")
     data_type = theirs_pool.FindEnumTypeByName("tensorflow.DataType")
     assert messages.ENUMS["DataType"] == {value.name: value.number for value in data_type.values}
     assert not problems, problems
@@ -179,3 +183,26 @@ def _drop_environment(document: dict[str, Any]) -> None:
         result.pop(key, None)
     document.pop("verdict", None)
     document.pop("exit_code", None)
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("name", ["module_aliases", "custom_ops"])
+def test_a_pbtxt_written_by_tensorflow_reads_as_its_binary_without_warnings(name: str, tmp_path: Any) -> None:
+    pytest.importorskip("tensorflow")
+    import shutil
+
+    from google.protobuf import text_format
+
+    import inspector
+    from inspector.protos import load_protos
+
+    source = catalog.get(name).path
+    target = tmp_path / name
+    shutil.copytree(source, target)
+    message = load_protos("tensorflow").saved_model.SavedModel()
+    message.ParseFromString((target / "saved_model.pb").read_bytes())
+    (target / "saved_model.pb").unlink()
+    (target / "saved_model.pbtxt").write_text(text_format.MessageToString(message))
+    as_text, as_binary = inspector.load(target), inspector.load(source)
+    assert not [w for w in as_text.warnings if "skipped fields" in w]
+    assert as_text.nodes.keys() == as_binary.nodes.keys() and as_text.aliases == as_binary.aliases
