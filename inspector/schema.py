@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from inspector.results import RESULT_TYPES, SCHEMA_VERSION, ModelRef, Verdict
+from inspector.results.common import json_fields
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -81,7 +82,7 @@ class _Builder:
             self.defs[name] = {}  # a placeholder: recursive types (a call tree) refer to themselves
             hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
             properties: dict[str, Any] = {}
-            for field in _json_fields(cls):
+            for field in json_fields(cls):
                 if field in exclude:
                     continue
                 if field in hints:
@@ -101,14 +102,6 @@ class _Builder:
             }
             self.defs[name] = described
         return {"$ref": f"#/$defs/{name}"}
-
-
-def _json_fields(cls: type) -> tuple[str, ...]:
-    if dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.repr)
-    else:
-        names = tuple(cls._fields)  # type: ignore[attr-defined]
-    return names + tuple(getattr(cls, "JSON_DERIVED", ()))
 
 
 def schema_for(result_type: type) -> dict[str, Any]:

@@ -94,6 +94,21 @@ def _in_process(args: tuple[str | Path, ...]) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Python code in a fresh interpreter from the checkout: for what a process imports, or must not."""
+    import textwrap
+
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+        check=False,
+    )
+
+
 def flat(text: str) -> str:
     """Terminal output without box drawing, its wrapped lines joined: for asserting on phrases."""
     for char in "│╭╮╰╯─":

@@ -3,12 +3,8 @@ registry, and that reading, auditing and doctoring with it never import TensorFl
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import pytest
-from conftest import ROOT
+from conftest import run_python
 
 import inspector
 from fixtures import catalog
@@ -85,20 +81,8 @@ def test_reading_only_the_func_attrs_finds_every_call(name: str) -> None:
         assert node.calls == called_functions(node.definition, library, known)
 
 
-def _run(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"},
-        timeout=300,
-        check=False,
-    )
-
-
 def test_the_default_audit_and_doctor_never_import_tensorflow() -> None:
-    result = _run(
+    result = run_python(
         """
         import sys
         from inspector.cli import main

@@ -12,7 +12,6 @@ document is the JSON Schema `inspector/schemas/<kind>.schema.json`, validated in
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 from collections.abc import Callable, Mapping
 from enum import Enum
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector import __version__
 from inspector.render import RenderOptions
-from inspector.results.common import SCHEMA_VERSION, Result
+from inspector.results.common import SCHEMA_VERSION, Result, json_fields
 
 if TYPE_CHECKING:
     from inspector.results.doctor import Diagnosis
@@ -32,17 +31,6 @@ _SCALARS = (str, int, float, bool, type(None))
 ENVELOPE_FIELDS = ("tool", "version", "kind", "schema_version", "model", "verdict", "exit_code", "result")
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    """The fields a dataclass or NamedTuple class contributes to JSON (repr=False fields are internal),
-    then the derived facts it names in JSON_DERIVED."""
-    if dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.repr)
-    else:
-        names = tuple(cls._fields)  # type: ignore[attr-defined]
-    return names + tuple(getattr(cls, "JSON_DERIVED", ()))
-
-
 def to_jsonable(value: Any) -> Any:
     """Dataclasses and NamedTuples -> objects, tuples -> arrays, enums -> values, paths -> strings."""
     if isinstance(value, _SCALARS) and not isinstance(value, Enum):
@@ -50,7 +38,7 @@ def to_jsonable(value: Any) -> Any:
     if (dataclasses.is_dataclass(value) and not isinstance(value, type)) or (
         isinstance(value, tuple) and hasattr(value, "_fields")
     ):
-        return {name: to_jsonable(getattr(value, name)) for name in _field_names(type(value))}
+        return {name: to_jsonable(getattr(value, name)) for name in json_fields(type(value))}
     if isinstance(value, Enum):
         return value.name.lower() if isinstance(value, int) else value.value  # IntEnum severities by name
     if isinstance(value, PurePath):

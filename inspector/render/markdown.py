@@ -11,6 +11,7 @@ from inspector.render.safe import visible
 from inspector.render.words import (
     change_detail,
     change_subject,
+    contents,
     function_label,
     headline,
     plural,
@@ -184,18 +185,7 @@ def _overview(overview: Overview) -> list[str]:
         ("Tags", md(", ".join(overview.tags) or "(no tags)")),
         (
             "Contents",
-            ", ".join(
-                plural(n, word)
-                for n, word in (
-                    (counts.functions, "function"),
-                    (counts.nodes, "node"),
-                    (counts.op_types, "op type"),
-                    (counts.namespaces, "namespace"),
-                    (counts.signatures, "signature"),
-                    (counts.aliases, "alias"),
-                    (counts.variables, "variable"),
-                )
-            ),
+            ", ".join(contents(counts)),
         ),
         ("Debug info", _debug_info(overview.debug_info)),
         ("Fingerprint", _fingerprint(overview)),
@@ -292,16 +282,13 @@ def _namespaces(report: Report) -> list[str]:
             md(u.namespace),
             md(op.op_type),
             str(op.node_count),
-            "<br>".join(md(_fn(f)) for f in op.functions),
+            "<br>".join(md(function_label(f)) for f in op.functions),
             status[u.whitelisted],
         )
         for u in report.namespaces
         for op in u.op_types
     )
     return [*lines, *_table(("Namespace", "Op type", "Nodes", "Functions", "Whitelist"), rows)]
-
-
-_fn = function_label
 
 
 def _call_trees(report: Report) -> list[str]:
@@ -335,7 +322,7 @@ def _flagged(report: Report) -> list[str]:
     lines = [f"## Ops outside the whitelist ({len(report.flagged_ops)})", ""]
     for op in report.flagged_ops:
         lines.append(f"### `{_code(op.op_type)}` `{_code(op.node_key)}`")
-        where = f"in `{_code(_fn(op.function))}`"
+        where = f"in `{_code(function_label(op.function))}`"
         if op.aliases:
             where += f", alias {md(', '.join(op.aliases))}"
         if op.signatures:
@@ -428,7 +415,7 @@ def render_where(result: WhereResult, options: RenderOptions) -> str:
             lines += [f"- `{_code(f'{n.file}:{n.line}')}`: {plural(n.op_count, 'op')}" for n in result.nearby]
             lines.append("")
     for group in result.groups:
-        head = f"## `{_code(_fn(group.function))}`"
+        head = f"## `{_code(function_label(group.function))}`"
         if group.aliases:
             head += f" (alias {md(', '.join(group.aliases))})"
         lines += [head, ""]
@@ -492,7 +479,7 @@ def _finding(finding: Finding, brief: bool = False) -> list[str]:
     if brief:
         return lines
     if where.node_key:
-        lines.append(f"  - node `{_code(where.node_key)}` in `{_code(_fn(where.function))}`")
+        lines.append(f"  - node `{_code(where.node_key)}` in `{_code(function_label(where.function))}`")
     elif where.file:
         lines.append(f"  - file `{_code(where.file)}`")
     if where.reach is not None:
@@ -568,7 +555,9 @@ def render_diagnosis(result: Diagnosis, options: RenderOptions) -> str:
             if problem.file:
                 lines.append(f"  - file `{_code(problem.file)}`")
             if problem.functions:
-                lines.append("  - in " + ", ".join(f"`{_code(_fn(f))}`" for f in problem.functions))
+                lines.append(
+                    "  - in " + ", ".join(f"`{_code(function_label(f))}`" for f in problem.functions)
+                )
             if problem.signatures:
                 lines.append(f"  - reached by {md(', '.join(problem.signatures))}")
             for site in problem.sources:

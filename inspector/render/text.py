@@ -22,6 +22,7 @@ from inspector.render.safe import literal, literal_lines, log_line, visible
 from inspector.render.words import (
     change_detail,
     change_subject,
+    contents,
     exit_meaning,
     function_label,
     headline,
@@ -46,9 +47,6 @@ from inspector.view import DebugInfoStatus, Folded, Frame, Signature, TensorSpec
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
 TABLE_ROWS = 40
-
-_plural = plural
-_function_label = function_label
 
 
 def render(result: Result, options: RenderOptions | None = None) -> str:
@@ -241,7 +239,7 @@ def _integrity(report: Report) -> RenderableType:
     if report.unlisted_ops:
         parts.append(
             Text(
-                f"{_plural(len(report.unlisted_ops), 'op type')} used but missing from stripped_op_list "
+                f"{plural(len(report.unlisted_ops), 'op type')} used but missing from stripped_op_list "
                 "(TensorFlow's save-time walk, and its namespace whitelist check, missed them):",
                 style="yellow",
             )
@@ -298,25 +296,14 @@ def _overview(overview: Overview) -> Table:
     if len(overview.all_tag_sets) > 1:
         others = " | ".join(",".join(t) or "(no tags)" for t in overview.all_tag_sets)
         tags.append_text(literal(f"   (meta graphs: {others})", style="dim"))
-    contents = " · ".join(
-        _plural(n, word)
-        for n, word in (
-            (counts.functions, "function"),
-            (counts.nodes, "node"),
-            (counts.op_types, "op type"),
-            (counts.namespaces, "namespace"),
-            (counts.signatures, "signature"),
-            (counts.aliases, "alias"),
-            (counts.variables, "variable"),
-        )
-    )
+    held = " · ".join(contents(counts))
     rows: list[tuple[str, RenderableType]] = [
         ("Path", literal(str(overview.path))),
         ("Model file", literal(overview.model_file.name)),
         ("Written by", Text("TensorFlow ").append_text(written)),
         ("Versions", Text(f"producer {overview.producer}, min_consumer {overview.min_consumer}")),
         ("Tags", tags),
-        ("Contents", Text(contents)),
+        ("Contents", Text(held)),
         ("Debug info", _debug_info(overview.debug_info)),
         ("Fingerprint", _fingerprint(overview)),
     ]
@@ -463,7 +450,7 @@ def _namespaces(report: Report) -> RenderableType:
                 literal(usage.namespace) if index == 0 else Text(""),
                 literal(op.op_type),
                 str(op.node_count),
-                literal_lines(_function_label(f) for f in op.functions),
+                literal_lines(function_label(f) for f in op.functions),
                 status,
             )
     parts.append(table)
@@ -562,7 +549,7 @@ def _flagged(report: Report) -> RenderableType:
     blocks: list[RenderableType] = []
     for op in report.flagged_ops:
         head = literal(op.op_type, style="bold red").append("  ").append_text(literal(op.node_key))
-        details = Text("in ", style="dim").append_text(literal(_function_label(op.function)))
+        details = Text("in ", style="dim").append_text(literal(function_label(op.function)))
         if op.aliases:
             details.append("  alias ", style="dim").append_text(literal(", ".join(op.aliases)))
         if op.signatures:
@@ -629,7 +616,7 @@ def _trace_sections(result: TraceResult, color: bool) -> list[RenderableType]:
     if not result.selected_ops:
         parts.append(Text("No op matches the selection.", style="yellow"))
     for index, group in enumerate(result.groups, start=1):
-        title = f"Trace {index} of {len(result.groups)} · {_plural(len(group.ops), 'op')}"
+        title = f"Trace {index} of {len(result.groups)} · {plural(len(group.ops), 'op')}"
         parts.append(_section(title, _trace_group(group, result, color)))
     if result.untraced:
         body = Group(*(_op_line(op) for op in result.untraced))
@@ -770,9 +757,9 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
             parts.append(Text("Nearest recorded lines of that file:", style="dim"))
             for near in result.nearby:
                 line = Text("    ").append_text(literal(f"{near.file}:{near.line}"))
-                parts.append(line.append(f"  {_plural(near.op_count, 'op')}", style="dim"))
+                parts.append(line.append(f"  {plural(near.op_count, 'op')}", style="dim"))
     for group in result.groups:
-        title = Text("function ").append_text(literal(_function_label(group.function)))
+        title = Text("function ").append_text(literal(function_label(group.function)))
         body: list[RenderableType] = []
         reach = Text()
         if group.aliases:
@@ -798,7 +785,7 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
         body.append(table)
         if len(rows) > TABLE_ROWS:
             hidden = len(rows) - TABLE_ROWS
-            body.append(Text(f"… {_plural(hidden, 'more op')} (--format json lists them all)", style="dim"))
+            body.append(Text(f"… {plural(hidden, 'more op')} (--format json lists them all)", style="dim"))
         parts.append(
             Panel(Group(*body), title=title, title_align="left", border_style="blue", box=box.ROUNDED)
         )
@@ -850,7 +837,7 @@ def _finding(finding: Finding) -> RenderableType:
     if where.node_key:
         details.append_text(literal(where.node_key, style="bold"))
     if where.function or where.node_key:
-        details.append(" in ", style="dim").append_text(literal(_function_label(where.function)))
+        details.append(" in ", style="dim").append_text(literal(function_label(where.function)))
     if where.file and not where.node_key:
         if where.function:
             details.append("  ", style="dim")
@@ -1025,7 +1012,7 @@ def _problem(problem: Problem) -> RenderableType:
     if problem.functions:
         lines.append(
             Text("  in: ", style="dim").append_text(
-                literal(", ".join(_function_label(f) for f in problem.functions))
+                literal(", ".join(function_label(f) for f in problem.functions))
             )
         )
     if problem.signatures:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from inspector.results.audit import AuditResult
     from inspector.results.diff import DiffResult
     from inspector.results.doctor import Diagnosis
-    from inspector.results.report import Report
+    from inspector.results.report import Counts, Report
     from inspector.results.scrub import ScrubResult
     from inspector.results.symbolicate import SymbolicateResult
     from inspector.results.traces import TraceResult, WhereResult
@@ -30,6 +30,22 @@ def plural(count: int, word: str, many: str = "") -> str:
     if count == 1:
         return f"{count} {word}"
     return f"{count} {many or (word + 'es' if word.endswith('s') else word + 's')}"
+
+
+def contents(counts: Counts) -> tuple[str, ...]:
+    """What a model holds, counted: `5 functions`, `36 nodes`, ... (the overview's Contents line)."""
+    return tuple(
+        plural(n, word)
+        for n, word in (
+            (counts.functions, "function"),
+            (counts.nodes, "node"),
+            (counts.op_types, "op type"),
+            (counts.namespaces, "namespace"),
+            (counts.signatures, "signature"),
+            (counts.aliases, "alias"),
+            (counts.variables, "variable"),
+        )
+    )
 
 
 def function_label(function: str) -> str:

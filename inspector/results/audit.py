@@ -178,10 +178,6 @@ class AuditResult(Displayable):
         return Verdict.FAILED if self.failed else Verdict.PASSED
 
     @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
-
-    @property
     def failed_rules(self) -> tuple[str, ...]:
         return tuple(notice.rule_id for notice in self.notices if notice.is_error)
 

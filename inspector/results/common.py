@@ -7,6 +7,8 @@ the terminal's first line and the CLI's exit status are all read from them, so t
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -61,10 +63,16 @@ class ModelRef:
 
 
 class Displayable:
-    """A result in a notebook: a one-line repr (not the dataclass's, which runs to megabytes on a large
-    model) and the terminal's page as HTML. Mixed into every result type (declared `repr=False`)."""
+    """What every result type shares (mixed into each, declared `repr=False`): the exit status its verdict
+    means; and in a notebook a one-line repr (not the dataclass's, which runs to megabytes on a large
+    model) and the terminal's page as HTML."""
 
     __slots__ = ()
+
+    @property
+    def exit_code(self) -> int:
+        verdict: Verdict = self.verdict  # type: ignore[attr-defined]
+        return verdict.exit_code
 
     def __repr__(self) -> str:
         model: ModelRef = self.model  # type: ignore[attr-defined]
@@ -104,3 +112,14 @@ class Coverage:
     stale_keys: tuple[str, ...]  # keys naming a function absent from the model: debug info of another save
     # keys naming no node in a function that exists: arguments and captures that TF renamed when saving
     argument_keys: int
+
+
+@functools.cache
+def json_fields(cls: type) -> tuple[str, ...]:
+    """The names a dataclass or NamedTuple contributes to JSON: its fields (repr=False ones are internal),
+    then the derived facts it names in JSON_DERIVED. The JSON renderer and the schemas both read this."""
+    if dataclasses.is_dataclass(cls):
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.repr)
+    else:
+        names = tuple(cls._fields)  # type: ignore[attr-defined]
+    return names + tuple(getattr(cls, "JSON_DERIVED", ()))

@@ -136,10 +136,6 @@ class DiffResult(Displayable):
     def verdict(self) -> Verdict:
         return Verdict.IDENTICAL if self.identical else Verdict.DIFFERENT
 
-    @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
-
     def count(self, category: Category) -> int:
         return sum(1 for change in self.changes if change.category is category)
 

@@ -82,10 +82,6 @@ class Diagnosis(Displayable):
         return Verdict.FAILED if self.blocked else Verdict.PASSED
 
     @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
-
-    @property
     def blockers(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.blocker)
 

@@ -210,9 +210,5 @@ class Report(Displayable):
         return Verdict.FAILED if self.whitelist_violated else Verdict.PASSED
 
     @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
-
-    @property
     def concrete_function_count(self) -> int:
         return sum(len(f.concrete_functions) for f in self.functions)

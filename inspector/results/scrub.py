@@ -29,7 +29,3 @@ class ScrubResult(Displayable):
     @property
     def verdict(self) -> Verdict:
         return Verdict.LEAKED if self.remaining else Verdict.WRITTEN
-
-    @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code

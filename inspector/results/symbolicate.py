@@ -67,7 +67,3 @@ class SymbolicateResult(Displayable):
     def verdict(self) -> Verdict:
         """Found: the log names something and every name resolved."""
         return Verdict.FOUND if self.names and not self.unresolved else Verdict.NOT_FOUND
-
-    @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code

@@ -110,10 +110,6 @@ class TraceResult(Displayable):
         return Verdict.FOUND if self.found else Verdict.NOT_FOUND
 
     @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
-
-    @property
     def traced_ops(self) -> int:
         return self.selected_ops - len(self.untraced)
 
@@ -192,7 +188,3 @@ class WhereResult(Displayable):
     @property
     def verdict(self) -> Verdict:
         return Verdict.FOUND if self.found else Verdict.NOT_FOUND
-
-    @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
