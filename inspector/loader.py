@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -33,9 +34,13 @@ from inspector.view import (
     Function,
     MetaGraphInfo,
     Node,
+    NodeBlock,
+    NodeTable,
     SavedModelView,
     Signature,
 )
+
+_NAME, _OP = attrgetter("name"), attrgetter("op")
 
 MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
 FINGERPRINT_FILE = "fingerprint.pb"
@@ -243,15 +248,15 @@ def _build_view(
     info = meta_graph.meta_info_def
     library_defs = list(graph_def.library.function)
     library = frozenset(fn.signature.name for fn in library_defs)
-    trace_ids = debug_info.trace_id_by_key  # looked up once per node, on the hot path
     # Which attrs can hold functions: TensorFlow's OpDefs (the shipped snapshot), and the model's own
     # stripped_op_list, which describes its custom ops too.
     function_attrs = FunctionAttrs.from_op_defs(info.stripped_op_list.op, base=registry.function_attrs())
-    nodes: dict[str, Node] = {}
-    by_op: defaultdict[str, list[str]] = defaultdict(list)
-    by_trace: defaultdict[int, list[str]] = defaultdict(list)
-    new_node = tuple.__new__
     functions: dict[str, Function] = {}
+    # The node table's columns, every function's nodes in turn: see view.NodeTable.
+    keys: list[str] = []
+    ops: list[str] = []
+    blocks: list[NodeBlock] = []
+    calls_at: dict[int, tuple[str, ...]] = {}
 
     # Op types that call nothing: most nodes. Their attrs need no look at all (the hot path of every load).
     plain = function_attrs.known - function_attrs.by_op.keys() - library
@@ -259,35 +264,35 @@ def _build_view(
     def add_nodes(
         function_name: str, node_defs: Any
     ) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
-        keys = []
+        start = len(keys)
+        blocks.append(NodeBlock(function_name, start, node_defs))
+        # The hot path of every load, once per node: names and op types read in bulk (map and attrgetter
+        # run in C), and the keys made from the names (node_key(), inlined; top-level keys are bare names).
+        names = list(map(_NAME, node_defs))
+        own_ops = list(map(_OP, node_defs))
+        suffix = "@" + function_name
+        own_keys = [name + suffix for name in names] if function_name else names
+        keys.extend(own_keys)
+        ops.extend(own_ops)
+        op_types = frozenset(own_ops)
         calls: list[str] = []
-        op_types: set[str] = set()
-        suffix = "@" + function_name if function_name else ""  # top-level nodes: the bare name
-        for node_def in node_defs:
-            name = node_def.name
-            key = name + suffix  # node_key(name, function_name), inlined: once per node
-            op = node_def.op
-            called = () if op in plain else called_functions(node_def, library, function_attrs)
-            trace_id = trace_ids.get(key)
-            # Node's fields in order, built as the tuple it is (NamedTuple's own __new__ is one more call).
-            nodes[key] = new_node(Node, (key, name, op, function_name, called, trace_id, node_def))
-            keys.append(key)
-            op_types.add(op)
-            by_op[op].append(key)
-            if trace_id is not None:
-                by_trace[trace_id].append(key)
-            if called:
-                calls.extend(called)
-        return tuple(keys), tuple(dict.fromkeys(calls)), frozenset(op_types)
+        if not op_types <= plain:
+            for position, op in enumerate(own_ops):
+                if op not in plain and (
+                    called := called_functions(node_defs[position], library, function_attrs)
+                ):
+                    calls_at[start + position] = called
+                    calls.extend(called)
+        return tuple(own_keys), tuple(dict.fromkeys(calls)), op_types
 
-    keys, calls, ops = add_nodes(TOP_LEVEL, graph_def.node)
-    functions[TOP_LEVEL] = Function(TOP_LEVEL, keys, (), (), False, calls, ops)
+    own_keys, calls, own_ops = add_nodes(TOP_LEVEL, graph_def.node)
+    functions[TOP_LEVEL] = Function(TOP_LEVEL, own_keys, (), (), False, calls, own_ops)
     for function_def in library_defs:
         signature = function_def.signature
-        keys, calls, ops = add_nodes(signature.name, function_def.node_def)
+        own_keys, calls, own_ops = add_nodes(signature.name, function_def.node_def)
         functions[signature.name] = Function(
             name=signature.name,
-            node_keys=keys,
+            node_keys=own_keys,
             inputs=tuple(
                 Argument(a.name, objectgraph.dtype_name(types_module, a.type)) for a in signature.input_arg
             ),
@@ -296,8 +301,17 @@ def _build_view(
             ),
             is_stateful=signature.is_stateful,
             calls=calls,
-            op_types=ops,
+            op_types=own_ops,
         )
+    trace_ids = list(map(debug_info.trace_id_by_key.get, keys))
+    nodes = NodeTable(keys, ops, trace_ids, blocks, calls_at)
+    by_op: defaultdict[str, list[str]] = defaultdict(list)
+    for key, op in zip(keys, ops, strict=True):
+        by_op[op].append(key)
+    by_trace: defaultdict[int, list[str]] = defaultdict(list)
+    for key, trace_id in zip(keys, trace_ids, strict=True):
+        if trace_id is not None:
+            by_trace[trace_id].append(key)
 
     call_graph = build_call_graph({name: fn.calls for name, fn in functions.items()})
     for caller, callees in call_graph.callees.items():
@@ -355,7 +369,7 @@ def _build_view(
         producer=graph_def.versions.producer,
         min_consumer=graph_def.versions.min_consumer,
         functions=MappingProxyType(functions),
-        nodes=MappingProxyType(nodes),
+        nodes=nodes,
         nodes_by_op=MappingProxyType({op: tuple(keys) for op, keys in by_op.items()}),
         nodes_by_trace=MappingProxyType({trace_id: tuple(keys) for trace_id, keys in by_trace.items()}),
         call_graph=call_graph,
@@ -377,7 +391,7 @@ def _build_view(
 
 
 def _signature(
-    name: str, signature_def: Any, nodes: dict[str, Node], types_module: Any, warnings: list[str]
+    name: str, signature_def: Any, nodes: Mapping[str, Node], types_module: Any, warnings: list[str]
 ) -> Signature:
     """A SignatureDef, with the library functions its top-level subgraph calls.
 

@@ -143,15 +143,6 @@ def select(view: SavedModelView, selector: Selector) -> list[Node]:
         reachable = view.call_graph.reachable_from(signature.functions)
         functions = reachable if functions is None else functions & reachable
 
-    candidates: Iterable[Node]
-    if selector.pattern is not None and not _is_glob(selector.pattern) and selector.pattern in view.nodes:
-        candidates = (view.nodes[selector.pattern],)  # an exact node key: no scan
-    elif selector.op is not None and not _is_glob(selector.op):
-        candidates = (view.nodes[key] for key in view.nodes_by_op.get(selector.op, ()))
-    else:
-        candidates = view.nodes.values()
-    if functions is not None:
-        candidates = (node for node in candidates if node.function in functions)
     # Each test is compiled once: a scan over 100k nodes must not re-translate globs per node.
     active: list[Callable[[Node], object]] = []
     if selector.op is not None:
@@ -163,12 +154,44 @@ def select(view: SavedModelView, selector: Selector) -> list[Node]:
     if selector.namespace is not None:
         namespace = selector.namespace
         active.append(lambda node: namespace_of(node.op) == namespace)
+    if functions is not None:
+        allowed = functions
+        active.append(lambda node: node.function in allowed)
     if selector.pattern is not None:
         active.append(_pattern_test(selector.pattern))
-    selected = list(candidates)
+    selected = [view.nodes[key] for key in _candidate_keys(view, selector, functions)]
     for test in active:  # one pass per test: cheaper than a generator of tests per node
         selected = [node for node in selected if test(node)]
     return selected
+
+
+def _candidate_keys(view: SavedModelView, selector: Selector, functions: frozenset[str] | None) -> list[str]:
+    """The keys of the nodes the selector may match, in view order: a superset of its matches, found
+    from the keys and function names alone, so that a Node is made only for a likely match (the
+    selector's tests then run on those Nodes)."""
+    pattern = selector.pattern
+    if pattern is not None and not _is_glob(pattern) and pattern in view.nodes:
+        return [pattern]  # an exact node key: no scan
+    if selector.op is not None and not _is_glob(selector.op):
+        return list(view.nodes_by_op.get(selector.op, ()))
+    if sum(len(function.node_keys) for function in view.functions.values()) != len(view.nodes):
+        return list(view.nodes)  # a repeated key or function name (only a hostile model has one)
+    function_matches = _glob(selector.function) if selector.function is not None else None
+    key_matches = _glob(pattern) if pattern is not None else None
+    keys: list[str] = []
+    for name, function in view.functions.items():
+        if functions is not None and name not in functions:
+            continue
+        if function_matches is not None and not function_matches(name):
+            continue
+        if key_matches is None:
+            keys.extend(function.node_keys)
+        elif (pattern is not None and "@" in pattern) or not name:  # top-level keys are node names
+            keys.extend(filter(key_matches, function.node_keys))
+        else:
+            cut = len(name) + 1  # a key is `node@function`: the node name may match instead (`*/Relu`)
+            keys.extend(key for key in function.node_keys if key_matches(key) or key_matches(key[:-cut]))
+    return keys
 
 
 def _is_glob(text: str) -> bool:

@@ -13,7 +13,9 @@ import inspector
 from fixtures import catalog
 from inspector.errors import ModelLoadError, TagSelectionError
 from inspector.protos import load_protos
-from inspector.view import DebugInfoStatus
+from inspector.results.traces import Selector
+from inspector.traces import select
+from inspector.view import DebugInfoStatus, Node
 
 MODULE = catalog.get("module_aliases").path
 
@@ -196,3 +198,65 @@ def test_nothing_the_user_gave_is_modified() -> None:
     before = {p: p.read_bytes() for p in MODULE.rglob("*") if p.is_file()}
     assert run_cli("report", MODULE, "--format", "json").code == 0
     assert {p: p.read_bytes() for p in MODULE.rglob("*") if p.is_file()} == before
+
+
+# --- the node table -------------------------------------------------------------------------------------
+
+
+def _nodes_as_a_dict_built_node_by_node(path: Path) -> dict[str, tuple[object, ...]]:
+    """What view.nodes must equal: every NodeDef of the model, keyed node@function, each key once."""
+    meta_graph = saved_model_proto(path).meta_graphs[0]  # type: ignore[attr-defined]
+    graph, view = meta_graph.graph_def, inspector.load(path, tags=meta_graph.meta_info_def.tags)
+    parts = [("", graph.node)] + [(f.signature.name, f.node_def) for f in graph.library.function]
+    expected: dict[str, tuple[object, ...]] = {}
+    for function, node_defs in parts:
+        for node_def in node_defs:
+            key = f"{node_def.name}@{function}" if function else node_def.name
+            trace_id = view.debug_info.trace_id_by_key.get(key)
+            expected[key] = (key, node_def.name, node_def.op, function, trace_id, node_def)
+    return expected
+
+
+def _fields(node: Node) -> tuple[object, ...]:
+    return (node.key, node.name, node.op, node.function, node.trace_id, node.definition)
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
+def test_the_node_table_is_every_node_def_in_model_order(name: str) -> None:
+    path = catalog.get(name).path
+    tags = saved_model_proto(path).meta_graphs[0].meta_info_def.tags  # type: ignore[attr-defined]
+    view = inspector.load(path, tags=tags)
+    expected = _nodes_as_a_dict_built_node_by_node(path)
+    assert list(view.nodes) == list(expected)
+    assert len(view.nodes) == len(expected)
+    assert [_fields(node) for node in view.nodes.values()] == list(expected.values())
+    assert [(key, _fields(node)) for key, node in view.nodes.items()] == list(expected.items())
+    for key in list(expected)[:: max(1, len(expected) // 50)]:  # lookups by key, across the model
+        assert key in view.nodes and _fields(view.nodes[key]) == expected[key]
+    assert "no-such-node@nowhere" not in view.nodes and view.nodes.get("no-such-node@nowhere") is None
+    assert view.nodes.unknown(["no-such-node@nowhere", *list(expected)[:3]]) == {"no-such-node@nowhere"}
+
+
+def test_a_repeated_node_name_names_the_last_node_of_that_name(tmp_path: Path) -> None:
+    """No valid model repeats a node name in one function; a hostile one may. Each key is then one
+    node (the last), as a dict built node by node would have it, in lookups, iteration and selection."""
+    path = tmp_path / "model"
+    shutil.copytree(MODULE, path)
+    message = saved_model_proto(path)
+    function = next(
+        f
+        for f in message.meta_graphs[0].graph_def.library.function  # type: ignore[attr-defined]
+        if f.node_def
+    )
+    first = function.node_def[0]
+    function.node_def.add(name=first.name, op="Acme>Twin")
+    (path / "saved_model.pb").write_bytes(message.SerializeToString())  # type: ignore[attr-defined]
+    view = inspector.load(path)
+    key = f"{first.name}@{function.signature.name}"
+    assert view.nodes[key].op == "Acme>Twin"
+    assert [node.op for node in view.nodes.values() if node.key == key] == ["Acme>Twin"]
+    assert list(view.nodes).count(key) == 1
+    assert len(view.nodes) == len(_nodes_as_a_dict_built_node_by_node(path))
+    assert [node.key for node in select(view, Selector(pattern=key))] == [key]
+    assert [node.key for node in select(view, Selector(op="Acme>*"))] == [key]
+    assert [node.key for node in select(view, Selector(pattern=f"{first.name}@*"))] == [key]
