@@ -100,7 +100,7 @@ def _save_options(view: SavedModelView) -> tuple[SaveOption, ...]:
         debug = SaveOption(
             "save_debug_info",
             Recorded.YES,
-            f"{len(info.traces)} stacks, {layout} layout",
+            f"{_count(len(info.traces), 'stack')}, {layout} layout",
             str(info.path.relative_to(view.path)) if info.path.is_relative_to(view.path) else str(info.path),
         )
     else:
@@ -114,7 +114,9 @@ def _save_options(view: SavedModelView) -> tuple[SaveOption, ...]:
     aliases = SaveOption(
         "function_aliases",
         Recorded.YES if aliased else Recorded.NO,
-        f"{len(view.aliases)} aliases over {aliased} concrete functions" if aliased else "none",
+        f"{_count(len(view.aliases), 'alias', 'aliases')} over {_count(aliased, 'concrete function')}"
+        if aliased
+        else "none",
         "meta_info_def.function_aliases",
     )
     saver_devices = sorted(
@@ -147,6 +149,11 @@ def _save_options(view: SavedModelView) -> tuple[SaveOption, ...]:
         "TensorFlow checks it while saving and keeps nothing: check it with --whitelist",
     )
     return (debug, aliases, io_device, policy, whitelist)
+
+
+def _count(number: int, word: str, many: str = "") -> str:
+    """`1 stack`, `2 stacks`: the words of a save option's value agree with its number."""
+    return f"{number} {word if number == 1 else many or word + 's'}"
 
 
 def _overview(view: SavedModelView, namespace_count: int) -> Overview:

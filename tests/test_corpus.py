@@ -18,7 +18,7 @@ from fixtures import catalog
 from inspector.audit import Policy, Severity, audit
 from inspector.diff import Category, diff
 from inspector.render import OutputFormat, RenderOptions, render
-from inspector.render.words import value_text
+from inspector.render.changes import value_text
 from inspector.report import build_report
 from inspector.results.diff import Aspect, TensorValue
 from inspector.traces import Selector, WhereQuery, trace, where

@@ -13,8 +13,8 @@ import inspector
 from fixtures import catalog
 from inspector.diff import diff, pair_functions
 from inspector.protos import load_protos
+from inspector.render.changes import change_detail
 from inspector.render.jsonfmt import to_jsonable
-from inspector.render.words import change_detail
 from inspector.results.diff import Aspect, Category, ChangeKind, SourceSite
 
 V1 = catalog.get("versioned_v1").path

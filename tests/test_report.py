@@ -113,3 +113,14 @@ def test_variables_have_object_paths() -> None:
         ("logits/bias", (3,)),
     }
     assert all(v.object_path.startswith("model.") for v in keras)
+
+
+def test_save_options_count_in_words_that_agree_with_their_numbers() -> None:
+    """`1 alias over 1 concrete function`, never `1 aliases over 1 concrete functions`."""
+    one = build_report(inspector.load(catalog.get("keras_serving").path))
+    several = build_report(inspector.load(catalog.get("module_aliases").path))
+    aliases = {r.option: r.value for r in one.save_options}["function_aliases"]
+    assert aliases == "1 alias over 1 concrete function"
+    assert {r.option: r.value for r in several.save_options}["function_aliases"] == (
+        "2 aliases over 7 concrete functions"
+    )

@@ -6,16 +6,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from inspector.render import RenderOptions
+from inspector.render.changes import change_detail, change_subject, value_text
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
 from inspector.render.words import (
-    change_detail,
-    change_subject,
     contents,
     function_label,
     headline,
     plural,
-    value_text,
 )
 from inspector.results.common import Result
 from inspector.results.diff import ChangeKind

@@ -5,12 +5,11 @@ mid-name (a table too narrow for its names becomes a list, one row per block).""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType
-from rich.measure import Measurement
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -18,20 +17,16 @@ from rich.text import Text
 from rich.tree import Tree
 
 from inspector.render import RenderOptions
+from inspector.render.fittable import FitTable
 from inspector.render.safe import literal, literal_lines, log_line, visible
 from inspector.render.words import (
-    change_detail,
-    change_subject,
     contents,
     exit_meaning,
     function_label,
     headline,
     plural,
-    value_text,
 )
 from inspector.results.common import Result, Verdict
-from inspector.results.diff import ChangeKind
-from inspector.results.doctor import LoadOutcome
 from inspector.results.report import FingerprintStatus, Recorded
 
 if TYPE_CHECKING:  # annotations: each command's page imports only the result type it draws
@@ -99,56 +94,6 @@ def page(result: Result, options: RenderOptions) -> list[RenderableType]:
 
 def _render_page(result: Result, options: RenderOptions) -> str:
     return render_to_text(page(result, options), options)
-
-
-class FitTable:
-    """A table that never breaks a name: cells wrap at spaces only, and when the table's narrowest form
-    (each column as wide as its longest word) does not fit the width its container leaves it, each row
-    becomes a block instead: its first cell on a line of its own, then `Header: value` lines.
-
-    `identifier=True` marks the columns that hold model names (for the reader of this code, and the
-    tests); the measuring protects every column alike."""
-
-    def __init__(self) -> None:
-        self.columns: list[tuple[str, dict[str, Any], bool]] = []
-        self.rows: list[tuple[RenderableType, ...]] = []
-
-    def add_column(self, header: str, *, identifier: bool = False, **options: Any) -> None:
-        self.columns.append((header, options, identifier))
-
-    def add_row(self, *cells: RenderableType) -> None:
-        self.rows.append(cells)
-
-    def _table(self) -> Table:
-        table = Table(box=box.SIMPLE_HEAD)
-        for header, options, _ in self.columns:
-            # Wrapped at spaces only: the table is drawn only when its narrowest form fits, so no word
-            # (no identifier) is ever folded or cut.
-            table.add_column(header, overflow="fold", **options)
-        for row in self.rows:
-            table.add_row(*row)
-        return table
-
-    def _blocks(self) -> Iterator[RenderableType]:
-        for row in self.rows:
-            first, *rest = row
-            yield Text.assemble(first if isinstance(first, Text) else str(first), style="bold")
-            for (header, _, _), cell in zip(self.columns[1:], rest, strict=False):
-                text = cell if isinstance(cell, Text) else Text(str(cell))
-                if text.plain.strip():
-                    yield Text(f"  {header}: ", style="dim").append_text(text)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
-        table = self._table()
-        # Measured without the width limit (Measurement.get clamps to it): the narrowest the table can be.
-        narrowest = Measurement.get(console, options.update_width(1_000_000), table).minimum
-        if narrowest <= options.max_width:
-            yield table
-        else:
-            yield from self._blocks()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._table()).clamp(max_width=options.max_width)
 
 
 def _report_page(report: Report, _options: RenderOptions) -> _Page:
@@ -880,6 +825,8 @@ def _audit_summary(result: AuditResult) -> Text:
 
 
 def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
+    from inspector.results.diff import ChangeKind  # the diff's types, imported by its page only
+
     head = Text("diff ", style="dim").append_text(literal(str(result.old_model.path), style="red"))
     head.append(" → ", style="dim").append_text(literal(str(result.model.path), style="green"))
     summary = Table.grid(padding=(0, 2))
@@ -896,7 +843,7 @@ def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
             (ChangeKind.CHANGED, count.changed),
         ):
             if n:
-                mark, style = _CHANGE_MARK[kind]
+                mark, style = _CHANGE_MARK[kind.value]
                 parts.append(f"{mark}{n} {kind.value}  ", style=style)
         summary.add_row(count.category.value, parts)
     sections: list[RenderableType] = [head, summary]
@@ -912,15 +859,15 @@ def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
     return sections, findings, Text(verdict, style=_VERDICT_STYLE[result.identical])
 
 
-_CHANGE_MARK = {
-    ChangeKind.ADDED: ("+", "green"),
-    ChangeKind.REMOVED: ("-", "red"),
-    ChangeKind.CHANGED: ("~", "yellow"),
-}
+#: By ChangeKind's value: the diff's types are imported by its page only.
+_CHANGE_MARK = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
 
 
 def _change_line(change: Change) -> Text:
-    mark, style = _CHANGE_MARK[change.kind]
+    from inspector.render.changes import change_detail, change_subject, value_text
+    from inspector.results.diff import ChangeKind
+
+    mark, style = _CHANGE_MARK[change.kind.value]
     line = Text(f"{mark} ", style=style).append_text(literal(change_subject(change), style="bold"))
     old, new = value_text(change.old), value_text(change.new)
     if change.kind is ChangeKind.CHANGED and (old or new):
@@ -985,7 +932,7 @@ def _load_line(load: LoadAttempt) -> Text:
     text = Text("load attempt: ", style="bold")
     styles = {"loaded": "green", "failed": "red", "timeout": "red", "crashed": "red"}
     text.append(load.outcome.value, style=styles[load.outcome.value])
-    if load.outcome is LoadOutcome.TIMEOUT:
+    if load.outcome.value == "timeout":
         text.append(f" after {load.timeout:g} s (killed)")
     else:
         text.append(f" in {load.seconds:.2f} s")

@@ -6,7 +6,6 @@ severity -- so the formats cannot disagree about them.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
@@ -105,6 +104,8 @@ def fingerprint_of(finding: Finding) -> str:
         where.file and Path(where.file).name,
         "" if where.node_key else (finding.identity or finding.message),
     ]
+    import hashlib  # loads OpenSSL: only the pages that show fingerprints pay for it
+
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 

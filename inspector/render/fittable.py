@@ -1,0 +1,176 @@
+"""A terminal table that never breaks a name, laid out from its cells' text in one pass.
+
+The columns are sized here, not by rich's Table: rich narrows a table that is too wide by shrinking its
+widest columns, below the length of their longest word if need be, and folds names across lines. Here
+each column is at least as wide as its longest word; when even that does not fit, each row becomes a
+block instead. Laying the table out once from plain text also spares the repeated measuring of every
+cell that makes rich's Table the slowest part of a page.
+
+It draws what rich's `box.SIMPLE_HEAD` table draws: a blank line, the bold header row, a rule, the rows,
+a blank line; columns padded by one space each side and divided by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+#: One space of padding each side of a cell, one between columns, one at each edge (rich's SIMPLE_HEAD).
+_PADDING = 2
+_HEADER_STYLE = Style(bold=True)
+
+
+class FitTable:
+    """Rows of cells under headers. Cells wrap at spaces only: a column is never narrower than its
+    longest word, so no name is ever folded or cut; a table whose narrowest form does not fit becomes
+    one block per row (its first cell on a line of its own, then `Header: value` lines).
+
+    `identifier=True` marks the columns that hold model names (for the reader of this code, and the
+    tests); the sizing protects every column alike."""
+
+    def __init__(self) -> None:
+        self.columns: list[_Column] = []
+        self.rows: list[tuple[Text, ...]] = []
+
+    def add_column(
+        self,
+        header: str,
+        *,
+        identifier: bool = False,
+        style: str = "",
+        justify: str = "left",
+        no_wrap: bool = False,
+    ) -> None:
+        """`justify` is "left" or "right"; a `no_wrap` column is never narrower than its longest line."""
+        column = _Column(header, Style.parse(style) if style else None, justify, identifier, no_wrap)
+        self.columns.append(column)
+
+    def add_row(self, *cells: Text | str) -> None:
+        self.rows.append(tuple(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
+
+    # --- sizing -------------------------------------------------------------------------------------
+
+    def _ranges(self) -> list[tuple[int, int]]:
+        """Each column's narrowest width (its longest word) and natural width (its longest line)."""
+        ranges = []
+        for index, column in enumerate(self.columns):
+            texts = [column.header, *(row[index].plain for row in self.rows if index < len(row))]
+            lines = [line for text in texts for line in text.split("\n")]
+            widest_word = max((cell_len(word) for line in lines for word in line.split()), default=0)
+            widest_line = max((cell_len(line.rstrip()) for line in lines), default=0)
+            natural = max(widest_line, widest_word, 1)
+            ranges.append((natural if column.no_wrap else max(widest_word, 1), natural))
+        return ranges
+
+    def _overhead(self) -> int:
+        return len(self.columns) * (_PADDING + 1) + 1  # padding, dividers and both edges
+
+    def _widths(self, available: int) -> list[int] | None:
+        """Content widths that fit `available` columns of terminal, or None when even the narrowest
+        form does not. The natural widths when they fit; else the widest columns give way first, each
+        down to a common cap but never below its longest word (short columns keep their one line)."""
+        ranges = self._ranges()
+        room = available - self._overhead()
+        if sum(low for low, _ in ranges) > room:
+            return None
+        if sum(high for _, high in ranges) <= room:
+            return [high for _, high in ranges]
+
+        def capped(cap: int) -> list[int]:
+            return [max(low, min(high, cap)) for low, high in ranges]
+
+        # The largest cap that fits (a binary search: the total grows with the cap).
+        low_cap, high_cap = 0, max(high for _, high in ranges)
+        while low_cap < high_cap:
+            middle = (low_cap + high_cap + 1) // 2
+            if sum(capped(middle)) <= room:
+                low_cap = middle
+            else:
+                high_cap = middle - 1
+        widths = capped(low_cap)
+        # The room the cap leaves goes a column at a time to those it holds back, widest first.
+        spare = room - sum(widths)
+        held = sorted(
+            (i for i, (_, high) in enumerate(ranges) if widths[i] < high), key=lambda i: -ranges[i][1]
+        )
+        for index in held[:spare]:
+            widths[index] += 1
+        return widths
+
+    # --- drawing ------------------------------------------------------------------------------------
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
+        widths = self._widths(options.max_width)
+        if widths is None:
+            yield from self._blocks()
+            return
+        total = sum(widths) + self._overhead()
+        blank = [Segment(" " * total), Segment.line()]
+        yield from blank
+        header = tuple(Text(column.header, style=_HEADER_STYLE) for column in self.columns)
+        yield from self._row(console, header, widths, heading=True)
+        yield Segment(" " + "─" * (total - 2) + " ")
+        yield Segment.line()
+        for row in self.rows:
+            yield from self._row(console, row, widths, heading=False)
+        yield from blank
+
+    def _row(
+        self, console: Console, cells: Sequence[Text], widths: list[int], *, heading: bool
+    ) -> Iterator[Segment]:
+        wrapped = []
+        for index, width in enumerate(widths):
+            cell = cells[index] if index < len(cells) else Text()
+            wrapped.append([cell] if _fits(cell, width) else list(cell.wrap(console, width, overflow="fold")))
+        for line_number in range(max(len(lines) for lines in wrapped)):
+            yield Segment(" ")
+            for index, (column, width) in enumerate(zip(self.columns, widths, strict=True)):
+                lines = wrapped[index]
+                line = lines[line_number] if line_number < len(lines) else Text()
+                gap = width - line.cell_len
+                left, right = (gap, 0) if column.justify == "right" else (0, gap)
+                yield Segment(" " * (left + 1))
+                style = None if heading else column.style
+                segments = line.render(console)
+                yield from Segment.apply_style(segments, style) if style else segments
+                yield Segment(" " * (right + 1) + " ")
+            yield Segment.line()
+
+    def _blocks(self) -> Iterator[RenderableType]:
+        for row in self.rows:
+            first, *rest = row
+            yield Text.assemble(first, style="bold")
+            for column, cell in zip(self.columns[1:], rest, strict=False):
+                if cell.plain.strip():
+                    yield Text(f"  {column.header}: ", style="dim").append_text(cell)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        ranges = self._ranges()
+        overhead = self._overhead()
+        narrowest = sum(low for low, _ in ranges) + overhead
+        natural = sum(high for _, high in ranges) + overhead
+        return Measurement(narrowest, natural).clamp(max_width=options.max_width)
+
+
+class _Column:
+    __slots__ = ("header", "identifier", "justify", "no_wrap", "style")
+
+    def __init__(
+        self, header: str, style: Style | None, justify: str, identifier: bool, no_wrap: bool
+    ) -> None:
+        self.header = header
+        self.style = style
+        self.justify = justify
+        self.identifier = identifier
+        self.no_wrap = no_wrap
+
+
+def _fits(cell: Text, width: int) -> bool:
+    return "\n" not in cell.plain and cell.cell_len <= width
