@@ -12,7 +12,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -853,9 +853,9 @@ def _run_symbolicate(args: argparse.Namespace) -> int:
 
 def _emit(result: Result, args: argparse.Namespace) -> int:
     """Render the result in the chosen format, write it, and return the exit status its verdict means."""
-    from inspector.render import render
+    from inspector.render import render_pieces
 
-    _write(render(result, args.format, _render_options(args)), args)
+    _write(render_pieces(result, args.format, _render_options(args)), args)
     return result.verdict.exit_code
 
 
@@ -897,12 +897,22 @@ def _render_options(args: argparse.Namespace) -> RenderOptions:
     )
 
 
-def _write(text: str, args: argparse.Namespace) -> None:
+def _write(pieces: Iterable[str], args: argparse.Namespace) -> None:
+    """Each piece as it comes (a large JSON document is made a batch at a time). A file given with
+    --output that cannot be finished is removed: no partial document is left looking complete."""
     if args.output is None:
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     try:
-        args.output.write_text(text, encoding="utf-8")
+        with args.output.open("w", encoding="utf-8") as handle:
+            try:
+                for piece in pieces:
+                    handle.write(piece)
+            except BaseException:
+                handle.close()
+                args.output.unlink(missing_ok=True)
+                raise
     except OSError as error:
         raise InspectorError(f"{args.output}: cannot write ({error.strerror or error})") from error

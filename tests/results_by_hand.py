@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspector.results.audit import AuditResult, Finding, Location, Notice, Reach, RuleInfo, Severity
-from inspector.results.common import ModelRef
+from inspector.results.common import Coverage, ModelRef
 from inspector.results.diff import (
     Aspect,
     Category,
@@ -23,7 +23,8 @@ from inspector.results.diff import (
 )
 from inspector.results.doctor import Diagnosis, Problem, ProblemKind
 from inspector.results.scrub import ScrubResult
-from inspector.view import Frame
+from inspector.results.traces import OpRef, WhereGroup, WhereHit, WhereQuery, WhereResult
+from inspector.view import DebugInfoStatus, Frame
 
 MODEL = ModelRef(Path("models/shop"), ("serve",))
 SITE = Frame("src/shop/model.py", 42, 8, "serve", "return scale(x)", True)
@@ -196,4 +197,18 @@ def diagnosis() -> Diagnosis:
 def scrub_result() -> ScrubResult:
     return ScrubResult(
         MODEL, Path("public/shop"), 3, 1, (("debug/saved_model_debug_info.pb", "/home/alice/"),)
+    )
+
+
+def where_result(ops: int) -> WhereResult:
+    """A `where` whose one stack created `ops` ops in one function, as a large model's line does."""
+    refs = tuple(
+        OpRef(f"mul_{i}@__inference_block_7", f"mul_{i}", "Mul", "__inference_block_7", ())
+        for i in range(ops)
+    )
+    hit = WhereHit((42,), SITE, refs)
+    group = WhereGroup("__inference_block_7", ("serve",), ("serving_default",), (hit,))
+    coverage = Coverage(DebugInfoStatus.PRESENT, ops, ops, 0, (), 1)
+    return WhereResult(
+        MODEL, WhereQuery("src/shop/model.py", 42), ("src/shop/model.py",), ops, (group,), coverage
     )

@@ -19,9 +19,10 @@ from conftest import ROOT, cli, envelope, flat
 from fixtures import catalog
 from inspector import __version__
 from inspector.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
-from inspector.render import OutputFormat, RenderOptions, formats_for, render, renderers
+from inspector.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render, renderers
 from inspector.render.jsonfmt import ENVELOPE_FIELDS
 from inspector.results import RESULT_TYPES, AuditResult, Report
+from inspector.results.traces import Selector, WhereQuery
 from inspector.schema import SCHEMA_DIR, schemas, text_of
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -126,6 +127,59 @@ def test_the_baseline_file_speaks_the_envelope(tmp_path: Path) -> None:
     assert document["kind"] == "audit-baseline" and document["findings"]
     assert set(document["findings"][0]) == {"fingerprint", "rule_id", "severity", "message", "node_key"}
     assert cli("audit", catalog.get("risky_ops").path, "--no-registry", "--baseline", baseline).code == 0
+
+
+# --- JSON written as it is made -----------------------------------------------------------------------------
+
+
+def _whole_document(result: Any, compact: bool) -> str:
+    """The document as one json.dumps of the converted result writes it: what the pieces must add up to."""
+    document = jsonfmt.envelope(result, jsonfmt.to_jsonable(result))
+    if compact:
+        return json.dumps(document, ensure_ascii=True, separators=(",", ":")) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
+def test_json_written_in_pieces_is_the_whole_document(name: str) -> None:
+    import inspector
+    from inspector.traces import trace, where
+
+    entry = catalog.get(name)
+    view = inspector.load(entry.path, tags=("serve",) if name == "tf1_two_graphs" else None)
+    results = [
+        inspector.build_report(view),
+        trace(view, Selector()),
+        trace(view, Selector(pattern="*")),
+    ]
+    if view.debug_info.traces:
+        results.append(where(view, WhereQuery.parse(".py")))
+    for result in results:
+        for compact in (False, True):
+            assert "".join(jsonfmt.stream(result, compact=compact)) == _whole_document(result, compact)
+
+
+def test_a_long_array_is_written_a_batch_at_a_time() -> None:
+    """A 200k-op `where` holds one batch of converted ops at a time, never its whole document."""
+    result = results_by_hand.where_result(ops=5 * jsonfmt.BATCH + 3)
+    pieces = list(jsonfmt.stream(result, compact=True))
+    assert "".join(pieces) == _whole_document(result, compact=True)
+    longest = max(len(piece) for piece in pieces)
+    assert len(pieces) > 5 and longest < len("".join(pieces)) / 4
+
+
+def test_an_output_file_that_cannot_be_finished_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def breaks_halfway(result: Any, _options: RenderOptions) -> Any:
+        yield '{"tool": "inspector",'
+        raise RuntimeError("a bug halfway through the document")
+
+    monkeypatch.setitem(jsonfmt.STREAMS, "report", breaks_halfway)
+    out = tmp_path / "report.json"
+    run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", out)
+    assert run.code == 3 and "internal error" in run.stderr
+    assert not out.exists()
 
 
 # --- golden output ---------------------------------------------------------------------------------------

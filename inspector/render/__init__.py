@@ -9,7 +9,7 @@ tables are keyed by the result's `kind` (its command), so a format need not impo
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +62,16 @@ def formats_for(result_type: type) -> tuple[OutputFormat, ...]:
     """The formats a command can write: every format that renders its result type."""
     kind: str = result_type.kind  # type: ignore[attr-defined]
     return tuple(fmt for fmt in OutputFormat if kind in renderers(fmt))
+
+
+def render_pieces(result: Any, fmt: OutputFormat, options: RenderOptions | None = None) -> Iterator[str]:
+    """`render`'s text in pieces, to be written as they come: a format whose module has `STREAMS`
+    (JSON) makes a large result's document a batch at a time; the others render it whole."""
+    streams = getattr(importlib.import_module(_MODULES[fmt]), "STREAMS", {})
+    if result.kind in streams:
+        pieces: Iterator[str] = streams[result.kind](result, options or RenderOptions())
+        return pieces
+    return iter((render(result, fmt, options),))
 
 
 def render(result: Any, fmt: OutputFormat, options: RenderOptions | None = None) -> str:

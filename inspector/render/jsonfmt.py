@@ -12,8 +12,12 @@ document is the JSON Schema `inspector/schemas/<kind>.schema.json`, validated in
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
-from collections.abc import Callable, Mapping
+import operator
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -33,21 +37,167 @@ ENVELOPE_FIELDS = ("tool", "version", "kind", "schema_version", "model", "verdic
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses and NamedTuples -> objects, tuples -> arrays, enums -> values, paths -> strings."""
-    if isinstance(value, _SCALARS) and not isinstance(value, Enum):
-        return value
-    if (dataclasses.is_dataclass(value) and not isinstance(value, type)) or (
-        isinstance(value, tuple) and hasattr(value, "_fields")
-    ):
-        return {name: to_jsonable(getattr(value, name)) for name in json_fields(type(value))}
-    if isinstance(value, Enum):
-        return value.name.lower() if isinstance(value, int) else value.value  # IntEnum severities by name
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, frozenset, set)):
-        return [to_jsonable(item) for item in value]
-    raise TypeError(f"cannot represent {type(value).__name__} in JSON")
+    return _converter(value.__class__)(value)
+
+
+@functools.cache
+def _converter(cls: Any) -> Callable[[Any], Any]:
+    """How a value of this type becomes JSON data, decided once per type: a large result holds 200k
+    values of a handful of types, and asking each what it is costs more than converting it."""
+    if issubclass(cls, Enum):
+        if issubclass(cls, int):
+            return lambda value: value.name.lower()  # IntEnum severities by name
+        return lambda value: value.value
+    if cls in _SCALARS or issubclass(cls, _SCALARS):
+        return _same
+    if _is_record(cls):
+        return _record_converter(cls)
+    if issubclass(cls, PurePath):
+        return str
+    if issubclass(cls, Mapping):
+        return lambda value: {str(key): to_jsonable(item) for key, item in value.items()}
+    if issubclass(cls, (list, tuple, frozenset, set)):
+        return lambda value: [to_jsonable(item) for item in value]
+    raise TypeError(f"cannot represent {cls.__name__} in JSON")
+
+
+def _record_converter(cls: Any) -> Callable[[Any], Any]:
+    """A record's fields read in one C call; only those whose declared type is not plain JSON already
+    (str, int, tuples of them; json writes a tuple as an array) are converted further."""
+    fields = json_fields(cls)
+    read = operator.attrgetter(*fields) if len(fields) > 1 else (lambda value: (getattr(value, fields[0]),))
+    richer = _fields_that_may_hold_records(cls)
+    if not richer:
+        return lambda value: dict(zip(fields, read(value), strict=True))
+
+    def convert(value: Any) -> dict[str, Any]:
+        data = dict(zip(fields, read(value), strict=True))
+        for name in richer:
+            data[name] = to_jsonable(data[name])
+        return data
+
+    return convert
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _is_record(cls: type) -> bool:
+    """A dataclass or a NamedTuple: written as an object of its JSON fields."""
+    return dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+
+
+# --- streaming --------------------------------------------------------------------------------------------
+
+#: Records converted and written at once when a long array is streamed: memory holds this many, not 200k.
+BATCH = 512
+#: Below this depth of nesting, the document is written whole (a call tree's depth is the model's).
+STREAM_DEPTH = 8
+
+
+def stream(result: Result, *, compact: bool) -> Iterator[str]:
+    """The envelope's JSON text in pieces, as one `json.dumps` of the whole would write it: the result's
+    long arrays are converted and written a batch of records at a time, so that a 200k-op `where` never
+    holds its document in memory, as data or as text."""
+    head = envelope(result, {})
+    del head["result"]
+    text = _dump(head, compact).rstrip("\n")[:-1].rstrip()  # the head's fields, its `}` cut
+    yield text + (',"result":' if compact else ',\n  "result": ')
+    yield from _stream_object(result, 1, compact, skip=("model",))  # the model is the envelope's
+    yield "}\n" if compact else "\n}\n"
+
+
+def _stream(value: Any, depth: int, compact: bool) -> Iterator[str]:
+    if depth < STREAM_DEPTH and not _is_leaf(value):
+        yield from _stream_object(value, depth, compact)
+    elif depth < STREAM_DEPTH and isinstance(value, tuple) and value and _is_record(type(value[0])):
+        yield from _stream_array(value, depth, compact)
+    else:
+        yield _text(to_jsonable(value), depth, compact)
+
+
+def _stream_object(value: Any, depth: int, compact: bool, skip: tuple[str, ...] = ()) -> Iterator[str]:
+    names = [name for name in json_fields(value.__class__) if name not in skip]
+    if not names:
+        yield "{}"
+        return
+    indent = "" if compact else "\n" + "  " * (depth + 1)
+    for index, name in enumerate(names):
+        key = json.dumps(name) + (":" if compact else ": ")
+        yield ("{" if index == 0 else ",") + indent + key
+        yield from _stream(getattr(value, name), depth + 1, compact)
+    yield ("" if compact else "\n" + "  " * depth) + "}"
+
+
+def _stream_array(items: tuple[Any, ...], depth: int, compact: bool) -> Iterator[str]:
+    indent = "" if compact else "\n" + "  " * (depth + 1)
+    separator = "," + indent
+    batch: list[Any] = []
+    first = True
+
+    def flush() -> Iterator[str]:
+        nonlocal first
+        if batch:
+            # One C-encoded list of the batch, its brackets cut: the items as the whole array holds them.
+            text = _text(batch, depth, compact)[1:-1].strip("\n ")
+            yield ("[" + indent if first else separator) + text
+            first = False
+            batch.clear()
+
+    for item in items:
+        if _is_leaf(item):
+            batch.append(to_jsonable(item))
+            if len(batch) >= BATCH:
+                yield from flush()
+            continue
+        yield from flush()
+        yield "[" + indent if first else separator
+        first = False
+        yield from _stream(item, depth + 1, compact)
+    yield from flush()
+    yield ("" if compact else "\n" + "  " * depth) + "]"
+
+
+def _is_leaf(value: Any) -> bool:
+    """Not a record, or a record none of whose fields holds records: written whole (in a batch of its
+    kind when an array holds it)."""
+    cls = value.__class__
+    if not _is_record(cls):
+        return True
+    for name in _fields_that_may_hold_records(cls):
+        field = getattr(value, name)
+        if _is_record(type(field)) or (isinstance(field, tuple) and field and _is_record(type(field[0]))):
+            return False
+    return True
+
+
+@functools.cache
+def _fields_that_may_hold_records(cls: type) -> tuple[str, ...]:
+    """The JSON fields of a record type whose declared type is not made of plain values (`str`,
+    `tuple[str, ...]`, `int | None`): only those are looked into, once per value."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation that names a type only the type checker imports: look at all
+        return json_fields(cls)
+    return tuple(name for name in json_fields(cls) if name not in hints or not _plain_hint(hints[name]))
+
+
+def _plain_hint(hint: Any) -> bool:
+    if hint in (str, int, float, bool, type(None)):
+        return True
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple or isinstance(hint, types.UnionType):
+        return all(arg is Ellipsis or _plain_hint(arg) for arg in args)
+    return False
+
+
+def _text(data: Any, depth: int, compact: bool) -> str:
+    """JSON text of converted data, indented for where it sits in the document."""
+    if compact:
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    text = json.dumps(data, indent=2, ensure_ascii=True)
+    return text.replace("\n", "\n" + "  " * depth) if depth else text
 
 
 def envelope(result: Result, payload: dict[str, Any]) -> dict[str, Any]:
@@ -72,14 +222,22 @@ def _dump(document: dict[str, Any], compact: bool) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
-def _plain(result: Any, _options: RenderOptions) -> str:
-    return _dump(envelope(result, to_jsonable(result)), compact=False)
+def _indented_pieces(result: Any, _options: RenderOptions) -> Iterator[str]:
+    return stream(result, compact=False)
 
 
-# trace and where list ops one by one, 100k of them on a large model: their JSON is compact, because
-# pretty-printing goes through json's pure-Python encoder and takes seconds at that size.
-def _compact(result: Any, _options: RenderOptions) -> str:
-    return _dump(envelope(result, to_jsonable(result)), compact=True)
+# trace and where list ops one by one, 100k of them on a large model: their JSON is compact (indenting
+# makes a 30 MB document larger still).
+def _compact_pieces(result: Any, _options: RenderOptions) -> Iterator[str]:
+    return stream(result, compact=True)
+
+
+def _plain(result: Any, options: RenderOptions) -> str:
+    return "".join(_indented_pieces(result, options))
+
+
+def _compact(result: Any, options: RenderOptions) -> str:
+    return "".join(_compact_pieces(result, options))
 
 
 def _diagnosis(result: Diagnosis, options: RenderOptions) -> str:
@@ -98,6 +256,14 @@ RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {
     "doctor": _diagnosis,
     "symbolicate": _plain,
     "scrub": _plain,
+}
+
+
+#: The kinds written in pieces as they are made (`inspector.render.render_pieces`): every kind but the
+#: doctor's, whose document is edited before it is written (and is small).
+STREAMS: dict[str, Callable[[Any, RenderOptions], Iterator[str]]] = {
+    **dict.fromkeys(("report", "audit", "diff", "symbolicate", "scrub"), _indented_pieces),
+    **dict.fromkeys(("trace", "where"), _compact_pieces),
 }
 
 
