@@ -5,6 +5,7 @@ mid-name (a table too narrow for its names becomes a list, one row per block).""
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +74,7 @@ def _console(file: Any, options: RenderOptions, record: bool = False) -> Console
 _VERDICT_STYLE = {True: "bold green", False: "bold red"}
 
 #: What a command's page is made of: its body, its findings alone (--quiet), and its summary line.
-_Page = tuple[list[RenderableType], list[RenderableType], RenderableType]
+_Page = tuple[list[RenderableType], Iterable[RenderableType], RenderableType]
 
 
 def _verdict_line(result: Result) -> Text:
@@ -534,21 +535,21 @@ def _frame_line(frame: Frame, is_site: bool) -> Text:
 
 
 def _trace_page(result: TraceResult, options: RenderOptions) -> _Page:
+    findings: Iterable[RenderableType]  # made only if --quiet asks for them: 200k lines on a large model
     if result.selector.is_empty:
-        findings: list[RenderableType] = [
+        findings = (
             literal(f"{site.file}:{site.line}").append(f"  {plural(site.op_count, 'op')}", style="dim")
             for site in result.sites
-        ]
+        )
     else:
-        findings = [_op_line(op) for group in result.groups for op in group.ops]
-        findings += [_op_line(op) for op in result.untraced]
+        every = itertools.chain((op for group in result.groups for op in group.ops), result.untraced)
+        findings = (_op_line(op) for op in every)
     return _trace_sections(result, options.color), findings, _coverage(result.coverage)
 
 
 def _where_page(result: WhereResult, _options: RenderOptions) -> _Page:
-    findings: list[RenderableType] = [
-        _op_line(op) for group in result.groups for hit in group.hits for op in hit.ops
-    ]
+    # Made only if --quiet asks for them: a line matching every op of a large model lists 200k.
+    findings = (_op_line(op) for group in result.groups for hit in group.hits for op in hit.ops)
     summary = Text(f"{plural(result.op_count, 'op')} in {plural(len(result.groups), 'function')}. ")
     return _where_sections(result), findings, summary.append_text(_coverage(result.coverage))
 
