@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,6 +28,9 @@ from google.protobuf import descriptor_pool, message_factory
 
 PACKAGE = "tensorflow"
 COMPILED = "data/messages.desc"
+#: Package data is read beside the modules (a wheel installs it there); importlib.resources would cost
+#: every command a few milliseconds of imports for the same bytes.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Scalar kinds: FieldDescriptorProto's type numbers (descriptor.proto), spelled out so that loading the
 # compiled file needs no descriptor_pb2.
@@ -602,7 +604,7 @@ def _add_field(described: Any, item: Field | MapField, message: Message) -> None
 def pool() -> descriptor_pool.DescriptorPool:
     """A pool of inspector's own: TensorFlow's classes (same names) live in the default pool."""
     own = descriptor_pool.DescriptorPool()
-    own.AddSerializedFile(resources.files("inspector").joinpath(COMPILED).read_bytes())
+    own.AddSerializedFile((PACKAGE_DIR / COMPILED).read_bytes())
     return own
 
 

@@ -4,53 +4,16 @@ By default the messages of `inspector/messages.py` are used: a SavedModel is rea
 and TensorFlow need not be installed. `INSPECTOR_PROTOS=tensorflow` (or `load_protos("tensorflow")`)
 uses TensorFlow's generated classes instead -- the tests read every model both ways and compare.
 
-TensorFlow's generated protobuf classes are imported without starting the TensorFlow runtime.
-
-Importing `tensorflow.core.protobuf.saved_model_pb2` the ordinary way runs `tensorflow/__init__.py`,
-which loads the C++ runtime and takes seconds. The generated `*_pb2` modules themselves only need
-`google.protobuf`. So while they import, a temporary meta-path finder stands in for every
-`tensorflow.*` *package*, creating an empty package module whose `__path__` is the installed folder:
-the pb2 files are then found and executed as usual, but no package `__init__.py` runs.
-
-Afterwards the stand-in packages are removed from `sys.modules` (the pb2 modules stay, registered once
-in protobuf's descriptor pool), so a later `import tensorflow` in the same process -- a notebook that
-reads a model and then trains -- imports the real packages and reuses the same pb2 modules. When
-TensorFlow is already imported we simply use its modules.
-
-We never copy TensorFlow's .proto files.
+TensorFlow's classes are imported by `inspector.tfprotos`, without starting TensorFlow's runtime, and only
+when asked for: its import machinery costs every other command milliseconds.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import os
-import sys
 import threading
-import types
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from inspector.errors import TensorFlowMissingError
-
-_ROOT = "tensorflow"
-
-# The module paths moved between TensorFlow versions: the first one that exists wins.
-_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "saved_model": ("tensorflow.core.protobuf.saved_model_pb2",),
-    "graph_debug_info": (
-        "tensorflow.core.framework.graph_debug_info_pb2",  # TF >= 2.13
-        "tensorflow.core.protobuf.graph_debug_info_pb2",  # TF <= 2.12
-    ),
-    "fingerprint": ("tensorflow.core.protobuf.fingerprint_pb2",),  # TF >= 2.12
-    "types": ("tensorflow.core.framework.types_pb2",),
-    "graph": ("tensorflow.core.framework.graph_pb2",),
-    "tensor_bundle": ("tensorflow.core.protobuf.tensor_bundle_pb2",),
-}
 
 
 @dataclass(frozen=True)
@@ -63,35 +26,6 @@ class ProtoModules:
     types: Any
     graph: Any
     tensor_bundle: Any | None
-
-
-class _PackageStandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds `tensorflow.*` packages and creates them empty, without running their `__init__.py`."""
-
-    def __init__(self, root_folder: Path) -> None:
-        self._root_folder = root_folder
-        self.created: list[str] = []
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != _ROOT and not fullname.startswith(_ROOT + "."):
-            return None
-        folder = self._root_folder.joinpath(*fullname.split(".")[1:])
-        if not folder.is_dir():
-            return None  # a module file: the ordinary path finder imports it from the parent's __path__
-        spec = importlib.machinery.ModuleSpec(fullname, self, is_package=True)
-        spec.submodule_search_locations = [str(folder)]
-        return spec
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        module = types.ModuleType(spec.name)
-        module.__path__ = list(spec.submodule_search_locations or [])
-        self.created.append(spec.name)
-        return module
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        """Nothing to run: that is the point."""
 
 
 _lock = threading.Lock()
@@ -108,7 +42,7 @@ def load_protos(source: str | None = None) -> ProtoModules:
         raise ValueError(f"INSPECTOR_PROTOS={chosen!r}: choose one of {', '.join(SOURCES)}")
     with _lock:
         if chosen not in _cache:
-            _cache[chosen] = _own() if chosen == "inspector" else _import_protos()
+            _cache[chosen] = _own() if chosen == "inspector" else _tensorflows()
         return _cache[chosen]
 
 
@@ -126,41 +60,7 @@ def _own() -> ProtoModules:
     )
 
 
-def _import_protos() -> ProtoModules:
-    if _ROOT in sys.modules:
-        return _collect()
-    spec = importlib.util.find_spec(_ROOT)
-    if spec is None or not spec.submodule_search_locations:
-        raise TensorFlowMissingError("to read SavedModel protobufs")
-    stand_in = _PackageStandIn(Path(next(iter(spec.submodule_search_locations))))
-    sys.meta_path.insert(0, stand_in)
-    try:
-        return _collect()
-    finally:
-        sys.meta_path.remove(stand_in)
-        for name in stand_in.created:
-            sys.modules.pop(name, None)
+def _tensorflows() -> ProtoModules:
+    from inspector.tfprotos import import_protos
 
-
-def _collect() -> ProtoModules:
-    found = {key: _first_importable(names) for key, names in _CANDIDATES.items()}
-    for key in ("saved_model", "graph_debug_info", "types", "graph"):
-        if found[key] is None:
-            raise TensorFlowMissingError(f"for its {key} protobuf definitions (found an incomplete install)")
-    return ProtoModules(
-        saved_model=found["saved_model"],
-        graph_debug_info=found["graph_debug_info"],
-        fingerprint=found["fingerprint"],
-        types=found["types"],
-        graph=found["graph"],
-        tensor_bundle=found["tensor_bundle"],
-    )
-
-
-def _first_importable(names: tuple[str, ...]) -> Any | None:
-    for name in names:
-        try:
-            return importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-    return None
+    return import_protos()

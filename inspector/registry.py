@@ -14,13 +14,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from inspector.callgraph import FunctionAttrs
 
 SNAPSHOT_FILE = "data/registry.json.gz"
+PACKAGE_DIR = Path(__file__).resolve().parent  # package data beside the modules, as in messages.py
 #: Attr types whose values name functions.
 FUNCTION_ATTR_TYPES = frozenset({"func", "list(func)"})
 
@@ -77,7 +78,7 @@ def _key(version: str) -> tuple[int, ...]:
 
 @cache
 def snapshot() -> Snapshot:
-    raw = resources.files("inspector").joinpath(SNAPSHOT_FILE).read_bytes()
+    raw = (PACKAGE_DIR / SNAPSHOT_FILE).read_bytes()
     stored = json.loads(gzip.decompress(raw))
     return Snapshot(
         releases=tuple(stored["releases"]),

@@ -23,6 +23,7 @@ LAYERS: dict[str, set[str]] = {
     # Reading a SavedModel's files into a view.
     "reading": {
         "protos.py",
+        "tfprotos.py",  # TensorFlow's generated classes, when asked for
         "loader.py",
         "debuginfo.py",
         "objectgraph.py",
