@@ -174,3 +174,35 @@ class _Column:
 
 def _fits(cell: Text, width: int) -> bool:
     return "\n" not in cell.plain and cell.cell_len <= width
+
+
+class KeyValues:
+    """`Key  value` lines: the keys bold in a column as wide as the longest, each value wrapped at spaces
+    beside its key (what rich's two-column grid draws, without importing rich's Table)."""
+
+    GAP = 2
+
+    def __init__(self, rows: Sequence[tuple[str, Text]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        keys = max((cell_len(key) for key, _ in self.rows), default=0)
+        room = max(1, options.max_width - keys - self.GAP)
+        for key, value in self.rows:
+            lines = [value] if _fits(value, room) else list(value.wrap(console, room, overflow="fold"))
+            for number, line in enumerate(lines or [Text()]):
+                label = key if number == 0 else ""
+                yield Segment(label, _HEADER_STYLE if label else None)
+                yield Segment(" " * (keys - cell_len(label) + self.GAP))
+                if line.plain.endswith(" "):  # no trailing blanks on a line of their own
+                    line = line.copy()
+                    line.rstrip()
+                yield from line.render(console)
+                yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        keys = max((cell_len(key) for key, _ in self.rows), default=0) + self.GAP
+        values = [Measurement.get(console, options, value) for _, value in self.rows]
+        narrowest = keys + max((m.minimum for m in values), default=0)
+        natural = keys + max((m.maximum for m in values), default=0)
+        return Measurement(narrowest, natural).clamp(max_width=options.max_width)

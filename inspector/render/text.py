@@ -13,12 +13,11 @@ from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from inspector.render import RenderOptions
-from inspector.render.fittable import FitTable
+from inspector.render.fittable import FitTable, KeyValues
 from inspector.render.safe import literal, literal_lines, log_line, visible
 from inspector.render.words import (
     contents,
@@ -222,16 +221,7 @@ def _section(title: str, body: RenderableType, style: str = "blue") -> Panel:
     )
 
 
-def _key_values(rows: Iterable[tuple[str, RenderableType]]) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    for key, value in rows:
-        table.add_row(key, value)
-    return table
-
-
-def _overview(overview: Overview) -> Table:
+def _overview(overview: Overview) -> KeyValues:
     counts = overview.counts
     written = literal(overview.tensorflow_version or "unknown")
     if overview.tensorflow_git_version:
@@ -243,7 +233,7 @@ def _overview(overview: Overview) -> Table:
         others = " | ".join(",".join(t) or "(no tags)" for t in overview.all_tag_sets)
         tags.append_text(literal(f"   (meta graphs: {others})", style="dim"))
     held = " · ".join(contents(counts))
-    rows: list[tuple[str, RenderableType]] = [
+    rows: list[tuple[str, Text]] = [
         ("Path", literal(str(overview.path))),
         ("Model file", literal(overview.model_file.name)),
         ("Written by", Text("TensorFlow ").append_text(written)),
@@ -253,7 +243,7 @@ def _overview(overview: Overview) -> Table:
         ("Debug info", _debug_info(overview.debug_info)),
         ("Fingerprint", _fingerprint(overview)),
     ]
-    return _key_values(rows)
+    return KeyValues(rows)
 
 
 def _debug_info(summary: DebugInfoSummary) -> Text:
@@ -830,12 +820,10 @@ def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
 
     head = Text("diff ", style="dim").append_text(literal(str(result.old_model.path), style="red"))
     head.append(" → ", style="dim").append_text(literal(str(result.model.path), style="green"))
-    summary = Table.grid(padding=(0, 2))
-    summary.add_column(style="bold")
-    summary.add_column()
+    rows: list[tuple[str, Text]] = []
     for count in result.counts:
         if not count.total:
-            summary.add_row(count.category.value, Text("no change", style="dim"))
+            rows.append((count.category.value, Text("no change", style="dim")))
             continue
         parts = Text()
         for kind, n in (
@@ -846,8 +834,8 @@ def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
             if n:
                 mark, style = _CHANGE_MARK[kind.value]
                 parts.append(f"{mark}{n} {kind.value}  ", style=style)
-        summary.add_row(count.category.value, parts)
-    sections: list[RenderableType] = [head, summary]
+        rows.append((count.category.value, parts))
+    sections: list[RenderableType] = [head, KeyValues(rows)]
     if not options.stat:
         for category in result.categories:
             changes = result.changes_in(category)
