@@ -156,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         fatal(str(error))
     except KeyboardInterrupt:
         fatal("interrupted")
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`): what it wanted it has. End as a writer killed by
+        # SIGPIPE would, without an error line, and without Python's complaint when stdout is closed.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as error:
         # A part of the input the OS will not give us (permissions, a vanished file, an I/O error).
         where = error.filename if error.filename is not None else "the input"
@@ -191,6 +197,9 @@ def console() -> NoReturn:
             stream.flush()
     os._exit(code)
 
+
+#: The status of a writer whose reader closed the pipe (128 + SIGPIPE), as shells report it.
+EXIT_BROKEN_PIPE = 141
 
 #: An error line quotes the input at times (a protobuf parser's complaint): it is cut to this length.
 MAX_ERROR_LINE = 500

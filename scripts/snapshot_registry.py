@@ -1,4 +1,4 @@
-"""Regenerate `inspector/data/registry.json.gz`: the op types (and their attrs' types) that each
+"""Regenerate `inspector/data/registry.json.gz` (and `function_attrs.json`, derived from it): the op types (and their attrs' types) that each
 TensorFlow release registers, and those the known op-providing packages add, read from real installs.
 
     python scripts/snapshot_registry.py                       # every release in RELEASES (slow: a venv each)
@@ -23,7 +23,12 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from inspector import registry  # noqa: E402
+
 SNAPSHOT = ROOT / "inspector" / "data" / "registry.json.gz"
+FUNCTION_ATTRS = ROOT / "inspector" / "data" / "function_attrs.json"
 RELEASES = (
     "2.12.1",
     "2.13.1",
@@ -122,6 +127,9 @@ def save_snapshot(snapshot: dict) -> None:  # type: ignore[type-arg]
     stored["ops"] = dict(sorted(ops.items()))
     text = json.dumps(stored, separators=(",", ":"))
     SNAPSHOT.write_bytes(gzip.compress(text.encode(), mtime=0))
+    registry.snapshot.cache_clear()
+    derived = registry.derive_function_attrs(registry.snapshot())
+    FUNCTION_ATTRS.write_text(json.dumps(derived, separators=(",", ":")) + "\n")
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ class Run:
     stderr: str
 
 
-def _console_script() -> list[str]:
+def console_script() -> list[str]:
     script = Path(sys.executable).with_name("inspector")
     if script.exists():
         return [str(script)]
@@ -55,7 +55,7 @@ def run_cli(
     full_env = {"NO_COLOR": "1", "COLUMNS": "250", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     if process:
         result = subprocess.run(
-            [*_console_script(), *map(str, args)],
+            [*console_script(), *map(str, args)],
             capture_output=True,
             text=True,
             cwd=cwd,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import flat, run_cli
+from conftest import console_script, flat, run_cli
 
 from fixtures import catalog
 from inspector.cli import COMMON_FORMATS
@@ -111,3 +112,20 @@ def test_a_spinner_on_a_terminal_says_what_is_slow_and_never_touches_stdout(
     with _working(argparse.Namespace(quiet=True), "importing TensorFlow"):
         pass
     assert piped.getvalue() == ""  # not a terminal: a log stays clean
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """`inspector trace MODEL '*' --format json | head`: the pipe closes while inspector writes. That is
+    not an unreadable input: no error line, and the status a pipeline's writer gets from SIGPIPE."""
+    model = catalog.get("hf_gpt2").path  # 6 MB of JSON: far more than a pipe holds
+    process = subprocess.Popen(
+        [*console_script(), "trace", str(model), "*", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(1000).startswith(b"{")
+    process.stdout.close()  # the reader goes away, as head does
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and stderr == ""

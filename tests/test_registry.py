@@ -3,11 +3,14 @@ registry, and that reading, auditing and doctoring with it never import TensorFl
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import run_python
 
 import inspector
 from fixtures import catalog
+from inspector import registry
 from inspector.callgraph import NOTHING_KNOWN, FunctionAttrs, called_functions
 from inspector.installed import tensorflow_distribution
 from inspector.registry import function_attrs, snapshot
@@ -106,3 +109,12 @@ def test_unregistered_ops_are_named_against_a_release(tmp_path: object) -> None:
     messages = [f.message for f in result.findings if f.rule_id == "INS004"]
     assert sorted(m.split()[0] for m in messages) == ["Acme>Scale", "Beta>Shift"]
     assert all("is not registered in TensorFlow 2." in m for m in messages)
+
+
+def test_the_loaders_function_attr_table_is_derived_from_the_snapshot() -> None:
+    """Every load reads `function_attrs.json`, not the whole snapshot: it must say what the snapshot
+    says (`scripts/snapshot_registry.py` writes both)."""
+    stored = json.loads((registry.PACKAGE_DIR / registry.FUNCTION_ATTRS_FILE).read_text())
+    assert stored == registry.derive_function_attrs(snapshot())
+    attrs = function_attrs()
+    assert attrs.by_op["If"] == ("then_branch", "else_branch") and "MatMul" in attrs.known
