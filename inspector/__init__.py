@@ -19,6 +19,8 @@ Saving (TensorFlow imported on first use) always writes the debug info::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from inspector.errors import (
     InspectorError,
     ModelLoadError,
@@ -27,10 +29,12 @@ from inspector.errors import (
     TensorFlowMissingError,
 )
 from inspector.loader import load
-from inspector.report import build_report
-from inspector.results.report import Report
 from inspector.save import save  # TensorFlow itself is imported only when save() runs
 from inspector.view import SavedModelView
+
+if TYPE_CHECKING:
+    from inspector.report import build_report
+    from inspector.results.report import Report
 
 __version__ = "0.2.0"
 
@@ -47,3 +51,17 @@ __all__ = [
     "load",
     "save",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The report's names, imported when first used: `inspector audit` never needs them, and their
+    result types cost a command start-up milliseconds."""
+    if name == "build_report":
+        from inspector.report import build_report
+
+        return build_report
+    if name == "Report":
+        from inspector.results.report import Report
+
+        return Report
+    raise AttributeError(f"module 'inspector' has no attribute {name!r}")
