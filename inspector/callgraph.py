@@ -11,8 +11,11 @@ attr value read, so it is followed too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -43,6 +46,20 @@ class FunctionAttrs:
 
 #: No OpDef known: every attr of every node is read.
 NOTHING_KNOWN = FunctionAttrs(MappingProxyType({}), frozenset())
+
+#: Which attrs hold functions for every op type a TensorFlow release or a known provider registers:
+#: derived from the registry snapshot (`registry.derive_function_attrs`, written with it by
+#: `scripts/snapshot_registry.py`; a test checks they agree), small enough to read on every load.
+FUNCTION_ATTRS_FILE = Path(__file__).resolve().parent / "data" / "function_attrs.json"
+
+
+@cache
+def shipped_function_attrs() -> FunctionAttrs:
+    stored = json.loads(FUNCTION_ATTRS_FILE.read_bytes())
+    return FunctionAttrs(
+        MappingProxyType({op: tuple(names) for op, names in stored["function_attrs"].items()}),
+        frozenset(stored["known"]),
+    )
 
 
 def called_functions(

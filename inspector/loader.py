@@ -17,12 +17,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from inspector import objectgraph, registry
-from inspector.callgraph import FunctionAttrs, build_call_graph, called_functions, tensor_node_name
+from inspector import objectgraph
+from inspector.callgraph import (
+    FunctionAttrs,
+    build_call_graph,
+    called_functions,
+    shipped_function_attrs,
+    tensor_node_name,
+)
 from inspector.debuginfo import dangling_trace, read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
 from inspector.files import model_part_problem, read_regular_file
-from inspector.messages import FIELDS_NOT_READ
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -146,6 +151,8 @@ def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> str:
     it may be one inspector does not read, or a misspelt one TensorFlow would refuse."""
     from google.protobuf import text_format
 
+    from inspector.messages import FIELDS_NOT_READ  # the declarations: only a text-format model needs them
+
     try:
         text = content.decode("utf-8")
         try:
@@ -250,7 +257,7 @@ def _build_view(
     library = frozenset(fn.signature.name for fn in library_defs)
     # Which attrs can hold functions: TensorFlow's OpDefs (the shipped snapshot), and the model's own
     # stripped_op_list, which describes its custom ops too.
-    function_attrs = FunctionAttrs.from_op_defs(info.stripped_op_list.op, base=registry.function_attrs())
+    function_attrs = FunctionAttrs.from_op_defs(info.stripped_op_list.op, base=shipped_function_attrs())
     functions: dict[str, Function] = {}
     # The node table's columns, every function's nodes in turn: see view.NodeTable.
     keys: list[str] = []

@@ -12,25 +12,20 @@ clash with TensorFlow's when both are loaded. A field not declared here is kept 
 (name, number, type, label, message type), and that both read every fixture and corpus model into
 identical views. The declarations compile to `inspector/data/messages.desc` (a serialized
 FileDescriptorProto, regenerated with `python -m inspector.messages` and checked by a test), which is
-what a process loads: building it from the declarations would import protobuf's descriptor_pb2, a
-noticeable share of a command's start-up.
+what a process loads, through `inspector.message_classes`: building it from the declarations would
+import protobuf's descriptor_pb2 and create every declaration, a noticeable share of a command's start-up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from google.protobuf import descriptor_pool, message_factory
+# The classes a process reads with (built from the compiled declarations), here for the tests and tools.
+from inspector.message_classes import COMPILED, PACKAGE, message_class, modules, pool
 
-PACKAGE = "tensorflow"
-COMPILED = "data/messages.desc"
-#: Package data is read beside the modules (a wheel installs it there); importlib.resources would cost
-#: every command a few milliseconds of imports for the same bytes.
-PACKAGE_DIR = Path(__file__).resolve().parent
+__all__ = ["COMPILED", "PACKAGE", "compile_declarations", "message_class", "modules", "pool"]
 
 # Scalar kinds: FieldDescriptorProto's type numbers (descriptor.proto), spelled out so that loading the
 # compiled file needs no descriptor_pb2.
@@ -598,54 +593,6 @@ def _add_field(described: Any, item: Field | MapField, message: Message) -> None
         added.type_name = type_name
     if item.oneof:
         added.oneof_index = list(message.oneofs).index(item.oneof)
-
-
-@cache
-def pool() -> descriptor_pool.DescriptorPool:
-    """A pool of inspector's own: TensorFlow's classes (same names) live in the default pool."""
-    own = descriptor_pool.DescriptorPool()
-    own.AddSerializedFile((PACKAGE_DIR / COMPILED).read_bytes())
-    return own
-
-
-def message_class(name: str) -> Any:
-    descriptor = pool().FindMessageTypeByName(f"{PACKAGE}.{name}")
-    if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.22
-        return message_factory.GetMessageClass(descriptor)
-    return message_factory.MessageFactory(pool()).GetPrototype(descriptor)  # type: ignore[attr-defined]
-
-
-class _Enum:
-    """`DataType.Name(number)` and `DataType.Value(name)`, as a generated enum wrapper offers them."""
-
-    def __init__(self, values: dict[str, int]) -> None:
-        self._by_number = {number: name for name, number in values.items()}
-        self._by_name = dict(values)
-
-    def Name(self, number: int) -> str:
-        try:
-            return self._by_number[number]
-        except KeyError:
-            raise ValueError(f"enum DataType has no name defined for value {number!r}") from None
-
-    def Value(self, name: str) -> int:
-        return self._by_name[name]
-
-
-@cache
-def modules() -> SimpleNamespace:
-    """The messages grouped as the reader asks for them (as TensorFlow's generated modules group them)."""
-    return SimpleNamespace(
-        saved_model=SimpleNamespace(SavedModel=message_class("SavedModel")),
-        graph_debug_info=SimpleNamespace(GraphDebugInfo=message_class("GraphDebugInfo")),
-        fingerprint=SimpleNamespace(FingerprintDef=message_class("FingerprintDef")),
-        types=SimpleNamespace(DataType=_Enum(ENUMS["DataType"])),
-        graph=SimpleNamespace(GraphDef=message_class("GraphDef")),
-        tensor_bundle=SimpleNamespace(
-            BundleHeaderProto=message_class("BundleHeaderProto"),
-            BundleEntryProto=message_class("BundleEntryProto"),
-        ),
-    )
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """The protobuf classes the reader parses with: inspector's own (the default), or TensorFlow's.
 
-By default the messages of `inspector/messages.py` are used: a SavedModel is read with protobuf alone,
+By default the messages declared in `inspector/messages.py` are used: a SavedModel is read with protobuf alone,
 and TensorFlow need not be installed. `INSPECTOR_PROTOS=tensorflow` (or `load_protos("tensorflow")`)
 uses TensorFlow's generated classes instead -- the tests read every model both ways and compare.
 
@@ -47,9 +47,9 @@ def load_protos(source: str | None = None) -> ProtoModules:
 
 
 def _own() -> ProtoModules:
-    from inspector import messages
+    from inspector.message_classes import modules
 
-    own = messages.modules()
+    own = modules()
     return ProtoModules(
         saved_model=own.saved_model,
         graph_debug_info=own.graph_debug_info,

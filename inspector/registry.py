@@ -15,13 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from inspector.callgraph import FunctionAttrs
-
 SNAPSHOT_FILE = "data/registry.json.gz"
-FUNCTION_ATTRS_FILE = "data/function_attrs.json"
 PACKAGE_DIR = Path(__file__).resolve().parent  # package data beside the modules, as in messages.py
 #: Attr types whose values name functions.
 FUNCTION_ATTR_TYPES = frozenset({"func", "list(func)"})
@@ -89,20 +85,8 @@ def snapshot() -> Snapshot:
     )
 
 
-@cache
-def function_attrs() -> FunctionAttrs:
-    """Which attrs hold functions, for every op type a release or a known provider registers: read by
-    every load, so from its own small file (`FUNCTION_ATTRS_FILE`, derived from the snapshot by
-    `derive_function_attrs`; a test checks the two agree) rather than from the whole snapshot."""
-    stored = json.loads((PACKAGE_DIR / FUNCTION_ATTRS_FILE).read_bytes())
-    return FunctionAttrs(
-        MappingProxyType({op: tuple(names) for op, names in stored["function_attrs"].items()}),
-        frozenset(stored["known"]),
-    )
-
-
 def derive_function_attrs(stored: Snapshot) -> dict[str, Any]:
-    """The content of FUNCTION_ATTRS_FILE: every op type known, and the function attrs of those that
+    """The content of `callgraph.FUNCTION_ATTRS_FILE`, which every load reads (not this snapshot): every op type known, and the function attrs of those that
     have any, in OpDef order. An attr that holds a function in any release counts (a release that added
     one must still be followed)."""
     found: dict[str, dict[str, None]] = {}  # op type -> func attrs, in OpDef order (an ordered set)

@@ -25,10 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inspector import registry  # noqa: E402
+from inspector import callgraph, registry  # noqa: E402
 
 SNAPSHOT = ROOT / "inspector" / "data" / "registry.json.gz"
-FUNCTION_ATTRS = ROOT / "inspector" / "data" / "function_attrs.json"
 RELEASES = (
     "2.12.1",
     "2.13.1",
@@ -129,7 +128,7 @@ def save_snapshot(snapshot: dict) -> None:  # type: ignore[type-arg]
     SNAPSHOT.write_bytes(gzip.compress(text.encode(), mtime=0))
     registry.snapshot.cache_clear()
     derived = registry.derive_function_attrs(registry.snapshot())
-    FUNCTION_ATTRS.write_text(json.dumps(derived, separators=(",", ":")) + "\n")
+    callgraph.FUNCTION_ATTRS_FILE.write_text(json.dumps(derived, separators=(",", ":")) + "\n")
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ LAYERS: dict[str, set[str]] = {
         "checkpoint.py",
         "tensors.py",
         "messages.py",  # the file format's messages, inspector's own
+        "message_classes.py",  # their classes, built from the compiled declarations
         "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
     },
     # Shared services, owned by no single command: the installed TensorFlow, the risky-op catalogue, the

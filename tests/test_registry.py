@@ -10,10 +10,11 @@ from conftest import run_python
 
 import inspector
 from fixtures import catalog
-from inspector import registry
+from inspector import callgraph, registry
 from inspector.callgraph import NOTHING_KNOWN, FunctionAttrs, called_functions
+from inspector.callgraph import shipped_function_attrs as function_attrs
 from inspector.installed import tensorflow_distribution
-from inspector.registry import function_attrs, snapshot
+from inspector.registry import snapshot
 
 RELEASE_LINES = [f"2.{minor}" for minor in range(12, 22)]
 
@@ -114,7 +115,7 @@ def test_unregistered_ops_are_named_against_a_release(tmp_path: object) -> None:
 def test_the_loaders_function_attr_table_is_derived_from_the_snapshot() -> None:
     """Every load reads `function_attrs.json`, not the whole snapshot: it must say what the snapshot
     says (`scripts/snapshot_registry.py` writes both)."""
-    stored = json.loads((registry.PACKAGE_DIR / registry.FUNCTION_ATTRS_FILE).read_text())
+    stored = json.loads(callgraph.FUNCTION_ATTRS_FILE.read_text())
     assert stored == registry.derive_function_attrs(snapshot())
     attrs = function_attrs()
     assert attrs.by_op["If"] == ("then_branch", "else_branch") and "MatMul" in attrs.known
