@@ -6,10 +6,8 @@ it is TensorFlow's save plumbing (placeholders, variable handles, the saver), wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from inspector.results.common import Coverage
-from inspector.view import TOP_LEVEL, NodeTable, SavedModelView, split_node_key
+from inspector.view import TOP_LEVEL, SavedModelView, split_node_key
 
 
 def coverage(view: SavedModelView) -> Coverage:
@@ -36,7 +34,7 @@ def coverage(view: SavedModelView) -> Coverage:
         )
         if arguments != leftover:
             arguments = 0
-            for key in sorted(_unknown(view, keys)):
+            for key in sorted(view.nodes.unknown(keys)):
                 if split_node_key(key)[1] in view.functions:
                     arguments += 1
                 else:
@@ -49,9 +47,3 @@ def coverage(view: SavedModelView) -> Coverage:
         tuple(sorted(stale)),
         arguments,
     )
-
-
-def _unknown(view: SavedModelView, keys: Iterable[str]) -> set[str]:
-    """The keys that name no node of the view, found in C, not by a loop over every key."""
-    nodes = view.nodes
-    return nodes.unknown(keys) if isinstance(nodes, NodeTable) else set(keys).difference(nodes)

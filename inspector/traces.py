@@ -361,9 +361,10 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
             continue
         matched_files.update(f.file for f in frames if f is not None and query.matches_file(f.file))
         ops_by_function: dict[str, list[OpRef]] = {}
-        for key in keys:
-            node = view.nodes[key]
-            ops_by_function.setdefault(node.function, []).append(_op_ref(node, aliases))
+        for key, name, op, function in view.nodes.identities(keys):
+            ops_by_function.setdefault(function, []).append(
+                OpRef(key, name, op, function, aliases.get(function, ()))
+            )
         for function, ops in ops_by_function.items():
             by_function.setdefault(function, []).append(WhereHit(lines, found.creation_site, tuple(ops)))
     groups = tuple(

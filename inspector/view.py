@@ -214,7 +214,8 @@ class NodeTable(Mapping[str, Node]):
         self._index = dict(zip(keys, range(len(keys)), strict=True))
 
     def __getitem__(self, key: str) -> Node:
-        return self._node(self._index[key])
+        position = self._index[key]
+        return self._make(self._blocks[bisect_right(self._starts, position) - 1], position)
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
@@ -233,6 +234,15 @@ class NodeTable(Mapping[str, Node]):
 
     def items(self) -> ItemsView[str, Node]:
         return _NodeItems(self)
+
+    def identities(self, keys: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
+        """(key, name, op type, function) of each node: what a listing of 200k ops shows, without
+        making a Node for each."""
+        index, blocks, starts, ops = self._index, self._blocks, self._starts, self._ops
+        for key in keys:
+            position = index[key]
+            function = blocks[bisect_right(starts, position) - 1].function
+            yield key, key[: len(key) - len(function) - 1] if function else key, ops[position], function
 
     def unknown(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` that name no node: one pass in C over 200k debug-info keys, where a
@@ -434,7 +444,7 @@ class SavedModelView:
     producer: int
     min_consumer: int
     functions: Mapping[str, Function]  # library functions, plus TOP_LEVEL
-    nodes: Mapping[str, Node]  # by node key: a NodeTable, which makes each Node when it is read
+    nodes: NodeTable  # by node key; each Node is made when it is read
     nodes_by_op: Mapping[str, tuple[str, ...]]  # op type -> node keys
     nodes_by_trace: Mapping[int, tuple[str, ...]]  # trace id -> keys of the nodes it created
     call_graph: CallGraph

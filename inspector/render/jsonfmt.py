@@ -83,7 +83,8 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _is_record(cls: type) -> bool:
+@functools.cache
+def _is_record(cls: Any) -> bool:
     """A dataclass or a NamedTuple: written as an object of its JSON fields."""
     return dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
 
@@ -111,7 +112,7 @@ def stream(result: Result, *, compact: bool) -> Iterator[str]:
 def _stream(value: Any, depth: int, compact: bool) -> Iterator[str]:
     if depth < STREAM_DEPTH and not _is_leaf(value):
         yield from _stream_object(value, depth, compact)
-    elif depth < STREAM_DEPTH and isinstance(value, tuple) and value and _is_record(type(value[0])):
+    elif depth < STREAM_DEPTH and isinstance(value, tuple) and value and _is_record(value[0].__class__):
         yield from _stream_array(value, depth, compact)
     else:
         yield _text(to_jsonable(value), depth, compact)
@@ -146,8 +147,9 @@ def _stream_array(items: tuple[Any, ...], depth: int, compact: bool) -> Iterator
             batch.clear()
 
     for item in items:
-        if _is_leaf(item):
-            batch.append(to_jsonable(item))
+        cls = item.__class__
+        if _leaf_type(cls) or _is_leaf(item):
+            batch.append(_converter(cls)(item))
             if len(batch) >= BATCH:
                 yield from flush()
             continue
@@ -159,6 +161,12 @@ def _stream_array(items: tuple[Any, ...], depth: int, compact: bool) -> Iterator
     yield ("" if compact else "\n" + "  " * depth) + "]"
 
 
+@functools.cache
+def _leaf_type(cls: Any) -> bool:
+    """Every value of this type is a leaf: not a record, or a record whose fields are all plain."""
+    return not _is_record(cls) or not _fields_that_may_hold_records(cls)
+
+
 def _is_leaf(value: Any) -> bool:
     """Not a record, or a record none of whose fields holds records: written whole (in a batch of its
     kind when an array holds it)."""
@@ -167,7 +175,9 @@ def _is_leaf(value: Any) -> bool:
         return True
     for name in _fields_that_may_hold_records(cls):
         field = getattr(value, name)
-        if _is_record(type(field)) or (isinstance(field, tuple) and field and _is_record(type(field[0]))):
+        if _is_record(field.__class__) or (
+            isinstance(field, tuple) and field and _is_record(field[0].__class__)
+        ):
             return False
     return True
 

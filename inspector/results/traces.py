@@ -4,14 +4,17 @@ source lines around each frame."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from inspector.results.common import Coverage, Displayable, ModelRef, Verdict
 from inspector.view import Frame, Trace
 
 
-@dataclass(frozen=True, slots=True)
-class OpRef:
+# A NamedTuple, as the view's nodes are: `where` on a large model's line lists 200k of them, and a
+# frozen dataclass costs several times more to make.
+class OpRef(NamedTuple):
+    """An op, as trace and where list it."""
+
     node_key: str
     node_name: str
     op_type: str
