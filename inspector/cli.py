@@ -2,7 +2,8 @@
 
 Exit codes, for every command: 0 all is well; 1 the command found what it looks for (ops outside the
 whitelist); 2 bad input or usage -- one line on stderr, never a traceback; 3 a bug in inspector, named
-as one in one line (`--debug` shows its traceback). Each result's verdict decides 0 or 1.
+as one in one line (`--debug` shows its traceback). Each result's verdict decides 0 or 1. A reader
+that closes stdout early (`| head`) ends the command quietly with 141, the status SIGPIPE gives.
 """
 
 from __future__ import annotations

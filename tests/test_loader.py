@@ -233,6 +233,8 @@ def test_the_node_table_is_every_node_def_in_model_order(name: str) -> None:
     assert [(key, _fields(node)) for key, node in view.nodes.items()] == list(expected.items())
     for key in list(expected)[:: max(1, len(expected) // 50)]:  # lookups by key, across the model
         assert key in view.nodes and _fields(view.nodes[key]) == expected[key]
+    identities = [(key, name, op, function) for key, name, op, function, *_ in expected.values()]
+    assert list(view.nodes.identities(expected)) == identities
     assert "no-such-node@nowhere" not in view.nodes and view.nodes.get("no-such-node@nowhere") is None
     assert view.nodes.unknown(["no-such-node@nowhere", *list(expected)[:3]]) == {"no-such-node@nowhere"}
 
