@@ -15,11 +15,11 @@ def coverage(view: SavedModelView) -> Coverage:
     every node: on a large model this runs for every command."""
     top_level = view.functions[TOP_LEVEL].node_keys if TOP_LEVEL in view.functions else ()
     traced_everywhere = sum(len(keys) for keys in view.nodes_by_trace.values())
-    traced_top_level = sum(1 for key in top_level if view.nodes[key].trace_id is not None)
+    keys = view.debug_info.trace_id_by_key  # a node's trace id is its key's entry here
+    traced_top_level = sum(1 for key in top_level if key in keys)
     function_nodes = len(view.nodes) - len(top_level)
     traced = traced_everywhere - traced_top_level
     stale, arguments = [], 0
-    keys = view.debug_info.trace_id_by_key
     leftover = len(keys) - traced_everywhere  # keys that name no node
     if leftover:
         # TensorFlow records a key for each function argument (`x@__inference_f_12`), which the model's
