@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fatal(str(error))
     except KeyboardInterrupt:
         fatal("interrupted")
-    except BrokenPipeError:
+    except _ReaderGone:
         # The reader of stdout went away (`| head`): what it wanted it has. End as a writer killed by
         # SIGPIPE would, without an error line, and without Python's complaint when stdout is closed.
         with contextlib.suppress(OSError):
@@ -201,6 +201,11 @@ def console() -> NoReturn:
 
 #: The status of a writer whose reader closed the pipe (128 + SIGPIPE), as shells report it.
 EXIT_BROKEN_PIPE = 141
+
+
+class _ReaderGone(Exception):
+    """Standard output's pipe closed while the result was written: not an error of the input (any other
+    broken pipe, such as a child process's, is one)."""
 
 #: An error line quotes the input at times (a protobuf parser's complaint): it is cut to this length.
 MAX_ERROR_LINE = 500
@@ -911,9 +916,12 @@ def _write(pieces: Iterable[str], args: argparse.Namespace) -> None:
     """Each piece as it comes (a large JSON document is made a batch at a time). A file given with
     --output that cannot be finished is removed: no partial document is left looking complete."""
     if args.output is None:
-        for piece in pieces:
-            sys.stdout.write(piece)
-        sys.stdout.flush()
+        try:
+            for piece in pieces:
+                sys.stdout.write(piece)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise _ReaderGone from None
         return
     try:
         with args.output.open("w", encoding="utf-8") as handle:
