@@ -207,6 +207,7 @@ class _ReaderGone(Exception):
     """Standard output's pipe closed while the result was written: not an error of the input (any other
     broken pipe, such as a child process's, is one)."""
 
+
 #: An error line quotes the input at times (a protobuf parser's complaint): it is cut to this length.
 MAX_ERROR_LINE = 500
 

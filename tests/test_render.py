@@ -164,3 +164,57 @@ def test_hostile_strings_stay_literal_in_trace_where_audit_and_diff(
         assert result.code == 0, result.stderr
     assert "\x1b" not in result.stdout and "\r" not in result.stdout and "\u202e" not in result.stdout
     assert "[bold red]x[/]\\x1b[2J\\x0dmodel.py" in flat(result.stdout)
+
+
+# --- terminal tables ------------------------------------------------------------------------------------
+
+
+def _drawn(renderable: Any, width: int) -> list[str]:
+    from rich.console import Console
+
+    console = Console(width=width, color_system=None, highlight=False, markup=False, emoji=False)
+    with console.capture() as captured:
+        console.print(renderable)
+    return captured.get().splitlines()
+
+
+def test_a_table_too_wide_narrows_its_widest_column_and_breaks_no_word() -> None:
+    from inspector.render.fittable import FitTable
+
+    table = FitTable()
+    table.add_column("Option", identifier=True)
+    table.add_column("Value")
+    table.add_column("Evidence")
+    evidence = "the device of the saver's SaveV2 / RestoreV2 nodes: /device:CPU:*, /device:CPU:0"
+    table.add_row("experimental_io_device", "no: default placement", evidence)
+    lines = _drawn(table, 80)
+    assert all(len(line) <= 80 for line in lines)
+    assert any("experimental_io_device   no: default placement" in line for line in lines)  # one line each
+    words = " ".join(lines).split()
+    assert all(word in words for word in evidence.split())  # wrapped at spaces, no word folded
+
+
+def test_a_table_whose_words_cannot_fit_becomes_blocks() -> None:
+    from inspector.render.fittable import FitTable
+
+    table = FitTable()
+    table.add_column("Object path", identifier=True)
+    table.add_column("Name", identifier=True)
+    long_name = "network._operations.100.moving_variance/" + "x" * 40
+    table.add_row("model.layer", long_name)
+    lines = _drawn(table, 60)
+    assert lines[0] == "model.layer" and lines[1].startswith("  Name: ")
+    assert long_name in "".join(line.strip() for line in lines[1:])
+
+
+def test_key_values_wrap_each_value_beside_its_key() -> None:
+    from rich.text import Text
+
+    from inspector.render.fittable import KeyValues
+
+    rows = [("Path", Text("models/shop")), ("Contents", Text("5 functions · 7213 nodes · 32 op types"))]
+    assert _drawn(KeyValues(rows), 30) == [
+        "Path      models/shop",
+        "Contents  5 functions · 7213",
+        "          nodes · 32 op types",
+    ]

@@ -1,4 +1,5 @@
-"""A terminal table that never breaks a name, laid out from its cells' text in one pass.
+"""Terminal tables laid out by inspector from their cells' text, in one pass: `FitTable` (columns under
+headers, never breaking a name) and `KeyValues` (a key column beside wrapped values).
 
 The columns are sized here, not by rich's Table: rich narrows a table that is too wide by shrinking its
 widest columns, below the length of their longest word if need be, and folds names across lines. Here
