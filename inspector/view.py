@@ -3,7 +3,8 @@
 Built once per load by `inspector.loader`; analyses (report, trace, audit, diff, doctor) only read it.
 Values are frozen dataclasses, or NamedTuples for the two kinds there are hundreds of thousands of
 (nodes and frames), because a NamedTuple is several times cheaper to build. Mappings are read-only
-proxies. The raw `MetaGraphDef` stays reachable as `SavedModelView.meta_graph_def` for analyses that need
+proxies, but for the nodes: a `NodeTable`, which holds them as columns and makes each `Node` when it is
+read (a large model has 200k and most commands read few). The raw `MetaGraphDef` stays reachable as `SavedModelView.meta_graph_def` for analyses that need
 a field the view does not index yet (treat it as read-only).
 """
 
