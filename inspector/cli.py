@@ -931,7 +931,9 @@ def _write(pieces: Iterable[str], args: argparse.Namespace) -> None:
                     handle.write(piece)
             except BaseException:
                 handle.close()
-                args.output.unlink(missing_ok=True)
+                # Only a file of its own: never through a link, never a device (`-o /dev/stdout`).
+                if args.output.is_file() and not args.output.is_symlink():
+                    args.output.unlink()
                 raise
     except OSError as error:
         raise InspectorError(f"{args.output}: cannot write ({error.strerror or error})") from error

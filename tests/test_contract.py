@@ -180,6 +180,12 @@ def test_an_output_file_that_cannot_be_finished_is_removed(
     run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", out)
     assert run.code == 3 and "internal error" in run.stderr
     assert not out.exists()
+    # Written through a link the user gave (or to a device): the link is left alone, never removed.
+    target, link = tmp_path / "target.json", tmp_path / "link.json"
+    target.write_text("")
+    link.symlink_to(target)
+    run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", link)
+    assert run.code == 3 and link.is_symlink() and target.exists()
 
 
 # --- golden output ---------------------------------------------------------------------------------------
