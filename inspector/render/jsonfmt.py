@@ -93,7 +93,7 @@ def _is_record(cls: Any) -> bool:
 
 #: Records converted and written at once when a long array is streamed: memory holds this many, not 200k.
 BATCH = 512
-#: Below this depth of nesting, the document is written whole (a call tree's depth is the model's).
+#: From this depth of nesting on, a value is written whole (a call tree's depth is the model's).
 STREAM_DEPTH = 8
 
 
