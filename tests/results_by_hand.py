@@ -21,7 +21,7 @@ from inspector.results.diff import (
     SourceSite,
     TensorValue,
 )
-from inspector.results.doctor import Diagnosis, Problem, ProblemKind
+from inspector.results.doctor import Diagnosis, LoadAttempt, LoadOutcome, Problem, ProblemKind
 from inspector.results.scrub import ScrubResult
 from inspector.results.traces import OpRef, WhereGroup, WhereHit, WhereQuery, WhereResult
 from inspector.view import DebugInfoStatus, Frame
@@ -192,6 +192,19 @@ def diagnosis() -> Diagnosis:
         ),
         notices=("op registry check skipped (--no-registry)",),
     )
+
+
+def diagnosis_after_a_timeout() -> Diagnosis:
+    """`doctor --try-load` whose child never finished loading: killed at the timeout."""
+    load = LoadAttempt(LoadOutcome.TIMEOUT, 30.2, 30.0, op_libraries=("libacme.so",), imports=("acme_ops",))
+    problem = Problem(
+        ProblemKind.TIMEOUT,
+        True,
+        "loading did not finish within 30 s and was killed",
+        "raise --timeout if the model is simply large; otherwise look for init-op work (tables, asset "
+        "reads) or an op library that blocks at load (--verbose shows the child's log)",
+    )
+    return Diagnosis(MODEL, (problem,), load=load)
 
 
 def scrub_result() -> ScrubResult:

@@ -194,6 +194,7 @@ HAND_BUILT = {
     "audit": results_by_hand.audit_result,
     "diff": results_by_hand.diff_result,
     "doctor": results_by_hand.diagnosis,
+    "doctor-timeout": results_by_hand.diagnosis_after_a_timeout,
     "scrub": results_by_hand.scrub_result,
 }
 SUFFIX = {
@@ -395,3 +396,24 @@ def test_html_is_a_standalone_page_without_raw_model_markup(tmp_path: Path) -> N
     assert cli("report", CUSTOM, "--format", "html", "-o", out).code == 0
     page = out.read_text()
     assert page.lstrip().startswith("<!DOCTYPE html>") and "Acme&gt;Scale" in page
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report"],
+        ["trace", "*"],
+        ["where", "custom_ops.py"],
+        ["audit", "--no-registry"],
+        ["diff", str(CUSTOM)],
+        ["doctor", "--no-registry"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_pages_name_things_in_words_never_by_a_python_repr(command: list[str]) -> None:
+    """The doctor's page once said `doctor ModelRef(path=PosixPath('...'), tags=('serve',))`."""
+    for fmt in ("text", "markdown"):
+        run = cli(command[0], CUSTOM, *command[1:], "--format", fmt)
+        assert run.code in (0, 1), run.stderr
+        for python_repr in ("ModelRef(", "PosixPath(", "WindowsPath(", "<inspector."):
+            assert python_repr not in run.stdout, (fmt, python_repr)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from inspector.render import RenderOptions
-from inspector.render.changes import change_detail, change_subject, value_text
 from inspector.render.safe import markdown as md
 from inspector.render.safe import visible
 from inspector.render.words import (
@@ -16,8 +15,6 @@ from inspector.render.words import (
     plural,
 )
 from inspector.results.common import Result
-from inspector.results.diff import ChangeKind
-from inspector.results.doctor import LoadOutcome
 
 if TYPE_CHECKING:  # annotations: each command's page imports only the result type it draws
     from inspector.results.audit import AuditResult, Finding
@@ -495,10 +492,14 @@ def _finding(finding: Finding, brief: bool = False) -> list[str]:
 
 # --- diff -----------------------------------------------------------------------------------------------
 
-_DIFF_MARK = {ChangeKind.ADDED: "➕", ChangeKind.REMOVED: "➖", ChangeKind.CHANGED: "✏️"}
+#: By ChangeKind's value: the diff's types are imported by its page only.
+_DIFF_MARK = {"added": "➕", "removed": "➖", "changed": "✏️"}
 
 
 def render_diff(result: DiffResult, options: RenderOptions) -> str:
+    from inspector.render.changes import change_detail, change_subject, value_text
+    from inspector.results.diff import ChangeKind
+
     title = f"# SavedModel diff: `{_code(str(result.old_model.path))}` → `{_code(str(result.model.path))}`"
     lines = [title, "", *_verdict(result)]
     if not options.quiet:
@@ -512,7 +513,7 @@ def render_diff(result: DiffResult, options: RenderOptions) -> str:
             continue
         lines += [f"## {category.value}", ""]
         for change in changes:
-            text = f"- {_DIFF_MARK[change.kind]} `{_code(change_subject(change))}`"
+            text = f"- {_DIFF_MARK[change.kind.value]} `{_code(change_subject(change))}`"
             old, new = value_text(change.old), value_text(change.new)
             if change.kind is ChangeKind.CHANGED and (old or new):
                 text += f": `{_code(old or '(none)')}` → `{_code(new or '(none)')}`"
@@ -535,7 +536,7 @@ def render_diagnosis(result: Diagnosis, options: RenderOptions) -> str:
     if load is not None:
         when = (
             f"after {load.timeout:g} s (killed)"
-            if load.outcome is LoadOutcome.TIMEOUT
+            if load.outcome.value == "timeout"
             else f"in {load.seconds:.2f} s"
         )
         lines += [f"Load attempt: **{load.outcome.value}** {when}.", ""]

@@ -895,7 +895,7 @@ def _diagnosis_summary(result: Diagnosis) -> Text:
 
 def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[RenderableType]:
     parts: list[RenderableType] = [
-        Text("doctor ", style="dim").append_text(literal(str(result.model), style="bold"))
+        Text("doctor ", style="dim").append_text(literal(str(result.model.path), style="bold"))
     ]
     load = result.load
     if load is not None:
