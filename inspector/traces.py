@@ -304,23 +304,26 @@ def library_path(path: str) -> str:
 
 
 def _sites(view: SavedModelView) -> tuple[SiteSummary, ...]:
-    grouped: dict[tuple[str, int, str], list[Node]] = {}
+    # (op type, function) of each traced op, read from the node table: a Node for each of 200k traced
+    # ops would cost more than the whole count.
+    grouped: dict[tuple[str, int, str], list[tuple[str, str]]] = {}
     for trace_id, keys in view.nodes_by_trace.items():
         found = view.debug_info.traces.get(trace_id)
         site = found.creation_site if found else None
         if site is None:
             continue
-        grouped.setdefault((site.file, site.line, site.function), []).extend(view.nodes[k] for k in keys)
+        ops = grouped.setdefault((site.file, site.line, site.function), [])
+        ops.extend((op, function) for _, _, op, function in view.nodes.identities(keys))
     summaries = [
         SiteSummary(
             file,
             line,
             function,
-            len(nodes),
-            tuple(Counter(node.op for node in nodes).most_common()),
-            tuple(sorted({node.function for node in nodes})),
+            len(ops),
+            tuple(Counter(op for op, _ in ops).most_common()),
+            tuple(sorted({in_function for _, in_function in ops})),
         )
-        for (file, line, function), nodes in grouped.items()
+        for (file, line, function), ops in grouped.items()
     ]
     return tuple(sorted(summaries, key=lambda s: (s.file, s.line)))
 
