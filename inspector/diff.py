@@ -247,7 +247,8 @@ def _pair_callees(
         if (old_name, new_name) in expanded or old_name not in old.functions or new_name not in new.functions:
             continue
         expanded.add((old_name, new_name))
-        new_calls = {new.nodes[k].name: new.nodes[k].calls for k in new.functions[new_name].node_keys}
+        new_nodes = (new.nodes[k] for k in new.functions[new_name].node_keys)
+        new_calls = {node.name: node.calls for node in new_nodes}
         for key in old.functions[old_name].node_keys:
             node = old.nodes[key]
             if not node.calls or node.name not in new_calls:
@@ -455,7 +456,7 @@ def _matched_nodes(
     old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str
 ) -> list[tuple[Node, Node]]:
     """Nodes of a paired function present on both sides: node names survive re-saves, counters do not."""
-    after = {new.nodes[k].name: new.nodes[k] for k in new.functions[new_fn].node_keys}
+    after = {node.name: node for node in (new.nodes[k] for k in new.functions[new_fn].node_keys)}
     pairs = []
     for key in old.functions[old_fn].node_keys:
         node = old.nodes[key]
@@ -473,8 +474,8 @@ def _in(old_fn: str, new_fn: str) -> tuple[str, str]:
 def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
     changes = []
     for old_fn, new_fn in _paired(old, new, forward):
-        before = {old.nodes[k].name: old.nodes[k].op for k in old.functions[old_fn].node_keys}
-        after = {new.nodes[k].name: new.nodes[k].op for k in new.functions[new_fn].node_keys}
+        before = {name: op for _, name, op, _ in old.nodes.identities(old.functions[old_fn].node_keys)}
+        after = {name: op for _, name, op, _ in new.nodes.identities(new.functions[new_fn].node_keys)}
         where = _in(old_fn, new_fn)
         counts_before, counts_after = Counter(before.values()), Counter(after.values())
         for op in sorted(set(counts_before) | set(counts_after)):

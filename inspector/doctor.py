@@ -131,7 +131,9 @@ def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name:
         # Error messages name nodes as the loaded graph has them, often inside an inlined call:
         # `StatefulPartitionedCall/NcclAllReduce` is node `NcclAllReduce` of the saved function.
         named = [
-            k for k in keys if node_name == view.nodes[k].name or node_name.endswith("/" + view.nodes[k].name)
+            key
+            for key, name, _, _ in view.nodes.identities(keys)
+            if node_name == name or node_name.endswith("/" + name)
         ]
         keys = named or keys
     nodes = [view.nodes[k] for k in keys]

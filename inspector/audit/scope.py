@@ -79,7 +79,7 @@ def build_scope(view: SavedModelView) -> Scope:
             if neighbours is None:
                 keys = view.functions[node.function].node_keys
                 neighbours = neighbours_of[node.function] = {
-                    view.nodes[k].name: view.nodes[k].definition for k in keys
+                    other.name: other.definition for other in (view.nodes[k] for k in keys)
                 }
             _scan_carrier(site, neighbours, sites, undecoded, budget)
     return Scope(view, reach, tuple(sites), tuple(undecoded))

@@ -194,7 +194,7 @@ def _fields_that_may_hold_records(cls: type) -> tuple[str, ...]:
 
 
 def _plain_hint(hint: Any) -> bool:
-    if hint in (str, int, float, bool, type(None)):
+    if hint in _SCALARS:
         return True
     args = typing.get_args(hint)
     if typing.get_origin(hint) is tuple or isinstance(hint, types.UnionType):
