@@ -13,7 +13,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -145,7 +145,9 @@ exit status: 0 every node named was found; 1 some were not (or the log names non
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(only=_command_named(argv))
     args = parser.parse_args(argv)
     # A command is one pass over a model held in memory to the end: the cyclic garbage collector would
     # rescan its 100k+ objects again and again and free nothing (a tenth of a large report's time).
@@ -186,6 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if collecting:
             gc.enable()
     return code
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command an argument list runs (the first word that is no option: the options before it take
+    no value), or None when it names none."""
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return word if word in _COMMANDS else None
 
 
 def console() -> NoReturn:
@@ -256,10 +265,31 @@ class _Parser(argparse.ArgumentParser):
         fatal(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, given the width: on its own it imports shutil (and bz2 and lzma with it) on
+    every run to measure the terminal, for help that is rarely printed."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width=_help_width())
+
+
+def _help_width() -> int:
+    """What argparse would use: COLUMNS, else the terminal's width, else 80; less a margin of 2."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns) - 2
+    terminal = 0
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no stdout, or not a terminal
+        terminal = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    return (terminal or 80) - 2
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With `only`, the one command that will run gets its options and the others
+    their names and summaries alone: declaring every command's options costs each run milliseconds."""
     parser = _Parser(
         prog="inspector",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
         description="Make TensorFlow SavedModels explain themselves: op stack traces, namespaces and "
         "function aliases, read statically (the model is never loaded or run).",
     )
@@ -271,14 +301,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
 
-    report = commands.add_parser(
-        "report",
-        help="the full report of a SavedModel",
-        description="Report what a SavedModel holds: overview, signatures, aliases, namespaces, op types, "
-        "the function call tree, and the creation traces of ops outside --whitelist.",
-        epilog=_EPILOG_REPORT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    for name, (summary, declare) in _COMMANDS.items():
+        command_parser = commands.add_parser(name, help=summary, formatter_class=_Formatter)
+        if only is None or only == name:
+            declare(command_parser)
+    return parser
+
+
+def _declare_report(report: argparse.ArgumentParser) -> None:
+    report.description = (
+        "Report what a SavedModel holds: overview, signatures, aliases, namespaces, op types, "
+        "the function call tree, and the creation traces of ops outside --whitelist."
     )
+    report.epilog = _EPILOG_REPORT
     report.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
     report.add_argument(
         "--verify-fingerprint",
@@ -289,14 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(report)
     report.set_defaults(run=_run_report)
 
-    save = commands.add_parser(
-        "save",
-        help="save a model with debug info and aliases, then report it",
-        description="Build a model with FACTORY and save it as a SavedModel with save_debug_info=True, "
-        "function aliases and the other SaveOptions; then print its report.",
-        epilog=_EPILOG_SAVE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+def _declare_save(save: argparse.ArgumentParser) -> None:
+    save.description = (
+        "Build a model with FACTORY and save it as a SavedModel with save_debug_info=True, "
+        "function aliases and the other SaveOptions; then print its report."
     )
+    save.epilog = _EPILOG_SAVE
     save.add_argument(
         "factory", metavar="PKG.MODULE:FACTORY", help="callable returning the tf.Module / Keras model"
     )
@@ -340,14 +374,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(save)
     save.set_defaults(run=_run_save, tags=None, verify_fingerprint=False)
 
-    trace_cmd = commands.add_parser(
-        "trace",
-        help="creation stack traces of ops",
-        description="Show the Python stacks that created ops, from the model's debug info. Selectors "
-        "combine (all must match); without one, every traced op is listed by the source line that created it.",
-        epilog=_EPILOG_TRACE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+def _declare_trace(trace_cmd: argparse.ArgumentParser) -> None:
+    trace_cmd.description = (
+        "Show the Python stacks that created ops, from the model's debug info. Selectors "
+        "combine (all must match); without one, every traced op is listed by the source line that created it."
     )
+    trace_cmd.epilog = _EPILOG_TRACE
     trace_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
     trace_cmd.add_argument(
         "pattern",
@@ -368,14 +401,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(trace_cmd)
     trace_cmd.set_defaults(run=_run_trace)
 
-    where_cmd = commands.add_parser(
-        "where",
-        help="which ops a source line created",
-        description="List the ops whose creation stack holds FILE:LINE (or any line of FILE). FILE matches "
-        "recorded paths by suffix, so model.py:42 finds /home/ci/src/model.py:42.",
-        epilog=_EPILOG_WHERE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+def _declare_where(where_cmd: argparse.ArgumentParser) -> None:
+    where_cmd.description = (
+        "List the ops whose creation stack holds FILE:LINE (or any line of FILE). FILE matches "
+        "recorded paths by suffix, so model.py:42 finds /home/ci/src/model.py:42."
     )
+    where_cmd.epilog = _EPILOG_WHERE
     where_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
     where_cmd.add_argument(
         "location", metavar="FILE[:LINE]", help="source file (path suffix), optionally a line"
@@ -387,15 +419,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(where_cmd)
     where_cmd.set_defaults(run=_run_where)
 
-    audit_cmd = commands.add_parser(
-        "audit",
-        help="pre-release audit: whitelist, risky ops, registry, debug info, aliases, versions",
-        description="Audit a SavedModel statically, before it ships or after it arrives: namespaced ops "
+
+def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
+    audit_cmd.description = (
+        "Audit a SavedModel statically, before it ships or after it arrives: namespaced ops "
         "outside the whitelist, risky ops (file, Python, network, ...) wherever they hide, ops the installed "
-        "TensorFlow does not know, debug info, aliases and versions. The model is never loaded or run.",
-        epilog=_EPILOG_AUDIT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "TensorFlow does not know, debug info, aliases and versions. The model is never loaded or run."
     )
+    audit_cmd.epilog = _EPILOG_AUDIT
     audit_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
     audit_cmd.add_argument(
         "--whitelist", action="append", metavar="NS", help="allowed op namespace (repeatable)"
@@ -456,6 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(audit_cmd, formats=AUDIT_FORMATS)
     audit_cmd.set_defaults(run=_run_audit)
 
+
+def _declare_diff(diff_cmd: argparse.ArgumentParser) -> None:
     categories = (
         "versions",
         "signatures",
@@ -469,15 +502,12 @@ def build_parser() -> argparse.ArgumentParser:
         "debug-info",
         "sources",
     )
-    diff_cmd = commands.add_parser(
-        "diff",
-        help="what changed between two SavedModels",
-        description="Compare two SavedModels semantically: functions are paired by alias, object path, "
+    diff_cmd.description = (
+        "Compare two SavedModels semantically: functions are paired by alias, object path, "
         "signature and structure (their names' counters change on every save), then signatures, aliases, ops, "
-        "attrs, namespaces, risky ops, variables, versions, debug info and creation sites are compared.",
-        epilog=_EPILOG_DIFF,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "attrs, namespaces, risky ops, variables, versions, debug info and creation sites are compared."
     )
+    diff_cmd.epilog = _EPILOG_DIFF
     diff_cmd.add_argument("old", type=Path, help="the model shipped today (directory or saved_model.pb)")
     diff_cmd.add_argument("new", type=Path, help="the candidate")
     diff_cmd.add_argument(
@@ -491,16 +521,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(diff_cmd)
     diff_cmd.set_defaults(run=_run_diff)
 
-    doctor_cmd = commands.add_parser(
-        "doctor",
-        help="why a model fails to load, or will",
-        description="Diagnose what keeps a SavedModel from loading: statically (unregistered ops, missing or "
+
+def _declare_doctor(doctor_cmd: argparse.ArgumentParser) -> None:
+    doctor_cmd.description = (
+        "Diagnose what keeps a SavedModel from loading: statically (unregistered ops, missing or "
         "truncated files, versions, file size, debug info), and with --try-load by loading it with TensorFlow "
         "in a child process with a timeout, turning the error into the op, function, signatures and source "
-        "line involved, and the fix.",
-        epilog=_EPILOG_DOCTOR,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "line involved, and the fix."
     )
+    doctor_cmd.epilog = _EPILOG_DOCTOR
     doctor_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
     doctor_cmd.add_argument(
         "--try-load",
@@ -548,15 +577,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(doctor_cmd)
     doctor_cmd.set_defaults(run=_run_doctor)
 
-    scrub_cmd = commands.add_parser(
-        "scrub",
-        help="copy a model with the paths in its debug info stripped",
-        description="Write a copy of a SavedModel whose debug info no longer names the saving machine's "
+
+def _declare_scrub(scrub_cmd: argparse.ArgumentParser) -> None:
+    scrub_cmd.description = (
+        "Write a copy of a SavedModel whose debug info no longer names the saving machine's "
         "folders: PREFIX is removed from recorded paths (or paths become relative to DIR). Every other file "
-        "is copied byte for byte; the input is never modified; the copy is verified by reading it back.",
-        epilog=_EPILOG_SCRUB,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "is copied byte for byte; the input is never modified; the copy is verified by reading it back."
     )
+    scrub_cmd.epilog = _EPILOG_SCRUB
     scrub_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
     scrub_cmd.add_argument("out", type=Path, help="the directory to write the copy to (new or empty)")
     how = scrub_cmd.add_mutually_exclusive_group(required=True)
@@ -567,15 +595,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(scrub_cmd)
     scrub_cmd.set_defaults(run=_run_scrub)
 
-    symbolicate_cmd = commands.add_parser(
-        "symbolicate",
-        help="map a runtime error's nodes back to the code that created them",
-        description="Read a TensorFlow error raised by a loaded model (which prints `<stack traces "
+
+def _declare_symbolicate(symbolicate_cmd: argparse.ArgumentParser) -> None:
+    symbolicate_cmd.description = (
+        "Read a TensorFlow error raised by a loaded model (which prints `<stack traces "
         "unavailable>` and the loader's function names), find the nodes it names in the saved model, and "
-        "print under each error line the creation trace of each node, from the debug info.",
-        epilog=_EPILOG_SYMBOLICATE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "print under each error line the creation trace of each node, from the debug info."
     )
+    symbolicate_cmd.epilog = _EPILOG_SYMBOLICATE
     symbolicate_cmd.add_argument("model", type=Path, help="the SavedModel that raised the error")
     symbolicate_cmd.add_argument(
         "log", nargs="?", default="-", help="file holding the error text; - (default) reads stdin"
@@ -583,7 +610,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(symbolicate_cmd, whitelist=False)
     _add_output_options(symbolicate_cmd)
     symbolicate_cmd.set_defaults(run=_run_symbolicate)
-    return parser
+
+
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "report": ("the full report of a SavedModel", _declare_report),
+    "save": ("save a model with debug info and aliases, then report it", _declare_save),
+    "trace": ("creation stack traces of ops", _declare_trace),
+    "where": ("which ops a source line created", _declare_where),
+    "audit": (
+        "pre-release audit: whitelist, risky ops, registry, debug info, aliases, versions",
+        _declare_audit,
+    ),
+    "diff": ("what changed between two SavedModels", _declare_diff),
+    "doctor": ("why a model fails to load, or will", _declare_doctor),
+    "scrub": ("copy a model with the paths in its debug info stripped", _declare_scrub),
+    "symbolicate": ("map a runtime error's nodes back to the code that created them", _declare_symbolicate),
+}
 
 
 def _add_source_options(parser: argparse.ArgumentParser) -> None:

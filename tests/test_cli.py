@@ -65,6 +65,41 @@ def test_help_shows_examples_and_exit_codes() -> None:
     assert "examples:" in result.stdout and "exit status" in result.stdout
 
 
+#: One command line per command, with options of every kind (flags, values, repeated, choices).
+EVERY_COMMAND = {
+    "report": ["report", "m", "--whitelist", "Acme", "--format", "json", "-q"],
+    "save": ["save", "pkg.mod:make", "out", "--alias", "serve", "--variable-policy", "none"],
+    "trace": ["trace", "m", "mul*", "--op", "MatMul", "--context", "-1", "--all-frames"],
+    "where": ["where", "m", "model.py:42", "--innermost", "--tags", "serve,gpu"],
+    "audit": ["audit", "m", "--deny", "ReadFile", "--fail-on", "warning", "--format", "sarif"],
+    "diff": ["diff", "a", "b", "--only", "ops", "--stat"],
+    "doctor": ["doctor", "m", "--try-load", "--timeout", "5", "--import", "tensorflow_text"],
+    "scrub": ["scrub", "m", "out", "--strip-prefix", "/home/ci/"],
+    "symbolicate": ["symbolicate", "m", "error.log", "--no-color"],
+}
+
+
+def test_a_command_line_means_the_same_when_only_its_command_is_declared() -> None:
+    from inspector.cli import _COMMANDS, _command_named, build_parser
+
+    assert set(EVERY_COMMAND) == set(_COMMANDS)
+    for name, argv in EVERY_COMMAND.items():
+        assert _command_named(["--debug", *argv]) == name
+        everything = vars(build_parser().parse_args(argv))
+        assert vars(build_parser(only=name).parse_args(argv)) == everything, name
+
+
+def test_the_top_level_help_lists_every_command_and_a_command_help_all_its_options() -> None:
+    from inspector.cli import _COMMANDS
+
+    listing = run_cli("--help", process=True)
+    assert listing.code == 0
+    for name, (summary, _) in _COMMANDS.items():
+        assert name in listing.stdout and summary.split()[0] in listing.stdout
+    audit = run_cli("audit", "--help", process=True).stdout
+    assert "--live-registry" in audit and "--write-baseline" in audit and "examples:" in audit
+
+
 @pytest.mark.parametrize(
     "args",
     [
