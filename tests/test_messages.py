@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import ROOT, cli
+from conftest import ROOT, cli, run_python
 
 from fixtures import catalog
 from inspector import messages
@@ -169,6 +169,69 @@ def test_every_static_command_runs_without_tensorflow(tmp_path: Any) -> None:
             _drop_environment(document)
             _drop_environment(with_tensorflow)
         assert document == with_tensorflow, argv
+
+
+def test_protobufs_c_runtime_used_directly_reads_as_its_public_modules_do() -> None:
+    """The classes are built on upb itself (its public modules import the pure-Python runtime too, a
+    fifth of a small report's time); the pure-Python runtime, through the public modules, must read
+    every model the same."""
+    from inspector.message_classes import upb_runtime
+
+    assert upb_runtime() is not None, "the suite should run the route users get"
+    commands = [
+        ["report", "fixtures/models/custom_ops", "--whitelist", "Acme"],
+        ["trace", "fixtures/models/module_aliases"],
+        ["audit", "fixtures/models/risky_ops"],
+        ["doctor", "fixtures/models/module_aliases"],
+        ["report", "fixtures/corpus/models/tf1_two_graphs/saved_model.pb", "--tags", "serve"],
+        ["report", "fixtures/corpus/models/tftext_tokenizers"],
+        ["audit", "fixtures/corpus/models/k3_text"],
+    ]
+    script = textwrap.dedent(
+        f"""
+        import contextlib, io, json, sys
+        from inspector.cli import main
+        from inspector.message_classes import upb_runtime
+        assert upb_runtime() is None
+        outputs = []
+        for argv in {commands!r}:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                try:
+                    main([*argv, "--format", "json"])
+                except SystemExit:
+                    pass
+            outputs.append(out.getvalue())
+        assert "google.protobuf.internal.python_message" in sys.modules
+        print(json.dumps(outputs))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    public = json.loads(result.stdout.splitlines()[-1])
+    for argv, output in zip(commands, public, strict=True):
+        assert output == cli(*argv, "--format", "json").stdout, argv
+
+
+def test_a_report_does_not_import_protobufs_pure_python_runtime() -> None:
+    result = run_python(
+        """
+        import sys
+        from inspector.cli import main
+        main(["report", "fixtures/models/custom_ops", "--format", "json", "--output", "/dev/null"])
+        print("PURE:", "google.protobuf.internal.python_message" in sys.modules)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "PURE: False" in result.stdout
 
 
 def _drop_environment(document: dict[str, Any]) -> None:
