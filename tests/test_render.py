@@ -170,12 +170,9 @@ def test_hostile_strings_stay_literal_in_trace_where_audit_and_diff(
 
 
 def _drawn(renderable: Any, width: int) -> list[str]:
-    from rich.console import Console
+    from inspector.render.terminal import to_text
 
-    console = Console(width=width, color_system=None, highlight=False, markup=False, emoji=False)
-    with console.capture() as captured:
-        console.print(renderable)
-    return captured.get().splitlines()
+    return to_text([renderable], width, color=False).splitlines()
 
 
 def test_a_table_too_wide_narrows_its_widest_column_and_breaks_no_word() -> None:
@@ -208,9 +205,8 @@ def test_a_table_whose_words_cannot_fit_becomes_blocks() -> None:
 
 
 def test_key_values_wrap_each_value_beside_its_key() -> None:
-    from rich.text import Text
-
     from inspector.render.fittable import KeyValues
+    from inspector.render.terminal import Text
 
     rows = [("Path", Text("models/shop")), ("Contents", Text("5 functions · 7213 nodes · 32 op types"))]
     assert _drawn(KeyValues(rows), 30) == [

@@ -13,19 +13,13 @@ a blank line; columns padded by one space each side and divided by one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType
-from rich.measure import Measurement
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
+from inspector.render.terminal import Line, Text, cell_len, combine
 
 #: One space of padding each side of a cell, one between columns, one at each edge (rich's SIMPLE_HEAD).
 _PADDING = 2
-_HEADER_STYLE = Style(bold=True)
+_HEADER_STYLE = "bold"
 
 
 class FitTable:
@@ -50,7 +44,7 @@ class FitTable:
         no_wrap: bool = False,
     ) -> None:
         """`justify` is "left" or "right"; a `no_wrap` column is never narrower than its longest line."""
-        column = _Column(header, Style.parse(style) if style else None, justify, identifier, no_wrap)
+        column = _Column(header, style, justify, identifier, no_wrap)
         self.columns.append(column)
 
     def add_row(self, *cells: Text | str) -> None:
@@ -107,65 +101,54 @@ class FitTable:
 
     # --- drawing ------------------------------------------------------------------------------------
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
-        widths = self._widths(options.max_width)
+    def draw(self, width: int) -> list[Line]:
+        widths = self._widths(width)
         if widths is None:
-            yield from self._blocks()
-            return
+            return [line for block in self._blocks() for line in block.draw(width)]
         total = sum(widths) + self._overhead()
-        blank = [Segment(" " * total), Segment.line()]
-        yield from blank
+        blank: Line = [(" " * total, "")]
         header = tuple(Text(column.header, style=_HEADER_STYLE) for column in self.columns)
-        yield from self._row(console, header, widths, heading=True)
-        yield Segment(" " + "─" * (total - 2) + " ")
-        yield Segment.line()
+        lines = [blank, *self._row(header, widths, heading=True), [(" " + "─" * (total - 2) + " ", "")]]
         for row in self.rows:
-            yield from self._row(console, row, widths, heading=False)
-        yield from blank
+            lines += self._row(row, widths, heading=False)
+        lines.append(list(blank))
+        return lines
 
-    def _row(
-        self, console: Console, cells: Sequence[Text], widths: list[int], *, heading: bool
-    ) -> Iterator[Segment]:
+    def _row(self, cells: Sequence[Text], widths: list[int], *, heading: bool) -> list[Line]:
         wrapped = []
         for index, width in enumerate(widths):
             cell = cells[index] if index < len(cells) else Text()
-            wrapped.append([cell] if _fits(cell, width) else list(cell.wrap(console, width, overflow="fold")))
-        for line_number in range(max(len(lines) for lines in wrapped)):
-            yield Segment(" ")
+            wrapped.append([cell] if _fits(cell, width) else cell.wrap(width))
+        lines = []
+        for line_number in range(max(len(cell_lines) for cell_lines in wrapped)):
+            line: Line = [(" ", "")]
             for index, (column, width) in enumerate(zip(self.columns, widths, strict=True)):
-                lines = wrapped[index]
-                line = lines[line_number] if line_number < len(lines) else Text()
-                gap = width - line.cell_len
+                cell_lines = wrapped[index]
+                text = cell_lines[line_number] if line_number < len(cell_lines) else Text()
+                gap = width - text.cell_len
                 left, right = (gap, 0) if column.justify == "right" else (0, gap)
-                yield Segment(" " * (left + 1))
-                style = None if heading else column.style
-                segments = line.render(console)
-                yield from Segment.apply_style(segments, style) if style else segments
-                yield Segment(" " * (right + 1) + " ")
-            yield Segment.line()
+                line.append((" " * (left + 1), ""))
+                style = "" if heading else column.style
+                line += [(run, combine(style, run_style)) for run, run_style in text.runs()]
+                line.append((" " * (right + 1) + " ", ""))
+            lines.append(line)
+        return lines
 
-    def _blocks(self) -> Iterator[RenderableType]:
+    def _blocks(self) -> list[Text]:
+        blocks = []
         for row in self.rows:
             first, *rest = row
-            yield Text.assemble(first, style="bold")
+            blocks.append(Text(style="bold").append_text(first))
             for column, cell in zip(self.columns[1:], rest, strict=False):
                 if cell.plain.strip():
-                    yield Text(f"  {column.header}: ", style="dim").append_text(cell)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        ranges = self._ranges()
-        overhead = self._overhead()
-        narrowest = sum(low for low, _ in ranges) + overhead
-        natural = sum(high for _, high in ranges) + overhead
-        return Measurement(narrowest, natural).clamp(max_width=options.max_width)
+                    blocks.append(Text(f"  {column.header}: ", style="dim").append_text(cell))
+        return blocks
 
 
 class _Column:
     __slots__ = ("header", "identifier", "justify", "no_wrap", "style")
 
-    def __init__(
-        self, header: str, style: Style | None, justify: str, identifier: bool, no_wrap: bool
-    ) -> None:
+    def __init__(self, header: str, style: str, justify: str, identifier: bool, no_wrap: bool) -> None:
         self.header = header
         self.style = style
         self.justify = justify
@@ -186,24 +169,18 @@ class KeyValues:
     def __init__(self, rows: Sequence[tuple[str, Text]]) -> None:
         self.rows = rows
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+    def draw(self, width: int) -> list[Line]:
         keys = max((cell_len(key) for key, _ in self.rows), default=0)
-        room = max(1, options.max_width - keys - self.GAP)
+        room = max(1, width - keys - self.GAP)
+        lines = []
         for key, value in self.rows:
-            lines = [value] if _fits(value, room) else list(value.wrap(console, room, overflow="fold"))
-            for number, line in enumerate(lines or [Text()]):
+            wrapped = [value] if _fits(value, room) else value.wrap(room)
+            for number, text in enumerate(wrapped or [Text()]):
                 label = key if number == 0 else ""
-                yield Segment(label, _HEADER_STYLE if label else None)
-                yield Segment(" " * (keys - cell_len(label) + self.GAP))
-                if line.plain.endswith(" "):  # no trailing blanks on a line of their own
-                    line = line.copy()
-                    line.rstrip()
-                yield from line.render(console)
-                yield Segment.line()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        keys = max((cell_len(key) for key, _ in self.rows), default=0) + self.GAP
-        values = [Measurement.get(console, options, value) for _, value in self.rows]
-        narrowest = keys + max((m.minimum for m in values), default=0)
-        natural = keys + max((m.maximum for m in values), default=0)
-        return Measurement(narrowest, natural).clamp(max_width=options.max_width)
+                line: Line = [(label, _HEADER_STYLE)] if label else []
+                line.append((" " * (keys - cell_len(label) + self.GAP), ""))
+                if text.plain.endswith(" "):  # no trailing blanks on a line of their own
+                    text = text.slice(0, len(text.plain.rstrip()))
+                line += text.runs()
+                lines.append(line)
+        return lines

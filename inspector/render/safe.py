@@ -3,8 +3,8 @@
 Op names, node names, file paths and attr values come from a file that may be hostile. In a terminal a
 string could carry rich markup (`[bold red]x[/]`), ANSI escapes (`\\x1b[31m`, `\\x1b]8;;` links),
 carriage returns that overwrite a line, or bidirectional overrides that make text read differently than
-it is. `visible` makes all of those visible as escapes; `literal` wraps the result in a rich `Text`,
-which rich never parses for markup; `markdown` escapes what Markdown would interpret.
+it is. `visible` makes all of those visible as escapes; `literal` wraps the result in a terminal `Text`,
+which is drawn as it is (nothing in it is read as markup); `markdown` escapes what Markdown would interpret.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # rich is imported by the terminal renderer, not by every command that escapes text
-    from rich.text import Text
+if TYPE_CHECKING:  # imported by the terminal renderer, not by every command that escapes text
+    from inspector.render.terminal import Text
 
 # C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -31,15 +31,15 @@ def visible(text: str) -> str:
 
 
 def literal(text: str, style: str = "") -> Text:
-    """A rich Text that shows `text` exactly (markup is not parsed), with controls made visible."""
-    from rich.text import Text
+    """A terminal Text that shows `text` exactly, with controls made visible."""
+    from inspector.render.terminal import Text
 
     return Text(visible(text), style=style)
 
 
 def literal_lines(items: Iterable[str], style: str = "") -> Text:
     """Several model strings, one per line: each escaped, the line breaks between them our own."""
-    from rich.text import Text
+    from inspector.render.terminal import Text
 
     return Text("\n".join(visible(item) for item in items), style=style)
 

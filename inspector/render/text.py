@@ -1,24 +1,17 @@
-"""The terminal, drawn with rich: the verdict first, the sections, then a summary line and what the
+"""The terminal page: the verdict first, the sections, then a summary line and what the
 exit status means. Every model string goes through `safe.literal`; identifiers are never broken
 mid-name (a table too narrow for its names becomes a list, one row per block)."""
 
 from __future__ import annotations
 
-import io
 import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.text import Text
-from rich.tree import Tree
-
 from inspector.render import RenderOptions
 from inspector.render.fittable import FitTable, KeyValues
 from inspector.render.safe import literal, literal_lines, log_line, visible
+from inspector.render.terminal import Drawable, Group, Padding, Panel, RichDrawn, Text, Tree, to_text
 from inspector.render.words import (
     contents,
     exit_meaning,
@@ -48,42 +41,24 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
     return RENDERERS[result.kind](result, options or RenderOptions())
 
 
-def render_to_text(renderables: Iterable[RenderableType], options: RenderOptions) -> str:
-    buffer = io.StringIO()
-    console = _console(buffer, options)
-    for renderable in renderables:
-        console.print(renderable)
-    return buffer.getvalue()
-
-
-def _console(file: Any, options: RenderOptions, record: bool = False) -> Console:
-    return Console(
-        file=file,
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="truecolor" if options.color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        record=record,
-    )
+def render_to_text(renderables: Iterable[Drawable], options: RenderOptions) -> str:
+    return to_text(renderables, options.width, options.color)
 
 
 _VERDICT_STYLE = {True: "bold green", False: "bold red"}
 
 #: What a command's page is made of: its body, its findings alone (--quiet), and its summary line.
-_Page = tuple[list[RenderableType], Iterable[RenderableType], RenderableType]
+_Page = tuple[list[Drawable], Iterable[Drawable], Drawable]
 
 
 def _verdict_line(result: Result) -> Text:
     return literal(headline(result), style=_VERDICT_STYLE[result.verdict.ok])
 
 
-def page(result: Result, options: RenderOptions) -> list[RenderableType]:
+def page(result: Result, options: RenderOptions) -> list[Drawable]:
     """What the terminal shows of any result: the verdict, then the body (or with --quiet only the
     findings), then the summary line and the meaning of the exit status."""
-    parts: list[RenderableType] = [_verdict_line(result)]
+    parts: list[Drawable] = [_verdict_line(result)]
     body, findings, summary = _PAGES[result.kind](result, options)
     parts += findings if options.quiet else body
     if not options.quiet:
@@ -97,7 +72,7 @@ def _render_page(result: Result, options: RenderOptions) -> str:
 
 
 def _report_page(report: Report, _options: RenderOptions) -> _Page:
-    flagged: list[RenderableType] = (
+    flagged: list[Drawable] = (
         [_section(f"Ops outside the whitelist ({len(report.flagged_ops)})", _flagged(report), style="red")]
         if report.flagged_ops
         else []
@@ -113,8 +88,8 @@ def _report_page(report: Report, _options: RenderOptions) -> _Page:
     return _report_sections(report), flagged, summary
 
 
-def _report_sections(report: Report) -> list[RenderableType]:
-    sections: list[RenderableType] = [_section("Overview", _overview(report.overview))]
+def _report_sections(report: Report) -> list[Drawable]:
+    sections: list[Drawable] = [_section("Overview", _overview(report.overview))]
     if report.warnings:
         sections.append(_section("Warnings", _warnings(report.warnings), style="yellow"))
     sections.append(_section("Signatures", _signatures(report.signatures)))
@@ -133,7 +108,7 @@ def _report_sections(report: Report) -> list[RenderableType]:
     return sections
 
 
-def _functions(report: Report) -> RenderableType:
+def _functions(report: Report) -> Drawable:
     """Every tf.function of the object graph and each of its concrete functions' input signature."""
     if not report.functions:
         return Text("No tf.function in the saved object graph (a TF1 model has none).", style="dim")
@@ -168,7 +143,7 @@ def _functions(report: Report) -> RenderableType:
 _RECORDED_STYLE = {Recorded.YES: "green", Recorded.NO: "dim", Recorded.NEVER: "yellow"}
 
 
-def _save_options(report: Report) -> RenderableType:
+def _save_options(report: Report) -> Drawable:
     table = FitTable()
     table.add_column("SaveOptions field", identifier=True, style="cyan")
     table.add_column("In the model")
@@ -179,8 +154,8 @@ def _save_options(report: Report) -> RenderableType:
     return table
 
 
-def _integrity(report: Report) -> RenderableType:
-    parts: list[RenderableType] = []
+def _integrity(report: Report) -> Drawable:
+    parts: list[Drawable] = []
     if report.unlisted_ops:
         parts.append(
             Text(
@@ -215,10 +190,8 @@ def _integrity(report: Report) -> RenderableType:
     return Group(*parts)
 
 
-def _section(title: str, body: RenderableType, style: str = "blue") -> Panel:
-    return Panel(
-        body, title=Text(title, style="bold"), title_align="left", border_style=style, box=box.ROUNDED
-    )
+def _section(title: str, body: Drawable, style: str = "blue") -> Panel:
+    return Panel(body, title=Text(title, style="bold"), border_style=style)
 
 
 def _overview(overview: Overview) -> KeyValues:
@@ -276,7 +249,7 @@ def _fingerprint(overview: Overview) -> Text:
     )
 
 
-def _warnings(warnings: tuple[str, ...]) -> RenderableType:
+def _warnings(warnings: tuple[str, ...]) -> Drawable:
     return Group(*(Text("! ", style="yellow").append_text(literal(w)) for w in warnings))
 
 
@@ -295,7 +268,7 @@ def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
     return text or Text("—", style="dim")
 
 
-def _signatures(signatures: tuple[Signature, ...]) -> RenderableType:
+def _signatures(signatures: tuple[Signature, ...]) -> Drawable:
     if not signatures:
         return Text("No signatures.", style="dim")
     table = FitTable()
@@ -318,7 +291,7 @@ def _signatures(signatures: tuple[Signature, ...]) -> RenderableType:
     return table
 
 
-def _aliases(report: Report) -> RenderableType:
+def _aliases(report: Report) -> Drawable:
     if not report.aliases:
         return Text(
             "No function aliases (save with function_aliases={...}, or `inspector save --alias`).",
@@ -352,8 +325,8 @@ def _aliases(report: Report) -> RenderableType:
     return root
 
 
-def _namespaces(report: Report) -> RenderableType:
-    parts: list[RenderableType] = []
+def _namespaces(report: Report) -> Drawable:
+    parts: list[Drawable] = []
     if report.whitelist is None:
         parts.append(
             Text(
@@ -393,7 +366,7 @@ def _namespaces(report: Report) -> RenderableType:
     return Group(*parts)
 
 
-def _op_types(report: Report) -> RenderableType:
+def _op_types(report: Report) -> Drawable:
     table = FitTable()
     table.add_column("Op type", identifier=True)
     table.add_column("Nodes", justify="right")
@@ -410,7 +383,7 @@ def _op_types(report: Report) -> RenderableType:
     return table
 
 
-def _variables(report: Report) -> RenderableType:
+def _variables(report: Report) -> Drawable:
     if not report.variables:
         return Text("No variables.", style="dim")
     table = FitTable()
@@ -435,7 +408,7 @@ def _variables(report: Report) -> RenderableType:
         table.add_row(
             Text(f"… {len(report.variables) - TABLE_ROWS} more variables", style="dim"), "", "", "", ""
         )
-    notes: list[RenderableType] = [table]
+    notes: list[Drawable] = [table]
     if report.distinct_variables < len(report.variables):
         notes.append(
             Text(
@@ -452,7 +425,7 @@ def _variables(report: Report) -> RenderableType:
     return Group(*notes)
 
 
-def _call_trees(report: Report) -> RenderableType:
+def _call_trees(report: Report) -> Drawable:
     if not report.call_trees:
         return Text("No signature calls a library function.", style="dim")
     trees = []
@@ -481,8 +454,8 @@ def _add_call(parent: Tree, node: CallTreeNode) -> None:
         _add_call(branch, child)
 
 
-def _flagged(report: Report) -> RenderableType:
-    blocks: list[RenderableType] = []
+def _flagged(report: Report) -> Drawable:
+    blocks: list[Drawable] = []
     for op in report.flagged_ops:
         head = literal(op.op_type, style="bold red").append("  ").append_text(literal(op.node_key))
         details = Text("in ", style="dim").append_text(literal(function_label(op.function)))
@@ -494,7 +467,7 @@ def _flagged(report: Report) -> RenderableType:
     return Group(*blocks)
 
 
-def _user_trace(trace: Trace | None) -> RenderableType:
+def _user_trace(trace: Trace | None) -> Drawable:
     """A creation stack, outermost first, user frames only; framework frames folded into counts."""
     if trace is None:
         return Text("  (no creation trace recorded)", style="dim")
@@ -525,7 +498,7 @@ def _frame_line(frame: Frame, is_site: bool) -> Text:
 
 
 def _trace_page(result: TraceResult, options: RenderOptions) -> _Page:
-    findings: Iterable[RenderableType]  # made only if --quiet asks for them: 200k lines on a large model
+    findings: Iterable[Drawable]  # made only if --quiet asks for them: 200k lines on a large model
     if result.selector.is_empty:
         findings = (
             literal(f"{site.file}:{site.line}").append(f"  {plural(site.op_count, 'op')}", style="dim")
@@ -544,11 +517,11 @@ def _where_page(result: WhereResult, _options: RenderOptions) -> _Page:
     return _where_sections(result), findings, summary.append_text(_coverage(result.coverage))
 
 
-def _trace_sections(result: TraceResult, color: bool) -> list[RenderableType]:
+def _trace_sections(result: TraceResult, color: bool) -> list[Drawable]:
     if result.selector.is_empty:
         title = f"Ops by creating source line ({len(result.sites)} lines)"
         return [_section(title, _sites(result))]
-    parts: list[RenderableType] = []
+    parts: list[Drawable] = []
     if not result.selected_ops:
         parts.append(Text("No op matches the selection.", style="yellow"))
     for index, group in enumerate(result.groups, start=1):
@@ -572,9 +545,9 @@ def _op_line(op: OpRef) -> Text:
     return line
 
 
-def _trace_group(group: TraceGroup, result: TraceResult, color: bool) -> RenderableType:
+def _trace_group(group: TraceGroup, result: TraceResult, color: bool) -> Drawable:
     shown_ops = group.ops[:20]
-    lines: list[RenderableType] = []
+    lines: list[Drawable] = []
     if group.label:
         lines.append(Text("in ", style="dim").append_text(literal(group.label, style="magenta")))
     lines += [_op_line(op) for op in shown_ops]
@@ -606,7 +579,7 @@ def _framework_frame(frame: Frame) -> Text:
     return text
 
 
-def _source(context: SourceContext) -> RenderableType:
+def _source(context: SourceContext) -> Drawable:
     from rich.syntax import Syntax  # pulls in pygments: only when there is source to show
 
     code = "\n".join(visible(line) for line in context.lines)
@@ -620,7 +593,7 @@ def _source(context: SourceContext) -> RenderableType:
         background_color="default",
         word_wrap=False,
     )
-    return Padding(syntax, (0, 0, 0, 8))
+    return Padding(RichDrawn(syntax), 8)
 
 
 def _plain_source(context: SourceContext) -> Text:
@@ -637,7 +610,7 @@ def _plain_source(context: SourceContext) -> Text:
     return text
 
 
-def _sites(result: TraceResult) -> RenderableType:
+def _sites(result: TraceResult) -> Drawable:
     if not result.sites:
         return Text("No traced ops (the model has no usable debug info).", style="dim")
     table = FitTable()
@@ -676,13 +649,13 @@ def _coverage(coverage: Coverage) -> Text:
     return text
 
 
-def _where_sections(result: WhereResult) -> list[RenderableType]:
+def _where_sections(result: WhereResult) -> list[Drawable]:
     query = result.query
     wanted = f"{query.file}:{query.line}" if query.line is not None else f"{query.file} (any line)"
     head = Text("where ", style="dim").append_text(literal(wanted, style="bold"))
     if query.innermost:
         head.append("  innermost user frame only", style="dim")
-    parts: list[RenderableType] = [head]
+    parts: list[Drawable] = [head]
     if result.files:
         parts.append(
             Text("matched recorded files: ", style="dim").append_text(literal(", ".join(result.files)))
@@ -696,7 +669,7 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
                 parts.append(line.append(f"  {plural(near.op_count, 'op')}", style="dim"))
     for group in result.groups:
         title = Text("function ").append_text(literal(function_label(group.function)))
-        body: list[RenderableType] = []
+        body: list[Drawable] = []
         reach = Text()
         if group.aliases:
             reach.append("alias ", style="dim").append_text(literal(", ".join(group.aliases), style="cyan"))
@@ -722,9 +695,7 @@ def _where_sections(result: WhereResult) -> list[RenderableType]:
         if len(rows) > TABLE_ROWS:
             hidden = len(rows) - TABLE_ROWS
             body.append(Text(f"… {plural(hidden, 'more op')} (--format json lists them all)", style="dim"))
-        parts.append(
-            Panel(Group(*body), title=title, title_align="left", border_style="blue", box=box.ROUNDED)
-        )
+        parts.append(Panel(Group(*body), title=title, border_style="blue"))
     return parts
 
 
@@ -734,13 +705,13 @@ _SEVERITY_STYLE = {"critical": "bold white on red", "error": "bold red", "warnin
 
 
 def _audit_page(result: AuditResult, _options: RenderOptions) -> _Page:
-    parts: list[RenderableType] = []
+    parts: list[Drawable] = []
     for group in result.groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
         style = "red" if group.worst >= result.fail_on else "yellow"
         parts.append(_section(title, Group(*(_finding(f) for f in group.findings)), style=style))
     notices = [_notice_line(notice.rule_id, notice.message, notice.is_error) for notice in result.notices]
-    findings: list[RenderableType] = [_finding_line(f) for f in result.findings]
+    findings: list[Drawable] = [_finding_line(f) for f in result.findings]
     findings += [_notice_line(n.rule_id, n.message, n.is_error) for n in result.notices if n.is_error]
     return parts + notices, findings, _audit_summary(result)
 
@@ -763,11 +734,11 @@ def _finding_line(finding: Finding) -> Text:
     return line
 
 
-def _finding(finding: Finding) -> RenderableType:
+def _finding(finding: Finding) -> Drawable:
     label = finding.severity.label
     head = Text(f"{label.upper():<8}", style=_SEVERITY_STYLE[label]).append(" ")
     head.append_text(literal(finding.message))
-    lines: list[RenderableType] = [head]
+    lines: list[Drawable] = [head]
     where = finding.location
     details = Text("         ")
     if where.node_key:
@@ -835,7 +806,7 @@ def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
                 mark, style = _CHANGE_MARK[kind.value]
                 parts.append(f"{mark}{n} {kind.value}  ", style=style)
         rows.append((count.category.value, parts))
-    sections: list[RenderableType] = [head, KeyValues(rows)]
+    sections: list[Drawable] = [head, KeyValues(rows)]
     if not options.stat:
         for category in result.categories:
             changes = result.changes_in(category)
@@ -843,7 +814,7 @@ def _diff_page(result: DiffResult, options: RenderOptions) -> _Page:
                 sections.append(
                     _section(category.value, Group(*(_change_line(c) for c in changes)), style="blue")
                 )
-    findings: list[RenderableType] = [_change_line(c) for c in result.changes]
+    findings: list[Drawable] = [_change_line(c) for c in result.changes]
     verdict = "identical" if result.identical else plural(len(result.changes), "change")
     return sections, findings, Text(verdict, style=_VERDICT_STYLE[result.identical])
 
@@ -874,7 +845,7 @@ def _change_line(change: Change) -> Text:
 
 
 def _diagnosis_page(result: Diagnosis, options: RenderOptions) -> _Page:
-    findings: list[RenderableType] = [_problem(p) for p in result.blockers]
+    findings: list[Drawable] = [_problem(p) for p in result.blockers]
     if result.load is not None:
         findings.insert(0, _load_line(result.load))
     return _diagnosis_sections(result, options.verbose), findings, _diagnosis_summary(result)
@@ -893,8 +864,8 @@ def _diagnosis_summary(result: Diagnosis) -> Text:
     )
 
 
-def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[RenderableType]:
-    parts: list[RenderableType] = [
+def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[Drawable]:
+    parts: list[Drawable] = [
         Text("doctor ", style="dim").append_text(literal(str(result.model.path), style="bold"))
     ]
     load = result.load
@@ -939,8 +910,8 @@ def _load_line(load: LoadAttempt) -> Text:
     return text
 
 
-def _problem(problem: Problem) -> RenderableType:
-    lines: list[RenderableType] = [
+def _problem(problem: Problem) -> Drawable:
+    lines: list[Drawable] = [
         Text(f"{problem.kind.value}: ", style="bold").append_text(literal(problem.message))
     ]
     if problem.file:
@@ -980,20 +951,20 @@ def _symbolicate_page(result: SymbolicateResult, _options: RenderOptions) -> _Pa
     return sections, sections, summary
 
 
-def _symbolicate_sections(result: SymbolicateResult) -> list[RenderableType]:
-    parts: list[RenderableType] = []
+def _symbolicate_sections(result: SymbolicateResult) -> list[Drawable]:
+    parts: list[Drawable] = []
     if not result.lines:
         parts.append(Text("The log names no node, function or op type.", style="yellow"))
     for line in result.lines:
         head = Text(f"{line.number:>4} │ ", style="dim").append_text(log_line(line.text, style="bold"))
-        body: list[RenderableType] = [head]
+        body: list[Drawable] = [head]
         for resolution in line.resolutions:
             body.extend(_resolution(resolution))
         parts.append(Group(*body, Text("")))
     return parts
 
 
-def _resolution(resolution: Resolution) -> list[RenderableType]:
+def _resolution(resolution: Resolution) -> list[Drawable]:
     head = (
         Text("     ")
         .append(f"{resolution.kind} ", style="dim")
@@ -1007,7 +978,7 @@ def _resolution(resolution: Resolution) -> list[RenderableType]:
         head.append("  (", style="dim").append_text(literal(resolution.note, style="dim")).append(
             ")", style="dim"
         )
-    out: list[RenderableType] = [head]
+    out: list[Drawable] = [head]
     shown: set[int | None] = set()
     for match in resolution.matches[:10]:
         label = Text("       ").append_text(literal(match.op.op_type, style="bold")).append("  ")
@@ -1020,7 +991,7 @@ def _resolution(resolution: Resolution) -> list[RenderableType]:
             out.append(Text("         (same creation stack as above)", style="dim"))
             continue
         shown.add(key)
-        out.append(Padding(_user_trace(match.trace), (0, 0, 0, 4)))
+        out.append(Padding(_user_trace(match.trace), 4))
     if len(resolution.matches) > 10:
         out.append(Text(f"       … {len(resolution.matches) - 10} more", style="dim"))
     return out
@@ -1035,7 +1006,7 @@ def _scrub_page(result: ScrubResult, _options: RenderOptions) -> _Page:
         f": {plural(result.rewritten, 'recorded path')} rewritten, {result.kept} kept; "
         "verified by reading it back"
     )
-    findings: list[RenderableType] = [
+    findings: list[Drawable] = [
         Text("still contains ", style="red")
         .append_text(literal(repr(prefix)))
         .append(": ", style="dim")
