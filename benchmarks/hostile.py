@@ -3,8 +3,8 @@
     python benchmarks/hostile.py            # prints a table; exit 1 if any run breaks 5 s or 1 GiB
 
 The inputs are the shapes of issue 11, each about 1 MB: a call chain thousands deep, one nested graph
-read by many carriers at every level, an inflated node list with hostile names, a checkpoint index that
-repeats one block handle, and a symbolicate log of openings that never close.
+read by many carriers at every level, an inflated node list with hostile names, a signature of 20,000 inputs,
+a checkpoint index that repeats one block handle, and a symbolicate log of openings that never close.
 """
 
 from __future__ import annotations
@@ -94,6 +94,20 @@ def hostile_names(folder: Path) -> Path:
     return path
 
 
+def wide_signature(folder: Path) -> Path:
+    """A signature of 20,000 inputs: one terminal cell of as many styled lines."""
+    path = _copy("module_aliases", folder, "wide-signature")
+    message = _load(path)
+    signature = message.meta_graphs[0].signature_def["serving_default"]  # type: ignore[attr-defined]
+    for index in range(20_000):
+        spec = signature.inputs[f"input_{index}\x1b[2J"]
+        spec.name = f"serving_default_input_{index}:0"
+        spec.dtype = 1
+        spec.tensor_shape.dim.add(size=-1)
+    _save(path, message)
+    return path
+
+
 def repeated_handles(folder: Path) -> Path:
     from test_hostile import bundle_index
 
@@ -137,7 +151,7 @@ def main() -> int:
         folder = Path(scratch)
         log = folder / "error.log"
         log.write_text("[Op:" * 100_000 + "\n" + "{{node " * 60_000 + "\n")
-        models = [build(folder) for build in (deep_chain, nested_blobs, hostile_names, repeated_handles)]
+        models = [build(folder) for build in (deep_chain, nested_blobs, hostile_names, wide_signature, repeated_handles)]
         print(f"{'input':<16} {'size':>9}  {'command':<44} {'exit':>4} {'seconds':>8} {'peak MiB':>9}")
         for model in models:
             size = sum(p.stat().st_size for p in model.rglob("*") if p.is_file())

@@ -179,8 +179,6 @@ class KeyValues:
                 label = key if number == 0 else ""
                 line: Line = [(label, _HEADER_STYLE)] if label else []
                 line.append((" " * (keys - cell_len(label) + self.GAP), ""))
-                if text.plain.endswith(" "):  # no trailing blanks on a line of their own
-                    text = text.slice(0, len(text.plain.rstrip()))
-                line += text.runs()
+                line += text.rstrip().runs()  # no trailing blanks on a line of their own
                 lines.append(line)
         return lines

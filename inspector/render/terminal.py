@@ -17,10 +17,11 @@ by joining them: the later colour wins, attributes add up.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -91,14 +92,24 @@ def combine(*styles: str) -> str:
 
 
 class Text:
-    """Text with a base style and styled spans; `append` and `append_text` return it, for chaining."""
+    """Text with a base style and styled spans; `append` and `append_text` return it, for chaining.
 
-    __slots__ = ("plain", "spans", "style")
+    Every operation is linear in the text and its spans (a model can make a Text of a million runs: a
+    signature's inputs), as rich's is: appends are collected and joined once."""
+
+    __slots__ = ("_length", "_parts", "spans", "style")
 
     def __init__(self, text: str = "", style: str = "") -> None:
-        self.plain = text
+        self._parts = [text]
+        self._length = len(text)
         self.style = style
         self.spans: list[tuple[int, int, str]] = []
+
+    @property
+    def plain(self) -> str:
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        return self._parts[0]
 
     def __str__(self) -> str:
         return self.plain
@@ -107,10 +118,10 @@ class Text:
         return f"Text({self.plain!r}, style={self.style!r})"
 
     def __len__(self) -> int:
-        return len(self.plain)
+        return self._length
 
     def __bool__(self) -> bool:
-        return bool(self.plain)
+        return self._length > 0
 
     @property
     def cell_len(self) -> int:
@@ -120,17 +131,19 @@ class Text:
         if isinstance(text, Text):
             return self.append_text(text)
         if text:
-            start = len(self.plain)
-            self.plain += text
+            start = self._length
+            self._parts.append(text)
+            self._length += len(text)
             if style:
-                self.spans.append((start, len(self.plain), style))
+                self.spans.append((start, self._length, style))
         return self
 
     def append_text(self, text: Text) -> Text:
-        start = len(self.plain)
-        self.plain += text.plain
+        start = self._length
+        self._parts.append(text.plain)
+        self._length += len(text)
         if text.style:
-            self.spans.append((start, len(self.plain), text.style))
+            self.spans.append((start, self._length, text.style))
         self.spans.extend((start + begin, start + end, style) for begin, end, style in text.spans)
         return self
 
@@ -139,49 +152,58 @@ class Text:
         twin.spans = list(self.spans)
         return twin
 
-    def runs(self, start: int = 0, end: int | None = None) -> Line:
-        """The runs of `plain[start:end]`: the base style under the spans that cover each stretch, in
-        the order they were added."""
-        end = len(self.plain) if end is None else end
+    def runs(self) -> Line:
+        """The text as runs: each stretch in the base style under the spans over it, in the order they
+        were added (one sweep over the spans' ends)."""
+        plain = self.plain
         if not self.spans:
-            return [(self.plain[start:end], self.style)] if end > start else []
-        cuts = {start, end}
-        for begin, finish, _ in self.spans:
-            if start < begin < end:
-                cuts.add(begin)
-            if start < finish < end:
-                cuts.add(finish)
-        edges = sorted(cuts)
+            return [(plain, self.style)] if plain else []
+        opening: dict[int, list[int]] = {}
+        closing: dict[int, list[int]] = {}
+        for index, (begin, end, _) in enumerate(self.spans):
+            if begin < end:
+                opening.setdefault(begin, []).append(index)
+                closing.setdefault(end, []).append(index)
+        edges = sorted({0, len(plain), *opening, *closing})
+        active: dict[int, str] = {}
         runs: Line = []
         for left, right in itertools.pairwise(edges):
-            styles = [style for begin, finish, style in self.spans if begin <= left and right <= finish]
-            runs.append((self.plain[left:right], combine(self.style, *styles)))
+            for index in closing.get(left, ()):
+                del active[index]
+            for index in opening.get(left, ()):
+                active[index] = self.spans[index][2]
+            if right > left:
+                runs.append((plain[left:right], combine(self.style, *(active[i] for i in sorted(active)))))
         return runs
-
-    def lines(self) -> list[tuple[int, int]]:
-        """The (start, end) of each line of `plain` (its "\\n"s end lines; a final one ends an empty line)."""
-        bounds = []
-        start = 0
-        for line in self.plain.split("\n"):
-            bounds.append((start, start + len(line)))
-            start += len(line) + 1
-        return bounds
 
     def wrap(self, width: int) -> list[Text]:
         """Each line wrapped at spaces to `width` cells; a word longer than a line is folded."""
-        wrapped = []
-        for start, end in self.lines():
-            line = self.plain[start:end]
+        ranges = []
+        position = 0
+        for line in self.plain.split("\n"):
             edges = [0, *_breaks(line, width), len(line)]
             for left, right in itertools.pairwise(edges):
-                piece = line[left:right]
-                if len(piece) > width:  # the spaces a line ends with, beyond its width, are dropped
-                    trailing = len(piece) - len(piece.rstrip())
-                    right -= min(trailing, len(piece) - width)
-                    piece = line[left:right]
-                wrapped_line = self.slice(start + left, start + right)
-                wrapped.append(wrapped_line.crop(width) if cell_len(piece) > width else wrapped_line)
-        return wrapped
+                excess = right - left - width
+                if excess > 0:  # the spaces a line ends with, beyond its width, are dropped
+                    trailing = right - left - len(line[left:right].rstrip())
+                    right -= min(trailing, excess)
+                ranges.append((position + left, position + right))
+            position += len(line) + 1
+        return [piece.crop(width) if piece.cell_len > width else piece for piece in self.divide(ranges)]
+
+    def divide(self, ranges: Sequence[tuple[int, int]]) -> list[Text]:
+        """The text of each (start, end), with its styles; the ranges in order, not overlapping."""
+        plain = self.plain
+        pieces = [Text(plain[start:end], self.style) for start, end in ranges]
+        ends = [end for _, end in ranges]
+        for begin, end, style in self.spans:
+            index = bisect.bisect_right(ends, begin)  # the first range that ends after the span begins
+            while index < len(ranges) and ranges[index][0] < end:
+                start, stop = ranges[index]
+                if begin < stop and end > start:
+                    pieces[index].spans.append((max(begin, start) - start, min(end, stop) - start, style))
+                index += 1
+        return pieces
 
     def crop(self, width: int) -> Text:
         """The first `width` cells; a wide character cut in two leaves a space, in the styles it had."""
@@ -191,15 +213,10 @@ class Text:
         piece.spans = [(begin, min(end, size), style) for begin, end, style in self.spans if begin < size]
         return piece
 
-    def slice(self, start: int, end: int) -> Text:
-        """`plain[start:end]`, with its styles."""
-        piece = Text(self.plain[start:end], self.style)
-        piece.spans = [
-            (max(begin, start) - start, min(finish, end) - start, style)
-            for begin, finish, style in self.spans
-            if begin < end and finish > start
-        ]
-        return piece
+    def rstrip(self) -> Text:
+        """Without the spaces it ends with."""
+        plain = self.plain
+        return self.divide([(0, len(plain.rstrip()))])[0] if plain.endswith(" ") else self
 
     def draw(self, width: int) -> list[Line]:
         plain = self.plain
