@@ -151,7 +151,10 @@ def main() -> int:
         folder = Path(scratch)
         log = folder / "error.log"
         log.write_text("[Op:" * 100_000 + "\n" + "{{node " * 60_000 + "\n")
-        models = [build(folder) for build in (deep_chain, nested_blobs, hostile_names, wide_signature, repeated_handles)]
+        models = [
+            build(folder)
+            for build in (deep_chain, nested_blobs, hostile_names, wide_signature, repeated_handles)
+        ]
         print(f"{'input':<16} {'size':>9}  {'command':<44} {'exit':>4} {'seconds':>8} {'peak MiB':>9}")
         for model in models:
             size = sum(p.stat().st_size for p in model.rglob("*") if p.is_file())
