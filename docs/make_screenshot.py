@@ -1,4 +1,5 @@
-"""Regenerate docs/report.svg, the README's picture of the terminal report.
+"""Regenerate docs/report.svg, the README's picture of the terminal report (drawn by inspector, turned
+into SVG by rich).
 
 python docs/make_screenshot.py
 """
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 import inspector
-from inspector.render import TextOptions, text
+from inspector.render import OutputFormat, RenderOptions, render
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,7 @@ def main() -> None:
     os.chdir(ROOT)  # so the report shows the relative path a user would type
     report = inspector.build_report(inspector.load(model), whitelist=["Acme"])
     width = 104
-    ansi = text.render_report(report, TextOptions(color=True, width=width))
+    ansi = render(report, OutputFormat.TEXT, RenderOptions(color=True, width=width))
     console = Console(record=True, width=width, force_terminal=True, file=io.StringIO())
     console.print(Text.from_ansi(ansi))
     title = f"inspector report {model} --whitelist Acme"
