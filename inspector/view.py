@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import filterfalse
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -246,9 +247,9 @@ class NodeTable(Mapping[str, Node]):
             yield key, key[: len(key) - len(function) - 1] if function else key, ops[position], function
 
     def unknown(self, keys: Iterable[str]) -> set[str]:
-        """Those of `keys` that name no node: one pass in C over 200k debug-info keys, where a
-        difference with the table itself would copy them all first."""
-        return set(keys).difference(self._index)
+        """Those of `keys` that name no node: one pass in C over 200k debug-info keys, keeping only the
+        few that miss (a set of all of them first would cost a third more)."""
+        return set(filterfalse(self._index.__contains__, keys))
 
     def _node(self, position: int) -> Node:
         block = self._blocks[bisect_right(self._starts, position) - 1]

@@ -7,7 +7,7 @@ without, and `to_html` as a `<pre>` block.
 
 They draw what rich's classes of the same names draw (inspector's pages were first drawn with rich, and
 the tests hold the pages to it), without importing rich: rich's import and its general layout engine
-were a quarter of a small report's time. rich draws only what inspector does not: Python source with
+were a third of a small report's time. rich draws only what inspector does not: Python source with
 syntax colours (`RichDrawn`), imported when a page shows some.
 
 A style is a string of words, as rich spells them: attributes (`bold`, `dim`, `italic`, `underline`), a
