@@ -374,7 +374,15 @@ class RichDrawn:
     def draw(self, width: int) -> list[Line]:
         from rich.console import Console
 
-        console = Console(width=width, color_system="truecolor", highlight=False, markup=False, emoji=False)
+        console = Console(  # colour was asked for: NO_COLOR and TERM have had their say already
+            width=width,
+            color_system="truecolor",
+            force_terminal=True,
+            no_color=False,
+            highlight=False,
+            markup=False,
+            emoji=False,
+        )
         lines = console.render_lines(self.renderable, console.options, pad=False)
         return [
             [(segment.text, str(segment.style) if segment.style else "") for segment in line]
