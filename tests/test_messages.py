@@ -133,34 +133,11 @@ def test_every_static_command_runs_without_tensorflow(tmp_path: Any) -> None:
         ["doctor", "fixtures/models/module_aliases"],
         ["report", "fixtures/corpus/models/tf1_two_graphs/saved_model.pb", "--tags", "serve"],
     ]
-    script = textwrap.dedent(
-        f"""
-        import contextlib, io, json, sys
-        sys.modules["tensorflow"] = None  # `import tensorflow` raises ImportError, as when it is absent
-        from inspector.cli import main
-        outputs = []
-        for argv in {commands!r}:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                try:
-                    main([*argv, "--format", "json"])
-                except SystemExit:
-                    pass
-            outputs.append(out.getvalue())
-        print(json.dumps(outputs))
-        """
+    without = _json_in_a_process(
+        commands,
+        setup='sys.modules["tensorflow"] = None  # `import tensorflow` raises ImportError, as when it is absent',
+        env={"COLUMNS": "250", "NO_COLOR": "1"},
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "NO_COLOR": "1"},
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    without = json.loads(result.stdout.splitlines()[-1])
     for argv, output in zip(commands, without, strict=True):
         document = json.loads(output)
         assert document["kind"] == argv[0]
@@ -187,36 +164,12 @@ def test_protobufs_c_runtime_used_directly_reads_as_its_public_modules_do() -> N
         ["report", "fixtures/corpus/models/tftext_tokenizers"],
         ["audit", "fixtures/corpus/models/k3_text"],
     ]
-    script = textwrap.dedent(
-        f"""
-        import contextlib, io, json, sys
-        from inspector.cli import main
-        from inspector.message_classes import upb_runtime
-        assert upb_runtime() is None
-        outputs = []
-        for argv in {commands!r}:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                try:
-                    main([*argv, "--format", "json"])
-                except SystemExit:
-                    pass
-            outputs.append(out.getvalue())
-        assert "google.protobuf.internal.python_message" in sys.modules
-        print(json.dumps(outputs))
-        """
+    public = _json_in_a_process(
+        commands,
+        setup="from inspector.message_classes import upb_runtime; assert upb_runtime() is None",
+        finish='assert "google.protobuf.internal.python_message" in sys.modules',
+        env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    public = json.loads(result.stdout.splitlines()[-1])
     for argv, output in zip(commands, public, strict=True):
         assert output == cli(*argv, "--format", "json").stdout, argv
 
@@ -232,6 +185,42 @@ def test_a_report_does_not_import_protobufs_pure_python_runtime() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "PURE: False" in result.stdout
+
+
+def _json_in_a_process(
+    commands: list[list[str]], setup: str, env: dict[str, str], finish: str = ""
+) -> list[str]:
+    """Each command's JSON from a fresh interpreter, after `setup` (and `finish` checked at the end)."""
+    script = textwrap.dedent(
+        f"""
+        import contextlib, io, json, sys
+        {setup}
+        from inspector.cli import main
+        outputs = []
+        for argv in {commands!r}:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                try:
+                    main([*argv, "--format", "json"])
+                except SystemExit:
+                    pass
+            outputs.append(out.getvalue())
+        {finish}
+        print(json.dumps(outputs))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outputs: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return outputs
 
 
 def _drop_environment(document: dict[str, Any]) -> None:
