@@ -119,12 +119,28 @@ def test_panels_trees_indents_and_groups_draw_as_rich_does(seed: int) -> None:
         theirs_indent = rich_padding.Padding(
             rich_text.Text("\n").join([labels[1][1], labels[2][1]]), (0, 0, 0, 4)
         )
-        # (Where the guides leave a label no room, rich draws nothing of it; inspector draws it cut.)
-        for width in [w for w in (20, 44, 80, 123) if 4 * max(depths) < w - 4]:
+        # (Where the guides leave a level too little room, rich draws nothing of it: see the next test.)
+        fits = 4 * max(depths) + 4 + Tree.MIN_LABEL + 4
+        for width in [w for w in (20, 44, 60, 80, 123) if fits <= w]:
             expected = _rich_lines(theirs, width, False) + _rich_lines(theirs_indent, width, False)
             assert to_text([ours], width, color=False) == expected, (round_number, width)
             coloured = _rich_lines(theirs, width, True) + _rich_lines(theirs_indent, width, True)
             assert _cells(to_text([ours], width, color=True)) == _cells(coloured), (round_number, width)
+
+
+def test_a_tree_deeper_than_the_width_allows_says_what_it_leaves_out() -> None:
+    """A call chain 32 deep at 100 columns: rich drew the levels that did not fit as nothing at all."""
+    root = node = Tree("signature serving_default")
+    for depth in range(32):
+        node = node.add(f"__inference_chain_{depth}")
+    lines = to_text([Panel(root, "Function call tree")], 100, color=False).splitlines()
+    assert all(terminal.cell_len(line) <= 100 for line in lines)
+    shown = [int(found) for line in lines for found in re.findall(r"chain_(\d+)\b", line)]
+    words = " ".join(" ".join(lines).replace("│", " ").split())
+    assert shown == list(range(len(shown))) and 10 < len(shown) < 32
+    assert "(deeper levels are left out: they do not fit this width)" in words
+    wide = to_text([Panel(root, "Function call tree")], 200, color=False)
+    assert "chain_31" in wide and "left out" not in wide
 
 
 def test_wide_characters_take_two_cells_and_are_never_split() -> None:

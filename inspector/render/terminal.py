@@ -330,9 +330,13 @@ class Panel:
 
 
 class Tree:
-    """A label and the trees under it, joined by guide lines."""
+    """A label and the trees under it, joined by guide lines. Levels are never narrower than
+    `MIN_LABEL` cells: where the guides would leave less, a node's children are left out and the node
+    says so (rich drew those levels as nothing at all)."""
 
     _FORK, _END, _CONTINUE, _SPACE = "├── ", "└── ", "│   ", "    "
+    MIN_LABEL = 24
+    TOO_DEEP = "(deeper levels are left out: they do not fit this width)"
 
     def __init__(self, label: Text | str, guide_style: str = "") -> None:
         self.label = label
@@ -350,13 +354,17 @@ class Tree:
         stack: list[tuple[Tree, tuple[str, ...], bool]] = [(self, (), True)]
         while stack:
             node, guides, last = stack.pop()
-            prefix_width = 4 * len(guides)
-            for number, line in enumerate(as_drawable(node.label).draw(max(1, width - prefix_width))):
+            room = max(1, width - 4 * len(guides))
+            label_lines = as_drawable(node.label).draw(room)
+            cut = bool(node.children) and room - 4 < self.MIN_LABEL
+            if cut:
+                label_lines += Text(self.TOO_DEEP, "dim").draw(room)
+            for number, line in enumerate(label_lines):
                 if guides:
                     own = guides[-1] if number == 0 else (self._SPACE if last else self._CONTINUE)
                     line = [("".join(guides[:-1]) + own, self.guide_style), *line]
                 lines.append(line)
-            if node.children:
+            if node.children and not cut:
                 above = (*guides[:-1], self._SPACE if last else self._CONTINUE) if guides else ()
                 for index in reversed(range(len(node.children))):
                     final = index == len(node.children) - 1
