@@ -51,7 +51,7 @@ _MODULES = {
 
 def renderers(fmt: OutputFormat) -> Mapping[str, Callable[[Any, RenderOptions], str]]:
     """The result kinds a format renders, each with its function (the format's module imported now:
-    `inspector report --format json` never pays for rich)."""
+    `inspector report --format json` never pays for the terminal's layout)."""
     table: Mapping[str, Callable[[Any, RenderOptions], str]] = importlib.import_module(
         _MODULES[fmt]
     ).RENDERERS

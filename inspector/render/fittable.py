@@ -162,7 +162,7 @@ def _fits(cell: Text, width: int) -> bool:
 
 class KeyValues:
     """`Key  value` lines: the keys bold in a column as wide as the longest, each value wrapped at spaces
-    beside its key (what rich's two-column grid draws, without importing rich's Table)."""
+    beside its key (what rich's two-column grid drew)."""
 
     GAP = 2
 
