@@ -458,8 +458,6 @@ def parse_style(style: str) -> tuple[tuple[str, ...], str | None, str | None]:
             attributes[next(words, "")] = False
         elif word in _ATTRIBUTES:
             attributes[word] = True
-        elif word in ("b", "i", "u", "d", "s"):  # rich's short forms
-            attributes[{"b": "bold", "i": "italic", "u": "underline", "d": "dim", "s": "strike"}[word]] = True
         elif word != "none":
             foreground = word
     chosen = tuple(name for name in _ATTRIBUTES if attributes.get(name))
