@@ -21,7 +21,7 @@ import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, Protocol
 
@@ -304,9 +304,10 @@ class Panel:
     def draw(self, width: int) -> list[Line]:
         border = self.border_style
         inner = width - 2
+        content = max(1, inner - 2)  # a space each side
         lines: list[Line] = [self._top(width)]
         edge = ("│", border)
-        for line in pad(as_drawable(self.body).draw(max(1, inner - 2)), max(1, inner - 2)):
+        for line in pad(as_drawable(self.body).draw(content), content):
             lines.append([edge, (" ", ""), *line, (" ", ""), edge])
         lines.append([("╰" + "─" * inner + "╯", border)])
         return lines
@@ -401,18 +402,22 @@ class RichDrawn:
 # --- writing --------------------------------------------------------------------------------------------
 
 
-def to_text(renderables: Iterable[Drawable | str], width: int, color: bool) -> str:
-    """The lines of each renderable in turn, cut at `width` cells, styled with ANSI codes if `color`."""
-    out: list[str] = []
+def lines_of(renderables: Iterable[Drawable | str], width: int) -> Iterator[Line]:
+    """The lines of each renderable in turn, none wider than `width` cells."""
     for renderable in renderables:
         for line in as_drawable(renderable).draw(width):
-            if sum(cell_len(text) for text, _ in line) > width:
-                line = _crop_line(line, width)
-            if color:
-                out.append("".join(_ansi(text, style) for text, style in line))
-            else:
-                out.append("".join(text for text, _ in line))
-            out.append("\n")
+            yield _crop_line(line, width) if sum(cell_len(text) for text, _ in line) > width else line
+
+
+def to_text(renderables: Iterable[Drawable | str], width: int, color: bool) -> str:
+    """The lines, styled with ANSI codes if `color`."""
+    out: list[str] = []
+    for line in lines_of(renderables, width):
+        if color:
+            out.append("".join(_ansi(text, style) for text, style in line))
+        else:
+            out.append("".join(text for text, _ in line))
+        out.append("\n")
     return "".join(out)
 
 
@@ -559,11 +564,10 @@ def _escape_html(text: str) -> str:
 def to_html(renderables: Iterable[Drawable | str], width: int) -> str:
     """The lines as HTML text: every character escaped, each styled run a `<span>` with inline CSS."""
     out: list[str] = []
-    for renderable in renderables:
-        for line in as_drawable(renderable).draw(width):
-            for text, style in line:
-                css = _css(style) if style else ""
-                escaped = _escape_html(text)
-                out.append(f'<span style="{css}">{escaped}</span>' if css and text else escaped)
-            out.append("\n")
+    for line in lines_of(renderables, width):
+        for text, style in line:
+            css = _css(style) if style else ""
+            escaped = _escape_html(text)
+            out.append(f'<span style="{css}">{escaped}</span>' if css and text else escaped)
+        out.append("\n")
     return "".join(out)

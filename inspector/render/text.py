@@ -41,10 +41,6 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
     return RENDERERS[result.kind](result, options or RenderOptions())
 
 
-def render_to_text(renderables: Iterable[Drawable], options: RenderOptions) -> str:
-    return to_text(renderables, options.width, options.color)
-
-
 _VERDICT_STYLE = {True: "bold green", False: "bold red"}
 
 #: What a command's page is made of: its body, its findings alone (--quiet), and its summary line.
@@ -68,7 +64,7 @@ def page(result: Result, options: RenderOptions) -> list[Drawable]:
 
 
 def _render_page(result: Result, options: RenderOptions) -> str:
-    return render_to_text(page(result, options), options)
+    return to_text(page(result, options), options.width, options.color)
 
 
 def _report_page(report: Report, _options: RenderOptions) -> _Page:
