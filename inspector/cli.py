@@ -99,7 +99,7 @@ exit status: 0 no finding at or above --fail-on; 1 findings at or above it, or a
 
 _EPILOG_DIFF = """\
 categories: versions, signatures, aliases, functions, ops, attrs, namespaces, risky-ops, variables,
-debug-info, sources (moved creation sites)
+debug-info, sources (moved creation sites), plumbing (what the checkpoint restore and save run)
 
 examples:
   inspector diff shipped/ candidate/
@@ -501,11 +501,13 @@ def _declare_diff(diff_cmd: argparse.ArgumentParser) -> None:
         "variables",
         "debug-info",
         "sources",
+        "plumbing",
     )
     diff_cmd.description = (
         "Compare two SavedModels semantically: functions are paired by alias, object path, "
         "signature and structure (their names' counters change on every save), then signatures, aliases, ops, "
-        "attrs, namespaces, risky ops, variables, versions, debug info and creation sites are compared."
+        "attrs, namespaces, risky ops, variables, versions, debug info, creation sites and the checkpoint "
+        "plumbing (what a load's restore runs) are compared."
     )
     diff_cmd.epilog = _EPILOG_DIFF
     diff_cmd.add_argument("old", type=Path, help="the model shipped today (directory or saved_model.pb)")

@@ -8,9 +8,11 @@ values), and name without its counter. What stays unpaired is added or removed. 
 constants included, by digest -- is compared through that pairing.
 
 TensorFlow's own plumbing -- the top-level graph (signature placeholders, variable handles, the saver) and
-the checkpoint functions `__inference__traced_save_*` / `_traced_restore_*` -- mirrors the signatures and
-variables, which are compared directly; its ops are left out of the op, attr and source comparisons so a
-new variable reads as one change, not five.
+the checkpoint functions the saver runs (`inspector.plumbing`, recognised by structure) -- mirrors the
+signatures and variables, so its ops are left out of the op, attr and source comparisons. But what a load's
+restore runs is code like any other: the `plumbing` category compares the saver's own subgraph and every
+function it calls node by node (op, inputs, attrs, constants), one change per part, so an op added to a
+restore function or a constant changed in a save function never diffs as identical.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any
 
+from inspector.callgraph import tensor_node_name
+from inspector.plumbing import find_plumbing
+from inspector.reach import save_route, top_level_closure
 from inspector.results.common import ModelRef
 from inspector.results.diff import (
     Aspect,
@@ -37,7 +42,15 @@ from inspector.results.diff import (
 )
 from inspector.tensors import TensorValue as ReadTensor
 from inspector.tensors import shortest_float32
-from inspector.view import TOP_LEVEL, DebugInfoStatus, Node, SavedModelView, TensorSpec, namespace_of
+from inspector.view import (
+    TOP_LEVEL,
+    DebugInfoStatus,
+    Node,
+    SavedModelView,
+    TensorSpec,
+    namespace_of,
+    node_key,
+)
 
 _COUNTER = re.compile(r"_\d+$")
 
@@ -285,6 +298,7 @@ def diff(
         Category.VARIABLES: _variables,
         Category.DEBUG_INFO: _debug_info,
         Category.SOURCES: _sources,
+        Category.PLUMBING: _plumbing,
     }
     for category in wanted:
         changes.extend(compare[category](old, new, forward))
@@ -437,18 +451,18 @@ def _functions(old: SavedModelView, new: SavedModelView, forward: Mapping[str, s
     return [*removed, *added]
 
 
-_PLUMBING_PREFIXES = ("__inference__traced_save_", "__inference__traced_restore_")
-
-
 def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Paired functions whose bodies are compared (TensorFlow's save plumbing is not: see the docstring)."""
+    """Paired functions whose bodies are compared here (the checkpoint plumbing's are compared under
+    their own category: see the docstring)."""
+    old_plumbing, new_plumbing = find_plumbing(old).functions, find_plumbing(new).functions
     return [
         (o, n)
         for o, n in sorted(forward.items())
         if o in old.functions
         and n in new.functions
         and o != TOP_LEVEL
-        and not o.startswith(_PLUMBING_PREFIXES)
+        and o not in old_plumbing
+        and n not in new_plumbing
     ]
 
 
@@ -692,15 +706,16 @@ def _namespaces(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) 
 
 
 def _risky_ops(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
-    from inspector.riskyops import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES
+    from inspector.riskyops import CATALOGUE
 
     def risky(view: SavedModelView) -> Counter[str]:
+        exempt = find_plumbing(view).exempt  # TensorFlow's own checkpoint ops, by their shape
         return Counter(
             view.nodes[key].op
             for op in view.nodes_by_op
             if op in CATALOGUE
             for key in view.nodes_by_op[op]
-            if not view.nodes[key].function.startswith(CHECKPOINT_FUNCTION_PREFIXES)
+            if key not in exempt
         )
 
     before, after = risky(old), risky(new)
@@ -799,3 +814,135 @@ def _sources(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str
                     )
                 )
     return changes
+
+
+# --- the checkpoint plumbing ----------------------------------------------------------------------------
+
+#: A plumbing change lists at most this many nodes on each side.
+MAX_PLUMBING_NODES = 24
+_SAVER_GRAPH = "saver graph"
+
+
+def _plumbing(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    """The saver's subgraph and each function it runs: one change per part whose nodes differ."""
+    before, after = _plumbing_parts(old), _plumbing_parts(new)
+    changes = []
+    for label in sorted(set(before) | set(after)):
+        old_part, new_part = before.get(label), after.get(label)
+        old_fn, role, old_nodes = old_part or ("", "", {})
+        new_fn, new_role, new_nodes = new_part or ("", "", {})
+        gone = tuple(old_nodes[form] for form in sorted(old_nodes.keys() - new_nodes.keys()))
+        came = tuple(new_nodes[form] for form in sorted(new_nodes.keys() - old_nodes.keys()))
+        if old_part is None:
+            kind = ChangeKind.ADDED
+        elif new_part is None:
+            kind = ChangeKind.REMOVED
+        elif gone or came:
+            kind = ChangeKind.CHANGED
+        else:
+            continue
+        changes.append(
+            Change(
+                Category.PLUMBING,
+                kind,
+                Aspect.PLUMBING,
+                label,
+                old_function=old_fn,
+                new_function=new_fn,
+                old=_capped(gone) if old_part is not None else None,
+                new=_capped(came) if new_part is not None else None,
+                reason=role or new_role,
+            )
+        )
+    return changes
+
+
+def _plumbing_parts(view: SavedModelView) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """label -> (function, what runs it, node forms): the top-level nodes the saver's save and restore run,
+    and every function they reach, labelled without counters. The forms are compared as multisets (each
+    node's form a key, repeated forms suffixed with their count) so a re-save that orders the variables
+    differently compares equal, while an added op or a changed constant does not."""
+    saver = view.saver
+    if saver is None:
+        return {}
+    restore = top_level_closure(view, [saver.restore_node])
+    save = save_route(view)
+    parts: dict[str, tuple[str, str, dict[str, str]]] = {}
+    if restore | save:
+        parts[_SAVER_GRAPH] = (
+            "",
+            "the TF1 saver's own subgraph",
+            _forms(view, TOP_LEVEL, sorted(restore | save)),
+        )
+    graph = view.call_graph
+    for role, closure in (
+        ("runs at load: saver_def.restore_op_name", restore),
+        ("runs when a TF1 Saver saves", save),
+    ):
+        for function in sorted(graph.reachable_from([c for name in closure for c in view.nodes[name].calls])):
+            label = _COUNTER.sub("", function)
+            if function == TOP_LEVEL or function not in view.functions or label in parts:
+                continue  # the first role names a function: restore before save
+            names = [view.nodes[k].name for k in view.functions[function].node_keys]
+            parts[label] = (function, role, _forms(view, function, names))
+    return parts
+
+
+def _forms(view: SavedModelView, function: str, names: list[str]) -> dict[str, str]:
+    """Each node's form, numbered within its repeats (`form#2`), -> how the node reads."""
+    arguments = {a.name for a in view.functions[function].inputs} if function != TOP_LEVEL else set()
+    seen: Counter[str] = Counter()
+    forms = {}
+    for name in names:
+        form, shown = _plumbing_form(view, function, name, arguments)
+        seen[form] += 1
+        forms[f"{form}#{seen[form]}"] = shown
+    return forms
+
+
+def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: set[str]) -> tuple[str, str]:
+    """A node as the plumbing comparison sees it -- its op, the op of what feeds each input (an argument
+    is `arg`), every attr (function names without counters, a string constant's values sorted, other
+    values by digest) -- and as a change shows it: name, op and, for a short string constant, value.
+    Node names and the order of a save's variables are left out: re-saves renumber and reorder them."""
+    definition = view.nodes[node_key(name, function)].definition
+
+    def source(tensor: str) -> str:
+        producer = tensor_node_name(tensor)
+        if producer in arguments:
+            return "arg"
+        found = view.nodes.get(node_key(producer, function))
+        return found.op if found is not None else "?"
+
+    attrs = []
+    for key in sorted(definition.attr):
+        value = definition.attr[key]
+        kind = value.WhichOneof("value")
+        if kind == "func":
+            attrs.append(f"{key}=fn:{_COUNTER.sub('', value.func.name)}")
+        elif kind == "list" and len(value.list.func):
+            attrs.append(f"{key}=fns:{','.join(_COUNTER.sub('', f.name) for f in value.list.func)}")
+        elif kind == "tensor" and value.tensor.string_val:
+            # Serialized blobs (the checkpoint's object graph) change with the variables' order: their size.
+            strings = sorted(
+                bytes(v) if len(v) <= 512 else f"<{len(v)} bytes>".encode() for v in value.tensor.string_val
+            )
+            attrs.append(f"{key}=strings:{hashlib.sha256(repr(strings).encode()).hexdigest()[:16]}")
+        else:
+            digest = hashlib.sha256(value.SerializeToString(deterministic=True)).hexdigest()[:16]
+            attrs.append(f"{key}={digest}")
+    inputs = [source(i) for i in definition.input if not i.startswith("^")]
+    controls = sorted(source(i) for i in definition.input if i.startswith("^"))
+    form = "|".join((definition.op, ",".join(inputs), ",".join(controls), ";".join(attrs)))
+    shown = f"{name} ({definition.op})"
+    if definition.op == "Const":
+        values = list(definition.attr["value"].tensor.string_val)
+        if 0 < len(values) <= 2 and all(len(v) <= 80 for v in values):
+            shown = f"{name} (Const {', '.join(repr(bytes(v).decode('utf-8', 'replace')) for v in values)})"
+    return form, shown
+
+
+def _capped(items: tuple[str, ...]) -> tuple[str, ...]:
+    if len(items) <= MAX_PLUMBING_NODES:
+        return tuple(items)
+    return (*items[:MAX_PLUMBING_NODES], f"and {len(items) - MAX_PLUMBING_NODES} more")

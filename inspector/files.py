@@ -66,3 +66,51 @@ def model_part_problem(model_dir: Path, path: Path) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
     return None
+
+
+#: Path components followed when checking an asset's file name: far more than any real one has.
+MAX_ASSET_DEPTH = 64
+
+
+def asset_outside(model_dir: Path, filename: str) -> str | None:
+    """Why `assets/<filename>` is not a regular file inside the model's assets/ folder, or None.
+
+    The file name is the model author's: a loader joins it to assets/ and opens the result, so an
+    absolute name or a `..` reads any file of the machine, and a link reads what it points to. A name that
+    names nothing is not a way out (the loader fails to open it), so it is not reported here.
+    """
+    if not filename:
+        return "has an empty file name"
+    if "\x00" in filename:
+        return "has a NUL character in its file name"
+    parts = filename.replace("\\", "/").split("/")
+    if filename.startswith(("/", "\\")) or (len(filename) > 1 and filename[1] == ":"):
+        return "is an absolute path"
+    if ".." in parts:
+        return "climbs out of assets/ with '..'"
+    if len(parts) > MAX_ASSET_DEPTH:
+        return f"is nested deeper than {MAX_ASSET_DEPTH} folders"
+    current = model_dir / "assets"
+    steps = [current, *_prefixes(current, [p for p in parts if p not in ("", ".")])]
+    info = None
+    for step in steps:
+        try:
+            info = step.lstat()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            return f"cannot be checked ({error.strerror or error})"
+        if stat.S_ISLNK(info.st_mode):
+            return "assets/ is a symbolic link" if step == current else "is reached through a symbolic link"
+    if info is None or not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    return None
+
+
+def _prefixes(base: Path, parts: list[str]) -> list[Path]:
+    """base/a, base/a/b, ... for parts [a, b, ...]."""
+    found = []
+    for part in parts:
+        base = base / part
+        found.append(base)
+    return found

@@ -27,13 +27,14 @@ from inspector.callgraph import (
 )
 from inspector.debuginfo import dangling_trace, read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
-from inspector.files import model_part_problem, read_regular_file
+from inspector.files import asset_outside, model_part_problem, read_regular_file
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
     Alias,
     AliasTarget,
     Argument,
+    Asset,
     DebugInfo,
     Fingerprint,
     Function,
@@ -42,6 +43,7 @@ from inspector.view import (
     NodeBlock,
     NodeTable,
     SavedModelView,
+    Saver,
     Signature,
 )
 
@@ -341,6 +343,7 @@ def _build_view(
     object_paths = objectgraph.function_object_paths(object_graph, paths)
     input_signatures = objectgraph.input_signatures(object_graph, types_module)
     function_aliases = dict(sorted(info.function_aliases.items()))
+    argument_counts = {name: len(fn.inputs) for name, fn in functions.items() if name != TOP_LEVEL}
 
     alias_members: dict[str, list[str]] = {}
     for function, alias in function_aliases.items():
@@ -388,12 +391,46 @@ def _build_view(
         input_signatures=MappingProxyType(input_signatures),
         variables=objectgraph.variables(object_graph, paths, types_module)
         or objectgraph.graph_variables(meta_graph, types_module),
+        assets=tuple(
+            Asset(index, asset.filename, asset.tensor_info.name, asset_outside(model_dir, asset.filename))
+            for index, asset in enumerate(meta_graph.asset_file_def)
+        ),
+        saver=_saver(meta_graph),
+        init_collections=MappingProxyType(
+            {
+                key: tuple(tensor_node_name(name) for name in meta_graph.collection_def[key].node_list.value)
+                for key in INIT_COLLECTIONS
+                if key in meta_graph.collection_def
+            }
+        ),
+        restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
+        bound_assets=MappingProxyType(
+            {
+                name: MappingProxyType(arguments)
+                for name, arguments in objectgraph.bound_assets(object_graph, argument_counts).items()
+            }
+        ),
         stripped_op_list=tuple(op.name for op in info.stripped_op_list.op),
         debug_info=debug_info,
         fingerprint=fingerprint,
         fingerprint_problem=fingerprint_problem,
         warnings=tuple(warnings),
         meta_graph_def=meta_graph,
+    )
+
+
+#: The collections whose op the TF1 loader runs at load, when the init-op signature is absent.
+INIT_COLLECTIONS = ("saved_model_main_op", "legacy_init_op")
+
+
+def _saver(meta_graph: Any) -> Saver | None:
+    if not meta_graph.HasField("saver_def"):
+        return None
+    saver = meta_graph.saver_def
+    return Saver(
+        filename_node=tensor_node_name(saver.filename_tensor_name),
+        save_node=tensor_node_name(saver.save_tensor_name),
+        restore_node=tensor_node_name(saver.restore_op_name),
     )
 
 

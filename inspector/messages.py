@@ -351,9 +351,13 @@ MESSAGES = (
             one("constant", 9, "SavedConstant", oneof="kind"),
             one("resource", 10, "SavedResource", oneof="kind"),
             one("captured_tensor", 12, "CapturedTensor", oneof="kind"),
+            MapField("saveable_objects", 11, STRING, "SaveableObject"),
         ),
         oneofs=("kind",),
     ),
+    # The functions TF2's loader calls to restore (and, for legacy saveables, to name) an object's
+    # checkpointed state: they run at load, whatever they are called.
+    Message("SaveableObject", (one("save_function", 2, INT32), one("restore_function", 3, INT32))),
     Message("TrackableObjectGraph", ()),  # only a namespace for ObjectReference, as in the format
     Message("TrackableObjectGraph.TrackableObject", ()),
     Message(
@@ -510,7 +514,6 @@ FIELDS_NOT_READ = frozenset(
         ("SavedFunction", "function_spec"),
         ("SavedObject", "registered_name"),
         ("SavedObject", "serialized_user_proto"),
-        ("SavedObject", "saveable_objects"),
         ("SavedObject", "slot_variables"),
         ("SavedObject", "registered_saver"),
         ("SavedUserObject", "version"),

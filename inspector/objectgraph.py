@@ -236,3 +236,62 @@ def tensor_spec(key: str, tensor_info: Any, types_module: Any) -> TensorSpec:
         tensor_name = "<coo sparse>"
     shape = shape_dims(tensor_info.tensor_shape) if tensor_info.HasField("tensor_shape") else None
     return TensorSpec(key, dtype_name(types_module, tensor_info.dtype), shape, tensor_name)
+
+
+def _concrete_names(node: Any) -> list[str]:
+    kind = node.WhichOneof("kind")
+    if kind == "function":
+        return list(node.function.concrete_functions)
+    if kind == "bare_concrete_function":
+        return [node.bare_concrete_function.concrete_function_name]
+    return []
+
+
+def restored_functions(object_graph: Any, paths: list[list[str]]) -> dict[str, tuple[str, ...]]:
+    """The concrete functions TF2's loader calls itself, with what holds them.
+
+    A restored resource's functions: the loader creates and initializes every resource at load
+    (`_create_resource`, `_initialize`) and destroys it when the loaded object goes (`_destroy_resource`);
+    every function a resource holds is counted, whatever its local name, since a name is the author's. And
+    each `saveable_objects` entry's functions: the checkpoint restore calls its restore function, and a
+    legacy saveable's save function is called at load to name its tensors.
+    """
+    nodes = object_graph.nodes
+    found: dict[str, list[str]] = {}
+
+    def where(node_id: int) -> str:
+        return paths[node_id][0] if 0 <= node_id < len(paths) and paths[node_id] else f"<object {node_id}>"
+
+    def add(node_id: int, role: str) -> None:
+        if not 0 <= node_id < len(nodes):
+            return
+        for name in _concrete_names(nodes[node_id]):
+            bucket = found.setdefault(name, [])
+            if role not in bucket:
+                bucket.append(role)
+
+    for node_id, node in enumerate(nodes):
+        if node.WhichOneof("kind") == "resource":
+            for child in node.children:
+                add(child.node_id, f"resource {where(node_id)} ({child.local_name})")
+        for key, saveable in sorted(node.saveable_objects.items()):
+            add(saveable.save_function, f"checkpoint save of {where(node_id)} ({key})")
+            add(saveable.restore_function, f"checkpoint restore of {where(node_id)} ({key})")
+    return {name: tuple(roles) for name, roles in found.items()}
+
+
+def bound_assets(object_graph: Any, argument_counts: dict[str, int]) -> dict[str, dict[int, int]]:
+    """Concrete function -> {argument index: asset_file_def index} for the captured arguments that TF2's
+    loader binds to restored assets: a function's last len(bound_inputs) arguments are its captures."""
+    nodes = object_graph.nodes
+    result: dict[str, dict[int, int]] = {}
+    for name, function in object_graph.concrete_functions.items():
+        bound = list(function.bound_inputs)
+        count = argument_counts.get(name)
+        if not bound or count is None or count < len(bound):
+            continue
+        first = count - len(bound)
+        for offset, node_id in enumerate(bound):
+            if 0 <= node_id < len(nodes) and nodes[node_id].WhichOneof("kind") == "asset":
+                result.setdefault(name, {})[first + offset] = nodes[node_id].asset.asset_file_def_index
+    return result

@@ -1,9 +1,9 @@
 """The risky-op catalogue: op types that reach outside the tensor computation, and why each matters.
 
 Every name here is registered in TensorFlow (a test checks the catalogue against the installed op
-registry). `base` is the severity when the op is reached from a serving signature; an op reached from the
-init op (which runs at load time) is one step more severe, one only a function object calls one step
-less, an unreachable one two steps less.
+registry). `base` is the severity when the op is called (a signature, an object-graph function, an alias);
+an op a loader runs at load is one step more severe (and at least an error for the families in
+RUNS_AT_LOAD_FLOOR), an unreachable one two steps less.
 """
 
 from __future__ import annotations
@@ -216,8 +216,16 @@ _CATALOGUE = [
 
 CATALOGUE: Mapping[str, RiskyOp] = MappingProxyType({entry.op_type: entry for entry in _CATALOGUE})
 
-#: The functions TensorFlow writes to save and restore variables: their checkpoint ops are expected.
-CHECKPOINT_FUNCTION_PREFIXES = ("__inference__traced_save_", "__inference__traced_restore_")
-CHECKPOINT_OPS = frozenset(
-    {"SaveV2", "RestoreV2", "MergeV2Checkpoints", "Save", "Restore", "RestoreSlice", "SaveSlices"}
+#: Families whose op is at least an error when a loader runs it at load: nobody chose to call it.
+RUNS_AT_LOAD_FLOOR = frozenset(
+    {
+        Family.PYTHON_CALLBACK,
+        Family.FILE_READ,
+        Family.FILE_ACCESS_BY_ATTR,
+        Family.FILE_WRITE,
+        Family.SUMMARY_WRITER,
+        Family.DEBUG_WRITER,
+        Family.NETWORK,
+        Family.SYSTEM,
+    }
 )

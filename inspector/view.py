@@ -411,6 +411,29 @@ class Variable:
 
 
 @dataclass(frozen=True, slots=True)
+class Asset:
+    """An entry of `asset_file_def`: a loader feeds `assets/<filename>` to `tensor_name` (TF1) or to the
+    functions that capture the asset (TF2). The file name is the model author's to write."""
+
+    index: int  # its position in asset_file_def, which the object graph's SavedAsset names
+    filename: str
+    tensor_name: str
+    # Why the loader would open something other than a regular file under the model's assets/ folder
+    # (an absolute path, a `..` that climbs out, a symbolic link, not a regular file); None when it is one.
+    # A missing file is no problem here: the loader then opens nothing (INS011 reports it).
+    outside: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Saver:
+    """`saver_def`: the node names (not tensors) of the TF1 Saver's filename input, save and restore ops."""
+
+    filename_node: str
+    save_node: str
+    restore_node: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fingerprint:
     """`fingerprint.pb` (TF >= 2.12): hashes of the model's parts, and the fingerprint version."""
 
@@ -457,6 +480,15 @@ class SavedModelView:
     signatures_by_function: Mapping[str, tuple[str, ...]]  # function -> signatures that reach it
     input_signatures: Mapping[str, str]  # concrete function -> its input signature, where recorded
     variables: tuple[Variable, ...]
+    assets: tuple[Asset, ...]
+    saver: Saver | None
+    # collection_def's init ops, which the TF1 loader runs at load: key -> node names.
+    init_collections: Mapping[str, tuple[str, ...]]
+    # Concrete functions TF2's loader itself calls at load (or when the loaded object goes) -> what holds
+    # them: every function of a restored resource, every save and restore function of saveable_objects.
+    restored_functions: Mapping[str, tuple[str, ...]]
+    # Concrete function -> {argument index: asset index}, for the arguments TF2's loader binds to assets.
+    bound_assets: Mapping[str, Mapping[int, int]]
     stripped_op_list: tuple[str, ...]
     debug_info: DebugInfo
     fingerprint: Fingerprint | None

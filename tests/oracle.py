@@ -23,9 +23,9 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import tensorflow as tf  # noqa: E402
-from tensorflow.core.protobuf import saved_model_pb2  # noqa: E402
-from tensorflow.python.ops import script_ops  # noqa: E402
+import tensorflow as tf
+from tensorflow.core.protobuf import saved_model_pb2
+from tensorflow.python.ops import script_ops
 
 MARKERS = ("canary.write", "canary.pyfunc", "canary.save")
 #: What the asset case's served table must not be able to return: a word only the outside file holds.
@@ -53,7 +53,9 @@ def _fired() -> list[str]:
 
 
 def _value(spec: Any) -> Any:
-    shape = [1 if dim is None else dim for dim in (spec.shape.as_list() if spec.shape.rank is not None else [])]
+    shape = [
+        1 if dim is None else dim for dim in (spec.shape.as_list() if spec.shape.rank is not None else [])
+    ]
     if spec.dtype == tf.string:
         return tf.fill(shape, SECRET)
     return tf.zeros(shape, spec.dtype)
@@ -61,9 +63,7 @@ def _value(spec: Any) -> Any:
 
 def _call_concrete(function: Any) -> None:
     args, kwargs = function.structured_input_signature
-    function(
-        *[_value(spec) for spec in tf.nest.flatten(args)], **{k: _value(v) for k, v in kwargs.items()}
-    )
+    function(*[_value(spec) for spec in tf.nest.flatten(args)], **{k: _value(v) for k, v in kwargs.items()})
 
 
 def _callables(root: Any) -> list[Any]:
@@ -111,7 +111,9 @@ def tf2(model: Path) -> dict[str, Any]:
         problem = _call(function)
         if problem:
             result["errors"].append(f"call: {problem}")
-    outputs = loaded.signatures["serving_default"](words=tf.constant([SECRET])) if _asks_words(loaded) else None
+    outputs = (
+        loaded.signatures["serving_default"](words=tf.constant([SECRET])) if _asks_words(loaded) else None
+    )
     if outputs is not None and int(outputs["ids"].numpy()[0]) >= 0:
         result["call"].append("asset.outside")
     result["call"] = sorted(set(result["call"]) | (set(_fired()) - set(result["load"])))
@@ -142,7 +144,10 @@ def tf1(model: Path) -> dict[str, Any]:
             feeds = {}
             for info in signature.inputs.values():
                 tensor = graph.get_tensor_by_name(info.name)
-                shape = [1 if dim is None else dim for dim in (tensor.shape.as_list() if tensor.shape.rank is not None else [])]
+                shape = [
+                    1 if dim is None else dim
+                    for dim in (tensor.shape.as_list() if tensor.shape.rank is not None else [])
+                ]
                 feeds[tensor] = tf.compat.v1.make_ndarray(
                     tf.make_tensor_proto(SECRET if tensor.dtype == tf.string else 0, tensor.dtype, shape)
                 )
@@ -150,7 +155,9 @@ def tf1(model: Path) -> dict[str, Any]:
             try:
                 outputs = session.run(fetches, feeds)
             except Exception as error:
-                result["errors"].append(f"call {name}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+                result["errors"].append(
+                    f"call {name}: {type(error).__name__}: {str(error).splitlines()[0][:200]}"
+                )
                 continue
             if "ids" in outputs and int(outputs["ids"].reshape(-1)[0]) >= 0:
                 result["call"].append("asset.outside")

@@ -51,7 +51,7 @@ def audit_result() -> AuditResult:
                 serve,
                 "WriteFile@" + serve,
                 "WriteFile",
-                Reach.INIT,
+                Reach.LOAD,
                 ("__saved_model_init_op",),
                 source=SITE,
                 stack=(CALLER, SITE),

@@ -48,6 +48,8 @@ LAYERS: dict[str, set[str]] = {
         "symbolicate.py",
         "scrub.py",
         "save.py",
+        "reach.py",  # what TensorFlow's loaders run, and when
+        "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
         *(f"audit/{p.relative_to(PACKAGE / 'audit')}" for p in (PACKAGE / "audit").rglob("*.py")),
     },
     # Results in, text out.
@@ -199,3 +201,55 @@ def test_the_library_never_prints() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in {"print", "exit", "quit"}, path
+
+
+#: The modules that decide what runs and what is TensorFlow's own plumbing.
+VERDICT_MODULES = ("reach.py", "plumbing.py", "audit")
+#: The only prefixes those modules may test strings for, none of them a name a model's author picks:
+#: a control input's `^`, a print's `file://` output stream, an absolute path's root.
+ALLOWED_PREFIXES = {"^", "file://", b"/"}
+_AFFIX_METHODS = {"startswith", "endswith", "removeprefix", "removesuffix"}
+#: Fragments of the names TensorFlow gives its checkpoint functions: no verdict may test for them.
+NAME_FRAGMENTS = ("__inference", "_traced_", "traced_save", "traced_restore")
+
+
+def verdict_module_paths() -> list[Path]:
+    found: list[Path] = []
+    for entry in VERDICT_MODULES:
+        target = PACKAGE / entry
+        found.extend(sorted(target.rglob("*.py")) if target.is_dir() else [target])
+    return found
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+@pytest.mark.parametrize("path", verdict_module_paths(), ids=name_of)
+def test_no_reach_or_exemption_decision_reads_a_name_prefix(path: Path) -> None:
+    """What runs and what is exempt is decided by structure: a function called `_traced_save_` by its
+    author, or a node under a chosen name scope, must get no different verdict (issue 19)."""
+    tree = ast.parse(path.read_text())
+    docstrings = _docstrings(tree)
+    problems = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _AFFIX_METHODS
+        ):
+            literals = [a for a in node.args if isinstance(a, ast.Constant)]
+            if len(literals) != len(node.args) or any(a.value not in ALLOWED_PREFIXES for a in literals):
+                problems.append(
+                    f"line {node.lineno}: .{node.func.attr}({ast.unparse(node.args[0]) if node.args else ''})"
+                )
+        text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+        if id(node) not in docstrings and any(part in text for part in NAME_FRAGMENTS):
+            problems.append(f"line {node.lineno}: the function name {text!r}")
+    assert problems == [], f"{name_of(path)} decides by a name: " + "; ".join(problems)

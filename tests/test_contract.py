@@ -22,6 +22,7 @@ from inspector.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
 from inspector.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render, renderers
 from inspector.render.jsonfmt import ENVELOPE_FIELDS
 from inspector.results import RESULT_TYPES, AuditResult, Report
+from inspector.results.common import SCHEMA_VERSION
 from inspector.results.traces import Selector, WhereQuery
 from inspector.schema import SCHEMA_DIR, schemas, text_of
 
@@ -98,7 +99,7 @@ def test_every_command_writes_the_same_envelope_and_follows_its_schema(tmp_path:
         document = envelope(run.stdout)  # validated against inspector/schemas/<kind>.schema.json
         assert tuple(document) == ENVELOPE_FIELDS, kind
         assert document["tool"] == "inspector" and document["version"] == __version__
-        assert document["kind"] == kind and document["schema_version"] == 2
+        assert document["kind"] == kind and document["schema_version"] == SCHEMA_VERSION == 3
         assert document["exit_code"] == run.code, kind
         assert set(document["model"]) == {"path", "tags"}
         assert "model" not in document["result"]

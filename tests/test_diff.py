@@ -74,10 +74,21 @@ def _as_data(change: dict) -> str:  # type: ignore[type-arg]
 EXPECTED_DATA = {json.dumps(list(change)) for change in EXPECTED_V1_V2}
 
 
+#: A new variable is saved and restored too: the saver's graph and both checkpoint functions change.
+EXPECTED_PLUMBING = {"saver graph", "__inference__traced_save", "__inference__traced_restore"}
+
+
 def test_v1_against_v2_reports_exactly_the_changes_made() -> None:
     result = diff(inspector.load(V1), inspector.load(V2))
-    summary = {_as_data(to_jsonable(c)) for c in result.changes if c.category is not Category.OPS}
+    summary = {
+        _as_data(to_jsonable(c))
+        for c in result.changes
+        if c.category not in (Category.OPS, Category.PLUMBING)
+    }
     assert summary == EXPECTED_DATA
+    plumbing = result.changes_in(Category.PLUMBING)
+    assert {c.name for c in plumbing} == EXPECTED_PLUMBING
+    assert all(c.kind is ChangeKind.CHANGED for c in plumbing)
     ops = [c for c in result.changes if c.category is Category.OPS]
     assert {
         c.name for c in ops if c.aspect is Aspect.NODE and c.kind is ChangeKind.ADDED
@@ -100,7 +111,7 @@ def test_every_format_carries_the_same_changes(fmt: str) -> None:
     assert result.code == 1
     if fmt == "json":
         changes = payload(result.stdout)["changes"]
-        assert len(changes) == 14
+        assert len(changes) == 17
         assert {_as_data(c) for c in changes} >= EXPECTED_DATA
         return
     out = flat(result.stdout).replace("\\_", "_")
@@ -108,7 +119,7 @@ def test_every_format_carries_the_same_changes(fmt: str) -> None:
         assert subject in out and new in out and old in out
     for node in EXPECTED_NEW_NODES:
         assert node in out
-    assert "14 changes" in out
+    assert "17 changes" in out
 
 
 def test_functions_are_paired_through_a_renamed_alias() -> None:
@@ -122,7 +133,19 @@ def test_functions_are_paired_through_a_renamed_alias() -> None:
 def test_only_ignore_and_stat() -> None:
     only = run_cli("diff", V1, V2, "--only", "variables", "--format", "json")
     assert {c["category"] for c in payload(only.stdout)["changes"]} == {"variables"}
-    ignored = run_cli("diff", V1, V2, "--ignore", "ops", "--ignore", "signatures", "--format", "json")
+    ignored = run_cli(
+        "diff",
+        V1,
+        V2,
+        "--ignore",
+        "ops",
+        "--ignore",
+        "signatures",
+        "--ignore",
+        "plumbing",
+        "--format",
+        "json",
+    )
     document = payload(ignored.stdout)
     assert "ops" not in document["categories"] and {c["category"] for c in document["changes"]} == {
         "aliases",

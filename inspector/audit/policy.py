@@ -13,7 +13,7 @@ from typing import Any
 from inspector import __version__
 from inspector.errors import InspectorError
 from inspector.files import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
-from inspector.results.audit import AuditResult, Severity
+from inspector.results.audit import FINGERPRINT_VERSION, AuditResult, Severity
 from inspector.results.common import SCHEMA_VERSION
 
 
@@ -117,9 +117,6 @@ def with_overrides(policy: Policy, **overrides: Any) -> Policy:
 
 # --- baseline -------------------------------------------------------------------------------------------
 
-#: The first baseline files had their own `version` field; they are still read.
-LEGACY_BASELINE_VERSION = 1
-
 
 def read_baseline(path: Path) -> frozenset[str]:
     content = read_regular_file(path, BASELINE_LIMIT, "baseline")
@@ -135,9 +132,13 @@ def read_baseline(path: Path) -> frozenset[str]:
         ) from error
     if not isinstance(document, dict) or document.get("kind") != "audit-baseline":
         raise PolicyError(f"{path}: not an inspector audit baseline (write one with --write-baseline)")
+    if document.get("fingerprint_version") != FINGERPRINT_VERSION:
+        raise PolicyError(
+            f"{path}: written by an earlier inspector, whose fingerprints left out the path, reach and "
+            "severity of a finding (a retargeted op would still match); review the findings and write the "
+            "baseline again with --write-baseline"
+        )
     schema = document.get("schema_version")
-    if schema is None and document.get("version") == LEGACY_BASELINE_VERSION:
-        schema = SCHEMA_VERSION
     if schema != SCHEMA_VERSION:
         raise PolicyError(f"{path}: baseline schema version {schema!r} is not {SCHEMA_VERSION}")
     entries = document.get("findings", [])
@@ -164,6 +165,7 @@ def baseline_document(result: AuditResult) -> str:
         "version": __version__,
         "kind": "audit-baseline",
         "schema_version": SCHEMA_VERSION,
+        "fingerprint_version": FINGERPRINT_VERSION,
         "model": {"path": str(result.model.path), "tags": list(result.model.tags)},
         "findings": entries,
     }

@@ -1,8 +1,7 @@
 """What the audit looks at: every op of the model -- top-level graph, every library function, and graphs
-serialized inside string constants, recursively -- each with when it can run and the code that made it.
-
-Reachability, from the most to the least exposed: the init op (runs at load), a serving signature,
-a function object of the saved object graph (runs when a caller calls it), nothing.
+serialized inside string constants, recursively -- each with when it can run (`inspector.reach`: at load,
+from a signature, when a caller calls it, never), the code that made it, and whether it is TensorFlow's
+own checkpoint plumbing (`inspector.plumbing`).
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from inspector.callgraph import tensor_node_name
+from inspector.plumbing import Plumbing, find_plumbing
 from inspector.protos import load_protos
-from inspector.results.audit import Reach
-from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView, Trace, node_key
+from inspector.reach import FunctionReach, Reachability, reachability
+from inspector.view import TOP_LEVEL, SavedModelView, Trace, node_key
 
 #: Nested graphs are decoded at most this deep, and blobs larger than this are not decoded.
 MAX_NESTING = 4
@@ -25,12 +25,6 @@ MAX_NESTED_NODES = 500_000
 
 #: Ops whose string input is a serialized GraphDef, and the index of that input.
 GRAPH_CARRIERS = {"DatasetFromGraph": 0}
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionReach:
-    reach: Reach
-    reached_by: tuple[str, ...]
 
 
 # A NamedTuple, as the view's nodes are: there is one per op, 200k on a large model, and a frozen
@@ -58,20 +52,27 @@ class UndecodedBlob:
 @dataclass(frozen=True, slots=True)
 class Scope:
     view: SavedModelView
-    reach_by_function: dict[str, FunctionReach]
+    reach: Reachability
+    plumbing: Plumbing
     sites: tuple[OpSite, ...]
     undecoded: tuple[UndecodedBlob, ...]
 
 
 def build_scope(view: SavedModelView) -> Scope:
-    reach = function_reach(view)
+    reach = reachability(view)
     sites: list[OpSite] = []
     undecoded: list[UndecodedBlob] = []
     budget = _NestedBudget()
     neighbours_of: dict[str, dict[str, Any]] = {}  # per function, built once: not once per carrier
     for node in view.nodes.values():
         site = OpSite(
-            node.op, node.key, node.function, reach[node.function], (), view.trace(node), node.definition
+            node.op,
+            node.key,
+            node.function,
+            reach.of(node.function, node.name),
+            (),
+            view.trace(node),
+            node.definition,
         )
         sites.append(site)
         if node.op in GRAPH_CARRIERS:
@@ -82,36 +83,7 @@ def build_scope(view: SavedModelView) -> Scope:
                     other.name: other.definition for other in (view.nodes[k] for k in keys)
                 }
             _scan_carrier(site, neighbours, sites, undecoded, budget)
-    return Scope(view, reach, tuple(sites), tuple(undecoded))
-
-
-def function_reach(view: SavedModelView) -> dict[str, FunctionReach]:
-    """For every function (and the top-level graph), the most exposed way it can run."""
-    graph = view.call_graph
-    init = view.signatures.get(INIT_OP_SIGNATURE)
-    init_reach = graph.reachable_from(init.functions) if init else frozenset()
-    result: dict[str, FunctionReach] = {TOP_LEVEL: FunctionReach(Reach.SIGNATURE, ())}
-    aliases: dict[str, list[str]] = {}
-    for function, alias in view.function_aliases.items():
-        aliases.setdefault(function, []).append(f"alias {alias}")
-    object_reach: dict[str, list[str]] = {}
-    for root, paths in view.object_paths.items():
-        for function in graph.reachable_from([root]):
-            object_reach.setdefault(function, []).extend(f"object {p}" for p in paths[:1])
-    for name in view.functions:
-        if name == TOP_LEVEL:
-            continue
-        signatures = [s for s in view.signatures_reaching(name) if s != INIT_OP_SIGNATURE]
-        named = tuple(aliases.get(name, ()))
-        if name in init_reach:
-            result[name] = FunctionReach(Reach.INIT, (INIT_OP_SIGNATURE, *signatures, *named))
-        elif signatures:
-            result[name] = FunctionReach(Reach.SIGNATURE, (*signatures, *named))
-        elif name in object_reach:
-            result[name] = FunctionReach(Reach.OBJECT, (*named, *dict.fromkeys(object_reach[name])))
-        else:
-            result[name] = FunctionReach(Reach.UNREACHABLE, named)
-    return result
+    return Scope(view, reach, find_plumbing(view), tuple(sites), tuple(undecoded))
 
 
 class _NestedBudget:

@@ -41,16 +41,18 @@ class Severity(IntEnum):
 
 
 class Reach(StrEnum):
-    """When an op can run, from the most to the least exposed."""
+    """When an op can run, from the most to the least exposed (`inspector.reach` decides which)."""
 
-    INIT = "init"  # reached from __saved_model_init_op: runs whenever the model is loaded
-    SIGNATURE = "signature"  # reached from a serving signature: runs on every request
-    OBJECT = "object"  # only from a function object of the saved object graph: runs if a caller calls it
-    UNREACHABLE = "unreachable"  # nothing calls it
+    LOAD = "load"  # a loader runs it whenever the model is loaded: init ops, restore, restored resources
+    SIGNATURE = "signature"  # a serving signature runs it on every request
+    OBJECT = "object"  # a caller runs it: a function of the object graph, an alias, the TF1 Saver's save
+    UNREACHABLE = "unreachable"  # no loader route reaches it
 
     @property
     def severity_shift(self) -> int:
-        return {Reach.INIT: 1, Reach.SIGNATURE: 0, Reach.OBJECT: -1, Reach.UNREACHABLE: -2}[self]
+        """Running at load is one step worse than at call; only what nothing runs is a step milder.
+        A function the object graph holds is as callable as a signature: no discount."""
+        return {Reach.LOAD: 1, Reach.SIGNATURE: 0, Reach.OBJECT: 0, Reach.UNREACHABLE: -2}[self]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ class Location:
     node_key: str = ""
     op_type: str = ""
     reach: Reach | None = None
-    reached_by: tuple[str, ...] = ()  # signatures, init op, aliases, object paths
+    reached_by: tuple[str, ...] = ()  # the routes that run it, strongest first (inspector.reach)
     nesting: tuple[
         str, ...
     ] = ()  # for ops inside a graph serialized in a string: the carriers, outermost first
@@ -84,6 +86,9 @@ class Finding:
     # The rule's own name for this sort of finding (INS011: `missing-file`, `truncated-file`, ...), for
     # consumers that act on it (the doctor); empty when a rule has one sort.
     kind: str = ""
+    # The values that make it dangerous, as the message shows them: the path a constant feeds, a print's
+    # output stream, an asset's file name. Part of the fingerprint: a retargeted op is a new finding.
+    evidence: tuple[str, ...] = ()
 
     def with_fingerprint(self) -> Finding:
         return replace(self, fingerprint=fingerprint_of(self))
@@ -91,22 +96,34 @@ class Finding:
 
 _COUNTER = re.compile(r"_\d+$")
 
+#: Bumped when what a fingerprint holds changes: a baseline of another version cannot be matched.
+#: 2: the reach, the severity and the evidence (paths, attr values) joined the rule, place and op type.
+FINGERPRINT_VERSION = 2
+
 
 def fingerprint_of(finding: Finding) -> str:
-    """Stable across re-saves of the same code: function counters (`__inference_serve_57`) are dropped."""
+    """Stable across re-saves of the same code (function counters, `__inference_serve_57`, are dropped),
+    and different when what makes the finding dangerous changes: the path it reads or writes, when it
+    runs (its reach), its severity."""
     where = finding.location
     parts = [
+        FINGERPRINT_VERSION,
         finding.rule_id,
+        finding.severity.label,
+        where.reach.value if where.reach else "",
+        list(finding.evidence),
         _COUNTER.sub("", where.function),
         where.node_key.split("@", 1)[0],
         where.op_type,
-        *(_COUNTER.sub("", n) for n in where.nesting),
+        [_COUNTER.sub("", n) for n in where.nesting],
         where.file and Path(where.file).name,
         "" if where.node_key else (finding.identity or finding.message),
     ]
     import hashlib  # loads OpenSSL: only the pages that show fingerprints pay for it
+    import json
 
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    # JSON, not a joined string: the model's strings may hold any separator, and must not shift fields.
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)

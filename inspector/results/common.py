@@ -18,7 +18,8 @@ from inspector.view import DebugInfoStatus
 
 #: The version of every command's JSON document (the envelope and its payload). Bumped when a field is
 #: removed or changes meaning; adding a field keeps it. 2: the common envelope, structured diff changes.
-SCHEMA_VERSION = 2
+#: 3: an audit's reach `init` became `load` (every route a loader runs at load, inspector.reach).
+SCHEMA_VERSION = 3
 
 EXIT_OK = 0
 EXIT_FOUND = 1

@@ -22,6 +22,7 @@ class Category(StrEnum):
     VARIABLES = "variables"
     DEBUG_INFO = "debug-info"
     SOURCES = "sources"
+    PLUMBING = "plumbing"  # TensorFlow's checkpoint plumbing: what a load's restore and a save run
 
 
 class ChangeKind(StrEnum):
@@ -54,6 +55,7 @@ class Aspect(StrEnum):
     VARIABLE = "variable"  # a variable group (checkpoint name without counters): old/new its specs
     DEBUG_INFO = "debug-info"  # old/new: the status of the debug info
     SOURCE = "source"  # the creation site of a node of a paired function moved
+    PLUMBING = "plumbing"  # a part of the checkpoint plumbing: old/new its nodes that differ
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,22 @@
 """INS002 risky-op: an op that reads or writes files, runs Python, writes summaries or debug dumps, or
 touches the network or the process.
 
-Why it matters: a SavedModel is a program. Loading it and calling a signature runs every op that
-signature reaches, with the serving process's permissions; the init op runs on every load. The catalogue
-(`inspector/audit/catalog.py`) lists such ops by family with the reason for each; every op is found
-wherever it is -- in `tf.cond` branches, tf.data functions, functions no signature calls, and graphs
-serialized inside string constants -- not only where saved_model_cli's denylist walk looks.
+Why it matters: a SavedModel is a program. Loading it runs its init ops, its checkpoint restore and its
+resources' initializers; calling a signature or a restored function runs every op that reaches. All of it
+runs with the serving process's permissions. The catalogue (`inspector/riskyops.py`) lists such ops by
+family with the reason for each; every op is found wherever it is -- in `tf.cond` branches, tf.data
+functions, functions no signature calls, and graphs serialized inside string constants -- not only where
+saved_model_cli's denylist walk looks.
 
-Severity depends on when the op can run: reached from the init op (runs at load) is one step above the
-op's base severity, from a serving signature is the base, only from a function object one step below,
-unreachable two below. The checkpoint ops TensorFlow writes into `__inference__traced_save_*` and
-`__inference__traced_restore_*` are expected there and not reported, nor are those of a TF1 Saver (the
-name scope `saver_def` names). A lookup table initialized from one of the model's own assets is a note,
-not a risk; from any other path it keeps the op's severity. When a constant names the path an op reads or
-writes, the finding shows it.
+Severity follows when the op runs (`inspector.reach`, from what TensorFlow's loaders execute): at load one
+step above the op's base severity, and never below error for a file, Python, network or process op; from a
+signature or anything a caller can call (an object-graph function, an alias), the base; only an op no
+loader route reaches is two steps milder. Exempt, by structure and never by name: TensorFlow's own
+checkpoint ops, wired to the Saver's filename (`inspector.plumbing`), and a lookup table initialized from
+one of the model's own assets -- a plain file name under assets/ -- which is a note. An asset whose file
+name leads out of assets/ (`..`, an absolute path, a link) is an error: the served table returns the lines
+of a file of the serving machine. When a constant names the path an op reads or writes, the finding shows
+it.
 
 Example: `WriteFile in __inference_serve_48 (reached by serving_default) writes '/tmp/out.txt'`.
 
@@ -28,9 +31,10 @@ from collections.abc import Iterator
 from inspector.audit.context import AuditContext
 from inspector.audit.scope import OpSite
 from inspector.callgraph import tensor_node_name
-from inspector.results.audit import Finding, Notice, RuleInfo, Severity
-from inspector.riskyops import CATALOGUE, CHECKPOINT_FUNCTION_PREFIXES, CHECKPOINT_OPS, Family, RiskyOp
-from inspector.view import TOP_LEVEL, node_key
+from inspector.plumbing import CHECKPOINT_OPS
+from inspector.results.audit import Finding, Notice, Reach, RuleInfo, Severity
+from inspector.riskyops import CATALOGUE, RUNS_AT_LOAD_FLOOR, Family, RiskyOp
+from inspector.view import TOP_LEVEL, Asset, node_key
 
 INFO = RuleInfo(
     "INS002", "risky-op", "Op with side effects outside the tensor computation", __doc__ or "", Severity.ERROR
@@ -46,24 +50,22 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     }
     allowed = frozenset(policy.allow)
     neighbours = _ConstantIndex(context)
-    saver_scope = _saver_scope(context)
+    exempt = context.scope.plumbing.exempt
     for site in context.scope.sites:
         entry = CATALOGUE.get(site.op_type) or denied.get(site.op_type)
         if entry is None or site.op_type in allowed:
             continue
-        if site.op_type in CHECKPOINT_OPS and (
-            site.function.startswith(CHECKPOINT_FUNCTION_PREFIXES)
-            or (saver_scope and not site.nesting and site.definition.name.startswith(saver_scope))
-        ):
-            continue  # TensorFlow's own checkpoint plumbing: TF2's save functions, a TF1 Saver's scope
-        asset = _own_asset(context, site)
-        if asset is not None:
+        if site.op_type in CHECKPOINT_OPS and not site.nesting and site.node_key in exempt:
+            continue  # TensorFlow's own checkpoint plumbing, by its shape (inspector.plumbing)
+        asset = _table_asset(context, site)
+        if asset is not None and asset.outside is None:
             yield Finding(
                 INFO.id,
                 Severity.NOTE,
-                f"{site.op_type} reads the model's own asset ({asset}): expected for a vocabulary table",
+                f"{site.op_type} reads the model's own asset ({asset.filename}): expected for a vocabulary table",
                 "nothing to do; the file ships in the model's assets/ folder",
                 context.location(site),
+                evidence=(f"asset {asset.filename}",),
             )
             continue
         output_stream = _output_stream(site)
@@ -71,18 +73,33 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
         if output_stream.startswith("file://"):
             base = max(base, Severity.ERROR)  # a print that writes a file is a file write
         severity = base.shifted(site.reach.reach.severity_shift)
+        if site.reach.reach is Reach.LOAD and entry.family in RUNS_AT_LOAD_FLOOR:
+            severity = max(severity, Severity.ERROR)  # nobody chose to call it: loading the model runs it
         message = f"{site.op_type} ({entry.family.value}): {entry.reason}"
+        evidence: list[str] = []
+        if asset is not None:
+            evidence.append(f"asset {asset.filename}")
+            message += (
+                f"; it reads asset {asset.filename!r}, which {asset.outside}: the table serves the lines of "
+                "a file outside the model"
+            )
         paths = neighbours.string_inputs(site)
         if paths:
             message += f"; constant input {', '.join(repr(p) for p in paths)}"
+            evidence.extend(f"input {p}" for p in paths)
         if output_stream:
             message += f"; output_stream {output_stream!r}"
+            evidence.append(f"output_stream {output_stream}")
+        for name, values in _path_attrs(site):
+            message += f"; {name} {', '.join(repr(v) for v in values)}"
+            evidence.extend(f"{name} {v}" for v in values)
         yield Finding(
             INFO.id,
             severity,
             message,
             f"remove {site.op_type} from the exported functions, or accept it with --allow {site.op_type}",
             context.location(site),
+            evidence=tuple(evidence),
         )
 
 
@@ -90,34 +107,35 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
 _TABLE_FROM_FILE = frozenset({"InitializeTableFromTextFile", "InitializeTableFromTextFileV2"})
 
 
-def _own_asset(context: AuditContext, site: OpSite) -> str | None:
-    """The asset file a table initializer reads, when its filename comes from the model's assets: in a
-    TF2 model the initializer function takes the path as an argument (TensorFlow wires the restored asset
-    in); in a TF1 model the input is a tensor that `asset_file_def` names."""
+def _table_asset(context: AuditContext, site: OpSite) -> Asset | None:
+    """The asset a table initializer reads, when its file name input is one the loader feeds from
+    `asset_file_def`: in a TF1 graph the asset's own tensor; in a TF2 function an argument that the object
+    graph binds to the asset (TF2's loader) and that no caller feeds a constant (the TF1 loader calls the
+    function from the top-level graph)."""
     if site.op_type not in _TABLE_FROM_FILE or site.nesting:
         return None
     view = context.view
-    assets = list(view.meta_graph_def.asset_file_def)
-    if not assets:
-        return None
     inputs = [name for name in site.definition.input if not name.startswith("^")]
-    if len(inputs) < 2:
+    if len(inputs) < 2 or not view.assets:
         return None
     source = tensor_node_name(inputs[1])
-    names = ", ".join(sorted({asset.filename for asset in assets}))
     if site.function == TOP_LEVEL:
-        asset_tensors = {tensor_node_name(asset.tensor_info.name) for asset in assets}
-        return names if source in asset_tensors else None
+        by_tensor = {tensor_node_name(asset.tensor_name): asset for asset in view.assets}
+        return by_tensor.get(source)
     function = view.functions.get(site.function)
     arguments = [argument.name for argument in function.inputs] if function else []
-    if source not in arguments or _constant_fed(context, site.function, arguments.index(source)):
+    if source not in arguments:
         return None
-    return names
+    index = arguments.index(source)
+    bound = view.bound_assets.get(site.function, {}).get(index)
+    if bound is None or not 0 <= bound < len(view.assets) or _constant_fed(context, site.function, index):
+        return None
+    return view.assets[bound]
 
 
 def _constant_fed(context: AuditContext, function: str, index: int) -> bool:
-    """Whether any call of `function` in the model feeds argument `index` from a constant: then the
-    path is the caller's, not the restored asset TensorFlow wires in (it calls initializers itself)."""
+    """Whether any call of `function` in the model feeds argument `index` from a constant (through
+    Identity ops): then the path is the caller's, not the asset a loader wires in."""
     view = context.view
     for caller in view.call_graph.callers.get(function, ()):
         caller_function = view.functions.get(caller)
@@ -131,19 +149,41 @@ def _constant_fed(context: AuditContext, function: str, index: int) -> bool:
             if index >= len(inputs):
                 continue
             fed = view.nodes.get(node_key(tensor_node_name(inputs[index]), caller))
+            for _ in range(16):
+                if fed is None or fed.op != "Identity" or not fed.definition.input:
+                    break
+                fed = view.nodes.get(node_key(tensor_node_name(fed.definition.input[0]), caller))
             if fed is None or fed.op == "Const":
                 return True  # a constant, or something we cannot follow: not vouched for
     return False
 
 
-def _saver_scope(context: AuditContext) -> str:
-    """The name scope of a TF1 Saver (`save/`), from `saver_def`: its ops are the checkpoint plumbing."""
-    saver = context.view.meta_graph_def.saver_def
-    for tensor in (saver.filename_tensor_name, saver.save_tensor_name, saver.restore_op_name):
-        head, sep, _ = tensor_node_name(tensor).rpartition("/")
-        if sep:
-            return head + "/"
-    return ""
+#: Attrs that name a file or a URL the op opens: shown, and part of the fingerprint.
+_PATH_ATTRS = {
+    "ImmutableConst": ("memory_region_name",),
+    "RecordInput": ("file_pattern",),
+    "FixedUnigramCandidateSampler": ("vocab_file",),
+    "Skipgram": ("filename",),
+    "DecodeProtoV2": ("descriptor_source",),
+    "EncodeProto": ("descriptor_source",),
+    "DebugIdentity": ("debug_urls",),
+    "DebugIdentityV2": ("debug_urls",),
+    "DebugNanCount": ("debug_urls",),
+    "DebugNumericSummary": ("debug_urls",),
+}
+
+
+def _path_attrs(site: OpSite) -> list[tuple[str, list[str]]]:
+    found = []
+    for name in _PATH_ATTRS.get(site.op_type, ()):
+        attr = site.definition.attr.get(name)
+        if attr is None:
+            continue
+        raw = [attr.s] if attr.s else list(attr.list.s)
+        values = [text for text in (_as_path(bytes(v)) for v in raw[:8]) if text is not None]
+        if values:
+            found.append((name, values))
+    return found
 
 
 def _output_stream(site: OpSite) -> str:

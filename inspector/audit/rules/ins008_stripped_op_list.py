@@ -31,13 +31,13 @@ INFO = RuleInfo(
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
     """One finding per op type (a model with 27 such nodes of 3 types gets 3), located at its first node."""
-    reach = context.scope.reach_by_function
+    reach = context.scope.reach
     for op in unlisted_ops(context.view):
         # Located at one node, chosen without the function counters, so a re-save keeps the fingerprint.
         key = min(op.node_keys, key=_without_counter)
         node = context.view.nodes[key]
         trace = context.view.trace(node)
-        function_reach = reach.get(node.function)
+        function_reach = reach.of(node.function, node.name)
         count = len(op.node_keys)
         spread = f"{count} node{'s' if count != 1 else ''} in {len(op.functions)} function"
         spread += "s" if len(op.functions) != 1 else ""
@@ -51,8 +51,8 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
                 function=node.function,
                 node_key=key,
                 op_type=op.op_type,
-                reach=function_reach.reach if function_reach else None,
-                reached_by=function_reach.reached_by if function_reach else (),
+                reach=function_reach.reach,
+                reached_by=function_reach.reached_by,
                 source=trace.creation_site if trace else None,
                 stack=trace.user_frames if trace else (),
             ),

@@ -3,7 +3,8 @@
 Why it matters: a SavedModel is a folder, and it is copied, uploaded and downloaded as many files. A
 variables data shard left behind, a shard cut short by an interrupted transfer, a variables index that
 cannot be read or an asset that did not come along makes the model fail to load -- at deploy time, far
-from where the copy went wrong. The checkpoint index says which shards the variables need and how many
+from where the copy went wrong. An asset whose recorded file name leads out of assets/ (`..`, an absolute
+path, a symbolic link) makes the loader open a file of the serving machine instead. The checkpoint index says which shards the variables need and how many
 bytes of each; it is read without TensorFlow. A saved_model.pb close to protobuf's 2 GiB limit for one
 message is a warning: the next export may not save at all.
 
@@ -38,6 +39,7 @@ MISSING = "missing-file"
 TRUNCATED = "truncated-file"
 CORRUPT = "corrupt-file"
 SIZE = "file-size"
+OUTSIDE = "asset-outside"
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
@@ -52,13 +54,23 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             str(view.model_file),
         )
     yield from _checkpoint(context)
-    for asset in view.meta_graph_def.asset_file_def:
+    for asset in view.assets:
         path = view.path / "assets" / asset.filename
-        if not path.is_file():
+        if asset.outside is not None:
+            # Not joined into a path of ours: the name is the author's, and it leads out of the model.
+            yield _finding(
+                Severity.ERROR,
+                OUTSIDE,
+                f"asset {asset.filename!r} (tensor {asset.tensor_name}) {asset.outside}: a loader opens a "
+                "file outside the model's assets/ folder",
+                "re-export the model with the asset copied in; never serve a model whose assets lead out of it",
+                f"assets/{asset.filename}",
+            )
+        elif not path.is_file():
             yield _finding(
                 Severity.ERROR,
                 MISSING,
-                f"asset {asset.filename!r} (tensor {asset.tensor_info.name}) is missing",
+                f"asset {asset.filename!r} (tensor {asset.tensor_name}) is missing",
                 f"copy the asset back to {path}, or re-export the model",
                 str(path),
             )

@@ -1,0 +1,204 @@
+"""TensorFlow's own checkpoint plumbing, recognised by its shape: the ops that save and restore the
+model's variables where the loader or the Saver says, not where the model's author says.
+
+A checkpoint op (SaveV2, RestoreV2, MergeV2Checkpoints, ...) is plumbing when all of these hold:
+- it sits in the TF1 Saver's own subgraph (what `saver_def`'s save and restore ops run) or in a
+  function only that subgraph calls (TF2 writes `__inference__traced_save_*` and `_traced_restore_*`
+  there) -- a function any other route reaches (a signature, the object graph, an init op) is not
+  plumbing, whatever it is called;
+- every path it reads or writes is built from the Saver's filename input -- which the loader or the
+  Saver feeds -- or from the function's own argument that every caller feeds from it, through the ops
+  TensorFlow builds checkpoint paths with (StringJoin, ShardedFilename, Pack, Identity), the filename
+  first, any constant joined after it a plain suffix (no `..`, not absolute).
+
+Anything else in that subgraph -- a WriteFile, a RestoreV2 of a constant path -- is not plumbing: it runs
+at load like the rest of the restore, and the audit says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from inspector.callgraph import tensor_node_name
+from inspector.reach import load_routes, save_route, top_level_closure
+from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, Node, SavedModelView, node_key
+
+#: Checkpoint op types, and the inputs of each that name files.
+PATH_INPUTS = {
+    "SaveV2": (0,),
+    "RestoreV2": (0,),
+    "MergeV2Checkpoints": (0, 1),
+    "Save": (0,),
+    "SaveSlices": (0,),
+    "Restore": (0,),
+    "RestoreSlice": (0,),
+}
+CHECKPOINT_OPS = frozenset(PATH_INPUTS)
+#: The Saver's filename input: a placeholder the loader (or saver.save) feeds.
+_FEEDABLE = frozenset({"Placeholder", "PlaceholderWithDefault"})
+_CALLS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+#: How far back a path is followed: TensorFlow's own chains are four ops long.
+_MAX_PATH_DEPTH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Plumbing:
+    """What of a model is TensorFlow's checkpoint plumbing."""
+
+    saver_nodes: frozenset[str]  # the top-level nodes the Saver's save and restore run
+    functions: frozenset[str]  # the functions only those nodes (and these functions) call
+    exempt: frozenset[str]  # node keys of checkpoint ops wired the way TensorFlow wires them
+
+
+def find_plumbing(view: SavedModelView) -> Plumbing:
+    saver = view.saver
+    if saver is None:
+        return Plumbing(frozenset(), frozenset(), frozenset())
+    restore = top_level_closure(view, [saver.restore_node])
+    saver_nodes = restore | save_route(view)
+    graph = view.call_graph
+    called = graph.reachable_from([c for name in saver_nodes for c in view.nodes[name].calls])
+    functions = frozenset(called - _reached_otherwise(view, saver_nodes) - {TOP_LEVEL})
+    filename = view.nodes.get(saver.filename_node)
+    wiring = _Wiring(view, functions, saver.filename_node if filename and filename.op in _FEEDABLE else None)
+    exempt = set()
+    for name in saver_nodes:
+        if wiring.is_plumbing(TOP_LEVEL, name):
+            exempt.add(name)
+    for function in functions:
+        for key in view.functions[function].node_keys:
+            if wiring.is_plumbing(function, view.nodes[key].name):
+                exempt.add(key)
+    return Plumbing(frozenset(saver_nodes), functions, frozenset(exempt))
+
+
+def _reached_otherwise(view: SavedModelView, saver_nodes: set[str]) -> frozenset[str]:
+    """Every function some route other than the Saver's reaches."""
+    roots: list[str] = []
+    for nodes in load_routes(view).values():
+        roots.extend(c for name in nodes - saver_nodes for c in view.nodes[name].calls)
+    for name, signature in view.signatures.items():
+        if name != INIT_OP_SIGNATURE:
+            roots.extend(signature.functions)
+    roots.extend(view.restored_functions)
+    roots.extend(view.object_paths)
+    roots.extend(view.function_aliases)
+    return view.call_graph.reachable_from(roots)
+
+
+class _Wiring:
+    """Which inputs carry a path built from the Saver's filename."""
+
+    def __init__(self, view: SavedModelView, functions: frozenset[str], filename_node: str | None) -> None:
+        self._view = view
+        self._functions = functions
+        self._filename = filename_node
+        self._safe_arguments: set[tuple[str, int]] = set()
+        self._arguments_fed_from_filename()
+
+    def is_plumbing(self, function: str, name: str) -> bool:
+        node = self._view.nodes[node_key(name, function)]
+        indices = PATH_INPUTS.get(node.op)
+        if indices is None:
+            return False
+        inputs = _data_inputs(node.definition.input)
+        return all(i < len(inputs) and self._from_filename(function, inputs[i], 0) for i in indices)
+
+    def _arguments_fed_from_filename(self) -> set[tuple[str, int]]:
+        """(function, argument index) pairs that every caller feeds a path built from the filename: the
+        largest such set, found by striking out the arguments some call feeds otherwise, until none is."""
+        safe = {
+            (function, index)
+            for function in self._functions
+            for index in range(len(self._view.functions[function].inputs))
+        }
+        self._safe_arguments = safe  # what _from_filename trusts while the set shrinks
+        changed = True
+        while changed:
+            changed = False
+            for function, index in sorted(safe):
+                if not all(
+                    self._feeds_path(caller, node, function, index)
+                    for caller, node in self._call_sites(function)
+                ):
+                    safe.discard((function, index))
+                    changed = True
+        return safe
+
+    def _feeds_path(self, caller: str, node: Node, function: str, index: int) -> bool:
+        """Whether a call of `function` passes a path led by the filename as argument `index`: only a
+        plain call (PartitionedCall and its stateful twin, or the function's name as op type) maps its
+        inputs to the arguments one to one."""
+        if not ((node.op in _CALLS and node.calls == (function,)) or node.op == function):
+            return False
+        inputs = _data_inputs(node.definition.input)
+        return index < len(inputs) and self._from_filename(caller, inputs[index], 0)
+
+    def _call_sites(self, function: str) -> Iterator[tuple[str, Node]]:
+        view = self._view
+        for caller in view.call_graph.callers.get(function, ()):
+            for key in view.functions[caller].node_keys:
+                node = view.nodes[key]
+                if function in node.calls:
+                    yield caller, node
+
+    def _from_filename(self, function: str, tensor: str, depth: int) -> bool:
+        """Whether `tensor` (an input of a node in `function`) is a path led by the Saver's filename."""
+        if depth > _MAX_PATH_DEPTH:
+            return False
+        name = tensor_node_name(tensor)
+        if function == TOP_LEVEL:
+            if name == self._filename:
+                return True
+        else:
+            arguments = [argument.name for argument in self._view.functions[function].inputs]
+            if name in arguments:
+                return (function, arguments.index(name)) in self._safe_arguments
+        node = self._view.nodes.get(node_key(name, function))
+        if node is None:
+            return False
+        inputs = _data_inputs(node.definition.input)
+        if not inputs:
+            return False
+        if node.op in ("Identity", "ShardedFilename", "StringJoin"):
+            head = self._from_filename(function, inputs[0], depth + 1)
+            return head and all(self._plain_suffix(function, tail, depth + 1) for tail in inputs[1:])
+        if node.op == "Pack":
+            return all(self._from_filename(function, item, depth + 1) for item in inputs)
+        return False
+
+    def _plain_suffix(self, function: str, tensor: str, depth: int) -> bool:
+        """What TensorFlow joins after the filename: numbers (shard counts), short relative suffixes
+        (`_temp/part`), a Select between them -- nothing that climbs out or starts again at the root."""
+        if depth > _MAX_PATH_DEPTH:
+            return False
+        if self._from_filename(function, tensor, depth):
+            return True
+        node = self._view.nodes.get(node_key(tensor_node_name(tensor), function))
+        if node is None:
+            return False
+        if node.op == "Const":
+            tensor_value = node.definition.attr["value"].tensor
+            return all(_plain(bytes(value)) for value in tensor_value.string_val)
+        if node.op in ("Select", "SelectV2"):
+            inputs = _data_inputs(node.definition.input)
+            return len(inputs) == 3 and all(self._plain_suffix(function, v, depth + 1) for v in inputs[1:])
+        if node.op == "Identity":
+            inputs = _data_inputs(node.definition.input)
+            return bool(inputs) and self._plain_suffix(function, inputs[0], depth + 1)
+        return False
+
+
+def _plain(value: bytes) -> bool:
+    text = value.replace(b"\\", b"/")
+    return (
+        len(text) <= 256
+        and not text.startswith(b"/")
+        and b".." not in text.split(b"/")
+        and b"\x00" not in text
+    )
+
+
+def _data_inputs(inputs: Iterable[str]) -> list[str]:
+    return [name for name in inputs if not name.startswith("^")]

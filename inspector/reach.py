@@ -1,0 +1,155 @@
+"""What TensorFlow's loaders run of a SavedModel, and when: the routes by which a model's code runs, each
+decided by the structure the loaders read -- never by what a function or node is called, which is the
+model author's to choose.
+
+The loaders, as TensorFlow 2.12 to 2.21 behave (tests/test_oracle.py plants canary ops at every route
+below, loads each model with both loaders and checks that what ran is what this module says):
+
+TF2, `tf.saved_model.load` / `load_partial` (Keras's loaders build on it):
+- at load: every function a restored resource holds (it creates and initializes each resource, and runs
+  `_destroy_resource` when the loaded object goes), and the save and restore functions of the object
+  graph's `saveable_objects` (the checkpoint restore calls them). A model without an object graph is
+  loaded the TF1 way, below.
+- at call: every concrete function the object graph holds (`loaded.f(...)`), the signatures, and the
+  aliases (`LoadOptions(experimental_load_function_aliases=True)`).
+
+TF1, `tf.compat.v1.saved_model.loader.load` -- also the path of TF Serving and of the C++ `LoadSavedModel`,
+whichever TensorFlow wrote the model:
+- at load: the op the `__saved_model_init_op` signature names, or else the op of the
+  `saved_model_main_op` collection, or else of `legacy_init_op` (all three count: which one a loader
+  picks is arranged by the author), with everything it depends on; and `saver_def.restore_op_name` with
+  everything it depends on (that is how TF2's `__inference__traced_restore_*` runs).
+- at call: the signatures; `saver_def.save_tensor_name` when a program saves through the TF1 Saver.
+
+An op's reach is the strongest of its routes. What no route reaches never runs. Not seen here: Python
+code a loader imports by a name the model carries (Keras layer classes, `registered_name`, registered
+savers), which runs before any op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from inspector.callgraph import tensor_node_name
+from inspector.results.audit import Reach
+from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView
+
+#: Strongest first: an op's reach is the first of these that any of its routes has.
+STRENGTH = (Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT, Reach.UNREACHABLE)
+#: An op lists at most this many of the routes that reach it (a Keras model has hundreds of object paths).
+MAX_ROUTES_SHOWN = 8
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionReach:
+    """The strongest way an op can run, and the routes that make it run, strongest first."""
+
+    reach: Reach
+    reached_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    """The reach of every function, and of the top-level nodes that a load route runs."""
+
+    functions: Mapping[str, FunctionReach]  # every library function, and TOP_LEVEL (its default)
+    top_level: Mapping[str, FunctionReach]  # top-level node name -> reach, where stronger than the default
+
+    def of(self, function: str, node_name: str) -> FunctionReach:
+        if function == TOP_LEVEL:
+            found = self.top_level.get(node_name)
+            if found is not None:
+                return found
+        return self.functions[function]
+
+
+def top_level_closure(view: SavedModelView, roots: Iterable[str]) -> set[str]:
+    """The top-level nodes a run of `roots` executes: the roots and, transitively, their data and control
+    inputs (TensorFlow runs what a fetched op depends on). Names that are not nodes are left out."""
+    seen: set[str] = set()
+    stack = [name for name in roots if name]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in view.nodes:  # top-level keys are the bare node names
+            continue
+        seen.add(name)
+        stack.extend(tensor_node_name(i) for i in view.nodes[name].definition.input)
+    return seen
+
+
+def load_routes(view: SavedModelView) -> dict[str, set[str]]:
+    """The TF1 loader's routes at load: what each runs, as top-level node names."""
+    routes: dict[str, set[str]] = {}
+    init = view.signatures.get(INIT_OP_SIGNATURE)
+    if init is not None:
+        names = [tensor_node_name(spec.tensor_name) for spec in init.outputs]
+        routes[f"{INIT_OP_SIGNATURE} (TF1 loader, TF Serving)"] = top_level_closure(view, names)
+    for key, collected in view.init_collections.items():
+        routes[f"collection {key} (TF1 loader, TF Serving)"] = top_level_closure(view, collected)
+    if view.saver is not None and view.saver.restore_node:
+        routes["saver_def.restore_op_name (TF1 loader, TF Serving)"] = top_level_closure(
+            view, [view.saver.restore_node]
+        )
+    return routes
+
+
+def save_route(view: SavedModelView) -> set[str]:
+    """The top-level nodes a TF1 Saver's save runs."""
+    if view.saver is None or not view.saver.save_node:
+        return set()
+    return top_level_closure(view, [view.saver.save_node])
+
+
+def reachability(view: SavedModelView) -> Reachability:
+    graph = view.call_graph
+    routes: dict[str, dict[Reach, list[str]]] = {}  # function -> reach -> routes
+
+    def add(functions: Iterable[str], reach: Reach, via: str) -> None:
+        for function in graph.reachable_from(list(functions)):
+            if function != TOP_LEVEL:
+                routes.setdefault(function, {}).setdefault(reach, []).append(via)
+
+    def calls_of(nodes: Iterable[str]) -> list[str]:
+        return [called for name in nodes for called in view.nodes[name].calls]
+
+    top_level: dict[str, list[str]] = {}
+    for via, nodes in load_routes(view).items():
+        add(calls_of(nodes), Reach.LOAD, via)
+        for name in nodes:
+            top_level.setdefault(name, []).append(via)
+    for function, holders in view.restored_functions.items():
+        for holder in holders:
+            add([function], Reach.LOAD, f"{holder} (tf.saved_model.load)")
+    for name, signature in view.signatures.items():
+        if name != INIT_OP_SIGNATURE:
+            add(signature.functions, Reach.SIGNATURE, name)
+    for function, paths in view.object_paths.items():
+        if paths:  # an object no path from the root reaches is not one a caller can get to
+            add([function], Reach.OBJECT, f"object {paths[0]}")
+    for function, alias in view.function_aliases.items():
+        add([function], Reach.OBJECT, f"alias {alias}")
+    add(calls_of(save_route(view)), Reach.OBJECT, "saver_def.save_tensor_name (a TF1 Saver's save)")
+
+    functions = {TOP_LEVEL: FunctionReach(Reach.SIGNATURE, ())}  # a TF1 session can run any of its nodes
+    for name in view.functions:
+        if name != TOP_LEVEL:
+            functions[name] = _strongest(routes.get(name, {}))
+    load_nodes = {name: FunctionReach(Reach.LOAD, _shown(vias)) for name, vias in top_level.items()}
+    return Reachability(MappingProxyType(functions), MappingProxyType(load_nodes))
+
+
+def _strongest(by_reach: Mapping[Reach, list[str]]) -> FunctionReach:
+    for reach in STRENGTH:
+        if reach in by_reach:
+            vias = [via for strength in STRENGTH for via in by_reach.get(strength, ())]
+            return FunctionReach(reach, _shown(vias))
+    return FunctionReach(Reach.UNREACHABLE, ())
+
+
+def _shown(vias: Iterable[str]) -> tuple[str, ...]:
+    unique = tuple(dict.fromkeys(vias))
+    if len(unique) <= MAX_ROUTES_SHOWN:
+        return unique
+    return (*unique[:MAX_ROUTES_SHOWN], f"and {len(unique) - MAX_ROUTES_SHOWN} more")
