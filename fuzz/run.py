@@ -26,21 +26,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import catalog  # noqa: E402
+from fixtures import canaries, catalog  # noqa: E402
 
-#: Small models of every kind: both debug-info layouts, custom ops, risky ops, Keras 2 and 3, TF1.
-SOURCES = tuple(
-    catalog.get(name).path
-    for name in (
-        "module_aliases",
-        "custom_ops",
-        "legacy_traces",
-        "risky_ops",
-        "versioned_v2",
-        "threshold_05",
-        "k2_215",
-        "tf1_two_graphs",
-    )
+#: Small models of every kind: both debug-info layouts, custom ops, risky ops, Keras 2 and 3, TF1; and
+#: canary models (fixtures/canaries.py) whose plumbing, init ops, resources and assets an attacker edited.
+SOURCES = (
+    *(
+        catalog.get(name).path
+        for name in (
+            "module_aliases",
+            "custom_ops",
+            "legacy_traces",
+            "risky_ops",
+            "versioned_v2",
+            "threshold_05",
+            "k2_215",
+            "tf1_two_graphs",
+        )
+    ),
+    *(
+        canaries.MODELS / name
+        for name in ("restore_function", "resource_initialize", "main_op", "asset_outside")
+    ),
 )
 
 

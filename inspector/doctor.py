@@ -28,7 +28,7 @@ from inspector.results.audit import Finding, Severity
 from inspector.results.common import ModelRef
 from inspector.results.doctor import Diagnosis, LoadAttempt, LoadOutcome, Problem, ProblemKind
 from inspector.tferrors import LoadFailure, missing_kernels, read_load_error, unregistered_op_types
-from inspector.view import TOP_LEVEL, Frame, SavedModelView, namespace_of
+from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, Frame, SavedModelView, namespace_of
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -93,15 +93,26 @@ def static_problems(
         if finding.rule_id == "INS004":
             by_op.setdefault(finding.location.op_type, []).append(finding)
             continue
-        problems.append(_problem_of(finding, [finding]))
-    problems += [_problem_of(group[0], group) for _, group in sorted(by_op.items())]
+        problems.append(_problem_of(view, finding, [finding]))
+    problems += [_problem_of(view, group[0], group) for _, group in sorted(by_op.items())]
     return problems, [notice.message for notice in notices]
 
 
-def _problem_of(finding: Finding, group: list[Finding]) -> Problem:
+def _problem_of(view: SavedModelView, finding: Finding, group: list[Finding]) -> Problem:
     kind = LOAD_RULES[finding.rule_id] or ProblemKind(finding.kind)
     functions = tuple(sorted({f.location.function for f in group if f.location.function}))
-    reached = sorted({name for f in group for name in f.location.reached_by})
+    # From the view, not from the finding's words: its routes name init ops, resources and savers too.
+    signatures = sorted(
+        {
+            name
+            for function in functions
+            for name in view.signatures_reaching(function)
+            if name != INIT_OP_SIGNATURE
+        }
+    )
+    aliases = sorted(
+        {view.function_aliases[function] for function in functions if function in view.function_aliases}
+    )
     sources: dict[tuple[str, int], Frame] = {}
     for f in group:
         if f.location.source is not None:
@@ -116,8 +127,8 @@ def _problem_of(finding: Finding, group: list[Finding]) -> Problem:
         op_type=finding.location.op_type,
         node_key=next(iter(keys)) if len(keys) == 1 else "",
         functions=functions,
-        signatures=tuple(name for name in reached if not name.startswith(("alias ", "object "))),
-        aliases=tuple(name.removeprefix("alias ") for name in reached if name.startswith("alias ")),
+        signatures=tuple(signatures),
+        aliases=tuple(aliases),
         sources=tuple(sources.values()),
         rule_id=finding.rule_id,
         severity=finding.severity,

@@ -19,6 +19,7 @@ class ProblemKind(StrEnum):
     CORRUPT_FILE = "corrupt-file"
     VERSION = "version"
     FILE_SIZE = "file-size"
+    ASSET_OUTSIDE = "asset-outside"  # an asset's file name leads out of assets/: it reads the machine's files
     DEBUG_INFO = "debug-info"
     LOAD_ERROR = "load-error"
     TIMEOUT = "timeout"
