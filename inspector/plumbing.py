@@ -40,6 +40,13 @@ _FEEDABLE = frozenset({"Placeholder", "PlaceholderWithDefault"})
 _CALLS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 #: How far back a path is followed: TensorFlow's own chains are four ops long.
 _MAX_PATH_DEPTH = 16
+#: Steps of path following the whole model may ask for (TensorFlow's plumbing of a model with a thousand
+#: variables needs a few thousand): past it, nothing is exempt -- every checkpoint op is a finding.
+MAX_WIRING_STEPS = 500_000
+
+
+class _OverBudget(Exception):
+    """The model's plumbing asks for more path following than any real one does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +68,20 @@ def find_plumbing(view: SavedModelView) -> Plumbing:
     called = graph.reachable_from([c for name in saver_nodes for c in view.nodes[name].calls])
     functions = frozenset(called - _reached_otherwise(view, saver_nodes) - {TOP_LEVEL})
     filename = view.nodes.get(saver.filename_node)
-    wiring = _Wiring(view, functions, saver.filename_node if filename and filename.op in _FEEDABLE else None)
     exempt = set()
-    for name in saver_nodes:
-        if wiring.is_plumbing(TOP_LEVEL, name):
-            exempt.add(name)
-    for function in functions:
-        for key in view.functions[function].node_keys:
-            if wiring.is_plumbing(function, view.nodes[key].name):
-                exempt.add(key)
+    try:
+        wiring = _Wiring(
+            view, functions, saver.filename_node if filename and filename.op in _FEEDABLE else None
+        )
+        for name in saver_nodes:
+            if wiring.is_plumbing(TOP_LEVEL, name):
+                exempt.add(name)
+        for function in functions:
+            for key in view.functions[function].node_keys:
+                if wiring.is_plumbing(function, view.nodes[key].name):
+                    exempt.add(key)
+    except _OverBudget:
+        exempt.clear()
     return Plumbing(frozenset(saver_nodes), functions, frozenset(exempt))
 
 
@@ -94,6 +106,7 @@ class _Wiring:
         self._view = view
         self._functions = functions
         self._filename = filename_node
+        self._steps = 0
         self._safe_arguments: set[tuple[str, int]] = set()
         self._arguments_fed_from_filename()
 
@@ -145,6 +158,9 @@ class _Wiring:
 
     def _from_filename(self, function: str, tensor: str, depth: int) -> bool:
         """Whether `tensor` (an input of a node in `function`) is a path led by the Saver's filename."""
+        self._steps += 1
+        if self._steps > MAX_WIRING_STEPS:
+            raise _OverBudget
         if depth > _MAX_PATH_DEPTH:
             return False
         name = tensor_node_name(tensor)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cli, payload
+from conftest import cli, payload, run_cli
 from markdown_it import MarkdownIt
 
 from fixtures import catalog
@@ -484,3 +484,34 @@ def test_a_table_initializer_called_with_a_constant_path_is_not_an_own_asset(mod
         if f.location.op_type == "InitializeTableFromTextFileV2"
     ]
     assert finding.severity > Severity.NOTE and "own asset" not in finding.message
+
+
+# --- the checkpoint plumbing's path following ----------------------------------------------------------------
+
+
+def test_a_path_that_fans_out_exponentially_is_followed_within_a_budget(tmp_path: Path) -> None:
+    """The restore's RestoreV2 reads a StringJoin of 40 copies of a StringJoin of 40 copies ... 16 levels
+    deep: 40^16 paths to follow. The audit stops at its budget, exempts nothing, and says RestoreV2 runs."""
+    import shutil
+
+    from fixtures import canaries
+
+    path = tmp_path / "fan"
+    shutil.copytree(canaries.MODELS / "never", path)
+    message = saved_model(path)
+    restore = next(
+        f for f in message.meta_graphs[0].graph_def.library.function if "_traced_restore_" in f.signature.name
+    )
+    argument = restore.signature.input_arg[0].name
+    below = argument
+    for level in range(16):
+        join = restore.node_def.add(name=f"fan_{level}", op="StringJoin")
+        join.input.extend([below if level == 0 else f"fan_{level - 1}:output:0"] * 40)
+        below = f"fan_{level}"
+    [reader] = [n for n in restore.node_def if n.op == "RestoreV2"]
+    reader.input[0] = f"{below}:output:0"
+    write_model(path, message)
+    run = run_cli("audit", path, "--format", "json", process=True, timeout=NO_BLOW_UP)
+    assert run.code == 1
+    ops = {f["location"]["op_type"] for f in payload(run.stdout)["findings"] if f["rule_id"] == "INS002"}
+    assert "RestoreV2" in ops
