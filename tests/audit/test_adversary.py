@@ -31,6 +31,7 @@ EXPECTED_REACH = {
     "resource_destroy": Reach.LOAD,
     "saveable_restore": Reach.LOAD,
     "never": Reach.UNREACHABLE,
+    "tf1_main_op": Reach.LOAD,
     "named_like_save": Reach.SIGNATURE,
     "saver_scope": Reach.SIGNATURE,
 }
