@@ -8,6 +8,7 @@ I/O here, and it only reads files the user's own `--source-root` mappings or rec
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,6 +18,7 @@ from pathlib import Path
 from inspector.coverage import coverage
 from inspector.debuginfo import DEBUG_INFO_PATH
 from inspector.errors import InspectorError
+from inspector.files import read_regular_file
 from inspector.results.common import ModelRef
 from inspector.results.traces import (
     NearbyLine,
@@ -90,37 +92,101 @@ def map_source_path(recorded: str, roots: Sequence[SourceRoot]) -> Path:
     return Path(recorded)
 
 
-def read_sources(frames: Iterable[Frame], roots: Sequence[SourceRoot], context: int) -> Sources:
-    """Context lines for each distinct frame whose file exists here (each file read once)."""
+#: A source file larger than this is not read for context.
+SOURCE_LIMIT = 4 * 2**20
+#: System folders never read, whatever --source-root or the working directory say.
+_SYSTEM = tuple(Path(p) for p in ("/proc", "/dev", "/sys", "/etc", "/run", "/boot"))
+
+
+def read_sources(
+    frames: Iterable[Frame], roots: Sequence[SourceRoot], context: int, base: Path | None = None
+) -> Sources:
+    """Context lines for each distinct frame whose file is the user's own source (each file read once).
+
+    A recorded path is the model's to write: `/etc/passwd`, an SSH key or `/proc/self/environ` must never
+    be printed because a frame names it. So a file is read only when it is a regular `.py` file, under the
+    working directory `base` or a --source-root folder, after links are resolved, in no dot-folder
+    (`.ssh`, `.aws`), and no larger than SOURCE_LIMIT; any other frame is shown without context, and the
+    result says which files were not read and why.
+    """
     if context < 0:
         return Sources()
+    allowed = _allowed_roots(roots, base or Path.cwd())
     cache: dict[str, list[str] | None] = {}
+    withheld: set[str] = set()
     contexts: dict[tuple[str, int], SourceContext] = {}
     for frame in frames:
-        if (frame.file, frame.line) in contexts:
+        if (frame.file, frame.line) in contexts or frame.file in withheld:
             continue
         if frame.file not in cache:
-            cache[frame.file] = _read_lines(map_source_path(frame.file, roots))
+            local = _own_source(map_source_path(frame.file, roots), allowed, base or Path.cwd())
+            if local is None:
+                withheld.add(frame.file)
+                continue
+            cache[frame.file] = _read_lines(local)
         lines = cache[frame.file]
         if lines is None or not 1 <= frame.line <= len(lines):
             continue
         first = max(1, frame.line - context)
         last = min(len(lines), frame.line + context)
-        local = str(map_source_path(frame.file, roots))
+        local_name = str(map_source_path(frame.file, roots))
         contexts[(frame.file, frame.line)] = SourceContext(
-            frame.file, frame.line, local, first, tuple(lines[first - 1 : last])
+            frame.file, frame.line, local_name, first, tuple(lines[first - 1 : last])
         )
     missing = tuple(sorted(name for name, lines in cache.items() if lines is None))
-    return Sources(tuple(contexts.values()), missing)
+    return Sources(
+        tuple(contexts.values()),
+        missing,
+        tuple(sorted(withheld)),
+        tuple(str(root) for root in allowed) if withheld else (),
+    )
+
+
+def _allowed_roots(roots: Sequence[SourceRoot], base: Path) -> tuple[Path, ...]:
+    found = [base, *(base / root.new for root in roots)]
+    resolved = []
+    for folder in found:
+        try:
+            resolved.append(folder.resolve(strict=True))
+        except (OSError, RuntimeError):
+            continue
+    return tuple(dict.fromkeys(resolved))
+
+
+def _own_source(path: Path, allowed: Sequence[Path], base: Path) -> Path | None:
+    """The resolved path of `path` when it may be read as the user's source, else None (withheld). A
+    file that does not exist under an allowed folder is not withheld: it is missing (None from reading)."""
+    if path.name.startswith("<"):
+        return path  # <frozen ...>, <string>: nothing to read, and nothing withheld
+    lexical = Path(os.path.normpath(base / path))
+    if not any(_inside(lexical, root) for root in allowed) or lexical.suffix != ".py":
+        return None
+    try:
+        resolved = lexical.resolve(strict=True)
+    except FileNotFoundError:
+        return lexical  # missing: reported as not found here
+    except (OSError, RuntimeError):
+        return None
+    if resolved.suffix != ".py" or any(_inside(resolved, system) for system in _SYSTEM):
+        return None
+    root = next((r for r in allowed if _inside(resolved, r)), None)
+    if root is None or any(part.startswith(".") for part in resolved.relative_to(root).parts):
+        return None
+    return resolved
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _read_lines(path: Path) -> list[str] | None:
-    if path.name.startswith("<") or not path.is_file():
+    if path.name.startswith("<"):
         return None  # <frozen ...>, <string>, <ipython-input-...>: no file to read
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
+        content = read_regular_file(path, SOURCE_LIMIT, "source file")
+    except InspectorError:
+        return None  # missing, not a regular file, too large: shown without context
+    return content.decode("utf-8", errors="replace").splitlines()
 
 
 # --- trace ----------------------------------------------------------------------------------------------

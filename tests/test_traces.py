@@ -292,3 +292,56 @@ def test_formats_carry_the_same_ops(fmt: str) -> None:
         result = run_cli(*args, "--format", fmt)
         assert result.code == 0, result.stderr
         assert "Beta>Shift" in result.stdout.replace("&gt;", ">")
+
+
+# --- source is read only from the user's own code ------------------------------------------------------------
+
+
+def _frames_naming(model: Path, paths: list[str]) -> None:
+    """Every recorded file of the model's debug info renamed, in turn, to one of `paths`."""
+    debug_file = model / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    for index in range(len(debug.files)):
+        debug.files[index] = paths[index % len(paths)]
+    debug_file.write_bytes(debug.SerializeToString())
+
+
+HOSTILE_NAMES = ("/etc/passwd", "/proc/self/environ", "SECRET_OUTSIDE", "link.py", ".ssh/id.py", "notes.txt")
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+def test_trace_never_prints_a_local_file_because_a_model_names_it(
+    tmp_path: Path, model_copy: Any, fmt: str, name: str
+) -> None:
+    secret = tmp_path / "secret.py"
+    secret.write_text("GITHUB_TOKEN = 'SECRET-TOKEN-FROM-OUTSIDE'\n" * 50)
+    workdir = tmp_path / "work"
+    (workdir / ".ssh").mkdir(parents=True)
+    (workdir / ".ssh" / "id.py").write_text("KEY = 'SECRET-KEY-IN-A-DOT-FOLDER'\n" * 50)
+    (workdir / "link.py").symlink_to(secret)  # inside the working directory, pointing out of it
+    (workdir / "notes.txt").write_text("SECRET-NOT-PYTHON\n" * 50)
+    model = model_copy("module_aliases")
+    recorded = str(secret) if name == "SECRET_OUTSIDE" else name
+    _frames_naming(model, [recorded])
+    run = run_cli("trace", model, "--op", "Mul", "--all-frames", "--format", fmt, cwd=workdir)
+    assert run.code == 0, run.stderr
+    for leaked in ("root:", "PATH=", "SECRET-TOKEN", "SECRET-KEY", "SECRET-NOT-PYTHON"):
+        assert leaked not in run.stdout, leaked
+    if fmt == "json":
+        assert payload(run.stdout)["sources"]["withheld_files"] == [recorded]
+    else:
+        assert "Source not read for files outside" in flat(run.stdout).replace("\\_", "_")
+
+
+def test_the_users_own_source_is_still_read(tmp_path: Path, model_copy: Any) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    (workdir / "model.py").write_text("\n".join(f"LINE_{i} = {i}" for i in range(1, 200)) + "\n")
+    model = model_copy("module_aliases")
+    _frames_naming(model, ["model.py"])
+    run = run_cli("trace", model, "--op", "Mul", "--format", "json", cwd=workdir)
+    contexts = payload(run.stdout)["sources"]["contexts"]
+    assert contexts and all(c["lines"] for c in contexts)
+    assert payload(run.stdout)["sources"]["withheld_files"] == []

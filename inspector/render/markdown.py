@@ -377,6 +377,13 @@ def render_trace(result: TraceResult, options: RenderOptions) -> str:
             lines.append("")
         if result.sources.missing_files:
             lines += [f"Source not found here for: {md(', '.join(result.sources.missing_files))}", ""]
+        if result.sources.withheld_files:
+            lines += [
+                f"Source not read for files outside {md(', '.join(result.sources.read_from))} or not .py "
+                f"(a model's recorded paths are never read elsewhere; add --source-root): "
+                f"{md(', '.join(result.sources.withheld_files))}",
+                "",
+            ]
     lines += [_coverage(result.coverage)]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # annotations: each command's page imports only the result ty
     from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Report
     from inspector.results.scrub import ScrubResult
     from inspector.results.symbolicate import Resolution, SymbolicateResult
-    from inspector.results.traces import OpRef, SourceContext, TraceGroup, TraceResult, WhereResult
+    from inspector.results.traces import OpRef, SourceContext, Sources, TraceGroup, TraceResult, WhereResult
 from inspector.view import DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
 
 #: How many rows the op-type and variable tables show before summarising the rest (JSON has them all).
@@ -531,7 +531,19 @@ def _trace_sections(result: TraceResult, color: bool) -> list[Drawable]:
         missing.append_text(literal(", ".join(result.sources.missing_files)))
         missing.append(" (map paths with --source-root OLD=NEW)", style="dim")
         parts.append(missing)
+    if result.sources.withheld_files:
+        parts.append(_withheld(result.sources))
     return parts
+
+
+def _withheld(sources: Sources) -> Text:
+    """Files a model names that were not read: said once, with where source is read from."""
+    line = Text("Source not read for files outside ", style="dim")
+    line.append_text(literal(", ".join(sources.read_from) or "the working directory"))
+    line.append(
+        " or not .py (a model's recorded paths are never read elsewhere; add --source-root): ", style="dim"
+    )
+    return line.append_text(literal(", ".join(sources.withheld_files)))
 
 
 def _op_line(op: OpRef) -> Text:

@@ -35,10 +35,13 @@ class SourceContext:
 
 @dataclass(frozen=True, slots=True)
 class Sources:
-    """Source context for the frames a result shows, and the recorded files not found here."""
+    """Source context for the frames a result shows, the recorded files not found here, and those not
+    read because a model names them: only `.py` files under the places the user named are read."""
 
     contexts: tuple[SourceContext, ...] = ()
     missing_files: tuple[str, ...] = ()
+    withheld_files: tuple[str, ...] = ()  # outside the working directory and --source-root, or no .py
+    read_from: tuple[str, ...] = ()  # the folders source may be read from (when some file was withheld)
 
     def context_for(self, frame: Frame) -> SourceContext | None:
         for context in self.contexts:
