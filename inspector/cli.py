@@ -154,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        _check_outputs(args)
         code: int = args.run(args)
     except InspectorError as error:
         fatal(str(error))
@@ -188,6 +189,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if collecting:
             gc.enable()
     return code
+
+
+#: The arguments that name what a command reads: an output may never be one of them, nor inside one.
+_INPUT_ARGS = ("model", "old", "new", "baseline", "policy", "log")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: every file the command will write is one it may write (files.output_problem)."""
+    from inspector.files import output_problem
+
+    inputs = [value for name in _INPUT_ARGS if isinstance(value := getattr(args, name, None), Path)]
+    if getattr(args, "log", "-") not in ("-", None):
+        inputs.append(Path(args.log))
+    for option, target in (
+        ("--output", getattr(args, "output", None)),
+        ("--write-baseline", getattr(args, "write_baseline", None)),
+    ):
+        if target is not None:
+            problem = output_problem(target, inputs)
+            if problem:
+                raise InspectorError(f"{target}: {problem} ({option})")
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
@@ -793,6 +815,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         read_baseline,
     )
     from inspector.audit.policy import with_overrides
+    from inspector.files import write_output
     from inspector.loader import load
 
     if args.policy is not None:
@@ -821,7 +844,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         result = audit(view, policy, baseline)
     if args.write_baseline is not None:
         try:
-            args.write_baseline.write_text(baseline_document(result), encoding="utf-8")
+            write_output(args.write_baseline, [baseline_document(result)])
         except OSError as error:
             raise InspectorError(
                 f"{args.write_baseline}: cannot write ({error.strerror or error})"
@@ -959,7 +982,10 @@ def _render_options(args: argparse.Namespace) -> RenderOptions:
 
 def _write(pieces: Iterable[str], args: argparse.Namespace) -> None:
     """Each piece as it comes (a large JSON document is made a batch at a time). A file given with
-    --output that cannot be finished is removed: no partial document is left looking complete."""
+    --output is written beside it and renamed into place when finished, so an unfinished document never
+    replaces it (a link or special file there was refused before any work: files.output_problem)."""
+    from inspector.files import write_output
+
     if args.output is None:
         try:
             for piece in pieces:
@@ -969,15 +995,6 @@ def _write(pieces: Iterable[str], args: argparse.Namespace) -> None:
             raise _ReaderGone from None
         return
     try:
-        with args.output.open("w", encoding="utf-8") as handle:
-            try:
-                for piece in pieces:
-                    handle.write(piece)
-            except BaseException:
-                handle.close()
-                # Only a file of its own: never through a link, never a device (`-o /dev/stdout`).
-                if args.output.is_file() and not args.output.is_symlink():
-                    args.output.unlink()
-                raise
+        write_output(args.output, pieces)
     except OSError as error:
         raise InspectorError(f"{args.output}: cannot write ({error.strerror or error})") from error

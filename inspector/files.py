@@ -7,8 +7,10 @@ larger than anything legitimate; none of them may become a hang, a MemoryError o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from inspector.errors import InspectorError
@@ -114,3 +116,98 @@ def _prefixes(base: Path, parts: list[str]) -> list[Path]:
         base = base / part
         found.append(base)
     return found
+
+
+# --- writing what the user asked for ------------------------------------------------------------------------
+
+#: The one device an output may be: to discard it.
+DISCARD = Path(os.devnull)
+
+
+def output_problem(path: Path, inputs: Iterable[Path]) -> str | None:
+    """Why `path` may not be written as an output, or None.
+
+    Never through a symbolic link (refused: the link's target is not what the user named, and `-o
+    /dev/stdout` would replace a system link), never a FIFO (a write blocks until a reader comes), a
+    device (but /dev/null) or a folder, and never inside a model being read or over a file being read:
+    inspector never modifies its inputs.
+    """
+    if path == DISCARD:
+        return None
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        return f"cannot write ({error.strerror or error})"
+    if info is not None:
+        kind = _special_kind(info.st_mode)
+        if kind:
+            return f"is {kind}: give the path of a regular file"
+    target = _resolved_beside(path)
+    for given in inputs:
+        source = _resolved_beside(given)
+        folder = source if given.is_dir() else None
+        if target == source or (folder is not None and (target == folder or folder in target.parents)):
+            return f"would overwrite the input {given}: inspector never modifies what it reads"
+        if given.name in ("saved_model.pb", "saved_model.pbtxt") and source.parent in (
+            target,
+            *target.parents,
+        ):
+            return f"is inside the model {given.parent}: inspector never modifies what it reads"
+    return None
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (inspector does not write through links)"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return ""
+
+
+def _resolved_beside(path: Path) -> Path:
+    """The absolute path of `path` with its folder's links resolved (the file itself may not exist)."""
+    absolute = Path(os.path.normpath(path.absolute()))
+    try:
+        return absolute.parent.resolve() / absolute.name
+    except (OSError, RuntimeError):
+        return absolute
+
+
+def write_output(path: Path, pieces: Iterable[str]) -> None:
+    """Write `pieces` to `path` whole or not at all: into a new file beside it, renamed over it at the
+    end (so a link put at `path` meanwhile is replaced, never followed); on any failure the new file is
+    removed and `path` is as it was. /dev/null is written directly."""
+    if path == DISCARD:
+        with path.open("w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        return
+    import tempfile  # only a command that writes a file pays for its imports
+
+    absolute = Path(os.path.normpath(path.absolute()))
+    descriptor, name = tempfile.mkstemp(dir=absolute.parent, prefix=f".{absolute.name}.", suffix=".part")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        temporary.chmod(0o666 & ~_umask())  # as a file opened for writing would be
+        temporary.replace(absolute)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

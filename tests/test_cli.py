@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +165,64 @@ def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
     with process.stderr:
         stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141 and stderr == ""
+
+
+# --- --output never writes where it should not -------------------------------------------------------------
+
+
+def _digest(folder: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_output_into_the_model_is_refused_and_the_model_is_unchanged(tmp_path: Path) -> None:
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(CUSTOM, model)
+    before = _digest(model)
+    for target in (model / "saved_model.pb", model / "report.txt", model / "variables" / "x"):
+        result = run_cli("report", model, "--output", target, process=True)
+        assert result.code == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert "never modifies what it reads" in result.stderr
+    baseline = run_cli("audit", model, "--write-baseline", model / "saved_model.pb", process=True)
+    assert baseline.code == 2
+    # Named through its saved_model.pb, through a link to its folder: still the model.
+    (tmp_path / "alias").symlink_to(model)
+    result = run_cli(
+        "report", model / "saved_model.pb", "--output", tmp_path / "alias" / "r.txt", process=True
+    )
+    assert result.code == 2
+    assert _digest(model) == before
+
+
+def test_output_through_a_link_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "authorized_keys"
+    target.write_text("ssh-ed25519 AAAA user\n")
+    link = tmp_path / "report.txt"
+    link.symlink_to(target)
+    result = run_cli("report", CUSTOM, "--output", link, process=True)
+    assert result.code == 2 and "symbolic link" in result.stderr
+    assert target.read_text() == "ssh-ed25519 AAAA user\n" and link.is_symlink()
+
+
+def test_output_to_a_fifo_or_a_folder_is_a_one_line_error_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target, kind in ((fifo, "FIFO"), (tmp_path, "directory")):
+        result = run_cli("report", CUSTOM, "--output", target, process=True, timeout=60)
+        assert result.code == 2 and kind in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_output_replaces_a_file_whole(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("old")
+    assert run_cli("report", CUSTOM, "--format", "json", "--output", out, process=True).code == 0
+    assert out.read_text().startswith("{") and [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    assert run_cli("report", CUSTOM, "--output", os.devnull, process=True).code == 0

@@ -181,12 +181,11 @@ def test_an_output_file_that_cannot_be_finished_is_removed(
     run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", out)
     assert run.code == 3 and "internal error" in run.stderr
     assert not out.exists()
-    # Written through a link the user gave (or to a device): the link is left alone, never removed.
-    target, link = tmp_path / "target.json", tmp_path / "link.json"
-    target.write_text("")
-    link.symlink_to(target)
-    run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", link)
-    assert run.code == 3 and link.is_symlink() and target.exists()
+    # An existing file is left as it was, and no half-written file is left beside it.
+    out.write_text("yesterday's report")
+    run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", out)
+    assert run.code == 3 and out.read_text() == "yesterday's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
 # --- golden output ---------------------------------------------------------------------------------------
