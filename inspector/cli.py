@@ -558,7 +558,14 @@ def _declare_doctor(doctor_cmd: argparse.ArgumentParser) -> None:
     doctor_cmd.add_argument(
         "--try-load",
         action="store_true",
-        help="load the model with TensorFlow in a child process (runs the model's init op)",
+        help="load the model with TensorFlow in a child process: this runs the model's code (init ops, "
+        "restore, resource initializers); refused when the audit finds risky ops that run at load",
+    )
+    doctor_cmd.add_argument(
+        "--allow-risky-load",
+        action="store_true",
+        help="with --try-load, load even a model whose load runs file, Python, network or process ops "
+        "(they run on this machine)",
     )
     doctor_cmd.add_argument(
         "--timeout",
@@ -867,7 +874,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 def _run_doctor(args: argparse.Namespace) -> int:
-    from inspector.doctor import diagnose, unreadable
+    from inspector.doctor import diagnose, tensorflow_missing, unreadable
     from inspector.errors import ModelLoadError, TagSelectionError
     from inspector.loader import load, resolve_model_path
 
@@ -878,6 +885,12 @@ def _run_doctor(args: argparse.Namespace) -> int:
             raise InspectorError(f"{library}: no such op library")
     if args.python is not None and not (Path(args.python).is_file() and os.access(args.python, os.X_OK)):
         raise InspectorError(f"{args.python}: not an executable Python interpreter (--python)")
+    if args.try_load and tensorflow_missing(args.python):
+        where = args.python or "inspector's Python"
+        raise InspectorError(
+            f"{where}: has no TensorFlow to load the model with (--try-load); install the extra "
+            "(pip install 'savedmodel-inspector[tensorflow]') or point --python at an interpreter that has it"
+        )
     _, model_file = resolve_model_path(args.model)  # a path that is no model at all is bad input
     try:
         view = load(args.model, tags=args.tags)
@@ -902,6 +915,7 @@ def _run_doctor(args: argparse.Namespace) -> int:
             registry=not args.no_registry,
             live_registry=args.live_registry,
             python=args.python,
+            allow_risky_load=args.allow_risky_load,
         )
     return _emit(result, args)
 

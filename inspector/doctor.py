@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.providers import registration_fix
-from inspector.results.audit import Finding, Severity
+from inspector.results.audit import Finding, Reach, Severity
 from inspector.results.common import ModelRef
 from inspector.results.doctor import Diagnosis, LoadAttempt, LoadOutcome, Problem, ProblemKind
 from inspector.tferrors import LoadFailure, missing_kernels, read_load_error, unregistered_op_types
@@ -46,12 +46,26 @@ def diagnose(
     registry: bool = True,
     live_registry: bool = False,
     python: str | None = None,
+    allow_risky_load: bool = False,
 ) -> Diagnosis:
     static, notices = static_problems(view, registry=registry, live_registry=live_registry)
     unregistered = [p for p in static if p.kind is ProblemKind.UNREGISTERED_OP]
     problems = [p for p in static if p.kind is not ProblemKind.UNREGISTERED_OP]
     load = None
-    if try_load:
+    risky = [] if not try_load or allow_risky_load else risky_at_load(view)
+    if risky:
+        # Loading runs them on this machine: the audit's verdict decides, before any child process starts.
+        load = LoadAttempt(
+            LoadOutcome.REFUSED,
+            0.0,
+            timeout,
+            error_message=f"loading runs {len(risky)} risky op{'s' if len(risky) != 1 else ''} "
+            "(file, Python, network or process) on this machine; --allow-risky-load loads it anyway",
+            python=python or "",
+        )
+        problems += [_problem_of(view, finding, [finding], ProblemKind.RISKY_LOAD) for finding in risky]
+        problems += unregistered
+    elif try_load:
         load, registered_in_child = _try_load(view, timeout, op_libraries, imports, python)
         # Ops that the libraries or imports given to the load registered are not problems.
         unregistered = [p for p in unregistered if not registered_in_child.get(p.op_type, False)]
@@ -98,8 +112,35 @@ def static_problems(
     return problems, [notice.message for notice in notices]
 
 
-def _problem_of(view: SavedModelView, finding: Finding, group: list[Finding]) -> Problem:
-    kind = LOAD_RULES[finding.rule_id] or ProblemKind(finding.kind)
+def risky_at_load(view: SavedModelView) -> list[Finding]:
+    """The audit's INS002 findings that a loader runs at load and that are errors or worse: what
+    `--try-load` would run on this machine."""
+    from inspector.audit import Policy, run_rules
+    from inspector.audit.rules import RULE_MODULES
+
+    [risky_ops] = [module for module in RULE_MODULES if module.INFO.id == "INS002"]
+    findings, _ = run_rules(view, Policy(registry=False), [risky_ops])
+    return [f for f in findings if f.location.reach is Reach.LOAD and f.severity >= Severity.ERROR]
+
+
+def tensorflow_missing(python: str | None) -> bool:
+    """Whether the interpreter that would load the model has no TensorFlow (found without importing it)."""
+    if python is None:
+        import importlib.util
+
+        return importlib.util.find_spec("tensorflow") is None
+    probe = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('tensorflow') else 3)"
+    try:
+        result = subprocess.run([python, "-c", probe], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return result.returncode != 0
+
+
+def _problem_of(
+    view: SavedModelView, finding: Finding, group: list[Finding], kind: ProblemKind | None = None
+) -> Problem:
+    kind = kind or LOAD_RULES[finding.rule_id] or ProblemKind(finding.kind)
     functions = tuple(sorted({f.location.function for f in group if f.location.function}))
     # From the view, not from the finding's words: its routes name init ops, resources and savers too.
     signatures = sorted(
@@ -120,7 +161,8 @@ def _problem_of(view: SavedModelView, finding: Finding, group: list[Finding]) ->
     keys = {f.location.node_key for f in group if f.location.node_key}
     return Problem(
         kind,
-        finding.rule_id in BLOCKING_RULES and finding.severity >= Severity.ERROR,
+        (finding.rule_id in BLOCKING_RULES or kind is ProblemKind.RISKY_LOAD)
+        and finding.severity >= Severity.ERROR,
         finding.message,
         finding.fix,
         file=finding.location.file,

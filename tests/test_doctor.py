@@ -266,3 +266,44 @@ def test_try_load_keeps_bounded_output_and_does_not_wait_for_escaped_grandchildr
     assert time.perf_counter() - start < 60
     assert result.load is not None and result.load.outcome is LoadOutcome.LOADED
     assert len(result.load.log) < 3 * 2**20 and "bytes of output not kept" in result.load.log
+
+
+# --- the static audit gates the load ------------------------------------------------------------------------
+
+CANARIES = Path(__file__).resolve().parent.parent / "fixtures" / "canary_models"
+
+
+def test_try_load_refuses_a_model_whose_load_runs_risky_ops(tmp_path: Path) -> None:
+    run = run_cli("doctor", CANARIES / "resource_initialize", "--try-load", "--format", "json", cwd=tmp_path)
+    assert run.code == 1
+    document = payload(run.stdout)
+    assert document["load"]["outcome"] == "refused"
+    kinds = {(p["kind"], p["op_type"]) for p in document["problems"] if p["blocker"]}
+    assert {("risky-load", "WriteFile"), ("risky-load", "EagerPyFunc")} <= kinds
+    assert list(tmp_path.iterdir()) == []  # nothing ran: the canary wrote nothing
+    text = flat(run_cli("doctor", CANARIES / "resource_initialize", "--try-load", cwd=tmp_path).stdout)
+    assert "refused" in text and "--allow-risky-load" in text
+
+
+def test_allow_risky_load_loads_it_and_its_code_runs(tmp_path: Path) -> None:
+    """The override does what it says: TF2's loader initializes the resource, and the canary writes."""
+    run = run_cli(
+        "doctor",
+        CANARIES / "resource_initialize",
+        "--try-load",
+        "--allow-risky-load",
+        "--no-registry",
+        cwd=tmp_path,
+    )
+    assert (tmp_path / "canary.write").exists(), run.stdout + run.stderr
+
+
+def test_try_load_without_tensorflow_is_the_environments_fault(tmp_path: Path) -> None:
+    import sys
+
+    bare = tmp_path / "python-without-tensorflow"
+    bare.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')  # no site-packages: no TensorFlow
+    bare.chmod(0o755)
+    run = run_cli("doctor", catalog.get("module_aliases").path, "--try-load", "--python", bare)
+    assert run.code == 2 and run.stdout == "" and run.stderr.count("\n") == 1
+    assert "has no TensorFlow" in run.stderr and "--python" in run.stderr

@@ -541,11 +541,10 @@ def render_diagnosis(result: Diagnosis, options: RenderOptions) -> str:
     lines = [f"# SavedModel doctor: `{_code(str(result.model.path))}`", "", *_verdict(result)]
     load = result.load
     if load is not None:
-        when = (
-            f"after {load.timeout:g} s (killed)"
-            if load.outcome.value == "timeout"
-            else f"in {load.seconds:.2f} s"
-        )
+        when = {
+            "timeout": f"after {load.timeout:g} s (killed)",
+            "refused": "(nothing was loaded or run)",
+        }.get(load.outcome.value, f"in {load.seconds:.2f} s")
         lines += [f"Load attempt: **{load.outcome.value}** {when}.", ""]
         if load.error_message.strip():
             lines += ["```", visible(load.error_message.strip().splitlines()[0]), "```", ""]

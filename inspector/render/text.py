@@ -861,6 +861,8 @@ def _diagnosis_page(result: Diagnosis, options: RenderOptions) -> _Page:
 
 def _diagnosis_summary(result: Diagnosis) -> Text:
     load = result.load
+    if load is not None and load.outcome.value == "refused":
+        return Text("not loaded: its load would run risky ops on this machine", style="bold red")
     if result.blocked:
         return Text(
             "the model does not load" if load else "blockers found: the model will not load as it is",
@@ -898,10 +900,12 @@ def _diagnosis_sections(result: Diagnosis, verbose: bool) -> list[Drawable]:
 
 def _load_line(load: LoadAttempt) -> Text:
     text = Text("load attempt: ", style="bold")
-    styles = {"loaded": "green", "failed": "red", "timeout": "red", "crashed": "red"}
+    styles = {"loaded": "green", "failed": "red", "timeout": "red", "crashed": "red", "refused": "red"}
     text.append(load.outcome.value, style=styles[load.outcome.value])
     if load.outcome.value == "timeout":
         text.append(f" after {load.timeout:g} s (killed)")
+    elif load.outcome.value == "refused":
+        text.append(" (nothing was loaded or run)")
     else:
         text.append(f" in {load.seconds:.2f} s")
     if load.op_libraries:

@@ -108,6 +108,8 @@ def _diff(result: DiffResult) -> str:
 def _doctor(result: Diagnosis) -> str:
     from inspector.results.doctor import LoadOutcome
 
+    if result.load is not None and result.load.outcome is LoadOutcome.REFUSED:
+        return f"not loaded: loading would run risky ops; {plural(len(result.blockers), 'blocker')}"
     if result.load is not None:
         loads = "loads" if result.load.outcome is LoadOutcome.LOADED else "does not load"
         return f"the model {loads} ({result.load.outcome.value}); {plural(len(result.blockers), 'blocker')}"

@@ -19,7 +19,8 @@ class ProblemKind(StrEnum):
     CORRUPT_FILE = "corrupt-file"
     VERSION = "version"
     FILE_SIZE = "file-size"
-    ASSET_OUTSIDE = "asset-outside"  # an asset's file name leads out of assets/: it reads the machine's files
+    ASSET_OUTSIDE = "asset-outside"
+    RISKY_LOAD = "risky-load"  # an op of a risky family that loading the model runs: --try-load refused  # an asset's file name leads out of assets/: it reads the machine's files
     DEBUG_INFO = "debug-info"
     LOAD_ERROR = "load-error"
     TIMEOUT = "timeout"
@@ -47,6 +48,7 @@ class LoadOutcome(StrEnum):
     FAILED = "failed"
     TIMEOUT = "timeout"
     CRASHED = "crashed"  # the child died without reporting (a native crash, killed by a signal)
+    REFUSED = "refused"  # not attempted: the load would run risky ops (--allow-risky-load overrides)
 
 
 @dataclass(frozen=True, slots=True)
