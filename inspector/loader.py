@@ -28,6 +28,8 @@ from inspector.callgraph import (
 from inspector.debuginfo import dangling_trace, read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
 from inspector.files import asset_outside, model_part_problem, read_regular_file
+from inspector.kerasmeta import read_keras_metadata
+from inspector.message_classes import message_class
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -404,6 +406,7 @@ def _build_view(
             }
         ),
         restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
+        keras=read_keras_metadata(model_dir, message_class("KerasSavedMetadata")),
         bound_assets=MappingProxyType(
             {
                 name: MappingProxyType(arguments)

@@ -489,7 +489,28 @@ MESSAGES = (
             one("crc32c", 6, FIXED32),
         ),
     ),
+    # --- keras_metadata.pb (tf_keras; Keras 2's SavedModel format) -----------------------------------
+    # Keras's own messages (package third_party.py.tf_keras.protobuf), declared under names of their own
+    # here: the binary format does not carry names. KERAS_MESSAGES says which of Keras's each one is.
+    Message("KerasSavedMetadata", (many("nodes", 1, "KerasSavedObject"),)),
+    Message(
+        "KerasSavedObject",
+        (
+            one("node_id", 2, INT32),
+            one("node_path", 3, STRING),
+            one("identifier", 4, STRING),
+            one("metadata", 5, STRING),  # the layer's JSON: its class, config and, for a Lambda, its code
+            one("version", 6, "VersionDef"),
+        ),
+    ),
 )
+
+#: Declared messages that are Keras's, not TensorFlow's: ours -> Keras's full name (tf_keras 2.x).
+KERAS_PACKAGE = "third_party.py.tf_keras.protobuf"
+KERAS_MESSAGES = {
+    "KerasSavedMetadata": f"{KERAS_PACKAGE}.SavedMetadata",
+    "KerasSavedObject": f"{KERAS_PACKAGE}.SavedObject",
+}
 
 
 #: Fields of the declared messages that the format has and TensorFlow writes, but the reader does not use

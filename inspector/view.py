@@ -425,6 +425,32 @@ class Asset:
 
 
 @dataclass(frozen=True, slots=True)
+class KerasLayer:
+    """A layer (or model) whose loading runs code the model names."""
+
+    node_path: str  # in the object graph: root.layer-1
+    name: str  # the layer's own name
+    class_name: str
+    module: str  # the module the config names ("" when none)
+    function_type: str = ""  # a Lambda's: lambda (bytecode), function (imported by name), raw
+    function: str = ""  # for function_type "function": the function's name
+    bytecode: bytes = b""  # a Lambda's marshalled code object, decoded from base64 (never unmarshalled)
+    bytecode_names: tuple[str, ...] = ()  # the names that code references
+
+
+@dataclass(frozen=True, slots=True)
+class KerasMetadata:
+    """What `keras_metadata.pb` (tf_keras's loader reads it) makes run: see inspector.kerasmeta."""
+
+    path: Path
+    problem: str | None = None  # why the file cannot be read (then nothing else is known)
+    keras_version: str = ""
+    nodes: int = 0
+    lambdas: tuple[KerasLayer, ...] = ()  # Lambda layers with code in the file or named by module
+    custom: tuple[KerasLayer, ...] = ()  # layers of classes that are not Keras's own
+
+
+@dataclass(frozen=True, slots=True)
 class Saver:
     """`saver_def`: the node names (not tensors) of the TF1 Saver's filename input, save and restore ops."""
 
@@ -489,6 +515,7 @@ class SavedModelView:
     restored_functions: Mapping[str, tuple[str, ...]]
     # Concrete function -> {argument index: asset index}, for the arguments TF2's loader binds to assets.
     bound_assets: Mapping[str, Mapping[int, int]]
+    keras: KerasMetadata | None  # keras_metadata.pb (tf_keras's SavedModels), when the model has one
     stripped_op_list: tuple[str, ...]
     debug_info: DebugInfo
     fingerprint: Fingerprint | None

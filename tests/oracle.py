@@ -172,13 +172,42 @@ def tf1(model: Path) -> dict[str, Any]:
     return result
 
 
+def keras(model: Path) -> dict[str, Any]:
+    """Keras 2's loader, which rebuilds layers from keras_metadata.pb (a Lambda's code among them)."""
+    result: dict[str, Any] = {"load": [], "call": [], "unload": [], "errors": []}
+    import tf_keras
+
+    try:
+        loaded = tf_keras.models.load_model(str(model))
+    except Exception as error:
+        result["errors"].append(f"load: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+        result["load"] = _fired()
+        return result
+    result["load"] = _fired()
+    try:
+        loaded.predict(tf.zeros([1, *loaded.input_shape[1:]]), verbose=0)
+    except Exception as error:
+        result["errors"].append(f"call: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+    result["call"] = sorted(set(_fired()) - set(result["load"]))
+    return result
+
+
+def _keras_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tf_keras") is not None
+
+
 def main(models: list[str]) -> None:
     report: dict[str, Any] = {}
     home = Path.cwd()
     for model in map(Path, models):
         _register_callbacks(model)
         report[model.name] = {}
-        for loader in (tf2, tf1):
+        loaders = [tf2, tf1]
+        if (model / "keras_metadata.pb").exists() and _keras_available():
+            loaders.append(keras)
+        for loader in loaders:
             with tempfile.TemporaryDirectory(prefix="inspector-oracle-") as scratch:
                 copy = Path(scratch) / "model"
                 shutil.copytree(model, copy)

@@ -33,6 +33,8 @@ LAYERS: dict[str, set[str]] = {
         "messages.py",  # the file format's messages, inspector's own
         "message_classes.py",  # their classes, built from the compiled declarations
         "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
+        "kerasmeta.py",  # keras_metadata.pb, read without Keras
+        "modelfiles.py",  # what else a model's folder holds, by the files' bytes
     },
     # Shared services, owned by no single command: the installed TensorFlow, the risky-op catalogue, the
     # packages that provide ops, TensorFlow's error messages.

@@ -34,7 +34,9 @@ PHASE_REACHES = {
 @cache
 def oracle() -> dict[str, Any]:
     pytest.importorskip("tensorflow")
-    models = [str(case.path) for case in canaries.CASES] + [str(canaries.MODELS / "asset_outside")]
+    models = [str(case.path) for case in canaries.CASES] + [
+        str(canaries.MODELS / name) for name in ("asset_outside", *canaries.PEER_CASES)
+    ]
     run = subprocess.run(
         [sys.executable, str(ORACLE), *models],
         capture_output=True,
@@ -133,3 +135,29 @@ def test_every_route_is_exercised() -> None:
         assert "load" in fired[case], case
     # The served table reads the file its asset's name climbs out to.
     assert "asset.outside" in report["asset_outside"]["tf2"]["call"]
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("case", sorted(canaries.PEER_CASES))
+def test_what_keras_and_the_graph_loaders_run_of_the_peers_cases_is_a_failing_finding(case: str) -> None:
+    """Keras's own loader rebuilds a Lambda from keras_metadata.pb and runs its bytecode at load (the
+    graph loaders never do): the audit must call that model failed, and pass the safe counterparts."""
+    pytest.importorskip("tf_keras")
+    report = oracle()[case]
+    result = audit(inspector.load(canaries.MODELS / case), Policy())
+    fired = {
+        marker
+        for ran in report.values()
+        for phase, markers in ran.items()
+        if phase != "errors"
+        for marker in markers
+    }
+    if case == "keras_lambda_write":
+        assert report["keras"]["load"] == ["canary.write"]
+        assert not report["tf2"]["load"] and not report["tf1"]["load"]
+        [lambda_code] = [f for f in result.findings if f.rule_id == "INS012"]
+        assert lambda_code.severity >= Severity.ERROR and "open" in lambda_code.message
+    assert result.failed == canaries.PEER_CASES[case], [f.message for f in result.findings]
+    if not canaries.PEER_CASES[case]:
+        assert not fired

@@ -214,3 +214,65 @@ def test_key_values_wrap_each_value_beside_its_key() -> None:
         "Contents  5 functions · 7213",
         "          nodes · 32 op types",
     ]
+
+
+# --- escapes by Unicode category --------------------------------------------------------------------------
+
+
+def _expected_unsafe(code: int) -> bool:
+    import unicodedata
+
+    ignorable = (
+        code in (0x00AD, 0x034F, 0x061C, 0x3164, 0xFEFF, 0xFFA0)
+        or 0x115F <= code <= 0x1160
+        or 0x17B4 <= code <= 0x17B5
+        or 0x180B <= code <= 0x180F
+        or 0x200B <= code <= 0x200F
+        or 0x202A <= code <= 0x202E
+        or 0x2060 <= code <= 0x206F
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xFFF0 <= code <= 0xFFF8
+        or 0x1BCA0 <= code <= 0x1BCA3
+        or 0x1D173 <= code <= 0x1D17A
+        or 0xE0000 <= code <= 0xE0FFF
+    )
+    return ignorable or unicodedata.category(chr(code)) in {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+
+
+def test_every_character_that_can_hide_or_reorder_text_is_escaped_and_no_other() -> None:
+    """All 1,114,112 code points: the ones of categories Cc, Cf, Zl, Zp, Co, Cs, Cn and the default-
+    ignorable ones become escapes; every other character -- letters of every script, marks, emoji -- stays."""
+    wrong = []
+    for code in range(0x110000):
+        char = chr(code)
+        escaped = visible(char) != char
+        if escaped != _expected_unsafe(code):
+            wrong.append(f"U+{code:04X}")
+    assert wrong == []
+    # The ones a list once missed, by name.
+    for char in "\u061c\u2028\u2029\U000e0041\u00ad\u180e\u3164\ufe0f\u034f\x1b\r\u202e":
+        assert char not in visible(f"a{char}b")
+
+
+UNSAFE_BMP = "".join(
+    chr(code) for code in range(0x10000) if _expected_unsafe(code) and not 0xD800 <= code <= 0xDFFF
+)
+
+
+@pytest.mark.parametrize(
+    "fmt", [OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.SARIF]
+)
+def test_no_format_carries_an_unsafe_character_raw(fmt: OutputFormat) -> None:
+    import dataclasses
+
+    import results_by_hand
+
+    base = results_by_hand.audit_result()
+    hostile = dataclasses.replace(base.findings[0], message=f"WriteFile {UNSAFE_BMP} {HOSTILE_NAME}")
+    result = dataclasses.replace(base, findings=(hostile, *base.findings[1:]))
+    output = render_as(result, fmt, RenderOptions(color=False, width=120))
+    if fmt is OutputFormat.SARIF:
+        texts = [r["message"]["text"] for run in json.loads(output)["runs"] for r in run["results"]]
+        output = "\n".join(texts)
+    raw = sorted({f"U+{ord(c):04X}" for c in output if c not in "\n" and _expected_unsafe(ord(c))})
+    assert raw == []

@@ -3,8 +3,12 @@
 Op names, node names, file paths and attr values come from a file that may be hostile. In a terminal a
 string could carry rich markup (`[bold red]x[/]`), ANSI escapes (`\\x1b[31m`, `\\x1b]8;;` links),
 carriage returns that overwrite a line, or bidirectional overrides that make text read differently than
-it is. `visible` makes all of those visible as escapes; `literal` wraps the result in a terminal `Text`,
-which is drawn as it is (nothing in it is read as markup); `markdown` escapes what Markdown would interpret.
+it is. `visible` makes all of those visible as escapes -- decided by Unicode category, not by a list: every
+control (Cc), format (Cf), line and paragraph separator (Zl, Zp), private-use (Co), surrogate (Cs) and
+unassigned (Cn) character, and every default-ignorable one (the tag block, variation selectors, the
+Hangul fillers, U+034F, U+00AD), since each can hide or reorder text; `literal` wraps the result in a
+terminal `Text`, which is drawn as it is (nothing in it is read as markup); `markdown` escapes what
+Markdown would interpret.
 """
 
 from __future__ import annotations
@@ -16,18 +20,58 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported by the terminal renderer, not by every command that escapes text
     from inspector.render.terminal import Text
 
-# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# ASCII's controls and DEL, found fast; any other non-ASCII-printable character is judged by _unsafe.
+_CANDIDATE = re.compile("[^\x20-\x7e]")
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+#: Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt): drawn as nothing, whatever
+#: their category (U+034F and the variation selectors are marks, U+3164 and U+FFA0 letters).
+_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def unsafe(char: str) -> bool:
+    """Whether a character can hide, reorder or restyle what is shown around it."""
+    import unicodedata
+
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return True
+    if unicodedata.category(char) in _UNSAFE_CATEGORIES:
+        return True
+    return any(low <= code <= high for low, high in _IGNORABLE)
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    char = match.group()
+    if not unsafe(char):
+        return char
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(text: str) -> str:
-    """Control and direction-changing characters as `\\x1b` / `\\u202e` escapes; all else unchanged."""
-    return _UNSAFE.sub(_escape, text)
+    """Every character that can hide, reorder or restyle text as an escape (`\\x1b`, `\\u202e`,
+    `\\U000e0041`); all else unchanged."""
+    return _CANDIDATE.sub(_escape, text)
 
 
 def literal(text: str, style: str = "") -> Text:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from inspector import __version__
 from inspector.render import RenderOptions
+from inspector.render.safe import visible
 from inspector.results.audit import AuditResult, Finding, RuleInfo
 from inspector.view import Frame
 
@@ -98,7 +99,7 @@ def render_audit(result: AuditResult, options: RenderOptions | None = None) -> s
                 "toolExecutionNotifications": [
                     {
                         "level": "error" if notice.is_error else "note",
-                        "message": {"text": notice.message},
+                        "message": {"text": visible(notice.message)},
                         "associatedRule": {"id": notice.rule_id, "index": rule_index[notice.rule_id]},
                     }
                     for notice in result.notices
@@ -156,7 +157,8 @@ def _region(location: dict[str, Any], line: int | None) -> dict[str, Any]:
 
 
 def _frame(frame: Frame, locator: _Locator) -> dict[str, Any]:
-    location: dict[str, Any] = {"message": {"text": f"{frame.function or '?'} ({frame.file}:{frame.line})"}}
+    text = visible(f"{frame.function or '?'} ({frame.file}:{frame.line})")
+    location: dict[str, Any] = {"message": {"text": text}}
     artifact = locator.recorded(frame.file)
     if artifact is not None:
         location["physicalLocation"] = _region(artifact, frame.line)
@@ -189,7 +191,8 @@ def _result(finding: Finding, rule_index: dict[str, int], locator: _Locator, mod
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index[finding.rule_id],
         "level": _LEVEL[finding.severity.label],
-        "message": {"text": f"{finding.message}. Fix: {finding.fix}."},
+        # Viewers draw message text: model strings in it are escaped as in every other format.
+        "message": {"text": visible(f"{finding.message}. Fix: {finding.fix}.")},
         "locations": [location],
         "partialFingerprints": {"inspectorFinding/v1": finding.fingerprint},
         "properties": {

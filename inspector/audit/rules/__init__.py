@@ -23,6 +23,8 @@ from inspector.audit.rules import (
     ins009_fingerprint,
     ins010_debug_info_paths,
     ins011_model_files,
+    ins012_keras_metadata,
+    ins013_model_folder,
 )
 from inspector.results.audit import Finding, Notice, RuleInfo
 
@@ -45,6 +47,8 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     ins009_fingerprint,
     ins010_debug_info_paths,
     ins011_model_files,
+    ins012_keras_metadata,
+    ins013_model_folder,
 )
 
 

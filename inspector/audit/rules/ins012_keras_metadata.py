@@ -1,0 +1,148 @@
+"""INS012 keras-metadata: Python code that Keras's loader runs, carried or named by `keras_metadata.pb`.
+
+Why it matters: a model saved by tf_keras (`model.save(dir)`, Keras 2) keeps its layers' configs in
+`keras_metadata.pb`, and `tf_keras.models.load_model` rebuilds the layers from them -- before any op runs,
+and with none of the graph's checks. A `Lambda` layer's function is stored there as marshalled Python
+bytecode: loading unmarshals and calls it, so it can do anything the loading process can (modelscan and
+ModelAudit flag these too). A Lambda that names a function imports it from its module; a layer of a class
+that is not Keras's own (`Package>Name`, or another module) runs that class's code. `tf.saved_model.load`
+ignores the file; Keras users do not.
+
+The bytecode is never unmarshalled: the names it references are read from its bytes, so a finding can say
+`exec`, `os`, `system`. A Lambda with bytecode is an error, critical when it references a name that runs
+code, opens files, processes or the network; a function imported by name, or a class that is not Keras's,
+is a warning; a file Keras cannot read is an error (the loader would read it, and what it says is unknown).
+
+Example: `Lambda layer 'evil' (root.layer-1) carries marshalled Python bytecode that
+tf_keras.models.load_model runs; it references __import__, os, system`.
+
+Fix: replace the Lambda with a layer class (registered, in a package you install), or export the model
+with `model.export()` / `tf.saved_model.save`, which writes no Python code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+from inspector.audit.context import AuditContext
+from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
+from inspector.view import KerasLayer, KerasMetadata
+
+INFO = RuleInfo(
+    "INS012",
+    "keras-metadata",
+    "Python code that Keras's loader runs, in or named by keras_metadata.pb",
+    __doc__ or "",
+    Severity.ERROR,
+)
+
+#: Names whose presence in a Lambda's code means it can run code, open files or processes, or talk out.
+DANGEROUS_NAMES = frozenset(
+    {
+        "exec",
+        "eval",
+        "compile",
+        "__import__",
+        "__builtins__",
+        "builtins",
+        "open",
+        "getattr",
+        "setattr",
+        "globals",
+        "locals",
+        "os",
+        "posix",
+        "nt",
+        "system",
+        "popen",
+        "spawn",
+        "subprocess",
+        "Popen",
+        "run",
+        "check_output",
+        "sys",
+        "socket",
+        "shutil",
+        "importlib",
+        "import_module",
+        "runpy",
+        "pty",
+        "ctypes",
+        "pickle",
+        "marshal",
+        "urllib",
+        "requests",
+        "http",
+        "webbrowser",
+    }
+)
+
+
+def check(context: AuditContext) -> Iterator[Finding | Notice]:
+    keras = context.view.keras
+    if keras is None:
+        return
+    if keras.problem is not None:
+        yield Finding(
+            INFO.id,
+            Severity.ERROR,
+            f"keras_metadata.pb {keras.problem}: tf_keras.models.load_model reads it, and what it would "
+            "rebuild cannot be checked",
+            "re-export the model, or load it with tf.saved_model.load, which ignores the file",
+            Location(file=str(keras.path)),
+            identity="unreadable",
+            kind="unreadable",
+        )
+        return
+    for layer in keras.lambdas:
+        yield _lambda_finding(keras, layer)
+    for layer in keras.custom:
+        where = f" from module {layer.module}" if layer.module else ""
+        yield Finding(
+            INFO.id,
+            Severity.WARNING,
+            f"layer {layer.name!r} ({layer.node_path}) is of class {layer.class_name!r}{where}, not Keras's own: "
+            f"loading it runs that class's code{_written_by(keras)}",
+            "make sure the class comes from a package you trust and install, or export with model.export()",
+            Location(file=str(keras.path)),
+            identity=f"class:{layer.node_path}:{layer.class_name}:{layer.module}",
+            kind="custom-class",
+            evidence=(f"class {layer.class_name}", f"module {layer.module}"),
+        )
+
+
+def _lambda_finding(keras: KerasMetadata, layer: KerasLayer) -> Finding:
+    location = Location(file=str(keras.path))
+    if not layer.bytecode:
+        return Finding(
+            INFO.id,
+            Severity.WARNING,
+            f"Lambda layer {layer.name!r} ({layer.node_path}) calls {layer.function!r}"
+            f"{f' from module {layer.module}' if layer.module else ''}: loading imports it{_written_by(keras)}",
+            "make sure the module is one you trust and install, or replace the Lambda with a layer class",
+            location,
+            identity=f"lambda-function:{layer.node_path}:{layer.module}:{layer.function}",
+            kind="lambda-function",
+            evidence=(f"function {layer.module}.{layer.function}",),
+        )
+    dangerous = [name for name in layer.bytecode_names if name in DANGEROUS_NAMES]
+    names = ", ".join(layer.bytecode_names[:24]) or "no names"
+    digest = hashlib.sha256(layer.bytecode).hexdigest()[:16]
+    return Finding(
+        INFO.id,
+        Severity.CRITICAL if dangerous else Severity.ERROR,
+        f"Lambda layer {layer.name!r} ({layer.node_path}) carries marshalled Python bytecode that "
+        f"tf_keras.models.load_model runs; it references {names}"
+        + (f" (runs code, files, processes or the network: {', '.join(dangerous)})" if dangerous else "")
+        + _written_by(keras),
+        "replace the Lambda with a layer class, or export with model.export() / tf.saved_model.save",
+        location,
+        identity=f"lambda:{layer.node_path}:{digest}",
+        kind="lambda-bytecode",
+        evidence=(f"bytecode sha256 {digest}", *(f"name {name}" for name in dangerous)),
+    )
+
+
+def _written_by(keras: KerasMetadata) -> str:
+    return f" (written by Keras {keras.keras_version})" if keras.keras_version else ""
