@@ -1,10 +1,12 @@
 """Every command on ~1 MB hostile inputs: wall time and peak memory of each, one process per run.
 
     python benchmarks/hostile.py            # prints a table; exit 1 if any run breaks 5 s or 1 GiB
+    python benchmarks/hostile.py many_aliases many_signatures   # some of the inputs
 
 The inputs are the shapes of issue 11, each about 1 MB: a call chain thousands deep, one nested graph
 read by many carriers at every level, an inflated node list with hostile names, a signature of 20,000 inputs,
-a checkpoint index that repeats one block handle, and a symbolicate log of openings that never close.
+20,000 signatures, 40,000 aliases, a checkpoint index that repeats one block handle, and a symbolicate log
+of openings that never close.
 """
 
 from __future__ import annotations
@@ -108,6 +110,29 @@ def wide_signature(folder: Path) -> Path:
     return path
 
 
+def many_signatures(folder: Path) -> Path:
+    """20,000 signatures, each reaching the serving function through the top-level call."""
+    path = _copy("module_aliases", folder, "many-signatures")
+    message = _load(path)
+    meta = message.meta_graphs[0]  # type: ignore[attr-defined]
+    template = meta.signature_def["serving_default"]
+    for index in range(20_000):
+        meta.signature_def[f"sig_{index}"].CopyFrom(template)
+    _save(path, message)
+    return path
+
+
+def many_aliases(folder: Path) -> Path:
+    """40,000 aliases: of functions the model has not, and 100 names shared by many."""
+    path = _copy("module_aliases", folder, "many-aliases")
+    message = _load(path)
+    aliases = message.meta_graphs[0].meta_info_def.function_aliases  # type: ignore[attr-defined]
+    for index in range(40_000):
+        aliases[f"__inference_missing_{index}"] = f"alias_{index % 100}"
+    _save(path, message)
+    return path
+
+
 def repeated_handles(folder: Path) -> Path:
     from test_hostile import bundle_index
 
@@ -145,16 +170,24 @@ def measure(argv: list[str]) -> tuple[int, float, int]:
     return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss * 1024
 
 
-def main() -> int:
+BUILDERS = (
+    deep_chain,
+    nested_blobs,
+    hostile_names,
+    wide_signature,
+    many_signatures,
+    many_aliases,
+    repeated_handles,
+)
+
+
+def main(only: list[str]) -> int:
     worst = 0
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         log = folder / "error.log"
         log.write_text("[Op:" * 100_000 + "\n" + "{{node " * 60_000 + "\n")
-        models = [
-            build(folder)
-            for build in (deep_chain, nested_blobs, hostile_names, wide_signature, repeated_handles)
-        ]
+        models = [build(folder) for build in BUILDERS if not only or build.__name__ in only]
         print(f"{'input':<16} {'size':>9}  {'command':<44} {'exit':>4} {'seconds':>8} {'peak MiB':>9}")
         for model in models:
             size = sum(p.stat().st_size for p in model.rglob("*") if p.is_file())
@@ -175,4 +208,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))  # optionally the names of some builders: many_aliases ...

@@ -55,7 +55,9 @@ def test_the_installed_release_is_its_live_registry() -> None:
     assert release.ops == {op.name for op in live.op} - gpu_build_only
     index = snapshot().releases.index(release.release)
     for op in live.op:
-        if op.name not in gpu_build_only and snapshot().registered_in[op.name][-1] == index:  # stored as the newest release has them
+        if (
+            op.name not in gpu_build_only and snapshot().registered_in[op.name][-1] == index
+        ):  # stored as the newest release has them
             assert snapshot().attrs[op.name] == {a.name: a.type for a in op.attr}, op.name
 
 
