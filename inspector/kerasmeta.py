@@ -22,8 +22,9 @@ from inspector.files import model_part_problem, read_regular_file
 from inspector.view import KerasLayer, KerasMetadata
 
 KERAS_METADATA_FILE = "keras_metadata.pb"
-#: Far above a real file (a large Keras 2 model's is a few MB).
-METADATA_LIMIT = 256 * 2**20
+#: Far above a real file (a large Keras 2 model's is a few MB), and small enough that its JSON parsed
+#: stays well under a GiB of memory.
+METADATA_LIMIT = 32 * 2**20
 #: One layer's JSON, and the items of all the JSON walked: past them the file is reported, not read.
 NODE_JSON_LIMIT = 16 * 2**20
 MAX_JSON_ITEMS = 2_000_000
