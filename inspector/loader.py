@@ -391,8 +391,12 @@ def _build_view(
         object_paths=MappingProxyType(object_paths),
         signatures_by_function=MappingProxyType({k: tuple(v) for k, v in signatures_by_function.items()}),
         input_signatures=MappingProxyType(input_signatures),
+        # The object graph names a TF2 model's variables (none is none: a top-level VarHandleOp beside
+        # `asset_path_initializer` is TensorFlow's asset-path handle, not a variable); a TF1 model, which
+        # has no object graph, names them by its graph's variable nodes.
         variables=objectgraph.variables(object_graph, paths, types_module)
-        or objectgraph.graph_variables(meta_graph, types_module),
+        if meta_graph.HasField("object_graph_def")
+        else objectgraph.graph_variables(meta_graph, types_module),
         assets=tuple(
             Asset(index, asset.filename, asset.tensor_info.name, asset_outside(model_dir, asset.filename))
             for index, asset in enumerate(meta_graph.asset_file_def)

@@ -86,7 +86,7 @@ def _function_objects(view: SavedModelView) -> tuple[FunctionObject, ...]:
     return tuple(FunctionObject(path, tuple(found)) for path, found in sorted(grouped.items()))
 
 
-#: The op types of TensorFlow's saver: `experimental_io_device` places them.
+#: The op types of TensorFlow's saver: the variable policy shards them by device.
 _SAVER_OPS = frozenset({"SaveV2", "RestoreV2", "MergeV2Checkpoints", "ShardedFilename", "StringJoin"})
 #: Where TensorFlow puts the saver without an io device.
 _DEFAULT_IO_DEVICES = frozenset({"", "/device:CPU:0", "/device:CPU:*", "/cpu:0"})
@@ -119,28 +119,28 @@ def _save_options(view: SavedModelView) -> tuple[SaveOption, ...]:
         else "none",
         "meta_info_def.function_aliases",
     )
-    saver_devices = sorted(
-        {view.nodes[key].device for op in _SAVER_OPS for key in view.nodes_by_op.get(op, ())}
-    )
-    placed = [device for device in saver_devices if device not in _DEFAULT_IO_DEVICES]
     io_device = SaveOption(
         "experimental_io_device",
-        Recorded.YES if placed else Recorded.NO,
-        ", ".join(placed) if placed else "default placement",
-        "the device of the saver's SaveV2 / RestoreV2 nodes"
-        + (
-            f": {', '.join(d or '(none)' for d in saver_devices)}"
-            if saver_devices
-            else " (the model has no saver)"
-        ),
+        Recorded.NEVER,
+        "not recorded",
+        "TensorFlow places the save and restore ops on it while saving and writes it nowhere in the model "
+        "(the saver's devices in the model come from the variable policy)",
     )
     variable_devices = sorted({v.device for v in view.variables if v.device})
+    shard_devices = sorted(
+        {view.nodes[key].device for op in _SAVER_OPS for key in view.nodes_by_op.get(op, ())} - {""}
+    )
+    placed = [device for device in shard_devices if device not in _DEFAULT_IO_DEVICES]
+    evidence = "the variables' devices in the object graph"
+    if variable_devices:
+        evidence += f": {', '.join(variable_devices)}"
+    if shard_devices:
+        evidence += f"; the saver's shards on {', '.join(shard_devices)}"
     policy = SaveOption(
         "experimental_variable_policy",
-        Recorded.YES if variable_devices else Recorded.NO,
-        "save_variable_devices" if variable_devices else "no variable device recorded",
-        "the variables' devices in the object graph"
-        + (f": {', '.join(variable_devices)}" if variable_devices else ""),
+        Recorded.YES if variable_devices or placed else Recorded.NO,
+        "save_variable_devices" if variable_devices or placed else "no variable device recorded",
+        evidence,
     )
     whitelist = SaveOption(
         "namespace_whitelist",

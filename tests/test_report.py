@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import inspector
 from fixtures import catalog
 from inspector.report import CallTreeNode, build_report
@@ -124,3 +126,37 @@ def test_save_options_count_in_words_that_agree_with_their_numbers() -> None:
     assert {r.option: r.value for r in several.save_options}["function_aliases"] == (
         "2 aliases over 7 concrete functions"
     )
+
+
+def test_a_model_with_an_object_graph_and_no_variable_lists_none() -> None:
+    """tensorflow-text's tokenizers hold no tf.Variable: TensorFlow's asset-path handle beside
+    `asset_path_initializer` is not one."""
+    assert inspector.load(catalog.get("tftext_tokenizers").path).variables == ()
+    assert len(inspector.load(catalog.get("tf1_two_graphs").path, tags=["serve"]).variables) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("io_device", [None, "/job:localhost"])
+@pytest.mark.parametrize("policy", [None, "save_variable_devices"])
+def test_save_options_are_right_for_every_variable_policy_and_io_device(
+    tmp_path: Path, io_device: str | None, policy: str | None
+) -> None:
+    """TensorFlow writes the io device nowhere: it is never reported as recorded; the variable policy is
+    read from the variables' devices (and the saver's per-device shards)."""
+    tf = pytest.importorskip("tensorflow")
+
+    class Module(tf.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.v = tf.Variable(1.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def serve(self, x: object) -> object:
+            return x * self.v
+
+    model = inspector.save(Module(), tmp_path / "m", io_device=io_device, variable_policy=policy)
+    options = {o.option: o for o in build_report(inspector.load(model)).save_options}
+    assert options["experimental_io_device"].recorded.value == "never"
+    recorded = options["experimental_variable_policy"].recorded.value
+    assert recorded == ("yes" if policy else "no"), options["experimental_variable_policy"]
