@@ -33,6 +33,7 @@ from inspector.results.traces import (
     WhereHit,
     WhereQuery,
     WhereResult,
+    normalized_path,
 )
 from inspector.view import (
     DebugInfoStatus,
@@ -81,7 +82,9 @@ def _op_ref(node: Node, aliases: Mapping[str, tuple[str, ...]]) -> OpRef:
 
 
 def map_source_path(recorded: str, roots: Sequence[SourceRoot]) -> Path:
-    """The local path of a recorded file: the first matching --source-root prefix rewritten."""
+    """The local path of a recorded file: the first matching --source-root prefix rewritten (the recorded
+    path normalized first: `/ci/src/../gen/x.py` is under `/ci/gen`)."""
+    recorded = normalized_path(recorded)
     for root in roots:
         if not root.old:
             # `=DIR`: relative recorded paths (scrubbed debug info) are read from DIR.

@@ -345,3 +345,21 @@ def test_the_users_own_source_is_still_read(tmp_path: Path, model_copy: Any) -> 
     contexts = payload(run.stdout)["sources"]["contexts"]
     assert contexts and all(c["lines"] for c in contexts)
     assert payload(run.stdout)["sources"]["withheld_files"] == []
+
+
+def test_where_finds_ops_whose_recorded_path_climbs_with_dotdot(tmp_path: Path, model_copy: Any) -> None:
+    """A script run as `python ../gen/x.py` records `/abs/src/../gen/x.py`: `where /abs/gen/x.py:LINE`
+    finds its ops, and the display keeps the recorded string."""
+    model = model_copy("module_aliases")
+    before = where(inspector.load(model), WhereQuery.parse("module_aliases.py"))
+    assert before.op_count
+    debug_file = model / "debug" / "saved_model_debug_info.pb"
+    debug = load_protos().graph_debug_info.GraphDebugInfo()
+    debug.ParseFromString(debug_file.read_bytes())
+    for index, name in enumerate(debug.files):
+        if name.endswith("module_aliases.py"):
+            debug.files[index] = "/abs/src/../gen/./module_aliases.py"
+    debug_file.write_bytes(debug.SerializeToString())
+    found = where(inspector.load(model), WhereQuery.parse("/abs/gen/module_aliases.py"))
+    assert found.op_count == before.op_count
+    assert found.files == ("/abs/src/../gen/./module_aliases.py",)

@@ -3,6 +3,8 @@ source lines around each frame."""
 
 from __future__ import annotations
 
+import functools
+import posixpath
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
@@ -136,11 +138,19 @@ class WhereQuery:
         return cls(text, None, innermost)
 
     def matches_file(self, recorded: str) -> bool:
-        recorded = recorded.replace("\\", "/")
-        wanted = self.file.replace("\\", "/")
-        while wanted.startswith("./"):
-            wanted = wanted[2:]
+        """Whether a recorded path is the queried file, both normalized (`/src/../gen/x.py` is
+        `/gen/x.py`: a script run as `python ../gen/x.py` records the first)."""
+        recorded = normalized_path(recorded)
+        wanted = normalized_path(self.file)
         return recorded == wanted or recorded.endswith("/" + wanted)
+
+
+@functools.lru_cache(maxsize=4096)  # a model records few distinct files, each on thousands of frames
+def normalized_path(path: str) -> str:
+    """A recorded path with `.`, `..` and repeated separators resolved lexically, `/` as separator."""
+    posix = path.replace("\\", "/")
+    normal = posixpath.normpath(posix) if posix else posix
+    return normal[2:] if normal.startswith("./") else normal
 
 
 @dataclass(frozen=True, slots=True)
