@@ -39,6 +39,7 @@ class BundleEntry:
     shard: int
     offset: int
     size: int
+    crc32c: int = 0  # of the tensor's bytes in its shard, as TensorFlow wrote it: its values' identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,9 @@ def read_bundle_index(path: Path) -> BundleIndex:
             if entry.offset < 0 or entry.size < 0 or entry.offset + entry.size > 2**62:
                 raise CheckpointIndexError(f"entry {key[:80]!r} has an impossible offset or size")
             entries.append(
-                BundleEntry(key.decode("utf-8", "replace"), entry.shard_id, entry.offset, entry.size)
+                BundleEntry(
+                    key.decode("utf-8", "replace"), entry.shard_id, entry.offset, entry.size, entry.crc32c
+                )
             )
     if header is None:
         raise CheckpointIndexError("no bundle header entry")

@@ -99,7 +99,8 @@ exit status: 0 no finding at or above --fail-on; 1 findings at or above it, or a
 
 _EPILOG_DIFF = """\
 categories: versions, signatures, aliases, functions, ops, attrs, namespaces, risky-ops, variables,
-debug-info, sources (moved creation sites), plumbing (what the checkpoint restore and save run)
+debug-info, sources (moved creation sites), plumbing (what the checkpoint restore and save run),
+weights (variable values, by the checkpoint's checksums)
 
 examples:
   inspector diff shipped/ candidate/
@@ -524,6 +525,7 @@ def _declare_diff(diff_cmd: argparse.ArgumentParser) -> None:
         "debug-info",
         "sources",
         "plumbing",
+        "weights",
     )
     diff_cmd.description = (
         "Compare two SavedModels semantically: functions are paired by alias, object path, "

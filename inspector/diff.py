@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
@@ -48,6 +49,7 @@ from inspector.view import (
     Node,
     SavedModelView,
     TensorSpec,
+    Variable,
     namespace_of,
     node_key,
 )
@@ -299,6 +301,7 @@ def diff(
         Category.DEBUG_INFO: _debug_info,
         Category.SOURCES: _sources,
         Category.PLUMBING: _plumbing,
+        Category.WEIGHTS: _weights,
     }
     for category in wanted:
         changes.extend(compare[category](old, new, forward))
@@ -757,14 +760,17 @@ def _variable_groups(view: SavedModelView) -> dict[str, tuple[TensorValue, ...]]
     """
     groups: dict[str, list[TensorValue]] = {}
     for variable in view.variables:
-        key = _NAME_COUNTER.sub("", variable.name) if variable.name else variable.object_path
-        groups.setdefault(key, []).append(TensorValue(variable.dtype, variable.shape))
+        groups.setdefault(_group_key(variable), []).append(TensorValue(variable.dtype, variable.shape))
     return {key: tuple(sorted(specs, key=repr)) for key, specs in groups.items()}
+
+
+def _group_key(variable: Variable) -> str:
+    return _NAME_COUNTER.sub("", variable.name) if variable.name else variable.object_path
 
 
 def _variables(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
     before, after = _variable_groups(old), _variable_groups(new)
-    changes = []
+    changes = _variable_devices(old, new)
     for key in sorted(set(before) | set(after)):
         if key not in before:
             changes.append(Change(Category.VARIABLES, ChangeKind.ADDED, Aspect.VARIABLE, key, new=after[key]))
@@ -775,6 +781,77 @@ def _variables(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -
         else:
             changes += _changed(Category.VARIABLES, Aspect.VARIABLE, before[key], after[key], name=key)
     return changes
+
+
+def _variable_devices(old: SavedModelView, new: SavedModelView) -> list[Change]:
+    """Variable groups on both sides whose devices differ (`SaveOptions.experimental_variable_policy`)."""
+
+    def devices(view: SavedModelView) -> dict[str, tuple[str, ...]]:
+        found: dict[str, set[str]] = {}
+        for variable in view.variables:
+            found.setdefault(_group_key(variable), set()).add(variable.device)
+        return {key: tuple(sorted(d or "(none)" for d in places)) for key, places in found.items()}
+
+    before, after = devices(old), devices(new)
+    return [
+        Change(
+            Category.VARIABLES,
+            ChangeKind.CHANGED,
+            Aspect.VARIABLE_DEVICE,
+            key,
+            old=before[key],
+            new=after[key],
+        )
+        for key in sorted(set(before) & set(after))
+        if before[key] != after[key]
+    ]
+
+
+def _weights(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    """Variable groups of the same specs on both sides whose values differ: each tensor's entry in
+    `variables.index` holds the crc32c of its bytes, so no data file is read. A group is compared as a
+    multiset of checksums (Keras lists a model's variables in another order on every export)."""
+    before, after = _checksums(old), _checksums(new)
+    specs_before, specs_after = _variable_groups(old), _variable_groups(new)
+    changes = []
+    for key in sorted(set(before) & set(after)):
+        if before[key] == after[key] or specs_before.get(key) != specs_after.get(key):
+            continue  # the same values, or a changed shape the variables category already says
+        specs = specs_before[key]
+        changes.append(
+            Change(
+                Category.WEIGHTS,
+                ChangeKind.CHANGED,
+                Aspect.WEIGHT,
+                key,
+                old=tuple(replace(spec, digest="crc32c " + " ".join(before[key])) for spec in specs),
+                new=tuple(replace(spec, digest="crc32c " + " ".join(after[key])) for spec in specs),
+                reason="values differ",
+            )
+        )
+    return changes
+
+
+def _checksums(view: SavedModelView) -> dict[str, tuple[str, ...]]:
+    """Variable group -> the sorted crc32c of its tensors in the checkpoint; {} when the index cannot be
+    read (INS011 says why). A TF2 variable's checkpoint key is its object path; a TF1 one's its name."""
+    from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
+
+    try:
+        index = read_bundle_index(view.path / INDEX_FILE)
+    except (CheckpointIndexError, OSError):
+        return {}
+    crc = {entry.name: entry.crc32c for entry in index.entries}
+    found: dict[str, list[str]] = {}
+    for variable in view.variables:
+        key = (
+            variable.name
+            if variable.origin == "graph"
+            else variable.object_path.replace(".", "/") + "/.ATTRIBUTES/VARIABLE_VALUE"
+        )
+        if key in crc:
+            found.setdefault(_group_key(variable), []).append(f"{crc[key]:08x}")
+    return {group: tuple(sorted(values)) for group, values in found.items()}
 
 
 def _debug_info(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:

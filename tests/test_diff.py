@@ -230,3 +230,35 @@ def test_bad_input_is_exit_2(tmp_path: Any) -> None:
     assert (
         result.code == 2 and "no such file or directory" in result.stderr and "Traceback" not in result.stderr
     )
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_weights_and_variable_devices_are_compared(tmp_path: Path) -> None:
+    """Two saves that differ in one variable's value, and one placed by the variable policy: the values are
+    compared by the checksums in variables.index (no data file read), the devices by the object graph."""
+    tf = pytest.importorskip("tensorflow")
+
+    class Module(tf.Module):
+        def __init__(self, loc: float) -> None:
+            super().__init__()
+            self.loc = tf.Variable(loc, name="loc")
+            self.scale = tf.Variable(1.0, name="scale")
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def serve(self, x: object) -> object:
+            return (x - self.loc) / self.scale
+
+    def save(name: str, loc: float, policy: str | None = None) -> Path:  # one call site: the same stacks
+        return inspector.save(Module(loc), tmp_path / name, variable_policy=policy)
+
+    base, again, moved = save("base", 0.0), save("again", 0.0), save("moved", 0.5)
+    placed = save("placed", 0.0, "save_variable_devices")
+    same = diff(inspector.load(base), inspector.load(again))
+    assert same.identical, [(c.category, c.aspect, c.name, c.old, c.new) for c in same.changes]
+    changes = diff(inspector.load(base), inspector.load(moved)).changes
+    assert [(c.category, c.aspect, c.name) for c in changes] == [(Category.WEIGHTS, Aspect.WEIGHT, "loc")]
+    devices = diff(inspector.load(base), inspector.load(placed)).changes_in(Category.VARIABLES)
+    assert {c.name for c in devices if c.aspect is Aspect.VARIABLE_DEVICE} == {"loc", "scale"}
+    text = run_cli("diff", base, moved).stdout
+    assert "loc" in text and "values differ" in flat(text)

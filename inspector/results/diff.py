@@ -23,6 +23,7 @@ class Category(StrEnum):
     DEBUG_INFO = "debug-info"
     SOURCES = "sources"
     PLUMBING = "plumbing"  # TensorFlow's checkpoint plumbing: what a load's restore and a save run
+    WEIGHTS = "weights"  # the variables' values, by the checksums the checkpoint index stores
 
 
 class ChangeKind(StrEnum):
@@ -53,6 +54,8 @@ class Aspect(StrEnum):
     NAMESPACED_OP = "namespaced-op"  # one op type of a namespace present on both sides
     RISKY_OP = "risky-op"  # old/new: how many nodes of that risky op type
     VARIABLE = "variable"  # a variable group (checkpoint name without counters): old/new its specs
+    VARIABLE_DEVICE = "variable-device"  # old/new: the devices a variable group is placed on
+    WEIGHT = "weight"  # a variable group whose values differ: old/new its specs, digest its checksums
     DEBUG_INFO = "debug-info"  # old/new: the status of the debug info
     SOURCE = "source"  # the creation site of a node of a paired function moved
     PLUMBING = "plumbing"  # a part of the checkpoint plumbing: old/new its nodes that differ
