@@ -451,7 +451,30 @@ def _functions(old: SavedModelView, new: SavedModelView, forward: Mapping[str, s
         for f in sorted(new.functions)
         if f not in paired_new
     ]
-    return [*removed, *added]
+    # Every concrete function of the object graph can be called with its input signature: a changed one
+    # is a change to the model's interface (an aliased function's is said under aliases, the function a
+    # SignatureDef calls under signatures).
+    said = {f for view in (old, new) for s in view.signatures.values() for f in s.functions}
+    said |= set(old.function_aliases) | set(new.function_aliases)
+    signatures = [
+        Change(
+            Category.FUNCTIONS,
+            ChangeKind.CHANGED,
+            Aspect.FUNCTION_SIGNATURE,
+            n,
+            old_function=o,
+            new_function=n,
+            old=old.input_signatures[o],
+            new=new.input_signatures[n],
+        )
+        for o, n in sorted(forward.items())
+        if o in old.input_signatures
+        and n in new.input_signatures
+        and old.input_signatures[o] != new.input_signatures[n]
+        and o not in said
+        and n not in said
+    ]
+    return [*removed, *added, *signatures]
 
 
 def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[tuple[str, str]]:

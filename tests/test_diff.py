@@ -262,3 +262,25 @@ def test_weights_and_variable_devices_are_compared(tmp_path: Path) -> None:
     assert {c.name for c in devices if c.aspect is Aspect.VARIABLE_DEVICE} == {"loc", "scale"}
     text = run_cli("diff", base, moved).stdout
     assert "loc" in text and "values differ" in flat(text)
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_a_changed_input_signature_of_an_object_graph_function_is_a_change(tmp_path: Path) -> None:
+    """tf_keras `model.save(save_format='tf')` with a Dense widened 4 -> 8: the layers' own concrete
+    functions (`..._layer_call_fn`, `..._call_and_return_conditional_losses`), which no signature or
+    alias names, now take 8 wide inputs."""
+    tf_keras = pytest.importorskip("tf_keras")
+
+    def save(name: str, width: int) -> Path:
+        inputs = tf_keras.Input((3,), name="x")
+        hidden = tf_keras.layers.Dense(width, name="hidden")(inputs)
+        outputs = tf_keras.layers.Dense(1, name="out")(hidden)
+        tf_keras.Model(inputs, outputs).save(str(tmp_path / name), save_format="tf")
+        return tmp_path / name
+
+    narrow, wide = save("narrow", 4), save("wide", 8)
+    changes = diff(inspector.load(narrow), inspector.load(wide)).changes_in(Category.FUNCTIONS)
+    changed = [c for c in changes if c.aspect is Aspect.FUNCTION_SIGNATURE]
+    assert changed and all("out" in c.name for c in changed), [c.name for c in changed]
+    assert all("None, 4" in str(c.old) and "None, 8" in str(c.new) for c in changed)

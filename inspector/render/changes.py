@@ -25,6 +25,7 @@ _SUBJECT_SUFFIX = {
     Aspect.ALIAS_FUNCTIONS: "functions",
     Aspect.ALIAS_INPUT_SIGNATURES: "input signatures",
     Aspect.OP_COUNT: "count",
+    Aspect.FUNCTION_SIGNATURE: "input signature",
 }
 
 _FIXED_SUBJECT = {
