@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
 from inspector.integrity import unlisted_ops
+from inspector.reach import STRENGTH
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
 INFO = RuleInfo(
@@ -29,12 +30,21 @@ INFO = RuleInfo(
 )
 
 
+def _place(context: AuditContext, key: str) -> tuple[str, str]:
+    node = context.view.nodes[key]
+    return node.function, node.name
+
+
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
     """One finding per op type (a model with 27 such nodes of 3 types gets 3), located at its first node."""
     reach = context.scope.reach
     for op in unlisted_ops(context.view):
-        # Located at one node, chosen without the function counters, so a re-save keeps the fingerprint.
-        key = min(op.node_keys, key=_without_counter)
+        # Located at its most reachable node (what a reader must look at first), then chosen without the
+        # function counters, so a re-save keeps the fingerprint.
+        key = min(
+            op.node_keys,
+            key=lambda k: (STRENGTH.index(reach.of(*_place(context, k)).reach), _without_counter(k)),
+        )
         node = context.view.nodes[key]
         trace = context.view.trace(node)
         function_reach = reach.of(node.function, node.name)

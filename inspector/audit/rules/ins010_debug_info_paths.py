@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
+from inspector.debuginfo import is_user_file
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 from inspector.scrub import revealing_paths, source_roots
 
@@ -32,7 +33,9 @@ _SEVERITY = {"user name": Severity.WARNING, "home folder": Severity.WARNING}
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
-    paths = revealing_paths(context.view)
+    # The interpreter's, the standard library's and installed packages' paths are the environment: the
+    # same on every machine set up alike, and not the author's (a pyenv stdlib under ~ is no leak of work).
+    paths = [path for path in revealing_paths(context.view) if is_user_file(path.path)]
     if not paths:
         return
     roots = source_roots(context.view)
