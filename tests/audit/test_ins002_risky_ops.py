@@ -110,3 +110,11 @@ def test_every_catalogued_op_is_registered_in_tensorflow() -> None:
     from tensorflow.python.framework import op_def_registry
 
     assert [name for name in CATALOGUE if op_def_registry.get(name) is None] == []
+
+
+def test_notes_of_one_op_type_are_said_once_with_their_count() -> None:
+    """tensorflow-text's tokenizers hold 21 Asserts, each with its own message constants: one note."""
+    asserts = by_op(findings_of("tftext_tokenizers")).get("Assert", [])
+    assert len(asserts) == 1 and asserts[0].severity is Severity.NOTE
+    assert asserts[0].message.endswith("(21 nodes in 21 functions)")
+    assert "constant input" not in asserts[0].message

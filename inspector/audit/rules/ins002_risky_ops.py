@@ -27,11 +27,13 @@ with `--allow OP` / `allow = ["OP"]` when it is intended. `--deny OP` adds an op
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from inspector.audit.context import AuditContext
 from inspector.audit.scope import OpSite
 from inspector.callgraph import tensor_node_name
 from inspector.plumbing import CHECKPOINT_OPS
+from inspector.reach import STRENGTH
 from inspector.results.audit import Finding, Notice, Reach, RuleInfo, Severity
 from inspector.riskyops import CATALOGUE, RUNS_AT_LOAD_FLOOR, Family, RiskyOp
 from inspector.view import TOP_LEVEL, Asset, node_key
@@ -42,6 +44,33 @@ INFO = RuleInfo(
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
+    """The findings, notes of one op type and message said once with their count (a tokenizer model's
+    24 Asserts are one note): a note asks nothing of the reader per node."""
+    notes: dict[tuple[str, str], list[Finding]] = {}
+    for finding in _findings(context):
+        if finding.severity is Severity.NOTE:
+            # An Assert's constant inputs are its messages, different at every node: not what groups them.
+            said = finding.message.split(_CONSTANTS, 1)[0]
+            notes.setdefault((finding.location.op_type, said), []).append(finding)
+        else:
+            yield finding
+    for group in notes.values():
+        if len(group) == 1:
+            yield group[0]
+            continue
+        first = min(
+            group, key=lambda f: (STRENGTH.index(f.location.reach or Reach.UNREACHABLE), f.location.node_key)
+        )
+        functions = len({f.location.function for f in group})
+        said = first.message.split(_CONSTANTS, 1)[0]
+        message = f"{said} ({len(group)} nodes in {functions} function{'s' if functions != 1 else ''})"
+        yield replace(first, message=message, evidence=())
+
+
+_CONSTANTS = "; constant input "
+
+
+def _findings(context: AuditContext) -> Iterator[Finding]:
     policy = context.policy
     denied = {
         op: RiskyOp(op, Family.SYSTEM, Severity.ERROR, "denied by the audit policy")
@@ -85,7 +114,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             )
         paths = neighbours.string_inputs(site)
         if paths:
-            message += f"; constant input {', '.join(repr(p) for p in paths)}"
+            message += f"{_CONSTANTS}{', '.join(repr(p) for p in paths)}"
             evidence.extend(f"input {p}" for p in paths)
         if output_stream:
             message += f"; output_stream {output_stream!r}"
