@@ -357,10 +357,15 @@ class TensorSpec:
 
     @property
     def shape_text(self) -> str:
+        """`[None, 4]`, `[]` for a scalar, `[?]` for an unknown rank: the notation of every page."""
         if self.shape is None:
-            return "<unknown>"
-        dims = ", ".join("None" if dim is None else str(dim) for dim in self.shape)
-        return f"({dims},)" if len(self.shape) == 1 else f"({dims})"
+            return "[?]"
+        return "[" + ", ".join("None" if dim is None else str(dim) for dim in self.shape) + "]"
+
+    @property
+    def is_op(self) -> bool:
+        """An op's output rather than a tensor (the init op's NoOp): no dtype, no shape."""
+        return self.dtype == "unknown" and self.shape is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,8 +219,12 @@ def _specs(specs: tuple[TensorSpec, ...]) -> str:
     """Each tensor with its dtype and shape, and the graph tensor a caller feeds or fetches."""
     return (
         "<br>".join(
-            f"{md(s.name)}: {s.dtype}{md(s.shape_text)}"
-            + (f" ({md(s.tensor_name)})" if s.tensor_name else "")
+            (
+                f"{md(s.name)} → op {md(s.tensor_name)}"
+                if s.is_op
+                else f"{md(s.name)}: {s.dtype}{md(s.shape_text)}"
+                + (f" ({md(s.tensor_name)})" if s.tensor_name else "")
+            )
             for s in specs
         )
         or "—"

@@ -255,7 +255,7 @@ def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
         if index:
             text.append("\n")
         text.append_text(literal(spec.name, style="bold"))
-        if spec.dtype == "unknown" and spec.shape is None:  # an op output such as the init op's NoOp
+        if spec.is_op:  # an op output such as the init op's NoOp
             text.append(" → ").append_text(literal(spec.tensor_name))
         else:
             text.append(f": {spec.dtype}{spec.shape_text}")
