@@ -238,7 +238,8 @@ def tensor_spec(key: str, tensor_info: Any, types_module: Any) -> TensorSpec:
     return TensorSpec(key, dtype_name(types_module, tensor_info.dtype), shape, tensor_name)
 
 
-def _concrete_names(node: Any) -> list[str]:
+def concrete_names(node: Any) -> list[str]:
+    """The concrete function names an object-graph node holds (a tf.function, or a bare one)."""
     kind = node.WhichOneof("kind")
     if kind == "function":
         return list(node.function.concrete_functions)
@@ -265,7 +266,7 @@ def restored_functions(object_graph: Any, paths: list[list[str]]) -> dict[str, t
     def add(node_id: int, role: str) -> None:
         if not 0 <= node_id < len(nodes):
             return
-        for name in _concrete_names(nodes[node_id]):
+        for name in concrete_names(nodes[node_id]):
             bucket = found.setdefault(name, [])
             if role not in bucket:
                 bucket.append(role)
