@@ -204,6 +204,21 @@ def test_a_table_whose_words_cannot_fit_becomes_blocks() -> None:
     assert long_name in "".join(line.strip() for line in lines[1:])
 
 
+def test_a_blocks_later_lines_hang_under_its_first_value() -> None:
+    """A signature's second input, or a wrapped value, starts under the first, not at the margin where
+    the row names go."""
+    from inspector.render.fittable import FitTable
+
+    table = FitTable()
+    table.add_column("Signature", identifier=True)
+    table.add_column("Inputs", identifier=True)
+    table.add_row("serving_default", "x" * 50 + ": float32[None]\nmask: int32[None]")
+    lines = _drawn(table, 60)
+    assert lines[0] == "serving_default"
+    assert lines[1].startswith("  Inputs: " + "x" * 50)
+    assert lines[-1] == " " * len("  Inputs: ") + "mask: int32[None]"
+
+
 def test_key_values_wrap_each_value_beside_its_key() -> None:
     from inspector.render.fittable import KeyValues
     from inspector.render.terminal import Text

@@ -104,7 +104,7 @@ class FitTable:
     def draw(self, width: int) -> list[Line]:
         widths = self._widths(width)
         if widths is None:
-            return [line for block in self._blocks() for line in block.draw(width)]
+            return self._blocks(width)
         total = sum(widths) + self._overhead()
         blank: Line = [(" " * total, "")]
         header = tuple(Text(column.header, style=_HEADER_STYLE) for column in self.columns)
@@ -134,15 +134,23 @@ class FitTable:
             lines.append(line)
         return lines
 
-    def _blocks(self) -> list[Text]:
-        blocks = []
+    def _blocks(self, width: int) -> list[Line]:
+        """Each row as a block: its first cell bold on a line of its own, then `Header: value` with every
+        further line of the value (a second input, a wrapped word) hanging under the value's first."""
+        lines: list[Line] = []
         for row in self.rows:
             first, *rest = row
-            blocks.append(Text(style="bold").append_text(first))
+            lines += Text(style="bold").append_text(first).draw(width)
             for column, cell in zip(self.columns[1:], rest, strict=False):
-                if cell.plain.strip():
-                    blocks.append(Text(f"  {column.header}: ", style="dim").append_text(cell))
-        return blocks
+                if not cell.plain.strip():
+                    continue
+                label = f"  {column.header}: "
+                indent = cell_len(label)
+                room = max(1, width - indent)
+                for number, text in enumerate([cell] if _fits(cell, room) else cell.wrap(room)):
+                    lead = (label, "dim") if number == 0 else (" " * indent, "")
+                    lines.append([lead, *text.rstrip().runs()])
+        return lines
 
 
 class _Column:
