@@ -40,6 +40,8 @@ class BundleEntry:
     offset: int
     size: int
     crc32c: int = 0  # of the tensor's bytes in its shard, as TensorFlow wrote it: its values' identity
+    dtype: int = 0  # the DataType number the entry records
+    shape: tuple[int, ...] | None = None  # None: the entry records no fully known shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,13 @@ def read_bundle_index(path: Path) -> BundleIndex:
                 raise CheckpointIndexError(f"entry {key[:80]!r} has an impossible offset or size")
             entries.append(
                 BundleEntry(
-                    key.decode("utf-8", "replace"), entry.shard_id, entry.offset, entry.size, entry.crc32c
+                    key.decode("utf-8", "replace"),
+                    entry.shard_id,
+                    entry.offset,
+                    entry.size,
+                    entry.crc32c,
+                    entry.dtype,
+                    _entry_shape(entry.shape),
                 )
             )
     if header is None:
@@ -119,6 +127,71 @@ def read_bundle_index(path: Path) -> BundleIndex:
             f"entry {stray.name[:80]!r} names shard {stray.shard} of {header.num_shards}"
         )
     return BundleIndex(header.num_shards, tuple(entries))
+
+
+def _entry_shape(shape: Any) -> tuple[int, ...] | None:
+    if shape.unknown_rank or any(dim.size < 0 for dim in shape.dim):
+        return None
+    return tuple(dim.size for dim in shape.dim)
+
+
+#: The dtypes whose values are read (fixed-size numbers): DataType number -> (name, struct format).
+_READABLE = {
+    1: ("float32", "f"),
+    2: ("float64", "d"),
+    3: ("int32", "i"),
+    4: ("uint8", "B"),
+    5: ("int16", "h"),
+    6: ("int8", "b"),
+    9: ("int64", "q"),
+    10: ("bool", "?"),
+    17: ("uint16", "H"),
+    19: ("float16", "e"),
+    22: ("uint32", "I"),
+    23: ("uint64", "Q"),
+}
+
+
+def read_small_values(
+    model_dir: Path, index: BundleIndex, entry: BundleEntry, limit: int
+) -> tuple[float | int | bool, ...] | None:
+    """The values of a tensor of at most `limit` fixed-size elements, read from its data shard at the
+    offset its entry records; None for anything else (a string tensor, a larger one, an entry whose size
+    does not match its dtype and shape, a shard that is not a regular file inside the model or that is
+    shorter than the entry says). Only `entry.size` bytes are read, whatever the shard's size."""
+    import math
+    import os
+    import stat
+
+    from inspector.files import model_part_problem
+
+    readable = _READABLE.get(entry.dtype)
+    if readable is None or entry.shape is None:
+        return None
+    elements = math.prod(entry.shape)
+    fmt = f"<{elements}{readable[1]}"
+    if elements > limit or struct.calcsize(fmt) != entry.size:
+        return None
+    shard = index.shard_path(model_dir, entry.shard)
+    if model_part_problem(model_dir, shard) is not None:
+        return None
+    try:
+        # O_NONBLOCK: a FIFO put where the shard should be must not block the open.
+        descriptor = os.open(shard, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None  # swapped for something else since it was checked
+        try:
+            stream.seek(entry.offset)
+            data = stream.read(entry.size)
+        except OSError:
+            return None
+    if len(data) != entry.size:
+        return None
+    values: tuple[float | int | bool, ...] = struct.unpack(fmt, data)
+    return values
 
 
 def _block(data: bytes, offset: int, size: int) -> bytes:

@@ -105,6 +105,7 @@ weights (variable values, by the checkpoint's checksums)
 examples:
   inspector diff shipped/ candidate/
   inspector diff shipped/ candidate/ --stat
+  inspector diff shipped/ candidate/ --only weights --values     # a changed bias: [0.0, 0.0] -> [0.5, 0.0]
   inspector diff shipped/ candidate/ --only signatures --only aliases --format json
   inspector diff shipped/ candidate/ --ignore sources --format markdown >> "$GITHUB_STEP_SUMMARY"
 
@@ -543,6 +544,12 @@ def _declare_diff(diff_cmd: argparse.ArgumentParser) -> None:
         "--ignore", action="append", choices=categories, metavar="CATEGORY", help="skip these"
     )
     diff_cmd.add_argument("--stat", action="store_true", help="counts per category only")
+    diff_cmd.add_argument(
+        "--values",
+        action="store_true",
+        help="show changed weights of up to 8 numbers old -> new, read from the checkpoint's data shards "
+        "(their bytes only); without it weights are compared by the checksums in variables.index",
+    )
     _add_reading_options(diff_cmd, whitelist=False)
     _add_output_options(diff_cmd)
     diff_cmd.set_defaults(run=_run_diff)
@@ -872,7 +879,7 @@ def _run_diff(args: argparse.Namespace) -> int:
     new = load(args.new, tags=args.tags)
     only = [Category(c) for c in args.only] if args.only else None
     ignore = [Category(c) for c in args.ignore or ()]
-    return _emit(diff(old, new, only=only, ignore=ignore), args)
+    return _emit(diff(old, new, only=only, ignore=ignore, values=args.values), args)
 
 
 def _run_doctor(args: argparse.Namespace) -> int:

@@ -21,10 +21,11 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.callgraph import tensor_node_name
 from inspector.plumbing import find_plumbing
@@ -53,6 +54,9 @@ from inspector.view import (
     namespace_of,
     node_key,
 )
+
+if TYPE_CHECKING:
+    from inspector.checkpoint import BundleEntry, BundleIndex
 
 _COUNTER = re.compile(r"_\d+$")
 
@@ -283,12 +287,16 @@ def diff(
     *,
     only: Iterable[Category] | None = None,
     ignore: Iterable[Category] = (),
+    values: bool = False,
 ) -> DiffResult:
+    """What changed from `old` to `new`, in the categories asked for. `values` reads the values of small
+    changed variables from the checkpoint's data shards (only their bytes) to show them old → new; without
+    it weights are compared by the checksums in the index alone."""
     wanted = tuple(c for c in (tuple(only) if only else tuple(Category)) if c not in set(ignore))
     pairs = pair_functions(old, new)
     forward = {o: p.new for o, p in pairs.items()}
     changes: list[Change] = []
-    compare = {
+    compare: dict[Category, Callable[[SavedModelView, SavedModelView, Mapping[str, str]], list[Change]]] = {
         Category.VERSIONS: _versions,
         Category.SIGNATURES: _signatures,
         Category.ALIASES: _aliases,
@@ -301,7 +309,7 @@ def diff(
         Category.DEBUG_INFO: _debug_info,
         Category.SOURCES: _sources,
         Category.PLUMBING: _plumbing,
-        Category.WEIGHTS: _weights,
+        Category.WEIGHTS: partial(_weights, values=values),
     }
     for category in wanted:
         changes.extend(compare[category](old, new, forward))
@@ -454,27 +462,29 @@ def _functions(old: SavedModelView, new: SavedModelView, forward: Mapping[str, s
     # Every concrete function of the object graph can be called with its input signature: a changed one
     # is a change to the model's interface (an aliased function's is said under aliases, the function a
     # SignatureDef calls under signatures).
-    said = {f for view in (old, new) for s in view.signatures.values() for f in s.functions}
-    said |= set(old.function_aliases) | set(new.function_aliases)
-    signatures = [
+    # What it returns, likewise (a SignatureDef's outputs are said under signatures; aliases compare only
+    # what their functions take).
+    by_signature = {f for view in (old, new) for s in view.signatures.values() for f in s.functions}
+    aliased = set(old.function_aliases) | set(new.function_aliases)
+    interface = [
         Change(
             Category.FUNCTIONS,
             ChangeKind.CHANGED,
-            Aspect.FUNCTION_SIGNATURE,
+            aspect,
             n,
             old_function=o,
             new_function=n,
-            old=old.input_signatures[o],
-            new=new.input_signatures[n],
+            old=before[o],
+            new=after[n],
         )
         for o, n in sorted(forward.items())
-        if o in old.input_signatures
-        and n in new.input_signatures
-        and old.input_signatures[o] != new.input_signatures[n]
-        and o not in said
-        and n not in said
+        for aspect, before, after, said in (
+            (Aspect.FUNCTION_SIGNATURE, old.input_signatures, new.input_signatures, by_signature | aliased),
+            (Aspect.FUNCTION_OUTPUTS, old.output_signatures, new.output_signatures, by_signature),
+        )
+        if o in before and n in after and before[o] != after[n] and o not in said and n not in said
     ]
-    return [*removed, *added, *signatures]
+    return [*removed, *added, *interface]
 
 
 def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -830,51 +840,98 @@ def _variable_devices(old: SavedModelView, new: SavedModelView) -> list[Change]:
     ]
 
 
-def _weights(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+#: `--values` shows the values of a changed variable of at most this many elements (a threshold, a bias).
+SHOWN_VALUES = 8
+
+
+def _weights(
+    old: SavedModelView, new: SavedModelView, _: Mapping[str, str], *, values: bool = False
+) -> list[Change]:
     """Variable groups of the same specs on both sides whose values differ: each tensor's entry in
     `variables.index` holds the crc32c of its bytes, so no data file is read. A group is compared as a
-    multiset of checksums (Keras lists a model's variables in another order on every export)."""
-    before, after = _checksums(old), _checksums(new)
+    multiset of checksums (Keras lists a model's variables in another order on every export).
+
+    With `values`, a changed tensor of at most SHOWN_VALUES fixed-size elements is read from its data
+    shard (those bytes only) and shown old → new."""
+    before, after = _stored_tensors(old), _stored_tensors(new)
     specs_before, specs_after = _variable_groups(old), _variable_groups(new)
     changes = []
     for key in sorted(set(before) & set(after)):
-        if before[key] == after[key] or specs_before.get(key) != specs_after.get(key):
+        old_sums, new_sums = _sums(before[key]), _sums(after[key])
+        if old_sums == new_sums or specs_before.get(key) != specs_after.get(key):
             continue  # the same values, or a changed shape the variables category already says
-        specs = specs_before[key]
+        if values:
+            old_value, new_value = _read_values(old, before[key]), _read_values(new, after[key])
+        else:
+            specs = specs_before[key]
+            old_value = tuple(replace(spec, digest="crc32c " + " ".join(old_sums)) for spec in specs)
+            new_value = tuple(replace(spec, digest="crc32c " + " ".join(new_sums)) for spec in specs)
         changes.append(
             Change(
                 Category.WEIGHTS,
                 ChangeKind.CHANGED,
                 Aspect.WEIGHT,
                 key,
-                old=tuple(replace(spec, digest="crc32c " + " ".join(before[key])) for spec in specs),
-                new=tuple(replace(spec, digest="crc32c " + " ".join(after[key])) for spec in specs),
+                old=old_value,
+                new=new_value,
                 reason="values differ",
             )
         )
     return changes
 
 
-def _checksums(view: SavedModelView) -> dict[str, tuple[str, ...]]:
-    """Variable group -> the sorted crc32c of its tensors in the checkpoint; {} when the index cannot be
-    read (INS011 says why). A TF2 variable's checkpoint key is its object path; a TF1 one's its name."""
+def _sums(stored: _StoredGroup) -> tuple[str, ...]:
+    return tuple(sorted(f"{entry.crc32c:08x}" for _, entry in stored.tensors))
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredGroup:
+    """A variable group's tensors in the checkpoint: each variable with its entry in the index."""
+
+    index: BundleIndex
+    tensors: tuple[tuple[Variable, BundleEntry], ...]
+
+
+def _stored_tensors(view: SavedModelView) -> dict[str, _StoredGroup]:
+    """Variable group -> its variables' entries in the checkpoint index, in object-path order; {} when
+    the index cannot be read (INS011 says why). A TF2 variable's checkpoint key is its object path; a
+    TF1 one's its name."""
     from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
 
     try:
         index = read_bundle_index(view.path / INDEX_FILE)
     except (CheckpointIndexError, OSError):
         return {}
-    crc = {entry.name: entry.crc32c for entry in index.entries}
-    found: dict[str, list[str]] = {}
-    for variable in view.variables:
+    entries = {entry.name: entry for entry in index.entries}
+    found: dict[str, list[tuple[Variable, BundleEntry]]] = {}
+    for variable in sorted(view.variables, key=lambda v: v.object_path):
         key = (
             variable.name
             if variable.origin == "graph"
             else variable.object_path.replace(".", "/") + "/.ATTRIBUTES/VARIABLE_VALUE"
         )
-        if key in crc:
-            found.setdefault(_group_key(variable), []).append(f"{crc[key]:08x}")
-    return {group: tuple(sorted(values)) for group, values in found.items()}
+        if key in entries:
+            found.setdefault(_group_key(variable), []).append((variable, entries[key]))
+    return {group: _StoredGroup(index, tuple(tensors)) for group, tensors in found.items()}
+
+
+def _read_values(view: SavedModelView, stored: _StoredGroup) -> tuple[TensorValue, ...]:
+    """Each tensor of a group as its spec and checksum, with its values when it is small enough."""
+    from inspector.checkpoint import read_small_values
+
+    shown = []
+    for variable, entry in stored.tensors:
+        read = read_small_values(view.path, stored.index, entry, SHOWN_VALUES)
+        shown.append(
+            TensorValue(
+                variable.dtype,
+                variable.shape,
+                None if read is None else tuple(_plain(value, variable.dtype) for value in read),
+                None if entry.shape is None else math.prod(entry.shape),
+                f"crc32c {entry.crc32c:08x}",
+            )
+        )
+    return tuple(shown)
 
 
 def _debug_info(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:

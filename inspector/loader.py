@@ -391,6 +391,7 @@ def _build_view(
         object_paths=MappingProxyType(object_paths),
         signatures_by_function=MappingProxyType({k: tuple(v) for k, v in signatures_by_function.items()}),
         input_signatures=MappingProxyType(input_signatures),
+        output_signatures=MappingProxyType(objectgraph.output_signatures(object_graph, types_module)),
         # The object graph names a TF2 model's variables (none is none: a top-level VarHandleOp beside
         # `asset_path_initializer` is TensorFlow's asset-path handle, not a variable); a TF1 model, which
         # has no object graph, names them by its graph's variable nodes.

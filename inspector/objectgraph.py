@@ -162,6 +162,16 @@ def input_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
     return result
 
 
+def output_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
+    """Concrete function name -> the structure of what it returns (`{'ids': int64[None]}`), where recorded.
+    The specs' own names are left out: TensorFlow names outputs after their keys, or `unknown`."""
+    return {
+        name: format_structure(function.output_signature, types_module, names=False)
+        for name, function in object_graph.concrete_functions.items()
+        if function.HasField("output_signature")
+    }
+
+
 def format_input_signature(value: Any, types_module: Any) -> str:
     """`(args, kwargs)` StructuredValue -> `(x: float32[None], training=False)`."""
     if value.WhichOneof("kind") == "tuple_value" and len(value.tuple_value.values) == 2:
@@ -183,25 +193,28 @@ def _items(value: Any) -> list[Any]:
     return [value]
 
 
-def format_structure(value: Any, types_module: Any) -> str:
-    """A StructuredValue (nested specs and Python values) as compact, readable text."""
+def format_structure(value: Any, types_module: Any, *, names: bool = True) -> str:
+    """A StructuredValue (nested specs and Python values) as compact, readable text; `names` keeps each
+    tensor spec's name (`x: float32[None]`)."""
     kind = value.WhichOneof("kind")
     if kind == "tensor_spec_value":
-        return _spec_text(value.tensor_spec_value, types_module)
+        return _spec_text(value.tensor_spec_value, types_module, names)
     if kind == "bounded_tensor_spec_value":
-        return _spec_text(value.bounded_tensor_spec_value, types_module)
+        return _spec_text(value.bounded_tensor_spec_value, types_module, names)
     if kind in ("tuple_value", "list_value"):
-        inner = ", ".join(format_structure(v, types_module) for v in getattr(value, kind).values)
+        inner = ", ".join(format_structure(v, types_module, names=names) for v in getattr(value, kind).values)
         return f"({inner})" if kind == "tuple_value" else f"[{inner}]"
     if kind == "dict_value":
         inner = ", ".join(
-            f"{key!r}: {format_structure(v, types_module)}"
+            f"{key!r}: {format_structure(v, types_module, names=names)}"
             for key, v in sorted(value.dict_value.fields.items())
         )
         return "{" + inner + "}"
     if kind == "named_tuple_value":
         named = value.named_tuple_value
-        inner = ", ".join(f"{pair.key}={format_structure(pair.value, types_module)}" for pair in named.values)
+        inner = ", ".join(
+            f"{pair.key}={format_structure(pair.value, types_module, names=names)}" for pair in named.values
+        )
         return f"{named.name}({inner})"
     if kind == "none_value":
         return "None"
@@ -219,11 +232,11 @@ def format_structure(value: Any, types_module: Any) -> str:
     return f"<{kind or 'empty'}>"
 
 
-def _spec_text(spec: Any, types_module: Any) -> str:
+def _spec_text(spec: Any, types_module: Any, names: bool = True) -> str:
     dims = shape_dims(spec.shape)
     shape = "[?]" if dims is None else "[" + ", ".join("None" if d is None else str(d) for d in dims) + "]"
     text = f"{dtype_name(types_module, spec.dtype)}{shape}"
-    return f"{spec.name}: {text}" if spec.name else text
+    return f"{spec.name}: {text}" if spec.name and names else text
 
 
 def tensor_spec(key: str, tensor_info: Any, types_module: Any) -> TensorSpec:

@@ -53,7 +53,7 @@ class TensorValue:
     def spec(self) -> str:
         if self.shape is None:
             return f"{self.dtype}[?]"
-        return f"{self.dtype}[{', '.join(map(str, self.shape))}]" if self.shape else f"{self.dtype} scalar"
+        return f"{self.dtype}[{', '.join(map(str, self.shape))}]"
 
     def text(self) -> str:
         """`0.5`, `[1, 2, 3]`, or for large tensors their spec and digest prefix."""

@@ -510,6 +510,7 @@ class SavedModelView:
     object_paths: Mapping[str, tuple[str, ...]]  # concrete function -> object-graph paths
     signatures_by_function: Mapping[str, tuple[str, ...]]  # function -> signatures that reach it
     input_signatures: Mapping[str, str]  # concrete function -> its input signature, where recorded
+    output_signatures: Mapping[str, str]  # concrete function -> the structure it returns, where recorded
     variables: tuple[Variable, ...]
     assets: tuple[Asset, ...]
     saver: Saver | None

@@ -262,6 +262,7 @@ def test_weights_and_variable_devices_are_compared(tmp_path: Path) -> None:
     assert {c.name for c in devices if c.aspect is Aspect.VARIABLE_DEVICE} == {"loc", "scale"}
     text = run_cli("diff", base, moved).stdout
     assert "loc" in text and "values differ" in flat(text)
+    assert "loc: 0.0 → 0.5" in flat(run_cli("diff", base, moved, "--values").stdout)
 
 
 @pytest.mark.slow
@@ -269,7 +270,7 @@ def test_weights_and_variable_devices_are_compared(tmp_path: Path) -> None:
 def test_a_changed_input_signature_of_an_object_graph_function_is_a_change(tmp_path: Path) -> None:
     """tf_keras `model.save(save_format='tf')` with a Dense widened 4 -> 8: the layers' own concrete
     functions (`..._layer_call_fn`, `..._call_and_return_conditional_losses`), which no signature or
-    alias names, now take 8 wide inputs."""
+    alias names: `out`'s now take 8 wide inputs, `hidden`'s return 8 wide outputs."""
     tf_keras = pytest.importorskip("tf_keras")
 
     def save(name: str, width: int) -> Path:
@@ -284,3 +285,6 @@ def test_a_changed_input_signature_of_an_object_graph_function_is_a_change(tmp_p
     changed = [c for c in changes if c.aspect is Aspect.FUNCTION_SIGNATURE]
     assert changed and all("out" in c.name for c in changed), [c.name for c in changed]
     assert all("None, 4" in str(c.old) and "None, 8" in str(c.new) for c in changed)
+    returning = [c for c in changes if c.aspect is Aspect.FUNCTION_OUTPUTS]  # what `hidden` returns widened
+    assert returning and all("hidden" in c.name for c in returning), [c.name for c in returning]
+    assert all("None, 4" in str(c.old) and "None, 8" in str(c.new) for c in returning)

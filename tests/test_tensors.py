@@ -25,7 +25,7 @@ def tensor(dtype: int, shape: list[int], **values: Any) -> Any:
 
 def test_a_float32_scalar_prints_as_written() -> None:
     value = read_tensor(tensor(1, [], float_val=[0.9]))
-    assert value.text() == "0.9" and value.spec == "float32 scalar"
+    assert value.text() == "0.9" and value.spec == "float32[]"
 
 
 def test_a_repeated_last_value_fills_the_shape() -> None:

@@ -26,6 +26,7 @@ _SUBJECT_SUFFIX = {
     Aspect.ALIAS_INPUT_SIGNATURES: "input signatures",
     Aspect.OP_COUNT: "count",
     Aspect.FUNCTION_SIGNATURE: "input signature",
+    Aspect.FUNCTION_OUTPUTS: "outputs",
 }
 
 _FIXED_SUBJECT = {
@@ -87,11 +88,10 @@ def _site_name(site: SourceSite) -> str:
 
 
 def tensor_spec(value: TensorValue) -> str:
-    """`float32[2, 3]`, `float32[None, 3]` (a dimension of unknown size), `float32 scalar`, `float32[?]`."""
+    """`float32[2, 3]`, `float32[None, 3]` (a dimension of unknown size), `float32[]` (a scalar),
+    `float32[?]` (an unknown rank): the notation of every page."""
     if value.shape is None:
         return f"{value.dtype}[?]"
-    if not value.shape:
-        return f"{value.dtype} scalar"
     return f"{value.dtype}[{', '.join('None' if d is None else str(d) for d in value.shape)}]"
 
 
@@ -110,6 +110,8 @@ def value_text(value: Value | None) -> str:
             return _tensor_text(value)
         case tuple():
             if all(isinstance(item, TensorValue) for item in value):
+                if any(isinstance(item, TensorValue) and item.values is not None for item in value):
+                    return "; ".join(_tensor_text(item) for item in value if isinstance(item, TensorValue))
                 counts = Counter(tensor_spec(item) for item in value if isinstance(item, TensorValue))
                 return "; ".join(spec if n == 1 else f"{n} × {spec}" for spec, n in sorted(counts.items()))
             return ", ".join(str(item) for item in value)

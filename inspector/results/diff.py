@@ -48,6 +48,7 @@ class Aspect(StrEnum):
     ALIAS_INPUT_SIGNATURES = "alias-input-signatures"
     FUNCTION = "function"  # a function with no counterpart
     FUNCTION_SIGNATURE = "function-signature"  # a paired concrete function's input signature: old/new
+    FUNCTION_OUTPUTS = "function-outputs"  # the structure a paired concrete function returns: old/new
     OP_COUNT = "op-count"  # how many nodes of op type `name` a paired function has
     NODE = "node"  # a node of a paired function: old/new its op type
     ATTR = "attr"  # an attr of a node of a paired function
