@@ -1059,8 +1059,8 @@ def _forms(view: SavedModelView, function: str, names: list[str]) -> dict[str, s
 
 def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: set[str]) -> tuple[str, str]:
     """A node as the plumbing comparison sees it -- its op, the op of what feeds each input (an argument
-    is `arg`), every attr (function names without counters, a string constant's values sorted, other
-    values by digest) -- and as a change shows it: name, op and, for a short string constant, value.
+    is `arg`), every attr but shapes (function names without counters, a string constant's values sorted,
+    other values by digest) -- and as a change shows it: name, op and, for a short string constant, value.
     Node names and the order of a save's variables are left out: re-saves renumber and reorder them."""
     definition = view.nodes[node_key(name, function)].definition
 
@@ -1075,6 +1075,8 @@ def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: se
     for key in sorted(definition.attr):
         value = definition.attr[key]
         kind = value.WhichOneof("value")
+        if kind == "shape" or (kind == "list" and len(value.list.shape)):
+            continue  # the variables' shapes (`shape`, `_output_shapes`): said under variables, run nothing
         if kind == "func":
             attrs.append(f"{key}=fn:{_COUNTER.sub('', value.func.name)}")
         elif kind == "list" and len(value.list.func):

@@ -51,7 +51,10 @@ def test_every_model_diffs_identical_with_itself(name: str) -> None:
     assert result.code == 0, result.stdout[-3000:] + result.stderr
 
 
-@pytest.mark.parametrize(("first", "second"), [("k3_text", "k3_text_again"), ("k2_215", "k2_215_again")])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("k3_text", "k3_text_again"), ("k2_215", "k2_215_again"), ("tfp_normal", "tfp_normal_again")],
+)
 def test_two_saves_of_the_same_code_diff_identical(first: str, second: str) -> None:
     result = diff(load(first), load(second))
     assert result.identical, [(c.category.value, c.subject, c.old, c.new) for c in result.changes]
@@ -95,6 +98,79 @@ def test_a_widened_lstm_reports_its_variables_and_shape_constants_exactly() -> N
     constants = [(value_text(c.old), value_text(c.new)) for c in by_category[Category.ATTRS]]
     assert constants and all("32" in old and "48" in new for old, new in constants)
     assert ("32", "48") in constants  # the LSTM's state size, a scalar shown as its value
+
+
+def _changes(first: str, second: str) -> dict[Category, list[tuple[Aspect, str, str, str]]]:
+    """Every change between two corpus models, by category: (aspect, name, old, new) as text."""
+    found: dict[Category, list[tuple[Aspect, str, str, str]]] = {}
+    for c in diff(load(first), load(second)).changes:
+        found.setdefault(c.category, []).append((c.aspect, c.name, value_text(c.old), value_text(c.new)))
+    return found
+
+
+def test_a_changed_weight_is_the_one_change_and_values_shows_it() -> None:
+    """tensorflow-probability: the same Normal saved with loc 0.0 and 0.5. Nothing in the graph differs;
+    the checkpoint's checksum of `loc` does, and --values reads the two floats from the data shards."""
+    changes = _changes("tfp_normal", "tfp_normal_shifted")
+    assert changes == {Category.WEIGHTS: [(Aspect.WEIGHT, "loc", "float32[]", "float32[]")]}
+    paths = catalog.get("tfp_normal").path, catalog.get("tfp_normal_shifted").path
+    result = cli("diff", *paths, "--values")
+    assert result.code == 1 and "loc: 0.0 → 0.5" in flat(result.stdout)
+    [weight] = json.loads(cli("diff", *paths, "--values", "--format", "json").stdout)["result"]["changes"]
+    assert (weight["old"][0]["values"], weight["new"][0]["values"]) == ([0.0], [0.5])
+
+
+def test_a_changed_variable_policy_is_said_as_devices_and_the_savers_shards() -> None:
+    """MirroredStrategy on two CPUs, saved under variable policy NONE and SAVE_VARIABLE_DEVICES: every
+    variable's device, and the saver's second shard, and nothing else (the io device is recorded nowhere)."""
+    changes = _changes("mirrored_policy_none", "mirrored_variable_devices")
+    assert set(changes) == {Category.VARIABLES, Category.PLUMBING}
+    devices = {(aspect, name, old) for aspect, name, old, _ in changes[Category.VARIABLES]}
+    assert devices == {
+        (Aspect.VARIABLE_DEVICE, name, "(none)") for name in ("bias", "ema", "kernel", "steps")
+    }
+    assert all(new.startswith("/job:localhost/") for *_, new in changes[Category.VARIABLES])
+    [restore, save] = changes[Category.PLUMBING]
+    assert "RestoreV2_1 " in restore[3] and "SaveV2_1 " in save[3]
+
+
+@pytest.mark.parametrize("name", ["mirrored_policy_none", "mirrored_variable_devices"])
+def test_save_options_read_the_variable_policy_and_never_claim_an_io_device(name: str) -> None:
+    options = {o.option: o for o in build_report(load(name)).save_options}
+    assert options["experimental_io_device"].recorded.value == "never"
+    policy = options["experimental_variable_policy"]
+    assert policy.recorded.value == ("yes" if name == "mirrored_variable_devices" else "no"), policy
+
+
+def test_a_widened_hub_keras_head_changes_exactly_its_layers_functions_and_variables() -> None:
+    """tf_keras around a tensorflow-hub KerasLayer, the Dense head 4 then 8 wide: `score`'s own functions
+    take 8 wide inputs, `hidden`'s return 8 wide outputs, three variables change shape; the shape attrs of
+    the checkpoint plumbing restate those shapes and are no change of their own."""
+    changes = _changes("hub_keras_narrow", "hub_keras_wide")
+    assert set(changes) == {Category.FUNCTIONS, Category.VARIABLES}
+    functions = sorted(
+        (aspect, name.split("_layer_call")[0], old, new)
+        for aspect, name, old, new in changes[Category.FUNCTIONS]
+    )
+    widened_input = ("(inputs: float32[None, 4])", "(inputs: float32[None, 8])")
+    assert functions == [
+        (Aspect.FUNCTION_OUTPUTS, "__inference_hidden", "(float32[None, 4], [])", "(float32[None, 8], [])"),
+        (Aspect.FUNCTION_OUTPUTS, "__inference_hidden", "float32[None, 4]", "float32[None, 8]"),
+        (Aspect.FUNCTION_SIGNATURE, "__inference_score", *widened_input),
+        (Aspect.FUNCTION_SIGNATURE, "__inference_score", *widened_input),
+    ]
+    assert {name for _, name, _, _ in changes[Category.VARIABLES]} == {
+        "hidden/bias",
+        "hidden/kernel",
+        "score/kernel",
+    }
+
+
+def test_tensorflow_text_models_list_no_variables() -> None:
+    """TensorFlow's asset-path handle beside `asset_path_initializer` is no variable: the object graph
+    names none, the checkpoint holds none."""
+    for name in ("tftext_tokenizers", "tftext_221"):
+        assert load(name).variables == (), name
 
 
 # --- 3. legacy stacks, 5. library frames, 11-12. where ----------------------------------------------------------
