@@ -197,7 +197,7 @@ def _one_to_one(olds: list[str], news: list[str]) -> list[tuple[str, str]]:
 
 
 def _function_defs(view: SavedModelView) -> dict[str, Any]:
-    return {fn.signature.name: fn for fn in view.meta_graph_def.graph_def.library.function}
+    return {fn.name: fn.definition for fn in view.library_functions}
 
 
 def _alias_keys(view: SavedModelView) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from inspector import objectgraph
 from inspector.callgraph import (
@@ -37,6 +37,7 @@ from inspector.view import (
     AliasTarget,
     Argument,
     Asset,
+    CallGraph,
     DebugInfo,
     Fingerprint,
     Function,
@@ -243,18 +244,19 @@ def read_fingerprint(model_dir: Path, protos: ProtoModules) -> tuple[Fingerprint
 # --- the view -----------------------------------------------------------------------------------------
 
 
-def _build_view(
-    model_dir: Path,
-    model_file: Path,
-    saved_model: Any,
-    meta_graph: Any,
-    debug_info: DebugInfo,
-    fingerprint: Fingerprint | None,
-    fingerprint_problem: str | None,
-    protos: ProtoModules,
-    warnings: list[str],
-) -> SavedModelView:
-    types_module = protos.types
+class _Graph(NamedTuple):
+    """The graph and its function library, indexed: what the node table and the call graph hold."""
+
+    functions: dict[str, Function]
+    library: frozenset[str]
+    nodes: NodeTable
+    by_op: dict[str, tuple[str, ...]]
+    by_trace: dict[int, tuple[str, ...]]
+    call_graph: CallGraph
+
+
+def _index_graph(meta_graph: Any, debug_info: DebugInfo, types_module: Any, warnings: list[str]) -> _Graph:
+    """Every function's nodes into one node table, each function's callees, and the call graph."""
     graph_def = meta_graph.graph_def
     info = meta_graph.meta_info_def
     library_defs = list(graph_def.library.function)
@@ -313,6 +315,7 @@ def _build_view(
             is_stateful=signature.is_stateful,
             calls=calls,
             op_types=own_ops,
+            definition=function_def,
         )
     trace_ids = list(map(debug_info.trace_id_by_key.get, keys))
     nodes = NodeTable(keys, ops, trace_ids, blocks, calls_at)
@@ -331,22 +334,24 @@ def _build_view(
                 where = "the top-level graph" if caller == TOP_LEVEL else f"function {caller!r}"
                 warnings.append(f"{where} calls function {callee!r}, which is not in the function library")
 
-    signatures = {
-        name: _signature(name, signature_def, nodes, types_module, warnings)
-        for name, signature_def in sorted(meta_graph.signature_def.items())
-    }
-    signatures_by_function: dict[str, list[str]] = {}
-    for signature in signatures.values():
-        for function in sorted(call_graph.reachable_from(signature.functions)):
-            signatures_by_function.setdefault(function, []).append(signature.name)
+    return _Graph(
+        functions,
+        library,
+        nodes,
+        {op: tuple(keys) for op, keys in by_op.items()},
+        {trace_id: tuple(keys) for trace_id, keys in by_trace.items()},
+        call_graph,
+    )
 
-    object_graph = meta_graph.object_graph_def
-    paths = objectgraph.object_paths(object_graph)
-    object_paths = objectgraph.function_object_paths(object_graph, paths)
-    input_signatures = objectgraph.input_signatures(object_graph, types_module)
-    function_aliases = dict(sorted(info.function_aliases.items()))
-    argument_counts = {name: len(fn.inputs) for name, fn in functions.items() if name != TOP_LEVEL}
 
+def _aliases(
+    function_aliases: Mapping[str, str],
+    library: frozenset[str],
+    input_signatures: Mapping[str, str],
+    signatures_by_function: Mapping[str, list[str]],
+    object_paths: Mapping[str, tuple[str, ...]],
+) -> dict[str, Alias]:
+    """Alias -> every concrete function behind it, with what records and reaches each."""
     alias_members: dict[str, list[str]] = {}
     for function, alias in function_aliases.items():
         alias_members.setdefault(alias, []).append(function)
@@ -367,6 +372,42 @@ def _build_view(
         for alias, members in sorted(alias_members.items())
     }
 
+    return aliases
+
+
+def _build_view(
+    model_dir: Path,
+    model_file: Path,
+    saved_model: Any,
+    meta_graph: Any,
+    debug_info: DebugInfo,
+    fingerprint: Fingerprint | None,
+    fingerprint_problem: str | None,
+    protos: ProtoModules,
+    warnings: list[str],
+) -> SavedModelView:
+    types_module = protos.types
+    info = meta_graph.meta_info_def
+    graph = _index_graph(meta_graph, debug_info, types_module, warnings)
+    functions, library, nodes, call_graph = graph.functions, graph.library, graph.nodes, graph.call_graph
+    signatures = {
+        name: _signature(name, signature_def, nodes, types_module, warnings)
+        for name, signature_def in sorted(meta_graph.signature_def.items())
+    }
+    signatures_by_function: dict[str, list[str]] = {}
+    for signature in signatures.values():
+        for function in sorted(call_graph.reachable_from(signature.functions)):
+            signatures_by_function.setdefault(function, []).append(signature.name)
+
+    object_graph = meta_graph.object_graph_def
+    paths = objectgraph.object_paths(object_graph)
+    object_paths = objectgraph.function_object_paths(object_graph, paths)
+    input_signatures = objectgraph.input_signatures(object_graph, types_module)
+    function_aliases = dict(sorted(info.function_aliases.items()))
+    argument_counts = {name: len(fn.inputs) for name, fn in functions.items() if name != TOP_LEVEL}
+
+    aliases = _aliases(function_aliases, library, input_signatures, signatures_by_function, object_paths)
+
     return SavedModelView(
         path=model_dir,
         model_file=model_file,
@@ -378,12 +419,12 @@ def _build_view(
         tags=tuple(info.tags),
         tensorflow_version=info.tensorflow_version,
         tensorflow_git_version=info.tensorflow_git_version,
-        producer=graph_def.versions.producer,
-        min_consumer=graph_def.versions.min_consumer,
+        producer=meta_graph.graph_def.versions.producer,
+        min_consumer=meta_graph.graph_def.versions.min_consumer,
         functions=MappingProxyType(functions),
         nodes=nodes,
-        nodes_by_op=MappingProxyType({op: tuple(keys) for op, keys in by_op.items()}),
-        nodes_by_trace=MappingProxyType({trace_id: tuple(keys) for trace_id, keys in by_trace.items()}),
+        nodes_by_op=MappingProxyType(graph.by_op),
+        nodes_by_trace=MappingProxyType(graph.by_trace),
         call_graph=call_graph,
         signatures=MappingProxyType(signatures),
         aliases=MappingProxyType(aliases),

@@ -4,8 +4,11 @@ Built once per load by `inspector.loader`; analyses (report, trace, audit, diff,
 Values are frozen dataclasses, or NamedTuples for the two kinds there are hundreds of thousands of
 (nodes and frames), because a NamedTuple is several times cheaper to build. Mappings are read-only
 proxies, but for the nodes: a `NodeTable`, which holds them as columns and makes each `Node` when it is
-read (a large model has 200k and most commands read few). The raw `MetaGraphDef` stays reachable as `SavedModelView.meta_graph_def` for analyses that need
-a field the view does not index yet (treat it as read-only).
+read (a large model has 200k and most commands read few).
+
+The view is inspector's only door to the model: no analysis reads the raw `MetaGraphDef` (an
+architecture test holds this). It stays reachable as `SavedModelView.meta_graph_def` for notebook users
+who need a field the view does not index (treat it as read-only).
 """
 
 from __future__ import annotations
@@ -317,6 +320,8 @@ class Function:
     is_stateful: bool
     calls: tuple[str, ...]  # callees in first-seen order, deduplicated
     op_types: frozenset[str] = frozenset()  # the op types of its nodes
+    # The FunctionDef, read-only (None for the top-level graph): what diff compares whole bodies by.
+    definition: Any = field(default=None, repr=False, compare=False)
 
     @property
     def is_top_level(self) -> bool:

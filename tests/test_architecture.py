@@ -196,6 +196,22 @@ def test_analysis_never_imports_rich_or_argparse() -> None:
         assert not any(i.split(".")[0] in {"rich", "argparse"} for i in imports), name
 
 
+#: Attributes that reach past the view into the raw file: only the reading layer builds from them.
+RAW_DOORS = {"meta_graph_def", "graph_def", "object_graph_def", "collection_def", "saver_def"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(LAYERS["analysis"] | LAYERS["services"] | LAYERS["render"] | LAYERS["results"] | LAYERS["cli"]),
+)
+def test_the_view_is_the_only_door_to_the_model(name: str) -> None:
+    """Analyses read the view's typed, indexed fields, never the raw MetaGraphDef: an analysis that parsed
+    the assets or the saver itself would decide by its own reading of the file, not the view's."""
+    for node in ast.walk(ast.parse((PACKAGE / name).read_text())):
+        if isinstance(node, ast.Attribute):
+            assert node.attr not in RAW_DOORS, f"{name}:{node.lineno} reads .{node.attr}"
+
+
 def test_the_library_never_prints() -> None:
     for path in modules():
         if path.name in {"cli.py", "__main__.py"}:
