@@ -68,9 +68,15 @@ def test_json_and_markdown_carry_the_flagged_trace() -> None:
 
 
 def test_text_folds_framework_frames() -> None:
-    report = inspector.build_report(inspector.load(catalog.get("legacy_traces").path), whitelist=[])
-    output = render(report, OutputFormat.TEXT)
-    assert "site-packages/tensorflow" not in output  # no flagged ops, and no frames leak elsewhere
+    """The Relu's stack holds TensorFlow's frames (--all-frames shows them); the page folds them away and
+    keeps the user's line."""
+    from conftest import run_cli
+
+    model = catalog.get("legacy_traces").path
+    every = run_cli("trace", model, "--op", "Relu", "--all-frames").stdout
+    folded = run_cli("trace", model, "--op", "Relu").stdout
+    assert "site-packages/tensorflow" in every
+    assert "site-packages/tensorflow" not in folded and "module_aliases.py:38" in folded
 
 
 # --- hostile strings ------------------------------------------------------------------------------------
@@ -179,7 +185,7 @@ def test_a_table_too_wide_narrows_its_widest_column_and_breaks_no_word() -> None
     from inspector.render.fittable import FitTable
 
     table = FitTable()
-    table.add_column("Option", identifier=True)
+    table.add_column("Option")
     table.add_column("Value")
     table.add_column("Evidence")
     evidence = "the device of the saver's SaveV2 / RestoreV2 nodes: /device:CPU:*, /device:CPU:0"
@@ -195,8 +201,8 @@ def test_a_table_whose_words_cannot_fit_becomes_blocks() -> None:
     from inspector.render.fittable import FitTable
 
     table = FitTable()
-    table.add_column("Object path", identifier=True)
-    table.add_column("Name", identifier=True)
+    table.add_column("Object path")
+    table.add_column("Name")
     long_name = "network._operations.100.moving_variance/" + "x" * 40
     table.add_row("model.layer", long_name)
     lines = _drawn(table, 60)
@@ -210,8 +216,8 @@ def test_a_blocks_later_lines_hang_under_its_first_value() -> None:
     from inspector.render.fittable import FitTable
 
     table = FitTable()
-    table.add_column("Signature", identifier=True)
-    table.add_column("Inputs", identifier=True)
+    table.add_column("Signature")
+    table.add_column("Inputs")
     table.add_row("serving_default", "x" * 50 + ": float32[None]\nmask: int32[None]")
     lines = _drawn(table, 60)
     assert lines[0] == "serving_default"

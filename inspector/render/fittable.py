@@ -25,10 +25,7 @@ _HEADER_STYLE = "bold"
 class FitTable:
     """Rows of cells under headers. Cells wrap at spaces only: a column is never narrower than its
     longest word, so no name is ever folded or cut; a table whose narrowest form does not fit becomes
-    one block per row (its first cell on a line of its own, then `Header: value` lines).
-
-    `identifier=True` marks the columns that hold model names (for the reader of this code, and the
-    tests); the sizing protects every column alike."""
+    one block per row (its first cell on a line of its own, then `Header: value` lines)."""
 
     def __init__(self) -> None:
         self.columns: list[_Column] = []
@@ -38,13 +35,12 @@ class FitTable:
         self,
         header: str,
         *,
-        identifier: bool = False,
         style: str = "",
         justify: str = "left",
         no_wrap: bool = False,
     ) -> None:
         """`justify` is "left" or "right"; a `no_wrap` column is never narrower than its longest line."""
-        column = _Column(header, style, justify, identifier, no_wrap)
+        column = _Column(header, style, justify, no_wrap)
         self.columns.append(column)
 
     def add_row(self, *cells: Text | str) -> None:
@@ -154,13 +150,12 @@ class FitTable:
 
 
 class _Column:
-    __slots__ = ("header", "identifier", "justify", "no_wrap", "style")
+    __slots__ = ("header", "justify", "no_wrap", "style")
 
-    def __init__(self, header: str, style: str, justify: str, identifier: bool, no_wrap: bool) -> None:
+    def __init__(self, header: str, style: str, justify: str, no_wrap: bool) -> None:
         self.header = header
         self.style = style
         self.justify = justify
-        self.identifier = identifier
         self.no_wrap = no_wrap
 
 

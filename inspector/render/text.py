@@ -141,7 +141,7 @@ _RECORDED_STYLE = {Recorded.YES: "green", Recorded.NO: "dim", Recorded.NEVER: "y
 
 def _save_options(report: Report) -> Drawable:
     table = FitTable()
-    table.add_column("SaveOptions field", identifier=True, style="cyan")
+    table.add_column("SaveOptions field", style="cyan")
     table.add_column("In the model")
     table.add_column("Evidence", style="dim")
     for option in report.save_options:
@@ -268,10 +268,10 @@ def _signatures(signatures: tuple[Signature, ...]) -> Drawable:
     if not signatures:
         return Text("No signatures.", style="dim")
     table = FitTable()
-    table.add_column("Signature", style="cyan", identifier=True)
-    table.add_column("Inputs", identifier=True)
-    table.add_column("Outputs", identifier=True)
-    table.add_column("Calls", identifier=True)
+    table.add_column("Signature", style="cyan")
+    table.add_column("Inputs")
+    table.add_column("Outputs")
+    table.add_column("Calls")
     for signature in signatures:
         name = literal(signature.name)
         if signature.method_name:
@@ -338,10 +338,10 @@ def _namespaces(report: Report) -> Drawable:
         parts.append(Text("No namespaced (Namespace>Op) op types.", style="dim"))
         return Group(*parts)
     table = FitTable()
-    table.add_column("Namespace", style="cyan", identifier=True)
-    table.add_column("Op type", identifier=True)
+    table.add_column("Namespace", style="cyan")
+    table.add_column("Op type")
     table.add_column("Nodes", justify="right")
-    table.add_column("Functions", identifier=True)
+    table.add_column("Functions")
     table.add_column("Whitelist", no_wrap=True)
     for usage in report.namespaces:
         if usage.whitelisted is None:
@@ -364,7 +364,7 @@ def _namespaces(report: Report) -> Drawable:
 
 def _op_types(report: Report) -> Drawable:
     table = FitTable()
-    table.add_column("Op type", identifier=True)
+    table.add_column("Op type")
     table.add_column("Nodes", justify="right")
     table.add_column("Functions", justify="right")
     for count in report.op_types[:TABLE_ROWS]:
@@ -383,11 +383,11 @@ def _variables(report: Report) -> Drawable:
     if not report.variables:
         return Text("No variables.", style="dim")
     table = FitTable()
-    table.add_column("Object path", identifier=True)
-    table.add_column("Name", identifier=True)
+    table.add_column("Object path")
+    table.add_column("Name")
     table.add_column("dtype")
     table.add_column("Shape")
-    table.add_column("Device", identifier=True)
+    table.add_column("Device")
     for variable in report.variables[:TABLE_ROWS]:
         shape = "<unknown>" if variable.shape is None else str(list(variable.shape))
         path = literal(variable.object_path)
@@ -622,10 +622,10 @@ def _sites(result: TraceResult) -> Drawable:
     if not result.sites:
         return Text("No traced ops (the model has no usable debug info).", style="dim")
     table = FitTable()
-    table.add_column("Source line", identifier=True)
-    table.add_column("In", style="cyan", identifier=True)
+    table.add_column("Source line")
+    table.add_column("In", style="cyan")
     table.add_column("Ops", justify="right")
-    table.add_column("Op types", identifier=True)
+    table.add_column("Op types")
     for site in result.sites:
         types = ", ".join(f"{op}×{count}" if count > 1 else op for op, count in site.op_types[:6])
         if len(site.op_types) > 6:
@@ -686,10 +686,10 @@ def _where_sections(result: WhereResult) -> list[Drawable]:
         if reach:
             body.append(reach)
         table = FitTable()
-        table.add_column("Op type", identifier=True)
-        table.add_column("Node", identifier=True)
+        table.add_column("Op type")
+        table.add_column("Node")
         table.add_column("Lines on its stack")
-        table.add_column("Created at", identifier=True)
+        table.add_column("Created at")
         rows = [(hit, op) for hit in group.hits for op in hit.ops]
         for hit, op in rows[:TABLE_ROWS]:
             site = hit.site

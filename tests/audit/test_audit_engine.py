@@ -115,3 +115,21 @@ def test_a_crashing_rule_is_reported_not_silent(monkeypatch: pytest.MonkeyPatch)
     result = audit(inspector.load(RISKY.path), NO_REGISTRY)
     [notice] = [n for n in result.notices if n.is_error]
     assert notice.rule_id == "INS002" and "boom" in notice.message
+
+
+def test_every_path_a_rules_help_names_exists() -> None:
+    """The help ships in SARIF: a path it names (`inspector/riskyops.py`) is one a reader will open."""
+    import re
+
+    from conftest import ROOT
+
+    from inspector.audit.rules import rules
+
+    named = {
+        (rule.INFO.id, path)
+        for rule in rules()
+        for path in re.findall(r"`((?:inspector|fixtures|docs|tests)/[\w/.-]+)`", rule.INFO.documentation)
+    }
+    assert ("INS002", "inspector/riskyops.py") in named  # the pattern finds what the help names
+    missing = [(rule, path) for rule, path in sorted(named) if not (ROOT / path).exists()]
+    assert not missing
