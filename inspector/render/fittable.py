@@ -1,47 +1,44 @@
-"""Terminal tables laid out by inspector from their cells' text, in one pass: `FitTable` (columns under
-headers, never breaking a name) and `KeyValues` (a key column beside wrapped values).
+"""The page's tables, drawn by rich's Table: `FitTable` (columns under headers, never breaking a name) and
+`KeyValues` (a key column beside wrapped values).
 
-The columns are sized here, not by rich's Table: rich narrows a table that is too wide by shrinking its
-widest columns, below the length of their longest word if need be, and folds names across lines. Here
-each column is at least as wide as its longest word; when even that does not fit, each row becomes a
-block instead. Laying the table out once from plain text also spares the repeated measuring of every
-cell that makes rich's Table the slowest part of a page.
-
-It draws what rich's `box.SIMPLE_HEAD` table draws: a blank line, the bold header row, a rule, the rows,
-a blank line; columns padded by one space each side and divided by one.
+One rule is inspector's: a column is never narrower than its longest word, so no name is folded across
+lines. rich narrows a table that is too wide by shrinking its widest columns, below their longest word if
+need be; here the widths are chosen first (the widest columns give way, none below its longest word) and
+handed to rich as fixed column widths. When even the longest words do not fit, each row becomes a block.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
-from inspector.render.terminal import Line, Text, cell_len, combine
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
 
-#: One space of padding each side of a cell, one between columns, one at each edge (rich's SIMPLE_HEAD).
+Justify = Literal["left", "right"]
+
+#: One space of padding each side of a cell, one between columns, one at each edge (box.SIMPLE_HEAD).
 _PADDING = 2
-_HEADER_STYLE = "bold"
 
 
 class FitTable:
-    """Rows of cells under headers. Cells wrap at spaces only: a column is never narrower than its
-    longest word, so no name is ever folded or cut; a table whose narrowest form does not fit becomes
-    one block per row (its first cell on a line of its own, then `Header: value` lines)."""
+    """Rows of cells under headers, wrapped at spaces only: a column is never narrower than its longest
+    word; a table whose narrowest form does not fit becomes one block per row (its first cell on a line
+    of its own, then `Header: value` lines, the value's later lines hanging under its first)."""
 
     def __init__(self) -> None:
         self.columns: list[_Column] = []
         self.rows: list[tuple[Text, ...]] = []
 
     def add_column(
-        self,
-        header: str,
-        *,
-        style: str = "",
-        justify: str = "left",
-        no_wrap: bool = False,
+        self, header: str, *, style: str = "", justify: Justify = "left", no_wrap: bool = False
     ) -> None:
-        """`justify` is "left" or "right"; a `no_wrap` column is never narrower than its longest line."""
-        column = _Column(header, style, justify, no_wrap)
-        self.columns.append(column)
+        """A `no_wrap` column is never narrower than its longest line."""
+        self.columns.append(_Column(header, style, justify, no_wrap))
 
     def add_row(self, *cells: Text | str) -> None:
         self.rows.append(tuple(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
@@ -64,9 +61,9 @@ class FitTable:
         return len(self.columns) * (_PADDING + 1) + 1  # padding, dividers and both edges
 
     def _widths(self, available: int) -> list[int] | None:
-        """Content widths that fit `available` columns of terminal, or None when even the narrowest
-        form does not. The natural widths when they fit; else the widest columns give way first, each
-        down to a common cap but never below its longest word (short columns keep their one line)."""
+        """Content widths that fit `available` cells, or None when even the narrowest form does not. The
+        natural widths when they fit; else the widest columns give way first, each down to a common cap
+        but never below its longest word (short columns keep their one line)."""
         ranges = self._ranges()
         room = available - self._overhead()
         if sum(low for low, _ in ranges) > room:
@@ -97,91 +94,78 @@ class FitTable:
 
     # --- drawing ------------------------------------------------------------------------------------
 
-    def draw(self, width: int) -> list[Line]:
-        widths = self._widths(width)
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self._widths(options.max_width)
         if widths is None:
-            return self._blocks(width)
-        total = sum(widths) + self._overhead()
-        blank: Line = [(" " * total, "")]
-        header = tuple(Text(column.header, style=_HEADER_STYLE) for column in self.columns)
-        lines = [blank, *self._row(header, widths, heading=True), [(" " + "─" * (total - 2) + " ", "")]]
+            yield from self._blocks()
+            return
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", expand=False)
+        for column, width in zip(self.columns, widths, strict=True):
+            table.add_column(
+                column.header, style=column.style, justify=column.justify, width=width, overflow="fold"
+            )
         for row in self.rows:
-            lines += self._row(row, widths, heading=False)
-        lines.append(list(blank))
-        return lines
+            table.add_row(*row)
+        yield table
 
-    def _row(self, cells: Sequence[Text], widths: list[int], *, heading: bool) -> list[Line]:
-        wrapped = []
-        for index, width in enumerate(widths):
-            cell = cells[index] if index < len(cells) else Text()
-            wrapped.append([cell] if _fits(cell, width) else cell.wrap(width))
-        lines = []
-        for line_number in range(max(len(cell_lines) for cell_lines in wrapped)):
-            line: Line = [(" ", "")]
-            for index, (column, width) in enumerate(zip(self.columns, widths, strict=True)):
-                cell_lines = wrapped[index]
-                text = cell_lines[line_number] if line_number < len(cell_lines) else Text()
-                gap = width - text.cell_len
-                left, right = (gap, 0) if column.justify == "right" else (0, gap)
-                line.append((" " * (left + 1), ""))
-                style = "" if heading else column.style
-                line += [(run, combine(style, run_style)) for run, run_style in text.runs()]
-                line.append((" " * (right + 1) + " ", ""))
-            lines.append(line)
-        return lines
-
-    def _blocks(self, width: int) -> list[Line]:
-        """Each row as a block: its first cell bold on a line of its own, then `Header: value` with every
-        further line of the value (a second input, a wrapped word) hanging under the value's first."""
-        lines: list[Line] = []
+    def _blocks(self) -> list[Text | _Unpadded]:
+        blocks: list[Text | _Unpadded] = []
         for row in self.rows:
             first, *rest = row
-            lines += Text(style="bold").append_text(first).draw(width)
+            blocks.append(Text.assemble(first, style="bold"))
             for column, cell in zip(self.columns[1:], rest, strict=False):
-                if not cell.plain.strip():
-                    continue
-                label = f"  {column.header}: "
-                indent = cell_len(label)
-                room = max(1, width - indent)
-                for number, text in enumerate([cell] if _fits(cell, room) else cell.wrap(room)):
-                    lead = (label, "dim") if number == 0 else (" " * indent, "")
-                    lines.append([lead, *text.rstrip().runs()])
-        return lines
+                if cell.plain.strip():
+                    block = Table.grid()
+                    block.add_column(no_wrap=True)
+                    block.add_column(overflow="fold")
+                    block.add_row(Text(f"  {column.header}: ", style="dim"), cell)
+                    blocks.append(_Unpadded(block))
+        return blocks
 
 
 class _Column:
     __slots__ = ("header", "justify", "no_wrap", "style")
 
-    def __init__(self, header: str, style: str, justify: str, no_wrap: bool) -> None:
+    def __init__(self, header: str, style: str, justify: Justify, no_wrap: bool) -> None:
         self.header = header
         self.style = style
         self.justify = justify
         self.no_wrap = no_wrap
 
 
-def _fits(cell: Text, width: int) -> bool:
-    return "\n" not in cell.plain and cell.cell_len <= width
-
-
 class KeyValues:
-    """`Key  value` lines: the keys bold in a column as wide as the longest, each value wrapped at spaces
-    beside its key (what rich's two-column grid drew)."""
-
-    GAP = 2
+    """`Key  value` lines: the keys bold in a column as wide as the longest, each value wrapped beside its
+    key (rich's two-column grid)."""
 
     def __init__(self, rows: Sequence[tuple[str, Text]]) -> None:
         self.rows = rows
 
-    def draw(self, width: int) -> list[Line]:
-        keys = max((cell_len(key) for key, _ in self.rows), default=0)
-        room = max(1, width - keys - self.GAP)
-        lines = []
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
         for key, value in self.rows:
-            wrapped = [value] if _fits(value, room) else value.wrap(room)
-            for number, text in enumerate(wrapped or [Text()]):
-                label = key if number == 0 else ""
-                line: Line = [(label, _HEADER_STYLE)] if label else []
-                line.append((" " * (keys - cell_len(label) + self.GAP), ""))
-                line += text.rstrip().runs()  # no trailing blanks on a line of their own
-                lines.append(line)
-        return lines
+            grid.add_row(key, value)
+        yield _Unpadded(grid)
+
+
+class _Unpadded:
+    """A grid whose lines end at their last word: rich pads each cell to its column, and a line of the
+    page outside a panel would end in blanks."""
+
+    def __init__(self, grid: Table) -> None:
+        self.grid = grid
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in console.render_lines(self.grid, options, pad=False):
+            yield from _without_trailing_blanks(line)
+            yield Segment.line()
+
+
+def _without_trailing_blanks(line: list[Segment]) -> list[Segment]:
+    while line and not line[-1].text.strip() and not (line[-1].style and line[-1].style.bgcolor):
+        line = line[:-1]
+    if line and line[-1].text.endswith(" "):
+        last = line[-1]
+        line = [*line[:-1], Segment(last.text.rstrip(" "), last.style, last.control)]
+    return line

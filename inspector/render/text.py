@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from inspector.render import RenderOptions
 from inspector.render.fittable import FitTable, KeyValues
 from inspector.render.safe import literal, literal_lines, log_line, visible
-from inspector.render.terminal import Drawable, Group, Padding, Panel, RichDrawn, Text, Tree, to_text
+from inspector.render.terminal import Drawable, Group, Padding, Panel, Text, Tree, to_text
 from inspector.render.words import (
     contents,
     exit_meaning,
@@ -186,7 +186,7 @@ def _integrity(report: Report) -> Drawable:
     return Group(*parts)
 
 
-def _section(title: str, body: Drawable, style: str = "blue") -> Panel:
+def _section(title: str, body: Drawable, style: str = "blue") -> Drawable:
     return Panel(body, title=Text(title, style="bold"), border_style=style)
 
 
@@ -601,7 +601,7 @@ def _source(context: SourceContext) -> Drawable:
         background_color="default",
         word_wrap=False,
     )
-    return Padding(RichDrawn(syntax), 8)
+    return Padding(syntax, 8)
 
 
 def _plain_source(context: SourceContext) -> Text:
