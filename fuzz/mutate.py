@@ -1,6 +1,7 @@
 """Structure-aware mutation of SavedModels at the protobuf level, seeded and reproducible.
 
-A case is (seed, source model): the same pair always yields the same mutated model. Mutations follow the
+A case is (seed, source model): the same pair always yields the same mutated model, in any process (map
+fields are walked in key order and written deterministically: protobuf's own map order varies per process). Mutations follow the
 messages' descriptors, so they reach every field a hostile author could set, and they are the shapes that
 broke the tool before: drop a field or element, duplicate an element, re-point a name (a function, a
 node input, a trace key) at another one of the model's names, deepen (wrap a function-valued attr in a
@@ -57,7 +58,7 @@ def _walk(message: Any, rng: random.Random, budget: int = 4000) -> list[tuple[An
                 continue
             if _repeated(descriptor):
                 if descriptor.message_type.GetOptions().map_entry:
-                    entries = list(value.values()) if not _scalar_map(descriptor) else []
+                    entries = [value[key] for key in sorted(value)] if not _scalar_map(descriptor) else []
                     queue.extend(rng.sample(entries, min(len(entries), 8)))
                 else:
                     queue.extend(rng.sample(list(value), min(len(value), 8)))
@@ -102,7 +103,7 @@ def mutate_message(message: Any, rng: random.Random, count: int) -> list[str]:
                 if repeated and not is_map and len(value):
                     del value[rng.randrange(len(value))]
                 elif is_map and len(value):
-                    del value[rng.choice(list(value))]
+                    del value[rng.choice(sorted(value))]
                 else:
                     parent.ClearField(descriptor.name)
             elif action == "duplicate" and repeated and not is_map and len(value):
@@ -235,14 +236,14 @@ def build_case(seed: int, source: Path, target: Path) -> Case:
         (target / "saved_model.pbtxt").write_text(text_format.MessageToString(saved_model))
         done.append("as pbtxt")
     else:
-        model_file.write_bytes(saved_model.SerializeToString())
+        model_file.write_bytes(saved_model.SerializeToString(deterministic=True))
     debug_file = target / "debug" / "saved_model_debug_info.pb"
     if kind == "debug" and debug_file.is_file():
         debug = protos.graph_debug_info.GraphDebugInfo()
         debug.ParseFromString(debug_file.read_bytes())
         if rng.random() < 0.5:
             done += ["debug: " + m for m in mutate_message(debug, rng, rng.randrange(1, 6))]
-            debug_file.write_bytes(debug.SerializeToString())
+            debug_file.write_bytes(debug.SerializeToString(deterministic=True))
         else:
             debug_file.write_bytes(_flip_bytes(debug_file.read_bytes(), rng))
             done.append("debug: flipped bytes")

@@ -66,7 +66,12 @@ def find_plumbing(view: SavedModelView) -> Plumbing:
     saver_nodes = restore | save_route(view)
     graph = view.call_graph
     called = graph.reachable_from([c for name in saver_nodes for c in view.nodes[name].calls])
-    functions = frozenset(called - _reached_otherwise(view, saver_nodes) - {TOP_LEVEL})
+    # A call may name a function the library lacks (a hostile model's): it has no body to be plumbing.
+    functions = frozenset(
+        name
+        for name in called - _reached_otherwise(view, saver_nodes)
+        if name in view.functions and name != TOP_LEVEL
+    )
     filename = view.nodes.get(saver.filename_node)
     exempt = set()
     try:

@@ -124,6 +124,49 @@ def test_model_strings_never_become_html_in_markdown(model_copy: Any) -> None:
             assert tag not in html, (tag, text[:2000])
 
 
+def test_a_call_of_a_name_the_library_lacks_is_audited_not_a_crash(model_copy: Any) -> None:
+    """Found by the fuzzer: the top-level call re-pointed at an op's name (RestoreV2) crashed the plumbing
+    analysis, which looked up the arguments of every function the signatures reach."""
+    path = model_copy("threshold_05")  # a model with a Saver, whose wiring the analysis follows
+    message = saved_model(path)
+    # The top-level call the restore runs through (the other one is a signature's wrapper).
+    call = next(node for node in message.meta_graphs[0].graph_def.node if node.op == "StatefulPartitionedCall")
+    call.attr["f"].func.name = "RestoreV2"
+    write_model(path, message)
+    for fmt in ("text", "json", "sarif"):
+        result = cli("audit", path, "--no-registry", "--format", fmt)
+        assert result.code in (0, 1), result.stderr
+
+
+# --- output a small input multiplies ---------------------------------------------------------------------------
+
+
+def test_the_human_formats_stay_bounded_however_many_names_a_model_holds(model_copy: Any) -> None:
+    """Thousands of signatures, aliases and inputs: the terminal, Markdown and HTML pages show the first ones
+    and count the rest (each was tens of thousands of lines); the JSON lists every one."""
+    path = model_copy("module_aliases")
+    message = saved_model(path)
+    meta = message.meta_graphs[0]
+    template = meta.signature_def["serving_default"]
+    wide = meta.signature_def["wide"]
+    wide.CopyFrom(template)
+    spec = next(iter(template.inputs.values()))
+    for index in range(2000):
+        meta.signature_def[f"sig_{index}"].CopyFrom(template)
+        wide.inputs[f"x_{index}"].CopyFrom(spec)
+        meta.meta_info_def.function_aliases[f"__inference_missing_{index}"] = f"alias_{index % 3}"
+    write_model(path, message)
+
+    sizes = {
+        fmt: len(cli("report", path, "--format", fmt).stdout.splitlines())
+        for fmt in ("text", "markdown", "html")
+    }
+    assert max(sizes.values()) < 2000, sizes
+    document = payload(cli("report", path, "--format", "json").stdout)
+    assert len(document["signatures"]) == 2003  # with serving_default and the init op
+    assert max(len(alias["targets"]) for alias in document["aliases"]) >= 667
+
+
 # --- invalid UTF-8 ---------------------------------------------------------------------------------------------
 
 

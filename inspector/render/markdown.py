@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from inspector.render.words import (
     contents,
     function_label,
     headline,
+    listing,
     plural,
 )
 from inspector.results.common import Result
@@ -97,7 +99,7 @@ def _functions(report: Report) -> list[str]:
     lines = ["## Functions", ""]
     if not report.functions:
         return [*lines, "No tf.function in the saved object graph.", ""]
-    for function in report.functions:
+    for function in report.functions[:MAX_ROWS]:
         count = len(function.concrete_functions)
         lines.append(f"- **{md(function.object_path)}** ({plural(count, 'concrete function')})")
         for concrete in function.concrete_functions:
@@ -110,9 +112,9 @@ def _functions(report: Report) -> list[str]:
             if concrete.alias:
                 text += f" — alias {md(concrete.alias)}"
             if concrete.signatures:
-                text += f" — reached by signatures: {md(', '.join(concrete.signatures))}"
+                text += f" — reached by signatures: {md(listing(concrete.signatures))}"
             lines.append(text)
-    return [*lines, ""]
+    return [*lines, "", *_more(len(report.functions) - MAX_ROWS, "more function")]
 
 
 def _save_options(report: Report) -> list[str]:
@@ -159,11 +161,21 @@ def _cell(text: str) -> str:
 
 
 def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]], empty: str = "None.") -> list[str]:
-    """A GitHub table, or `empty` when there is no row: a table of headers alone says nothing."""
-    body = ["| " + " | ".join(row) + " |" for row in rows]
+    """A GitHub table, or `empty` when there is no row: a table of headers alone says nothing. Past MAX_ROWS
+    rows it counts the rest: a job summary must stay readable, and GitHub cuts summaries at 1 MiB."""
+    every = iter(rows)
+    body = ["| " + " | ".join(row) + " |" for row in itertools.islice(every, MAX_ROWS)]
     if not body:
         return [empty, ""]
-    return ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|", *body, ""]
+    table = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|", *body, ""]
+    return table + _more(sum(1 for _ in every), "more row")
+
+
+def _more(hidden: int, noun: str) -> list[str]:
+    """The line after a list cut at MAX_ROWS items."""
+    if hidden <= 0:
+        return []
+    return [f"... and {plural(hidden, noun)} (`--format json` lists them all).", ""]
 
 
 def _overview(overview: Overview) -> list[str]:
@@ -225,8 +237,9 @@ def _specs(specs: tuple[TensorSpec, ...]) -> str:
                 else f"{md(s.name)}: {s.dtype}{md(s.shape_text)}"
                 + (f" ({md(s.tensor_name)})" if s.tensor_name else "")
             )
-            for s in specs
+            for s in specs[:MAX_ROWS]
         )
+        + (f"<br>... and {plural(len(specs) - MAX_ROWS, 'more tensor')}" if len(specs) > MAX_ROWS else "")
         or "—"
     )
 
@@ -251,20 +264,22 @@ def _aliases(report: Report) -> list[str]:
     lines = ["## Aliases", ""]
     if not report.aliases:
         return [*lines, "No function aliases.", ""]
-    for alias in report.aliases:
+    for alias in report.aliases[:MAX_ROWS]:
         lines.append(f"- **{md(alias.name)}** ({plural(len(alias.targets), 'concrete function')})")
-        for target in alias.targets:
+        for target in alias.targets[:MAX_ROWS]:
             text = f"  - `{_code(target.function)}`"
             if target.input_signature:
                 text += f" `{_code(target.input_signature)}`"
             if not target.in_library:
                 text += " — ⚠️ not in the function library"
             if target.signatures:
-                text += f" — reached by signatures: {md(', '.join(target.signatures))}"
+                text += f" — reached by signatures: {md(listing(target.signatures))}"
             if target.object_paths:
-                text += f" — object paths: {md(', '.join(target.object_paths))}"
+                text += f" — object paths: {md(listing(target.object_paths))}"
             lines.append(text)
-    return [*lines, ""]
+        if len(alias.targets) > MAX_ROWS:
+            lines.append(f"  - ... and {plural(len(alias.targets) - MAX_ROWS, 'more concrete function')}")
+    return [*lines, "", *_more(len(report.aliases) - MAX_ROWS, "more alias")]
 
 
 def _namespaces(report: Report) -> list[str]:
@@ -272,7 +287,7 @@ def _namespaces(report: Report) -> list[str]:
     if report.whitelist is None:
         lines += ["No whitelist given: namespaced ops are not checked (TensorFlow's default).", ""]
     else:
-        lines += [f"Whitelist: {md(', '.join(report.whitelist)) or '(empty)'}", ""]
+        lines += [f"Whitelist: {md(listing(report.whitelist)) or '(empty)'}", ""]
     if not report.namespaces:
         return [*lines, "No namespaced (Namespace>Op) op types.", ""]
     status = {None: "unchecked", True: "✅ allowed", False: "❌ not whitelisted"}
@@ -294,11 +309,11 @@ def _call_trees(report: Report) -> list[str]:
     lines = ["## Function call tree", ""]
     if not report.call_trees:
         return [*lines, "No signature calls a library function.", ""]
-    for tree in report.call_trees:
+    for tree in report.call_trees[:MAX_ROWS]:
         lines.append(f"- signature **{md(tree.signature)}**")
         for root in tree.roots:
             lines += _call_lines(root, depth=1)
-    return [*lines, ""]
+    return [*lines, "", *_more(len(report.call_trees) - MAX_ROWS, "more signature")]
 
 
 def _call_lines(node: CallTreeNode, depth: int) -> list[str]:
@@ -323,9 +338,9 @@ def _flagged(report: Report) -> list[str]:
         lines.append(f"### `{_code(op.op_type)}` `{_code(op.node_key)}`")
         where = f"in `{_code(function_label(op.function))}`"
         if op.aliases:
-            where += f", alias {md(', '.join(op.aliases))}"
+            where += f", alias {md(listing(op.aliases))}"
         if op.signatures:
-            where += f", reached by {md(', '.join(op.signatures))}"
+            where += f", reached by {md(listing(op.signatures))}"
         lines += [where, "", *_trace(op.trace), ""]
     return lines
 
@@ -380,12 +395,12 @@ def render_trace(result: TraceResult, options: RenderOptions) -> str:
             lines += [f"- `{_code(op.op_type)}` `{_code(op.node_key)}`" for op in result.untraced]
             lines.append("")
         if result.sources.missing_files:
-            lines += [f"Source not found here for: {md(', '.join(result.sources.missing_files))}", ""]
+            lines += [f"Source not found here for: {md(listing(result.sources.missing_files))}", ""]
         if result.sources.withheld_files:
             lines += [
-                f"Source not read for files outside {md(', '.join(result.sources.read_from))} or not .py "
+                f"Source not read for files outside {md(listing(result.sources.read_from))} or not .py "
                 f"(a model's recorded paths are never read elsewhere; add --source-root): "
-                f"{md(', '.join(result.sources.withheld_files))}",
+                f"{md(listing(result.sources.withheld_files))}",
                 "",
             ]
     lines += [_coverage(result.coverage)]
@@ -423,10 +438,10 @@ def render_where(result: WhereResult, options: RenderOptions) -> str:
     for group in result.groups:
         head = f"## `{_code(function_label(group.function))}`"
         if group.aliases:
-            head += f" (alias {md(', '.join(group.aliases))})"
+            head += f" (alias {md(listing(group.aliases))})"
         lines += [head, ""]
         if group.signatures:
-            lines += [f"Reached by {md(', '.join(group.signatures))}.", ""]
+            lines += [f"Reached by {md(listing(group.signatures))}.", ""]
         pairs = [(hit, op) for hit in group.hits for op in hit.ops]
         rows = (
             (
@@ -435,14 +450,9 @@ def render_where(result: WhereResult, options: RenderOptions) -> str:
                 ", ".join(map(str, hit.lines)),
                 _cell(f"{hit.site.file}:{hit.site.line}") if hit.site else "—",
             )
-            for hit, op in pairs[:MAX_ROWS]
+            for hit, op in pairs
         )
         lines += _table(("Op type", "Node", "Lines on its stack", "Created at"), rows)
-        if len(pairs) > MAX_ROWS:
-            lines += [
-                f"... and {len(pairs) - MAX_ROWS} more ops (`--format json` lists them all).",
-                "",
-            ]
     lines += [
         f"{plural(result.op_count, 'op')} in {plural(len(result.groups), 'function')}. {_coverage(result.coverage)}"
     ]
@@ -489,7 +499,7 @@ def _finding(finding: Finding, brief: bool = False) -> list[str]:
     elif where.file:
         lines.append(f"  - file `{_code(where.file)}`")
     if where.reach is not None:
-        via = f" via {md(', '.join(where.reached_by))}" if where.reached_by else ""
+        via = f" via {md(listing(where.reached_by))}" if where.reached_by else ""
         lines.append(f"  - runs: {where.reach.value}{via}")
     if where.nesting:
         lines.append(f"  - inside the serialized graph of {md(' → '.join(where.nesting))}")
@@ -568,7 +578,7 @@ def render_diagnosis(result: Diagnosis, options: RenderOptions) -> str:
                     "  - in " + ", ".join(f"`{_code(function_label(f))}`" for f in problem.functions)
                 )
             if problem.signatures:
-                lines.append(f"  - reached by {md(', '.join(problem.signatures))}")
+                lines.append(f"  - reached by {md(listing(problem.signatures))}")
             for site in problem.sources:
                 lines.append(
                     f"  - created at `{_code(f'{site.file}:{site.line}')}` in {md(site.function or '?')}"

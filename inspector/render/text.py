@@ -17,6 +17,7 @@ from inspector.render.words import (
     exit_meaning,
     function_label,
     headline,
+    listing,
     plural,
 )
 from inspector.results.common import Result, Verdict
@@ -104,12 +105,18 @@ def _report_sections(report: Report) -> list[Drawable]:
     return sections
 
 
+def _count_rest(tree: Tree, total: int, noun: str) -> None:
+    """The last branch of a tree cut at TABLE_ROWS items."""
+    if total > TABLE_ROWS:
+        tree.add(Text(f"… {plural(total - TABLE_ROWS, noun)} (--format json lists them all)", style="dim"))
+
+
 def _functions(report: Report) -> Drawable:
     """Every tf.function of the object graph and each of its concrete functions' input signature."""
     if not report.functions:
         return Text("No tf.function in the saved object graph (a TF1 model has none).", style="dim")
     tree = Tree(Text("object path → concrete functions (input signature)", style="dim"), guide_style="dim")
-    for function in report.functions:
+    for function in report.functions[:TABLE_ROWS]:
         count = len(function.concrete_functions)
         branch = tree.add(
             literal(function.object_path, style="bold cyan").append(
@@ -130,9 +137,10 @@ def _functions(report: Report) -> Drawable:
             if concrete.signatures:
                 leaf.add(
                     Text("reached by signatures: ", style="dim").append_text(
-                        literal(", ".join(concrete.signatures))
+                        literal(listing(concrete.signatures))
                     )
                 )
+    _count_rest(tree, len(report.functions), "more function")
     return tree
 
 
@@ -162,7 +170,7 @@ def _integrity(report: Report) -> Drawable:
         )
         for op in report.unlisted_ops:
             line = Text("  ").append_text(literal(op.op_type, style="bold"))
-            line.append(" in ", style="dim").append_text(literal(", ".join(op.functions)))
+            line.append(" in ", style="dim").append_text(literal(listing(op.functions)))
             parts.append(line)
             for site in op.sources:
                 parts.append(
@@ -197,7 +205,7 @@ def _overview(overview: Overview) -> KeyValues:
         written.append(" (")
         written.append_text(literal(overview.tensorflow_git_version))
         written.append(")")
-    tags = literal(", ".join(overview.tags) or "(no tags)")
+    tags = literal(listing(overview.tags) or "(no tags)")
     if len(overview.all_tag_sets) > 1:
         others = " | ".join(",".join(t) or "(no tags)" for t in overview.all_tag_sets)
         tags.append_text(literal(f"   (meta graphs: {others})", style="dim"))
@@ -251,7 +259,7 @@ def _warnings(warnings: tuple[str, ...]) -> Drawable:
 
 def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
     text = Text()
-    for index, spec in enumerate(specs):
+    for index, spec in enumerate(specs[:TABLE_ROWS]):
         if index:
             text.append("\n")
         text.append_text(literal(spec.name, style="bold"))
@@ -261,6 +269,8 @@ def _tensor_specs(specs: tuple[TensorSpec, ...]) -> Text:
             text.append(f": {spec.dtype}{spec.shape_text}")
             if spec.tensor_name:
                 text.append(" ").append_text(literal(spec.tensor_name, style="dim"))
+    if len(specs) > TABLE_ROWS:
+        text.append(f"\n… {plural(len(specs) - TABLE_ROWS, 'more tensor')}", style="dim")
     return text or Text("—", style="dim")
 
 
@@ -272,7 +282,7 @@ def _signatures(signatures: tuple[Signature, ...]) -> Drawable:
     table.add_column("Inputs")
     table.add_column("Outputs")
     table.add_column("Calls")
-    for signature in signatures:
+    for signature in signatures[:TABLE_ROWS]:
         name = literal(signature.name)
         if signature.method_name:
             name.append("\n").append_text(literal(signature.method_name, style="dim"))
@@ -284,6 +294,14 @@ def _signatures(signatures: tuple[Signature, ...]) -> Drawable:
             _tensor_specs(signature.outputs),
             literal_lines(signature.functions) if signature.functions else Text("—", style="dim"),
         )
+    if len(signatures) > TABLE_ROWS:
+        hidden = len(signatures) - TABLE_ROWS
+        table.add_row(
+            Text(f"… {plural(hidden, 'more signature')} (--format json lists them all)", style="dim"),
+            "",
+            "",
+            "",
+        )
     return table
 
 
@@ -294,14 +312,14 @@ def _aliases(report: Report) -> Drawable:
             style="dim",
         )
     root = Tree(Text("alias → concrete functions", style="dim"), guide_style="dim")
-    for alias in report.aliases:
+    for alias in report.aliases[:TABLE_ROWS]:
         count = len(alias.targets)
         branch = root.add(
             literal(alias.name, style="bold cyan").append(
                 f"  ({count} concrete function{'s' if count != 1 else ''})", style="dim"
             )
         )
-        for target in alias.targets:
+        for target in alias.targets[:TABLE_ROWS]:
             label = literal(target.function, style="bold" if target.in_library else "")
             if target.input_signature:
                 label.append_text(literal(target.input_signature, style="green"))
@@ -311,13 +329,15 @@ def _aliases(report: Report) -> Drawable:
             if target.signatures:
                 leaf.add(
                     Text("reached by signatures: ", style="dim").append_text(
-                        literal(", ".join(target.signatures))
+                        literal(listing(target.signatures))
                     )
                 )
             if target.object_paths:
                 leaf.add(
-                    Text("object paths: ", style="dim").append_text(literal(", ".join(target.object_paths)))
+                    Text("object paths: ", style="dim").append_text(literal(listing(target.object_paths)))
                 )
+        _count_rest(branch, len(alias.targets), "more concrete function")
+    _count_rest(root, len(report.aliases), "more alias")
     return root
 
 
@@ -424,14 +444,19 @@ def _variables(report: Report) -> Drawable:
 def _call_trees(report: Report) -> Drawable:
     if not report.call_trees:
         return Text("No signature calls a library function.", style="dim")
-    trees = []
-    for call_tree in report.call_trees:
+    trees: list[Drawable] = []
+    for call_tree in report.call_trees[:TABLE_ROWS]:
         tree = Tree(
             Text("signature ", style="dim").append_text(literal(call_tree.signature, style="bold cyan"))
         )
         for node in call_tree.roots:
             _add_call(tree, node)
         trees.append(tree)
+    hidden = len(report.call_trees) - TABLE_ROWS
+    if hidden > 0:
+        trees.append(
+            Text(f"… {plural(hidden, 'more signature')} (--format json lists them all)", style="dim")
+        )
     return Group(*trees)
 
 
@@ -456,9 +481,9 @@ def _flagged(report: Report) -> Drawable:
         head = literal(op.op_type, style="bold red").append("  ").append_text(literal(op.node_key))
         details = Text("in ", style="dim").append_text(literal(function_label(op.function)))
         if op.aliases:
-            details.append("  alias ", style="dim").append_text(literal(", ".join(op.aliases)))
+            details.append("  alias ", style="dim").append_text(literal(listing(op.aliases)))
         if op.signatures:
-            details.append("  reached by ", style="dim").append_text(literal(", ".join(op.signatures)))
+            details.append("  reached by ", style="dim").append_text(literal(listing(op.signatures)))
         blocks.extend([head, details, _user_trace(op.trace), Text("")])
     return Group(*blocks)
 
@@ -528,7 +553,7 @@ def _trace_sections(result: TraceResult, color: bool) -> list[Drawable]:
         parts.append(_section(f"Selected ops without a trace ({len(result.untraced)})", body, style="yellow"))
     if result.sources.missing_files:
         missing = Text("Source not found here for: ", style="dim")
-        missing.append_text(literal(", ".join(result.sources.missing_files)))
+        missing.append_text(literal(listing(result.sources.missing_files)))
         missing.append(" (map paths with --source-root OLD=NEW)", style="dim")
         parts.append(missing)
     if result.sources.withheld_files:
@@ -539,17 +564,17 @@ def _trace_sections(result: TraceResult, color: bool) -> list[Drawable]:
 def _withheld(sources: Sources) -> Text:
     """Files a model names that were not read: said once, with where source is read from."""
     line = Text("Source not read for files outside ", style="dim")
-    line.append_text(literal(", ".join(sources.read_from) or "the working directory"))
+    line.append_text(literal(listing(sources.read_from) or "the working directory"))
     line.append(
         " or not .py (a model's recorded paths are never read elsewhere; add --source-root): ", style="dim"
     )
-    return line.append_text(literal(", ".join(sources.withheld_files)))
+    return line.append_text(literal(listing(sources.withheld_files)))
 
 
 def _op_line(op: OpRef) -> Text:
     line = literal(op.op_type, style="bold").append("  ").append_text(literal(op.node_key))
     if op.aliases:
-        line.append("  alias ", style="dim").append_text(literal(", ".join(op.aliases), style="cyan"))
+        line.append("  alias ", style="dim").append_text(literal(listing(op.aliases), style="cyan"))
     return line
 
 
@@ -666,7 +691,7 @@ def _where_sections(result: WhereResult) -> list[Drawable]:
     parts: list[Drawable] = [head]
     if result.files:
         parts.append(
-            Text("matched recorded files: ", style="dim").append_text(literal(", ".join(result.files)))
+            Text("matched recorded files: ", style="dim").append_text(literal(listing(result.files)))
         )
     if not result.groups:
         parts.append(Text("No op was created by that source.", style="yellow"))
@@ -680,9 +705,9 @@ def _where_sections(result: WhereResult) -> list[Drawable]:
         body: list[Drawable] = []
         reach = Text()
         if group.aliases:
-            reach.append("alias ", style="dim").append_text(literal(", ".join(group.aliases), style="cyan"))
+            reach.append("alias ", style="dim").append_text(literal(listing(group.aliases), style="cyan"))
         if group.signatures:
-            reach.append("  reached by ", style="dim").append_text(literal(", ".join(group.signatures)))
+            reach.append("  reached by ", style="dim").append_text(literal(listing(group.signatures)))
         if reach:
             body.append(reach)
         table = FitTable()
@@ -761,7 +786,7 @@ def _finding(finding: Finding) -> Drawable:
     if where.reach is not None:
         reach = Text("         runs: ", style="dim").append(where.reach.value)
         if where.reached_by:
-            reach.append("  via ", style="dim").append_text(literal(", ".join(where.reached_by)))
+            reach.append("  via ", style="dim").append_text(literal(listing(where.reached_by)))
         lines.append(reach)
     if where.nesting:
         nested = Text("         inside the serialized graph of ", style="dim")
@@ -909,9 +934,9 @@ def _load_line(load: LoadAttempt) -> Text:
     else:
         text.append(f" in {load.seconds:.2f} s")
     if load.op_libraries:
-        text.append("  op libraries: ", style="dim").append_text(literal(", ".join(load.op_libraries)))
+        text.append("  op libraries: ", style="dim").append_text(literal(listing(load.op_libraries)))
     if load.imports:
-        text.append("  imports: ", style="dim").append_text(literal(", ".join(load.imports)))
+        text.append("  imports: ", style="dim").append_text(literal(listing(load.imports)))
     if load.python:
         text.append("  python: ", style="dim").append_text(literal(load.python))
     if load.error_message:
@@ -931,15 +956,15 @@ def _problem(problem: Problem) -> Drawable:
     if problem.functions:
         lines.append(
             Text("  in: ", style="dim").append_text(
-                literal(", ".join(function_label(f) for f in problem.functions))
+                literal(listing(function_label(f) for f in problem.functions))
             )
         )
     if problem.signatures:
         lines.append(
-            Text("  reached by signatures: ", style="dim").append_text(literal(", ".join(problem.signatures)))
+            Text("  reached by signatures: ", style="dim").append_text(literal(listing(problem.signatures)))
         )
     if problem.aliases:
-        lines.append(Text("  aliases: ", style="dim").append_text(literal(", ".join(problem.aliases))))
+        lines.append(Text("  aliases: ", style="dim").append_text(literal(listing(problem.aliases))))
     for site in problem.sources:
         lines.append(
             Text("  created at ", style="dim")
@@ -996,7 +1021,7 @@ def _resolution(resolution: Resolution) -> list[Drawable]:
         label = Text("       ").append_text(literal(match.op.op_type, style="bold")).append("  ")
         label.append_text(literal(match.op.node_key))
         if match.op.aliases:
-            label.append("  alias ", style="dim").append_text(literal(", ".join(match.op.aliases)))
+            label.append("  alias ", style="dim").append_text(literal(listing(match.op.aliases)))
         out.append(label)
         key = match.trace.id if match.trace else None
         if key in shown:

@@ -7,6 +7,7 @@ Every string returned may hold model text: each format escapes it its own way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from inspector.results.common import Result, Verdict
@@ -27,6 +28,19 @@ def plural(count: int, word: str, many: str = "") -> str:
     if count == 1:
         return f"{count} {word}"
     return f"{count} {many or (word + 'es' if word.endswith('s') else word + 's')}"
+
+
+#: How many names a phrase lists before it counts the rest: a model can give a function thousands of
+#: signatures or aliases, and a line of prose is no place for all of them (the JSON has every one).
+LISTED_NAMES = 12
+
+
+def listing(names: Iterable[str], limit: int = LISTED_NAMES) -> str:
+    """`a, b, c`; past `limit` names, `a, b, … and 19,990 more`."""
+    shown = list(names)
+    if len(shown) <= limit:
+        return ", ".join(shown)
+    return f"{', '.join(shown[:limit])} … and {len(shown) - limit:,} more"
 
 
 def contents(counts: Counts) -> tuple[str, ...]:
