@@ -130,7 +130,9 @@ def test_a_call_of_a_name_the_library_lacks_is_audited_not_a_crash(model_copy: A
     path = model_copy("threshold_05")  # a model with a Saver, whose wiring the analysis follows
     message = saved_model(path)
     # The top-level call the restore runs through (the other one is a signature's wrapper).
-    call = next(node for node in message.meta_graphs[0].graph_def.node if node.op == "StatefulPartitionedCall")
+    call = next(
+        node for node in message.meta_graphs[0].graph_def.node if node.op == "StatefulPartitionedCall"
+    )
     call.attr["f"].func.name = "RestoreV2"
     write_model(path, message)
     for fmt in ("text", "json", "sarif"):
