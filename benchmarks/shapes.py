@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspector.messages import DATA_TYPES, message_class
+from inspector.format.savedmodel_format_pb2 import DT_FLOAT as FLOAT
+from inspector.format.savedmodel_format_pb2 import GraphDebugInfo, SavedModel
 
-FLOAT = DATA_TYPES["DT_FLOAT"]
 SITES = 200  # distinct creation lines
 
 
@@ -22,7 +22,7 @@ def write(out: Path, blocks: int, nodes_per_block: int, chain: bool = False) -> 
     """A model of about blocks * nodes_per_block nodes, written to `out` (kept when it exists)."""
     if (out / "saved_model.pb").exists():
         return out
-    saved_model = message_class("SavedModel")()
+    saved_model = SavedModel()
     saved_model.saved_model_schema_version = 1
     meta = saved_model.meta_graphs.add()
     info = meta.meta_info_def
@@ -45,7 +45,7 @@ def write(out: Path, blocks: int, nodes_per_block: int, chain: bool = False) -> 
     graph.versions.producer = 2474
     graph.versions.min_consumer = 12
 
-    debug = message_class("GraphDebugInfo")()
+    debug = GraphDebugInfo()
     debug.files.append("src/model.py")
     for site in range(SITES):
         frame = debug.frames_by_id[site + 1]

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from inspector.view import CallGraph
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,7 @@ class FunctionAttrs:
     known: frozenset[str]  # every op type whose OpDef was read: its other attrs hold no function
 
     @classmethod
-    def from_op_defs(cls, op_defs: Iterable[Any], base: FunctionAttrs | None = None) -> FunctionAttrs:
+    def from_op_defs(cls, op_defs: Iterable[fmt.OpDef], base: FunctionAttrs | None = None) -> FunctionAttrs:
         """`base` (the snapshot's) extended with OpDef protos (a model's stripped_op_list)."""
         by_op = dict(base.by_op) if base else {}
         known = set(base.known) if base else set()
@@ -63,7 +66,7 @@ def shipped_function_attrs() -> FunctionAttrs:
 
 
 def called_functions(
-    node_def: Any, library: frozenset[str], function_attrs: FunctionAttrs = NOTHING_KNOWN
+    node_def: fmt.NodeDef, library: frozenset[str], function_attrs: FunctionAttrs = NOTHING_KNOWN
 ) -> tuple[str, ...]:
     """Names of the functions a NodeDef calls, in attr order, deduplicated."""
     op = node_def.op
@@ -93,7 +96,7 @@ def _deduplicated(found: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found)) if len(found) > 1 else (found[0],)
 
 
-def _collect(value: Any, found: list[str]) -> None:
+def _collect(value: fmt.AttrValue, found: list[str]) -> None:
     kind = value.WhichOneof("value")
     if kind == "func":
         found.append(value.func.name)

@@ -15,9 +15,12 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from inspector.protos import load_protos
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 INDEX_FILE = Path("variables") / "variables.index"
 #: Far above any real index (a few MB for a large model), far below what would hurt to read.
@@ -98,7 +101,7 @@ def read_bundle_index(path: Path) -> BundleIndex:
                     header = protos.tensor_bundle.BundleHeaderProto()
                     header.ParseFromString(value)
                     continue
-                entry: Any = protos.tensor_bundle.BundleEntryProto()
+                entry = protos.tensor_bundle.BundleEntryProto()
                 entry.ParseFromString(value)
             except Exception as error:  # DecodeError, or a runtime's own: the value is not the proto
                 raise CheckpointIndexError(
@@ -129,7 +132,7 @@ def read_bundle_index(path: Path) -> BundleIndex:
     return BundleIndex(header.num_shards, tuple(entries))
 
 
-def _entry_shape(shape: Any) -> tuple[int, ...] | None:
+def _entry_shape(shape: fmt.TensorShapeProto) -> tuple[int, ...] | None:
     if shape.unknown_rank or any(dim.size < 0 for dim in shape.dim):
         return None
     return tuple(dim.size for dim in shape.dim)

@@ -17,13 +17,16 @@ The paths are the saving machine's, so classification reads the path's shape, no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from inspector.files import PART_LIMIT, model_part_problem, read_regular_file
 from inspector.view import DebugInfo, DebugInfoLayout, DebugInfoStatus, Frame, Trace
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 DEBUG_INFO_PATH = Path("debug") / "saved_model_debug_info.pb"
 
@@ -72,7 +75,7 @@ def is_user_file(path: str) -> bool:
     return not library_of(path)
 
 
-def read_debug_info(model_dir: Path, graph_debug_info_cls: Any) -> DebugInfo:
+def read_debug_info(model_dir: Path, graph_debug_info_cls: type[fmt.GraphDebugInfo]) -> DebugInfo:
     """Read the debug info beside a SavedModel; never raises for a bad file, it reports it."""
     path = model_dir / DEBUG_INFO_PATH
     problem = model_part_problem(model_dir, path)
@@ -112,12 +115,12 @@ def _text(value: str | bytes) -> str:
     return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
 
 
-def index_debug_info(message: Any, path: Path) -> DebugInfo:
+def index_debug_info(message: fmt.GraphDebugInfo, path: Path) -> DebugInfo:
     """Turn a parsed GraphDebugInfo into a DebugInfo; raises ValueError for dangling references."""
     files = tuple(_text(name) for name in message.files)
     libraries = [library_of(name) for name in files]
 
-    def frame(file_line_col: Any) -> Frame:
+    def frame(file_line_col: fmt.GraphDebugInfo.FileLineCol) -> Frame:
         index = file_line_col.file_index
         if not 0 <= index < len(files):
             raise ValueError(f"a frame names file #{index} but the file list has {len(files)} entries")
@@ -143,7 +146,7 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
         # them into a dict costs more than every lookup the commands then make. Whether each id names a
         # recorded trace is checked by the loader for the ids its nodes use (`dangling_trace`): the only
         # ones ever read, and a few hundred distinct ids rather than 200k values.
-        ids = message.name_to_trace_id
+        ids: Mapping[str, int] = message.name_to_trace_id
         layout = DebugInfoLayout.ID_BASED
     elif len(message.traces):
         traces, ids = _intern_legacy(message.traces, frame)
@@ -160,7 +163,10 @@ def index_debug_info(message: Any, path: Path) -> DebugInfo:
     )
 
 
-def _intern_legacy(legacy_traces: Mapping[str, Any], frame: Any) -> tuple[dict[int, Trace], dict[str, int]]:
+def _intern_legacy(
+    legacy_traces: Mapping[str, fmt.GraphDebugInfo.StackTrace],
+    frame: Callable[[fmt.GraphDebugInfo.FileLineCol], Frame],
+) -> tuple[dict[int, Trace], dict[str, int]]:
     frames: dict[tuple[int, int, int, str, str], Frame] = {}
     trace_ids: dict[tuple[Frame, ...], int] = {}
     traces: dict[int, Trace] = {}

@@ -15,11 +15,14 @@ import base64
 import binascii
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.errors import InspectorError
 from inspector.files import model_part_problem, read_regular_file
 from inspector.view import KerasLayer, KerasMetadata
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 KERAS_METADATA_FILE = "keras_metadata.pb"
 #: Far above a real file (a large Keras 2 model's is a few MB), and small enough that its JSON parsed
@@ -36,7 +39,7 @@ MAX_NAMES = 200
 KERAS_MODULES = ("keras", "tf_keras", "tensorflow.python.keras", "tensorflow.keras")
 
 
-def read_keras_metadata(model_dir: Path, message_class: Any) -> KerasMetadata | None:
+def read_keras_metadata(model_dir: Path, message_class: type[fmt.KerasSavedMetadata]) -> KerasMetadata | None:
     """The file's facts, or None when the model has none. Never raises for what the file holds."""
     path = model_dir / KERAS_METADATA_FILE
     problem = model_part_problem(model_dir, path)

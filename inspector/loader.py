@@ -11,11 +11,11 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector import objectgraph
 from inspector.callgraph import (
@@ -28,8 +28,8 @@ from inspector.callgraph import (
 from inspector.debuginfo import dangling_trace, read_debug_info
 from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
 from inspector.files import asset_outside, model_part_problem, read_regular_file
+from inspector.format.savedmodel_format_pb2 import KerasSavedMetadata
 from inspector.kerasmeta import read_keras_metadata
-from inspector.message_classes import message_class
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -49,6 +49,10 @@ from inspector.view import (
     Saver,
     Signature,
 )
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
+    from inspector.protos import TypeNames
 
 _NAME, _OP = attrgetter("name"), attrgetter("op")
 
@@ -115,7 +119,7 @@ def resolve_model_path(path: Path) -> tuple[Path, Path]:
     return path.parent, path
 
 
-def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[Any, str]:
+def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[fmt.SavedModel, str]:
     """The parsed SavedModel, and a warning when a text-format file named fields that were skipped."""
     saved_model = protos.saved_model.SavedModel()
     skipped = ""
@@ -150,13 +154,13 @@ def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[Any, str]:
 _UNKNOWN_FIELD = re.compile(r'Message type "([^"]+)" has no field named "([^"]+)"')
 
 
-def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> str:
-    """Parse; a field the messages do not declare (inspector/messages.py declares what the reader uses)
+def _parse_text(content: bytes, saved_model: fmt.SavedModel, model_file: Path) -> str:
+    """Parse; a field the messages do not declare (inspector/format/savedmodel_format.proto declares what the reader uses)
     is skipped, as the binary reader keeps it as an unknown field, and named in the returned warning:
     it may be one inspector does not read, or a misspelt one TensorFlow would refuse."""
     from google.protobuf import text_format
 
-    from inspector.messages import FIELDS_NOT_READ  # the declarations: only a text-format model needs them
+    from inspector.format import fields_not_read
 
     try:
         text = content.decode("utf-8")
@@ -170,7 +174,7 @@ def _parse_text(content: bytes, saved_model: Any, model_file: Path) -> str:
             saved_model.Clear()
             text_format.Parse(text, saved_model, allow_unknown_field=True)
             message, field = unknown.group(1).removeprefix("tensorflow."), unknown.group(2)
-            if (message, field) in FIELDS_NOT_READ:
+            if (message, field) in fields_not_read():
                 return ""  # a field of the format the reader has no use for, as TensorFlow writes it
             return (
                 f"{model_file}: skipped fields inspector does not read (the first: {unknown.group(2)!r} in "
@@ -190,7 +194,9 @@ def _first_line(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def select_meta_graph(saved_model: Any, model_file: Path, tags: Iterable[str] | None) -> Any:
+def select_meta_graph(
+    saved_model: fmt.SavedModel, model_file: Path, tags: Iterable[str] | None
+) -> fmt.MetaGraphDef:
     meta_graphs = list(saved_model.meta_graphs)
     available = " | ".join(",".join(mg.meta_info_def.tags) or "(no tags)" for mg in meta_graphs)
     if tags is None:
@@ -255,7 +261,9 @@ class _Graph(NamedTuple):
     call_graph: CallGraph
 
 
-def _index_graph(meta_graph: Any, debug_info: DebugInfo, types_module: Any, warnings: list[str]) -> _Graph:
+def _index_graph(
+    meta_graph: fmt.MetaGraphDef, debug_info: DebugInfo, types_module: TypeNames, warnings: list[str]
+) -> _Graph:
     """Every function's nodes into one node table, each function's callees, and the call graph."""
     graph_def = meta_graph.graph_def
     info = meta_graph.meta_info_def
@@ -275,7 +283,7 @@ def _index_graph(meta_graph: Any, debug_info: DebugInfo, types_module: Any, warn
     plain = function_attrs.known - function_attrs.by_op.keys() - library
 
     def add_nodes(
-        function_name: str, node_defs: Any
+        function_name: str, node_defs: Sequence[fmt.NodeDef]
     ) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
         start = len(keys)
         blocks.append(NodeBlock(function_name, start, node_defs))
@@ -378,8 +386,8 @@ def _aliases(
 def _build_view(
     model_dir: Path,
     model_file: Path,
-    saved_model: Any,
-    meta_graph: Any,
+    saved_model: fmt.SavedModel,
+    meta_graph: fmt.MetaGraphDef,
     debug_info: DebugInfo,
     fingerprint: Fingerprint | None,
     fingerprint_problem: str | None,
@@ -452,7 +460,7 @@ def _build_view(
             }
         ),
         restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
-        keras=read_keras_metadata(model_dir, message_class("KerasSavedMetadata")),
+        keras=read_keras_metadata(model_dir, KerasSavedMetadata),
         bound_assets=MappingProxyType(
             {
                 name: MappingProxyType(arguments)
@@ -472,7 +480,7 @@ def _build_view(
 INIT_COLLECTIONS = ("saved_model_main_op", "legacy_init_op")
 
 
-def _saver(meta_graph: Any) -> Saver | None:
+def _saver(meta_graph: fmt.MetaGraphDef) -> Saver | None:
     if not meta_graph.HasField("saver_def"):
         return None
     saver = meta_graph.saver_def
@@ -484,7 +492,11 @@ def _saver(meta_graph: Any) -> Saver | None:
 
 
 def _signature(
-    name: str, signature_def: Any, nodes: Mapping[str, Node], types_module: Any, warnings: list[str]
+    name: str,
+    signature_def: fmt.SignatureDef,
+    nodes: Mapping[str, Node],
+    types_module: TypeNames,
+    warnings: list[str],
 ) -> Signature:
     """A SignatureDef, with the library functions its top-level subgraph calls.
 

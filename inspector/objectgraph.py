@@ -8,19 +8,23 @@ keeps every path of that shortest length.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING
 
 from inspector.view import TensorSpec, Variable
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
+    from inspector.protos import TypeNames
 
 ROOT_PATH = "<root>"
 #: Paths kept per object: every shortest one, up to this many.
 MAX_PATHS = 8
 
 
-def dtype_name(types_module: Any, value: int) -> str:
+def dtype_name(types_module: TypeNames, value: int) -> str:
     """`DT_FLOAT` -> `float32`-style names as TensorFlow prints them (`tf.float32`)."""
     try:
-        name: str = types_module.DataType.Name(value)
+        name = types_module.DataType.Name(value)
     except ValueError:
         return f"dtype#{value}"
     name = name.removeprefix("DT_").lower()
@@ -30,14 +34,14 @@ def dtype_name(types_module: Any, value: int) -> str:
 _DTYPE_RENAMES = {"float": "float32", "double": "float64", "half": "float16", "invalid": "unknown"}
 
 
-def shape_dims(shape: Any) -> tuple[int | None, ...] | None:
+def shape_dims(shape: fmt.TensorShapeProto) -> tuple[int | None, ...] | None:
     """A TensorShapeProto as a tuple of dims (None for unknown); None for an unknown rank."""
     if shape.unknown_rank:
         return None
     return tuple(None if dim.size < 0 else dim.size for dim in shape.dim)
 
 
-def object_paths(object_graph: Any) -> list[list[str]]:
+def object_paths(object_graph: fmt.SavedObjectGraph) -> list[list[str]]:
     """For each object-graph node id, its shortest attribute paths from the root."""
     nodes = object_graph.nodes
     paths: list[list[str]] = [[] for _ in nodes]
@@ -65,7 +69,9 @@ def object_paths(object_graph: Any) -> list[list[str]]:
     return paths
 
 
-def function_object_paths(object_graph: Any, paths: list[list[str]]) -> dict[str, tuple[str, ...]]:
+def function_object_paths(
+    object_graph: fmt.SavedObjectGraph, paths: list[list[str]]
+) -> dict[str, tuple[str, ...]]:
     """Concrete function name -> paths of the objects that hold it (tf.function or bare function)."""
     found: dict[str, list[str]] = {}
     for node_id, node in enumerate(object_graph.nodes):
@@ -82,7 +88,9 @@ def function_object_paths(object_graph: Any, paths: list[list[str]]) -> dict[str
     return {name: tuple(sorted(ps)) for name, ps in found.items()}
 
 
-def variables(object_graph: Any, paths: list[list[str]], types_module: Any) -> tuple[Variable, ...]:
+def variables(
+    object_graph: fmt.SavedObjectGraph, paths: list[list[str]], types_module: TypeNames
+) -> tuple[Variable, ...]:
     result = []
     for node_id, node in enumerate(object_graph.nodes):
         if node.WhichOneof("kind") != "variable":
@@ -105,7 +113,7 @@ def variables(object_graph: Any, paths: list[list[str]], types_module: Any) -> t
 GRAPH_VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 
 
-def graph_variables(meta_graph: Any, types_module: Any) -> tuple[Variable, ...]:
+def graph_variables(meta_graph: fmt.MetaGraphDef, types_module: TypeNames) -> tuple[Variable, ...]:
     """A TF1 model's variables (`tf.compat.v1.saved_model.Builder` writes no object graph): the
     variable nodes of the top-level graph, with the dtype and shape their attrs declare, trainable when
     the `trainable_variables` collection names them."""
@@ -131,7 +139,7 @@ def graph_variables(meta_graph: Any, types_module: Any) -> tuple[Variable, ...]:
     return tuple(sorted(result, key=lambda v: v.object_path))
 
 
-def _trainable_names(meta_graph: Any) -> frozenset[str]:
+def _trainable_names(meta_graph: fmt.MetaGraphDef) -> frozenset[str]:
     """Node names in the `trainable_variables` collection: serialized VariableDefs whose first field
     (1, `variable_name`, written first) is the variable's tensor name, `weights:0`."""
     if "trainable_variables" not in meta_graph.collection_def:
@@ -153,7 +161,7 @@ def _trainable_names(meta_graph: Any) -> frozenset[str]:
     return frozenset(names)
 
 
-def input_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
+def input_signatures(object_graph: fmt.SavedObjectGraph, types_module: TypeNames) -> dict[str, str]:
     """Concrete function name -> its canonicalized input signature, rendered like Python call args."""
     result = {}
     for name, function in object_graph.concrete_functions.items():
@@ -162,7 +170,7 @@ def input_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
     return result
 
 
-def output_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
+def output_signatures(object_graph: fmt.SavedObjectGraph, types_module: TypeNames) -> dict[str, str]:
     """Concrete function name -> the structure of what it returns (`{'ids': int64[None]}`), where recorded.
     The specs' own names are left out: TensorFlow names outputs after their keys, or `unknown`."""
     return {
@@ -172,7 +180,7 @@ def output_signatures(object_graph: Any, types_module: Any) -> dict[str, str]:
     }
 
 
-def format_input_signature(value: Any, types_module: Any) -> str:
+def format_input_signature(value: fmt.StructuredValue, types_module: TypeNames) -> str:
     """`(args, kwargs)` StructuredValue -> `(x: float32[None], training=False)`."""
     if value.WhichOneof("kind") == "tuple_value" and len(value.tuple_value.values) == 2:
         args, kwargs = value.tuple_value.values
@@ -186,14 +194,16 @@ def format_input_signature(value: Any, types_module: Any) -> str:
     return format_structure(value, types_module)
 
 
-def _items(value: Any) -> list[Any]:
+def _items(value: fmt.StructuredValue) -> list[fmt.StructuredValue]:
     kind = value.WhichOneof("kind")
-    if kind in ("tuple_value", "list_value"):
-        return list(getattr(value, kind).values)
+    if kind == "tuple_value":
+        return list(value.tuple_value.values)
+    if kind == "list_value":
+        return list(value.list_value.values)
     return [value]
 
 
-def format_structure(value: Any, types_module: Any, *, names: bool = True) -> str:
+def format_structure(value: fmt.StructuredValue, types_module: TypeNames, *, names: bool = True) -> str:
     """A StructuredValue (nested specs and Python values) as compact, readable text; `names` keeps each
     tensor spec's name (`x: float32[None]`)."""
     kind = value.WhichOneof("kind")
@@ -202,7 +212,7 @@ def format_structure(value: Any, types_module: Any, *, names: bool = True) -> st
     if kind == "bounded_tensor_spec_value":
         return _spec_text(value.bounded_tensor_spec_value, types_module, names)
     if kind in ("tuple_value", "list_value"):
-        inner = ", ".join(format_structure(v, types_module, names=names) for v in getattr(value, kind).values)
+        inner = ", ".join(format_structure(v, types_module, names=names) for v in _items(value))
         return f"({inner})" if kind == "tuple_value" else f"[{inner}]"
     if kind == "dict_value":
         inner = ", ".join(
@@ -218,8 +228,12 @@ def format_structure(value: Any, types_module: Any, *, names: bool = True) -> st
         return f"{named.name}({inner})"
     if kind == "none_value":
         return "None"
-    if kind in ("float64_value", "int64_value", "bool_value"):
-        return repr(getattr(value, kind))
+    if kind == "float64_value":
+        return repr(value.float64_value)
+    if kind == "int64_value":
+        return repr(value.int64_value)
+    if kind == "bool_value":
+        return repr(value.bool_value)
     if kind == "string_value":
         return repr(value.string_value)
     if kind == "type_spec_value":
@@ -232,14 +246,16 @@ def format_structure(value: Any, types_module: Any, *, names: bool = True) -> st
     return f"<{kind or 'empty'}>"
 
 
-def _spec_text(spec: Any, types_module: Any, names: bool = True) -> str:
+def _spec_text(
+    spec: fmt.TensorSpecProto | fmt.BoundedTensorSpecProto, types_module: TypeNames, names: bool = True
+) -> str:
     dims = shape_dims(spec.shape)
     shape = "[?]" if dims is None else "[" + ", ".join("None" if d is None else str(d) for d in dims) + "]"
     text = f"{dtype_name(types_module, spec.dtype)}{shape}"
     return f"{spec.name}: {text}" if spec.name and names else text
 
 
-def tensor_spec(key: str, tensor_info: Any, types_module: Any) -> TensorSpec:
+def tensor_spec(key: str, tensor_info: fmt.TensorInfo, types_module: TypeNames) -> TensorSpec:
     """A SignatureDef input/output (TensorInfo) as a TensorSpec."""
     if tensor_info.WhichOneof("encoding") == "name" or tensor_info.name:
         tensor_name = tensor_info.name
@@ -251,7 +267,7 @@ def tensor_spec(key: str, tensor_info: Any, types_module: Any) -> TensorSpec:
     return TensorSpec(key, dtype_name(types_module, tensor_info.dtype), shape, tensor_name)
 
 
-def concrete_names(node: Any) -> list[str]:
+def concrete_names(node: fmt.SavedObject) -> list[str]:
     """The concrete function names an object-graph node holds (a tf.function, or a bare one)."""
     kind = node.WhichOneof("kind")
     if kind == "function":
@@ -261,7 +277,9 @@ def concrete_names(node: Any) -> list[str]:
     return []
 
 
-def restored_functions(object_graph: Any, paths: list[list[str]]) -> dict[str, tuple[str, ...]]:
+def restored_functions(
+    object_graph: fmt.SavedObjectGraph, paths: list[list[str]]
+) -> dict[str, tuple[str, ...]]:
     """The concrete functions TF2's loader calls itself, with what holds them.
 
     A restored resource's functions: the loader creates and initializes every resource at load
@@ -294,7 +312,9 @@ def restored_functions(object_graph: Any, paths: list[list[str]]) -> dict[str, t
     return {name: tuple(roles) for name, roles in found.items()}
 
 
-def bound_assets(object_graph: Any, argument_counts: dict[str, int]) -> dict[str, dict[int, int]]:
+def bound_assets(
+    object_graph: fmt.SavedObjectGraph, argument_counts: dict[str, int]
+) -> dict[str, dict[int, int]]:
     """Concrete function -> {argument index: asset_file_def index} for the captured arguments that TF2's
     loader binds to restored assets: a function's last len(bound_inputs) arguments are its captures."""
     nodes = object_graph.nodes

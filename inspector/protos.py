@@ -1,8 +1,9 @@
 """The protobuf classes the reader parses with: inspector's own (the default), or TensorFlow's.
 
-By default the messages declared in `inspector/messages.py` are used: a SavedModel is read with protobuf alone,
-and TensorFlow need not be installed. `INSPECTOR_PROTOS=tensorflow` (or `load_protos("tensorflow")`)
-uses TensorFlow's generated classes instead -- the tests read every model both ways and compare.
+By default the classes of `inspector/format/savedmodel_format.proto` are used: a SavedModel is read with
+protobuf alone, and TensorFlow need not be installed. `INSPECTOR_PROTOS=tensorflow` (or
+`load_protos("tensorflow")`) uses TensorFlow's generated classes instead -- the tests read every model both
+ways and compare. Both are typed as inspector's (the same messages: a test checks every field).
 
 TensorFlow's classes are imported by `inspector.tfprotos`, without starting TensorFlow's runtime, and only
 when asked for: its import machinery costs every other command milliseconds.
@@ -13,19 +14,56 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
+
+
+class SavedModelMessages(Protocol):
+    @property
+    def SavedModel(self) -> type[fmt.SavedModel]: ...
+
+
+class DebugInfoMessages(Protocol):
+    @property
+    def GraphDebugInfo(self) -> type[fmt.GraphDebugInfo]: ...
+
+
+class FingerprintMessages(Protocol):
+    @property
+    def FingerprintDef(self) -> type[fmt.FingerprintDef]: ...
+
+
+class TypeNames(Protocol):
+    @property
+    def DataType(self) -> type[fmt.DataType]: ...
+
+
+class GraphMessages(Protocol):
+    @property
+    def GraphDef(self) -> type[fmt.GraphDef]: ...
+
+
+class BundleMessages(Protocol):
+    @property
+    def BundleHeaderProto(self) -> type[fmt.BundleHeaderProto]: ...
+
+    @property
+    def BundleEntryProto(self) -> type[fmt.BundleEntryProto]: ...
 
 
 @dataclass(frozen=True)
 class ProtoModules:
-    """The generated modules the reader needs; `fingerprint` is None on TensorFlow < 2.12."""
+    """The generated modules the reader needs, grouped as TensorFlow's are; `fingerprint` is None on
+    TensorFlow < 2.12. inspector's own module serves as every one of them."""
 
-    saved_model: Any
-    graph_debug_info: Any
-    fingerprint: Any | None
-    types: Any
-    graph: Any
-    tensor_bundle: Any | None
+    saved_model: SavedModelMessages
+    graph_debug_info: DebugInfoMessages
+    fingerprint: FingerprintMessages | None
+    types: TypeNames
+    graph: GraphMessages
+    tensor_bundle: BundleMessages | None
 
 
 _lock = threading.Lock()
@@ -47,17 +85,9 @@ def load_protos(source: str | None = None) -> ProtoModules:
 
 
 def _own() -> ProtoModules:
-    from inspector.message_classes import modules
+    from inspector.format import savedmodel_format_pb2 as own
 
-    own = modules()
-    return ProtoModules(
-        saved_model=own.saved_model,
-        graph_debug_info=own.graph_debug_info,
-        fingerprint=own.fingerprint,
-        types=own.types,
-        graph=own.graph,
-        tensor_bundle=own.tensor_bundle,
-    )
+    return ProtoModules(own, own, own, own, own, own)
 
 
 def _tensorflows() -> ProtoModules:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 SNAPSHOT_FILE = "data/registry.json.gz"
-PACKAGE_DIR = Path(__file__).resolve().parent  # package data beside the modules, as in messages.py
+PACKAGE_DIR = Path(__file__).resolve().parent  # package data beside the modules
 #: Attr types whose values name functions.
 FUNCTION_ATTR_TYPES = frozenset({"func", "list(func)"})
 

@@ -206,7 +206,8 @@ def _rewrite_debug_info(
     message = load_protos().graph_debug_info.GraphDebugInfo()
     message.ParseFromString(path.read_bytes())
     rewritten = kept = 0
-    for index, stored in enumerate(message.files):
+    files: Sequence[str | bytes] = message.files  # bytes, though typed str, for a path that is not UTF-8
+    for index, stored in enumerate(files):
         # protobuf hands back `bytes` for a path that is not valid UTF-8: such a path is rewritten as
         # text (with replacement characters) only when a prefix matches, else left byte for byte.
         recorded = stored.decode("utf-8", errors="replace") if isinstance(stored, bytes) else stored

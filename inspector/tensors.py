@@ -14,7 +14,13 @@ import hashlib
 import math
 import struct
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as formats
+
+#: One element of a decoded tensor: what struct.unpack or a typed field hands back.
+Element = int | float | bool | bytes
 
 #: How many values a summary keeps; larger tensors are compared by digest and counted, never listed.
 SMALL = 8
@@ -46,8 +52,8 @@ class TensorValue:
     shape: tuple[int, ...] | None  # None: unknown
     elements: int
     digest: str
-    values: tuple[Any, ...] | None  # every element, for small decodable tensors (at most SMALL)
-    proto: Any = field(repr=False, compare=False, default=None)  # the TensorProto, read-only
+    values: tuple[Element, ...] | None  # every element, for small decodable tensors (at most SMALL)
+    proto: formats.TensorProto | None = field(repr=False, compare=False, default=None)  # read-only
 
     @property
     def spec(self) -> str:
@@ -62,7 +68,7 @@ class TensorValue:
             return shown[0] if self.shape == () else "[" + ", ".join(shown) + "]"
         return f"{self.spec} (sha256 {self.digest[:12]})"
 
-    def all_values(self) -> tuple[Any, ...] | None:
+    def all_values(self) -> tuple[Element, ...] | None:
         """Every element, decoded on demand; None when not decodable or over COUNTABLE elements."""
         if self.values is not None:
             return self.values
@@ -72,7 +78,7 @@ class TensorValue:
         return _decode(self.proto, fmt, typed, self.elements) if typed else None
 
 
-def _show(value: Any, dtype: str) -> str:
+def _show(value: Element, dtype: str) -> str:
     if isinstance(value, bytes):
         return repr(value.decode("utf-8", errors="backslashreplace"))
     if isinstance(value, float):
@@ -95,7 +101,7 @@ def shortest_float32(value: float) -> str:
     return repr(value)
 
 
-def read_tensor(tensor: Any) -> TensorValue:
+def read_tensor(tensor: formats.TensorProto) -> TensorValue:
     """Summarize a TensorProto; never raises for malformed content (it is then digested as bytes)."""
     shape: tuple[int, ...] | None
     if tensor.tensor_shape.unknown_rank or any(d.size < 0 for d in tensor.tensor_shape.dim):
@@ -122,7 +128,7 @@ def read_tensor(tensor: Any) -> TensorValue:
     return TensorValue(name, shape, elements, digest, values, tensor)
 
 
-def _pack(fmt: str, values: list[Any]) -> bytes:
+def _pack(fmt: str, values: list[Element]) -> bytes:
     if fmt:
         try:
             return struct.pack(f"<{len(values)}{fmt}", *values)
@@ -131,7 +137,7 @@ def _pack(fmt: str, values: list[Any]) -> bytes:
     return b"\x1f".join(v if isinstance(v, bytes) else repr(v).encode() for v in values)
 
 
-def _decode(tensor: Any, fmt: str, typed: str, elements: int) -> tuple[Any, ...] | None:
+def _decode(tensor: formats.TensorProto, fmt: str, typed: str, elements: int) -> tuple[Element, ...] | None:
     if elements > COUNTABLE:
         return None
     content = tensor.tensor_content
@@ -150,8 +156,8 @@ def _decode(tensor: Any, fmt: str, typed: str, elements: int) -> tuple[Any, ...]
     return tuple(stored) + (stored[-1],) * (elements - len(stored))
 
 
-def _zero(typed: str) -> Any:
-    zeros: dict[str, Any] = {"string_val": b"", "bool_val": False, "float_val": 0.0, "double_val": 0.0}
+def _zero(typed: str) -> Element:
+    zeros: dict[str, Element] = {"string_val": b"", "bool_val": False, "float_val": 0.0, "double_val": 0.0}
     return zeros.get(typed, 0.0 if typed == "half_val" else 0)
 
 

@@ -93,15 +93,21 @@ def import_protos() -> ProtoModules:
 
 def _collect() -> ProtoModules:
     found = {key: _first_importable(names) for key, names in _CANDIDATES.items()}
-    for key in ("saved_model", "graph_debug_info", "types", "graph"):
-        if found[key] is None:
+
+    def required(
+        key: str,
+    ) -> Any:  # TensorFlow's modules are untyped: the messages are inspector's, a test checks
+        module = found[key]
+        if module is None:
             raise TensorFlowMissingError(f"for its {key} protobuf definitions (found an incomplete install)")
+        return module
+
     return ProtoModules(
-        saved_model=found["saved_model"],
-        graph_debug_info=found["graph_debug_info"],
+        saved_model=required("saved_model"),
+        graph_debug_info=required("graph_debug_info"),
         fingerprint=found["fingerprint"],
-        types=found["types"],
-        graph=found["graph"],
+        types=required("types"),
+        graph=required("graph"),
         tensor_bundle=found["tensor_bundle"],
     )
 

@@ -14,12 +14,15 @@ who need a field the view does not index (treat it as read-only).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import ItemsView, Iterable, Iterator, Mapping, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import filterfalse
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 #: The name the view gives the top-level graph, which is not a library function. Node keys of its nodes
 #: carry no `@function` part, as in TensorFlow's debug info.
@@ -162,7 +165,7 @@ class Node(NamedTuple):
     function: str  # the enclosing function's name, TOP_LEVEL for the top-level graph
     calls: tuple[str, ...]  # functions named by its function-valued attrs (f, body, then_branch, ...)
     trace_id: int | None
-    definition: Any  # the NodeDef proto, for attrs and inputs; read-only
+    definition: fmt.NodeDef  # for attrs and inputs; read-only
 
     @property
     def namespace(self) -> str | None:
@@ -171,8 +174,7 @@ class Node(NamedTuple):
     @property
     def device(self) -> str:
         """Read on demand: few commands look, and reading it for every node would slow every load."""
-        device: str = self.definition.device
-        return device
+        return self.definition.device
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -187,7 +189,7 @@ class NodeBlock(NamedTuple):
 
     function: str
     start: int
-    node_defs: Any  # the function's repeated NodeDef field; read-only
+    node_defs: Sequence[fmt.NodeDef]  # the function's repeated NodeDef field; read-only
 
 
 class NodeTable(Mapping[str, Node]):
@@ -321,7 +323,7 @@ class Function:
     calls: tuple[str, ...]  # callees in first-seen order, deduplicated
     op_types: frozenset[str] = frozenset()  # the op types of its nodes
     # The FunctionDef, read-only (None for the top-level graph): what diff compares whole bodies by.
-    definition: Any = field(default=None, repr=False, compare=False)
+    definition: fmt.FunctionDef | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_top_level(self) -> bool:
@@ -532,7 +534,7 @@ class SavedModelView:
     fingerprint: Fingerprint | None
     fingerprint_problem: str | None
     warnings: tuple[str, ...]
-    meta_graph_def: Any = field(repr=False, compare=False)
+    meta_graph_def: fmt.MetaGraphDef = field(repr=False, compare=False)
 
     def __repr__(self) -> str:
         """One line: the dataclass's own repr lists every node and runs to megabytes."""

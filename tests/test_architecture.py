@@ -16,8 +16,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "inspector"
 
 #: Every module, by layer. A package's modules are named by their path below inspector/.
 LAYERS: dict[str, set[str]] = {
-    # What everything stands on: the view's data types, errors, bounded file reads.
-    "base": {"view.py", "errors.py", "files.py"},
+    # What everything stands on: the view's data types, the file format's messages they hold, errors,
+    # bounded file reads.
+    "base": {
+        "view.py",
+        "format/__init__.py",  # the file format's messages, inspector's own (savedmodel_format.proto)
+        "format/savedmodel_format_pb2.py",  # their classes, built from the compiled .proto
+        "errors.py",
+        "files.py",
+    },
     # Each command's result: data and the facts derived from it, nothing else.
     "results": {f"results/{p.name}" for p in (PACKAGE / "results").glob("*.py")},
     # Reading a SavedModel's files into a view.
@@ -30,8 +37,6 @@ LAYERS: dict[str, set[str]] = {
         "callgraph.py",
         "checkpoint.py",
         "tensors.py",
-        "messages.py",  # the file format's messages, inspector's own
-        "message_classes.py",  # their classes, built from the compiled declarations
         "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
         "kerasmeta.py",  # keras_metadata.pb, read without Keras
         "modelfiles.py",  # what else a model's folder holds, by the files' bytes

@@ -1,8 +1,10 @@
-"""inspector's own message definitions (inspector/messages.py): the same format as TensorFlow's, the same
-views and JSON from every fixture and corpus model, and every static command without TensorFlow."""
+"""inspector's own messages (inspector/format/savedmodel_format.proto): compiled fresh, the same format as
+TensorFlow's, the same views and JSON from every fixture and corpus model, and every static command without
+TensorFlow."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -13,73 +15,104 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import ROOT, cli, run_python
+from conftest import ROOT, cli
 
 from fixtures import catalog
-from inspector import messages
+from inspector.format import fields_not_read
+from inspector.format import savedmodel_format_pb2 as own
 
 MODELS = [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS]
 
+#: Keras's messages, declared under names of their own (the binary format carries no names): ours -> Keras's.
+KERAS_PACKAGE = "third_party.py.tf_keras.protobuf"
+KERAS_MESSAGES = {
+    "tensorflow.KerasSavedMetadata": f"{KERAS_PACKAGE}.SavedMetadata",
+    "tensorflow.KerasSavedObject": f"{KERAS_PACKAGE}.SavedObject",
+}
 
-def test_the_compiled_descriptor_is_the_declarations() -> None:
-    """After changing a declaration: `python -m inspector.messages`, and review the change."""
-    from importlib import resources
 
-    shipped = resources.files("inspector").joinpath(messages.COMPILED).read_bytes()
-    assert shipped == messages.compile_declarations().SerializeToString(deterministic=True)
+def test_the_shipped_descriptor_and_stubs_are_what_protoc_makes_of_the_proto() -> None:
+    """After changing the .proto: `python scripts/compile_format.py`, and review the change."""
+    result = subprocess.run(
+        [sys.executable, "scripts/compile_format.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_module_offers_every_name_its_stubs_promise() -> None:
+    """The classes are built at run time, the types written by protoc: they must name the same things."""
+    stub = ast.parse((ROOT / "inspector" / "format" / "savedmodel_format_pb2.pyi").read_text())
+    promised = {node.name for node in stub.body if isinstance(node, ast.ClassDef)}
+    promised |= {node.target.id for node in stub.body if isinstance(node, ast.AnnAssign)}  # type: ignore[union-attr]
+    assert promised and not promised - set(vars(own)), sorted(promised - set(vars(own)))
+    assert own.DataType.Name(own.DT_FLOAT) == "DT_FLOAT" and own.DataType.Value("DT_STRING_REF") == 107
+    assert own.MetaGraphDef.MetaInfoDef().DESCRIPTOR.full_name == "tensorflow.MetaGraphDef.MetaInfoDef"
+    with pytest.raises(ValueError, match="no name defined for value 999"):
+        own.DataType.Name(999)
+
+
+def _messages(descriptor: Any) -> Iterator[Any]:
+    """Every message the file declares, nested ones included (map entries are fields' details)."""
+    pending = list(descriptor.message_types_by_name.values())
+    while pending:
+        message = pending.pop()
+        if not message.GetOptions().map_entry:
+            yield message
+        pending.extend(message.nested_types)
 
 
 @pytest.mark.tensorflow
 def test_every_declared_field_is_tensorflows() -> None:
-    """Name, number, type, repeatedness, message type, map key and value, oneof: all as TensorFlow has them."""
+    """Name, number, type, repeatedness, message type, map key and value, oneof: all as TensorFlow has them;
+    and each reserved name (a field not read) is a field of TensorFlow's."""
     pytest.importorskip("tensorflow")
+    pytest.importorskip("tf_keras.protobuf.saved_metadata_pb2")  # Keras's messages, in the default pool too
     from google.protobuf import descriptor_pool
 
     from inspector.protos import load_protos
 
     load_protos("tensorflow")  # TensorFlow's generated modules, in the default pool
     theirs_pool = descriptor_pool.Default()
+    keras_names = {**KERAS_MESSAGES, "tensorflow.VersionDef@keras": f"{KERAS_PACKAGE}.VersionDef"}
     problems = []
-    if any(name in messages.KERAS_MESSAGES for name in (m.name for m in messages.MESSAGES)):
-        pytest.importorskip("tf_keras.protobuf.saved_metadata_pb2")  # Keras's, in the default pool too
-    keras_names = {f"tensorflow.{ours}": theirs for ours, theirs in messages.KERAS_MESSAGES.items()}
-    keras_names["tensorflow.VersionDef@keras"] = f"{messages.KERAS_PACKAGE}.VersionDef"
-    for message in messages.MESSAGES:
-        ours = messages.pool().FindMessageTypeByName(f"tensorflow.{message.name}")
-        theirs = theirs_pool.FindMessageTypeByName(
-            messages.KERAS_MESSAGES.get(message.name, f"tensorflow.{message.name}")
-        )
-        keras = message.name in messages.KERAS_MESSAGES
+    for ours in _messages(own.DESCRIPTOR):
+        name = ours.full_name
+        theirs = theirs_pool.FindMessageTypeByName(KERAS_MESSAGES.get(name, name))
+        keras = name in KERAS_MESSAGES
         for mine in ours.fields:
             other = theirs.fields_by_name.get(mine.name)
             if other is None:
-                problems.append(f"{message.name}.{mine.name}: not a field of TensorFlow's")
+                problems.append(f"{name}.{mine.name}: not a field of TensorFlow's")
                 continue
             if (mine.number, mine.type, mine.is_repeated) != (other.number, other.type, other.is_repeated):
-                problems.append(f"{message.name}.{mine.name}: number, type or label differ")
+                problems.append(f"{name}.{mine.name}: number, type or label differ")
             if mine.message_type is not None and mine.message_type.GetOptions().map_entry:
                 for part in ("key", "value"):
                     a, b = mine.message_type.fields_by_name[part], other.message_type.fields_by_name[part]
                     a_type = a.message_type.full_name if a.message_type else a.type
                     b_type = b.message_type.full_name if b.message_type else b.type
                     if a_type != b_type:
-                        problems.append(f"{message.name}.{mine.name} {part}: {a_type} vs {b_type}")
+                        problems.append(f"{name}.{mine.name} {part}: {a_type} vs {b_type}")
             elif mine.message_type is not None:
                 expected = mine.message_type.full_name
                 if keras:  # Keras's messages name Keras's: ours, renamed, name ours
                     expected = keras_names.get(expected) or keras_names[expected + "@keras"]
                 if expected != other.message_type.full_name:
-                    problems.append(f"{message.name}.{mine.name}: message type differs")
+                    problems.append(f"{name}.{mine.name}: message type differs")
             mine_oneof = mine.containing_oneof.name if mine.containing_oneof else None
             other_oneof = other.containing_oneof.name if other.containing_oneof else None
             if mine_oneof != other_oneof:
-                problems.append(f"{message.name}.{mine.name}: oneof {mine_oneof} vs {other_oneof}")
-    for message_name, field_name in messages.FIELDS_NOT_READ:  # skipped quietly: they must be real
+                problems.append(f"{name}.{mine.name}: oneof {mine_oneof} vs {other_oneof}")
+    for message_name, field_name in fields_not_read():  # skipped quietly: they must be real
         theirs = theirs_pool.FindMessageTypeByName(f"tensorflow.{message_name}")
         if field_name not in theirs.fields_by_name:
-            problems.append(f"FIELDS_NOT_READ: {message_name}.{field_name} is not a field of TensorFlow's")
+            problems.append(f"reserved: {message_name}.{field_name} is not a field of TensorFlow's")
     data_type = theirs_pool.FindEnumTypeByName("tensorflow.DataType")
-    assert messages.ENUMS["DataType"] == {value.name: value.number for value in data_type.values}
+    assert dict(own.DataType.items()) == {value.name: value.number for value in data_type.values}
     assert not problems, problems
 
 
@@ -157,13 +190,8 @@ def test_every_static_command_runs_without_tensorflow(tmp_path: Any) -> None:
         assert document == with_tensorflow, argv
 
 
-def test_protobufs_c_runtime_used_directly_reads_as_its_public_modules_do() -> None:
-    """The classes are built on upb itself (its public modules import the pure-Python runtime too, a
-    fifth of a small report's time); the pure-Python runtime, through the public modules, must read
-    every model the same."""
-    from inspector.message_classes import upb_runtime
-
-    assert upb_runtime() is not None, "the suite should run the route users get"
+def test_protobufs_pure_python_runtime_reads_every_model_as_upb_does() -> None:
+    """protobuf picks its runtime by install and environment; the answers must not depend on it."""
     commands = [
         ["report", "fixtures/models/custom_ops", "--whitelist", "Acme"],
         ["trace", "fixtures/models/module_aliases"],
@@ -175,29 +203,51 @@ def test_protobufs_c_runtime_used_directly_reads_as_its_public_modules_do() -> N
     ]
     public = _json_in_a_process(
         commands,
-        setup="from inspector.message_classes import upb_runtime; assert upb_runtime() is None",
-        finish='assert "google.protobuf.internal.python_message" in sys.modules',
+        setup="",
+        finish='from google.protobuf.internal import api_implementation; assert api_implementation.Type() == "python"',
         env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
     )
     for argv, output in zip(commands, public, strict=True):
         assert output == cli(*argv, "--format", "json").stdout, argv
 
 
-def test_a_report_does_not_import_protobufs_pure_python_runtime() -> None:
-    result = run_python(
-        """
-        import sys
-        from inspector.cli import main
-        main(["report", "fixtures/models/custom_ops", "--format", "json", "--output", "/dev/null"])
-        print("PURE:", "google.protobuf.internal.python_message" in sys.modules)
-        """
-    )
-    assert result.returncode == 0, result.stderr
-    assert "PURE: False" in result.stdout
+#: One release of each protobuf major version the dependency bound admits besides the installed one (4.22 to
+#: 4.24 crash in upb on a second descriptor pool: the bound starts at 4.25).
+PROTOBUF_MAJORS = ("4.25.*", "5.29.*", "6.33.*")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("release", PROTOBUF_MAJORS)
+def test_every_protobuf_major_the_bound_admits_reads_the_same(release: str) -> None:
+    """A virtual environment of that protobuf and rich only (kept under fixtures/.venvs, rebuilt when gone),
+    running this checkout: the same JSON as the suite's own environment."""
+    folder = ROOT / "fixtures" / ".venvs" / f"protobuf-{release.rstrip('.*')}"
+    python = folder / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=120)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", f"protobuf=={release}", "rich>=13.0,<16"],
+            check=True,
+            timeout=600,
+        )
+    commands = [
+        ["report", "fixtures/models/custom_ops", "--whitelist", "Acme"],
+        ["audit", "fixtures/models/risky_ops"],
+        ["diff", "fixtures/models/versioned_v1", "fixtures/models/versioned_v2"],
+        ["report", "fixtures/corpus/models/tf1_two_graphs/saved_model.pb", "--tags", "serve"],
+        ["trace", "fixtures/corpus/models/k3_text"],
+    ]
+    outputs = _json_in_a_process(commands, setup="", env={"PYTHONPATH": str(ROOT)}, python=str(python))
+    for argv, output in zip(commands, outputs, strict=True):
+        document, ours = json.loads(output), json.loads(cli(*argv, "--format", "json").stdout)
+        if argv[0] == "audit":  # whether TensorFlow is installed differs, and the audit says so
+            _drop_environment(document)
+            _drop_environment(ours)
+        assert document == ours, argv
 
 
 def _json_in_a_process(
-    commands: list[list[str]], setup: str, env: dict[str, str], finish: str = ""
+    commands: list[list[str]], setup: str, env: dict[str, str], finish: str = "", python: str = sys.executable
 ) -> list[str]:
     """Each command's JSON from a fresh interpreter, after `setup` (and `finish` checked at the end)."""
     script = textwrap.dedent(
@@ -219,7 +269,7 @@ def _json_in_a_process(
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", script],
+        [python, "-c", script],
         capture_output=True,
         text=True,
         cwd=ROOT,

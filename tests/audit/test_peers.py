@@ -56,11 +56,11 @@ def test_an_unreadable_keras_metadata_is_an_error(tmp_path: Path) -> None:
 
 
 def test_keras_metadata_json_nested_deep_is_an_error_not_a_crash(tmp_path: Path) -> None:
-    from inspector.message_classes import message_class
+    from inspector.format.savedmodel_format_pb2 import KerasSavedMetadata
 
     model = tmp_path / "model"
     shutil.copytree(MODELS / "keras_safe", model)
-    message = message_class("KerasSavedMetadata")()
+    message = KerasSavedMetadata()
     node = message.nodes.add()
     node.node_path = "root"
     node.metadata = "[" * 100_000 + "]" * 100_000
