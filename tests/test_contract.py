@@ -202,13 +202,14 @@ SUFFIX = {
     OutputFormat.MARKDOWN: "md",
     OutputFormat.JSON: "json",
     OutputFormat.SARIF: "sarif",
+    OutputFormat.HTML: "html",
 }
 
 
 def _golden_cases() -> list[tuple[str, OutputFormat, bool]]:
     cases = []
     for name in HAND_BUILT:
-        for fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.JSON):
+        for fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.HTML, OutputFormat.JSON):
             cases.append((name, fmt, False))
         cases.append((name, OutputFormat.TEXT, True))
     cases.append(("audit", OutputFormat.SARIF, False))
@@ -380,7 +381,8 @@ def test_notebook_reprs_are_short_and_html_is_the_page() -> None:
     report = inspector.build_report(view)
     assert repr(report) == f"<Report of {str(view.path)!r} [serve]: passed, exit 0>"
     html = report._repr_html_()
-    assert html.startswith("<pre") and "Signatures" in html and "serving_default" in html
+    assert '<div class="inspector">' in html and "<h2>Signatures</h2>" in html and "serving_default" in html
+    assert "<script" not in html  # a notebook shows it as it is: nothing runs
 
 
 def test_version_names_tensorflow_and_protobuf() -> None:

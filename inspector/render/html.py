@@ -1,57 +1,204 @@
-"""HTML: the terminal's page as a standalone document (`--format html`), and what a notebook shows.
+"""The HTML writer: a command's page (`pages.py`) as one self-contained document (`--format html`), and
+as the fragment a notebook shows.
 
-The text renderer's page, drawn in colour and written as HTML with inline styles: one wording and one
-layout for the terminal, the browser and Jupyter. Every character HTML would read is escaped.
+Sections, tables, lists and trees are HTML's own elements; nothing is fetched (a Content-Security-Policy
+forbids it: no script, font or image from anywhere). Every span is made visible (`safe.visible`) and then
+HTML-escaped, so no model string becomes markup; names are set as code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from inspector.render import RenderOptions
-from inspector.render.terminal import to_html
-from inspector.render.text import RENDERERS as TEXT_RENDERERS
-from inspector.render.text import page
+from inspector.render.page import (
+    Block,
+    Code,
+    Entries,
+    KeyValues,
+    Line,
+    Page,
+    Paragraph,
+    Section,
+    Source,
+    Table,
+    Tree,
+    numbered,
+    plain_text,
+)
+from inspector.render.pages import KINDS, page_of
+from inspector.render.safe import visible
 from inspector.results.common import Result
 
-#: Notebook cells and browser windows are wider than the 80 columns of a terminal default.
-HTML_WIDTH = 120
-
-_PRE = "<pre style=\"font-family:Menlo,'DejaVu Sans Mono',consolas,'Courier New',monospace\">{code}</pre>"
+#: Light and dark, each tone a colour; scoped to the page's root so a notebook's own styles are untouched.
+STYLE = """
+.inspector { font: 14px/1.45 system-ui, sans-serif; color: #1f2328; background: #fff; max-width: 80rem; }
+.inspector code, .inspector pre { font-family: Menlo, 'DejaVu Sans Mono', Consolas, monospace; font-size: 13px; }
+.inspector pre { background: #f6f8fa; padding: .5rem .75rem; overflow-x: auto; }
+.inspector table { border-collapse: collapse; margin: .25rem 0 .75rem; }
+.inspector th, .inspector td { border: 1px solid #d0d7de; padding: .2rem .5rem; vertical-align: top; text-align: left; }
+.inspector td.right { text-align: right; }
+.inspector section { border-left: 3px solid #0969da; padding-left: .75rem; margin: 1rem 0; }
+.inspector section.bad { border-color: #cf222e; } .inspector section.warn { border-color: #bf8700; }
+.inspector section.dim { border-color: #8c959f; }
+.inspector .verdict { font-weight: 600; font-size: 1.1rem; }
+.inspector .strong { font-weight: 600; } .inspector .dim { color: #656d76; }
+.inspector .good, .inspector .verdict.ok { color: #1a7f37; } .inspector .bad, .inspector .verdict.failed { color: #cf222e; }
+.inspector .severe { color: #fff; background: #cf222e; font-weight: 600; padding: 0 .2rem; }
+.inspector .warn { color: #9a6700; } .inspector .accent { color: #0550ae; } .inspector .emphasis { color: #8250df; }
+.inspector mark { background: #fff8c5; }
+@media (prefers-color-scheme: dark) {
+  .inspector { color: #e6edf3; background: #0d1117; } .inspector pre { background: #161b22; }
+  .inspector th, .inspector td { border-color: #30363d; } .inspector .dim { color: #8d96a0; }
+  .inspector .good, .inspector .verdict.ok { color: #3fb950; } .inspector .bad, .inspector .verdict.failed { color: #f85149; }
+  .inspector .warn { color: #d29922; } .inspector .accent { color: #79c0ff; } .inspector .emphasis { color: #d2a8ff; }
+  .inspector mark { background: #5a4a00; color: inherit; }
+}
+@media print { .inspector section { break-inside: avoid; } }
+"""
 
 _DOCUMENT = """<!DOCTYPE html>
-<html>
+<html lang="en">
 <head>
 <meta charset="UTF-8">
-<title>inspector {kind}</title>
-<style>
-body {{ color: #000000; background-color: #ffffff; }}
-</style>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
 </head>
 <body>
-{pre}
+{body}
 </body>
 </html>
 """
 
 
 def render_fragment(result: Result, options: RenderOptions | None = None) -> str:
-    """A `<pre>` block with inline styles, for a notebook cell (`_repr_html_`)."""
-    return _PRE.format(code=_drawn(result, options))
+    """The page as one `<div>` with its own styles, for a notebook cell (`_repr_html_`)."""
+    return f"<style>{STYLE}</style>\n{_body(_page(result, options), options or RenderOptions())}"
 
 
 def render_page(result: Result, options: RenderOptions | None = None) -> str:
-    """A whole HTML document."""
-    return _DOCUMENT.format(kind=result.kind, pre=render_fragment(result, options))
-
-
-def _drawn(result: Result, options: RenderOptions | None) -> str:
-    base = options or RenderOptions(width=HTML_WIDTH)
-    drawing = RenderOptions(
-        color=True, width=base.width, quiet=base.quiet, stat=base.stat, verbose=base.verbose
+    """A whole HTML document, its title naming the command and the model."""
+    document = _page(result, options)
+    title = f"inspector {result.kind} · {visible(plain_text(document.title))}"
+    return _DOCUMENT.format(
+        title=html.escape(title), style=STYLE, body=_body(document, options or RenderOptions())
     )
-    return to_html(page(result, drawing), drawing.width)
 
 
-RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(TEXT_RENDERERS, render_page)
+def _page(result: Result, options: RenderOptions | None) -> Page:
+    chosen = options or RenderOptions()
+    return page_of(result, stat=chosen.stat, verbose=chosen.verbose)
+
+
+def _body(document: Page, options: RenderOptions) -> str:
+    verdict = "ok" if document.ok else "failed"
+    out = [
+        '<div class="inspector">',
+        f"<h1>{inline(document.title)}</h1>",
+        f'<p class="verdict {verdict}">{_escape(document.headline)}</p>',
+    ]
+    for block in document.blocks(options.quiet):
+        out += write(block, level=2)
+    if not options.quiet:
+        out += [f"<p>{inline(document.summary)}</p>", f'<p class="dim">{_escape(document.exit_meaning)}</p>']
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _escape(text: str) -> str:
+    return html.escape(visible(text), quote=True)
+
+
+def inline(spans: Line) -> str:
+    out = []
+    for span in spans:
+        text = _escape(span.text)
+        if span.name:
+            text = f"<code>{text}</code>"
+        out.append(text if span.tone == "plain" else f'<span class="{span.tone.value}">{text}</span>')
+    return "".join(out)
+
+
+def write(block: Block, level: int) -> list[str]:
+    if isinstance(block, Paragraph):
+        tone = "" if block.tone == "plain" else f' class="{block.tone.value}"'
+        return [f"<p{tone}>{inline(block.text)}</p>"]
+    if isinstance(block, KeyValues):
+        rows = (f"<tr><th>{_escape(key)}</th><td>{inline(value)}</td></tr>" for key, value in block.rows)
+        return ["<table>", *rows, "</table>"]
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Tree):
+        return list(_tree(block))
+    if isinstance(block, Entries):
+        return _entries(block, level)
+    if isinstance(block, Code):
+        return ["<pre>" + "\n".join(inline(row) for row in block.lines) + "</pre>"]
+    if isinstance(block, Source):
+        rows = (
+            f"<mark>{_escape(gutter + row)}</mark>" if gutter.startswith("❱") else _escape(gutter + row)
+            for gutter, row in numbered(block)
+        )
+        return ['<pre class="source">' + "\n".join(rows) + "</pre>"]
+    if isinstance(block, Section):
+        tone = "" if block.tone == "plain" else f' class="{block.tone.value}"'
+        heading = min(level, 6)
+        lines = [f"<section{tone}>", f"<h{heading}>{inline(block.title)}</h{heading}>"]
+        for inner in block.blocks:
+            lines += write(inner, level + 1)
+        return [*lines, "</section>"]
+    raise TypeError(f"no HTML for {type(block).__name__}")
+
+
+def _table(block: Table) -> list[str]:
+    if not block.rows:
+        return [f'<p class="dim">{_escape(block.empty)}</p>']
+    head = "".join(f"<th>{_escape(c.header)}</th>" for c in block.columns)
+    rows = []
+    for row in block.rows:
+        cells = (
+            f"<td{' class=right' if column.align == 'right' else ''}>"
+            + "<br>".join(inline(item) for item in cell)
+            + "</td>"
+            for column, cell in zip(block.columns, row, strict=False)
+        )
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    rest = [f"<p>{inline(block.rest)}</p>"] if block.rest else []
+    return ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>", *rest]
+
+
+def _tree(root: Tree) -> Iterator[str]:
+    """Nested lists, depth first without recursion: a closing tag is pushed as its own step."""
+    yield f"<p>{inline(root.label)}</p>"
+    yield "<ul>"
+    stack: list[Tree | str] = ["</ul>", *reversed(root.children)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+            continue
+        if item.children:
+            yield f"<li>{inline(item.label)}<ul>"
+            stack += ["</ul></li>", *reversed(item.children)]
+        else:
+            yield f"<li>{inline(item.label)}</li>"
+
+
+def _entries(block: Entries, level: int) -> list[str]:
+    lines = ["<ul>"]
+    for entry in block.entries:
+        lines.append(f"<li>{inline(entry.head)}")
+        for detail in entry.details:
+            if isinstance(detail, tuple):
+                lines.append(f"<div>{inline(detail)}</div>")
+            else:
+                lines += write(detail, level + 1)
+        lines.append("</li>")
+    return [*lines, "</ul>"]
+
+
+RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(KINDS, render_page)

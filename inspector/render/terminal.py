@@ -33,7 +33,7 @@ def Panel(body: Drawable, title: Text | str, border_style: str = "") -> _RichPan
 
 def Padding(body: Drawable, left: int) -> _RichPadding:
     """`body` indented by `left` cells."""
-    return _RichPadding(body, (0, 0, 0, left))
+    return _RichPadding(body, (0, 0, 0, left), expand=False)
 
 
 class Tree:

@@ -1,0 +1,179 @@
+"""One page per result: the terminal, Markdown and HTML say the same words, because they write one page.
+
+Every line of a result's page (the headline, titles, paragraphs, table cells, tree labels, entries, the
+summary and the exit meaning) must be found, whole, in what each writer draws, once its markup is read.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+import pytest
+import results_by_hand
+from conftest import ROOT
+from markdown_it import MarkdownIt
+
+from fixtures import catalog
+from inspector import build_report, load
+from inspector.audit import audit
+from inspector.diff import diff
+from inspector.render import OutputFormat, RenderOptions, render
+from inspector.render.page import (
+    Code,
+    Entries,
+    KeyValues,
+    Line,
+    Page,
+    Paragraph,
+    Section,
+    Table,
+    Tree,
+    plain_text,
+)
+from inspector.render.pages import page_of
+from inspector.render.safe import visible
+from inspector.results.common import Result
+
+#: Wide enough that the terminal wraps nothing.
+WIDE = RenderOptions(width=5000)
+
+
+def _results() -> Iterator[tuple[str, Result]]:
+    yield "audit", results_by_hand.audit_result()
+    yield "diff", results_by_hand.diff_result()
+    yield "doctor", results_by_hand.diagnosis()
+    yield "doctor-timeout", results_by_hand.diagnosis_after_a_timeout()
+    yield "scrub", results_by_hand.scrub_result()
+    yield "where", results_by_hand.where_result(3)
+    custom = load(catalog.get("custom_ops").path)
+    yield "report", build_report(custom, whitelist=["Acme"])
+    yield "audit-real", audit(load(catalog.get("risky_ops").path))
+    yield "diff-real", diff(load(catalog.get("versioned_v1").path), load(catalog.get("versioned_v2").path))
+
+
+RESULTS = dict(_results())
+
+
+def lines_of(document: Page) -> Iterator[Line]:
+    """Every line the page says, walked without recursion (the title is the document's: Markdown's and
+    HTML's heading; a terminal page starts with its verdict)."""
+    yield document.summary
+    pending: list[object] = list(document.body)
+    while pending:
+        block = pending.pop()
+        if isinstance(block, Paragraph):
+            yield block.text
+        elif isinstance(block, KeyValues):
+            for _key, value in block.rows:
+                yield value
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    yield from cell
+            yield block.rest
+        elif isinstance(block, Tree):
+            yield block.label
+            pending += block.children
+        elif isinstance(block, Entries):
+            for entry in block.entries:
+                yield entry.head
+                for detail in entry.details:
+                    if isinstance(detail, tuple):
+                        yield detail
+                    else:
+                        pending.append(detail)
+        elif isinstance(block, Code):
+            yield from block.lines
+        elif isinstance(block, Section):
+            yield block.title
+            pending += block.blocks
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _read_html(page: str) -> str:
+    reader = _Text()
+    reader.feed(page)
+    return _words(html.unescape("".join(reader.parts)).replace("\u00a0", " "))
+
+
+def drawn(result: Result, fmt: OutputFormat) -> str:
+    """What a reader sees of a format's output, as words."""
+    output = render(result, fmt, WIDE)
+    if fmt is OutputFormat.MARKDOWN:
+        return _read_html(MarkdownIt("commonmark").enable("table").render(output))
+    if fmt is OutputFormat.HTML:
+        body = output[output.index("<body>") :]
+        return _read_html(body)
+    return _words(output)
+
+
+@pytest.mark.parametrize("name", sorted(RESULTS))
+@pytest.mark.parametrize("fmt", [OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.HTML])
+def test_every_format_says_every_line_of_the_page(name: str, fmt: OutputFormat) -> None:
+    result = RESULTS[name]
+    document = page_of(result)
+    seen = drawn(result, fmt)
+    expected = [document.headline, document.exit_meaning]
+    expected += [plain_text(line) for line in lines_of(document)]
+    if fmt is not OutputFormat.TEXT:
+        expected.append(plain_text(document.title))
+    for text in expected:
+        words = _words(visible(text))
+        if fmt is OutputFormat.MARKDOWN:
+            words = words.replace("`", "'")  # a code span cannot hold one
+        assert words in seen, (fmt.value, words)
+
+
+def test_the_page_of_a_deep_call_chain_is_written_without_recursion() -> None:
+    """A 3,000-call chain, deeper than Python's recursion limit: each writer draws the whole tree."""
+    from inspector.render.page import line
+
+    root = Tree(line("signature serving_default"))
+    node = root
+    for depth in range(3000):
+        node = node.add(line(f"f{depth}"))
+    document = Page(line("t"), "PASSED: x (exit 0)", True, (Section(line("calls"), (root,)),), line("s"), "e")
+    from inspector.render import html as html_writer
+    from inspector.render import markdown as markdown_writer
+
+    assert "f2999" in "\n".join(markdown_writer.write(document.body[0], level=2))
+    assert "f2999" in "\n".join(html_writer.write(document.body[0], level=2))
+
+
+def test_markdown_and_html_never_import_rich() -> None:
+    """The terminal writer is rich's only user: CI formats start without it."""
+    script = (
+        "import sys\n"
+        "from inspector import build_report, load\n"
+        "from inspector.render import OutputFormat, render\n"
+        f"report = build_report(load({str(catalog.get('custom_ops').path)!r}))\n"
+        "render(report, OutputFormat.MARKDOWN); render(report, OutputFormat.HTML)\n"
+        "assert 'rich' not in sys.modules, sorted(m for m in sys.modules if m.startswith('rich'))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT, timeout=60)
+
+
+def test_the_html_page_fetches_nothing_and_names_its_model() -> None:
+    result = RESULTS["report"]
+    page = render(result, OutputFormat.HTML)
+    assert "default-src 'none'" in page  # the Content-Security-Policy: no script, font or image loads
+    assert not re.search(r"(?:src|href)\s*=", page) and "url(" not in page and "<script" not in page
+    title = re.search(r"<title>(.*)</title>", page)
+    assert title and "inspector report" in title.group(1) and "custom_ops" in title.group(1)
