@@ -21,6 +21,7 @@ from inspector import __version__
 from inspector.errors import InspectorError
 from inspector.render import OutputFormat, RenderOptions
 from inspector.render.safe import visible
+from inspector.render.words import EXIT_MEANINGS
 from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
 
 if TYPE_CHECKING:
@@ -31,13 +32,13 @@ if TYPE_CHECKING:
 COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.HTML)
 AUDIT_FORMATS = (*COMMON_FORMATS, OutputFormat.SARIF)
 
-_EPILOG_REPORT = """\
+_EPILOG_REPORT = f"""\
 examples:
   inspector report fixtures/models/module_aliases
   inspector report model/ --whitelist Acme --format markdown >> "$GITHUB_STEP_SUMMARY"
   inspector report model/saved_model.pb --format json --output report.json
 
-exit status: 0 report written; 1 --whitelist given and ops miss it; 2 bad input.
+exit status: {EXIT_MEANINGS["report"]}.
 """
 
 _EPILOG_SAVE = """\
@@ -50,7 +51,7 @@ on the import path. The SavedModel is written with save_debug_info=True, then re
 """
 
 
-_EPILOG_TRACE = """\
+_EPILOG_TRACE = f"""\
 examples:
   inspector trace model/                              # every traced op, by the line that created it
   inspector trace model/ 'add@__inference_*'          # node key glob
@@ -58,20 +59,20 @@ examples:
   inspector trace model/ --op 'Acme>*' --alias serve --context 4
   inspector trace model/ --namespace Acme --source-root /home/ci/src=.
 
-exit status: 0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input.
+exit status: {EXIT_MEANINGS["trace"]}.
 """
 
-_EPILOG_WHERE = """\
+_EPILOG_WHERE = f"""\
 examples:
   inspector where model/ model.py:42               # ops with model.py line 42 on their creation stack
   inspector where model/ src/layers.py             # any line of that file
   inspector where model/ model.py:42 --innermost   # only ops created directly on that line
 
-exit status: 0 ops found; 1 none; 2 bad input.
+exit status: {EXIT_MEANINGS["where"]}.
 """
 
 
-_EPILOG_AUDIT = """\
+_EPILOG_AUDIT = f"""\
 examples:
   inspector audit model/ --whitelist Acme
   inspector audit model/ --format sarif --source-root . -o audit.sarif   # code scanning: relative URIs
@@ -93,11 +94,11 @@ policy in pyproject.toml (the command line wins):
   live-registry = false      # true: the installed TensorFlow's registry, not the shipped snapshot
   verify-fingerprint = false # true: recompute fingerprint.pb with TensorFlow
 
-exit status: 0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input.
+exit status: {EXIT_MEANINGS["audit"]}.
 """
 
 
-_EPILOG_DIFF = """\
+_EPILOG_DIFF = f"""\
 categories: versions, signatures, aliases, functions, ops, attrs, namespaces, risky-ops, variables,
 debug-info, sources (moved creation sites), plumbing (what the checkpoint restore and save run),
 weights (variable values, by the checkpoint's checksums)
@@ -109,11 +110,11 @@ examples:
   inspector diff shipped/ candidate/ --only signatures --only aliases --format json
   inspector diff shipped/ candidate/ --ignore sources --format markdown >> "$GITHUB_STEP_SUMMARY"
 
-exit status, like `git diff --exit-code`: 0 same; 1 different; 2 bad input.
+exit status: {EXIT_MEANINGS["diff"]}.
 """
 
 
-_EPILOG_DOCTOR = """\
+_EPILOG_DOCTOR = f"""\
 examples:
   inspector doctor model/                                   # static checks only: nothing is loaded
   inspector doctor model/ --try-load                        # load it in a child process, explain the error
@@ -121,28 +122,27 @@ examples:
   inspector doctor model/ --try-load --timeout 30 --verbose
   inspector doctor model/ --live-registry                   # the installed TensorFlow's own op registry
 
-exit status: 0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input.
+exit status: {EXIT_MEANINGS["doctor"]}.
 """
 
 
-_EPILOG_SCRUB = """\
+_EPILOG_SCRUB = f"""\
 examples:
   inspector scrub model/ public/ --strip-prefix /home/alice/src/
   inspector scrub model/ public/ --relative-to "$CI_PROJECT_DIR"
   inspector trace public/ --op MatMul --source-root =.     # read the relative paths from this checkout
 
-exit status: 0 written and verified; 1 a stripped prefix still occurs in some file of the copy (listed);
-2 bad input.
+exit status: {EXIT_MEANINGS["scrub"]}.
 """
 
 
-_EPILOG_SYMBOLICATE = """\
+_EPILOG_SYMBOLICATE = f"""\
 examples:
   python serve.py 2> error.log; inspector symbolicate model/ error.log
   pbpaste | inspector symbolicate model/
   inspector symbolicate model/ error.log --format json
 
-exit status: 0 every node named was found; 1 some were not (or the log names none); 2 bad input.
+exit status: {EXIT_MEANINGS["symbolicate"]}.
 """
 
 

@@ -27,3 +27,17 @@ def test_the_quickstart_reports_a_bundled_model() -> None:
     install, *_ = _quickstart()
     model = install.rsplit(" ", 1)[1]
     assert (ROOT / model / "saved_model.pb").is_file()
+
+
+def test_the_readme_says_each_commands_exit_status_as_the_pages_and_help_do() -> None:
+    """One table (`words.EXIT_MEANINGS`) ends every page and every command's --help; the README's table
+    is held to it, row by row."""
+    from inspector.cli import build_parser
+    from inspector.render.words import EXIT_MEANINGS
+
+    readme = (ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z]+)` \| (.+?) \|$", readme, re.M))
+    assert rows == EXIT_MEANINGS
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command, meaning in EXIT_MEANINGS.items():
+        assert f"exit status: {meaning}." in (commands[command].epilog or ""), command

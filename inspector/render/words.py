@@ -156,17 +156,21 @@ _CONCLUSIONS: dict[str, Any] = {
 }
 
 
+#: What each command's exit status means: the one table the pages, the `--help` epilogs and the README's
+#: table say (a test holds the README to it). 3 (an internal error) and 141 (a closed pipe) are every
+#: command's, said once in the README.
+EXIT_MEANINGS = {
+    "report": "0 report written; 1 --whitelist given and ops miss it; 2 bad input",
+    "trace": "0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input",
+    "where": "0 ops found; 1 none; 2 bad input",
+    "audit": "0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input",
+    "diff": "0 identical; 1 different (as git diff --exit-code says it); 2 bad input",
+    "doctor": "0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input",
+    "scrub": "0 written and verified; 1 a stripped prefix still occurs in a file of the copy; 2 bad input",
+    "symbolicate": "0 every name found; 1 some not (or the log names none); 2 bad input",
+}
+
+
 def exit_meaning(result: Result) -> str:
-    """What the exit status means for this command: the last line of the terminal output."""
-    kind = result.kind
-    meanings = {
-        "audit": "0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input",
-        "report": "0 report written; 1 --whitelist given and ops miss it; 2 bad input",
-        "trace": "0 ops selected; 1 nothing matched; 2 bad input",
-        "where": "0 ops found; 1 none; 2 bad input",
-        "diff": "0 identical; 1 different; 2 bad input",
-        "doctor": "0 loads (or no blocker found); 1 a blocker; 2 bad input",
-        "symbolicate": "0 every name found; 1 some not (or none named); 2 bad input",
-        "scrub": "0 written and verified; 1 a stripped prefix remains; 2 bad input",
-    }
-    return f"exit status: {meanings[kind]}"
+    """What the exit status means for this command: the last line of every page."""
+    return f"exit status: {EXIT_MEANINGS[result.kind]}"
