@@ -419,3 +419,37 @@ def test_pages_name_things_in_words_never_by_a_python_repr(command: list[str]) -
         assert run.code in (0, 1), run.stderr
         for python_repr in ("ModelRef(", "PosixPath(", "WindowsPath(", "<inspector."):
             assert python_repr not in run.stdout, (fmt, python_repr)
+
+
+# --- what reaches the JSON, and which page draws what --------------------------------------------------------
+
+
+def test_a_field_reaches_the_json_unless_its_metadata_keeps_it_out() -> None:
+    """Inclusion is declared (`metadata=NOT_IN_JSON`), not implied by how a field prints: a field hidden
+    from repr is still part of the contract."""
+    from dataclasses import dataclass, field
+
+    from inspector.results.common import NOT_IN_JSON, json_fields
+
+    @dataclass(frozen=True)
+    class Sample:
+        shown: int
+        quiet_in_repr: int = field(default=0, repr=False)
+        internal: int = field(default=0, metadata=NOT_IN_JSON)
+
+    assert json_fields(Sample) == ("shown", "quiet_in_repr")
+
+
+def test_a_page_handed_another_commands_result_says_so() -> None:
+    """Dispatch is by `kind`, and each page narrows to its own result type: a mismatch is a TypeError
+    naming both, never an AttributeError deep inside a page."""
+    import dataclasses
+
+    from inspector.render.pages import page_of
+
+    scrub = results_by_hand.scrub_result()
+    impostor = type("Impostor", (type(scrub),), {"kind": "audit"})  # a scrub result that claims `audit`
+    fake = impostor(**{f.name: getattr(scrub, f.name) for f in dataclasses.fields(scrub)})
+    with pytest.raises(TypeError, match="the audit page was handed Impostor"):
+        page_of(fake)
+    assert page_of(results_by_hand.audit_result()).headline.startswith("FAILED")

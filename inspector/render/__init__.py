@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from inspector.results.common import Result
 
 
 class OutputFormat(StrEnum):
@@ -39,7 +42,13 @@ class RenderOptions:
 #: Kept for callers of the first API: the terminal's options are everyone's options.
 TextOptions = RenderOptions
 
-#: The module of each format; each has `RENDERERS: Mapping[kind, Callable[[result, RenderOptions], str]]`.
+#: A format's function for a command's result. Each takes any result and narrows it to the type it draws
+#: (`results.common.narrow`), so mypy checks every page against its own result type.
+Renderer: TypeAlias = "Callable[[Result, RenderOptions], str]"
+#: The same, writing a large result in pieces as they are made (JSON).
+PieceRenderer: TypeAlias = "Callable[[Result, RenderOptions], Iterator[str]]"
+
+#: The module of each format; each has `RENDERERS: Mapping[kind, Renderer]`.
 _MODULES = {
     OutputFormat.TEXT: "inspector.render.text",
     OutputFormat.JSON: "inspector.render.jsonfmt",
@@ -49,12 +58,10 @@ _MODULES = {
 }
 
 
-def renderers(fmt: OutputFormat) -> Mapping[str, Callable[[Any, RenderOptions], str]]:
+def renderers(fmt: OutputFormat) -> Mapping[str, Renderer]:
     """The result kinds a format renders, each with its function (the format's module imported now:
     `inspector report --format json` never pays for the terminal's layout)."""
-    table: Mapping[str, Callable[[Any, RenderOptions], str]] = importlib.import_module(
-        _MODULES[fmt]
-    ).RENDERERS
+    table: Mapping[str, Renderer] = importlib.import_module(_MODULES[fmt]).RENDERERS
     return table
 
 
@@ -64,17 +71,17 @@ def formats_for(result_type: type) -> tuple[OutputFormat, ...]:
     return tuple(fmt for fmt in OutputFormat if kind in renderers(fmt))
 
 
-def render_pieces(result: Any, fmt: OutputFormat, options: RenderOptions | None = None) -> Iterator[str]:
+def render_pieces(result: Result, fmt: OutputFormat, options: RenderOptions | None = None) -> Iterator[str]:
     """`render`'s text in pieces, to be written as they come: a format whose module has `STREAMS`
     (JSON) makes a large result's document a batch at a time; the others render it whole."""
-    streams = getattr(importlib.import_module(_MODULES[fmt]), "STREAMS", {})
+    streams: Mapping[str, PieceRenderer] = getattr(importlib.import_module(_MODULES[fmt]), "STREAMS", {})
     if result.kind in streams:
         pieces: Iterator[str] = streams[result.kind](result, options or RenderOptions())
         return pieces
     return iter((render(result, fmt, options),))
 
 
-def render(result: Any, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
+def render(result: Result, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
     """The one entry point: `result` in `fmt`."""
     table = renderers(fmt)
     function = table.get(result.kind)

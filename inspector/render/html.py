@@ -9,10 +9,9 @@ HTML-escaped, so no model string becomes markup; names are set as code.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from inspector.render import RenderOptions
+from inspector.render import Renderer, RenderOptions
 from inspector.render.page import (
     Block,
     Code,
@@ -201,4 +200,4 @@ def _entries(block: Entries, level: int) -> list[str]:
     return [*lines, "</ul>"]
 
 
-RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(KINDS, render_page)
+RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, render_page)

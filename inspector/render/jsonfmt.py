@@ -20,14 +20,11 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from inspector import __version__
-from inspector.render import RenderOptions
-from inspector.results.common import SCHEMA_VERSION, Result, json_fields
-
-if TYPE_CHECKING:
-    from inspector.results.doctor import Diagnosis
+from inspector.render import PieceRenderer, Renderer, RenderOptions
+from inspector.results.common import SCHEMA_VERSION, Result, json_fields, narrow
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -280,32 +277,34 @@ def _dump(document: dict[str, Any], compact: bool) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
-def _indented_pieces(result: Any, _options: RenderOptions) -> Iterator[str]:
+def _indented_pieces(result: Result, _options: RenderOptions) -> Iterator[str]:
     return stream(result, compact=False)
 
 
 # trace and where list ops one by one, 100k of them on a large model: their JSON is compact (indenting
 # makes a 30 MB document larger still).
-def _compact_pieces(result: Any, _options: RenderOptions) -> Iterator[str]:
+def _compact_pieces(result: Result, _options: RenderOptions) -> Iterator[str]:
     return stream(result, compact=True)
 
 
-def _plain(result: Any, options: RenderOptions) -> str:
+def _plain(result: Result, options: RenderOptions) -> str:
     return "".join(_indented_pieces(result, options))
 
 
-def _compact(result: Any, options: RenderOptions) -> str:
+def _compact(result: Result, options: RenderOptions) -> str:
     return "".join(_compact_pieces(result, options))
 
 
-def _diagnosis(result: Diagnosis, options: RenderOptions) -> str:
-    payload = to_jsonable(result)
+def _diagnosis(result: Result, options: RenderOptions) -> str:
+    from inspector.results.doctor import Diagnosis
+
+    payload = to_jsonable(narrow(result, Diagnosis))
     if payload.get("load") and not options.verbose:
         payload["load"]["log"] = ""  # the child's log noise only with --verbose
     return _dump(envelope(result, payload), compact=False)
 
 
-RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {
+RENDERERS: dict[str, Renderer] = {
     "report": _plain,
     "trace": _compact,
     "where": _compact,
@@ -319,12 +318,11 @@ RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {
 
 #: The kinds written in pieces as they are made (`inspector.render.render_pieces`): every kind but the
 #: doctor's, whose document is edited before it is written (and is small).
-STREAMS: dict[str, Callable[[Any, RenderOptions], Iterator[str]]] = {
+STREAMS: dict[str, PieceRenderer] = {
     **dict.fromkeys(("report", "audit", "diff", "symbolicate", "scrub"), _indented_pieces),
     **dict.fromkeys(("trace", "where"), _compact_pieces),
 }
 
 
 def render(result: Result, options: RenderOptions | None = None) -> str:
-    function: Callable[[Any, RenderOptions], str] = RENDERERS[result.kind]
-    return function(result, options or RenderOptions())
+    return RENDERERS[result.kind](result, options or RenderOptions())

@@ -8,10 +8,9 @@ cell a name is escaped text instead, since a `|` ends a cell even inside a code 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
 
-from inspector.render import RenderOptions
+from inspector.render import Renderer, RenderOptions
 from inspector.render.page import (
     Block,
     Code,
@@ -159,4 +158,4 @@ def _fenced(rows: list[str]) -> list[str]:
     return [fence, *rows, fence, ""]
 
 
-RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(KINDS, _render_page)
+RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, _render_page)

@@ -9,8 +9,8 @@ summary line and what the exit status means; `--quiet` keeps the findings alone.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from inspector.render.page import (
     MAX_ITEMS,
@@ -39,7 +39,7 @@ from inspector.render.page import (
     name,
 )
 from inspector.render.words import contents, exit_meaning, function_label, headline, listing, plural
-from inspector.results.common import Result, Verdict
+from inspector.results.common import Result, Verdict, narrow
 from inspector.results.report import FingerprintStatus, Recorded
 from inspector.view import DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
 
@@ -59,7 +59,7 @@ _Parts = tuple[Line, list[Block], Iterable[Block], Line]
 
 def page_of(result: Result, *, stat: bool = False, verbose: bool = False) -> Page:
     """`result` as a page. `stat` (diff) and `verbose` (doctor) choose what the page shows."""
-    title, body, quiet, summary = _PAGES[result.kind](result, stat, verbose)
+    title, body, quiet, summary = _parts(result, stat, verbose)
     return Page(
         title=title,
         headline=headline(result),
@@ -82,7 +82,7 @@ def _titled(command: str, path: object) -> Line:
 # --- report ---------------------------------------------------------------------------------------------
 
 
-def _report_page(report: Report, _stat: bool, _verbose: bool) -> _Parts:
+def _report_page(report: Report) -> _Parts:
     flagged: list[Block] = (
         [Section(line(f"Ops outside the whitelist ({len(report.flagged_ops)})"), _flagged(report), Tone.BAD)]
         if report.flagged_ops
@@ -510,7 +510,7 @@ def _op_line(op: OpRef) -> Line:
     return tuple(parts)
 
 
-def _trace_page(result: TraceResult, _stat: bool, _verbose: bool) -> _Parts:
+def _trace_page(result: TraceResult) -> _Parts:
     quiet: Iterable[Block]  # made only if --quiet asks for them: 200k lines on a large model
     if result.selector.is_empty:
         quiet = (
@@ -646,7 +646,7 @@ def _coverage(coverage: Coverage) -> Line:
     return tuple(parts)
 
 
-def _where_page(result: WhereResult, _stat: bool, _verbose: bool) -> _Parts:
+def _where_page(result: WhereResult) -> _Parts:
     # Made only if --quiet asks for them: a line matching every op of a large model lists 200k.
     quiet = (Paragraph(_op_line(op)) for group in result.groups for hit in group.hits for op in hit.ops)
     summary = line(f"{plural(result.op_count, 'op')} in {plural(len(result.groups), 'function')}. ")
@@ -702,7 +702,7 @@ def _where_sections(result: WhereResult, wanted: str) -> list[Block]:
 _SEVERITY_TONE = {"critical": Tone.SEVERE, "error": Tone.BAD, "warning": Tone.WARN, "note": Tone.ACCENT}
 
 
-def _audit_page(result: AuditResult, _stat: bool, _verbose: bool) -> _Parts:
+def _audit_page(result: AuditResult) -> _Parts:
     parts: list[Block] = []
     for group in result.groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
@@ -779,7 +779,7 @@ def _audit_summary(result: AuditResult) -> Line:
 _CHANGE_MARK = {"added": ("+", Tone.GOOD), "removed": ("-", Tone.BAD), "changed": ("~", Tone.WARN)}
 
 
-def _diff_page(result: DiffResult, stat: bool, _verbose: bool) -> _Parts:
+def _diff_page(result: DiffResult, stat: bool) -> _Parts:
     from inspector.results.diff import ChangeKind  # the diff's types, imported by its page only
 
     title = line("SavedModel diff: ", name(str(result.old_model.path)), " → ", name(str(result.model.path)))
@@ -836,7 +836,7 @@ def _change_line(change: Change) -> Line:
 # --- doctor ---------------------------------------------------------------------------------------------
 
 
-def _diagnosis_page(result: Diagnosis, _stat: bool, verbose: bool) -> _Parts:
+def _diagnosis_page(result: Diagnosis, verbose: bool) -> _Parts:
     quiet: list[Block] = [Entries(tuple(_problem(p) for p in result.blockers))] if result.blockers else []
     if result.load is not None:
         quiet.insert(0, _load_block(result.load))
@@ -928,7 +928,7 @@ def _problem(problem: Problem) -> Entry:
 MATCHES_SHOWN = 10
 
 
-def _symbolicate_page(result: SymbolicateResult, _stat: bool, _verbose: bool) -> _Parts:
+def _symbolicate_page(result: SymbolicateResult) -> _Parts:
     found = result.names - result.unresolved
     tone = Tone.GOOD if not result.unresolved else Tone.WARN
     summary = line(Span(f"{found} of {plural(result.names, 'name')} found in the model", tone))
@@ -981,7 +981,7 @@ def _resolution(resolution: Resolution) -> list[Line | Block]:
 # --- scrub ----------------------------------------------------------------------------------------------
 
 
-def _scrub_page(result: ScrubResult, _stat: bool, _verbose: bool) -> _Parts:
+def _scrub_page(result: ScrubResult) -> _Parts:
     written = line(
         dim("wrote "),
         name(str(result.output), Tone.STRONG),
@@ -997,15 +997,30 @@ def _scrub_page(result: ScrubResult, _stat: bool, _verbose: bool) -> _Parts:
     return _titled("Scrubbed copy", result.output), [Paragraph(written), *remaining], remaining, summary
 
 
-_PAGES: dict[str, Callable[[Any, bool, bool], _Parts]] = {
-    "report": _report_page,
-    "trace": _trace_page,
-    "where": _where_page,
-    "audit": _audit_page,
-    "diff": _diff_page,
-    "doctor": _diagnosis_page,
-    "symbolicate": _symbolicate_page,
-    "scrub": _scrub_page,
-}
+#: The commands with a page, in command order.
+KINDS = ("report", "trace", "where", "audit", "diff", "doctor", "symbolicate", "scrub")
 
-KINDS = tuple(_PAGES)
+
+def _parts(result: Result, stat: bool, verbose: bool) -> _Parts:
+    """Dispatched on the command (`kind`), each page typed by the result it draws; only that result's
+    module is imported (`inspector.results` resolves each type on first use)."""
+    from inspector import results
+
+    kind = result.kind
+    if kind == "report":
+        return _report_page(narrow(result, results.Report))
+    if kind == "trace":
+        return _trace_page(narrow(result, results.TraceResult))
+    if kind == "where":
+        return _where_page(narrow(result, results.WhereResult))
+    if kind == "audit":
+        return _audit_page(narrow(result, results.AuditResult))
+    if kind == "diff":
+        return _diff_page(narrow(result, results.DiffResult), stat)
+    if kind == "doctor":
+        return _diagnosis_page(narrow(result, results.Diagnosis), verbose)
+    if kind == "symbolicate":
+        return _symbolicate_page(narrow(result, results.SymbolicateResult))
+    if kind == "scrub":
+        return _scrub_page(narrow(result, results.ScrubResult))
+    raise TypeError(f"no page for {type(result).__name__}")

@@ -12,16 +12,16 @@ no location. Validated against the official SARIF 2.1.0 JSON schema in the tests
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from inspector import __version__
-from inspector.render import RenderOptions
+from inspector.render import Renderer, RenderOptions
 from inspector.render.safe import visible
 from inspector.results.audit import AuditResult, Finding, RuleInfo
+from inspector.results.common import Result, narrow
 from inspector.view import Frame
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -77,6 +77,7 @@ class _Locator:
 
 
 def render_audit(result: AuditResult, options: RenderOptions | None = None) -> str:
+    """The audit as a SARIF 2.1.0 log (one run)."""
     options = options or RenderOptions()
     given = result.model.path
     model_dir = given if given.is_dir() else given.parent
@@ -216,4 +217,8 @@ def _result(finding: Finding, rule_index: dict[str, int], locator: _Locator, mod
     return result
 
 
-RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = {"audit": render_audit}
+def _render(result: Result, options: RenderOptions) -> str:
+    return render_audit(narrow(result, AuditResult), options)
+
+
+RENDERERS: dict[str, Renderer] = {"audit": _render}

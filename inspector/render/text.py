@@ -8,10 +8,7 @@ one row per block).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from inspector.render import RenderOptions
+from inspector.render import Renderer, RenderOptions
 from inspector.render.fittable import FitTable, KeyValues
 from inspector.render.page import (
     Block,
@@ -172,4 +169,4 @@ def _render_page(result: Result, options: RenderOptions) -> str:
     return to_text(page(result, options), options.width, options.color)
 
 
-RENDERERS: dict[str, Callable[[Any, RenderOptions], str]] = dict.fromkeys(KINDS, _render_page)
+RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, _render_page)

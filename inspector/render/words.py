@@ -8,9 +8,9 @@ Every string returned may hold model text: each format escapes it its own way.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from inspector.results.common import Result, Verdict
+from inspector.results.common import Result, Verdict, narrow
 from inspector.view import TOP_LEVEL
 
 if TYPE_CHECKING:
@@ -73,12 +73,28 @@ def headline(result: Result) -> str:
 
 
 def _conclusion(result: Result) -> str:
-    """Dispatched on the command (`kind`): a page imports only the result type it draws."""
-    conclude = _CONCLUSIONS.get(result.kind)
-    if conclude is None:
-        raise TypeError(f"no headline for {type(result).__name__}")
-    conclusion: str = conclude(result)
-    return conclusion
+    """Dispatched on the command (`kind`), each phrase typed by its result; only that result's module is
+    imported."""
+    from inspector import results
+
+    kind = result.kind
+    if kind == "audit":
+        return _audit(narrow(result, results.AuditResult))
+    if kind == "report":
+        return _report(narrow(result, results.Report))
+    if kind == "trace":
+        return _trace(narrow(result, results.TraceResult))
+    if kind == "where":
+        return _where(narrow(result, results.WhereResult))
+    if kind == "diff":
+        return _diff(narrow(result, results.DiffResult))
+    if kind == "doctor":
+        return _doctor(narrow(result, results.Diagnosis))
+    if kind == "symbolicate":
+        return _symbolicate(narrow(result, results.SymbolicateResult))
+    if kind == "scrub":
+        return _scrub(narrow(result, results.ScrubResult))
+    raise TypeError(f"no headline for {type(result).__name__}")
 
 
 def _audit(result: AuditResult) -> str:
@@ -142,18 +158,6 @@ def _scrub(result: ScrubResult) -> str:
     if result.remaining:
         return f"a stripped prefix still occurs in {plural(len(result.remaining), 'file')} of the copy"
     return f"copy written and verified; {plural(result.rewritten, 'recorded path')} rewritten"
-
-
-_CONCLUSIONS: dict[str, Any] = {
-    "audit": _audit,
-    "report": _report,
-    "trace": _trace,
-    "where": _where,
-    "diff": _diff,
-    "doctor": _doctor,
-    "symbolicate": _symbolicate,
-    "scrub": _scrub,
-}
 
 
 #: What each command's exit status means: the one table the pages, the `--help` epilogs and the README's

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, Protocol
+from types import MappingProxyType
+from typing import ClassVar, Protocol, TypeVar
 
 from inspector.view import DebugInfoStatus
 
@@ -90,6 +92,17 @@ class Displayable:
         return render_fragment(self)  # type: ignore[arg-type]
 
 
+_R = TypeVar("_R")
+
+
+def narrow(result: Result, cls: type[_R]) -> _R:
+    """`result` as the type a page or a format draws (dispatched on its `kind`): a result of another type
+    is a bug in the dispatch, said as one."""
+    if not isinstance(result, cls):
+        raise TypeError(f"the {result.kind} page was handed {type(result).__name__}")
+    return result
+
+
 class Result(Protocol):
     """What every command's result offers the renderers and the CLI."""
 
@@ -115,12 +128,18 @@ class Coverage:
     argument_keys: int
 
 
+#: A result field's metadata that keeps it out of JSON (and so out of the schema): an internal aid, such
+#: as an index kept for the pages. A field is in JSON unless it says so here: `repr` has no say.
+NOT_IN_JSON: Mapping[str, bool] = MappingProxyType({"json": False})
+
+
 @functools.cache
 def json_fields(cls: type) -> tuple[str, ...]:
-    """The names a dataclass or NamedTuple contributes to JSON: its fields (repr=False ones are internal),
-    then the derived facts it names in JSON_DERIVED. The JSON renderer and the schemas both read this."""
+    """The names a dataclass or NamedTuple contributes to JSON: its fields (but those declared with
+    `metadata=NOT_IN_JSON`), then the derived facts it names in JSON_DERIVED. The JSON renderer and the
+    schemas both read this."""
     if dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.repr)
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("json", True))
     else:
         names = tuple(cls._fields)  # type: ignore[attr-defined]
     return names + tuple(getattr(cls, "JSON_DERIVED", ()))
