@@ -173,8 +173,9 @@ def test_a_child_that_hangs_is_killed_at_the_timeout(tmp_path: Path) -> None:
     elapsed = time.monotonic() - start
     assert result.code == 1
     assert elapsed < 30  # the parent never waits for the sleeper
-    out = flat(result.stdout)
-    assert "timeout after 3 s (killed)" in out and "loading did not finish within 3 s" in out
+    document = payload(result.stdout)
+    assert (document["load"]["outcome"], document["load"]["timeout"]) == ("timeout", 3)
+    assert any(p["kind"] == "timeout" and p["blocker"] for p in document["problems"])
 
 
 def test_the_child_log_only_with_verbose() -> None:
@@ -238,8 +239,8 @@ def test_try_load_can_use_another_interpreter(tmp_path: Path) -> None:
     result = diagnose(inspector.load(path), registry=False, try_load=True, python=str(wrapper))
     assert result.load is not None and result.load.outcome is LoadOutcome.LOADED
     assert result.load.python == str(wrapper) and marker.exists()
-    cli = run_cli("doctor", path, "--try-load", "--python", str(wrapper), "--no-registry")
-    assert cli.code == 0 and f"python: {wrapper}" in flat(cli.stdout)
+    cli = run_cli("doctor", path, "--try-load", "--python", str(wrapper), "--no-registry", "--format", "json")
+    assert cli.code == 0 and payload(cli.stdout)["load"]["python"] == str(wrapper)
     missing = run_cli("doctor", path, "--try-load", "--python", str(tmp_path / "nope"))
     assert missing.code == 2 and "not an executable Python interpreter" in missing.stderr
 
@@ -281,8 +282,8 @@ def test_try_load_refuses_a_model_whose_load_runs_risky_ops(tmp_path: Path) -> N
     kinds = {(p["kind"], p["op_type"]) for p in document["problems"] if p["blocker"]}
     assert {("risky-load", "WriteFile"), ("risky-load", "EagerPyFunc")} <= kinds
     assert list(tmp_path.iterdir()) == []  # nothing ran: the canary wrote nothing
-    text = flat(run_cli("doctor", CANARIES / "resource_initialize", "--try-load", cwd=tmp_path).stdout)
-    assert "refused" in text and "--allow-risky-load" in text
+    run = run_cli("doctor", CANARIES / "resource_initialize", "--try-load", "--format", "json", cwd=tmp_path)
+    assert any("--allow-risky-load" in p["fix"] for p in payload(run.stdout)["problems"])
 
 
 def test_allow_risky_load_loads_it_and_its_code_runs(tmp_path: Path) -> None:

@@ -69,8 +69,9 @@ _BLOCK_START = re.compile(r"^([-+>#=]|\d+[.)])")
 
 
 def inline(spans: Line, in_cell: bool = False) -> str:
-    """A line's spans; trailing spaces dropped (two would be a hard break), a leading block mark escaped."""
-    written = "".join(_span(span, in_cell) for span in spans).rstrip()
+    """A line's spans; spaces around it dropped (two after it are a hard break, four before it a code
+    block), a leading block mark escaped."""
+    written = "".join(_span(span, in_cell) for span in spans).strip()  # 4 leading spaces: a code block
     return _BLOCK_START.sub(r"\\\1", written)
 
 

@@ -98,7 +98,11 @@ def to_text(renderables: Iterable[Drawable], width: int, color: bool) -> str:
     out = console(width, color, buffer)
     for renderable in renderables:
         out.print(renderable)
-    return buffer.getvalue()
+    if color:
+        return buffer.getvalue()
+    # rich pads an indented block's lines to the block's width; plain text (a pipe, a file, a golden)
+    # carries no spaces that say nothing.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
 def to_html(renderables: Iterable[Drawable], width: int) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import flat, payload, run_cli
+from conftest import payload, run_cli
 from rule_helpers import NO_REGISTRY, RISKY, findings_of
 
 import inspector
@@ -84,11 +84,12 @@ def test_json_markdown_and_sarif_carry_the_same_findings() -> None:
         )
 
 
-def test_text_groups_by_rule_and_ends_with_the_verdict() -> None:
-    result = run_cli("audit", RISKY.path, "--no-registry")
-    out = flat(result.stdout)
-    assert "INS002 risky-op" in out
-    assert re.search(r"\d+ findings \(\d+ error.*\) — FAILED \(--fail-on error\)", out)
+def test_findings_are_grouped_by_rule_most_severe_first() -> None:
+    result = audit(inspector.load(RISKY.path), NO_REGISTRY)
+    assert result.groups[0].rule.id == "INS002"
+    worst = [g.worst for g in result.groups]
+    assert worst == sorted(worst, reverse=True)
+    assert {f.rule_id for g in result.groups for f in g.findings} == {f.rule_id for f in result.findings}
 
 
 def test_every_rule_is_documented_with_a_unique_id() -> None:
