@@ -48,6 +48,7 @@ from inspector.view import (
     SavedModelView,
     Saver,
     Signature,
+    Variable,
 )
 
 if TYPE_CHECKING:
@@ -356,7 +357,7 @@ def _aliases(
     function_aliases: Mapping[str, str],
     library: frozenset[str],
     input_signatures: Mapping[str, str],
-    signatures_by_function: Mapping[str, list[str]],
+    signatures_by_function: Mapping[str, tuple[str, ...]],
     object_paths: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Alias]:
     """Alias -> every concrete function behind it, with what records and reaches each."""
@@ -402,10 +403,7 @@ def _build_view(
         name: _signature(name, signature_def, nodes, types_module, warnings)
         for name, signature_def in sorted(meta_graph.signature_def.items())
     }
-    signatures_by_function: dict[str, list[str]] = {}
-    for signature in signatures.values():
-        for function in sorted(call_graph.reachable_from(signature.functions)):
-            signatures_by_function.setdefault(function, []).append(signature.name)
+    signatures_by_function = _signatures_by_function(signatures, call_graph)
 
     object_graph = meta_graph.object_graph_def
     paths = objectgraph.object_paths(object_graph)
@@ -438,27 +436,13 @@ def _build_view(
         aliases=MappingProxyType(aliases),
         function_aliases=MappingProxyType(function_aliases),
         object_paths=MappingProxyType(object_paths),
-        signatures_by_function=MappingProxyType({k: tuple(v) for k, v in signatures_by_function.items()}),
+        signatures_by_function=MappingProxyType(signatures_by_function),
         input_signatures=MappingProxyType(input_signatures),
         output_signatures=MappingProxyType(objectgraph.output_signatures(object_graph, types_module)),
-        # The object graph names a TF2 model's variables (none is none: a top-level VarHandleOp beside
-        # `asset_path_initializer` is TensorFlow's asset-path handle, not a variable); a TF1 model, which
-        # has no object graph, names them by its graph's variable nodes.
-        variables=objectgraph.variables(object_graph, paths, types_module)
-        if meta_graph.HasField("object_graph_def")
-        else objectgraph.graph_variables(meta_graph, types_module),
-        assets=tuple(
-            Asset(index, asset.filename, asset.tensor_info.name, asset_outside(model_dir, asset.filename))
-            for index, asset in enumerate(meta_graph.asset_file_def)
-        ),
+        variables=_variables(meta_graph, paths, types_module),
+        assets=_assets(meta_graph, model_dir),
         saver=_saver(meta_graph),
-        init_collections=MappingProxyType(
-            {
-                key: tuple(tensor_node_name(name) for name in meta_graph.collection_def[key].node_list.value)
-                for key in INIT_COLLECTIONS
-                if key in meta_graph.collection_def
-            }
-        ),
+        init_collections=_init_collections(meta_graph),
         restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
         keras=read_keras_metadata(model_dir, KerasSavedMetadata),
         bound_assets=MappingProxyType(
@@ -478,6 +462,47 @@ def _build_view(
 
 #: The collections whose op the TF1 loader runs at load, when the init-op signature is absent.
 INIT_COLLECTIONS = ("saved_model_main_op", "legacy_init_op")
+
+
+def _signatures_by_function(
+    signatures: Mapping[str, Signature], call_graph: CallGraph
+) -> dict[str, tuple[str, ...]]:
+    """Each function and the signatures whose calls reach it."""
+    reached: dict[str, list[str]] = {}
+    for signature in signatures.values():
+        for function in sorted(call_graph.reachable_from(signature.functions)):
+            reached.setdefault(function, []).append(signature.name)
+    return {function: tuple(names) for function, names in reached.items()}
+
+
+def _variables(
+    meta_graph: fmt.MetaGraphDef, paths: list[list[str]], types_module: TypeNames
+) -> tuple[Variable, ...]:
+    """The object graph names a TF2 model's variables (none is none: a top-level VarHandleOp beside
+    `asset_path_initializer` is TensorFlow's asset-path handle, not a variable); a TF1 model, which has no
+    object graph, names them by its graph's variable nodes."""
+    if meta_graph.HasField("object_graph_def"):
+        return objectgraph.variables(meta_graph.object_graph_def, paths, types_module)
+    return objectgraph.graph_variables(meta_graph, types_module)
+
+
+def _assets(meta_graph: fmt.MetaGraphDef, model_dir: Path) -> tuple[Asset, ...]:
+    return tuple(
+        Asset(index, asset.filename, asset.tensor_info.name, asset_outside(model_dir, asset.filename))
+        for index, asset in enumerate(meta_graph.asset_file_def)
+    )
+
+
+def _init_collections(meta_graph: fmt.MetaGraphDef) -> Mapping[str, tuple[str, ...]]:
+    """The TF1 init collections present, each as the node names it lists."""
+    collections = meta_graph.collection_def
+    return MappingProxyType(
+        {
+            key: tuple(tensor_node_name(name) for name in collections[key].node_list.value)
+            for key in INIT_COLLECTIONS
+            if key in collections
+        }
+    )
 
 
 def _saver(meta_graph: fmt.MetaGraphDef) -> Saver | None:
