@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -149,8 +150,13 @@ exit status: {EXIT_MEANINGS["symbolicate"]}.
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    parser = build_parser(only=_command_named(argv))
-    args = parser.parse_args(argv)
+    command = _command_named(argv)
+    parser = build_parser(only=command)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the command's own error, with its own help to point at
+        (parser.commands[command] if command else parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     # A command is one pass over a model held in memory to the end: the cyclic garbage collector would
     # rescan its 100k+ objects again and again and free nothing (a tenth of a large report's time).
     collecting = gc.isenabled()
@@ -284,17 +290,94 @@ def fatal(message: str) -> NoReturn:
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its usage errors said in one line (`inspector audit: error: --fail-on: 'severe'
+    is not one of note, warning, error, critical`) and a pointer to the command's help, as git and ruff do,
+    not the usage block."""
+
+    #: Each command's parser, by name (the top-level parser's only): an unknown option is the command's.
+    commands: dict[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        fatal(message)
+        sys.stderr.write(f"{self.prog}: error: {visible(_said_plainly(message))}\nsee '{self.prog} --help'\n")
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's formatter, given the width: on its own it imports shutil (and bz2 and lzma with it) on
-    every run to measure the terminal, for help that is rarely printed."""
+def _said_plainly(message: str) -> str:
+    """argparse's wording, without its `argument ` prefix and with choices listed as words."""
+    message = message.removeprefix("argument ")
+    invalid = re.fullmatch(r"(.+?): invalid choice: (.+?) \(choose from (.+)\)", message)
+    if invalid:
+        option, value, choices = invalid.groups()
+        return f"{option}: {value} is not one of {choices.replace(chr(39), '')}"
+    return message
+
+
+def _choice_of(name: str, choices: Sequence[str]) -> Callable[[str], str]:
+    """An argparse type that accepts one of `choices` and names them all when given anything else."""
+
+    def accept(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"'{text}' is not one of {', '.join(choices)}")
+        return text
+
+    accept.__name__ = name
+    return accept
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter at the terminal's width, never breaking a word: descriptions and epilogs are
+    wrapped paragraph by paragraph, an indented line (an example, a setting) keeps its indent and hangs
+    its continuation under it. It is given the width: on its own argparse imports shutil (and bz2 and lzma
+    with it) on every run to measure the terminal, for help that is rarely printed."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
         super().__init__(prog, indent_increment, max_help_position, width=_help_width())
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_long_words=False, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        def wrap(words: str, first: str, rest: str) -> list[str]:
+            wrapped = textwrap.wrap(
+                words,
+                width,
+                initial_indent=first,
+                subsequent_indent=rest,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            return wrapped or [first.rstrip()]
+
+        out: list[str] = []
+        prose: list[str] = []
+
+        def flush() -> None:
+            if prose:
+                out.extend(wrap(" ".join(prose), indent, indent))
+                prose.clear()
+
+        for line in text.splitlines():
+            if not line.strip():
+                flush()
+                out.append("")
+            elif line.startswith(" "):
+                flush()
+                margin = indent + line[: len(line) - len(line.lstrip())]
+                code, hash_mark, comment = line.strip().partition("  # ")
+                if hash_mark and len(margin + line.strip()) > width:
+                    # An example too wide for its comment: the comment goes on the line above it.
+                    out.extend(wrap(comment, margin + "# ", margin + "# "))
+                    out.extend(wrap(code.rstrip(), margin, margin + "    "))
+                else:
+                    out.extend(wrap(line.strip(), margin, margin + "    "))
+            else:
+                prose.append(" ".join(line.split()))
+        flush()
+        return "\n".join(out)
 
 
 def _help_width() -> int:
@@ -308,7 +391,7 @@ def _help_width() -> int:
     return (terminal or 80) - 2
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> _Parser:
     """The command line. With `only`, the one command that will run gets its options and the others
     their names and summaries alone: declaring every command's options costs each run milliseconds."""
     parser = _Parser(
@@ -324,9 +407,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show the traceback of an internal error (exit status 3)"
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True, parser_class=_Parser)
+    parser.commands = {}
 
     for name, (summary, declare) in _COMMANDS.items():
         command_parser = commands.add_parser(name, help=summary, formatter_class=_Formatter)
+        parser.commands[name] = command_parser
         if only is None or only == name:
             declare(command_parser)
     return parser
@@ -393,7 +478,9 @@ def _declare_save(save: argparse.ArgumentParser) -> None:
     save.add_argument(
         "--variable-policy",
         choices=("none", "save_variable_devices", "expand_distributed_variables"),
-        help="TensorFlow's experimental_variable_policy",
+        metavar="POLICY",
+        help="TensorFlow's experimental_variable_policy: none, save_variable_devices or "
+        "expand_distributed_variables",
     )
     _add_output_options(save)
     save.set_defaults(run=_run_save, tags=None, verify_fingerprint=False)
@@ -705,11 +792,13 @@ def _add_reading_options(parser: argparse.ArgumentParser, whitelist: bool = True
 def _add_output_options(
     parser: argparse.ArgumentParser, formats: tuple[OutputFormat, ...] = COMMON_FORMATS
 ) -> None:
+    names = [fmt.value for fmt in formats]
     parser.add_argument(
         "--format",
-        type=OutputFormat,
-        choices=formats,
-        default=OutputFormat.TEXT,
+        type=_choice_of("format", names),
+        choices=names,
+        metavar="{" + ",".join(names) + "}",
+        default=OutputFormat.TEXT.value,
         help="output format (default: text)",
     )
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
@@ -961,7 +1050,7 @@ def _emit(result: Result, args: argparse.Namespace) -> int:
     """Render the result in the chosen format, write it, and return the exit status its verdict means."""
     from inspector.render import render_pieces
 
-    _write(render_pieces(result, args.format, _render_options(args)), args)
+    _write(render_pieces(result, OutputFormat(args.format), _render_options(args)), args)
     return result.verdict.exit_code
 
 

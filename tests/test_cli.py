@@ -102,19 +102,43 @@ def test_the_top_level_help_lists_every_command_and_a_command_help_all_its_optio
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "command"),
     [
-        (),
-        ("frobnicate",),
-        ("report",),
-        ("report", "x", "--format", "yaml"),
+        ((), "inspector"),
+        (("frobnicate",), "inspector"),
+        (("report",), "inspector report"),
+        (("report", "x", "--format", "yaml"), "inspector report"),
+        (("report", "x", "--bogus"), "inspector report"),
+        (("audit", "x", "--fail-on", "severe"), "inspector audit"),
+        (("diff", "a", "b", "--only", "everything"), "inspector diff"),
     ],
 )
-def test_usage_errors_exit_2_with_one_error_line(args: tuple[str, ...]) -> None:
+def test_a_usage_error_is_one_line_and_a_pointer_to_help(args: tuple[str, ...], command: str) -> None:
     result = run_cli(*args, process=True)
     assert result.code == 2
-    assert "Traceback" not in result.stderr
-    assert sum(line.startswith("inspector: error:") for line in result.stderr.splitlines()) == 1
+    error, pointer = result.stderr.splitlines()
+    assert error.startswith(f"{command}: error: ") and pointer == f"see '{command} --help'"
+
+
+def test_usage_errors_name_the_choices_in_words() -> None:
+    said = run_cli("audit", "x", "--fail-on", "severe", process=True).stderr.splitlines()[0]
+    assert said == "inspector audit: error: --fail-on: 'severe' is not one of note, warning, error, critical"
+    said = run_cli("report", "x", "--format", "yaml", process=True).stderr.splitlines()[0]
+    assert said == "inspector report: error: --format: 'yaml' is not one of text, json, markdown, html"
+
+
+def _help(command: str, columns: int) -> str:
+    argv = (command, "--help") if command else ("--help",)
+    return run_cli(*argv, process=True, env={"COLUMNS": str(columns)}).stdout
+
+
+@pytest.mark.parametrize("command", ["", *EVERY_COMMAND])
+def test_help_fits_80_columns_without_breaking_a_word(command: str) -> None:
+    narrow, wide = _help(command, 80), _help(command, 400)
+    assert narrow and max(len(line) for line in narrow.splitlines()) <= 78
+    # Wrapping moves words between lines (an example's comment above it) and never cuts one: the same
+    # words at any width.
+    assert sorted(narrow.split()) == sorted(wide.split())
 
 
 def test_unwritable_output_is_bad_input(tmp_path: Path) -> None:

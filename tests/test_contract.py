@@ -5,6 +5,7 @@ tests/test_contract.py` rewrites them after a deliberate change, for review in t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -205,7 +206,11 @@ def _fixture_trace() -> Any:
     from inspector.traces import SourceRoot, trace
 
     view = inspector.load(Path("fixtures/models/custom_ops"))
-    return trace(view, Selector(op="Beta>Shift"), source_roots=(SourceRoot("fixtures", "/nonexistent"),))
+    result = trace(view, Selector(op="Beta>Shift"), source_roots=(SourceRoot("fixtures", "/nonexistent"),))
+    # Where source is read from is the checkout, a different folder in every clone: named as one folder,
+    # so the page wraps the same everywhere.
+    sources = dataclasses.replace(result.sources, read_from=("<checkout>",))
+    return dataclasses.replace(result, sources=sources)
 
 
 #: TensorFlow's own words for a failed op, as a served model logs them.
