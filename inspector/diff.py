@@ -28,7 +28,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from inspector.callgraph import tensor_node_name
-from inspector.plumbing import find_plumbing
+from inspector.plumbing import find_plumbing, risky_op_counts
 from inspector.reach import save_route, top_level_closure
 from inspector.results.common import ModelRef
 from inspector.results.diff import (
@@ -744,17 +744,7 @@ def _namespaces(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) 
 def _risky_ops(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
     from inspector.riskyops import CATALOGUE
 
-    def risky(view: SavedModelView) -> Counter[str]:
-        exempt = find_plumbing(view).exempt  # TensorFlow's own checkpoint ops, by their shape
-        return Counter(
-            view.nodes[key].op
-            for op in view.nodes_by_op
-            if op in CATALOGUE
-            for key in view.nodes_by_op[op]
-            if key not in exempt
-        )
-
-    before, after = risky(old), risky(new)
+    before, after = risky_op_counts(old), risky_op_counts(new)
     changes = []
     for op in sorted(set(before) | set(after)):
         if after[op] == before[op]:

@@ -71,7 +71,13 @@ def diagnose(
         unregistered = [p for p in unregistered if not registered_in_child.get(p.op_type, False)]
         problems += unregistered
         if load.outcome is not LoadOutcome.LOADED:
-            problems += [p for p in explain_load_error(view, load) if p not in problems]
+            # The load error names what the static checks found already (an unregistered op): one problem.
+            known = {(p.kind, p.op_type) for p in problems if p.op_type}
+            problems += [
+                p
+                for p in explain_load_error(view, load)
+                if p not in problems and not (p.op_type and (p.kind, p.op_type) in known)
+            ]
     else:
         problems += unregistered
         if op_libraries or imports or python:

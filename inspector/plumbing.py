@@ -17,6 +17,7 @@ at load like the rest of the restore, and the audit says so.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -223,3 +224,18 @@ def _plain(value: bytes) -> bool:
 
 def _data_inputs(inputs: Iterable[str]) -> list[str]:
     return [name for name in inputs if not name.startswith("^")]
+
+
+def risky_op_counts(view: SavedModelView) -> Counter[str]:
+    """How many nodes of each op type the risky-op catalogue lists, leaving out TensorFlow's own
+    checkpoint ops (known by how they are wired, not by their names)."""
+    from inspector.riskyops import CATALOGUE
+
+    exempt = find_plumbing(view).exempt
+    return Counter(
+        view.nodes[key].op
+        for op in view.nodes_by_op
+        if op in CATALOGUE
+        for key in view.nodes_by_op[op]
+        if key not in exempt
+    )

@@ -250,3 +250,17 @@ def test_output_replaces_a_file_whole(tmp_path: Path) -> None:
     assert run_cli("report", CUSTOM, "--format", "json", "--output", out, process=True).code == 0
     assert out.read_text().startswith("{") and [p.name for p in tmp_path.iterdir()] == ["report.json"]
     assert run_cli("report", CUSTOM, "--output", os.devnull, process=True).code == 0
+
+
+def test_a_report_never_passes_what_it_did_not_check() -> None:
+    """Without --whitelist nothing is checked: the verdict says `reported`, and a model with risky op
+    types is pointed at the audit, which judges them."""
+    risky = catalog.get("risky_ops").path
+    document = json.loads(run_cli("report", risky, "--format", "json").stdout)
+    assert (document["verdict"], document["exit_code"]) == ("reported", 0)
+    assert {"WriteFile", "ReadFile", "EagerPyFunc"} <= set(document["result"]["risky_op_types"])
+    assert not {"SaveV2", "RestoreV2", "MergeV2Checkpoints"} & set(document["result"]["risky_op_types"])
+    text = run_cli("report", risky).stdout
+    assert "PASSED" not in text and "inspector audit" in text
+    plain = json.loads(run_cli("report", CUSTOM, "--format", "json").stdout)["result"]
+    assert plain["risky_op_types"] == []  # TensorFlow's checkpoint ops are its plumbing, not a risk

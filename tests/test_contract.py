@@ -100,7 +100,7 @@ def test_every_command_writes_the_same_envelope_and_follows_its_schema(tmp_path:
         document = envelope(run.stdout)  # validated against inspector/schemas/<kind>.schema.json
         assert tuple(document) == ENVELOPE_FIELDS, kind
         assert document["tool"] == "inspector" and document["version"] == __version__
-        assert document["kind"] == kind and document["schema_version"] == SCHEMA_VERSION == 3
+        assert document["kind"] == kind and document["schema_version"] == SCHEMA_VERSION == 4
         assert document["exit_code"] == run.code, kind
         assert set(document["model"]) == {"path", "tags"}
         assert "model" not in document["result"]
@@ -426,7 +426,7 @@ def test_notebook_reprs_are_short_and_html_is_the_page() -> None:
     view = inspector.load(catalog.get("keras_serving").path)
     assert len(repr(view)) < 300 and "nodes=" in repr(view)
     report = inspector.build_report(view)
-    assert repr(report) == f"<Report of {str(view.path)!r} [serve]: passed, exit 0>"
+    assert repr(report) == f"<Report of {str(view.path)!r} [serve]: reported, exit 0>"
     html = report._repr_html_()
     assert '<div class="inspector">' in html and "<h2>Signatures</h2>" in html and "serving_default" in html
     assert "<script" not in html  # a notebook shows it as it is: nothing runs

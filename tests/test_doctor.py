@@ -43,8 +43,11 @@ def test_without_its_library_the_custom_op_model_fails_to_load_and_is_explained(
     assert code == 1
     assert document["load"]["outcome"] == "failed"
     assert "Op type not registered" in document["load"]["error_message"]  # TensorFlow's own words
-    problems = {p["op_type"]: p for p in document["problems"] if p["kind"] == "unregistered-op"}
-    assert set(problems) == {"Acme>Scale", "Beta>Shift"}
+    unregistered = [p for p in document["problems"] if p["kind"] == "unregistered-op"]
+    # Each op once: the load error names the op the static check found already.
+    assert sorted(p["op_type"] for p in unregistered) == ["Acme>Scale", "Beta>Shift"]
+    assert len([p for p in document["problems"] if p["blocker"]]) == 2
+    problems = {p["op_type"]: p for p in unregistered}
     beta = problems["Beta>Shift"]
     assert (
         beta["blocker"] and beta["signatures"] == ["serving_default"] and beta["aliases"] == ["postprocess"]
@@ -64,9 +67,6 @@ def test_with_its_op_library_the_custom_op_model_loads(op_library: Path) -> None
     assert code == 0
     assert document["load"]["outcome"] == "loaded" and document["load"]["seconds"] > 0
     assert not [p for p in document["problems"] if p["blocker"]]
-    assert (
-        "the model loads" in run_cli("doctor", CUSTOM.path, "--try-load", "--op-library", op_library).stdout
-    )
 
 
 def test_statically_the_custom_ops_are_blockers_without_loading_anything() -> None:

@@ -53,7 +53,7 @@ def test_json_follows_the_published_schema(fixture: catalog.Fixture) -> None:
         report = inspector.build_report(inspector.load(fixture.path), whitelist=whitelist)
         document = json.loads(render_as(report, OutputFormat.JSON))
         jsonschema.validate(document, SCHEMA, cls=jsonschema.Draft202012Validator)
-        assert document["schema_version"] == 3
+        assert document["schema_version"] == 4
 
 
 def test_json_and_markdown_carry_the_flagged_trace() -> None:

@@ -98,7 +98,21 @@ def _report_page(report: Report) -> _Parts:
             Tone.STRONG,
         )
     )
-    sections: list[Block] = [_section("Overview", _overview(report.overview))]
+    pointer: list[Block] = []
+    if report.risky_op_types:
+        pointer.append(
+            Paragraph(
+                line(
+                    Span("Risky op types: ", Tone.WARN),
+                    name(listing(report.risky_op_types)),
+                    Span(" — ", Tone.WARN),
+                    name("inspector audit"),
+                    Span(" says whether they run, and when.", Tone.WARN),
+                )
+            )
+        )
+    flagged = pointer + flagged
+    sections: list[Block] = [*pointer, _section("Overview", _overview(report.overview))]
     if report.warnings:
         warnings = tuple(Paragraph(line(Span("! ", Tone.WARN), w)) for w in report.warnings)
         sections.append(Section(line("Warnings"), warnings, Tone.WARN))

@@ -103,15 +103,22 @@ def _audit(result: AuditResult) -> str:
     if result.verdict is Verdict.INCOMPLETE:
         failed = ", ".join(result.failed_rules)
         return f"{plural(len(result.failed_rules), 'rule')} could not run ({failed}): findings may be missing"
-    return (
-        f"{plural(result.failing, 'finding')} at or above {result.fail_on.label} of "
-        f"{plural(len(result.findings), 'finding')} from {plural(len(result.rules), 'rule')}"
+    failing = [
+        plural(count.findings, count.severity.label)
+        for count in result.counts
+        if count.severity >= result.fail_on
+    ]
+    held = ", ".join(failing) if failing else f"no finding at or above {result.fail_on.label}"
+    said = (
+        f"{held} (--fail-on {result.fail_on.label}) · {plural(len(result.findings), 'finding')} from "
+        f"{plural(len(result.rules), 'rule')}"
     )
+    return said + (f" · {result.baselined} baselined" if result.baselined else "")
 
 
 def _report(result: Report) -> str:
     if result.whitelist is None:
-        return "report written; no --whitelist given, so namespaces were not checked"
+        return "nothing was checked; --whitelist NS checks namespaces"
     if result.whitelist_violated:
         return f"{plural(len(result.flagged_ops), 'op')} outside the namespace whitelist"
     return "every namespaced op is in the whitelist"
@@ -141,8 +148,14 @@ def _doctor(result: Diagnosis) -> str:
     if result.load is not None and result.load.outcome is LoadOutcome.REFUSED:
         return f"not loaded: loading would run risky ops; {plural(len(result.blockers), 'blocker')}"
     if result.load is not None:
-        loads = "loads" if result.load.outcome is LoadOutcome.LOADED else "does not load"
-        return f"the model {loads} ({result.load.outcome.value}); {plural(len(result.blockers), 'blocker')}"
+        load = result.load
+        if load.outcome is LoadOutcome.LOADED:
+            return f"the model loads; {plural(len(result.blockers), 'blocker')}"
+        why = {
+            LoadOutcome.TIMEOUT: f"still loading after {load.timeout:g} s",
+            LoadOutcome.CRASHED: "the loading process crashed",
+        }.get(load.outcome, load.error_type or "an error")
+        return f"the model does not load ({why}); {plural(len(result.blockers), 'blocker')}"
     return f"{plural(len(result.blockers), 'blocker')}, {plural(len(result.warnings), 'warning')} found statically"
 
 
@@ -164,7 +177,7 @@ def _scrub(result: ScrubResult) -> str:
 #: table say (a test holds the README to it). 3 (an internal error) and 141 (a closed pipe) are every
 #: command's, said once in the README.
 EXIT_MEANINGS = {
-    "report": "0 report written; 1 --whitelist given and ops miss it; 2 bad input",
+    "report": "0 reported (or every namespaced op is in --whitelist); 1 ops miss --whitelist; 2 bad input",
     "trace": "0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input",
     "where": "0 ops found; 1 none; 2 bad input",
     "audit": "0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input",

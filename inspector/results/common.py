@@ -21,7 +21,8 @@ from inspector.view import DebugInfoStatus
 #: The version of every command's JSON document (the envelope and its payload). Bumped when a field is
 #: removed or changes meaning; adding a field keeps it. 2: the common envelope, structured diff changes.
 #: 3: an audit's reach `init` became `load` (every route a loader runs at load, inspector.reach).
-SCHEMA_VERSION = 3
+#: 4: a report without --whitelist is `reported` (it was `passed`, though nothing was checked).
+SCHEMA_VERSION = 4
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -43,12 +44,20 @@ class Verdict(StrEnum):
     NOT_FOUND = "not-found"
     IDENTICAL = "identical"  # diff
     DIFFERENT = "different"
+    REPORTED = "reported"  # report without --whitelist: described, nothing checked
     WRITTEN = "written"  # scrub: the copy was written and verified
     LEAKED = "leaked"  # scrub: a stripped prefix still occurs in the copy
 
     @property
     def exit_code(self) -> int:
-        if self in (Verdict.PASSED, Verdict.RECORDED, Verdict.FOUND, Verdict.IDENTICAL, Verdict.WRITTEN):
+        if self in (
+            Verdict.PASSED,
+            Verdict.RECORDED,
+            Verdict.REPORTED,
+            Verdict.FOUND,
+            Verdict.IDENTICAL,
+            Verdict.WRITTEN,
+        ):
             return EXIT_OK
         return EXIT_FOUND
 

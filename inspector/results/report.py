@@ -199,6 +199,9 @@ class Report(Displayable):
     warnings: tuple[str, ...]
     unlisted_ops: tuple[UnlistedOp, ...] = ()  # used but missing from stripped_op_list
     fingerprint_check: FingerprintCheck | None = None  # only when asked: it imports TensorFlow
+    # Op types the risky-op catalogue lists, outside TensorFlow's own checkpoint plumbing: what
+    # `inspector audit` judges (whether they run, and when).
+    risky_op_types: tuple[str, ...] = ()
 
     @property
     def whitelist_violated(self) -> bool:
@@ -206,7 +209,10 @@ class Report(Displayable):
 
     @property
     def verdict(self) -> Verdict:
-        """Failed only when --whitelist was given and ops miss it: a report alone judges nothing."""
+        """Failed when ops miss the --whitelist, passed when none does; without --whitelist a report
+        checks nothing and says so (`reported`)."""
+        if self.whitelist is None:
+            return Verdict.REPORTED
         return Verdict.FAILED if self.whitelist_violated else Verdict.PASSED
 
     @property
