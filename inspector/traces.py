@@ -288,7 +288,10 @@ def trace(
     context: int = 2,
 ) -> TraceResult:
     """The creation traces of the selected ops, each distinct trace once; or, with an empty selector,
-    every traced op grouped by the source line that created it."""
+    every traced op grouped by the source line that created it. Raises NoDebugInfoError when the model
+    has no readable debug info, as `where` does: no stack is known, and "nothing matched" would mislead."""
+    if view.debug_info.status is not DebugInfoStatus.PRESENT:
+        raise NoDebugInfoError(_no_debug_info(view))
     aliases = _aliases_by_function(view)
     if selector.is_empty:
         sites = _sites(view)

@@ -149,12 +149,9 @@ def test_json_written_in_pieces_is_the_whole_document(name: str) -> None:
 
     entry = catalog.get(name)
     view = inspector.load(entry.path, tags=("serve",) if name == "tf1_two_graphs" else None)
-    results = [
-        inspector.build_report(view),
-        trace(view, Selector()),
-        trace(view, Selector(pattern="*")),
-    ]
+    results: list[Any] = [inspector.build_report(view)]
     if view.debug_info.traces:
+        results += [trace(view, Selector()), trace(view, Selector(pattern="*"))]
         results.append(where(view, WhereQuery.parse(".py")))
     for result in results:
         for compact in (False, True):

@@ -278,10 +278,12 @@ def test_no_selector_lists_ops_by_creating_line() -> None:
 def test_missing_debug_info_says_so(model_copy: Any) -> None:
     path = model_copy("module_aliases")
     shutil.rmtree(path / "debug")
-    result = run_cli("trace", path, "--op", "Mul", "--format", "json")
-    assert result.code == 0
-    document = payload(result.stdout)
-    assert document["coverage"]["debug_info"] == "missing" and document["coverage"]["traced_nodes"] == 0
+    for command in (("trace", path, "--op", "Mul"), ("trace", path), ("where", path, "model.py:1")):
+        result = run_cli(*command)
+        # Bad input for a command that reads stacks: exit 2 and one line that says how to save them.
+        assert result.code == 2 and result.stdout == "", command
+        [said] = result.stderr.splitlines()
+        assert "no debug info" in said and "save_debug_info=True" in said
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])

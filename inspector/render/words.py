@@ -178,8 +178,8 @@ def _scrub(result: ScrubResult) -> str:
 #: command's, said once in the README.
 EXIT_MEANINGS = {
     "report": "0 reported (or every namespaced op is in --whitelist); 1 ops miss --whitelist; 2 bad input",
-    "trace": "0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input",
-    "where": "0 ops found; 1 none; 2 bad input",
+    "trace": "0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input or no debug info",
+    "where": "0 ops found; 1 none; 2 bad input or no debug info",
     "audit": "0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input",
     "diff": "0 identical; 1 different (as git diff --exit-code says it); 2 bad input",
     "doctor": "0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input",
