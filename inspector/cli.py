@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 
 #: The formats every command writes; `audit` adds SARIF. (A test checks these against the renderers.)
 COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.HTML)
-AUDIT_FORMATS = (*COMMON_FORMATS, OutputFormat.SARIF)
+#: The formats of a command whose result is located items (findings, problems, ops): a line each.
+LINE_FORMATS = (OutputFormat.CONCISE, OutputFormat.GITHUB)
+AUDIT_FORMATS = (*COMMON_FORMATS, OutputFormat.SARIF, *LINE_FORMATS)
+LOCATED_FORMATS = (*COMMON_FORMATS, *LINE_FORMATS)
 
 _EPILOG_REPORT = f"""\
 examples:
@@ -80,6 +83,8 @@ examples:
   inspector audit model/ --quiet                                      # the verdict and the findings only
   inspector audit model/ --live-registry --verify-fingerprint         # with the installed TensorFlow
   inspector audit model/ --format markdown >> "$GITHUB_STEP_SUMMARY"
+  inspector audit model/ --format concise                             # a line per finding
+  inspector audit model/ --format github                              # pull-request annotations
   inspector audit model/ --write-baseline audit-baseline.json         # accept today's findings
   inspector audit model/ --baseline audit-baseline.json               # fail only on new ones
 
@@ -509,7 +514,7 @@ def _declare_trace(trace_cmd: argparse.ArgumentParser) -> None:
         "--all-frames", action="store_true", help="also show TensorFlow's and Python's frames"
     )
     _add_reading_options(trace_cmd, whitelist=False)
-    _add_output_options(trace_cmd)
+    _add_output_options(trace_cmd, formats=LOCATED_FORMATS)
     trace_cmd.set_defaults(run=_run_trace)
 
 
@@ -701,7 +706,7 @@ def _declare_doctor(doctor_cmd: argparse.ArgumentParser) -> None:
         "--verbose", "-v", action="store_true", help="include the loading process's own log"
     )
     _add_reading_options(doctor_cmd, whitelist=False)
-    _add_output_options(doctor_cmd)
+    _add_output_options(doctor_cmd, formats=LOCATED_FORMATS)
     doctor_cmd.set_defaults(run=_run_doctor)
 
 
@@ -797,9 +802,17 @@ def _add_output_options(
         "--format",
         type=_choice_of("format", names),
         choices=names,
-        metavar="{" + ",".join(names) + "}",
+        metavar="FORMAT",
         default=OutputFormat.TEXT.value,
-        help="output format (default: text)",
+        help=f"output format: {', '.join(names)} (default: text)",
+    )
+    # ruff's name for it, accepted and not listed: one option, said once in the help.
+    parser.add_argument(
+        "--output-format",
+        dest="format",
+        type=_choice_of("format", names),
+        choices=names,
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument(

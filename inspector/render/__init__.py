@@ -25,6 +25,8 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
     SARIF = "sarif"  # audit only: code-scanning alerts
     HTML = "html"  # a standalone page (and the notebook display)
+    CONCISE = "concise"  # audit, trace, doctor: one `file:line:col: CODE` line per item
+    GITHUB = "github"  # audit, trace, doctor: GitHub Actions workflow commands (annotations)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ _MODULES = {
     OutputFormat.MARKDOWN: "inspector.render.markdown",
     OutputFormat.SARIF: "inspector.render.sarif",
     OutputFormat.HTML: "inspector.render.html",
+    OutputFormat.CONCISE: "inspector.render.concise",
+    OutputFormat.GITHUB: "inspector.render.github",
 }
 
 

@@ -1,0 +1,26 @@
+"""`--format concise`: one line per finding, problem or op, `file:line:col: CODE [label] message`, as ruff
+and mypy print theirs, then the verdict. Editors and CI logs jump to the place; grep counts the lines.
+
+Every string is made visible (`safe.visible`): a model's control characters cannot forge a line.
+"""
+
+from __future__ import annotations
+
+from inspector.render import Renderer, RenderOptions
+from inspector.render.located import KINDS, located
+from inspector.render.safe import visible
+from inspector.render.words import headline
+from inspector.results.common import Result
+
+
+def render(result: Result, options: RenderOptions | None = None) -> str:
+    lines = [
+        f"{visible(item.file)}:{item.line}:{item.column}: {visible(item.code)} [{item.label}] "
+        f"{visible(item.message)}"
+        for item in located(result)
+    ]
+    lines.append(visible(headline(result)))
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, render)

@@ -1,0 +1,40 @@
+"""`--format github`: GitHub Actions workflow commands, one per finding, problem or op
+(`::error file=src/model.py,line=42,col=9,title=INS002::WriteFile writes files ...`), so they show on the
+pull request's diff without a code-scanning upload.
+
+Workflow commands are read from the log line by line: every value is made visible (`safe.visible`, no
+newline or control character survives) and then percent-encoded as GitHub's toolkit encodes them, so a
+model string can neither end a command nor start another.
+"""
+
+from __future__ import annotations
+
+from inspector.render import Renderer, RenderOptions
+from inspector.render.located import KINDS, located
+from inspector.render.safe import visible
+from inspector.render.words import headline
+from inspector.results.common import Result
+
+
+def _data(text: str) -> str:
+    """A command's message (after `::`)."""
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    """A command's property value: its message escaping, and `:` and `,`, which end a property."""
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(result: Result, options: RenderOptions | None = None) -> str:
+    lines = [
+        f"::{item.level.value} file={_property(item.file)},line={item.line},col={item.column},"
+        f"title={_property(f'{item.code} [{item.label}]')}::{_data(item.message)}"
+        for item in located(result)
+    ]
+    # The verdict as a plain log line: the job's log says it, and the annotations say the rest.
+    lines.append(visible(headline(result)))
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, render)
