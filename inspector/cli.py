@@ -23,7 +23,7 @@ from inspector.errors import InspectorError
 from inspector.render import OutputFormat, RenderOptions
 from inspector.render.safe import visible
 from inspector.render.words import EXIT_MEANINGS
-from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
+from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, Verdict
 
 if TYPE_CHECKING:
     from inspector.results.common import Result
@@ -566,6 +566,23 @@ def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
         metavar="PCT",
         help="percent of ops that need a trace (default 50)",
     )
+    selection = "rule ids or prefixes (INS002, INS00), rule names (risky-op) or severities (note, warning, error, critical); comma-separated, repeatable"
+    audit_cmd.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help=f"report only these, replacing the policy's: {selection}",
+    )
+    audit_cmd.add_argument("--extend-select", action="append", metavar="RULES", help="report these too")
+    audit_cmd.add_argument("--ignore", action="append", metavar="RULES", help="never report these")
+    audit_cmd.add_argument(
+        "--statistics", action="store_true", help="print how many findings each rule has, not the findings"
+    )
+    audit_cmd.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings fail --fail-on (bad input still exits 2)",
+    )
     audit_cmd.add_argument("--no-registry", action="store_true", help="skip the op registry check (INS004)")
     audit_cmd.add_argument(
         "--live-registry",
@@ -744,6 +761,39 @@ def _declare_symbolicate(symbolicate_cmd: argparse.ArgumentParser) -> None:
     symbolicate_cmd.set_defaults(run=_run_symbolicate)
 
 
+def _declare_rule(rule: argparse.ArgumentParser) -> None:
+    rule.description = (
+        "Print an audit rule's documentation: what it finds, why it matters, an example, the fix."
+    )
+    rule.epilog = """\
+examples:
+  inspector rule INS002
+  inspector rule risky-op
+  inspector rule --all
+"""
+    rule.add_argument("rule", nargs="?", metavar="RULE", help="a rule's id or name")
+    rule.add_argument("--all", action="store_true", help="every rule's documentation")
+    rule.set_defaults(run=_run_rule)
+
+
+def _run_rule(args: argparse.Namespace) -> int:
+    from inspector.audit.rules import rules
+    from inspector.render.listings import rule_documentation
+
+    infos = [rule.INFO for rule in rules()]
+    if args.all == (args.rule is not None):
+        raise InspectorError("name one rule (inspector rule INS002) or give --all")
+    chosen = (
+        infos if args.all else [i for i in infos if args.rule.upper() == i.id or args.rule.lower() == i.name]
+    )
+    if not chosen:
+        raise InspectorError(
+            f"{args.rule}: no such rule (rules: {infos[0].id} to {infos[-1].id}; inspector rule --all)"
+        )
+    sys.stdout.write("\n".join(rule_documentation(info) for info in chosen))
+    return 0
+
+
 _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "report": ("the full report of a SavedModel", _declare_report),
     "save": ("save a model with debug info and aliases, then report it", _declare_save),
@@ -753,6 +803,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
         "pre-release audit: whitelist, risky ops, registry, debug info, aliases, versions",
         _declare_audit,
     ),
+    "rule": ("print an audit rule's documentation", _declare_rule),
     "diff": ("what changed between two SavedModels", _declare_diff),
     "doctor": ("why a model fails to load, or will", _declare_doctor),
     "scrub": ("copy a model with the paths in its debug info stripped", _declare_scrub),
@@ -952,7 +1003,14 @@ def _run_audit(args: argparse.Namespace) -> int:
         registry=False if args.no_registry else None,
         live_registry=True if args.live_registry else None,
         verify_fingerprint=True if args.verify_fingerprint else None,
+        select=_tokens(args.select) or None,
+        extend_select=(*policy.extend_select, *_tokens(args.extend_select)),
+        ignore=(*policy.ignore, *_tokens(args.ignore)),
     )
+    if args.statistics and args.format != OutputFormat.TEXT.value:
+        raise InspectorError(
+            f"--statistics prints text; it cannot be written as {args.format} (drop --format)"
+        )
     if args.sarif_root is not None and not args.sarif_root.is_dir():
         raise InspectorError(f"{args.sarif_root}: not a directory (--source-root)")
     baseline = read_baseline(args.baseline) if args.baseline else frozenset()
@@ -969,7 +1027,21 @@ def _run_audit(args: argparse.Namespace) -> int:
             ) from error
         sys.stderr.write(f"inspector: recorded {len(result.findings)} findings in {args.write_baseline}\n")
         result = dataclasses.replace(result, baseline_recorded=True)
-    return _emit(result, args)
+    if args.statistics:
+        from inspector.render.listings import statistics
+
+        _write([statistics(result)], args)
+        code = result.verdict.exit_code
+    else:
+        code = _emit(result, args)
+    # ruff's --exit-zero: findings do not fail the run; a rule that could not run still does.
+    return 0 if args.exit_zero and result.verdict is Verdict.FAILED else code
+
+
+def _tokens(values: Sequence[str] | None) -> tuple[str, ...]:
+    """`--select A,B --select C`: each comma-separated word once, in order."""
+    words = (word.strip() for value in values or () for word in value.split(","))
+    return tuple(dict.fromkeys(word for word in words if word))
 
 
 def _run_diff(args: argparse.Namespace) -> int:

@@ -236,12 +236,17 @@ _AFFIX_METHODS = {"startswith", "endswith", "removeprefix", "removesuffix"}
 NAME_FRAGMENTS = ("__inference", "_traced_", "traced_save", "traced_restore")
 
 
+#: Modules under VERDICT_MODULES that read no model string: `audit/selection.py` matches the user's
+#: --select tokens against inspector's own rule ids (`INS00` selects INS001 to INS009).
+NOT_ABOUT_THE_MODEL = {"audit/selection.py"}
+
+
 def verdict_module_paths() -> list[Path]:
     found: list[Path] = []
     for entry in VERDICT_MODULES:
         target = PACKAGE / entry
         found.extend(sorted(target.rglob("*.py")) if target.is_dir() else [target])
-    return found
+    return [path for path in found if name_of(path) not in NOT_ABOUT_THE_MODEL]
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -73,6 +73,7 @@ EVERY_COMMAND = {
     "trace": ["trace", "m", "mul*", "--op", "MatMul", "--context", "-1", "--all-frames"],
     "where": ["where", "m", "model.py:42", "--innermost", "--tags", "serve,gpu"],
     "audit": ["audit", "m", "--deny", "ReadFile", "--fail-on", "warning", "--format", "sarif"],
+    "rule": ["rule", "INS002"],
     "diff": ["diff", "a", "b", "--only", "ops", "--stat"],
     "doctor": ["doctor", "m", "--try-load", "--timeout", "5", "--import", "tensorflow_text"],
     "scrub": ["scrub", "m", "out", "--strip-prefix", "/home/ci/"],

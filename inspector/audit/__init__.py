@@ -23,6 +23,7 @@ from inspector.audit.policy import (
 )
 from inspector.audit.rules import Rule, rules
 from inspector.audit.scope import build_scope
+from inspector.audit.selection import SEVERITY_NAMES, may_report, reported, unknown_tokens
 from inspector.results.audit import (
     AuditResult,
     Finding,
@@ -57,8 +58,30 @@ __all__ = [
 def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable[str] = ()) -> AuditResult:
     """Run every rule; findings whose fingerprint is in `baseline` are counted, not reported."""
     policy = policy or Policy()
-    all_rules = rules()
-    findings, notices = run_rules(view, policy, all_rules)
+    every_rule = rules()
+    infos = [rule.INFO for rule in every_rule]
+    for option, tokens in (
+        ("select", policy.select),
+        ("extend-select", policy.extend_select),
+        ("ignore", policy.ignore),
+    ):
+        unknown = unknown_tokens(tokens, infos)
+        if unknown:
+            raise PolicyError(
+                f"{option}: {', '.join(repr(t) for t in unknown)} names no rule and no severity (rules: "
+                f"{infos[0].id} to {infos[-1].id}, or their names; severities: {', '.join(SEVERITY_NAMES)}); "
+                "see `inspector rule --all`"
+            )
+    chosen = [
+        rule
+        for rule in every_rule
+        if may_report(rule.INFO, policy.select, policy.extend_select, policy.ignore)
+    ]
+    by_id = {rule.INFO.id: rule.INFO for rule in chosen}
+    found, notices = run_rules(view, policy, chosen)
+    findings = [
+        f for f in found if reported(f, by_id[f.rule_id], policy.select, policy.extend_select, policy.ignore)
+    ]
     accepted = frozenset(baseline)
     kept = [finding for finding in findings if finding.fingerprint not in accepted]
     kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
@@ -66,7 +89,7 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
         model=ModelRef(view.path, view.tags),
         fail_on=policy.fail_on,
         whitelist=policy.whitelist,
-        rules=tuple(rule.INFO for rule in all_rules),
+        rules=tuple(rule.INFO for rule in chosen),
         findings=tuple(kept),
         baselined=len(findings) - len(kept),
         notices=tuple(notices),

@@ -16,6 +16,10 @@ from inspector.files import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
 from inspector.results.audit import FINGERPRINT_VERSION, AuditResult, Severity
 from inspector.results.common import SCHEMA_VERSION
 
+#: The JSON schema versions whose baseline files read as today's: the baseline's own fields have not
+#: changed since 3 (4 changed a report's verdict only).
+BASELINE_SCHEMAS = frozenset({3, SCHEMA_VERSION})
+
 
 class PolicyError(InspectorError):
     """A policy or baseline file that cannot be used: names the file and the problem."""
@@ -32,6 +36,10 @@ class Policy:
     registry: bool = True  # check op types against an op registry (the shipped snapshot by default)
     live_registry: bool = False  # ask the installed TensorFlow's registry instead (imports it, ~3 s)
     verify_fingerprint: bool = False  # recompute fingerprint.pb with TensorFlow (imports it)
+    # Which findings are reported (inspector.audit.selection): rule ids, prefixes, names or severities.
+    select: tuple[str, ...] = ()  # empty: every finding
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     source: str | None = None  # the file the policy came from, if any
 
 
@@ -46,6 +54,9 @@ _KEYS = {
     "registry": "registry",
     "live-registry": "live_registry",
     "verify-fingerprint": "verify_fingerprint",
+    "select": "select",
+    "extend-select": "extend_select",
+    "ignore": "ignore",
 }
 
 
@@ -88,7 +99,7 @@ def _from_table(table: Mapping[str, Any], path: Path) -> Policy:
 
 
 def _convert(field: str, value: Any, key: str, path: Path) -> Any:
-    if field in ("whitelist", "deny", "allow", "require_aliases"):
+    if field in ("whitelist", "deny", "allow", "require_aliases", "select", "extend_select", "ignore"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise PolicyError(f"{path}: {key} must be a list of strings")
         return tuple(value)
@@ -139,7 +150,7 @@ def read_baseline(path: Path) -> frozenset[str]:
             "baseline again with --write-baseline"
         )
     schema = document.get("schema_version")
-    if schema != SCHEMA_VERSION:
+    if schema not in BASELINE_SCHEMAS:
         raise PolicyError(f"{path}: baseline schema version {schema!r} is not {SCHEMA_VERSION}")
     entries = document.get("findings", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
