@@ -576,6 +576,13 @@ def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
     audit_cmd.add_argument("--extend-select", action="append", metavar="RULES", help="report these too")
     audit_cmd.add_argument("--ignore", action="append", metavar="RULES", help="never report these")
     audit_cmd.add_argument(
+        "--max-results",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="SARIF: write at most N results, the most severe (default 5000); the log says how many were left out",
+    )
+    audit_cmd.add_argument(
         "--statistics", action="store_true", help="print how many findings each rule has, not the findings"
     )
     audit_cmd.add_argument(
@@ -1007,6 +1014,8 @@ def _run_audit(args: argparse.Namespace) -> int:
         extend_select=(*policy.extend_select, *_tokens(args.extend_select)),
         ignore=(*policy.ignore, *_tokens(args.ignore)),
     )
+    if args.max_results < 1:
+        raise InspectorError(f"--max-results must be at least 1, not {args.max_results}")
     if args.statistics and args.format != OutputFormat.TEXT.value:
         raise InspectorError(
             f"--statistics prints text; it cannot be written as {args.format} (drop --format)"
@@ -1174,6 +1183,7 @@ def _render_options(args: argparse.Namespace) -> RenderOptions:
         stat=getattr(args, "stat", False),
         verbose=getattr(args, "verbose", False),
         source_root=getattr(args, "sarif_root", None),
+        max_results=getattr(args, "max_results", 5000),
     )
 
 

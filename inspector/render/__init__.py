@@ -39,6 +39,7 @@ class RenderOptions:
     stat: bool = False  # diff: counts per category only
     verbose: bool = False  # doctor: include the loading process's own log
     source_root: Path | None = None  # SARIF: locations relative to this checkout
+    max_results: int = 5000  # SARIF: results past this many (the mildest) are left out, and the log says so
 
 
 #: Kept for callers of the first API: the terminal's options are everyone's options.

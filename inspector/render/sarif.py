@@ -84,6 +84,18 @@ def render_audit(result: AuditResult, options: RenderOptions | None = None) -> s
     model_file = str(given / "saved_model.pb") if given.is_dir() else str(given)
     locator = _Locator(options.source_root, model_dir)
     rule_index = {rule.id: index for index, rule in enumerate(result.rules)}
+    # Findings come most severe first: a cap leaves out the mildest, and a notification says how many.
+    written = result.findings[: options.max_results]
+    cut = len(result.findings) - len(written)
+    capped = [
+        {
+            "level": "warning",
+            "message": {
+                "text": f"{cut} of {len(result.findings)} results left out (--max-results "
+                f"{options.max_results}, the mildest first); --format json lists them all"
+            },
+        }
+    ]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -105,10 +117,11 @@ def render_audit(result: AuditResult, options: RenderOptions | None = None) -> s
                     }
                     for notice in result.notices
                     if notice.rule_id in rule_index
-                ],
+                ]
+                + (capped if cut else []),
             }
         ],
-        "results": [_result(finding, rule_index, locator, model_file) for finding in result.findings],
+        "results": [_result(finding, rule_index, locator, model_file) for finding in written],
         "properties": {
             "model": str(result.model.path),
             "tags": list(result.model.tags),

@@ -134,3 +134,27 @@ def test_every_path_a_rules_help_names_exists() -> None:
     assert ("INS002", "inspector/riskyops.py") in named  # the pattern finds what the help names
     missing = [(rule, path) for rule, path in sorted(named) if not (ROOT / path).exists()]
     assert not missing
+
+
+def test_sarif_is_capped_at_max_results_and_says_what_it_left_out() -> None:
+    """Thousands of results make a log viewers choke on: the most severe N are written, and a run-level
+    notification says how many were left out."""
+    every = json.loads(run_cli("audit", RISKY.path, "--no-registry", "--format", "sarif").stdout)
+    run = run_cli("audit", RISKY.path, "--no-registry", "--format", "sarif", "--max-results", "3")
+    assert run.code == 1
+    document = json.loads(run.stdout)
+    jsonschema.validate(document, SARIF_SCHEMA, cls=jsonschema.Draft4Validator)
+    [whole], [capped] = every["runs"], document["runs"]
+    assert capped["results"] == whole["results"][:3]  # most severe first, as the audit orders them
+    [said] = [
+        n
+        for n in capped["invocations"][0]["toolExecutionNotifications"]
+        if "left out" in n["message"]["text"]
+    ]
+    assert said["message"]["text"].startswith(
+        f"{len(whole['results']) - 3} of {len(whole['results'])} results"
+    )
+    assert not [
+        n for n in whole["invocations"][0]["toolExecutionNotifications"] if "left out" in n["message"]["text"]
+    ]
+    assert run_cli("audit", RISKY.path, "--max-results", "0").code == 2
