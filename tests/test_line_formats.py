@@ -43,7 +43,7 @@ def test_concise_is_one_located_line_per_finding_then_the_verdict() -> None:
             assert (match["file"], int(match["line"])) == (source["file"], source["line"])
         else:
             assert match["file"].endswith((".pb", ".pbtxt")) or match["file"] == finding["location"]["file"]
-    assert verdict.startswith("FAILED: ") and verdict.endswith("(exit 1)")
+    assert verdict.startswith(f"{RISKY}: FAILED: ") and verdict.endswith("(exit 1)")
 
 
 def test_github_writes_one_workflow_command_per_finding_at_its_level() -> None:

@@ -1,5 +1,5 @@
 """`--format concise`: one line per finding, problem or op, `file:line:col: CODE [label] message`, as ruff
-and mypy print theirs, then the verdict. Editors and CI logs jump to the place; grep counts the lines.
+and mypy print theirs, then the model and its verdict. Editors and CI logs jump to the place; grep counts the lines.
 
 Every string is made visible (`safe.visible`): a model's control characters cannot forge a line.
 """
@@ -19,7 +19,8 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
         f"{visible(item.message)}"
         for item in located(result)
     ]
-    lines.append(visible(headline(result)))
+    # The verdict last, named by its model: a hook or a script that audits several reads whose it is.
+    lines.append(visible(f"{result.model.path}: {headline(result)}"))
     return "\n".join(lines) + "\n"
 
 

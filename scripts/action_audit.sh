@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The audit step of action.yml, a script of its own so that it is tested (tests/test_action.py):
+# each model of INPUT_MODELS is audited once for the pull request's annotations (--format github) and
+# once into INPUT_SARIF_DIR/<n>.sarif for code scanning. The worst exit status goes to GITHUB_OUTPUT
+# (exit-code) and is this script's own; the upload step runs whatever it is.
+set -uo pipefail
+
+inspector="${INSPECTOR:-inspector}"
+sarif_dir="${INPUT_SARIF_DIR:-inspector-sarif}"
+read -r -a models <<< "${INPUT_MODELS:-}"
+read -r -a extra <<< "${INPUT_ARGS:-}"
+if [ "${#models[@]}" -eq 0 ]; then
+  echo "::error title=inspector::no model given (the action's 'models' input)"
+  echo "exit-code=2" >> "${GITHUB_OUTPUT:-/dev/null}"
+  exit 2
+fi
+mkdir -p "$sarif_dir"
+
+worst=0
+index=0
+for model in "${models[@]}"; do
+  index=$((index + 1))
+  "$inspector" audit "$model" "${extra[@]}" --format github
+  status=$?
+  "$inspector" audit "$model" "${extra[@]}" --format sarif --source-root . --output "$sarif_dir/$index.sarif"
+  if [ "$status" -gt "$worst" ]; then
+    worst=$status
+  fi
+done
+echo "exit-code=$worst" >> "${GITHUB_OUTPUT:-/dev/null}"
+exit "$worst"

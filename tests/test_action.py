@@ -1,0 +1,80 @@
+"""The GitHub Action (`action.yml`): its audit step is `scripts/action_audit.sh`, run here as the runner
+runs it, and its steps wire that script to the pull request and to code scanning."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+from conftest import ROOT
+
+from fixtures import catalog
+
+SCRIPT = ROOT / "scripts" / "action_audit.sh"
+INSPECTOR = Path(sys.executable).with_name("inspector")
+
+
+def _run(
+    tmp_path: Path, models: str, args: str = "--no-registry"
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    output = tmp_path / "github_output"
+    env = {
+        **os.environ,
+        "INSPECTOR": str(INSPECTOR),
+        "INPUT_MODELS": models,
+        "INPUT_ARGS": args,
+        "INPUT_SARIF_DIR": str(tmp_path / "sarif"),
+        "GITHUB_OUTPUT": str(output),
+        "NO_COLOR": "1",
+    }
+    run = subprocess.run(
+        ["bash", str(SCRIPT)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    return run, output
+
+
+def test_the_step_annotates_each_finding_writes_sarif_per_model_and_exits_with_the_worst(
+    tmp_path: Path,
+) -> None:
+    from test_contract import SARIF_SCHEMA
+
+    risky, custom = catalog.get("risky_ops").path, catalog.get("custom_ops").path
+    run, output = _run(tmp_path, f"{custom} {risky}")
+    assert run.returncode == 1, run.stderr
+    assert output.read_text() == "exit-code=1\n"
+    annotations = [line for line in run.stdout.splitlines() if line.startswith("::")]
+    findings = json.loads(
+        subprocess.run(
+            [str(INSPECTOR), "audit", str(risky), "--no-registry", "--format", "json"],
+            capture_output=True,
+            text=True,
+        ).stdout
+    )["result"]["findings"]
+    assert len(annotations) == len(findings)  # custom_ops has none without a whitelist
+    logs = sorted((tmp_path / "sarif").iterdir())
+    assert [log.name for log in logs] == ["1.sarif", "2.sarif"]
+    for log in logs:
+        jsonschema.validate(json.loads(log.read_text()), SARIF_SCHEMA, cls=jsonschema.Draft4Validator)
+
+
+def test_no_model_is_bad_input(tmp_path: Path) -> None:
+    run, output = _run(tmp_path, "")
+    assert run.returncode == 2 and output.read_text() == "exit-code=2\n"
+    assert run.stdout.startswith("::error ")
+
+
+def test_the_action_runs_the_script_and_uploads_what_it_wrote() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    steps = {step["name"]: step for step in action["runs"]["steps"]}
+    assert "scripts/action_audit.sh" in steps["Audit"]["run"]
+    assert steps["Audit"]["env"]["INPUT_SARIF_DIR"] == "${{ inputs.sarif-dir }}"
+    upload = steps["Upload to code scanning"]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == "${{ inputs.sarif-dir }}"
+    assert set(action["inputs"]) == {"models", "args", "sarif-dir", "upload"}
