@@ -81,6 +81,7 @@ def lines_of(document: Page) -> Iterator[Line]:
             pending += block.children
         elif isinstance(block, Entries):
             for entry in block.entries:
+                yield entry.label
                 yield entry.head
                 for detail in entry.details:
                     if isinstance(detail, tuple):

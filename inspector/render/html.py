@@ -190,7 +190,8 @@ def _tree(root: Tree) -> Iterator[str]:
 def _entries(block: Entries, level: int) -> list[str]:
     lines = ["<ul>"]
     for entry in block.entries:
-        lines.append(f"<li>{inline(entry.head)}")
+        label = f"{inline(entry.label)} " if entry.label else ""
+        lines.append(f"<li>{label}{inline(entry.head)}")
         for detail in entry.details:
             if isinstance(detail, tuple):
                 lines.append(f"<div>{inline(detail)}</div>")

@@ -143,7 +143,8 @@ def _tree(root: Tree) -> Iterator[str]:
 def _entries(block: Entries) -> list[str]:
     lines = []
     for entry in block.entries:
-        lines.append(f"- {inline(entry.head)}")
+        label = f"{inline(entry.label)} " if entry.label else ""
+        lines.append(f"- {label}{inline(entry.head)}")
         for detail in entry.details:
             if isinstance(detail, tuple):
                 lines.append(f"  - {inline(detail)}")

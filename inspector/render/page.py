@@ -127,10 +127,12 @@ class Tree:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A head line and the lines or blocks under it: a finding, a problem, a flagged op."""
+    """A head line and the lines or blocks under it: a finding, a problem, a flagged op. A `label` (a
+    finding's severity) stands before the head, which wraps beside it rather than under it."""
 
     head: Line
     details: tuple[Line | Block, ...] = ()
+    label: Line = ()
 
 
 @dataclass(frozen=True, slots=True)

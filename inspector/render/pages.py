@@ -501,8 +501,11 @@ def _code_line(frame: Frame) -> Line | None:
     return line(dim("      "), Span(frame.code.strip(), Tone.DIM, name=True)) if frame.code else None
 
 
-def _stack(frames: Iterable[Frame | Folded], site: Frame | None) -> Code:
-    lines: list[Line] = []
+def _stack(frames: Iterable[Frame | Folded], site: Frame | None, shared: int = 0) -> Code:
+    """A creation stack's lines; `shared` outer frames, said once above, are one folded line."""
+    lines: list[Line] = (
+        [line(dim(f"  … {plural(shared, 'outer frame')} shared by every stack (above)"))] if shared else []
+    )
     for item in frames:
         if isinstance(item, Folded):
             lines.append(_folded(item))
@@ -718,10 +721,15 @@ _SEVERITY_TONE = {"critical": Tone.SEVERE, "error": Tone.BAD, "warning": Tone.WA
 
 def _audit_page(result: AuditResult) -> _Parts:
     parts: list[Block] = []
+    shared = _shared_outer_frames(result.findings)
+    if shared:
+        parts.append(_note("Every creation stack below starts with these frames (outermost first):"))
+        parts.append(_stack(shared, None))
     for group in result.groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
         tone = Tone.BAD if group.worst >= result.fail_on else Tone.WARN
-        parts.append(Section(line(title), (Entries(tuple(_finding(f) for f in group.findings)),), tone))
+        entries = tuple(_finding(f, len(shared)) for f in group.findings)
+        parts.append(Section(line(title), (Entries(entries),), tone))
     notices = [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices]
     quiet: list[Block] = [Paragraph(_finding_line(f)) for f in result.findings]
     quiet += [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices if n.is_error]
@@ -746,8 +754,9 @@ def _finding_line(finding: Finding) -> Line:
     return tuple(parts)
 
 
-def _finding(finding: Finding) -> Entry:
-    head = line(_severity(finding.severity.label), " ", finding.message)
+def _finding(finding: Finding, common: int = 0) -> Entry:
+    """A finding; its stack without the `common` outer frames every stack of the page shares."""
+    head = line(finding.message)
     where = finding.location
     details: list[Line | Block] = []
     located: list[Span] = []
@@ -767,9 +776,22 @@ def _finding(finding: Finding) -> Entry:
     if where.nesting:
         details.append(line(dim("inside the serialized graph of "), name(" → ".join(where.nesting))))
     if where.stack:
-        details.append(_stack(where.stack, where.stack[-1]))
+        details.append(_stack(where.stack[common:], where.stack[-1], shared=common))
     details.append(line(dim("fix: "), finding.fix))
-    return Entry(head, tuple(details))
+    return Entry(head, tuple(details), label=line(_severity(finding.severity.label)))
+
+
+def _shared_outer_frames(findings: Iterable[Finding]) -> tuple[Frame, ...]:
+    """The outer frames every finding's stack starts with (a build script's), when two or more findings
+    have stacks: said once, not once per finding. Each stack keeps at least its creation site."""
+    stacks = [f.location.stack for f in findings if f.location.stack]
+    if len(stacks) < 2:
+        return ()
+    shared = 0
+    shortest = min(len(stack) for stack in stacks)
+    while shared < shortest - 1 and all(stack[shared] == stacks[0][shared] for stack in stacks):
+        shared += 1
+    return stacks[0][:shared]
 
 
 def _audit_summary(result: AuditResult) -> Line:
@@ -971,7 +993,7 @@ def _resolution(resolution: Resolution) -> list[Line | Block]:
     tone = {"found": Tone.GOOD, "ambiguous": Tone.WARN, "not-found": Tone.BAD}[resolution.status.value]
     head.append(Span(f"  {resolution.status.value}", tone))
     if resolution.note:
-        head += [dim("  ("), Span(resolution.note, Tone.DIM), dim(")")]
+        head += [dim(" ("), Span(resolution.note, Tone.DIM), dim(")")]
     matches: list[Entry] = []
     shown: set[int | None] = set()
     for match in resolution.matches[:MATCHES_SHOWN]:

@@ -129,7 +129,17 @@ def _tree(root: Tree) -> DrawnTree:
 def _entries(block: Entries, color: bool) -> Drawable:
     parts: list[Drawable] = []
     for entry in block.entries:
-        parts.append(text(entry.head))
+        if entry.label:
+            # The label in a column of its own: the head wraps beside it, not back under it.
+            from rich.table import Table as Grid
+
+            grid = Grid.grid(padding=(0, 1, 0, 0))
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            grid.add_row(text(entry.label), text(entry.head))
+            parts.append(grid)
+        else:
+            parts.append(text(entry.head))
         for detail in entry.details:
             inner = text(detail) if isinstance(detail, tuple) else draw(detail, color)
             parts.append(Padding(inner, INDENT))
