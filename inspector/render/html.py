@@ -39,9 +39,9 @@ STYLE = """
 .inspector table { border-collapse: collapse; margin: .25rem 0 .75rem; }
 .inspector th, .inspector td { border: 1px solid #d0d7de; padding: .2rem .5rem; vertical-align: top; text-align: left; }
 .inspector td.right { text-align: right; }
-.inspector section { border-left: 3px solid #0969da; padding-left: .75rem; margin: 1rem 0; }
-.inspector section.bad { border-color: #cf222e; } .inspector section.warn { border-color: #bf8700; }
-.inspector section.dim { border-color: #8c959f; }
+.inspector details.section { border-left: 3px solid #0969da; padding-left: .75rem; margin: 1rem 0; }
+.inspector details.border-bad { border-color: #cf222e; } .inspector details.border-warn { border-color: #bf8700; }
+.inspector details.border-dim { border-color: #8c959f; }
 .inspector .verdict { font-weight: 600; font-size: 1.1rem; }
 .inspector .strong { font-weight: 600; } .inspector .dim { color: #656d76; }
 .inspector .good, .inspector .verdict.ok { color: #1a7f37; } .inspector .bad, .inspector .verdict.failed { color: #cf222e; }
@@ -55,20 +55,70 @@ STYLE = """
   .inspector .warn { color: #d29922; } .inspector .accent { color: #79c0ff; } .inspector .emphasis { color: #d2a8ff; }
   .inspector mark { background: #5a4a00; color: inherit; }
 }
-@media print { .inspector section { break-inside: avoid; } }
+.inspector details.section > summary { cursor: pointer; list-style-position: outside; }
+.inspector details.section > summary > * { display: inline; }
+.inspector .search { position: sticky; top: 0; background: inherit; padding: .4rem 0; z-index: 1; }
+.inspector .search input { width: min(36rem, 100%); font: inherit; padding: .25rem .5rem; }
+.inspector .hit { outline: 2px solid #bf8700; background: #fff8c5; }
+@media (prefers-color-scheme: dark) { .inspector .hit { background: #5a4a00; } }
+@media print { .inspector details.section { break-inside: avoid; } .inspector .search { display: none; } }
 """
+
+#: The page's one script: search over every line the page shows (names, op types, files and lines). It
+#: reads the page's own text, fetches nothing, and is allowed by its hash alone (no inline script else).
+SEARCH_SCRIPT = """
+(() => {
+  const root = document.querySelector(".inspector");
+  const box = document.getElementById("inspector-search");
+  const said = document.getElementById("inspector-hits");
+  const list = document.getElementById("inspector-hit-list");
+  const units = Array.from(root.querySelectorAll(".unit"));
+  units.forEach((unit, index) => { if (!unit.id) unit.id = "u" + index; });
+  const shown = 50;
+  box.addEventListener("input", () => {
+    const wanted = box.value.trim().toLowerCase();
+    root.querySelectorAll(".hit").forEach((unit) => unit.classList.remove("hit"));
+    list.replaceChildren();
+    if (!wanted) { said.textContent = ""; return; }
+    const hits = units.filter((unit) => unit.textContent.toLowerCase().includes(wanted));
+    said.textContent = hits.length + (hits.length === 1 ? " match" : " matches")
+      + (hits.length > shown ? " (the first " + shown + " listed)" : "");
+    for (const unit of hits) {
+      unit.classList.add("hit");
+      for (let open = unit.closest("details"); open; open = open.parentElement.closest("details")) open.open = true;
+    }
+    for (const unit of hits.slice(0, shown)) {
+      const link = document.createElement("a");
+      link.href = "#" + unit.id;
+      link.textContent = unit.textContent.trim().slice(0, 160);
+      const item = document.createElement("li");
+      item.append(link);
+      list.append(item);
+    }
+  });
+})();
+"""
+
+
+def _script_hash(script: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
 
 _DOCUMENT = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>{style}</style>
 </head>
 <body>
 {body}
+<script>{script}</script>
 </body>
 </html>
 """
@@ -84,7 +134,11 @@ def render_page(result: Result, options: RenderOptions | None = None) -> str:
     document = _page(result, options)
     title = f"inspector {result.kind} · {visible(plain_text(document.title))}"
     return _DOCUMENT.format(
-        title=html.escape(title), style=STYLE, body=_body(document, options or RenderOptions())
+        title=html.escape(title),
+        style=STYLE,
+        body=_body(document, options or RenderOptions(), search=True),
+        script=SEARCH_SCRIPT,
+        script_hash=_script_hash(SEARCH_SCRIPT),
     )
 
 
@@ -93,17 +147,28 @@ def _page(result: Result, options: RenderOptions | None) -> Page:
     return page_of(result, stat=chosen.stat, verbose=chosen.verbose)
 
 
-def _body(document: Page, options: RenderOptions) -> str:
+_SEARCH = """<div class="search">
+<input type="search" id="inspector-search" placeholder="Search names, op types, files and lines" aria-label="Search the page">
+<span id="inspector-hits" class="dim" aria-live="polite"></span>
+<ul id="inspector-hit-list"></ul>
+</div>"""
+
+
+def _body(document: Page, options: RenderOptions, search: bool = False) -> str:
+    """The page's HTML; `search` adds the search box the document's script drives (a notebook's
+    fragment runs no script)."""
     verdict = "ok" if document.ok else "failed"
     out = [
         '<div class="inspector">',
         f"<h1>{inline(document.title)}</h1>",
         f'<p class="verdict {verdict}">{_escape(document.headline)}</p>',
+        f'<p class="dim">{_escape(document.exit_meaning)}</p>',
+        *([_SEARCH] if search else []),
     ]
     for block in document.blocks(options.quiet):
         out += write(block, level=2)
     if not options.quiet:
-        out += [f"<p>{inline(document.summary)}</p>", f'<p class="dim">{_escape(document.exit_meaning)}</p>']
+        out.append(f"<p>{inline(document.summary)}</p>")
     out.append("</div>")
     return "\n".join(out)
 
@@ -124,10 +189,13 @@ def inline(spans: Line) -> str:
 
 def write(block: Block, level: int) -> list[str]:
     if isinstance(block, Paragraph):
-        tone = "" if block.tone == "plain" else f' class="{block.tone.value}"'
-        return [f"<p{tone}>{inline(block.text)}</p>"]
+        tone = "" if block.tone == "plain" else f" {block.tone.value}"
+        return [f'<p class="unit{tone}">{inline(block.text)}</p>']
     if isinstance(block, KeyValues):
-        rows = (f"<tr><th>{_escape(key)}</th><td>{inline(value)}</td></tr>" for key, value in block.rows)
+        rows = (
+            f'<tr class="unit"><th>{_escape(key)}</th><td>{inline(value)}</td></tr>'
+            for key, value in block.rows
+        )
         return ["<table>", *rows, "</table>"]
     if isinstance(block, Table):
         return _table(block)
@@ -136,7 +204,9 @@ def write(block: Block, level: int) -> list[str]:
     if isinstance(block, Entries):
         return _entries(block, level)
     if isinstance(block, Code):
-        return ["<pre>" + "\n".join(inline(row) for row in block.lines) + "</pre>"]
+        return [
+            "<pre>" + "\n".join(f'<span class="unit">{inline(row)}</span>' for row in block.lines) + "</pre>"
+        ]
     if isinstance(block, Source):
         rows = (
             f"<mark>{_escape(gutter + row)}</mark>" if gutter.startswith("❱") else _escape(gutter + row)
@@ -144,12 +214,16 @@ def write(block: Block, level: int) -> list[str]:
         )
         return ['<pre class="source">' + "\n".join(rows) + "</pre>"]
     if isinstance(block, Section):
-        tone = "" if block.tone == "plain" else f' class="{block.tone.value}"'
+        # Open, and folded with a click: readable without script, and a long page reads by its titles.
+        tone = "" if block.tone == "plain" else f" border-{block.tone.value}"
         heading = min(level, 6)
-        lines = [f"<section{tone}>", f"<h{heading}>{inline(block.title)}</h{heading}>"]
+        lines = [
+            f'<details open class="section{tone}">',
+            f"<summary><h{heading}>{inline(block.title)}</h{heading}></summary>",
+        ]
         for inner in block.blocks:
             lines += write(inner, level + 1)
-        return [*lines, "</section>"]
+        return [*lines, "</details>"]
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
@@ -165,14 +239,14 @@ def _table(block: Table) -> list[str]:
             + "</td>"
             for column, cell in zip(block.columns, row, strict=False)
         )
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        rows.append('<tr class="unit">' + "".join(cells) + "</tr>")
     rest = [f"<p>{inline(block.rest)}</p>"] if block.rest else []
     return ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>", *rest]
 
 
 def _tree(root: Tree) -> Iterator[str]:
     """Nested lists, depth first without recursion: a closing tag is pushed as its own step."""
-    yield f"<p>{inline(root.label)}</p>"
+    yield f'<p class="unit">{inline(root.label)}</p>'
     yield "<ul>"
     stack: list[Tree | str] = ["</ul>", *reversed(root.children)]
     while stack:
@@ -181,20 +255,20 @@ def _tree(root: Tree) -> Iterator[str]:
             yield item
             continue
         if item.children:
-            yield f"<li>{inline(item.label)}<ul>"
+            yield f'<li><span class="unit">{inline(item.label)}</span><ul>'
             stack += ["</ul></li>", *reversed(item.children)]
         else:
-            yield f"<li>{inline(item.label)}</li>"
+            yield f'<li><span class="unit">{inline(item.label)}</span></li>'
 
 
 def _entries(block: Entries, level: int) -> list[str]:
     lines = ["<ul>"]
     for entry in block.entries:
         label = f"{inline(entry.label)} " if entry.label else ""
-        lines.append(f"<li>{label}{inline(entry.head)}")
+        lines.append(f'<li><span class="unit">{label}{inline(entry.head)}</span>')
         for detail in entry.details:
             if isinstance(detail, tuple):
-                lines.append(f"<div>{inline(detail)}</div>")
+                lines.append(f'<div class="unit">{inline(detail)}</div>')
             else:
                 lines += write(detail, level + 1)
         lines.append("</li>")
