@@ -174,12 +174,14 @@ def test_markdown_and_html_never_import_rich() -> None:
 def test_the_html_page_fetches_nothing_and_names_its_model() -> None:
     result = RESULTS["report"]
     page = render(result, OutputFormat.HTML)
-    assert "default-src 'none'" in page  # the Content-Security-Policy: no font, image or other script loads
-    assert not re.search(r"(?:src|href)\s*=", page) and "url(" not in page
-    # One script, the page's search, allowed by its hash: any other inline script would not run.
     from inspector.render.html import SEARCH_SCRIPT, _script_hash
 
+    assert "default-src 'none'" in page  # the Content-Security-Policy: no font, image or other script loads
+    # One script, the page's search, allowed by its hash: any other inline script would not run.
     assert page.count("<script") == 1 and f"<script>{SEARCH_SCRIPT}</script>" in page
     assert f"script-src 'sha256-{_script_hash(SEARCH_SCRIPT)}'" in page
+    markup = page.replace(f"<script>{SEARCH_SCRIPT}</script>", "")
+    assert not re.search(r"(?:src|href)\s*=", markup) and "url(" not in page
+    assert re.findall(r"\.href\s*=\s*([^;]+);", SEARCH_SCRIPT) == ['"#" + unit.id']  # links stay in the page
     title = re.search(r"<title>(.*)</title>", page)
     assert title and "inspector report" in title.group(1) and "custom_ops" in title.group(1)
