@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from inspector.callgraph import tensor_node_name
 from inspector.reach import load_routes, save_route, top_level_closure
-from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, Node, SavedModelView, node_key
+from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, Node, SavedModelView, node_key, split_node_key
 
 #: Checkpoint op types, and the inputs of each that name files.
 PATH_INPUTS = {
@@ -59,10 +59,13 @@ class Plumbing:
     exempt: frozenset[str]  # node keys of checkpoint ops wired the way TensorFlow wires them
 
 
-def find_plumbing(view: SavedModelView) -> Plumbing:
+def saver_parts(view: SavedModelView) -> tuple[frozenset[str], frozenset[str]]:
+    """The top-level nodes the Saver's save and restore run, and the functions only they call: where
+    TensorFlow's checkpoint plumbing lives, by the graph's structure (which of their ops really are
+    plumbing takes `find_plumbing`'s wiring check)."""
     saver = view.saver
     if saver is None:
-        return Plumbing(frozenset(), frozenset(), frozenset())
+        return frozenset(), frozenset()
     restore = top_level_closure(view, [saver.restore_node])
     saver_nodes = restore | save_route(view)
     graph = view.call_graph
@@ -73,6 +76,14 @@ def find_plumbing(view: SavedModelView) -> Plumbing:
         for name in called - _reached_otherwise(view, saver_nodes)
         if name in view.functions and name != TOP_LEVEL
     )
+    return frozenset(saver_nodes), functions
+
+
+def find_plumbing(view: SavedModelView) -> Plumbing:
+    saver = view.saver
+    if saver is None:
+        return Plumbing(frozenset(), frozenset(), frozenset())
+    saver_nodes, functions = saver_parts(view)
     filename = view.nodes.get(saver.filename_node)
     exempt = set()
     try:
@@ -88,7 +99,7 @@ def find_plumbing(view: SavedModelView) -> Plumbing:
                     exempt.add(key)
     except _OverBudget:
         exempt.clear()
-    return Plumbing(frozenset(saver_nodes), functions, frozenset(exempt))
+    return Plumbing(saver_nodes, functions, frozenset(exempt))
 
 
 def _reached_otherwise(view: SavedModelView, saver_nodes: set[str]) -> frozenset[str]:
@@ -114,6 +125,7 @@ class _Wiring:
         self._filename = filename_node
         self._steps = 0
         self._safe_arguments: set[tuple[str, int]] = set()
+        self._sites = self._index_call_sites()
         self._arguments_fed_from_filename()
 
     def is_plumbing(self, function: str, name: str) -> bool:
@@ -154,13 +166,23 @@ class _Wiring:
         inputs = _data_inputs(node.definition.input)
         return index < len(inputs) and self._from_filename(caller, inputs[index], 0)
 
-    def _call_sites(self, function: str) -> Iterator[tuple[str, Node]]:
+    def _index_call_sites(self) -> dict[str, list[tuple[str, Node]]]:
+        """Every call of a plumbing function, by callee: one pass over the callers' nodes (the fixpoint
+        below asks for each function's call sites again and again)."""
         view = self._view
-        for caller in view.call_graph.callers.get(function, ()):
+        callers = {
+            caller for function in self._functions for caller in view.call_graph.callers.get(function, ())
+        }
+        sites: dict[str, list[tuple[str, Node]]] = {}
+        for caller in sorted(callers):
             for key in view.functions[caller].node_keys:
                 node = view.nodes[key]
-                if function in node.calls:
-                    yield caller, node
+                for callee in set(node.calls) & self._functions:
+                    sites.setdefault(callee, []).append((caller, node))
+        return sites
+
+    def _call_sites(self, function: str) -> Iterator[tuple[str, Node]]:
+        return iter(self._sites.get(function, ()))
 
     def _from_filename(self, function: str, tensor: str, depth: int) -> bool:
         """Whether `tensor` (an input of a node in `function`) is a path led by the Saver's filename."""
@@ -239,3 +261,22 @@ def risky_op_counts(view: SavedModelView) -> Counter[str]:
         for key in view.nodes_by_op[op]
         if key not in exempt
     )
+
+
+def risky_op_types_outside_the_saver(view: SavedModelView) -> tuple[str, ...]:
+    """The catalogue's op types with a node outside the Saver's save and restore (its top-level nodes
+    and the functions only they call): what a report points the audit at. Coarser than the audit's
+    wiring check, which also judges ops inside the Saver's reach, and a tenth of its cost."""
+    from inspector.riskyops import CATALOGUE
+
+    saver_nodes, functions = saver_parts(view)
+    found = set()
+    for op in view.nodes_by_op:
+        if op not in CATALOGUE:
+            continue
+        for key in view.nodes_by_op[op]:
+            name, function = split_node_key(key)
+            if not (function in functions or (function == TOP_LEVEL and name in saver_nodes)):
+                found.add(op)
+                break
+    return tuple(sorted(found))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from inspector.coverage import coverage
 from inspector.integrity import unlisted_ops, verify_fingerprint
-from inspector.plumbing import risky_op_counts
+from inspector.plumbing import risky_op_types_outside_the_saver
 from inspector.results.common import Coverage, ModelRef
 from inspector.results.report import (
     CallTree,
@@ -64,7 +64,7 @@ def build_report(
         warnings=_warnings(view),
         unlisted_ops=unlisted_ops(view),
         fingerprint_check=verify_fingerprint(view) if check_fingerprint else None,
-        risky_op_types=tuple(sorted(risky_op_counts(view))),
+        risky_op_types=risky_op_types_outside_the_saver(view),
     )
 
 
