@@ -945,7 +945,9 @@ def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
 
     check = getattr(args, "verify_fingerprint", False)
     with _working(args, "recomputing the fingerprint with TensorFlow", when=check):
-        report = build_report(view, whitelist=args.whitelist, check_fingerprint=check)
+        # The HTML page searches every op: only it pays for their index.
+        index_ops = args.format == OutputFormat.HTML.value
+        report = build_report(view, whitelist=args.whitelist, check_fingerprint=check, index_ops=index_ops)
     return _emit(report, args)
 
 

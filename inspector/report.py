@@ -23,6 +23,7 @@ from inspector.results.report import (
     FunctionObject,
     NamespacedOp,
     NamespaceUsage,
+    OpIndex,
     OpTypeCount,
     Overview,
     Recorded,
@@ -33,6 +34,7 @@ from inspector.view import (
     DebugInfoStatus,
     SavedModelView,
     namespace_of,
+    split_node_key,
 )
 
 #: How deep a call tree is shown. The model decides how deep its calls go (a hostile one: thousands of
@@ -41,10 +43,15 @@ MAX_CALL_DEPTH = 32
 
 
 def build_report(
-    view: SavedModelView, whitelist: Iterable[str] | None = None, *, check_fingerprint: bool = False
+    view: SavedModelView,
+    whitelist: Iterable[str] | None = None,
+    *,
+    check_fingerprint: bool = False,
+    index_ops: bool = False,
 ) -> Report:
     """Summarise a view. `whitelist`: namespaces allowed; None checks nothing, like TensorFlow.
-    `check_fingerprint` recomputes fingerprint.pb from the files with TensorFlow (imported for it)."""
+    `check_fingerprint` recomputes fingerprint.pb from the files with TensorFlow (imported for it).
+    `index_ops` adds every op, for a page that searches them (the HTML page)."""
     allowed = None if whitelist is None else tuple(sorted(set(whitelist)))
     namespaces = _namespaces(view, allowed)
     return Report(
@@ -65,7 +72,34 @@ def build_report(
         unlisted_ops=unlisted_ops(view),
         fingerprint_check=verify_fingerprint(view) if check_fingerprint else None,
         risky_op_types=risky_op_types_outside_the_saver(view),
+        op_index=op_index(view) if index_ops else None,
     )
+
+
+def op_index(view: SavedModelView) -> OpIndex:
+    """Every op by its key, type and creation site, read from the view's indexes (no node is made)."""
+    functions: dict[str, int] = {}
+    types: dict[str, int] = {}
+    sites: dict[str, int] = {}
+    site_of_trace: dict[int, int] = {}
+    traces = view.debug_info.traces
+    trace_ids = view.debug_info.trace_id_by_key
+    ops = []
+    for op_type, keys in view.nodes_by_op.items():
+        type_index = types.setdefault(op_type, len(types))
+        for key in keys:
+            name, function = split_node_key(key)
+            site = -1
+            trace_id = trace_ids.get(key)
+            if trace_id is not None:
+                if trace_id not in site_of_trace:
+                    trace = traces.get(trace_id)
+                    frame = trace.creation_site if trace else None
+                    where = f"{frame.file}:{frame.line}" if frame else ""
+                    site_of_trace[trace_id] = sites.setdefault(where, len(sites)) if where else -1
+                site = site_of_trace[trace_id]
+            ops.append((name, type_index, functions.setdefault(function, len(functions)), site))
+    return OpIndex(tuple(functions), tuple(types), tuple(sites), tuple(ops))
 
 
 def _function_objects(view: SavedModelView) -> tuple[FunctionObject, ...]:

@@ -182,6 +182,8 @@ def test_the_html_page_fetches_nothing_and_names_its_model() -> None:
     assert f"script-src 'sha256-{_script_hash(SEARCH_SCRIPT)}'" in page
     markup = page.replace(f"<script>{SEARCH_SCRIPT}</script>", "")
     assert not re.search(r"(?:src|href)\s*=", markup) and "url(" not in page
-    assert re.findall(r"\.href\s*=\s*([^;]+);", SEARCH_SCRIPT) == ['"#" + unit.id']  # links stay in the page
+    assert re.findall(r"\.href\s*=\s*([^;]+);", SEARCH_SCRIPT) == [
+        '"#" + target.id'
+    ]  # links stay in the page
     title = re.search(r"<title>(.*)</title>", page)
     assert title and "inspector report" in title.group(1) and "custom_ops" in title.group(1)

@@ -9,6 +9,7 @@ HTML-escaped, so no model string becomes markup; names are set as code.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator
 
 from inspector.render import Renderer, RenderOptions
@@ -74,27 +75,49 @@ SEARCH_SCRIPT = """
   const list = document.getElementById("inspector-hit-list");
   const units = Array.from(root.querySelectorAll(".unit"));
   units.forEach((unit, index) => { if (!unit.id) unit.id = "u" + index; });
+  const island = document.getElementById("inspector-ops");
+  let ops = null;  // every op of the model, parsed on the first search
   const shown = 50;
+  const place = new Map();  // function -> the first line of the page that names it
+  const placeOf = (name) => {
+    if (!place.has(name)) place.set(name, units.find((unit) => unit.textContent.includes(name)) || null);
+    return place.get(name);
+  };
+  const entry = (text, target) => {
+    const item = document.createElement("li");
+    if (target) {
+      const link = document.createElement("a");
+      link.href = "#" + target.id;
+      link.textContent = text;
+      item.append(link);
+    } else {
+      item.textContent = text;
+    }
+    list.append(item);
+  };
   box.addEventListener("input", () => {
     const wanted = box.value.trim().toLowerCase();
     root.querySelectorAll(".hit").forEach((unit) => unit.classList.remove("hit"));
     list.replaceChildren();
     if (!wanted) { said.textContent = ""; return; }
     const hits = units.filter((unit) => unit.textContent.toLowerCase().includes(wanted));
-    said.textContent = hits.length + (hits.length === 1 ? " match" : " matches")
-      + (hits.length > shown ? " (the first " + shown + " listed)" : "");
     for (const unit of hits) {
       unit.classList.add("hit");
       for (let open = unit.closest("details"); open; open = open.parentElement.closest("details")) open.open = true;
     }
-    for (const unit of hits.slice(0, shown)) {
-      const link = document.createElement("a");
-      link.href = "#" + unit.id;
-      link.textContent = unit.textContent.trim().slice(0, 160);
-      const item = document.createElement("li");
-      item.append(link);
-      list.append(item);
+    for (const unit of hits.slice(0, shown)) entry(unit.textContent.trim().slice(0, 160), unit);
+    let found = 0;
+    if (island) {
+      ops = ops || JSON.parse(island.textContent);
+      for (const [name, type, fn, site] of ops.o) {
+        const func = ops.f[fn], where = site < 0 ? "" : ops.s[site];
+        const text = ops.t[type] + "  " + name + "@" + func + (where ? "  " + where : "");
+        if (!text.toLowerCase().includes(wanted)) continue;
+        found += 1;
+        if (found <= shown) entry(text, placeOf(func));
+      }
     }
+    said.textContent = hits.length + " on the page, " + found + " ops" + (hits.length > shown || found > shown ? " (the first " + shown + " of each listed)" : "");
   });
 })();
 """
@@ -118,7 +141,7 @@ _DOCUMENT = """<!DOCTYPE html>
 </head>
 <body>
 {body}
-<script>{script}</script>
+{island}<script>{script}</script>
 </body>
 </html>
 """
@@ -137,9 +160,25 @@ def render_page(result: Result, options: RenderOptions | None = None) -> str:
         title=html.escape(title),
         style=STYLE,
         body=_body(document, options or RenderOptions(), search=True),
+        island=_island(document),
         script=SEARCH_SCRIPT,
         script_hash=_script_hash(SEARCH_SCRIPT),
     )
+
+
+def _island(document: Page) -> str:
+    """Every op of the model as JSON the search reads (a data block: it never runs). `<` is escaped, so
+    no model string can close the block; the strings are the model's, exactly (the script sets them as
+    text, never as markup)."""
+    if document.ops is None:
+        return ""
+    index = document.ops
+    data = json.dumps(
+        {"f": index.functions, "t": index.op_types, "s": index.sites, "o": index.ops},
+        ensure_ascii=True,
+        separators=(",", ":"),
+    ).replace("<", "\\u003c")
+    return f'<script type="application/json" id="inspector-ops">{data}</script>\n'
 
 
 def _page(result: Result, options: RenderOptions | None) -> Page:

@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from inspector.results.report import OpIndex
 
 
 class Tone(StrEnum):
@@ -187,6 +190,7 @@ class Page:
     summary: Line
     exit_meaning: str
     quiet: Iterable[Block] = ()
+    ops: OpIndex | None = None  # every op, for a page that can search them (HTML)
 
     def blocks(self, quiet: bool) -> Iterator[Block]:
         return iter(self.quiet) if quiet else iter(self.body)

@@ -40,7 +40,7 @@ from inspector.render.page import (
 )
 from inspector.render.words import contents, exit_meaning, function_label, headline, listing, plural
 from inspector.results.common import Result, Verdict, narrow
-from inspector.results.report import FingerprintStatus, Recorded
+from inspector.results.report import FingerprintStatus, Recorded, Report
 from inspector.view import DebugInfoStatus, Folded, Frame, Signature, TensorSpec, Trace
 
 if TYPE_CHECKING:  # annotations: each command's page imports only the result type it draws
@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # annotations: each command's page imports only the result ty
     from inspector.results.common import Coverage
     from inspector.results.diff import Change, DiffResult
     from inspector.results.doctor import Diagnosis, LoadAttempt, Problem
-    from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview, Report
+    from inspector.results.report import CallTreeNode, DebugInfoSummary, Overview
     from inspector.results.scrub import ScrubResult
     from inspector.results.symbolicate import Resolution, SymbolicateResult
     from inspector.results.traces import OpRef, Sources, TraceGroup, TraceResult, WhereResult
@@ -68,6 +68,7 @@ def page_of(result: Result, *, stat: bool = False, verbose: bool = False) -> Pag
         summary=summary,
         exit_meaning=exit_meaning(result),
         quiet=quiet,
+        ops=result.op_index if isinstance(result, Report) else None,
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from inspector.results.common import Displayable, ModelRef, Verdict
+from inspector.results.common import NOT_IN_JSON, Displayable, ModelRef, Verdict
 from inspector.view import (
     Alias,
     DebugInfoLayout,
@@ -101,6 +101,18 @@ class NamespaceUsage:
     namespace: str
     whitelisted: bool | None  # None: no whitelist was given, so nothing is checked (TensorFlow's default)
     op_types: tuple[NamespacedOp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OpIndex:
+    """Every op of the model, for a page's search (HTML): each as (node name, op type, function,
+    creation site), the strings held once in tables and the ops naming them by position. Built only when
+    a page asks; never part of the JSON, which lists op types, not 200k nodes."""
+
+    functions: tuple[str, ...]
+    op_types: tuple[str, ...]
+    sites: tuple[str, ...]  # "file:line" of the creating user code
+    ops: tuple[tuple[str, int, int, int], ...]  # (node name, op type, function, site or -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +214,7 @@ class Report(Displayable):
     # Op types the risky-op catalogue lists, outside TensorFlow's own checkpoint plumbing: what
     # `inspector audit` judges (whether they run, and when).
     risky_op_types: tuple[str, ...] = ()
+    op_index: OpIndex | None = field(default=None, metadata=NOT_IN_JSON)
 
     @property
     def whitelist_violated(self) -> bool:
