@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import results_by_hand
@@ -187,3 +188,23 @@ def test_the_html_page_fetches_nothing_and_names_its_model() -> None:
     ]  # links stay in the page
     title = re.search(r"<title>(.*)</title>", page)
     assert title and "inspector report" in title.group(1) and "custom_ops" in title.group(1)
+
+
+@pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES])
+def test_no_page_of_any_fixture_reaches_outside_and_each_title_names_its_model(
+    name: str, tmp_path: Path
+) -> None:
+    from conftest import run_cli
+
+    path = catalog.get(name).path
+    for command in (["report", path], ["audit", path, "--no-registry"], ["diff", path, path]):
+        page = tmp_path / f"{command[0]}.html"
+        run = run_cli(*command, "--format", "html", "-o", page)
+        assert run.code in (0, 1), run.stderr
+        text = page.read_text()
+        # A model's strings may mention a URL as text; nothing in the page's own markup or styles loads one.
+        assert "url(" not in text.split("<body>", 1)[0] and "@import" not in text, command
+        markup = re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S)
+        assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?!#)", markup), command
+        title = re.search(r"<title>(.*)</title>", text)
+        assert title and f"inspector {command[0]}" in title.group(1) and path.name in title.group(1), command
