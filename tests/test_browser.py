@@ -150,3 +150,28 @@ def test_a_200k_node_page_stays_small_and_searches_in_seconds(browser: Any, tmp_
     assert " ops" in said and not said.endswith(" 0 ops"), said
     assert browser.find_elements(By.CSS_SELECTOR, "#inspector-hit-list a")
     assert elapsed < 5, elapsed
+
+
+def test_a_table_sorts_by_the_column_clicked(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "report.html"
+    assert run_cli("report", catalog.get("risky_ops").path, "--format", "html", "-o", page).code == 0
+    assert _open(browser, page, tmp_path / "sorted.png") == []
+    nodes = browser.find_element(By.XPATH, "//h2[.='Op types']/ancestor::details//th[.='Nodes']")
+    table = nodes.find_element(By.XPATH, "ancestor::table")
+
+    def column(index: int) -> list[str]:
+        return [
+            row.find_elements(By.TAG_NAME, "td")[index].text
+            for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+        ]
+
+    nodes.click()  # most first
+    counts = [int(value) for value in column(1)]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    nodes.click()  # then fewest first
+    assert [int(value) for value in column(1)] == sorted(counts)
+    table.find_element(By.XPATH, ".//th[.='Op type']").click()
+    names = column(0)
+    assert names == sorted(names, key=str.lower, reverse=True) or names == sorted(names, reverse=True)

@@ -49,6 +49,8 @@ STYLE = """
 .inspector .severe { color: #fff; background: #cf222e; font-weight: 600; padding: 0 .2rem; }
 .inspector .warn { color: #9a6700; } .inspector .accent { color: #0550ae; } .inspector .emphasis { color: #8250df; }
 .inspector mark { background: #fff8c5; }
+.inspector thead th { cursor: pointer; } .inspector th[data-sorted="down"]::after { content: " ▾"; }
+.inspector th[data-sorted="up"]::after { content: " ▴"; }
 @media (prefers-color-scheme: dark) {
   .inspector { color: #e6edf3; background: #0d1117; } .inspector pre { background: #161b22; }
   .inspector th, .inspector td { border-color: #30363d; } .inspector .dim { color: #8d96a0; }
@@ -119,6 +121,26 @@ SEARCH_SCRIPT = """
     }
     said.textContent = hits.length + " on the page, " + found + " ops" + (hits.length > shown || found > shown ? " (the first " + shown + " of each listed)" : "");
   });
+  // A table sorts by the column whose header is clicked; again, the other way. Numbers as numbers.
+  for (const header of root.querySelectorAll("thead th")) {
+    header.title = "sort by this column";
+    header.addEventListener("click", () => {
+      const table = header.closest("table"), body = table.tBodies[0];
+      const column = Array.from(header.parentElement.children).indexOf(header);
+      const down = header.dataset.sorted !== "down";
+      table.querySelectorAll("thead th").forEach((other) => delete other.dataset.sorted);
+      header.dataset.sorted = down ? "down" : "up";
+      const key = (row) => (row.cells[column] ? row.cells[column].textContent.trim() : "");
+      const rows = Array.from(body.rows);
+      const numeric = rows.every((row) => key(row) === "" || !isNaN(Number(key(row).replaceAll(",", ""))));
+      rows.sort((a, b) => {
+        const x = key(a), y = key(b);
+        const order = numeric ? Number(x.replaceAll(",", "")) - Number(y.replaceAll(",", "")) : x.localeCompare(y);
+        return down ? -order : order;
+      });
+      body.append(...rows);
+    });
+  }
 })();
 """
 
