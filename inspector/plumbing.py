@@ -254,13 +254,14 @@ def risky_op_counts(view: SavedModelView) -> Counter[str]:
     from inspector.riskyops import CATALOGUE
 
     exempt = find_plumbing(view).exempt
-    return Counter(
-        view.nodes[key].op
-        for op in view.nodes_by_op
-        if op in CATALOGUE
-        for key in view.nodes_by_op[op]
-        if key not in exempt
+    counts = Counter(
+        {
+            op: sum(key not in exempt for key in keys)
+            for op, keys in view.nodes_by_op.items()
+            if op in CATALOGUE
+        }
     )
+    return +counts  # op types whose every node is TensorFlow's own: none left
 
 
 def risky_op_types_outside_the_saver(view: SavedModelView) -> tuple[str, ...]:

@@ -17,8 +17,9 @@ from inspector.results.common import Result
 
 
 def _data(text: str) -> str:
-    """A command's message (after `::`)."""
-    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message (after `::`): `visible` has escaped every line break already, so only `%`,
+    GitHub's escape character, is left to encode."""
+    return visible(text).replace("%", "%25")
 
 
 def _property(text: str) -> str:

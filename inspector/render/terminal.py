@@ -17,10 +17,11 @@ from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding as _RichPadding
 from rich.panel import Panel as _RichPanel
+from rich.table import Table as _RichTable
 from rich.text import Text
 from rich.tree import Tree as _RichTree
 
-__all__ = ["Drawable", "Group", "Padding", "Panel", "Text", "Tree", "console", "to_html", "to_text"]
+__all__ = ["Beside", "Drawable", "Group", "Padding", "Panel", "Text", "Tree", "console", "to_html", "to_text"]
 
 #: Anything the page is made of: rich's renderables, and the tables of `fittable`.
 Drawable = RenderableType
@@ -29,6 +30,16 @@ Drawable = RenderableType
 def Panel(body: Drawable, title: Text | str, border_style: str = "") -> _RichPanel:
     """A rounded box around `body`, its title in the top edge at the left."""
     return _RichPanel(body, title=title, title_align="left", border_style=border_style, box=box.ROUNDED)
+
+
+def Beside(label: Drawable, body: Drawable) -> _RichTable:
+    """`label` in a column of its own and `body` right of it: the body wraps beside the label, never back
+    under it."""
+    grid = _RichTable.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(label, body)
+    return grid
 
 
 def Padding(body: Drawable, left: int) -> _RichPadding:

@@ -27,7 +27,7 @@ from inspector.render.page import (
 from inspector.render.page import KeyValues as PageKeyValues
 from inspector.render.pages import KINDS, page_of
 from inspector.render.safe import visible
-from inspector.render.terminal import Drawable, Group, Padding, Panel, Text, to_text
+from inspector.render.terminal import Beside, Drawable, Group, Padding, Panel, Text, to_text
 from inspector.render.terminal import Tree as DrawnTree
 from inspector.results.common import Result
 
@@ -129,17 +129,7 @@ def _tree(root: Tree) -> DrawnTree:
 def _entries(block: Entries, color: bool) -> Drawable:
     parts: list[Drawable] = []
     for entry in block.entries:
-        if entry.label:
-            # The label in a column of its own: the head wraps beside it, not back under it.
-            from rich.table import Table as Grid
-
-            grid = Grid.grid(padding=(0, 1, 0, 0))
-            grid.add_column(no_wrap=True)
-            grid.add_column()
-            grid.add_row(text(entry.label), text(entry.head))
-            parts.append(grid)
-        else:
-            parts.append(text(entry.head))
+        parts.append(Beside(text(entry.label), text(entry.head)) if entry.label else text(entry.head))
         for detail in entry.details:
             inner = text(detail) if isinstance(detail, tuple) else draw(detail, color)
             parts.append(Padding(inner, INDENT))
