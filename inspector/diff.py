@@ -314,8 +314,8 @@ def diff(
     for category in wanted:
         changes.extend(compare[category](old, new, forward))
     return DiffResult(
-        ModelRef(old.path, old.tags),
-        ModelRef(new.path, new.tags),
+        ModelRef.of(old),
+        ModelRef.of(new),
         wanted,
         tuple(changes),
         tuple(p for o, p in sorted(pairs.items()) if o != TOP_LEVEL),

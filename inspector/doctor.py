@@ -82,7 +82,7 @@ def diagnose(
         problems += unregistered
         if op_libraries or imports or python:
             notices.append("--op-library, --import and --python take effect with --try-load")
-    return Diagnosis(ModelRef(view.path, view.tags), tuple(problems), load, tuple(notices))
+    return Diagnosis(ModelRef.of(view), tuple(problems), load, tuple(notices))
 
 
 #: The audit rules about loading, and the problem each one's findings are. The doctor's static checks

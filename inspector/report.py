@@ -55,7 +55,7 @@ def build_report(
     allowed = None if whitelist is None else tuple(sorted(set(whitelist)))
     namespaces = _namespaces(view, allowed)
     return Report(
-        model=ModelRef(view.path, view.tags),
+        model=ModelRef.of(view),
         overview=_overview(view, len(namespaces)),
         signatures=tuple(view.signatures.values()),
         aliases=tuple(view.aliases.values()),

@@ -121,7 +121,7 @@ def scrub(
         staged.replace(output)
     prefixes = [str(relative_to.resolve()) if relative_to else "", *strip_prefixes]
     return ScrubResult(
-        ModelRef(model_dir, view.tags),
+        ModelRef.of(view),
         output,
         rewritten,
         kept,

@@ -65,7 +65,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
             resolutions.append(_resolve_op_type(view, op_type, aliases))
         if resolutions:
             lines.append(LogLine(number, text, tuple(resolutions)))
-    return SymbolicateResult(ModelRef(view.path, view.tags), tuple(lines))
+    return SymbolicateResult(ModelRef.of(view), tuple(lines))
 
 
 def _saved_function(view: SavedModelView, named: str, base_names: dict[str, list[str]]) -> str | None:

@@ -295,9 +295,7 @@ def trace(
     aliases = _aliases_by_function(view)
     if selector.is_empty:
         sites = _sites(view)
-        return TraceResult(
-            ModelRef(view.path, view.tags), selector, all_frames, 0, (), (), sites, coverage(view)
-        )
+        return TraceResult(ModelRef.of(view), selector, all_frames, 0, (), (), sites, coverage(view))
     nodes = select(view, selector)
     by_trace: dict[int, list[OpRef]] = {}
     untraced = []
@@ -321,7 +319,7 @@ def trace(
     )
     shown = (f for g in groups for f in g.trace.frames if all_frames or f.is_user)
     return TraceResult(
-        ModelRef(view.path, view.tags),
+        ModelRef.of(view),
         selector,
         all_frames,
         len(nodes),
@@ -453,7 +451,7 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
     )
     op_count = sum(g.op_count for g in groups)
     return WhereResult(
-        ModelRef(view.path, view.tags),
+        ModelRef.of(view),
         query,
         tuple(sorted(matched_files)),
         op_count,

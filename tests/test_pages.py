@@ -208,3 +208,25 @@ def test_no_page_of_any_fixture_reaches_outside_and_each_title_names_its_model(
         assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?!#)", markup), command
         title = re.search(r"<title>(.*)</title>", text)
         assert title and f"inspector {command[0]}" in title.group(1) and path.name in title.group(1), command
+
+
+def test_a_page_header_names_the_tensorflow_that_wrote_the_model_and_its_size() -> None:
+    """A reviewer handed one page sees who wrote the model and how big it is before any finding; a diff
+    says old → new where they differ, once where they agree."""
+    audit_page = page_of(RESULTS["audit-real"])
+    model = RESULTS["audit-real"].model
+    about = plain_text(audit_page.about)
+    assert f"TensorFlow {model.tensorflow_version} · {model.function_count} functions" in about
+    assert f"{model.node_count} nodes · tags serve" in about
+
+    changed = RESULTS["diff-real"]
+    old, new = changed.old_model, changed.model  # type: ignore[attr-defined]
+    assert old.node_count != new.node_count and old.tensorflow_version == new.tensorflow_version
+    about = plain_text(page_of(changed).about)
+    assert f"{old.node_count} → {new.node_count} nodes" in about
+    assert about.count(new.tensorflow_version) == 1
+
+    for writer in (OutputFormat.HTML, OutputFormat.MARKDOWN):
+        assert new.tensorflow_version in render(changed, writer, WIDE)
+    # A model the tool could not read has no header facts to give (a doctor on a broken file).
+    assert page_of(results_by_hand.diagnosis()).about == ()

@@ -86,7 +86,7 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
     kept = [finding for finding in findings if finding.fingerprint not in accepted]
     kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
     return AuditResult(
-        model=ModelRef(view.path, view.tags),
+        model=ModelRef.of(view),
         fail_on=policy.fail_on,
         whitelist=policy.whitelist,
         rules=tuple(rule.INFO for rule in chosen),

@@ -222,6 +222,7 @@ def _body(document: Page, options: RenderOptions, search: bool = False) -> str:
     out = [
         '<div class="inspector">',
         f"<h1>{inline(document.title)}</h1>",
+        *([f'<p class="about">{inline(document.about)}</p>'] if document.about else []),
         f'<p class="verdict {verdict}">{_escape(document.headline)}</p>',
         f'<p class="dim">{_escape(document.exit_meaning)}</p>',
         *([_SEARCH] if search else []),

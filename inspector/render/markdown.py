@@ -42,7 +42,10 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
 
 def _render_page(result: Result, options: RenderOptions) -> str:
     document = page_of(result, stat=options.stat, verbose=options.verbose)
-    out = [f"# {inline(document.title)}", "", f"**{md(document.headline)}**", ""]
+    out = [f"# {inline(document.title)}", ""]
+    if document.about:
+        out += [inline(document.about), ""]
+    out += [f"**{md(document.headline)}**", ""]
     out += write_all(document.blocks(options.quiet), level=2)
     if not options.quiet:
         out += [inline(document.summary), "", md(document.exit_meaning)]

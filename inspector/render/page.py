@@ -191,6 +191,8 @@ class Page:
     exit_meaning: str
     quiet: Iterable[Block] = ()
     ops: OpIndex | None = None  # every op, for a page that can search them (HTML)
+    # Beside the title (a document's header; the terminal shows neither): who wrote the model, its size.
+    about: Line = ()
 
     def blocks(self, quiet: bool) -> Iterator[Block]:
         return iter(self.quiet) if quiet else iter(self.body)

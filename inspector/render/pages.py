@@ -69,7 +69,32 @@ def page_of(result: Result, *, stat: bool = False, verbose: bool = False) -> Pag
         exit_meaning=exit_meaning(result),
         quiet=quiet,
         ops=result.op_index if isinstance(result, Report) else None,
+        about=_about(result),
     )
+
+
+def _about(result: Result) -> Line:
+    """The TensorFlow that wrote the model, its size and tags; a diff's old → new where they differ."""
+    old = getattr(result, "old_model", None)
+    new = result.model
+    pairs = [
+        (m.tensorflow_version, m.function_count, m.node_count, ",".join(m.tags)) for m in (old, new) if m
+    ]
+    if not any(version or nodes for version, _, nodes, _ in pairs):
+        return ()  # the model could not be read (doctor on a broken file)
+
+    def said(values: list[str]) -> str:
+        return values[0] if len(set(values)) == 1 else " → ".join(values)
+
+    def counted(counts: list[int], noun: str) -> str:
+        if len(set(counts)) == 1:
+            return plural(counts[0], noun)
+        return " → ".join(f"{count:,}" for count in counts) + f" {noun}s"
+
+    versions = said([version or "unknown" for version, *_ in pairs])
+    size = f" · {counted([p[1] for p in pairs], 'function')} · {counted([p[2] for p in pairs], 'node')}"
+    tags = said([t or "no tags" for *_, t in pairs])
+    return line(dim("written by TensorFlow "), name(versions), dim(size + " · tags "), name(tags))
 
 
 def _note(text: str, tone: Tone = Tone.DIM) -> Paragraph:

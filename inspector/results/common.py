@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from inspector.view import DebugInfoStatus
+
+if TYPE_CHECKING:
+    from inspector.view import SavedModelView
 
 #: The version of every command's JSON document (the envelope and its payload). Bumped when a field is
 #: removed or changes meaning; adding a field keeps it. 2: the common envelope, structured diff changes.
@@ -68,10 +71,18 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ModelRef:
-    """The model a result is about: the path the user gave and the meta graph read (its tags)."""
+    """The model a result is about: the path the user gave, the meta graph read (its tags), the
+    TensorFlow that wrote it and its size; empty and 0 when the model could not be read."""
 
     path: Path
     tags: tuple[str, ...] = ()
+    tensorflow_version: str = ""
+    function_count: int = 0  # library functions
+    node_count: int = 0  # every op: top-level graph and functions
+
+    @classmethod
+    def of(cls, view: SavedModelView) -> ModelRef:
+        return cls(view.path, view.tags, view.tensorflow_version, len(view.functions) - 1, len(view.nodes))
 
 
 class Displayable:
