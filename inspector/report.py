@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from inspector.coverage import coverage
 from inspector.integrity import unlisted_ops, verify_fingerprint
+from inspector.nestedgraphs import nested_ops
 from inspector.plumbing import risky_op_types_outside_the_saver
 from inspector.results.common import Coverage, ModelRef
 from inspector.results.report import (
@@ -77,29 +78,54 @@ def build_report(
 
 
 def op_index(view: SavedModelView) -> OpIndex:
-    """Every op by its key, type and creation site, read from the view's indexes (no node is made)."""
+    """Every op by its key, type and creation site, read from the view's indexes (no node is made); and
+    the ops of graphs serialized in string constants, under their carriers (`a@f ▸ (top-level graph)`),
+    each placed where its outermost carrier's function is, with the carrier's creation site."""
     functions: dict[str, int] = {}
+    places: list[int] = []
     types: dict[str, int] = {}
     sites: dict[str, int] = {}
     site_of_trace: dict[int, int] = {}
     traces = view.debug_info.traces
     trace_ids = view.debug_info.trace_id_by_key
+
+    def function_index(function: str, place: str) -> int:
+        index = functions.get(function)
+        if index is None:
+            index = functions[function] = len(functions)
+            places.append(index if place == function else function_index(place, place))
+        return index
+
+    def site_of(key: str) -> int:
+        trace_id = trace_ids.get(key)
+        if trace_id is None:
+            return -1
+        if trace_id not in site_of_trace:
+            trace = traces.get(trace_id)
+            frame = trace.creation_site if trace else None
+            where = f"{frame.file}:{frame.line}" if frame else ""
+            site_of_trace[trace_id] = sites.setdefault(where, len(sites)) if where else -1
+        return site_of_trace[trace_id]
+
     ops = []
     for op_type, keys in view.nodes_by_op.items():
         type_index = types.setdefault(op_type, len(types))
         for key in keys:
             name, function = split_node_key(key)
-            site = -1
-            trace_id = trace_ids.get(key)
-            if trace_id is not None:
-                if trace_id not in site_of_trace:
-                    trace = traces.get(trace_id)
-                    frame = trace.creation_site if trace else None
-                    where = f"{frame.file}:{frame.line}" if frame else ""
-                    site_of_trace[trace_id] = sites.setdefault(where, len(sites)) if where else -1
-                site = site_of_trace[trace_id]
-            ops.append((name, type_index, functions.setdefault(function, len(functions)), site))
-    return OpIndex(tuple(functions), tuple(types), tuple(sites), tuple(ops))
+            ops.append((name, type_index, function_index(function, function), site_of(key)))
+    nested, _ = nested_ops(view)  # what could not be decoded is the audit's to say (INS003)
+    for op in nested:
+        outermost = op.nesting[0]
+        label = " ▸ ".join((*op.nesting, op.function or "graph"))  # TOP_LEVEL is ''
+        ops.append(
+            (
+                op.definition.name,
+                types.setdefault(op.definition.op, len(types)),
+                function_index(label, split_node_key(outermost)[1]),
+                site_of(outermost),
+            )
+        )
+    return OpIndex(tuple(functions), tuple(types), tuple(sites), tuple(ops), tuple(places))
 
 
 def _function_objects(view: SavedModelView) -> tuple[FunctionObject, ...]:

@@ -57,6 +57,7 @@ LAYERS: dict[str, set[str]] = {
         "save.py",
         "reach.py",  # what TensorFlow's loaders run, and when
         "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
+        "nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
         *(f"audit/{p.relative_to(PACKAGE / 'audit')}" for p in (PACKAGE / "audit").rglob("*.py")),
     },
     # Results in, text out.

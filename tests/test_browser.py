@@ -91,6 +91,27 @@ def test_the_report_page_loads_offline_and_its_search_links_to_an_op_in_a_called
     assert place.is_displayed() and "__inference_postprocess_" in place.text
 
 
+def test_search_finds_an_op_inside_a_graph_serialized_in_a_constant(browser: Any, tmp_path: Path) -> None:
+    """risky_ops hides a ReadFile in a dataset graph, a string constant DatasetFromGraph rebuilds: no
+    function of the model holds it, and the search still finds it, under its carrier, linked to where the
+    page names the carrier's function."""
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "risky.html"
+    assert run_cli("report", catalog.get("risky_ops").path, "--format", "html", "-o", page).code == 0
+    assert _open(browser, page, tmp_path / "risky.png") == []
+    browser.find_element(By.ID, "inspector-search").send_keys("ReadFile@DatasetFromGraph")
+    [found] = browser.find_elements(By.CSS_SELECTOR, "#inspector-hit-list a")
+    assert found.text.startswith(
+        "ReadFile ReadFile@DatasetFromGraph@__inference_hidden_pipeline_"
+    )  # one space shown
+    assert " ▸ __inference_Dataset_map_read_file_" in found.text
+    assert found.text.endswith("risky_ops.py:80")  # the carrier's creation site stands in
+    found.click()
+    place = browser.find_element(By.ID, found.get_attribute("href").rsplit("#", 1)[1])
+    assert place.is_displayed() and "__inference_hidden_pipeline_" in place.text
+
+
 def test_a_hostile_name_is_text_in_the_page(browser: Any, tmp_path: Path, model_copy: Any) -> None:
     from selenium.webdriver.common.by import By
     from test_hostile import INJECTION, saved_model, write_model

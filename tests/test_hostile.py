@@ -343,7 +343,7 @@ def with_nested(model_copy: Any, blob: bytes, carriers: int) -> Path:
 def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_copy: Any) -> None:
     import time
 
-    from inspector.audit.scope import MAX_NESTING
+    from inspector.nestedgraphs import MAX_NESTING
 
     blob = carrier_graph(None, 0, payload_op="WriteFile")
     # Ten carriers per level, as deep as the audit decodes: 10^4 decodes if each carrier decoded its own.
@@ -359,7 +359,7 @@ def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_cop
 
 
 def test_a_risky_op_one_level_past_the_decode_limit_fails_the_default_gate(model_copy: Any) -> None:
-    from inspector.audit.scope import MAX_NESTING
+    from inspector.nestedgraphs import MAX_NESTING
 
     blob = carrier_graph(None, 0, payload_op="WriteFile")
     for _ in range(MAX_NESTING):

@@ -116,7 +116,7 @@ SEARCH_SCRIPT = """
         const text = ops.t[type] + "  " + name + "@" + func + (where ? "  " + where : "");
         if (!text.toLowerCase().includes(wanted)) continue;
         found += 1;
-        if (found <= shown) entry(text, placeOf(func));
+        if (found <= shown) entry(text, placeOf(ops.f[ops.p[fn]]));
       }
     }
     said.textContent = hits.length + " on the page, " + found + " ops" + (hits.length > shown || found > shown ? " (the first " + shown + " of each listed)" : "");
@@ -196,7 +196,7 @@ def _island(document: Page) -> str:
         return ""
     index = document.ops
     data = json.dumps(
-        {"f": index.functions, "t": index.op_types, "s": index.sites, "o": index.ops},
+        {"f": index.functions, "p": index.places, "t": index.op_types, "s": index.sites, "o": index.ops},
         ensure_ascii=True,
         separators=(",", ":"),
     ).replace("<", "\\u003c")

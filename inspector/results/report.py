@@ -113,6 +113,9 @@ class OpIndex:
     op_types: tuple[str, ...]
     sites: tuple[str, ...]  # "file:line" of the creating user code
     ops: tuple[tuple[str, int, int, int], ...]  # (node name, op type, function, site or -1)
+    # Per function, the function whose place on the page a hit links to: itself, or for a graph
+    # serialized in a constant, the function of its outermost carrier.
+    places: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
