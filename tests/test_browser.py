@@ -112,6 +112,31 @@ def test_search_finds_an_op_inside_a_graph_serialized_in_a_constant(browser: Any
     assert place.is_displayed() and "__inference_hidden_pipeline_" in place.text
 
 
+def test_a_name_in_a_finding_links_to_every_place_that_names_it(browser: Any, tmp_path: Path) -> None:
+    """The node and function of a finding are links: following one searches the page for it, so every
+    finding on the same function is highlighted; `page.html#find=NAME` opens the page searched."""
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "audit.html"
+    assert run_cli("audit", catalog.get("risky_ops").path, "--format", "html", "-o", page).code == 1
+    assert _open(browser, page, tmp_path / "audit.png") == []
+    [link, *_] = (
+        a
+        for a in browser.find_elements(By.CSS_SELECTOR, "a.find")
+        if a.text.startswith("__inference_load_records_")
+    )
+    name = link.text
+    link.click()
+    assert browser.find_element(By.ID, "inspector-search").get_attribute("value") == name
+    hits = browser.find_elements(By.CSS_SELECTOR, ".hit")
+    assert len(hits) >= 2 and all(name in hit.text for hit in hits)
+    browser.save_screenshot(str(tmp_path / "audit-followed.png"))
+
+    browser.get(page.as_uri() + "#find=" + "DatasetFromGraph")
+    assert browser.find_element(By.ID, "inspector-search").get_attribute("value") == "DatasetFromGraph"
+    assert browser.find_elements(By.CSS_SELECTOR, "#inspector-hit-list a")
+
+
 def test_a_hostile_name_is_text_in_the_page(browser: Any, tmp_path: Path, model_copy: Any) -> None:
     from selenium.webdriver.common.by import By
     from test_hostile import INJECTION, saved_model, write_model

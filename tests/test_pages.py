@@ -182,7 +182,10 @@ def test_the_html_page_fetches_nothing_and_names_its_model() -> None:
     assert page.count("<script") == 1 and f"<script>{SEARCH_SCRIPT}</script>" in page
     assert f"script-src 'sha256-{_script_hash(SEARCH_SCRIPT)}'" in page
     markup = page.replace(f"<script>{SEARCH_SCRIPT}</script>", "")
-    assert not re.search(r"(?:src|href)\s*=", markup) and "url(" not in page
+    # No source anywhere; links only into the page (a name's link searches the page for it).
+    assert not re.search(r"src\s*=", markup) and "url(" not in page
+    assert all(link.startswith("#find=") for link in re.findall(r'href="([^"]*)"', markup))
+    assert len(re.findall(r"href\s*=", markup)) == len(re.findall(r'href="#', markup))
     assert re.findall(r"\.href\s*=\s*([^;]+);", SEARCH_SCRIPT) == [
         '"#" + target.id'
     ]  # links stay in the page
@@ -205,7 +208,7 @@ def test_no_page_of_any_fixture_reaches_outside_and_each_title_names_its_model(
         # A model's strings may mention a URL as text; nothing in the page's own markup or styles loads one.
         assert "url(" not in text.split("<body>", 1)[0] and "@import" not in text, command
         markup = re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S)
-        assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?!#)", markup), command
+        assert not re.search(r"(?:src|href)\s*=\s*(?![\"']?#)", markup), command
         title = re.search(r"<title>(.*)</title>", text)
         assert title and f"inspector {command[0]}" in title.group(1) and path.name in title.group(1), command
 
@@ -230,3 +233,20 @@ def test_a_page_header_names_the_tensorflow_that_wrote_the_model_and_its_size() 
         assert new.tensorflow_version in render(changed, writer, WIDE)
     # A model the tool could not read has no header facts to give (a doctor on a broken file).
     assert page_of(results_by_hand.diagnosis()).about == ()
+
+
+def test_a_linked_name_is_percent_encoded_in_its_link_and_escaped_in_its_text() -> None:
+    from inspector.render import html as html_writer
+    from inspector.render.page import Entry, name
+
+    hostile = '"><img/src=x/onerror=alert(1)>@f'  # one name: no space
+    [markup] = [
+        row
+        for row in html_writer.write(Entries((Entry((name(hostile),)),)), level=2, linked=True)
+        if "find" in row
+    ]
+    href = re.search(r'href="([^"]*)"', markup)
+    assert href and re.fullmatch(r"#find=[A-Za-z0-9%._~-]+", href.group(1))
+    assert "<img" not in markup and "&lt;img/src=x/onerror=alert(1)&gt;@f" in markup
+    # Without a script to follow them (a notebook's fragment), names stay plain.
+    assert "href" not in "".join(html_writer.write(Entries((Entry((name(hostile),)),)), level=2))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from inspector.render import Renderer, RenderOptions
 from inspector.render.page import (
@@ -49,6 +50,7 @@ STYLE = """
 .inspector .severe { color: #fff; background: #cf222e; font-weight: 600; padding: 0 .2rem; }
 .inspector .warn { color: #9a6700; } .inspector .accent { color: #0550ae; } .inspector .emphasis { color: #8250df; }
 .inspector mark { background: #fff8c5; }
+.inspector a.find { color: inherit; text-decoration: underline dotted; }
 .inspector thead th { cursor: pointer; } .inspector th[data-sorted="down"]::after { content: " ▾"; }
 .inspector th[data-sorted="up"]::after { content: " ▴"; }
 @media (prefers-color-scheme: dark) {
@@ -97,7 +99,7 @@ SEARCH_SCRIPT = """
     }
     list.append(item);
   };
-  box.addEventListener("input", () => {
+  const search = () => {
     const wanted = box.value.trim().toLowerCase();
     root.querySelectorAll(".hit").forEach((unit) => unit.classList.remove("hit"));
     list.replaceChildren();
@@ -120,7 +122,17 @@ SEARCH_SCRIPT = """
       }
     }
     said.textContent = hits.length + " on the page, " + found + " ops" + (hits.length > shown || found > shown ? " (the first " + shown + " of each listed)" : "");
-  });
+  };
+  box.addEventListener("input", search);
+  // A name in a finding links to `#find=NAME`: every line of the page and every op that names it.
+  const follow = () => {
+    if (!location.hash.startsWith("#find=")) return;
+    box.value = decodeURIComponent(location.hash.slice(6));
+    search();
+    box.scrollIntoView();
+  };
+  window.addEventListener("hashchange", follow);
+  follow();
   // A table sorts by the column whose header is clicked; again, the other way. Numbers as numbers.
   for (const header of root.querySelectorAll("thead th")) {
     header.title = "sort by this column";
@@ -228,7 +240,7 @@ def _body(document: Page, options: RenderOptions, search: bool = False) -> str:
         *([_SEARCH] if search else []),
     ]
     for block in document.blocks(options.quiet):
-        out += write(block, level=2)
+        out += write(block, level=2, linked=search)
     if not options.quiet:
         out.append(f"<p>{inline(document.summary)}</p>")
     out.append("</div>")
@@ -239,17 +251,23 @@ def _escape(text: str) -> str:
     return html.escape(visible(text), quote=True)
 
 
-def inline(spans: Line) -> str:
+def inline(spans: Line, linked: bool = False) -> str:
+    """Spans as HTML; `linked`: each name a link that searches the page for it (`#find=NAME`)."""
     out = []
     for span in spans:
         text = _escape(span.text)
-        if span.name:
+        # One name (a node, a function, a file:line), not a phrase listing several.
+        if span.name and linked and span.text and not any(c.isspace() for c in span.text):
+            target = html.escape(quote(span.text, safe=""), quote=True)
+            text = f'<a class="find" href="#find={target}"><code>{text}</code></a>'
+        elif span.name:
             text = f"<code>{text}</code>"
         out.append(text if span.tone == "plain" else f'<span class="{span.tone.value}">{text}</span>')
     return "".join(out)
 
 
-def write(block: Block, level: int) -> list[str]:
+def write(block: Block, level: int, linked: bool = False) -> list[str]:
+    """A block as HTML; `linked`: names in entries link to a search for them (a page whose script runs)."""
     if isinstance(block, Paragraph):
         tone = "" if block.tone == "plain" else f" {block.tone.value}"
         return [f'<p class="unit{tone}">{inline(block.text)}</p>']
@@ -264,7 +282,7 @@ def write(block: Block, level: int) -> list[str]:
     if isinstance(block, Tree):
         return list(_tree(block))
     if isinstance(block, Entries):
-        return _entries(block, level)
+        return _entries(block, level, linked)
     if isinstance(block, Code):
         return [
             "<pre>" + "\n".join(f'<span class="unit">{inline(row)}</span>' for row in block.lines) + "</pre>"
@@ -284,7 +302,7 @@ def write(block: Block, level: int) -> list[str]:
             f"<summary><h{heading}>{inline(block.title)}</h{heading}></summary>",
         ]
         for inner in block.blocks:
-            lines += write(inner, level + 1)
+            lines += write(inner, level + 1, linked)
         return [*lines, "</details>"]
     raise TypeError(f"no HTML for {type(block).__name__}")
 
@@ -323,16 +341,18 @@ def _tree(root: Tree) -> Iterator[str]:
             yield f'<li><span class="unit">{inline(item.label)}</span></li>'
 
 
-def _entries(block: Entries, level: int) -> list[str]:
+def _entries(block: Entries, level: int, linked: bool) -> list[str]:
+    """Findings, problems, ops; `linked`, each name in them links to a search for it (a whole page's
+    script follows the link; a notebook's fragment, which runs none, keeps plain names)."""
     lines = ["<ul>"]
     for entry in block.entries:
         label = f"{inline(entry.label)} " if entry.label else ""
-        lines.append(f'<li><span class="unit">{label}{inline(entry.head)}</span>')
+        lines.append(f'<li><span class="unit">{label}{inline(entry.head, linked)}</span>')
         for detail in entry.details:
             if isinstance(detail, tuple):
-                lines.append(f'<div class="unit">{inline(detail)}</div>')
+                lines.append(f'<div class="unit">{inline(detail, linked)}</div>')
             else:
-                lines += write(detail, level + 1)
+                lines += write(detail, level + 1, linked)
         lines.append("</li>")
     return [*lines, "</ul>"]
 
