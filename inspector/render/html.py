@@ -62,6 +62,7 @@ STYLE = """
 }
 .inspector details.section > summary { cursor: pointer; list-style-position: outside; }
 .inspector details.section > summary > * { display: inline; }
+.inspector li > details > summary { cursor: pointer; }
 .inspector .search { position: sticky; top: 0; background: inherit; padding: .4rem 0; z-index: 1; }
 .inspector .search input { width: min(36rem, 100%); font: inherit; padding: .25rem .5rem; }
 .inspector .hit { outline: 2px solid #bf8700; background: #fff8c5; }
@@ -325,7 +326,8 @@ def _table(block: Table) -> list[str]:
 
 
 def _tree(root: Tree) -> Iterator[str]:
-    """Nested lists, depth first without recursion: a closing tag is pushed as its own step."""
+    """Nested lists, depth first without recursion: a closing tag is pushed as its own step. A node with
+    children folds: a call tree reads from its entry points down."""
     yield f'<p class="unit">{inline(root.label)}</p>'
     yield "<ul>"
     stack: list[Tree | str] = ["</ul>", *reversed(root.children)]
@@ -334,9 +336,9 @@ def _tree(root: Tree) -> Iterator[str]:
         if isinstance(item, str):
             yield item
             continue
-        if item.children:
-            yield f'<li><span class="unit">{inline(item.label)}</span><ul>'
-            stack += ["</ul></li>", *reversed(item.children)]
+        if item.children:  # folds with a click, open to begin with (readable without script)
+            yield f'<li><details open><summary><span class="unit">{inline(item.label)}</span></summary><ul>'
+            stack += ["</ul></details></li>", *reversed(item.children)]
         else:
             yield f'<li><span class="unit">{inline(item.label)}</span></li>'
 
