@@ -26,6 +26,7 @@ from inspector.render.words import EXIT_MEANINGS
 from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, Verdict
 
 if TYPE_CHECKING:
+    from inspector.audit import Policy
     from inspector.results.common import Result
     from inspector.view import SavedModelView
 
@@ -75,6 +76,17 @@ examples:
 exit status: {EXIT_MEANINGS["where"]}.
 """
 
+
+_EPILOG_SCAN = f"""\
+examples:
+  inspector scan registry/ -o audits.jsonl                # every model under registry/
+  inspector scan 'models/*/export' --jobs 4 --timeout 60
+  inspector scan registry/ -o audits.jsonl --cache ~/.cache/inspector   # a rerun audits only what changed
+  inspector scan registry/ --whitelist Acme --fail-on warning           # the audit's options, per model
+  jq -r 'select(.status != "ok") | [.status, .path] | @tsv' audits.jsonl
+
+exit status: {EXIT_MEANINGS["scan"]}.
+"""
 
 _EPILOG_AUDIT = f"""\
 examples:
@@ -544,37 +556,7 @@ def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
     )
     audit_cmd.epilog = _EPILOG_AUDIT
     audit_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
-    audit_cmd.add_argument(
-        "--whitelist", action="append", metavar="NS", help="allowed op namespace (repeatable)"
-    )
-    audit_cmd.add_argument(
-        "--deny", action="append", metavar="OP", help="also flag this op type (repeatable)"
-    )
-    audit_cmd.add_argument("--allow", action="append", metavar="OP", help="never flag this op type as risky")
-    audit_cmd.add_argument(
-        "--fail-on",
-        metavar="SEVERITY",
-        choices=("note", "warning", "error", "critical"),
-        help="exit 1 for findings at or above this severity (default: error)",
-    )
-    audit_cmd.add_argument(
-        "--require-alias", action="append", metavar="NAME", help="a function alias that must exist"
-    )
-    audit_cmd.add_argument(
-        "--min-trace-coverage",
-        type=float,
-        metavar="PCT",
-        help="percent of ops that need a trace (default 50)",
-    )
-    selection = "rule ids or prefixes (INS002, INS00), rule names (risky-op) or severities (note, warning, error, critical); comma-separated, repeatable"
-    audit_cmd.add_argument(
-        "--select",
-        action="append",
-        metavar="RULES",
-        help=f"report only these, replacing the policy's: {selection}",
-    )
-    audit_cmd.add_argument("--extend-select", action="append", metavar="RULES", help="report these too")
-    audit_cmd.add_argument("--ignore", action="append", metavar="RULES", help="never report these")
+    _add_policy_options(audit_cmd)
     audit_cmd.add_argument(
         "--max-results",
         type=int,
@@ -589,27 +571,6 @@ def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
         "--exit-zero",
         action="store_true",
         help="exit 0 even when findings fail --fail-on (bad input still exits 2)",
-    )
-    audit_cmd.add_argument("--no-registry", action="store_true", help="skip the op registry check (INS004)")
-    audit_cmd.add_argument(
-        "--live-registry",
-        action="store_true",
-        help="check op types against the installed TensorFlow (imports it, ~3 s) instead of the shipped "
-        "snapshot of TensorFlow 2.12-2.21's registries",
-    )
-    audit_cmd.add_argument(
-        "--verify-fingerprint",
-        action="store_true",
-        help="recompute fingerprint.pb with TensorFlow (imports it; nothing is loaded) (INS009)",
-    )
-    audit_cmd.add_argument(
-        "--policy",
-        type=Path,
-        metavar="FILE",
-        help="TOML policy (default: [tool.inspector.audit] of the nearest pyproject.toml)",
-    )
-    audit_cmd.add_argument(
-        "--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE"
     )
     audit_cmd.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="record every current finding in FILE"
@@ -626,6 +587,110 @@ def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
     _add_reading_options(audit_cmd, whitelist=False)
     _add_output_options(audit_cmd, formats=AUDIT_FORMATS)
     audit_cmd.set_defaults(run=_run_audit)
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """What an audit checks, shared by `audit` and `scan` (which audits each model with them)."""
+    parser.add_argument(
+        "--whitelist", action="append", metavar="NS", help="allowed op namespace (repeatable)"
+    )
+    parser.add_argument("--deny", action="append", metavar="OP", help="also flag this op type (repeatable)")
+    parser.add_argument("--allow", action="append", metavar="OP", help="never flag this op type as risky")
+    parser.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        choices=("note", "warning", "error", "critical"),
+        help="exit 1 for findings at or above this severity (default: error)",
+    )
+    parser.add_argument(
+        "--require-alias", action="append", metavar="NAME", help="a function alias that must exist"
+    )
+    parser.add_argument(
+        "--min-trace-coverage",
+        type=float,
+        metavar="PCT",
+        help="percent of ops that need a trace (default 50)",
+    )
+    selection = "rule ids or prefixes (INS002, INS00), rule names (risky-op) or severities (note, warning, error, critical); comma-separated, repeatable"
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help=f"report only these, replacing the policy's: {selection}",
+    )
+    parser.add_argument("--extend-select", action="append", metavar="RULES", help="report these too")
+    parser.add_argument("--ignore", action="append", metavar="RULES", help="never report these")
+    parser.add_argument("--no-registry", action="store_true", help="skip the op registry check (INS004)")
+    parser.add_argument(
+        "--live-registry",
+        action="store_true",
+        help="check op types against the installed TensorFlow (imports it, ~3 s) instead of the shipped "
+        "snapshot of TensorFlow 2.12-2.21's registries",
+    )
+    parser.add_argument(
+        "--verify-fingerprint",
+        action="store_true",
+        help="recompute fingerprint.pb with TensorFlow (imports it; nothing is loaded) (INS009)",
+    )
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="TOML policy (default: [tool.inspector.audit] of the nearest pyproject.toml)",
+    )
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
+
+
+def _declare_scan(scan_cmd: argparse.ArgumentParser) -> None:
+    scan_cmd.description = (
+        "Audit every SavedModel found under the given folders or globs (a recursive walk that follows no "
+        "link), each in a worker process under a time and a memory limit, and write one JSON line per model: "
+        "its path, status (ok, findings, error, timeout, oom), verdict, counts and audit document, or the "
+        "error. A summary line ends the output. Models already in --output are skipped (a scan resumes), and "
+        "with --cache a model whose content and rules are unchanged is not audited again."
+    )
+    scan_cmd.epilog = _EPILOG_SCAN
+    scan_cmd.add_argument(
+        "targets", nargs="+", metavar="PATH_OR_GLOB", help="a folder of models, a model, or a glob"
+    )
+    scan_cmd.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help=f"models audited at once, each in its own worker process (default: the cores, {os.cpu_count() or 1})",
+    )
+    scan_cmd.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="stop a model's worker after this long: a `timeout` record (default 120)",
+    )
+    scan_cmd.add_argument(
+        "--max-memory",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="memory a worker may allocate: past it, an `oom` record (default 4096; 0: no limit)",
+    )
+    scan_cmd.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep each record under the model's content hash and the rules' version; reuse it when both match",
+    )
+    scan_cmd.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="append the records to FILE, skipping models it already holds (default: stdout)",
+    )
+    _add_policy_options(scan_cmd)
+    _add_reading_options(scan_cmd, whitelist=False)
+    scan_cmd.set_defaults(run=_run_scan)
 
 
 def _declare_diff(diff_cmd: argparse.ArgumentParser) -> None:
@@ -810,6 +875,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
         "pre-release audit: whitelist, risky ops, registry, debug info, aliases, versions",
         _declare_audit,
     ),
+    "scan": ("audit every SavedModel under folders or globs, one JSON line each", _declare_scan),
     "rule": ("print an audit rule's documentation", _declare_rule),
     "diff": ("what changed between two SavedModels", _declare_diff),
     "doctor": ("why a model fails to load, or will", _declare_doctor),
@@ -983,39 +1049,11 @@ def _run_where(args: argparse.Namespace) -> int:
 def _run_audit(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from inspector.audit import (
-        Policy,
-        Severity,
-        audit,
-        baseline_document,
-        find_pyproject,
-        load_policy,
-        read_baseline,
-    )
-    from inspector.audit.policy import with_overrides
+    from inspector.audit import audit, baseline_document, read_baseline
     from inspector.files import write_output
     from inspector.loader import load
 
-    if args.policy is not None:
-        policy = load_policy(args.policy, explicit=True)
-    else:
-        pyproject = find_pyproject(Path.cwd())
-        policy = load_policy(pyproject, explicit=False) if pyproject else Policy()
-    policy = with_overrides(
-        policy,
-        whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
-        deny=tuple(args.deny) if args.deny else None,
-        allow=tuple(args.allow) if args.allow else None,
-        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
-        require_aliases=tuple(args.require_alias) if args.require_alias else None,
-        min_trace_coverage=args.min_trace_coverage,
-        registry=False if args.no_registry else None,
-        live_registry=True if args.live_registry else None,
-        verify_fingerprint=True if args.verify_fingerprint else None,
-        select=_tokens(args.select) or None,
-        extend_select=(*policy.extend_select, *_tokens(args.extend_select)),
-        ignore=(*policy.ignore, *_tokens(args.ignore)),
-    )
+    policy = _policy_of(args)
     if args.max_results < 1:
         raise InspectorError(f"--max-results must be at least 1, not {args.max_results}")
     if args.statistics and args.format != OutputFormat.TEXT.value:
@@ -1049,10 +1087,62 @@ def _run_audit(args: argparse.Namespace) -> int:
     return 0 if args.exit_zero and result.verdict is Verdict.FAILED else code
 
 
+def _policy_of(args: argparse.Namespace) -> Policy:
+    """The policy file's (or pyproject's), with the command line's options over it."""
+    from inspector.audit import Policy, Severity, find_pyproject, load_policy
+    from inspector.audit.policy import with_overrides
+
+    if args.policy is not None:
+        policy = load_policy(args.policy, explicit=True)
+    else:
+        pyproject = find_pyproject(Path.cwd())
+        policy = load_policy(pyproject, explicit=False) if pyproject else Policy()
+    return with_overrides(
+        policy,
+        whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
+        deny=tuple(args.deny) if args.deny else None,
+        allow=tuple(args.allow) if args.allow else None,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        require_aliases=tuple(args.require_alias) if args.require_alias else None,
+        min_trace_coverage=args.min_trace_coverage,
+        registry=False if args.no_registry else None,
+        live_registry=True if args.live_registry else None,
+        verify_fingerprint=True if args.verify_fingerprint else None,
+        select=_tokens(args.select) or None,
+        extend_select=(*policy.extend_select, *_tokens(args.extend_select)),
+        ignore=(*policy.ignore, *_tokens(args.ignore)),
+    )
+
+
 def _tokens(values: Sequence[str] | None) -> tuple[str, ...]:
     """`--select A,B --select C`: each comma-separated word once, in order."""
     words = (word.strip() for value in values or () for word in value.split(","))
     return tuple(dict.fromkeys(word for word in words if word))
+
+
+def _run_scan(args: argparse.Namespace) -> int:
+    from inspector.audit import read_baseline
+    from inspector.discover import Discovery, find_models
+    from inspector.scan import ScanOptions
+    from inspector.scanrun import run_scan
+
+    if args.jobs < 1:
+        raise InspectorError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.timeout <= 0:
+        raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
+    if args.max_memory < 0:
+        raise InspectorError(f"--max-memory must be 0 (no limit) or more, not {args.max_memory}")
+    options = ScanOptions(
+        policy=_policy_of(args),
+        baseline=read_baseline(args.baseline) if args.baseline else frozenset(),
+        tags=args.tags,
+        timeout=args.timeout,
+        max_memory_mb=args.max_memory,
+        cache_dir=args.cache,
+    )
+    discovery = Discovery()
+    models = list(find_models(args.targets, discovery))
+    return run_scan(models, discovery, options, args.jobs, args.output)
 
 
 def _run_diff(args: argparse.Namespace) -> int:

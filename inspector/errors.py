@@ -23,6 +23,15 @@ class ModelLoadError(InspectorError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class UndecodableError(ModelLoadError):
+    """saved_model.pb's bytes did not decode. protobuf says the same when they are corrupt and when
+    memory ran out while decoding them, so `size` is kept: a scan under a memory limit tells them apart."""
+
+    def __init__(self, path: Path | str, problem: str, size: int) -> None:
+        super().__init__(path, problem)
+        self.size = size
+
+
 class TagSelectionError(ModelLoadError):
     """The requested meta graph tags match none, or more than one, of the model's meta graphs."""
 

@@ -38,11 +38,13 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
         if info.st_size > limit:
             raise InspectorError(f"{path}: the {what} is {info.st_size} bytes, over the {limit}-byte limit")
         try:
-            content = stream.read(limit + 1)
+            # What the file holds, plus one byte to see it grow: read(limit + 1) would allocate the
+            # whole limit (2 GB for a protobuf) up front, and fail under a scan's memory limit.
+            content = stream.read(info.st_size + 1)
         except OSError as error:
             raise InspectorError(f"{path}: the {what} cannot be read ({error.strerror or error})") from error
-    if len(content) > limit:
-        raise InspectorError(f"{path}: the {what} grew past the {limit}-byte limit while being read")
+    if len(content) > info.st_size:
+        raise InspectorError(f"{path}: the {what} grew while being read: read it again once it is written")
     return content
 
 

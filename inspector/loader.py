@@ -26,7 +26,7 @@ from inspector.callgraph import (
     tensor_node_name,
 )
 from inspector.debuginfo import dangling_trace, read_debug_info
-from inspector.errors import InspectorError, ModelLoadError, TagSelectionError
+from inspector.errors import InspectorError, ModelLoadError, TagSelectionError, UndecodableError
 from inspector.files import asset_outside, model_part_problem, read_regular_file
 from inspector.format.savedmodel_format_pb2 import KerasSavedMetadata
 from inspector.kerasmeta import read_keras_metadata
@@ -144,8 +144,10 @@ def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[fmt.SavedM
         try:
             saved_model.ParseFromString(content)
         except Exception as error:  # protobuf raises DecodeError, or RuntimeError for deep nesting
-            raise ModelLoadError(
-                model_file, f"not a valid SavedModel protobuf: truncated or corrupt ({_first_line(error)})"
+            raise UndecodableError(
+                model_file,
+                f"not a valid SavedModel protobuf: truncated or corrupt ({_first_line(error)})",
+                len(content),
             ) from error
     if not saved_model.meta_graphs:
         raise ModelLoadError(model_file, "not a SavedModel: it contains no meta graphs")

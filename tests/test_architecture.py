@@ -40,6 +40,7 @@ LAYERS: dict[str, set[str]] = {
         "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
         "kerasmeta.py",  # keras_metadata.pb, read without Keras
         "modelfiles.py",  # what else a model's folder holds, by the files' bytes
+        "discover.py",  # which folders under a scan's targets are SavedModels
     },
     # Shared services, owned by no single command: the installed TensorFlow, the risky-op catalogue, the
     # packages that provide ops, TensorFlow's error messages.
@@ -60,6 +61,8 @@ LAYERS: dict[str, set[str]] = {
         "nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
         *(f"audit/{p.relative_to(PACKAGE / 'audit')}" for p in (PACKAGE / "audit").rglob("*.py")),
     },
+    # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).
+    "batch": {"scan.py", "scanrun.py", "beam.py"},
     # Results in, text out.
     "render": {f"render/{p.name}" for p in (PACKAGE / "render").glob("*.py")},
     # The JSON Schemas, derived from the result types.
@@ -79,7 +82,8 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": {"base", "results", "reading", "services", "analysis"},
     "render": {"base", "results", "render"},
     "schema": {"base", "results"},
-    "cli": {"base", "results", "reading", "services", "analysis", "render", "schema", "cli"},
+    "batch": {"base", "results", "reading", "services", "analysis", "render", "batch"},
+    "cli": {"base", "results", "reading", "services", "analysis", "render", "schema", "batch", "cli"},
     "facade": {"base", "results", "reading", "analysis"},
 }
 

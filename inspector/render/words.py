@@ -181,6 +181,8 @@ EXIT_MEANINGS = {
     "trace": "0 ops selected (or, without a selector, traced ops listed); 1 nothing matched; 2 bad input or no debug info",
     "where": "0 ops found; 1 none; 2 bad input or no debug info",
     "audit": "0 no finding at or above --fail-on; 1 findings at or above it, or a rule failed; 2 bad input",
+    "scan": "the worst model's: 0 all ok; 1 findings at or above --fail-on; 2 a model unreadable, a rule that "
+    "could not run, a model over --timeout or --max-memory, or bad input",
     "diff": "0 identical; 1 different (as git diff --exit-code says it); 2 bad input",
     "doctor": "0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input",
     "scrub": "0 written and verified; 1 a stripped prefix still occurs in a file of the copy; 2 bad input",

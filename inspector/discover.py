@@ -1,0 +1,122 @@
+"""Finding SavedModel folders under the paths and globs a scan is given: a bounded walk that follows no
+link and does not descend into a model it found (a model's assets are not more models).
+
+A folder is a SavedModel when it holds a regular `saved_model.pb` or `saved_model.pbtxt`; the reader
+decides whether that file is any good (a corrupt one is an `error` record, not a folder skipped).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inspector.errors import InspectorError
+
+MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
+#: The walk's bounds: deeper than any registry's layout, and more entries than a machine's scan should
+#: read before saying it stopped.
+MAX_DEPTH = 32
+MAX_ENTRIES = 5_000_000
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass
+class Discovery:
+    """What the walk saw besides models: said in the scan's summary, so a cut-short walk is never passed
+    off as complete."""
+
+    entries: int = 0
+    links_skipped: int = 0
+    too_deep: list[str] = field(default_factory=list)
+    stopped: bool = False  # MAX_ENTRIES reached: models beyond it were not looked for
+
+
+def find_models(targets: Iterable[str], discovery: Discovery | None = None) -> Iterator[Path]:
+    """Each SavedModel folder under `targets` (folders, model folders, or globs of either), once, in a
+    stable order. A target that matches nothing is an error: a typo must not scan zero models and pass."""
+    seen: set[Path] = set()
+    discovery = discovery if discovery is not None else Discovery()
+    for target in targets:
+        roots = _expand(target)
+        if not roots:
+            raise InspectorError(f"{target}: no such file or folder")
+        for root in roots:
+            for model in _walk(root, discovery):
+                key = model.resolve()
+                if key not in seen:
+                    seen.add(key)
+                    yield model
+
+
+def _expand(target: str) -> list[Path]:
+    if not _GLOB_CHARS.intersection(target):
+        path = Path(target)
+        if path.name in MODEL_FILES and path.is_file():
+            path = path.parent
+        return [path] if os.path.lexists(path) else []
+    # A glob (glob.glob: Path.glob takes no absolute pattern): its matches, except those reached through a
+    # link below the pattern's literal start -- the walk follows no link, nor does the glob's result.
+    fixed = 0
+    for part in Path(target).parts:
+        if _GLOB_CHARS.intersection(part):
+            break
+        fixed += 1
+    return [
+        Path(match)
+        for match in sorted(glob.glob(target, recursive=True))  # noqa: PTH207
+        if not _through_link(Path(match), fixed)
+    ]
+
+
+def _through_link(path: Path, fixed: int) -> bool:
+    parts = path.parts
+    return any(Path(*parts[:end]).is_symlink() for end in range(max(fixed, 1) + 1, len(parts) + 1))
+
+
+def _walk(root: Path, discovery: Discovery) -> Iterator[Path]:
+    """Depth first, children in name order, from a work list: the tree decides how deep it goes."""
+    if root.is_symlink():
+        discovery.links_skipped += 1
+        return
+    if not root.is_dir():
+        raise InspectorError(f"{root}: not a folder (give a SavedModel folder or a folder of them)")
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        if _is_model(folder):
+            yield folder
+            continue
+        try:
+            children = sorted(os.scandir(folder), key=lambda entry: entry.name, reverse=True)
+        except OSError:
+            continue  # unreadable: nothing to find in it
+        for entry in children:
+            discovery.entries += 1
+            if discovery.entries > MAX_ENTRIES:
+                discovery.stopped = True
+                return
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            if stat.S_ISLNK(mode):
+                discovery.links_skipped += 1
+            elif stat.S_ISDIR(mode):
+                if depth + 1 > MAX_DEPTH:
+                    discovery.too_deep.append(entry.path)
+                else:
+                    stack.append((Path(entry.path), depth + 1))
+
+
+def _is_model(folder: Path) -> bool:
+    for name in MODEL_FILES:
+        try:
+            if stat.S_ISREG(os.lstat(folder / name).st_mode):
+                return True
+        except OSError:
+            continue
+    return False

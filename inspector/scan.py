@@ -1,0 +1,418 @@
+"""Auditing many models: each in a worker process under a time and a memory limit, one JSON record per
+model, cached by the model's content and the rules' version.
+
+    records = scan(find_models(["registry/"]), ScanOptions(policy=Policy()), jobs=2, on_record=print)
+
+A worker is a long-lived child process (forked where the platform allows: no start-up per model) that
+audits one model at a time. A model that overruns `timeout` has its worker killed and replaced (a
+`timeout` record); a model that exhausts `max_memory_mb` fails its allocation inside the worker (an `oom`
+record); a model the reader refuses is an `error` record. None of them stops the scan. `scan` (the
+command) and `inspector.beam` (many machines) write the same records, built here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inspector import __version__
+from inspector.audit import Policy, audit
+from inspector.errors import InspectorError, UndecodableError
+from inspector.results.common import EXIT_BAD_INPUT, Verdict
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+#: Bumped when a record's fields change meaning; adding a field keeps it.
+RECORD_VERSION = 1
+#: Files up to this size are hashed whole for the cache key; of a larger one (a weights shard), the
+#: bytes the audit reads (its head, to tell what it is) and its size.
+WHOLE_FILE_HASH = 64 * 2**20
+HEAD_BYTES = 4096
+#: Entries of a model folder the cache key covers; beyond, the model is audited, never cached.
+MAX_KEY_ENTRIES = 10_000
+#: About what decoding a byte of saved_model.pb costs in memory (upb's messages, then the view's index):
+#: when a decode fails under a memory limit and this much cannot be had, memory failed it, not the bytes.
+DECODED_PER_BYTE = 8
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MAX_MEMORY_MB = 4096
+
+
+class Status(StrEnum):
+    OK = "ok"  # audited: nothing at or above --fail-on
+    FINDINGS = "findings"  # audited: findings at or above --fail-on
+    ERROR = "error"  # not audited (the reader refused the model), or a rule could not run
+    TIMEOUT = "timeout"  # over --timeout: its worker was killed
+    OOM = "oom"  # over --max-memory
+
+    @property
+    def exit_code(self) -> int:
+        return {Status.OK: 0, Status.FINDINGS: 1}.get(self, EXIT_BAD_INPUT)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What every model of a scan is audited with: the audit's own options, and the limits."""
+
+    policy: Policy
+    baseline: frozenset[str] = frozenset()
+    tags: tuple[str, ...] | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB  # 0: no limit
+    cache_dir: Path | None = None
+
+    def rules_version(self) -> str:
+        """What a cached record depends on besides the model: inspector and its rules' code and data,
+        the policy, the baseline and the tags; and the installed TensorFlow when a rule asks it."""
+        digest = hashlib.sha256()
+        for part in (__version__, RECORD_VERSION, repr(self.policy), sorted(self.baseline), self.tags):
+            digest.update(repr(part).encode() + b"\0")
+        for source in _rule_sources():
+            digest.update(source)
+        if (self.policy.registry and self.policy.live_registry) or self.policy.verify_fingerprint:
+            from inspector.installed import tensorflow_distribution
+
+            digest.update(repr(tensorflow_distribution()).encode())
+        return digest.hexdigest()[:16]
+
+
+def _rule_sources() -> Iterator[bytes]:
+    """The audit's code and the data it reads (op catalogue, registry snapshot), in a stable order."""
+    package = resources.files("inspector")
+    stack = [package.joinpath("audit"), package.joinpath("data")]
+    files = []
+    while stack:
+        folder = stack.pop()
+        for item in folder.iterdir():
+            if item.is_dir():
+                stack.append(item)
+            elif item.name.endswith((".py", ".json", ".txt", ".toml", ".pb")):
+                files.append(item)
+    for item in sorted(files, key=lambda entry: str(entry)):
+        yield str(item.name).encode() + b"\0" + item.read_bytes()
+    for module in ("riskyops.py", "plumbing.py", "reach.py", "nestedgraphs.py", "modelfiles.py"):
+        yield package.joinpath(module).read_bytes()
+
+
+# --- one model ------------------------------------------------------------------------------------------
+
+
+def content_hash(model_dir: Path) -> str | None:
+    """The model's content as the audit reads it: every entry's path and kind, every regular file's size
+    and bytes (a file over WHOLE_FILE_HASH: its head). Links and special files are named, never followed
+    or opened. None when the folder has more than MAX_KEY_ENTRIES entries (then it is not cached)."""
+    digest = hashlib.sha256()
+    stack = [model_dir]
+    entries = 0
+    while stack:
+        folder = stack.pop()
+        try:
+            children = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            digest.update(f"unreadable {folder}: {error.strerror}\0".encode())
+            continue
+        for entry in children:
+            entries += 1
+            if entries > MAX_KEY_ENTRIES:
+                return None
+            relative = os.path.relpath(entry.path, model_dir)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                digest.update(f"gone {relative}\0".encode())
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                digest.update(f"dir {relative}\0".encode())
+                stack.append(Path(entry.path))
+            elif stat.S_ISREG(info.st_mode):
+                digest.update(f"file {relative} {info.st_size}\0".encode())
+                digest.update(_file_digest(Path(entry.path), info.st_size))
+            else:
+                digest.update(f"special {relative} {stat.S_IFMT(info.st_mode)}\0".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _file_digest(path: Path, size: int) -> bytes:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        return f"unreadable {error.strerror}".encode()
+    digest = hashlib.sha256()
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return b"replaced"  # swapped for something else since the walk saw it
+        limit = size if size <= WHOLE_FILE_HASH else HEAD_BYTES
+        remaining = limit
+        while remaining > 0:
+            chunk = stream.read(min(remaining, 2**20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            remaining -= len(chunk)
+    return digest.digest()
+
+
+def audit_record(path: Path, options: ScanOptions, rules_version: str) -> dict[str, Any]:
+    """The record of one model: read from the cache when its content and the rules are unchanged,
+    otherwise audited (and cached). Never raises for the model's sake: a bad model is an `error` record."""
+    started = time.monotonic()
+    content = content_hash(path)
+    cache_file = _cache_file(options.cache_dir, content, rules_version)
+    if cache_file is not None:
+        cached = _read_cached(cache_file)
+        if cached is not None:
+            return {**cached, "path": str(path), "cached": True, "seconds": _since(started)}
+    record = _audited(path, options)
+    record.update(content_hash=content, rules_version=rules_version)
+    if cache_file is not None and record["status"] in (Status.OK, Status.FINDINGS, Status.ERROR):
+        _write_cached(cache_file, record)
+    return {**record, "path": str(path), "cached": False, "seconds": _since(started)}
+
+
+def _audited(path: Path, options: ScanOptions) -> dict[str, Any]:
+    from inspector.loader import load
+    from inspector.render.jsonfmt import stream
+
+    try:
+        view = load(path, tags=options.tags)
+        result = audit(view, options.policy, options.baseline)
+        document = json.loads("".join(stream(result, compact=True)))
+    except MemoryError:
+        return error_record(Status.OOM, f"over the {options.max_memory_mb} MB memory limit")
+    except UndecodableError as error:
+        if options.max_memory_mb > 0 and not _could_allocate(DECODED_PER_BYTE * error.size):
+            message = f"{error.path}: {error.size} bytes could not be decoded within the {options.max_memory_mb} MB memory limit"
+            return error_record(Status.OOM, message)
+        return error_record(Status.ERROR, str(error))
+    except InspectorError as error:
+        return error_record(Status.ERROR, str(error))
+    except RecursionError:
+        return error_record(Status.ERROR, "internal error: RecursionError (a bug in inspector)")
+    except Exception as error:  # a bug in inspector: this model's record says so, the scan goes on
+        return error_record(Status.ERROR, f"internal error: {type(error).__name__}: {error}")
+    verdict = result.verdict
+    status = {Verdict.FAILED: Status.FINDINGS, Verdict.INCOMPLETE: Status.ERROR}.get(verdict, Status.OK)
+    return {
+        "status": status.value,
+        "verdict": verdict.value,
+        "exit_code": status.exit_code,
+        "findings": len(result.findings),
+        "counts": {count.severity.label: count.findings for count in result.counts},
+        "error": f"{len(result.failed_rules)} rules could not run" if verdict is Verdict.INCOMPLETE else None,
+        "audit": document,
+    }
+
+
+def _could_allocate(size: int) -> bool:
+    """Whether this process may allocate `size` bytes more (under its memory limit)."""
+    try:
+        probe = bytearray(size)
+    except MemoryError:
+        return False
+    del probe
+    return True
+
+
+def error_record(status: Status, message: str) -> dict[str, Any]:
+    return {
+        "status": status.value,
+        "verdict": None,
+        "exit_code": status.exit_code,
+        "findings": 0,
+        "counts": {},
+        "error": message,
+        "audit": None,
+    }
+
+
+def finished(record: dict[str, Any], path: Path, seconds: float) -> dict[str, Any]:
+    """A record in the field order every writer uses (what `scan` and `inspector.beam` emit)."""
+    record = {**record, "path": str(path)}
+    record.setdefault("content_hash", None)
+    record.setdefault("rules_version", None)
+    record.setdefault("cached", False)
+    record["seconds"] = round(record.get("seconds", seconds), 3)
+    order = ("record", "path", "status", "verdict", "exit_code", "findings", "counts", "error", "cached")
+    head = {"record": "model", **{key: record[key] for key in order[1:] if key in record}}
+    return {**head, **{key: value for key, value in record.items() if key not in head}}
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
+def _cache_file(cache_dir: Path | None, content: str | None, rules_version: str) -> Path | None:
+    if cache_dir is None or content is None:
+        return None
+    key = hashlib.sha256(f"{content} {rules_version}".encode()).hexdigest()
+    return cache_dir / key[:2] / f"{key}.json"
+
+
+def _read_cached(path: Path) -> dict[str, Any] | None:
+    """A cached record, or None when there is none (or it is unreadable: then it is audited again)."""
+    from inspector.files import read_regular_file
+
+    try:
+        if path.is_symlink():
+            return None
+        record = json.loads(read_regular_file(path, 256 * 2**20, "cached record"))
+    except (InspectorError, ValueError, OSError):
+        return None
+    return record if isinstance(record, dict) and "status" in record else None
+
+
+def _write_cached(path: Path, record: dict[str, Any]) -> None:
+    """Atomically, never through a link: a new file beside it, renamed into place. A cache that cannot
+    be written costs a rerun time, never a record."""
+    from inspector.files import write_output
+
+    entry = {key: value for key, value in record.items() if key not in ("path", "cached", "seconds")}
+    with contextlib.suppress(OSError):
+        if path.parent.is_symlink():
+            return
+        path.parent.mkdir(exist_ok=True)
+        write_output(path, [json.dumps(entry, ensure_ascii=True, separators=(",", ":"))])
+
+
+# --- many models, in workers ------------------------------------------------------------------------------
+
+
+def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> None:
+    """A worker: limits set once, then one model per request until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the scan stops
+    limit_memory(options.max_memory_mb)
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        record = audit_record(Path(request), options, rules_version)
+        connection.send(record)
+        if record["status"] == Status.OOM:
+            return  # after a failed allocation, start afresh
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap the data this process may allocate: an allocation past it fails (MemoryError), so a huge or
+    hostile model ends its own audit, not the machine. RLIMIT_DATA counts heap and anonymous maps only,
+    not the shared libraries every Python maps."""
+    if megabytes <= 0:
+        return
+    import resource
+
+    which = getattr(resource, "RLIMIT_DATA", resource.RLIMIT_AS)
+    _, hard = resource.getrlimit(which)
+    wanted = megabytes * 2**20
+    resource.setrlimit(which, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
+class _Worker:
+    def __init__(self, options: ScanOptions, rules_version: str) -> None:
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.connection: Connection
+        self.connection, child = context.Pipe()
+        process = context.Process  # type: ignore[attr-defined]
+        self.process = process(target=_worker_main, args=(child, options, rules_version), daemon=True)
+        self.process.start()
+        child.close()
+        self.path: Path | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+
+    def give(self, path: Path, timeout: float) -> None:
+        self.path, self.started = path, time.monotonic()
+        self.deadline = self.started + timeout
+        self.connection.send(str(path))
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+def scan(
+    models: Iterable[Path],
+    options: ScanOptions,
+    jobs: int,
+    on_record: Callable[[dict[str, Any]], None],
+) -> None:
+    """Audit each model in one of `jobs` workers; `on_record` gets each model's record as it finishes
+    (in the order they finish)."""
+    from multiprocessing.connection import wait
+
+    rules_version = options.rules_version()
+    pending = iter(models)
+    idle: list[_Worker] = [_Worker(options, rules_version) for _ in range(max(1, jobs))]
+    busy: dict[Connection, _Worker] = {}
+    exhausted = False
+    try:
+        while True:
+            while idle and not exhausted:
+                path = next(pending, None)
+                if path is None:
+                    exhausted = True
+                    break
+                worker = idle.pop()
+                worker.give(path, options.timeout)
+                busy[worker.connection] = worker
+            if not busy:
+                return
+            now = time.monotonic()
+            soonest = min(worker.deadline for worker in busy.values())
+            for ready in wait(list(busy), timeout=max(0.0, soonest - now)):
+                worker = busy.pop(ready)  # type: ignore[call-overload]
+                connection = worker.connection
+                assert worker.path is not None
+                try:
+                    record: dict[str, Any] = connection.recv()
+                except (EOFError, OSError):
+                    record = _died(worker, options)
+                on_record(finished(record, worker.path, time.monotonic() - worker.started))
+                if record["status"] == Status.OOM or not worker.process.is_alive():
+                    worker.stop()
+                    worker = _Worker(options, rules_version)
+                idle.append(worker)
+            now = time.monotonic()
+            for connection, worker in list(busy.items()):
+                if now >= worker.deadline:
+                    del busy[connection]
+                    worker.stop()
+                    assert worker.path is not None
+                    message = f"not finished in {options.timeout:g} s: its worker was stopped"
+                    on_record(
+                        finished(error_record(Status.TIMEOUT, message), worker.path, now - worker.started)
+                    )
+                    idle.append(_Worker(options, rules_version))
+    finally:
+        for worker in [*idle, *busy.values()]:
+            worker.stop()
+
+
+def _died(worker: _Worker, options: ScanOptions) -> dict[str, Any]:
+    """A worker that ended without answering: killed by the kernel or a library's abort (most often an
+    allocation past the limit that C++ code could not turn into an exception), or a crash."""
+    worker.process.join(5)
+    code = worker.process.exitcode
+    how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
+    if options.max_memory_mb > 0 and code in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV):
+        return error_record(
+            Status.OOM, f"its worker died ({how}) under the {options.max_memory_mb} MB memory limit"
+        )
+    return error_record(Status.ERROR, f"its worker died ({how})")

@@ -1,0 +1,176 @@
+"""`inspector scan` on one machine: the JSON-lines output (appended as models finish, resumed when it
+holds some already), the progress bar, and the summary. The auditing itself is `inspector.scan`'s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from inspector.discover import Discovery
+from inspector.errors import InspectorError
+from inspector.files import output_problem, read_regular_file, write_output
+from inspector.scan import ScanOptions, Status, scan
+
+#: A records file read back to resume: larger than any scan's (a million records of 20 KB).
+MAX_RECORDS_BYTES = 32 * 2**30
+
+
+def run_scan(
+    models: list[Path], discovery: Discovery, options: ScanOptions, jobs: int, output: Path | None
+) -> int:
+    for model in models:
+        if output is not None and (problem := output_problem(output, [model])):
+            raise InspectorError(f"{output}: {problem} (--output)")
+    if options.cache_dir is not None:
+        _check_cache(options.cache_dir)
+    done = _resume(output) if output is not None else {}
+    todo = [model for model in models if str(model) not in done]
+    statuses = Counter(done.values())
+    cached = 0
+    started = time.monotonic()
+    with _records(output) as sink, _progress(len(todo)) as advance:
+
+        def on_record(record: dict[str, Any]) -> None:
+            nonlocal cached
+            statuses[record["status"]] += 1
+            cached += bool(record.get("cached"))
+            sink.write(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
+            sink.flush()
+            advance(record["status"])
+
+        scan(todo, options, jobs, on_record)
+        worst = max((Status(status).exit_code for status in statuses), default=0)
+        summary = {
+            "record": "summary",
+            "models": len(models),
+            "audited": len(todo) - cached,
+            "cached": cached,
+            "resumed": len(models) - len(todo),
+            "statuses": {status.value: statuses.get(status.value, 0) for status in Status},
+            "exit_code": worst,
+            "seconds": round(time.monotonic() - started, 3),
+            "walk": {
+                "entries": discovery.entries,
+                "links_skipped": discovery.links_skipped,
+                "too_deep": discovery.too_deep[:100],
+                "stopped": discovery.stopped,
+            },
+        }
+        sink.write(json.dumps(summary, ensure_ascii=True, separators=(",", ":")) + "\n")
+    sys.stderr.write(_said(summary, discovery) + "\n")
+    return worst
+
+
+def _said(summary: dict[str, Any], discovery: Discovery) -> str:
+    counts = ", ".join(f"{count} {status}" for status, count in summary["statuses"].items() if count)
+    parts = [f"inspector: {summary['models']} models ({counts or 'none'})"]
+    if summary["cached"] or summary["resumed"]:
+        parts.append(f"{summary['cached']} from the cache, {summary['resumed']} already in the output")
+    parts.append(f"{summary['seconds']:.1f} s")
+    if discovery.stopped:
+        parts.append("the walk stopped at its entry limit: models beyond it were not looked for")
+    if discovery.too_deep:
+        parts.append(f"{len(discovery.too_deep)} folders too deep to walk")
+    return "; ".join(parts)
+
+
+def _check_cache(cache: Path) -> None:
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+        raise InspectorError(f"{cache}: not a folder (--cache; inspector does not write through links)")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InspectorError(f"{cache}: cannot make the cache folder ({error.strerror or error})") from error
+
+
+def _resume(output: Path) -> dict[str, str]:
+    """The models an earlier run of the same output recorded, with their status. Lines that are not a
+    model's record (a summary, a line cut short when a run was stopped) are dropped from the file."""
+    problem = output_problem(output, [])
+    if problem:
+        raise InspectorError(f"{output}: {problem} (--output)")
+    if not output.exists():
+        return {}
+    text = read_regular_file(output, MAX_RECORDS_BYTES, "records file").decode("utf-8", "replace")
+    kept: list[str] = []
+    done: dict[str, str] = {}
+    lines = text.splitlines(keepends=True)
+    statuses = {status.value for status in Status}
+    for line in lines:
+        if _recorded_model(line, statuses) and (path := json.loads(line)["path"]) not in done:
+            done[path] = json.loads(line)["status"]
+            kept.append(line)
+    if len(kept) != len(lines):
+        write_output(output, kept)
+    return done
+
+
+def _recorded_model(line: str, statuses: set[str]) -> bool:
+    """A whole line holding a model's record (not a summary, not a line a stopped run cut short)."""
+    if not line.endswith("\n"):
+        return False
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False
+    return (
+        isinstance(record, dict)
+        and record.get("record") == "model"
+        and isinstance(record.get("path"), str)
+        and record.get("status") in statuses
+    )
+
+
+@contextmanager
+def _records(output: Path | None) -> Iterator[IO[str]]:
+    if output is None:
+        yield sys.stdout
+        return
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(output, flags, 0o666)
+    except OSError as error:
+        raise InspectorError(f"{output}: cannot write ({error.strerror or error}) (--output)") from error
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        yield handle
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """A bar on stderr when it is a terminal (rich, refreshed on each record: no thread, so workers
+    forked meanwhile inherit none); nothing otherwise."""
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda _status: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[said]}"),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        auto_refresh=False,
+        transient=True,
+    )
+    seen: Counter[str] = Counter()
+    with progress:
+        task = progress.add_task("scan", total=total, said="")
+
+        def advance(status: str) -> None:
+            seen[status] += 1
+            said = " ".join(f"{count} {name}" for name, count in sorted(seen.items()))
+            progress.update(task, advance=1, said=said)
+            progress.refresh()
+
+        yield advance
