@@ -1,8 +1,8 @@
 """Finding SavedModel folders under the paths and globs a scan is given: a bounded walk that follows no
 link and does not descend into a model it found (a model's assets are not more models).
 
-A folder is a SavedModel when it holds a regular `saved_model.pb` or `saved_model.pbtxt`; the reader
-decides whether that file is any good (a corrupt one is an `error` record, not a folder skipped).
+A folder is a SavedModel when it holds a `saved_model.pb` or `saved_model.pbtxt`; the reader decides
+whether that file is any good (a corrupt one, or a link, is an `error` record, not a folder skipped).
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def find_models(targets: Iterable[str], discovery: Discovery | None = None) -> I
     seen: set[Path] = set()
     discovery = discovery if discovery is not None else Discovery()
     for target in targets:
-        roots = _expand(target)
-        if not roots:
+        roots, through_links = _expand(target)
+        discovery.links_skipped += through_links
+        if not roots and not through_links:
             raise InspectorError(f"{target}: no such file or folder")
         for root in roots:
             for model in _walk(root, discovery):
@@ -52,29 +53,34 @@ def find_models(targets: Iterable[str], discovery: Discovery | None = None) -> I
                     yield model
 
 
-def _expand(target: str) -> list[Path]:
+def _expand(target: str) -> tuple[list[Path], int]:
+    """The paths a target names, and how many matches of a glob were left out as reached through a link."""
     if not _GLOB_CHARS.intersection(target):
         path = Path(target)
         if path.name in MODEL_FILES and path.is_file():
             path = path.parent
-        return [path] if os.path.lexists(path) else []
+        return ([path] if os.path.lexists(path) else []), 0
     # A glob (glob.glob: Path.glob takes no absolute pattern): its matches, except those reached through a
-    # link below the pattern's literal start -- the walk follows no link, nor does the glob's result.
+    # link below the pattern's literal start -- the walk follows no link, nor does the glob's result. A
+    # match that is itself a link is the walk's to skip (and count).
     fixed = 0
     for part in Path(target).parts:
         if _GLOB_CHARS.intersection(part):
             break
         fixed += 1
-    return [
-        Path(match)
-        for match in sorted(glob.glob(target, recursive=True))  # noqa: PTH207
-        if not _through_link(Path(match), fixed)
-    ]
+    matches = [Path(match) for match in sorted(glob.glob(target, recursive=True))]  # noqa: PTH207
+    kept = [match for match in matches if not _through_link(match, fixed)]
+    return [_folder_of(match) for match in kept], len(matches) - len(kept)
+
+
+def _folder_of(path: Path) -> Path:
+    """A model's file stands for its folder (`models/*/saved_model.pb`)."""
+    return path.parent if path.name in MODEL_FILES and not path.is_dir() and not path.is_symlink() else path
 
 
 def _through_link(path: Path, fixed: int) -> bool:
     parts = path.parts
-    return any(Path(*parts[:end]).is_symlink() for end in range(max(fixed, 1) + 1, len(parts) + 1))
+    return any(Path(*parts[:end]).is_symlink() for end in range(max(fixed, 1) + 1, len(parts)))
 
 
 def _walk(root: Path, discovery: Discovery) -> Iterator[Path]:
@@ -113,9 +119,11 @@ def _walk(root: Path, discovery: Discovery) -> Iterator[Path]:
 
 
 def _is_model(folder: Path) -> bool:
+    """A folder holding `saved_model.pb` (or .pbtxt) of any kind but a folder: a link or a FIFO there is
+    the reader's to refuse, in an `error` record, not a model the scan silently passes over."""
     for name in MODEL_FILES:
         try:
-            if stat.S_ISREG(os.lstat(folder / name).st_mode):
+            if not stat.S_ISDIR(os.lstat(folder / name).st_mode):
                 return True
         except OSError:
             continue

@@ -1,0 +1,215 @@
+"""`inspector scan`: every model under the targets gets exactly one record, whatever it does to its worker.
+
+The registry below mixes the fixtures with a corrupt model, a model too large for the timeout and the
+memory limit, a link to a model (not followed), a saved_model.pb that is a link (an error record) and
+models at several depths. Scans run as the console script, in a child process: scan forks its workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_cli
+
+from fixtures import catalog
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import shapes  # benchmarks/ is not a package: on the path above
+
+FIXTURES = [fixture.name for fixture in catalog.FIXTURES]
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("registry")
+    for name in FIXTURES:
+        shutil.copytree(catalog.get(name).path, root / "team" / name / "1")
+    corrupt = root / "broken" / "corrupt"
+    corrupt.mkdir(parents=True)
+    (corrupt / "saved_model.pb").write_bytes(b"\x0a\xff\xff\xff\xff not a protobuf")
+    linked = root / "broken" / "linked_file"
+    linked.mkdir()
+    (linked / "saved_model.pb").symlink_to(catalog.get("custom_ops").path / "saved_model.pb")
+    (root / "link_to_a_model").symlink_to(catalog.get("custom_ops").path, target_is_directory=True)
+    # ~400k nodes: a second or more to audit, where a fixture takes a hundredth of that.
+    shapes.write(root / "huge" / "model", blocks=40, nodes_per_block=10_000)
+    return root
+
+
+MODELS_IN_REGISTRY = len(FIXTURES) + 3  # the fixtures, corrupt, linked_file, huge/model
+
+
+def scan(*args: str | Path) -> tuple[int, list[dict[str, Any]], dict[str, Any], str]:
+    run = run_cli("scan", *args, process=True, timeout=300)
+    assert run.code in (0, 1, 2), run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    records, summary = lines[:-1], lines[-1]
+    assert summary["record"] == "summary" and all(r["record"] == "model" for r in records)
+    return run.code, records, summary, run.stderr
+
+
+def by_path(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    paths = [record["path"] for record in records]
+    assert len(paths) == len(set(paths)), "a model got two records"
+    return {record["path"]: record for record in records}
+
+
+def test_every_model_gets_one_record_and_a_bad_or_slow_one_does_not_stop_the_scan(registry: Path) -> None:
+    code, records, summary, stderr = scan(registry, "--jobs", "2", "--timeout", "0.6", "--no-registry")
+    found = by_path(records)
+    assert len(found) == MODELS_IN_REGISTRY == summary["models"]
+    assert str(registry / "link_to_a_model") not in found  # links are not followed
+    assert summary["walk"]["links_skipped"] == 1
+
+    corrupt = found[str(registry / "broken" / "corrupt")]
+    assert corrupt["status"] == "error" and corrupt["verdict"] is None and corrupt["audit"] is None
+    assert "not a valid SavedModel protobuf" in corrupt["error"]
+    linked = found[str(registry / "broken" / "linked_file")]
+    assert linked["status"] == "error" and "link" in linked["error"]
+    huge = found[str(registry / "huge" / "model")]
+    assert huge["status"] == "timeout" and "0.6 s" in huge["error"]
+
+    risky = found[str(registry / "team" / "risky_ops" / "1")]
+    assert risky["status"] == "findings" and risky["verdict"] == "failed" and risky["exit_code"] == 1
+    assert risky["findings"] == sum(risky["counts"].values()) > 0
+    assert risky["audit"]["kind"] == "audit" and risky["audit"]["verdict"] == "failed"
+    assert found[str(registry / "team" / "keras_serving" / "1")]["status"] == "ok"
+
+    assert summary["statuses"]["timeout"] == 1 and summary["statuses"]["error"] == 2
+    assert code == summary["exit_code"] == 2  # the worst model's
+    assert f"{MODELS_IN_REGISTRY} models" in stderr and "1 timeout" in stderr
+
+
+def test_a_record_holds_the_same_audit_as_the_audit_command(registry: Path) -> None:
+    """Every audit option applies per model, and the document is `inspector audit --format json`'s."""
+    model = registry / "team" / "custom_ops" / "1"
+    options = ("--whitelist", "Acme", "--fail-on", "warning", "--no-registry")
+    _, [record], _, _ = scan(model, *options)
+    alone = run_cli("audit", model, *options, "--format", "json")
+    assert record["audit"] == json.loads(alone.stdout)
+    assert record["status"] == ("findings" if alone.code == 1 else "ok")
+
+
+def test_a_model_over_the_memory_limit_is_an_oom_record(registry: Path) -> None:
+    _, records, summary, _ = scan(registry / "huge", registry / "team" / "custom_ops", "--max-memory", "150")
+    found = by_path(records)
+    huge = found[str(registry / "huge" / "model")]
+    assert huge["status"] == "oom" and "150 MB" in huge["error"]
+    # The worker was replaced: the next model is audited as usual.
+    assert found[str(registry / "team" / "custom_ops" / "1")]["status"] == "findings"
+    assert summary["statuses"]["oom"] == 1
+
+
+def test_a_scan_resumes_from_its_output(registry: Path, tmp_path: Path) -> None:
+    output = tmp_path / "records.jsonl"
+    team = registry / "team"
+    first = run_cli("scan", team, "-o", output, "--no-registry", process=True)
+    assert first.code == 1 and first.stdout == ""
+    lines = output.read_text().splitlines(keepends=True)
+    assert json.loads(lines[-1])["record"] == "summary"
+    # A run stopped midway: three records and the summary lost, the last line cut short.
+    output.write_text("".join(lines[: len(FIXTURES) - 3]) + lines[len(FIXTURES) - 3][:40])
+    again = run_cli("scan", team, "-o", output, "--no-registry", process=True)
+    assert again.code == 1
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    models, summary = records[:-1], records[-1]
+    assert len(by_path(models)) == len(FIXTURES)
+    assert summary["resumed"] == len(FIXTURES) - 3 and summary["audited"] == 3
+    assert summary["statuses"]["findings"] == json.loads(lines[-1])["statuses"]["findings"]
+
+
+def test_a_rerun_with_the_cache_reads_every_unchanged_model_from_it(registry: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    team = registry / "team"
+    _, cold, summary, _ = scan(team, "--cache", cache, "--no-registry")
+    # Fixtures with identical files (versioned_v1 and its twin) share one entry.
+    assert summary["cached"] < 2
+    _, warm, summary, _ = scan(team, "--cache", cache, "--no-registry")
+    assert summary["cached"] == len(FIXTURES) and summary["audited"] == 0
+    for before, after in zip(sorted(cold, key=_path), sorted(warm, key=_path), strict=True):
+        assert after["cached"] is True
+        ignored = ("cached", "seconds")
+        assert {k: v for k, v in before.items() if k not in ignored} == {
+            k: v for k, v in after.items() if k not in ignored
+        }
+    # Another policy is another rules version: nothing is reused.
+    _, _, summary, _ = scan(team, "--cache", cache, "--no-registry", "--whitelist", "Acme")
+    assert summary["cached"] < 2
+
+
+def test_a_changed_model_is_audited_again(registry: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(registry / "team" / "custom_ops" / "1", model)
+    cache = tmp_path / "cache"
+    scan(model, "--cache", cache, "--no-registry")
+    (model / "debug" / "saved_model_debug_info.pb").write_bytes(b"")
+    _, [record], summary, _ = scan(model, "--cache", cache, "--no-registry")
+    assert record["cached"] is False and summary["audited"] == 1
+
+
+def _path(record: dict[str, Any]) -> str:
+    return str(record["path"])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["nowhere/at/all"], "nowhere/at/all: no such file or folder"),
+        (["fixtures/models/custom_ops/saved_model.pb/x"], "no such file or folder"),
+        (["fixtures/models", "--jobs", "0"], "--jobs must be at least 1"),
+        (["fixtures/models", "--timeout", "0"], "--timeout must be positive"),
+        (["fixtures/models/custom_ops", "-o", "fixtures/models/custom_ops/out.jsonl"], "never modifies"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(args: list[str], expected: str) -> None:
+    run = run_cli("scan", *args)
+    assert run.code == 2 and expected in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_the_output_is_never_written_through_a_link(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.jsonl"
+    target.write_text("")
+    (tmp_path / "out.jsonl").symlink_to(target)
+    run = run_cli("scan", catalog.get("custom_ops").path, "-o", tmp_path / "out.jsonl")
+    assert run.code == 2 and "symbolic link" in run.stderr and target.read_text() == ""
+
+
+def test_a_glob_finds_models_and_never_a_link(registry: Path) -> None:
+    _, records, summary, _ = scan(f"{registry}/team/*_ops/1", f"{registry}/link_to_*", "--no-registry")
+    assert sorted(Path(r["path"]).parent.name for r in records) == ["custom_ops", "risky_ops"]
+    assert summary["walk"]["links_skipped"] == 1
+    # A model's file stands for its folder; a match reached through a link is left out.
+    _, records, summary, _ = scan(f"{registry}/*/saved_model.pb", f"{registry}/team/*/1/saved_model.pb")
+    assert len(records) == len(FIXTURES) and summary["walk"]["links_skipped"] == 1
+
+
+def test_a_model_given_by_its_file_is_its_folder(registry: Path) -> None:
+    model = registry / "team" / "custom_ops" / "1"
+    _, [record], _, _ = scan(model / "saved_model.pb", "--no-registry")
+    assert record["path"] == str(model)
+
+
+def test_no_model_found_is_said_and_passes(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, records, summary, stderr = scan(tmp_path / "empty")
+    assert (code, records, summary["models"]) == (0, [], 0) and "0 models" in stderr
+
+
+def test_the_walk_never_goes_through_a_folder_link_inside_the_tree(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    shutil.copytree(catalog.get("custom_ops").path, tmp_path / "a" / "m")
+    _, records, summary, _ = scan(tmp_path, "--no-registry")
+    assert [Path(r["path"]).name for r in records] == ["m"] and summary["walk"]["links_skipped"] == 1
+
+
+def test_scan_is_documented_with_examples() -> None:
+    run = run_cli("scan", "--help")
+    assert run.code == 0 and "--max-memory" in run.stdout and "inspector scan registry/" in run.stdout
+    assert os.linesep not in run.stdout.strip().splitlines()[0]
