@@ -293,6 +293,11 @@ def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> N
     """A worker: limits set once, then one model per request until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the scan stops
     limit_memory(options.max_memory_mb)
+    # Imported before the first model's clock starts (a spawned worker starts from nothing).
+    import inspector.loader
+    import inspector.render.jsonfmt  # noqa: F401
+
+    connection.send(READY)
     while True:
         try:
             request = connection.recv()
@@ -302,6 +307,11 @@ def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> N
         connection.send(record)
         if record["status"] == Status.OOM:
             return  # after a failed allocation, start afresh
+
+
+READY = "ready"
+#: How long a new worker may take to start (spawning one imports inspector afresh).
+START_TIMEOUT = 120.0
 
 
 def limit_memory(megabytes: int) -> None:
@@ -318,12 +328,17 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(which, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
 
 
-class _Worker:
-    def __init__(self, options: ScanOptions, rules_version: str) -> None:
+class Worker:
+    """A worker process: forked where the platform allows (no start-up per model), else spawned; a host
+    that runs threads of its own (a Beam runner) asks for `spawn`, as a fork copies their locks."""
+
+    def __init__(self, options: ScanOptions, rules_version: str, start_method: str | None = None) -> None:
         import multiprocessing
 
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        if start_method is None:
+            start_method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(start_method)
+        self.options, self.rules_version, self.start_method = options, rules_version, start_method
         self.connection: Connection
         self.connection, child = context.Pipe()
         process = context.Process  # type: ignore[attr-defined]
@@ -333,11 +348,51 @@ class _Worker:
         self.path: Path | None = None
         self.deadline = 0.0
         self.started = 0.0
+        self.ready = False
 
-    def give(self, path: Path, timeout: float) -> None:
+    def give(self, path: Path) -> None:
+        if not self.ready:  # a model's time starts when its worker can take it
+            try:
+                started = self.connection.poll(START_TIMEOUT) and self.connection.recv() == READY
+            except (EOFError, OSError):
+                started = False
+            if not started:
+                raise InspectorError(f"a worker process did not start within {START_TIMEOUT:g} s")
+            self.ready = True
         self.path, self.started = path, time.monotonic()
-        self.deadline = self.started + timeout
+        self.deadline = self.started + self.options.timeout
         self.connection.send(str(path))
+
+    def answer(self) -> dict[str, Any]:
+        """The record of the model given, once the worker has answered (or died: then it says how)."""
+        try:
+            record: dict[str, Any] = self.connection.recv()
+        except (EOFError, OSError):
+            record = _died(self, self.options)
+        assert self.path is not None
+        return finished(record, self.path, time.monotonic() - self.started)
+
+    def timed_out(self) -> dict[str, Any]:
+        assert self.path is not None
+        message = f"not finished in {self.options.timeout:g} s: its worker was stopped"
+        return finished(error_record(Status.TIMEOUT, message), self.path, time.monotonic() - self.started)
+
+    def healthy(self, record: dict[str, Any]) -> bool:
+        """Fit for the next model: alive, and not after a failed allocation."""
+        return record["status"] != Status.OOM and bool(self.process.is_alive())
+
+    def replacement(self) -> Worker:
+        self.stop()
+        return Worker(self.options, self.rules_version, self.start_method)
+
+    def audit(self, path: Path) -> tuple[dict[str, Any], Worker]:
+        """One model, waited for: its record, and the worker to use next (this one, or a new one when
+        this one timed out or died)."""
+        self.give(path)
+        if self.connection.poll(self.options.timeout):
+            record = self.answer()
+            return record, (self if self.healthy(record) else self.replacement())
+        return self.timed_out(), self.replacement()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -359,8 +414,8 @@ def scan(
 
     rules_version = options.rules_version()
     pending = iter(models)
-    idle: list[_Worker] = [_Worker(options, rules_version) for _ in range(max(1, jobs))]
-    busy: dict[Connection, _Worker] = {}
+    idle: list[Worker] = [Worker(options, rules_version) for _ in range(max(1, jobs))]
+    busy: dict[Connection, Worker] = {}
     exhausted = False
     try:
         while True:
@@ -370,42 +425,28 @@ def scan(
                     exhausted = True
                     break
                 worker = idle.pop()
-                worker.give(path, options.timeout)
+                worker.give(path)
                 busy[worker.connection] = worker
             if not busy:
                 return
-            now = time.monotonic()
             soonest = min(worker.deadline for worker in busy.values())
-            for ready in wait(list(busy), timeout=max(0.0, soonest - now)):
+            for ready in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
                 worker = busy.pop(ready)  # type: ignore[call-overload]
-                connection = worker.connection
-                assert worker.path is not None
-                try:
-                    record: dict[str, Any] = connection.recv()
-                except (EOFError, OSError):
-                    record = _died(worker, options)
-                on_record(finished(record, worker.path, time.monotonic() - worker.started))
-                if record["status"] == Status.OOM or not worker.process.is_alive():
-                    worker.stop()
-                    worker = _Worker(options, rules_version)
-                idle.append(worker)
+                record = worker.answer()
+                on_record(record)
+                idle.append(worker if worker.healthy(record) else worker.replacement())
             now = time.monotonic()
             for connection, worker in list(busy.items()):
                 if now >= worker.deadline:
                     del busy[connection]
-                    worker.stop()
-                    assert worker.path is not None
-                    message = f"not finished in {options.timeout:g} s: its worker was stopped"
-                    on_record(
-                        finished(error_record(Status.TIMEOUT, message), worker.path, now - worker.started)
-                    )
-                    idle.append(_Worker(options, rules_version))
+                    on_record(worker.timed_out())
+                    idle.append(worker.replacement())
     finally:
         for worker in [*idle, *busy.values()]:
             worker.stop()
 
 
-def _died(worker: _Worker, options: ScanOptions) -> dict[str, Any]:
+def _died(worker: Worker, options: ScanOptions) -> dict[str, Any]:
     """A worker that ended without answering: killed by the kernel or a library's abort (most often an
     allocation past the limit that C++ code could not turn into an exception), or a crash."""
     worker.process.join(5)

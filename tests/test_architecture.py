@@ -62,7 +62,7 @@ LAYERS: dict[str, set[str]] = {
         *(f"audit/{p.relative_to(PACKAGE / 'audit')}" for p in (PACKAGE / "audit").rglob("*.py")),
     },
     # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).
-    "batch": {"scan.py", "scanrun.py", "beam.py"},
+    "batch": {"scan.py", "scanrun.py", "beam.py", "policyargs.py"},
     # Results in, text out.
     "render": {f"render/{p.name}" for p in (PACKAGE / "render").glob("*.py")},
     # The JSON Schemas, derived from the result types.

@@ -1,0 +1,207 @@
+"""Auditing a registry on many machines: an Apache Beam pipeline that writes the records `inspector scan`
+writes, one per model (install `savedmodel-inspector[beam]`).
+
+    import apache_beam as beam
+    from inspector.beam import AuditSavedModels
+    from inspector.scan import ScanOptions
+    from inspector.audit import Policy
+
+    with beam.Pipeline() as pipeline:
+        records = pipeline | AuditSavedModels(["gs://models/prod"], ScanOptions(Policy(whitelist=("Acme",))))
+
+or from a shell, on any runner Beam has (DirectRunner here, Dataflow, Flink, Spark):
+
+    python -m inspector.beam --input gs://models/prod --output gs://audits/prod/records \\
+        --runner DataflowRunner --project P --region R --temp_location gs://audits/tmp
+
+Models are matched through Beam's own FileSystems (a folder holding saved_model.pb or .pbtxt, at any
+depth), so every scheme Beam reads works: local paths, gs://, s3://, hdfs://. Matches are reshuffled
+across workers; each DoFn instance keeps one worker process (spawned: a runner's threads make fork
+unsafe) and audits each model in it under the same time and memory limits as `scan`. A model on a remote
+filesystem is first copied to the machine's local disk (at most MAX_COPY_BYTES), its record naming the
+remote path. As on one machine, a local walk follows no link.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from inspector.audit import Policy, read_baseline
+from inspector.discover import MODEL_FILES
+from inspector.policyargs import add_policy_options, policy_of
+from inspector.scan import (
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    ScanOptions,
+    Status,
+    Worker,
+    error_record,
+    finished,
+)
+
+#: A remote model larger than this is not copied to the worker: an `error` record says so.
+MAX_COPY_BYTES = 8 * 2**30
+
+
+class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
+    """PBegin -> a PCollection of records (dicts), one per SavedModel folder found under `patterns`."""
+
+    def __init__(self, patterns: str | Sequence[str], options: ScanOptions | None = None) -> None:
+        super().__init__()
+        self.patterns = [patterns] if isinstance(patterns, str) else list(patterns)
+        self.options = options or ScanOptions(Policy())
+
+    def expand(self, pbegin: Any) -> Any:
+        return (
+            pbegin
+            | "Patterns" >> beam.Create(self.patterns)
+            | "FindModels" >> beam.FlatMap(find_model_folders)
+            | "Once" >> beam.Distinct()
+            | "Spread" >> beam.Reshuffle()
+            | "Audit" >> beam.ParDo(_AuditModel(self.options))
+        )
+
+
+def find_model_folders(pattern: str) -> Iterator[str]:
+    """The SavedModel folders a pattern names or holds, through Beam's FileSystems. Like `scan`, a model
+    inside another model's folder is not another model, and on a local disk no link is followed."""
+    pattern = pattern.rstrip("/")
+    local = FileSystems.get_scheme(pattern) is None
+    if local and Path(pattern).is_symlink():
+        return
+    wanted = [FileSystems.join(pattern, name) for name in MODEL_FILES]
+    wanted += [FileSystems.join(pattern, "**", name) for name in MODEL_FILES]
+    folders = set()
+    for result in FileSystems.match(wanted):
+        for metadata in result.metadata_list:
+            folder, name = FileSystems.split(metadata.path)
+            if name in MODEL_FILES and not (local and _through_link(folder, pattern)):
+                folders.add(folder)
+    ordered = sorted(folders)
+    outermost: list[str] = []
+    for folder in ordered:
+        if not any(folder.startswith(model.rstrip("/") + "/") for model in outermost):
+            outermost.append(folder)
+    yield from outermost
+
+
+def _through_link(folder: str, root: str) -> bool:
+    """Whether a local folder is reached from `root` through a link (os.walk lists a linked file)."""
+    path = Path(folder)
+    top = Path(root)
+    while path != top and top in path.parents:
+        if path.is_symlink():
+            return True
+        path = path.parent
+    return False
+
+
+class _AuditModel(beam.DoFn):
+    def __init__(self, options: ScanOptions) -> None:
+        self.options = options
+        self.worker: Worker | None = None
+
+    def setup(self) -> None:
+        self.rules_version = self.options.rules_version()
+        self.worker = Worker(self.options, self.rules_version, start_method="spawn")
+
+    def process(self, folder: str) -> Iterable[dict[str, Any]]:
+        assert self.worker is not None
+        if FileSystems.get_scheme(folder) is None:
+            record, self.worker = self.worker.audit(Path(folder))
+            yield record
+            return
+        with tempfile.TemporaryDirectory(prefix="inspector-beam-") as scratch:
+            local = Path(scratch) / "model"
+            problem = copy_model(folder, local)
+            if problem:
+                yield finished(error_record(Status.ERROR, f"{folder}: {problem}"), Path(folder), 0.0)
+                return
+            record, self.worker = self.worker.audit(local)
+        yield _named(record, folder, str(local))
+
+    def teardown(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+
+def copy_model(folder: str, local: Path) -> str | None:
+    """Copy a remote model folder to `local`; what is wrong, or None."""
+    [result] = FileSystems.match([FileSystems.join(folder, "**")])
+    files = [m for m in result.metadata_list if not m.path.endswith("/")]
+    total = sum(m.size_in_bytes for m in files)
+    if total > MAX_COPY_BYTES:
+        return f"{total} bytes is over the {MAX_COPY_BYTES}-byte limit for copying a model to a worker"
+    prefix = folder.rstrip("/") + "/"
+    for metadata in files:
+        relative = metadata.path[len(prefix) :]
+        target = (local / relative).resolve()
+        if not relative or ".." in Path(relative).parts or local.resolve() not in target.parents:
+            return f"{metadata.path}: a name that leaves the model's folder"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with FileSystems.open(metadata.path) as source, open(target, "wb") as sink:  # noqa: PTH123
+            shutil.copyfileobj(source, sink)
+    return None
+
+
+def _named(record: dict[str, Any], remote: str, local: str) -> dict[str, Any]:
+    """A copied model's record as the remote path's: its path, and the model in the audit document."""
+    named = {**record, "path": remote}
+    document = named.get("audit")
+    if isinstance(document, dict) and isinstance(document.get("model"), dict):
+        named["audit"] = {**document, "model": {**document["model"], "path": remote}}
+    return named
+
+
+# --- python -m inspector.beam --------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
+
+    parser = argparse.ArgumentParser(
+        prog="python -m inspector.beam",
+        description="Audit every SavedModel under --input, on any Beam runner; one JSON line per model, "
+        "the records `inspector scan` writes. Other options go to Beam (--runner, --project, ...).",
+    )
+    parser.add_argument(
+        "--input", action="append", required=True, help="a folder, model or glob (repeatable)"
+    )
+    parser.add_argument("--output", required=True, help="prefix of the JSON-lines files written")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per model")
+    parser.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, help="MB per model; 0: none")
+    parser.add_argument(
+        "--tags", type=lambda text: tuple(t for t in text.split(",") if t), metavar="TAG[,TAG]"
+    )
+    add_policy_options(parser)
+    known, pipeline_args = parser.parse_known_args(argv)
+    options = ScanOptions(
+        policy_of(known),
+        baseline=read_baseline(known.baseline) if known.baseline else frozenset(),
+        tags=known.tags,
+        timeout=known.timeout,
+        max_memory_mb=known.max_memory,
+    )
+    pipeline_options = PipelineOptions(pipeline_args)
+    # The workers import inspector: the pipeline's main session need not travel with them.
+    pipeline_options.view_as(SetupOptions).save_main_session = False
+    with beam.Pipeline(options=pipeline_options) as pipeline:
+        (
+            pipeline
+            | "AuditSavedModels" >> AuditSavedModels(known.input, options)
+            | "Json" >> beam.Map(lambda record: json.dumps(record, ensure_ascii=True, separators=(",", ":")))
+            | "Write" >> beam.io.WriteToText(known.output, file_name_suffix=".jsonl")
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The audit's policy on a command line: the options `audit`, `scan` and `python -m inspector.beam` share,
+and the policy they make (the policy file's or pyproject's, with the command line over it)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the audit is imported by the commands that audit, when they run
+    from inspector.audit import Policy
+
+
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    """What an audit checks, shared by `audit` and `scan` (which audits each model with them)."""
+    parser.add_argument(
+        "--whitelist", action="append", metavar="NS", help="allowed op namespace (repeatable)"
+    )
+    parser.add_argument("--deny", action="append", metavar="OP", help="also flag this op type (repeatable)")
+    parser.add_argument("--allow", action="append", metavar="OP", help="never flag this op type as risky")
+    parser.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        choices=("note", "warning", "error", "critical"),
+        help="exit 1 for findings at or above this severity (default: error)",
+    )
+    parser.add_argument(
+        "--require-alias", action="append", metavar="NAME", help="a function alias that must exist"
+    )
+    parser.add_argument(
+        "--min-trace-coverage",
+        type=float,
+        metavar="PCT",
+        help="percent of ops that need a trace (default 50)",
+    )
+    selection = "rule ids or prefixes (INS002, INS00), rule names (risky-op) or severities (note, warning, error, critical); comma-separated, repeatable"
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help=f"report only these, replacing the policy's: {selection}",
+    )
+    parser.add_argument("--extend-select", action="append", metavar="RULES", help="report these too")
+    parser.add_argument("--ignore", action="append", metavar="RULES", help="never report these")
+    parser.add_argument("--no-registry", action="store_true", help="skip the op registry check (INS004)")
+    parser.add_argument(
+        "--live-registry",
+        action="store_true",
+        help="check op types against the installed TensorFlow (imports it, ~3 s) instead of the shipped "
+        "snapshot of TensorFlow 2.12-2.21's registries",
+    )
+    parser.add_argument(
+        "--verify-fingerprint",
+        action="store_true",
+        help="recompute fingerprint.pb with TensorFlow (imports it; nothing is loaded) (INS009)",
+    )
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="TOML policy (default: [tool.inspector.audit] of the nearest pyproject.toml)",
+    )
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
+
+
+def policy_of(args: argparse.Namespace) -> Policy:
+    """The policy file's (or pyproject's), with the command line's options over it."""
+    from inspector.audit import Policy, Severity, find_pyproject, load_policy
+    from inspector.audit.policy import with_overrides
+
+    if args.policy is not None:
+        policy = load_policy(args.policy, explicit=True)
+    else:
+        pyproject = find_pyproject(Path.cwd())
+        policy = load_policy(pyproject, explicit=False) if pyproject else Policy()
+    return with_overrides(
+        policy,
+        whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
+        deny=tuple(args.deny) if args.deny else None,
+        allow=tuple(args.allow) if args.allow else None,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        require_aliases=tuple(args.require_alias) if args.require_alias else None,
+        min_trace_coverage=args.min_trace_coverage,
+        registry=False if args.no_registry else None,
+        live_registry=True if args.live_registry else None,
+        verify_fingerprint=True if args.verify_fingerprint else None,
+        select=_tokens(args.select) or None,
+        extend_select=(*policy.extend_select, *_tokens(args.extend_select)),
+        ignore=(*policy.ignore, *_tokens(args.ignore)),
+    )
+
+
+def _tokens(values: Sequence[str] | None) -> tuple[str, ...]:
+    """`--select A,B --select C`: each comma-separated word once, in order."""
+    words = (word.strip() for value in values or () for word in value.split(","))
+    return tuple(dict.fromkeys(word for word in words if word))

@@ -1,0 +1,75 @@
+"""`inspector.beam` on DirectRunner: the same records as `inspector scan` over the same registry (path,
+status, verdict), hostile models included, under the same limits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+from test_scan import MODELS_IN_REGISTRY, registry  # noqa: F401  (the registry fixture, shared)
+
+from fixtures import catalog
+
+pytestmark = [pytest.mark.beam, pytest.mark.slow]
+
+
+def _beam(*args: str | Path, cwd: Path) -> list[dict[str, Any]]:
+    import subprocess
+    import sys
+
+    output = cwd / "out" / "records"
+    run = subprocess.run(
+        [sys.executable, "-m", "inspector.beam", *map(str, args), "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    files = sorted(output.parent.glob("records-*.jsonl"))
+    assert files, run.stderr[-3000:]
+    return [json.loads(line) for path in files for line in path.read_text().splitlines()]
+
+
+def _essentials(records: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
+    return sorted((r["path"], r["status"], r["verdict"]) for r in records)
+
+
+def test_the_pipeline_writes_the_records_scan_writes(registry: Path, tmp_path: Path) -> None:  # noqa: F811
+    options = ("--timeout", "0.6", "--no-registry", "--whitelist", "Acme")
+    scanned = run_cli("scan", registry, *options, process=True, timeout=300)
+    from_scan = [json.loads(line) for line in scanned.stdout.splitlines()][:-1]
+    from_beam = _beam("--input", registry, *options, cwd=tmp_path)
+
+    assert len(from_beam) == MODELS_IN_REGISTRY
+    assert _essentials(from_beam) == _essentials(from_scan)
+    statuses = {r["status"] for r in from_beam}
+    assert {"ok", "findings", "error", "timeout"} <= statuses
+    # The same audit, word for word, where there is one; the same rules version (policy included).
+    scan_by_path = {r["path"]: r for r in from_scan}
+    for record in from_beam:
+        twin = scan_by_path[record["path"]]
+        assert record["audit"] == twin["audit"], record["path"]
+        assert record["rules_version"] == twin["rules_version"] and list(record)[:3] == list(twin)[:3]
+
+
+def test_a_model_is_read_through_beams_filesystems_and_copied_when_remote(tmp_path: Path) -> None:
+    """Beam's FileSystems match the model; a model on a filesystem other than the local disk is copied to
+    the worker first, and its record names it where it lives."""
+    from inspector.beam import copy_model, find_model_folders
+
+    root = tmp_path / "models"
+    shutil.copytree(catalog.get("custom_ops").path, root / "a" / "1")
+    shutil.copytree(catalog.get("custom_ops").path, root / "a" / "1" / "assets" / "inner")  # not a model
+    (root / "b").mkdir()
+    (root / "b" / "link").symlink_to(root / "a", target_is_directory=True)
+    assert list(find_model_folders(str(root))) == [str(root / "a" / "1")]
+
+    copied = tmp_path / "copy"
+    assert copy_model(str(root / "a" / "1"), copied) is None
+    original = sorted(p.relative_to(root / "a" / "1") for p in (root / "a" / "1").rglob("*") if p.is_file())
+    assert sorted(p.relative_to(copied) for p in copied.rglob("*") if p.is_file()) == original
