@@ -169,16 +169,33 @@ def audit_record(path: Path, options: ScanOptions, rules_version: str) -> dict[s
     otherwise audited (and cached). Never raises for the model's sake: a bad model is an `error` record."""
     started = time.monotonic()
     content = content_hash(path)
-    cache_file = _cache_file(options.cache_dir, content, rules_version)
-    if cache_file is not None:
+    for cache_file in _cache_files(options, content, rules_version):
         cached = _read_cached(cache_file)
         if cached is not None:
             return {**cached, "path": str(path), "cached": True, "seconds": _since(started)}
     record = _audited(path, options)
     record.update(content_hash=content, rules_version=rules_version)
-    if cache_file is not None and record["status"] in (Status.OK, Status.FINDINGS, Status.ERROR):
-        _write_cached(cache_file, record)
+    remember(record, options)
     return {**record, "path": str(path), "cached": False, "seconds": _since(started)}
+
+
+def remember(record: dict[str, Any], options: ScanOptions) -> None:
+    """Cache a record under its model's content and the rules; a timeout or oom also under the limits it
+    ran out of (a rerun with the same limits would only spend them again: the huge model every night)."""
+    files = _cache_files(options, record.get("content_hash"), record.get("rules_version") or "")
+    if not files:
+        return
+    limited = record["status"] in (Status.TIMEOUT, Status.OOM)
+    _write_cached(files[1] if limited else files[0], record)
+
+
+def with_content(
+    record: dict[str, Any], path: Path, options: ScanOptions, rules_version: str
+) -> dict[str, Any]:
+    """A record the parent made (its worker timed out or died) with the model's content hash, cached."""
+    record = {**record, "content_hash": content_hash(path), "rules_version": rules_version}
+    remember(record, options)
+    return record
 
 
 def _audited(path: Path, options: ScanOptions) -> dict[str, Any]:
@@ -253,11 +270,16 @@ def _since(started: float) -> float:
     return round(time.monotonic() - started, 3)
 
 
-def _cache_file(cache_dir: Path | None, content: str | None, rules_version: str) -> Path | None:
-    if cache_dir is None or content is None:
-        return None
-    key = hashlib.sha256(f"{content} {rules_version}".encode()).hexdigest()
-    return cache_dir / key[:2] / f"{key}.json"
+def _cache_files(options: ScanOptions, content: str | None, rules_version: str) -> list[Path]:
+    """Where a model's record is cached: under its content and the rules; and, for a model that ran out
+    of time or memory, under those and the limits too. None without a cache, or for a model too large to
+    hash."""
+    if options.cache_dir is None or content is None:
+        return []
+    limits = f"timeout {options.timeout:g} memory {options.max_memory_mb}"
+    keys = [f"{content} {rules_version}", f"{content} {rules_version} {limits}"]
+    digests = [hashlib.sha256(key.encode()).hexdigest() for key in keys]
+    return [options.cache_dir / digest[:2] / f"{digest}.json" for digest in digests]
 
 
 def _read_cached(path: Path) -> dict[str, Any] | None:
@@ -365,17 +387,21 @@ class Worker:
 
     def answer(self) -> dict[str, Any]:
         """The record of the model given, once the worker has answered (or died: then it says how)."""
+        assert self.path is not None
         try:
             record: dict[str, Any] = self.connection.recv()
         except (EOFError, OSError):
-            record = _died(self, self.options)
-        assert self.path is not None
+            record = with_content(_died(self, self.options), self.path, self.options, self.rules_version)
         return finished(record, self.path, time.monotonic() - self.started)
 
     def timed_out(self) -> dict[str, Any]:
         assert self.path is not None
+        seconds = time.monotonic() - self.started
         message = f"not finished in {self.options.timeout:g} s: its worker was stopped"
-        return finished(error_record(Status.TIMEOUT, message), self.path, time.monotonic() - self.started)
+        record = with_content(
+            error_record(Status.TIMEOUT, message), self.path, self.options, self.rules_version
+        )
+        return finished(record, self.path, seconds)
 
     def healthy(self, record: dict[str, Any]) -> bool:
         """Fit for the next model: alive, and not after a failed allocation."""

@@ -213,3 +213,45 @@ def test_scan_is_documented_with_examples() -> None:
     run = run_cli("scan", "--help")
     assert run.code == 0 and "--max-memory" in run.stdout and "inspector scan registry/" in run.stdout
     assert os.linesep not in run.stdout.strip().splitlines()[0]
+
+
+def test_a_timeout_is_remembered_for_the_same_limits_only(registry: Path, tmp_path: Path) -> None:
+    """A registry's nightly rerun does not spend the timeout on the same huge model again; a scan given
+    more time audits it."""
+    cache = tmp_path / "cache"
+    huge = registry / "huge"
+    _, [first], _, _ = scan(huge, "--cache", cache, "--timeout", "0.5", "--no-registry")
+    assert first["status"] == "timeout" and first["content_hash"].startswith("sha256:")
+    _, [again], _, _ = scan(huge, "--cache", cache, "--timeout", "0.5", "--no-registry")
+    assert again["status"] == "timeout" and again["cached"] is True and again["seconds"] < 0.5
+    _, [longer], _, _ = scan(huge, "--cache", cache, "--timeout", "120", "--no-registry")
+    assert longer["status"] == "ok" and longer["cached"] is False
+
+
+@pytest.mark.slow
+def test_a_thousand_models_hostile_ones_included_get_one_record_each(tmp_path: Path) -> None:
+    """The acceptance of the scan: 1,000 models (benchmarks/scan.py's registry), each exactly one record;
+    corrupt, empty, truncated, linked and FIFO model files are `error` records and the 1M-node model a
+    `timeout`, and none stops the run; the rerun from the cache reads every model from it."""
+    import scan as bench  # benchmarks/scan.py
+
+    registry = bench.build_registry(tmp_path / "registry")
+    cache = tmp_path / "cache"
+    code, records, summary, _ = scan(registry, "-j", "2", "--timeout", "3", "--cache", cache)
+    found = by_path(records)
+    assert len(found) == bench.MODELS == summary["models"]
+    hostile = {Path(path).name: record for path, record in found.items() if "/hostile/" in path}
+    assert {hostile[name]["status"] for name in ("corrupt", "truncated", "empty", "linked", "fifo")} == {
+        "error"
+    }
+    assert hostile["huge"]["status"] == "timeout" and code == 2
+    assert all(
+        r["status"] in ("ok", "findings")
+        for name, r in hostile.items()
+        if name not in ("corrupt", "truncated", "empty", "linked", "fifo", "huge")
+    )
+    _, again, summary, _ = scan(registry, "-j", "2", "--timeout", "3", "--cache", cache)
+    assert summary["cached"] == bench.MODELS and len(by_path(again)) == bench.MODELS
+    assert sorted((r["path"], r["status"]) for r in again) == sorted(
+        (r["path"], r["status"]) for r in records
+    )
