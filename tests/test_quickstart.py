@@ -41,3 +41,38 @@ def test_the_readme_says_each_commands_exit_status_as_the_pages_and_help_do() ->
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for command, meaning in EXIT_MEANINGS.items():
         assert f"exit status: {meaning}." in (commands[command].epilog or ""), command
+
+
+def _readme_command_lines() -> list[str]:
+    """Every `inspector ...` line of the README's shell examples, continuation lines joined."""
+    readme = (ROOT / "README.md").read_text()
+    lines = []
+    for block in re.findall(r"```(?:bash|sh|console)\n(.*?)```", readme, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.strip().removeprefix("$ ")
+            if line.startswith("inspector "):
+                lines.append(line)
+    return lines
+
+
+def test_every_command_line_the_readme_shows_parses() -> None:
+    """A renamed option or command breaks the README's examples: each one is parsed as the command line
+    would parse it (up to a pipe, a redirection or a comment)."""
+    import shlex
+
+    import pytest
+
+    from inspector.cli import build_parser
+
+    lines = _readme_command_lines()
+    assert len(lines) > 30
+    for line in lines:
+        words = shlex.split(line, comments=True)
+        cut = next((i for i, word in enumerate(words) if word in ("|", ">", ">>", "&&", "2>&1")), len(words))
+        argv = words[1:cut]
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit as stopped:
+            # --help and --version exit 0 after printing; anything else is a usage error.
+            if stopped.code != 0:
+                pytest.fail(f"the README's `{line}` does not parse")
