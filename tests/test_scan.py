@@ -255,3 +255,43 @@ def test_a_thousand_models_hostile_ones_included_get_one_record_each(tmp_path: P
     assert sorted((r["path"], r["status"]) for r in again) == sorted(
         (r["path"], r["status"]) for r in records
     )
+
+
+def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry: Path) -> None:
+    import pty
+    import subprocess
+
+    from conftest import console_script
+
+    leader, follower = pty.openpty()
+    run = subprocess.run(
+        [*console_script(), "scan", str(registry / "team"), "--no-registry"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert run.returncode == 1
+    assert b"scanning" in drawn and f"{len(FIXTURES)}/{len(FIXTURES)}".encode() in drawn
+    assert all(json.loads(line)["record"] in ("model", "summary") for line in run.stdout.splitlines())
+
+
+def test_a_baseline_applies_to_every_model(registry: Path, tmp_path: Path) -> None:
+    model = registry / "team" / "risky_ops" / "1"
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("audit", model, "--no-registry", "--write-baseline", baseline, "-q").code == 0
+    _, [record], _, _ = scan(model, "--no-registry", "--baseline", baseline)
+    assert record["status"] == "ok" and record["findings"] == 0
+    assert record["audit"]["result"]["baselined"] > 0
