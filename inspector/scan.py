@@ -13,6 +13,7 @@ command) and `inspector.beam` (many machines) write the same records, built here
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -114,6 +115,7 @@ def content_hash(model_dir: Path) -> str | None:
     or opened. None when the folder has more than MAX_KEY_ENTRIES entries (then it is not cached)."""
     digest = hashlib.sha256()
     stack = [model_dir]
+    prefix = len(str(model_dir).rstrip(os.sep)) + 1  # entry.path: the folder, a separator, the names below
     entries = 0
     while stack:
         folder = stack.pop()
@@ -126,7 +128,7 @@ def content_hash(model_dir: Path) -> str | None:
             entries += 1
             if entries > MAX_KEY_ENTRIES:
                 return None
-            relative = os.path.relpath(entry.path, model_dir)
+            relative = entry.path[prefix:]
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
@@ -149,19 +151,22 @@ def _file_digest(path: Path, size: int) -> bytes:
         descriptor = os.open(path, flags)
     except OSError as error:
         return f"unreadable {error.strerror}".encode()
-    digest = hashlib.sha256()
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return b"replaced"  # swapped for something else since the walk saw it
-        limit = size if size <= WHOLE_FILE_HASH else HEAD_BYTES
-        remaining = limit
+        digest = hashlib.sha256()
+        remaining = size if size <= WHOLE_FILE_HASH else HEAD_BYTES
         while remaining > 0:
-            chunk = stream.read(min(remaining, 2**20))
+            chunk = os.read(descriptor, min(remaining, 2**20))
             if not chunk:
                 break
             digest.update(chunk)
             remaining -= len(chunk)
-    return digest.digest()
+        return digest.digest()
+    except OSError as error:
+        return f"unreadable {error.strerror}".encode()
+    finally:
+        os.close(descriptor)
 
 
 def audit_record(path: Path, options: ScanOptions, rules_version: str) -> dict[str, Any]:
@@ -329,6 +334,10 @@ def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> N
         connection.send(record)
         if record["status"] == Status.OOM:
             return  # after a failed allocation, start afresh
+        # The command runs with the cyclic collector off (one model, then exit); a worker audits hundreds,
+        # so the cycles one model leaves are freed before the next: the young generation only, as a full
+        # collection would walk every module's objects each time (it made a scan twice as slow).
+        gc.collect(0)
 
 
 READY = "ready"
