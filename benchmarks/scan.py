@@ -152,22 +152,29 @@ def main() -> int:
             flush=True,
         )
     if not args.no_beam:
-        target = OUT / "beam-records" / "records"
-        shutil.rmtree(target.parent, ignore_errors=True)
-        argv = [sys.executable, "-m", "inspector.beam", "--input", str(registry), "--output", str(target)]
-        elapsed, peak, _, _ = measure([*argv, "--timeout", TIMEOUT])
-        records = [
-            json.loads(line)
-            for path in target.parent.glob("records-*")
-            for line in path.read_text().splitlines()
-        ]
-        one_each(records, MODELS)
-        same = sorted((r["path"], r["status"], r["verdict"]) for r in records) == sorted(
-            (r["path"], r["status"], r["verdict"]) for r in reference
-        )
-        assert same, "Beam's records differ from scan's"
-        rows.append(("Beam DirectRunner (1 worker)", elapsed, peak, Counter(r["status"] for r in records)))
-        print(f"beam: {elapsed:.1f} s, records identical to scan's (path, status, verdict)", flush=True)
+        for workers in (1, 2):
+            target = OUT / "beam-records" / "records"
+            shutil.rmtree(target.parent, ignore_errors=True)
+            argv = [sys.executable, "-m", "inspector.beam", "--input", str(registry), "--output", str(target)]
+            argv += ["--timeout", TIMEOUT, "--direct_num_workers", str(workers)]
+            if workers > 1:
+                argv += ["--direct_running_mode", "multi_processing"]
+            elapsed, peak, _, _ = measure(argv)
+            records = [
+                json.loads(line)
+                for path in target.parent.glob("records-*")
+                for line in path.read_text().splitlines()
+            ]
+            one_each(records, MODELS)
+            same = sorted((r["path"], r["status"], r["verdict"]) for r in records) == sorted(
+                (r["path"], r["status"], r["verdict"]) for r in reference
+            )
+            assert same, "Beam's records differ from scan's"
+            label = f"Beam DirectRunner, {workers} worker{'s' if workers > 1 else ''}"
+            rows.append((label, elapsed, peak, Counter(r["status"] for r in records)))
+            print(
+                f"{label}: {elapsed:.1f} s, records identical to scan's (path, status, verdict)", flush=True
+            )
     print()
     print("| run | wall time | models/s | peak memory (largest process) | statuses |")
     print("| --- | --- | --- | --- | --- |")

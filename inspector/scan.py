@@ -220,10 +220,12 @@ def _audited(path: Path, options: ScanOptions) -> dict[str, Any]:
         return error_record(Status.ERROR, str(error))
     except InspectorError as error:
         return error_record(Status.ERROR, str(error))
-    except RecursionError:
-        return error_record(Status.ERROR, "internal error: RecursionError (a bug in inspector)")
+    except RecursionError:  # only a model nests this deep (inspector's own walks are iterative)
+        return error_record(Status.ERROR, f"{path}: nested too deeply to read")
     except Exception as error:  # a bug in inspector: this model's record says so, the scan goes on
-        return error_record(Status.ERROR, f"internal error: {type(error).__name__}: {error}")
+        said = str(error).splitlines()[0][:200] if str(error).strip() else ""
+        message = f"internal error: {type(error).__name__}{': ' + said if said else ''} (a bug in inspector)"
+        return error_record(Status.ERROR, message)
     verdict = result.verdict
     status = {Verdict.FAILED: Status.FINDINGS, Verdict.INCOMPLETE: Status.ERROR}.get(verdict, Status.OK)
     return {
