@@ -25,10 +25,10 @@ remote path. As on one machine, a local walk follows no link.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +38,8 @@ from apache_beam.io.filesystems import FileSystems
 from inspector.audit import Policy, read_baseline
 from inspector.discover import MODEL_FILES
 from inspector.policyargs import add_policy_options, policy_of
-from inspector.scan import (
-    DEFAULT_MAX_MEMORY_MB,
-    DEFAULT_TIMEOUT,
-    ScanOptions,
-    Status,
-    Worker,
-    error_record,
-    finished,
-)
+from inspector.results.scan import ScanRecord, ScanStatus
+from inspector.scan import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, ScanOptions, Worker, error_record, line_of
 
 #: A remote model larger than this is not copied to the worker: an `error` record says so.
 MAX_COPY_BYTES = 8 * 2**30
@@ -114,7 +107,7 @@ class _AuditModel(beam.DoFn):
         self.rules_version = self.options.rules_version()
         self.worker = Worker(self.options, self.rules_version, start_method="spawn")
 
-    def process(self, folder: str) -> Iterable[dict[str, Any]]:
+    def process(self, folder: str) -> Iterable[ScanRecord]:
         assert self.worker is not None
         if FileSystems.get_scheme(folder) is None:
             record, self.worker = self.worker.audit(Path(folder))
@@ -124,10 +117,10 @@ class _AuditModel(beam.DoFn):
             local = Path(scratch) / "model"
             problem = copy_model(folder, local)
             if problem:
-                yield finished(error_record(Status.ERROR, f"{folder}: {problem}"), Path(folder), 0.0)
+                yield error_record(folder, ScanStatus.ERROR, f"{folder}: {problem}")
                 return
             record, self.worker = self.worker.audit(local)
-        yield _named(record, folder, str(local))
+        yield _named(record, folder)
 
     def teardown(self) -> None:
         if self.worker is not None:
@@ -153,13 +146,12 @@ def copy_model(folder: str, local: Path) -> str | None:
     return None
 
 
-def _named(record: dict[str, Any], remote: str, local: str) -> dict[str, Any]:
+def _named(record: ScanRecord, remote: str) -> ScanRecord:
     """A copied model's record as the remote path's: its path, and the model in the audit document."""
-    named = {**record, "path": remote}
-    document = named.get("audit")
+    document = record.audit
     if isinstance(document, dict) and isinstance(document.get("model"), dict):
-        named["audit"] = {**document, "model": {**document["model"], "path": remote}}
-    return named
+        document = {**document, "model": {**document["model"], "path": remote}}
+    return replace(record, path=remote, audit=document)
 
 
 # --- python -m inspector.beam --------------------------------------------------------------------------
@@ -198,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         (
             pipeline
             | "AuditSavedModels" >> AuditSavedModels(known.input, options)
-            | "Json" >> beam.Map(lambda record: json.dumps(record, ensure_ascii=True, separators=(",", ":")))
+            | "Json" >> beam.Map(line_of)
             | "Write" >> beam.io.WriteToText(known.output, file_name_suffix=".jsonl")
         )
 

@@ -21,8 +21,7 @@ import signal
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from inspector import __version__
 from inspector.audit import Policy, audit
 from inspector.errors import InspectorError, UndecodableError
-from inspector.results.common import EXIT_BAD_INPUT, Verdict
+from inspector.results.common import Verdict
+from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -48,18 +48,6 @@ MAX_KEY_ENTRIES = 10_000
 DECODED_PER_BYTE = 8
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 4096
-
-
-class Status(StrEnum):
-    OK = "ok"  # audited: nothing at or above --fail-on
-    FINDINGS = "findings"  # audited: findings at or above --fail-on
-    ERROR = "error"  # not audited (the reader refused the model), or a rule could not run
-    TIMEOUT = "timeout"  # over --timeout: its worker was killed
-    OOM = "oom"  # over --max-memory
-
-    @property
-    def exit_code(self) -> int:
-        return {Status.OK: 0, Status.FINDINGS: 1}.get(self, EXIT_BAD_INPUT)
 
 
 @dataclass(frozen=True)
@@ -169,41 +157,36 @@ def _file_digest(path: Path, size: int) -> bytes:
         os.close(descriptor)
 
 
-def audit_record(path: Path, options: ScanOptions, rules_version: str) -> dict[str, Any]:
+def audit_record(path: Path, options: ScanOptions, rules_version: str) -> ScanRecord:
     """The record of one model: read from the cache when its content and the rules are unchanged,
     otherwise audited (and cached). Never raises for the model's sake: a bad model is an `error` record."""
     started = time.monotonic()
     content = content_hash(path)
     for cache_file in _cache_files(options, content, rules_version):
-        cached = _read_cached(cache_file)
+        cached = _read_cached(cache_file, path)
         if cached is not None:
-            return {**cached, "path": str(path), "cached": True, "seconds": _since(started)}
-    record = _audited(path, options)
-    record.update(content_hash=content, rules_version=rules_version)
+            return replace(cached, cached=True, seconds=_since(started))
+    record = replace(_audited(path, options), content_hash=content, rules_version=rules_version)
     remember(record, options)
-    return {**record, "path": str(path), "cached": False, "seconds": _since(started)}
+    return replace(record, seconds=_since(started))
 
 
-def remember(record: dict[str, Any], options: ScanOptions) -> None:
+def remember(record: ScanRecord, options: ScanOptions) -> None:
     """Cache a record under its model's content and the rules; a timeout or oom also under the limits it
     ran out of (a rerun with the same limits would only spend them again: the huge model every night)."""
-    files = _cache_files(options, record.get("content_hash"), record.get("rules_version") or "")
-    if not files:
-        return
-    limited = record["status"] in (Status.TIMEOUT, Status.OOM)
-    _write_cached(files[1] if limited else files[0], record)
+    files = _cache_files(options, record.content_hash, record.rules_version or "")
+    if files:
+        _write_cached(files[1] if record.status.limited else files[0], record)
 
 
-def with_content(
-    record: dict[str, Any], path: Path, options: ScanOptions, rules_version: str
-) -> dict[str, Any]:
+def with_content(record: ScanRecord, options: ScanOptions, rules_version: str) -> ScanRecord:
     """A record the parent made (its worker timed out or died) with the model's content hash, cached."""
-    record = {**record, "content_hash": content_hash(path), "rules_version": rules_version}
+    record = replace(record, content_hash=content_hash(Path(record.path)), rules_version=rules_version)
     remember(record, options)
     return record
 
 
-def _audited(path: Path, options: ScanOptions) -> dict[str, Any]:
+def _audited(path: Path, options: ScanOptions) -> ScanRecord:
     from inspector.loader import load
     from inspector.render.jsonfmt import stream
 
@@ -212,31 +195,37 @@ def _audited(path: Path, options: ScanOptions) -> dict[str, Any]:
         result = audit(view, options.policy, options.baseline)
         document = json.loads("".join(stream(result, compact=True)))
     except MemoryError:
-        return error_record(Status.OOM, f"over the {options.max_memory_mb} MB memory limit")
+        return error_record(path, ScanStatus.OOM, f"over the {options.max_memory_mb} MB memory limit")
     except UndecodableError as error:
         if options.max_memory_mb > 0 and not _could_allocate(DECODED_PER_BYTE * error.size):
-            message = f"{error.path}: {error.size} bytes could not be decoded within the {options.max_memory_mb} MB memory limit"
-            return error_record(Status.OOM, message)
-        return error_record(Status.ERROR, str(error))
+            message = (
+                f"{error.path}: {error.size} bytes could not be decoded within the "
+                f"{options.max_memory_mb} MB memory limit"
+            )
+            return error_record(path, ScanStatus.OOM, message)
+        return error_record(path, ScanStatus.ERROR, str(error))
     except InspectorError as error:
-        return error_record(Status.ERROR, str(error))
+        return error_record(path, ScanStatus.ERROR, str(error))
     except RecursionError:  # only a model nests this deep (inspector's own walks are iterative)
-        return error_record(Status.ERROR, f"{path}: nested too deeply to read")
+        return error_record(path, ScanStatus.ERROR, f"{path}: nested too deeply to read")
     except Exception as error:  # a bug in inspector: this model's record says so, the scan goes on
         said = str(error).splitlines()[0][:200] if str(error).strip() else ""
         message = f"internal error: {type(error).__name__}{': ' + said if said else ''} (a bug in inspector)"
-        return error_record(Status.ERROR, message)
+        return error_record(path, ScanStatus.ERROR, message)
     verdict = result.verdict
-    status = {Verdict.FAILED: Status.FINDINGS, Verdict.INCOMPLETE: Status.ERROR}.get(verdict, Status.OK)
-    return {
-        "status": status.value,
-        "verdict": verdict.value,
-        "exit_code": status.exit_code,
-        "findings": len(result.findings),
-        "counts": {count.severity.label: count.findings for count in result.counts},
-        "error": f"{len(result.failed_rules)} rules could not run" if verdict is Verdict.INCOMPLETE else None,
-        "audit": document,
-    }
+    status = {Verdict.FAILED: ScanStatus.FINDINGS, Verdict.INCOMPLETE: ScanStatus.ERROR}.get(
+        verdict, ScanStatus.OK
+    )
+    return ScanRecord(
+        path=str(path),
+        status=status,
+        verdict=verdict,
+        exit_code=status.exit_code,
+        findings=len(result.findings),
+        counts={count.severity.label: count.findings for count in result.counts},
+        error=f"{len(result.failed_rules)} rules could not run" if verdict is Verdict.INCOMPLETE else None,
+        audit=document,
+    )
 
 
 def _could_allocate(size: int) -> bool:
@@ -249,28 +238,15 @@ def _could_allocate(size: int) -> bool:
     return True
 
 
-def error_record(status: Status, message: str) -> dict[str, Any]:
-    return {
-        "status": status.value,
-        "verdict": None,
-        "exit_code": status.exit_code,
-        "findings": 0,
-        "counts": {},
-        "error": message,
-        "audit": None,
-    }
+def error_record(path: Path | str, status: ScanStatus, message: str) -> ScanRecord:
+    return ScanRecord(str(path), status, None, status.exit_code, 0, {}, message)
 
 
-def finished(record: dict[str, Any], path: Path, seconds: float) -> dict[str, Any]:
-    """A record in the field order every writer uses (what `scan` and `inspector.beam` emit)."""
-    record = {**record, "path": str(path)}
-    record.setdefault("content_hash", None)
-    record.setdefault("rules_version", None)
-    record.setdefault("cached", False)
-    record["seconds"] = round(record.get("seconds", seconds), 3)
-    order = ("record", "path", "status", "verdict", "exit_code", "findings", "counts", "error", "cached")
-    head = {"record": "model", **{key: record[key] for key in order[1:] if key in record}}
-    return {**head, **{key: value for key, value in record.items() if key not in head}}
+def line_of(item: ScanRecord | ScanSummary) -> str:
+    """One JSON line: `record` first, then the fields; ASCII only (no model string reaches a terminal raw)."""
+    from inspector.render.jsonfmt import to_jsonable
+
+    return json.dumps({"record": item.record, **to_jsonable(item)}, ensure_ascii=True, separators=(",", ":"))
 
 
 def _since(started: float) -> float:
@@ -289,30 +265,42 @@ def _cache_files(options: ScanOptions, content: str | None, rules_version: str) 
     return [options.cache_dir / digest[:2] / f"{digest}.json" for digest in digests]
 
 
-def _read_cached(path: Path) -> dict[str, Any] | None:
-    """A cached record, or None when there is none (or it is unreadable: then it is audited again)."""
+def _read_cached(path: Path, model: Path) -> ScanRecord | None:
+    """A cached record as `model`'s, or None when there is none (or it is unreadable or of another
+    shape: then the model is audited again)."""
     from inspector.files import read_regular_file
 
     try:
         if path.is_symlink():
             return None
-        record = json.loads(read_regular_file(path, 256 * 2**20, "cached record"))
-    except (InspectorError, ValueError, OSError):
+        data = json.loads(read_regular_file(path, 256 * 2**20, "cached record"))
+        verdict = data["verdict"]
+        return ScanRecord(
+            path=str(model),
+            status=ScanStatus(data["status"]),
+            verdict=None if verdict is None else Verdict(verdict),
+            exit_code=int(data["exit_code"]),
+            findings=int(data["findings"]),
+            counts=dict(data["counts"]),
+            error=data["error"],
+            content_hash=data["content_hash"],
+            rules_version=data["rules_version"],
+            audit=data["audit"],
+        )
+    except (InspectorError, ValueError, OSError, KeyError, TypeError):
         return None
-    return record if isinstance(record, dict) and "status" in record else None
 
 
-def _write_cached(path: Path, record: dict[str, Any]) -> None:
+def _write_cached(path: Path, record: ScanRecord) -> None:
     """Atomically, never through a link: a new file beside it, renamed into place. A cache that cannot
-    be written costs a rerun time, never a record."""
+    be written costs a rerun time, never a record. What is the run's (path, cached, seconds) stays out."""
     from inspector.files import write_output
 
-    entry = {key: value for key, value in record.items() if key not in ("path", "cached", "seconds")}
     with contextlib.suppress(OSError):
         if path.parent.is_symlink():
             return
         path.parent.mkdir(exist_ok=True)
-        write_output(path, [json.dumps(entry, ensure_ascii=True, separators=(",", ":"))])
+        write_output(path, [line_of(replace(record, path="", cached=False, seconds=0.0))])
 
 
 # --- many models, in workers ------------------------------------------------------------------------------
@@ -334,7 +322,7 @@ def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> N
             return
         record = audit_record(Path(request), options, rules_version)
         connection.send(record)
-        if record["status"] == Status.OOM:
+        if record.status is ScanStatus.OOM:
             return  # after a failed allocation, start afresh
         # The command runs with the cyclic collector off (one model, then exit); a worker audits hundreds,
         # so the cycles one model leaves are freed before the next: the young generation only, as a full
@@ -396,33 +384,31 @@ class Worker:
         self.deadline = self.started + self.options.timeout
         self.connection.send(str(path))
 
-    def answer(self) -> dict[str, Any]:
+    def answer(self) -> ScanRecord:
         """The record of the model given, once the worker has answered (or died: then it says how)."""
         assert self.path is not None
         try:
-            record: dict[str, Any] = self.connection.recv()
+            record: ScanRecord = self.connection.recv()
         except (EOFError, OSError):
-            record = with_content(_died(self, self.options), self.path, self.options, self.rules_version)
-        return finished(record, self.path, time.monotonic() - self.started)
+            died = replace(_died(self, self.options), seconds=_since(self.started))
+            record = with_content(died, self.options, self.rules_version)
+        return record
 
-    def timed_out(self) -> dict[str, Any]:
+    def timed_out(self) -> ScanRecord:
         assert self.path is not None
-        seconds = time.monotonic() - self.started
         message = f"not finished in {self.options.timeout:g} s: its worker was stopped"
-        record = with_content(
-            error_record(Status.TIMEOUT, message), self.path, self.options, self.rules_version
-        )
-        return finished(record, self.path, seconds)
+        record = replace(error_record(self.path, ScanStatus.TIMEOUT, message), seconds=_since(self.started))
+        return with_content(record, self.options, self.rules_version)
 
-    def healthy(self, record: dict[str, Any]) -> bool:
+    def healthy(self, record: ScanRecord) -> bool:
         """Fit for the next model: alive, and not after a failed allocation."""
-        return record["status"] != Status.OOM and bool(self.process.is_alive())
+        return record.status is not ScanStatus.OOM and bool(self.process.is_alive())
 
     def replacement(self) -> Worker:
         self.stop()
         return Worker(self.options, self.rules_version, self.start_method)
 
-    def audit(self, path: Path) -> tuple[dict[str, Any], Worker]:
+    def audit(self, path: Path) -> tuple[ScanRecord, Worker]:
         """One model, waited for: its record, and the worker to use next (this one, or a new one when
         this one timed out or died)."""
         self.give(path)
@@ -443,7 +429,7 @@ def scan(
     models: Iterable[Path],
     options: ScanOptions,
     jobs: int,
-    on_record: Callable[[dict[str, Any]], None],
+    on_record: Callable[[ScanRecord], None],
 ) -> None:
     """Audit each model in one of `jobs` workers; `on_record` gets each model's record as it finishes
     (in the order they finish)."""
@@ -483,14 +469,14 @@ def scan(
             worker.stop()
 
 
-def _died(worker: Worker, options: ScanOptions) -> dict[str, Any]:
+def _died(worker: Worker, options: ScanOptions) -> ScanRecord:
     """A worker that ended without answering: killed by the kernel or a library's abort (most often an
     allocation past the limit that C++ code could not turn into an exception), or a crash."""
+    assert worker.path is not None
     worker.process.join(5)
     code = worker.process.exitcode
     how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
     if options.max_memory_mb > 0 and code in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV):
-        return error_record(
-            Status.OOM, f"its worker died ({how}) under the {options.max_memory_mb} MB memory limit"
-        )
-    return error_record(Status.ERROR, f"its worker died ({how})")
+        message = f"its worker died ({how}) under the {options.max_memory_mb} MB memory limit"
+        return error_record(worker.path, ScanStatus.OOM, message)
+    return error_record(worker.path, ScanStatus.ERROR, f"its worker died ({how})")

@@ -17,7 +17,8 @@ from typing import IO, Any
 from inspector.discover import Discovery
 from inspector.errors import InspectorError
 from inspector.files import output_problem, read_regular_file, write_output
-from inspector.scan import ScanOptions, Status, scan
+from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary, WalkSummary
+from inspector.scan import ScanOptions, line_of, scan
 
 #: A records file read back to resume: larger than any scan's (a million records of 20 KB).
 MAX_RECORDS_BYTES = 32 * 2**30
@@ -38,47 +39,42 @@ def run_scan(
     started = time.monotonic()
     with _records(output) as sink, _progress(len(todo)) as advance:
 
-        def on_record(record: dict[str, Any]) -> None:
+        def on_record(record: ScanRecord) -> None:
             nonlocal cached
-            statuses[record["status"]] += 1
-            cached += bool(record.get("cached"))
-            sink.write(json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n")
+            statuses[record.status] += 1
+            cached += record.cached
+            sink.write(line_of(record) + "\n")
             sink.flush()
-            advance(record["status"])
+            advance(record.status)
 
         scan(todo, options, jobs, on_record)
-        worst = max((Status(status).exit_code for status in statuses), default=0)
-        summary = {
-            "record": "summary",
-            "models": len(models),
-            "audited": len(todo) - cached,
-            "cached": cached,
-            "resumed": len(models) - len(todo),
-            "statuses": {status.value: statuses.get(status.value, 0) for status in Status},
-            "exit_code": worst,
-            "seconds": round(time.monotonic() - started, 3),
-            "walk": {
-                "entries": discovery.entries,
-                "links_skipped": discovery.links_skipped,
-                "too_deep": discovery.too_deep[:100],
-                "stopped": discovery.stopped,
-            },
-        }
-        sink.write(json.dumps(summary, ensure_ascii=True, separators=(",", ":")) + "\n")
-    sys.stderr.write(_said(summary, discovery) + "\n")
-    return worst
+        summary = ScanSummary(
+            models=len(models),
+            audited=len(todo) - cached,
+            cached=cached,
+            resumed=len(models) - len(todo),
+            statuses={status.value: statuses.get(status, 0) for status in ScanStatus},
+            exit_code=max((status.exit_code for status in statuses), default=0),
+            seconds=round(time.monotonic() - started, 3),
+            walk=WalkSummary(
+                discovery.entries, discovery.links_skipped, tuple(discovery.too_deep[:100]), discovery.stopped
+            ),
+        )
+        sink.write(line_of(summary) + "\n")
+    sys.stderr.write(_said(summary) + "\n")
+    return summary.exit_code
 
 
-def _said(summary: dict[str, Any], discovery: Discovery) -> str:
-    counts = ", ".join(f"{count} {status}" for status, count in summary["statuses"].items() if count)
-    parts = [f"inspector: {summary['models']} models ({counts or 'none'})"]
-    if summary["cached"] or summary["resumed"]:
-        parts.append(f"{summary['cached']} from the cache, {summary['resumed']} already in the output")
-    parts.append(f"{summary['seconds']:.1f} s")
-    if discovery.stopped:
+def _said(summary: ScanSummary) -> str:
+    counts = ", ".join(f"{count} {status}" for status, count in summary.statuses.items() if count)
+    parts = [f"inspector: {summary.models} models ({counts or 'none'})"]
+    if summary.cached or summary.resumed:
+        parts.append(f"{summary.cached} from the cache, {summary.resumed} already in the output")
+    parts.append(f"{summary.seconds:.1f} s")
+    if summary.walk.stopped:
         parts.append("the walk stopped at its entry limit: models beyond it were not looked for")
-    if discovery.too_deep:
-        parts.append(f"{len(discovery.too_deep)} folders too deep to walk")
+    if summary.walk.too_deep:
+        parts.append(f"{len(summary.walk.too_deep)} folders too deep to walk")
     return "; ".join(parts)
 
 
@@ -91,7 +87,7 @@ def _check_cache(cache: Path) -> None:
         raise InspectorError(f"{cache}: cannot make the cache folder ({error.strerror or error})") from error
 
 
-def _resume(output: Path) -> dict[str, str]:
+def _resume(output: Path) -> dict[str, ScanStatus]:
     """The models an earlier run of the same output recorded, with their status. Lines that are not a
     model's record (a summary, a line cut short when a run was stopped) are dropped from the file."""
     problem = output_problem(output, [])
@@ -101,12 +97,12 @@ def _resume(output: Path) -> dict[str, str]:
         return {}
     text = read_regular_file(output, MAX_RECORDS_BYTES, "records file").decode("utf-8", "replace")
     kept: list[str] = []
-    done: dict[str, str] = {}
+    done: dict[str, ScanStatus] = {}
     lines = text.splitlines(keepends=True)
-    statuses = {status.value for status in Status}
+    statuses = {status.value for status in ScanStatus}
     for line in lines:
         if _recorded_model(line, statuses) and (path := json.loads(line)["path"]) not in done:
-            done[path] = json.loads(line)["status"]
+            done[path] = ScanStatus(json.loads(line)["status"])
             kept.append(line)
     if len(kept) != len(lines):
         write_output(output, kept)

@@ -133,9 +133,32 @@ def schema_for(result_type: type) -> dict[str, Any]:
     }
 
 
+def scan_schema() -> dict[str, Any]:
+    """The JSON Schema of one line `inspector scan` (or `inspector.beam`) writes: a model's record, or the
+    summary that ends a scan, told apart by `record`."""
+    from inspector.results.scan import ScanRecord, ScanSummary
+
+    builder = _Builder()
+    lines = [builder.of(ScanRecord), builder.of(ScanSummary)]
+    for cls in (ScanRecord, ScanSummary):
+        described = builder.defs[cls.__name__]
+        described["properties"] = {"record": {"const": cls.record}, **described["properties"]}
+        described["required"] = ["record", *described["required"]]
+    return {
+        "$schema": DIALECT,
+        "$id": f"{BASE_URI}scan.schema.json",
+        "title": "inspector scan",
+        "description": "One JSON line of `inspector scan` or `python -m inspector.beam`: a model's record (its "
+        "`audit` is the document audit.schema.json describes), or the summary that ends a scan.",
+        "oneOf": lines,
+        "$defs": dict(sorted(builder.defs.items())),
+    }
+
+
 def schemas() -> dict[str, dict[str, Any]]:
     """Every command's schema, by kind."""
-    return {result_type.kind: schema_for(result_type) for result_type in RESULT_TYPES}  # type: ignore[attr-defined]
+    documents = {result_type.kind: schema_for(result_type) for result_type in RESULT_TYPES}  # type: ignore[attr-defined]
+    return {**documents, "scan": scan_schema()}
 
 
 def text_of(schema: dict[str, Any]) -> str:

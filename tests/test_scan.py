@@ -45,10 +45,18 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 MODELS_IN_REGISTRY = len(FIXTURES) + 3  # the fixtures, corrupt, linked_file, huge/model
 
 
+SCHEMA = json.loads((ROOT / "inspector" / "schemas" / "scan.schema.json").read_text())
+
+
 def scan(*args: str | Path) -> tuple[int, list[dict[str, Any]], dict[str, Any], str]:
+    """Every line follows scan.schema.json: the records, then the summary."""
+    import jsonschema
+
     run = run_cli("scan", *args, process=True, timeout=300)
     assert run.code in (0, 1, 2), run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
+    for line in lines:
+        jsonschema.validate(line, SCHEMA)
     records, summary = lines[:-1], lines[-1]
     assert summary["record"] == "summary" and all(r["record"] == "model" for r in records)
     return run.code, records, summary, run.stderr
