@@ -87,6 +87,8 @@ def _commands(model: Path, source: Path, scratch: Path) -> list[list[str]]:
         ["doctor", str(model), "--no-registry", "--format", "json"],
         ["symbolicate", str(model), str(scratch / "error.log")],
         ["scrub", str(model), str(scratch / "out"), "--strip-prefix", "fixtures/"],
+        # In a worker process, under the limits: one record (whatever the model does), then the summary.
+        ["scan", str(model), "--no-registry", "--timeout", "20", "--max-memory", "2048"],
     ]
 
 
@@ -141,6 +143,8 @@ def check_answer(argv: list[str], code: int, stdout: str, stderr: str) -> list[s
             json.loads(stdout)
         except ValueError as error:
             problems.append(f"{name}: invalid JSON ({error})")
+    if argv[0] == "scan":
+        problems += _scan_answer(name, argv[1], stdout)
     if code in (0, 1) and "markdown" in argv:
         from markdown_it import MarkdownIt
 
@@ -149,6 +153,19 @@ def check_answer(argv: list[str], code: int, stdout: str, stderr: str) -> list[s
         if stray:
             problems.append(f"{name}: Markdown renders HTML from the model: {sorted(stray)}")
     return problems
+
+
+def _scan_answer(name: str, model: str, stdout: str) -> list[str]:
+    try:
+        lines = [json.loads(line) for line in stdout.splitlines()]
+    except ValueError as error:
+        return [f"{name}: a line that is not JSON ({error})"]
+    kinds = [line.get("record") for line in lines]
+    if kinds != ["model", "summary"] or lines[0].get("path") != model:
+        return [f"{name}: not one record and a summary: {kinds}"]
+    if lines[0]["status"] == "error" and "internal error" in (lines[0]["error"] or ""):
+        return [f"{name}: {lines[0]['error'][:300]}"]
+    return []
 
 
 def run_case(seed: int, source: Path) -> Outcome:

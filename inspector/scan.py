@@ -341,7 +341,10 @@ def limit_memory(megabytes: int) -> None:
     not the shared libraries every Python maps."""
     if megabytes <= 0:
         return
-    import resource
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the timeout still holds
+        return
 
     which = getattr(resource, "RLIMIT_DATA", resource.RLIMIT_AS)
     _, hard = resource.getrlimit(which)
