@@ -93,7 +93,7 @@ def _walk(root: Path, discovery: Discovery) -> Iterator[Path]:
     stack: list[tuple[Path, int]] = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
-        if _is_model(folder):
+        if is_model_folder(folder):
             yield folder
             continue
         try:
@@ -118,7 +118,7 @@ def _walk(root: Path, discovery: Discovery) -> Iterator[Path]:
                     stack.append((Path(entry.path), depth + 1))
 
 
-def _is_model(folder: Path) -> bool:
+def is_model_folder(folder: Path) -> bool:
     """A folder holding `saved_model.pb` (or .pbtxt) of any kind but a folder: a link or a FIFO there is
     the reader's to refuse, in an `error` record, not a model the scan silently passes over."""
     for name in MODEL_FILES:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from inspector.discover import Discovery
+from inspector.discover import Discovery, is_model_folder
 from inspector.errors import InspectorError
 from inspector.files import output_problem, read_regular_file, write_output
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary, WalkSummary
@@ -27,14 +27,14 @@ MAX_RECORDS_BYTES = 32 * 2**30
 def run_scan(
     models: list[Path], discovery: Discovery, options: ScanOptions, jobs: int, output: Path | None
 ) -> int:
-    for model in models:
-        if output is not None and (problem := output_problem(output, [model])):
-            raise InspectorError(f"{output}: {problem} (--output)")
+    if output is not None:
+        _check_output(output)
     if options.cache_dir is not None:
+        _check_output(options.cache_dir, "--cache")  # before the cache folder is made
         _check_cache(options.cache_dir)
     done = _resume(output) if output is not None else {}
     todo = [model for model in models if str(model) not in done]
-    statuses = Counter(done.values())
+    statuses = Counter(done[str(model)] for model in models if str(model) in done)
     cached = 0
     started = time.monotonic()
     with _records(output) as sink, _progress(len(todo)) as advance:
@@ -76,6 +76,17 @@ def _said(summary: ScanSummary) -> str:
     if summary.walk.too_deep:
         parts.append(f"{len(summary.walk.too_deep)} folders too deep to walk")
     return "; ".join(parts)
+
+
+def _check_output(path: Path, option: str = "--output") -> None:
+    """Never inside a model (the scan's or any other): inspector does not write into what it reads. One
+    look at the output's own folders, however many models the scan holds."""
+    absolute = Path(os.path.normpath(path.absolute()))
+    for folder in absolute.parents:
+        if is_model_folder(folder):
+            raise InspectorError(
+                f"{path}: is inside the model {folder}: inspector never modifies what it reads ({option})"
+            )
 
 
 def _check_cache(cache: Path) -> None:

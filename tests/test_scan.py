@@ -173,11 +173,16 @@ def _path(record: dict[str, Any]) -> str:
         (["fixtures/models", "--jobs", "0"], "--jobs must be at least 1"),
         (["fixtures/models", "--timeout", "0"], "--timeout must be positive"),
         (["fixtures/models/custom_ops", "-o", "fixtures/models/custom_ops/out.jsonl"], "never modifies"),
+        (["fixtures/models", "--cache", "fixtures/models/risky_ops/assets/cache"], "inside the model"),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(args: list[str], expected: str) -> None:
+    from fuzz.check import tree_digest
+
+    before = tree_digest(ROOT / "fixtures" / "models")
     run = run_cli("scan", *args)
     assert run.code == 2 and expected in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert tree_digest(ROOT / "fixtures" / "models") == before  # nothing made inside a model
 
 
 def test_the_output_is_never_written_through_a_link(tmp_path: Path) -> None:
