@@ -28,6 +28,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from inspector.callgraph import tensor_node_name
+from inspector.nodepairing import NodePairing, pair_nodes, without_counters
 from inspector.plumbing import find_plumbing, risky_op_counts
 from inspector.reach import save_route, top_level_closure
 from inspector.results.common import ModelRef
@@ -47,6 +48,7 @@ from inspector.tensors import shortest_float32
 from inspector.view import (
     TOP_LEVEL,
     DebugInfoStatus,
+    Function,
     Node,
     SavedModelView,
     TensorSpec,
@@ -505,15 +507,26 @@ def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]
 def _matched_nodes(
     old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str
 ) -> list[tuple[Node, Node]]:
-    """Nodes of a paired function present on both sides: node names survive re-saves, counters do not."""
-    after = {node.name: node for node in (new.nodes[k] for k in new.functions[new_fn].node_keys)}
-    pairs = []
-    for key in old.functions[old_fn].node_keys:
-        node = old.nodes[key]
-        other = after.get(node.name)
-        if other is not None:
-            pairs.append((node, other))
-    return pairs
+    """Nodes of a paired function present on both sides: by name, or renamed (`nodepairing`)."""
+    old_nodes = {node.name: node for node in (old.nodes[k] for k in old.functions[old_fn].node_keys)}
+    new_nodes = {node.name: node for node in (new.nodes[k] for k in new.functions[new_fn].node_keys)}
+    pairing = _pairing(old_nodes, new_nodes, old.functions[old_fn], new.functions[new_fn])
+    return [(old_nodes[o], new_nodes[n]) for o, n in pairing.pairs]
+
+
+def _pairing(
+    old_nodes: Mapping[str, Node], new_nodes: Mapping[str, Node], old_fn: Function, new_fn: Function
+) -> NodePairing:
+    arguments = (
+        [(a.name, b.name) for a, b in zip(old_fn.inputs, new_fn.inputs, strict=True)]
+        if len(old_fn.inputs) == len(new_fn.inputs)
+        else []
+    )
+    return pair_nodes(
+        [node.definition for node in old_nodes.values()],
+        [node.definition for node in new_nodes.values()],
+        arguments,
+    )
 
 
 def _in(old_fn: str, new_fn: str) -> tuple[str, str]:
@@ -524,10 +537,11 @@ def _in(old_fn: str, new_fn: str) -> tuple[str, str]:
 def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
     changes = []
     for old_fn, new_fn in _paired(old, new, forward):
-        before = {name: op for _, name, op, _ in old.nodes.identities(old.functions[old_fn].node_keys)}
-        after = {name: op for _, name, op, _ in new.nodes.identities(new.functions[new_fn].node_keys)}
-        where = _in(old_fn, new_fn)
-        counts_before, counts_after = Counter(before.values()), Counter(after.values())
+        old_nodes = {node.name: node for node in (old.nodes[k] for k in old.functions[old_fn].node_keys)}
+        new_nodes = {node.name: node for node in (new.nodes[k] for k in new.functions[new_fn].node_keys)}
+        old_in, new_in = _in(old_fn, new_fn)
+        counts_before = Counter(node.op for node in old_nodes.values())
+        counts_after = Counter(node.op for node in new_nodes.values())
         for op in sorted(set(counts_before) | set(counts_after)):
             changes += _changed(
                 Category.OPS,
@@ -535,42 +549,57 @@ def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -
                 counts_before[op],
                 counts_after[op],
                 name=op,
-                old_function=where[0],
-                new_function=where[1],
+                old_function=old_in,
+                new_function=new_in,
             )
-        for name in sorted(set(after) - set(before)):
+        pairing = _pairing(old_nodes, new_nodes, old.functions[old_fn], new.functions[new_fn])
+        for name in sorted(pairing.added):
             changes.append(
                 Change(
                     Category.OPS,
                     ChangeKind.ADDED,
                     Aspect.NODE,
                     name,
-                    new=after[name],
-                    old_function=where[0],
-                    new_function=where[1],
+                    new=new_nodes[name].op,
+                    old_function=old_in,
+                    new_function=new_in,
                 )
             )
-        for name in sorted(set(before) - set(after)):
+        for name in sorted(pairing.removed):
             changes.append(
                 Change(
                     Category.OPS,
                     ChangeKind.REMOVED,
                     Aspect.NODE,
                     name,
-                    old=before[name],
-                    old_function=where[0],
-                    new_function=where[1],
+                    old=old_nodes[name].op,
+                    old_function=old_in,
+                    new_function=new_in,
                 )
             )
-        for name in sorted(set(before) & set(after)):
+        for before, after in sorted(pairing.pairs):
             changes += _changed(
                 Category.OPS,
                 Aspect.NODE,
-                before[name],
-                after[name],
-                name=name,
-                old_function=where[0],
-                new_function=where[1],
+                old_nodes[before].op,
+                new_nodes[after].op,
+                name=before,
+                old_function=old_in,
+                new_function=new_in,
+            )
+        # Renamed only: the same op reading the same inputs, under a name whose counters changed.
+        for before, after in sorted(pairing.renamed):
+            changes.append(
+                Change(
+                    Category.OPS,
+                    ChangeKind.CHANGED,
+                    Aspect.NODE_NAME,
+                    before,
+                    old=before,
+                    new=after,
+                    old_function=old_in,
+                    new_function=new_in,
+                )
             )
     return changes
 
@@ -1071,10 +1100,15 @@ def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: se
             attrs.append(f"{key}=fn:{_COUNTER.sub('', value.func.name)}")
         elif kind == "list" and len(value.list.func):
             attrs.append(f"{key}=fns:{','.join(_COUNTER.sub('', f.name) for f in value.list.func)}")
+        elif kind == "s" and key in ("shared_name", "debug_name"):
+            # A variable's names: the layer's name scope, whose counters a re-save renumbers.
+            attrs.append(f"{key}=name:{_without_counters_bytes(value.s).hex()}")
         elif kind == "tensor" and value.tensor.string_val:
             # Serialized blobs (the checkpoint's object graph) change with the variables' order: their size.
+            # The checkpoint keys name variables by scope: without their counters, as the variables compare.
             strings = sorted(
-                bytes(v) if len(v) <= 512 else f"<{len(v)} bytes>".encode() for v in value.tensor.string_val
+                _without_counters_bytes(bytes(v)) if len(v) <= 512 else f"<{len(v)} bytes>".encode()
+                for v in value.tensor.string_val
             )
             attrs.append(f"{key}=strings:{hashlib.sha256(repr(strings).encode()).hexdigest()[:16]}")
         else:
@@ -1088,7 +1122,13 @@ def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: se
         values = list(definition.attr["value"].tensor.string_val)
         if 0 < len(values) <= 2 and all(len(v) <= 80 for v in values):
             shown = f"{name} (Const {', '.join(repr(bytes(v).decode('utf-8', 'replace')) for v in values)})"
+        elif len(values) == 1:  # a serialized blob (the checkpoint's object graph): its size tells them apart
+            shown = f"{name} (Const, a {len(values[0]):,}-byte string)"
     return form, shown
+
+
+def _without_counters_bytes(value: bytes) -> bytes:
+    return without_counters(value.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
 def _capped(items: tuple[str, ...]) -> tuple[str, ...]:

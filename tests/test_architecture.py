@@ -59,6 +59,7 @@ LAYERS: dict[str, set[str]] = {
         "reach.py",  # what TensorFlow's loaders run, and when
         "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
         "nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
+        "nodepairing.py",  # which node is which across two saves (diff)
         *(f"audit/{p.relative_to(PACKAGE / 'audit')}" for p in (PACKAGE / "audit").rglob("*.py")),
     },
     # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +289,52 @@ def test_a_changed_input_signature_of_an_object_graph_function_is_a_change(tmp_p
     returning = [c for c in changes if c.aspect is Aspect.FUNCTION_OUTPUTS]  # what `hidden` returns widened
     assert returning and all("hidden" in c.name for c in returning), [c.name for c in returning]
     assert all("None, 4" in str(c.old) and "None, 8" in str(c.new) for c in returning)
+
+
+# --- unnamed layers: the same model under new name counters -------------------------------------------
+
+UNNAMED, UNNAMED_AGAIN = catalog.get("k3_unnamed").path, catalog.get("k3_unnamed_again").path
+
+
+def test_an_unnamed_model_built_again_is_renamed_not_rewritten() -> None:
+    """Keras names unnamed layers with counters that go on across the process (`dense_1` becomes
+    `dense_5`): every op is still there, reading the same inputs. The diff says `renamed`, one change a
+    node, and no op added or removed; the weights, variables and signatures are unchanged."""
+    changes = diff(inspector.load(UNNAMED), inspector.load(UNNAMED_AGAIN)).changes
+    ops = [c for c in changes if c.category is Category.OPS]
+    assert ops and all(c.aspect is Aspect.NODE_NAME and c.kind is ChangeKind.CHANGED for c in ops)
+    for change in ops:
+        assert change.old == change.name != change.new
+        assert re.sub(r"(?:_\d+)+(?=/|$)", "", str(change.old)) == re.sub(
+            r"(?:_\d+)+(?=/|$)", "", str(change.new)
+        )
+    assert {c.category for c in changes} <= {Category.OPS, Category.PLUMBING}
+    [plumbing] = [c for c in changes if c.category is Category.PLUMBING]  # the object graph's names
+    assert plumbing.old == ("Const (Const, a 1,002-byte string)",)
+    page = run_cli("diff", UNNAMED, UNNAMED_AGAIN).stdout
+    assert f"ops         ~{len(ops)} changed" in page and ": renamed: sequential_1/dense_1/MatMul → " in page
+
+
+def test_a_renamed_node_whose_inputs_changed_is_removed_and_added(model_copy: Any) -> None:
+    """Pairing by name without counters is confirmed by the graph: the second layer's MatMul rewired to
+    read the first layer's MatMul (not its Relu) is no longer the same node, nor is what reads it."""
+
+    def rewire(meta_graph: Any) -> None:
+        for function in meta_graph.graph_def.library.function:
+            nodes = {node.name: node for node in function.node_def}
+            for node in function.node_def:
+                if node.op == "MatMul" and node.input[0].split(":")[0].endswith("/Relu"):
+                    relu = nodes[node.input[0].split(":")[0]]
+                    first = nodes[relu.input[0].split(":")[0]].input[0].split(":")[0]  # BiasAdd <- MatMul
+                    node.input[0] = f"{first}:product:0"
+
+    path = edited_copy(model_copy, "k3_unnamed_again", rewire)
+    changes = diff(inspector.load(UNNAMED), inspector.load(path)).changes
+    nodes = {(c.kind, c.name) for c in changes if c.aspect is Aspect.NODE}
+    renamed = {c.name for c in changes if c.aspect is Aspect.NODE_NAME}
+    removed = {name for kind, name in nodes if kind is ChangeKind.REMOVED}
+    assert removed and not removed & renamed
+    assert any(name.endswith("MatMul") for name in removed)  # the rewired one
+    assert any(name.endswith("BiasAdd") for name in removed)  # what reads it, unconfirmed in turn
+    assert any(name.endswith("/Relu") for name in renamed)  # the first layer is still itself
+    assert len([k for k, _ in nodes if k is ChangeKind.ADDED]) == len(removed)

@@ -37,7 +37,7 @@ _FIXED_SUBJECT = {
     Aspect.DEBUG_INFO: "debug info",
 }
 
-_IN_FUNCTION = frozenset({Aspect.OP_COUNT, Aspect.NODE, Aspect.ATTR, Aspect.SOURCE})
+_IN_FUNCTION = frozenset({Aspect.OP_COUNT, Aspect.NODE, Aspect.NODE_NAME, Aspect.ATTR, Aspect.SOURCE})
 
 
 def change_subject(change: Change) -> str:
@@ -54,6 +54,8 @@ def change_subject(change: Change) -> str:
         subject = f"{change.name} {change.attr}"
     elif aspect is Aspect.NODE and change.old is not None and change.new is not None:
         subject = f"{change.name} op"
+    elif aspect is Aspect.NODE_NAME:
+        subject = "renamed"  # the names are its values: old → new
     elif aspect in _SUBJECT_SUFFIX:
         subject = f"{change.name} {_SUBJECT_SUFFIX[aspect]}"
     if aspect in _IN_FUNCTION:

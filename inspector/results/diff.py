@@ -51,6 +51,9 @@ class Aspect(StrEnum):
     FUNCTION_OUTPUTS = "function-outputs"  # the structure a paired concrete function returns: old/new
     OP_COUNT = "op-count"  # how many nodes of op type `name` a paired function has
     NODE = "node"  # a node of a paired function: old/new its op type
+    NODE_NAME = (
+        "node-name"  # the same node (op, inputs) renamed: its name's counters changed; old/new the names
+    )
     ATTR = "attr"  # an attr of a node of a paired function
     NAMESPACE = "namespace"  # old/new: its op types
     NAMESPACED_OP = "namespaced-op"  # one op type of a namespace present on both sides
