@@ -11,14 +11,10 @@ the pairs that depended on it: what remains is renamed, never guessed. The rest 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-#: A name scope's uniquifying counters, at the end of each component: `dense_1/`, `sequential_1_1/`.
-_COUNTERS = re.compile(r"(?:_\d+)+(?=/|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +29,21 @@ class NodePairing:
 
 
 def without_counters(name: str) -> str:
-    return _COUNTERS.sub("", name)
+    """Each `/`-separated component without the counters a name scope adds at its end: `dense_1` and
+    `sequential_1_1` become `dense` and `sequential`. A scan from each component's end, linear in the
+    name (the regex `(?:_[0-9]+)+(?=/|$)` backtracks quadratically on `_1_1_1...x`, a model's to write)."""
+    return "/".join(_stripped(component) for component in name.split("/"))
+
+
+def _stripped(component: str) -> str:
+    end = len(component)
+    while True:
+        start = end
+        while start > 0 and "0" <= component[start - 1] <= "9":
+            start -= 1
+        if start == end or start == 0 or component[start - 1] != "_":
+            return component[:end]
+        end = start - 1
 
 
 def pair_nodes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -566,3 +567,26 @@ def test_a_path_that_fans_out_exponentially_is_followed_within_a_budget(tmp_path
     assert run.code == 1
     ops = {f["location"]["op_type"] for f in payload(run.stdout)["findings"] if f["rule_id"] == "INS002"}
     assert "RestoreV2" in ops
+
+
+def test_names_built_to_backtrack_do_not_slow_the_diff(model_copy: Any) -> None:
+    """The diff pairs nodes by their names without counters (`dense_1` -> `dense`). A name of 300,000
+    `_1`s that does not end as a counter would make the obvious regex backtrack for hours; the diff reads
+    each name once."""
+    import time
+
+    old = model_copy("custom_ops")
+    new = old.parent / "renamed"
+    shutil.copytree(old, new)
+    message = saved_model(new)
+    for function in message.meta_graphs[0].graph_def.library.function:
+        for node in function.node_def:
+            if node.op == "Acme>Scale":
+                node.name = "scale" + "_1" * 300_000 + "x"
+    write_model(new, message)
+    start = time.perf_counter()
+    result = cli("diff", old, new, "--format", "json", "--only", "ops")
+    assert time.perf_counter() - start < NO_BLOW_UP
+    assert result.code == 1
+    aspects = {(c["kind"], c["aspect"]) for c in json.loads(result.stdout)["result"]["changes"]}
+    assert ("added", "node") in aspects and ("removed", "node") in aspects
