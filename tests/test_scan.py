@@ -104,6 +104,7 @@ def test_a_record_holds_the_same_audit_as_the_audit_command(registry: Path) -> N
     assert record["status"] == ("findings" if alone.code == 1 else "ok")
 
 
+@pytest.mark.slow  # audits the 400k-node model until its memory runs out
 def test_a_model_over_the_memory_limit_is_an_oom_record(registry: Path) -> None:
     _, records, summary, _ = scan(registry / "huge", registry / "team" / "custom_ops", "--max-memory", "150")
     found = by_path(records)
@@ -228,6 +229,7 @@ def test_scan_is_documented_with_examples() -> None:
     assert os.linesep not in run.stdout.strip().splitlines()[0]
 
 
+@pytest.mark.slow  # audits the 400k-node model to the end
 def test_a_timeout_is_remembered_for_the_same_limits_only(registry: Path, tmp_path: Path) -> None:
     """A registry's nightly rerun does not spend the timeout on the same huge model again; a scan given
     more time audits it."""
