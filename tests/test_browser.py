@@ -137,6 +137,35 @@ def test_a_name_in_a_finding_links_to_every_place_that_names_it(browser: Any, tm
     assert browser.find_elements(By.CSS_SELECTOR, "#inspector-hit-list a")
 
 
+def test_a_cut_table_lists_every_row_from_the_page_data(browser: Any, tmp_path: Path) -> None:
+    """hf_bert has 49 op types: the page shows the first 40, and a button lists all 49 from the op index,
+    the same rows the JSON report holds, in its order."""
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    model = catalog.get("hf_bert").path
+    expected = [
+        [row["op_type"], str(row["node_count"]), str(row["function_count"])]
+        for row in json.loads(run_cli("report", model, "--format", "json").stdout)["result"]["op_types"]
+    ]
+    assert len(expected) > 40
+    page = tmp_path / "bert.html"
+    assert run_cli("report", model, "--format", "html", "-o", page).code == 0
+    assert _open(browser, page, tmp_path / "bert.png") == []
+    button = browser.find_element(By.CSS_SELECTOR, "button.show-all")
+    table = button.find_element(By.XPATH, "../preceding-sibling::table[1]")
+    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 40
+    button.click()
+    rows = [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert rows == expected
+    assert f"All {len(expected)} op types" in browser.find_element(By.CLASS_NAME, "inspector").text
+    browser.save_screenshot(str(tmp_path / "bert-all.png"))
+
+
 def test_a_hostile_name_is_text_in_the_page(browser: Any, tmp_path: Path, model_copy: Any) -> None:
     from selenium.webdriver.common.by import By
     from test_hostile import INJECTION, saved_model, write_model

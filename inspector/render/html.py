@@ -63,6 +63,8 @@ STYLE = """
 .inspector details.section > summary { cursor: pointer; list-style-position: outside; }
 .inspector details.section > summary > * { display: inline; }
 .inspector li > details > summary { cursor: pointer; }
+.inspector button.show-all { font: inherit; font-size: .9em; margin-left: .5rem; cursor: pointer; }
+@media print { .inspector button.show-all { display: none; } }
 .inspector .search { position: sticky; top: 0; background: inherit; padding: .4rem 0; z-index: 1; }
 .inspector .search input { width: min(36rem, 100%); font: inherit; padding: .25rem .5rem; }
 .inspector .hit { outline: 2px solid #bf8700; background: #fff8c5; }
@@ -134,6 +136,36 @@ SEARCH_SCRIPT = """
   };
   window.addEventListener("hashchange", follow);
   follow();
+  // A table cut at its first rows lists them all from the op index: each op type, its nodes and the
+  // functions holding it (an op of a graph serialized in a constant is not one of the model's).
+  for (const button of root.querySelectorAll("button.show-all")) {
+    if (!island) { button.remove(); continue; }
+    button.addEventListener("click", () => {
+      ops = ops || JSON.parse(island.textContent);
+      const counts = new Map(), holders = new Map();
+      for (const [, type, fn] of ops.o) {
+        if (ops.p[fn] !== fn) continue;
+        counts.set(type, (counts.get(type) || 0) + 1);
+        if (!holders.has(type)) holders.set(type, new Set());
+        holders.get(type).add(fn);
+      }
+      const rows = Array.from(counts, ([type, count]) => [ops.t[type], count, holders.get(type).size]);
+      rows.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const note = button.parentElement, table = note.previousElementSibling;
+      table.tBodies[0].replaceChildren(...rows.map((row) => {
+        const tr = document.createElement("tr");
+        tr.className = "unit";
+        row.forEach((value, column) => {
+          const td = document.createElement("td");
+          if (column) { td.className = "right"; td.textContent = String(value); }
+          else { const code = document.createElement("code"); code.textContent = value; td.append(code); }
+          tr.append(td);
+        });
+        return tr;
+      }));
+      note.textContent = "All " + rows.length + " op types, listed from the page's op index.";
+    });
+  }
   // A table sorts by the column whose header is clicked; again, the other way. Numbers as numbers.
   for (const header of root.querySelectorAll("thead th")) {
     header.title = "sort by this column";
@@ -279,7 +311,7 @@ def write(block: Block, level: int, linked: bool = False) -> list[str]:
         )
         return ["<table>", *rows, "</table>"]
     if isinstance(block, Table):
-        return _table(block)
+        return _table(block, linked)
     if isinstance(block, Tree):
         return list(_tree(block))
     if isinstance(block, Entries):
@@ -308,7 +340,9 @@ def write(block: Block, level: int, linked: bool = False) -> list[str]:
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
-def _table(block: Table) -> list[str]:
+def _table(block: Table, linked: bool = False) -> list[str]:
+    """A table; cut at MAX_ITEMS, with a button that lists every row from the page's data when it has
+    them (`linked`: a page whose script runs)."""
     if not block.rows:
         return [f'<p class="dim">{_escape(block.empty)}</p>']
     head = "".join(f"<th>{_escape(c.header)}</th>" for c in block.columns)
@@ -321,7 +355,12 @@ def _table(block: Table) -> list[str]:
             for column, cell in zip(block.columns, row, strict=False)
         )
         rows.append('<tr class="unit">' + "".join(cells) + "</tr>")
-    rest = [f"<p>{inline(block.rest)}</p>"] if block.rest else []
+    button = (
+        f' <button type="button" class="show-all" data-full="{block.full}">list them all here</button>'
+        if linked and block.full
+        else ""
+    )
+    rest = [f"<p>{inline(block.rest)}{button}</p>"] if block.rest else []
     return ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>", *rest]
 
 

@@ -103,6 +103,9 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     rest: Line = ()  # the count of rows cut at MAX_ITEMS
     empty: str = "None."
+    # What a page that carries the model's op index can list every row from ("op-types"), when rows
+    # were cut: the HTML page offers them all, made from its data, not its markup.
+    full: str = ""
 
 
 def cell(*parts: Part) -> Cell:

@@ -416,7 +416,7 @@ def _op_types(report: Report) -> Block:
         nodes = sum(c.node_count for c in hidden)
         rest = line(dim(f"… {plural(len(hidden), 'more op type')} ({plural(nodes, 'node')}) {MORE_HINT}"))
     columns = (Column("Op type"), Column("Nodes", align="right"), Column("Functions", align="right"))
-    return Table(columns, rows, rest, empty="No ops.")
+    return Table(columns, rows, rest, empty="No ops.", full="op-types")
 
 
 def _variables(report: Report) -> list[Block]:
