@@ -37,8 +37,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     linked.mkdir()
     (linked / "saved_model.pb").symlink_to(catalog.get("custom_ops").path / "saved_model.pb")
     (root / "link_to_a_model").symlink_to(catalog.get("custom_ops").path, target_is_directory=True)
-    # ~400k nodes: a second or more to audit, where a fixture takes a hundredth of that.
-    shapes.write(root / "huge" / "model", blocks=40, nodes_per_block=10_000)
+    # ~200k nodes: about a second to audit, where a fixture takes a hundredth of that.
+    shapes.write(root / "huge" / "model", blocks=40, nodes_per_block=5_000)
     return root
 
 
@@ -104,7 +104,7 @@ def test_a_record_holds_the_same_audit_as_the_audit_command(registry: Path) -> N
     assert record["status"] == ("findings" if alone.code == 1 else "ok")
 
 
-@pytest.mark.slow  # audits the 400k-node model until its memory runs out
+@pytest.mark.slow  # audits the 200k-node model until its memory runs out
 def test_a_model_over_the_memory_limit_is_an_oom_record(registry: Path) -> None:
     _, records, summary, _ = scan(registry / "huge", registry / "team" / "custom_ops", "--max-memory", "150")
     found = by_path(records)
@@ -229,7 +229,7 @@ def test_scan_is_documented_with_examples() -> None:
     assert os.linesep not in run.stdout.strip().splitlines()[0]
 
 
-@pytest.mark.slow  # audits the 400k-node model to the end
+@pytest.mark.slow  # audits the 200k-node model to the end
 def test_a_timeout_is_remembered_for_the_same_limits_only(registry: Path, tmp_path: Path) -> None:
     """A registry's nightly rerun does not spend the timeout on the same huge model again; a scan given
     more time audits it."""
