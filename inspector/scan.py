@@ -385,7 +385,8 @@ class Worker:
             self.ready = True
         self.path, self.started = path, time.monotonic()
         self.deadline = self.started + self.options.timeout
-        self.connection.send(str(path))
+        with contextlib.suppress(OSError):  # a worker gone since its last model: answer() says how
+            self.connection.send(str(path))
 
     def answer(self) -> ScanRecord:
         """The record of the model given, once the worker has answered (or died: then it says how)."""
@@ -414,11 +415,12 @@ class Worker:
     def audit(self, path: Path) -> tuple[ScanRecord, Worker]:
         """One model, waited for: its record, and the worker to use next (this one, or a new one when
         this one timed out or died)."""
-        self.give(path)
-        if self.connection.poll(self.options.timeout):
-            record = self.answer()
-            return record, (self if self.healthy(record) else self.replacement())
-        return self.timed_out(), self.replacement()
+        worker = self if self.process.is_alive() else self.replacement()  # died between models
+        worker.give(path)
+        if worker.connection.poll(worker.options.timeout):
+            record = worker.answer()
+            return record, (worker if worker.healthy(record) else worker.replacement())
+        return worker.timed_out(), worker.replacement()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -451,6 +453,8 @@ def scan(
                     exhausted = True
                     break
                 worker = idle.pop()
+                if not worker.process.is_alive():  # died between models: no model of its own to blame
+                    worker = worker.replacement()
                 worker.give(path)
                 busy[worker.connection] = worker
             if not busy:

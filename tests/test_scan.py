@@ -310,3 +310,19 @@ def test_a_baseline_applies_to_every_model(registry: Path, tmp_path: Path) -> No
     _, [record], _, _ = scan(model, "--no-registry", "--baseline", baseline)
     assert record["status"] == "ok" and record["findings"] == 0
     assert record["audit"]["result"]["baselined"] > 0
+
+
+def test_a_worker_that_died_between_models_is_replaced_before_the_next() -> None:
+    """Killed while idle (by the kernel, by an operator): the next model is not blamed for it."""
+    from inspector.audit import Policy
+    from inspector.scan import ScanOptions, Worker
+
+    options = ScanOptions(Policy(registry=False), timeout=60)
+    worker = Worker(options, "test", start_method="spawn")
+    model = catalog.get("custom_ops").path
+    first, worker = worker.audit(model)
+    worker.process.kill()
+    worker.process.join(5)
+    second, worker = worker.audit(model)
+    worker.stop()
+    assert first.status == second.status == "findings" and second.audit == first.audit
