@@ -48,7 +48,6 @@ from inspector.tensors import shortest_float32
 from inspector.view import (
     TOP_LEVEL,
     DebugInfoStatus,
-    Function,
     Node,
     SavedModelView,
     TensorSpec,
@@ -297,24 +296,22 @@ def diff(
     wanted = tuple(c for c in (tuple(only) if only else tuple(Category)) if c not in set(ignore))
     pairs = pair_functions(old, new)
     forward = {o: p.new for o, p in pairs.items()}
+    bodies = _function_bodies(old, new, forward, wanted)
     changes: list[Change] = []
     compare: dict[Category, Callable[[SavedModelView, SavedModelView, Mapping[str, str]], list[Change]]] = {
         Category.VERSIONS: _versions,
         Category.SIGNATURES: _signatures,
         Category.ALIASES: _aliases,
         Category.FUNCTIONS: _functions,
-        Category.OPS: _ops,
-        Category.ATTRS: _attrs,
         Category.NAMESPACES: _namespaces,
         Category.RISKY_OPS: _risky_ops,
         Category.VARIABLES: _variables,
         Category.DEBUG_INFO: _debug_info,
-        Category.SOURCES: _sources,
         Category.PLUMBING: _plumbing,
         Category.WEIGHTS: partial(_weights, values=values),
     }
     for category in wanted:
-        changes.extend(compare[category](old, new, forward))
+        changes.extend(bodies[category] if category in bodies else compare[category](old, new, forward))
     return DiffResult(
         ModelRef.of(old),
         ModelRef.of(new),
@@ -504,29 +501,60 @@ def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]
     ]
 
 
-def _matched_nodes(
-    old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str
-) -> list[tuple[Node, Node]]:
-    """Nodes of a paired function present on both sides: by name, or renamed (`nodepairing`)."""
+@dataclass(frozen=True, slots=True)
+class _NodeMatch:
+    old: Mapping[str, Node]  # the old function's nodes by name
+    new: Mapping[str, Node]
+    pairing: NodePairing
+
+    def matched(self) -> list[tuple[Node, Node]]:
+        """Nodes present on both sides: by name, or renamed (`nodepairing`)."""
+        return [(self.old[o], self.new[n]) for o, n in self.pairing.pairs]
+
+
+def _match(old: SavedModelView, new: SavedModelView, old_fn: str, new_fn: str) -> _NodeMatch:
+    """Which node of a paired function is which: by name, or renamed (`nodepairing`), the functions'
+    arguments paired by position."""
     old_nodes = {node.name: node for node in (old.nodes[k] for k in old.functions[old_fn].node_keys)}
     new_nodes = {node.name: node for node in (new.nodes[k] for k in new.functions[new_fn].node_keys)}
-    pairing = _pairing(old_nodes, new_nodes, old.functions[old_fn], new.functions[new_fn])
-    return [(old_nodes[o], new_nodes[n]) for o, n in pairing.pairs]
-
-
-def _pairing(
-    old_nodes: Mapping[str, Node], new_nodes: Mapping[str, Node], old_fn: Function, new_fn: Function
-) -> NodePairing:
+    before, after = old.functions[old_fn], new.functions[new_fn]
     arguments = (
-        [(a.name, b.name) for a, b in zip(old_fn.inputs, new_fn.inputs, strict=True)]
-        if len(old_fn.inputs) == len(new_fn.inputs)
+        [(a.name, b.name) for a, b in zip(before.inputs, after.inputs, strict=True)]
+        if len(before.inputs) == len(after.inputs)
         else []
     )
-    return pair_nodes(
+    pairing = pair_nodes(
         [node.definition for node in old_nodes.values()],
         [node.definition for node in new_nodes.values()],
         arguments,
     )
+    return _NodeMatch(old_nodes, new_nodes, pairing)
+
+
+#: The categories read from each paired function's nodes: compared in one pass per function.
+_PER_FUNCTION = (Category.OPS, Category.ATTRS, Category.SOURCES)
+
+
+def _function_bodies(
+    old: SavedModelView, new: SavedModelView, forward: Mapping[str, str], wanted: Iterable[Category]
+) -> dict[Category, list[Change]]:
+    """Ops, attrs and creation sites of every paired function, in one pass over its nodes: each
+    function's nodes are made once, and let go before the next function's (a 200k-node model's are never
+    all held at once)."""
+    found: dict[Category, list[Change]] = {c: [] for c in _PER_FUNCTION if c in set(wanted)}
+    sites = Category.SOURCES in found and (
+        old.debug_info.status is DebugInfoStatus.PRESENT and new.debug_info.status is DebugInfoStatus.PRESENT
+    )
+    for old_fn, new_fn in _paired(old, new, forward):
+        match = _match(old, new, old_fn, new_fn)
+        where = _in(old_fn, new_fn)
+        if Category.OPS in found:
+            found[Category.OPS] += _ops(match, where)
+        if Category.ATTRS in found:
+            found[Category.ATTRS] += _attrs(match, where, forward)
+        if sites:
+            found[Category.SOURCES] += _sources(old, new, match, where)
+    return found
 
 
 def _in(old_fn: str, new_fn: str) -> tuple[str, str]:
@@ -534,73 +562,72 @@ def _in(old_fn: str, new_fn: str) -> tuple[str, str]:
     return ("", "") if old_fn == TOP_LEVEL else (old_fn, new_fn)
 
 
-def _ops(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
-    changes = []
-    for old_fn, new_fn in _paired(old, new, forward):
-        old_nodes = {node.name: node for node in (old.nodes[k] for k in old.functions[old_fn].node_keys)}
-        new_nodes = {node.name: node for node in (new.nodes[k] for k in new.functions[new_fn].node_keys)}
-        old_in, new_in = _in(old_fn, new_fn)
-        counts_before = Counter(node.op for node in old_nodes.values())
-        counts_after = Counter(node.op for node in new_nodes.values())
-        for op in sorted(set(counts_before) | set(counts_after)):
-            changes += _changed(
+def _ops(match: _NodeMatch, where: tuple[str, str]) -> list[Change]:
+    """A paired function's op-type counts, its nodes added, removed, of another op or renamed."""
+    changes: list[Change] = []
+    old_nodes, new_nodes = match.old, match.new
+    old_in, new_in = where
+    counts_before = Counter(node.op for node in old_nodes.values())
+    counts_after = Counter(node.op for node in new_nodes.values())
+    for op in sorted(set(counts_before) | set(counts_after)):
+        changes += _changed(
+            Category.OPS,
+            Aspect.OP_COUNT,
+            counts_before[op],
+            counts_after[op],
+            name=op,
+            old_function=old_in,
+            new_function=new_in,
+        )
+    pairing = match.pairing
+    for name in sorted(pairing.added):
+        changes.append(
+            Change(
                 Category.OPS,
-                Aspect.OP_COUNT,
-                counts_before[op],
-                counts_after[op],
-                name=op,
-                old_function=old_in,
-                new_function=new_in,
-            )
-        pairing = _pairing(old_nodes, new_nodes, old.functions[old_fn], new.functions[new_fn])
-        for name in sorted(pairing.added):
-            changes.append(
-                Change(
-                    Category.OPS,
-                    ChangeKind.ADDED,
-                    Aspect.NODE,
-                    name,
-                    new=new_nodes[name].op,
-                    old_function=old_in,
-                    new_function=new_in,
-                )
-            )
-        for name in sorted(pairing.removed):
-            changes.append(
-                Change(
-                    Category.OPS,
-                    ChangeKind.REMOVED,
-                    Aspect.NODE,
-                    name,
-                    old=old_nodes[name].op,
-                    old_function=old_in,
-                    new_function=new_in,
-                )
-            )
-        for before, after in sorted(pairing.pairs):
-            changes += _changed(
-                Category.OPS,
+                ChangeKind.ADDED,
                 Aspect.NODE,
-                old_nodes[before].op,
-                new_nodes[after].op,
-                name=before,
+                name,
+                new=new_nodes[name].op,
                 old_function=old_in,
                 new_function=new_in,
             )
-        # Renamed only: the same op reading the same inputs, under a name whose counters changed.
-        for before, after in sorted(pairing.renamed):
-            changes.append(
-                Change(
-                    Category.OPS,
-                    ChangeKind.CHANGED,
-                    Aspect.NODE_NAME,
-                    before,
-                    old=before,
-                    new=after,
-                    old_function=old_in,
-                    new_function=new_in,
-                )
+        )
+    for name in sorted(pairing.removed):
+        changes.append(
+            Change(
+                Category.OPS,
+                ChangeKind.REMOVED,
+                Aspect.NODE,
+                name,
+                old=old_nodes[name].op,
+                old_function=old_in,
+                new_function=new_in,
             )
+        )
+    for before, after in sorted(pairing.pairs):
+        changes += _changed(
+            Category.OPS,
+            Aspect.NODE,
+            old_nodes[before].op,
+            new_nodes[after].op,
+            name=before,
+            old_function=old_in,
+            new_function=new_in,
+        )
+    # Renamed only: the same op reading the same inputs, under a name whose counters changed.
+    for before, after in sorted(pairing.renamed):
+        changes.append(
+            Change(
+                Category.OPS,
+                ChangeKind.CHANGED,
+                Aspect.NODE_NAME,
+                before,
+                old=before,
+                new=after,
+                old_function=old_in,
+                new_function=new_in,
+            )
+        )
     return changes
 
 
@@ -622,37 +649,36 @@ def _attr_text(value: Any, forward: Mapping[str, str] | None = None) -> str:
     return repr(getattr(value, kind)) if kind else ""
 
 
-def _attrs(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
+def _attrs(match: _NodeMatch, where: tuple[str, str], forward: Mapping[str, str]) -> list[Change]:
+    """A paired function's nodes' attrs that matter, and its tensor-valued attrs."""
     from inspector.objectgraph import dtype_name
     from inspector.protos import load_protos
 
     types = load_protos().types
     changes = []
-    for old_fn, new_fn in _paired(old, new, forward):
-        where = _in(old_fn, new_fn)
-        for node, other in _matched_nodes(old, new, old_fn, new_fn):
-            if other.op != node.op:
-                continue
-            for attr in sorted(MEANINGFUL_ATTRS & (set(node.definition.attr) | set(other.definition.attr))):
-                before = node.definition.attr.get(attr)
-                now = other.definition.attr.get(attr)
-                old_text = _attr_text(before, forward) if before is not None else UNSET
-                new_text = _attr_text(now) if now is not None else UNSET
-                if before is not None and before.WhichOneof("value") == "type":
-                    old_text = dtype_name(types, before.type)
-                if now is not None and now.WhichOneof("value") == "type":
-                    new_text = dtype_name(types, now.type)
-                changes += _changed(
-                    Category.ATTRS,
-                    Aspect.ATTR,
-                    old_text,
-                    new_text,
-                    name=node.name,
-                    attr=attr,
-                    old_function=where[0],
-                    new_function=where[1],
-                )
-            changes += _tensor_changes(node, other, where)
+    for node, other in match.matched():
+        if other.op != node.op:
+            continue
+        for attr in sorted(MEANINGFUL_ATTRS & (set(node.definition.attr) | set(other.definition.attr))):
+            before = node.definition.attr.get(attr)
+            now = other.definition.attr.get(attr)
+            old_text = _attr_text(before, forward) if before is not None else UNSET
+            new_text = _attr_text(now) if now is not None else UNSET
+            if before is not None and before.WhichOneof("value") == "type":
+                old_text = dtype_name(types, before.type)
+            if now is not None and now.WhichOneof("value") == "type":
+                new_text = dtype_name(types, now.type)
+            changes += _changed(
+                Category.ATTRS,
+                Aspect.ATTR,
+                old_text,
+                new_text,
+                name=node.name,
+                attr=attr,
+                old_function=where[0],
+                new_function=where[1],
+            )
+        changes += _tensor_changes(node, other, where)
     return changes
 
 
@@ -706,6 +732,8 @@ def _tensor_changes(node: Node, other: Node, where: tuple[str, str]) -> list[Cha
             )
             continue
         assert before is not None and now is not None
+        if before == now:  # the same message: no tensor to read (most of a re-save's constants)
+            continue
         was, becomes = read_tensor(before.tensor), read_tensor(now.tensor)
         if was.digest == becomes.digest:
             continue
@@ -959,36 +987,35 @@ def _debug_info(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) 
     )
 
 
-def _sources(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[Change]:
-    """Ops present in both whose creation site moved. Sites compare by file name and line, so the
+def _sources(
+    old: SavedModelView, new: SavedModelView, match: _NodeMatch, where: tuple[str, str]
+) -> list[Change]:
+    """A paired function's ops whose creation site moved. Sites compare by file name and line, so the
     same checkout saved on two machines (different absolute paths) does not count as moved."""
-    if (
-        old.debug_info.status is not DebugInfoStatus.PRESENT
-        or new.debug_info.status is not DebugInfoStatus.PRESENT
-    ):
-        return []
     changes = []
-    for old_fn, new_fn in _paired(old, new, forward):
-        where = _in(old_fn, new_fn)
-        for node, other in _matched_nodes(old, new, old_fn, new_fn):
-            old_trace, new_trace = old.trace(node), new.trace(other)
-            old_site = old_trace.creation_site if old_trace else None
-            new_site = new_trace.creation_site if new_trace else None
-            if old_site is None or new_site is None:
-                continue
-            if (PurePath(old_site.file).name, old_site.line) != (PurePath(new_site.file).name, new_site.line):
-                changes.append(
-                    Change(
-                        Category.SOURCES,
-                        ChangeKind.CHANGED,
-                        Aspect.SOURCE,
-                        node.name,
-                        old=SourceSite(old_site.file, old_site.line),
-                        new=SourceSite(new_site.file, new_site.line),
-                        old_function=where[0],
-                        new_function=where[1],
-                    )
+    for node, other in match.matched():
+        old_trace, new_trace = old.trace(node), new.trace(other)
+        old_site = old_trace.creation_site if old_trace else None
+        new_site = new_trace.creation_site if new_trace else None
+        if (
+            old_site is None
+            or new_site is None
+            or (old_site.file, old_site.line) == (new_site.file, new_site.line)
+        ):
+            continue
+        if (PurePath(old_site.file).name, old_site.line) != (PurePath(new_site.file).name, new_site.line):
+            changes.append(
+                Change(
+                    Category.SOURCES,
+                    ChangeKind.CHANGED,
+                    Aspect.SOURCE,
+                    node.name,
+                    old=SourceSite(old_site.file, old_site.line),
+                    new=SourceSite(new_site.file, new_site.line),
+                    old_function=where[0],
+                    new_function=where[1],
                 )
+            )
     return changes
 
 
