@@ -37,7 +37,9 @@ def run_scan(
     statuses = Counter(done[str(model)] for model in models if str(model) in done)
     cached = 0
     started = time.monotonic()
-    with _records(output) as sink, _progress(len(todo)) as advance:
+    # A bar only where it has the terminal to itself: records going to the same terminal would tear it.
+    bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
+    with _records(output) as sink, _progress(len(todo) if bar else 0) as advance:
 
         def on_record(record: ScanRecord) -> None:
             nonlocal cached
@@ -152,9 +154,9 @@ def _records(output: Path | None) -> Iterator[IO[str]]:
 
 @contextmanager
 def _progress(total: int) -> Iterator[Any]:
-    """A bar on stderr when it is a terminal (rich, refreshed on each record: no thread, so workers
-    forked meanwhile inherit none); nothing otherwise."""
-    if not sys.stderr.isatty() or total == 0:
+    """A bar of `total` models on stderr (rich, refreshed on each record: no thread, so workers forked
+    meanwhile inherit none); nothing for 0."""
+    if total == 0:
         yield lambda _status: None
         return
     from rich.console import Console

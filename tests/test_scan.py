@@ -272,7 +272,8 @@ def test_a_thousand_models_hostile_ones_included_get_one_record_each(tmp_path: P
     )
 
 
-def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry: Path) -> None:
+def _on_a_terminal(*args: str | Path, stdout_too: bool = False) -> tuple[Any, bytes]:
+    """Run a scan with stderr (and with `stdout_too`, stdout) on a pseudo-terminal: what it drew there."""
     import pty
     import subprocess
 
@@ -280,8 +281,8 @@ def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry
 
     leader, follower = pty.openpty()
     run = subprocess.run(
-        [*console_script(), "scan", str(registry / "team"), "--no-registry"],
-        stdout=subprocess.PIPE,
+        [*console_script(), "scan", *map(str, args)],
+        stdout=follower if stdout_too else subprocess.PIPE,
         stderr=follower,
         env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
         timeout=120,
@@ -298,9 +299,21 @@ def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry
             break
         drawn += chunk
     os.close(leader)
+    return run, drawn
+
+
+def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry: Path) -> None:
+    run, drawn = _on_a_terminal(registry / "team", "--no-registry")
     assert run.returncode == 1
     assert b"scanning" in drawn and f"{len(FIXTURES)}/{len(FIXTURES)}".encode() in drawn
     assert all(json.loads(line)["record"] in ("model", "summary") for line in run.stdout.splitlines())
+
+
+def test_records_on_the_same_terminal_get_no_bar_to_tear(registry: Path) -> None:
+    run, drawn = _on_a_terminal(registry / "team", "--no-registry", stdout_too=True)
+    assert run.returncode == 1 and b"scanning" not in drawn
+    lines = [line for line in drawn.decode().splitlines() if line.startswith("{")]
+    assert len(lines) == len(FIXTURES) + 1 and all(json.loads(line)["record"] for line in lines)
 
 
 def test_a_baseline_applies_to_every_model(registry: Path, tmp_path: Path) -> None:
