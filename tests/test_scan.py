@@ -272,46 +272,54 @@ def test_a_thousand_models_hostile_ones_included_get_one_record_each(tmp_path: P
     )
 
 
-def _on_a_terminal(*args: str | Path, stdout_too: bool = False) -> tuple[Any, bytes]:
-    """Run a scan with stderr (and with `stdout_too`, stdout) on a pseudo-terminal: what it drew there."""
+def _on_a_terminal(*args: str | Path, stdout_too: bool = False) -> tuple[int, str, bytes]:
+    """Run a scan with stderr (and with `stdout_too`, stdout) on a pseudo-terminal, read as it is drawn
+    (a terminal nobody reads fills up and stops the writer): its exit status, stdout, and the drawing."""
     import pty
+    import select
     import subprocess
+    import tempfile
 
     from conftest import console_script
 
     leader, follower = pty.openpty()
-    run = subprocess.run(
-        [*console_script(), "scan", *map(str, args)],
-        stdout=follower if stdout_too else subprocess.PIPE,
-        stderr=follower,
-        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
-        timeout=120,
-        check=False,
-    )
-    os.close(follower)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    os.close(leader)
-    return run, drawn
+    with tempfile.TemporaryFile() as captured:
+        process = subprocess.Popen(
+            [*console_script(), "scan", *map(str, args)],
+            stdout=follower if stdout_too else captured,
+            stderr=follower,
+            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            ready, _, _ = select.select([leader], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the other side closed: everything was read
+                    break
+                if not chunk:
+                    break
+                drawn += chunk
+            elif process.poll() is not None:
+                break
+        os.close(leader)
+        code = process.wait(timeout=120)
+        captured.seek(0)
+        return code, captured.read().decode(), drawn
 
 
 def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry: Path) -> None:
-    run, drawn = _on_a_terminal(registry / "team", "--no-registry")
-    assert run.returncode == 1
+    code, stdout, drawn = _on_a_terminal(registry / "team", "--no-registry")
+    assert code == 1
     assert b"scanning" in drawn and f"{len(FIXTURES)}/{len(FIXTURES)}".encode() in drawn
-    assert all(json.loads(line)["record"] in ("model", "summary") for line in run.stdout.splitlines())
+    assert all(json.loads(line)["record"] in ("model", "summary") for line in stdout.splitlines())
 
 
 def test_records_on_the_same_terminal_get_no_bar_to_tear(registry: Path) -> None:
-    run, drawn = _on_a_terminal(registry / "team", "--no-registry", stdout_too=True)
-    assert run.returncode == 1 and b"scanning" not in drawn
+    code, _, drawn = _on_a_terminal(registry / "team", "--no-registry", stdout_too=True)
+    assert code == 1 and b"scanning" not in drawn
     lines = [line for line in drawn.decode().splitlines() if line.startswith("{")]
     assert len(lines) == len(FIXTURES) + 1 and all(json.loads(line)["record"] for line in lines)
 
