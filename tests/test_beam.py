@@ -73,3 +73,35 @@ def test_a_model_is_read_through_beams_filesystems_and_copied_when_remote(tmp_pa
     assert copy_model(str(root / "a" / "1"), copied) is None
     original = sorted(p.relative_to(root / "a" / "1") for p in (root / "a" / "1").rglob("*") if p.is_file())
     assert sorted(p.relative_to(copied) for p in copied.rglob("*") if p.is_file()) == original
+
+
+def test_a_model_on_another_filesystem_is_copied_audited_and_named_where_it_lives(tmp_path: Path) -> None:
+    """Through a filesystem of another scheme (tests/beam_mirror.py: `mirror://` over local files), as
+    gs:// would be: matched, copied to the worker's disk, audited, and its record -- and the model its
+    audit names -- say the remote path. The audit is the one a local scan gives."""
+    import apache_beam as beam
+    from beam_mirror import PREFIX
+
+    from inspector.audit import Policy
+    from inspector.beam import AuditSavedModels
+    from inspector.scan import ScanOptions, line_of
+
+    root = tmp_path / "bucket"
+    shutil.copytree(catalog.get("risky_ops").path, root / "team" / "risky" / "1")
+    out = tmp_path / "out" / "records"
+    options = ScanOptions(Policy(registry=False), timeout=120)
+    with beam.Pipeline() as pipeline:
+        (
+            pipeline
+            | AuditSavedModels([PREFIX + str(root)], options)
+            | beam.Map(line_of)
+            | beam.io.WriteToText(str(out), file_name_suffix=".jsonl")
+        )
+    [record] = [
+        json.loads(line) for path in out.parent.glob("records-*") for line in path.read_text().splitlines()
+    ]
+    remote = PREFIX + str(root / "team" / "risky" / "1")
+    assert record["path"] == remote and record["audit"]["model"]["path"] == remote
+    assert record["status"] == "findings" and record["content_hash"].startswith("sha256:")
+    local = run_cli("audit", root / "team" / "risky" / "1", "--no-registry", "--format", "json")
+    assert record["audit"]["result"] == json.loads(local.stdout)["result"]
