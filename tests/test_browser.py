@@ -135,6 +135,9 @@ def test_a_name_in_a_finding_links_to_every_place_that_names_it(browser: Any, tm
     browser.get(page.as_uri() + "#find=" + "DatasetFromGraph")
     assert browser.find_element(By.ID, "inspector-search").get_attribute("value") == "DatasetFromGraph"
     assert browser.find_elements(By.CSS_SELECTOR, "#inspector-hit-list a")
+    # A mangled link (an escape cut short) opens the page as it is, without an error.
+    browser.get(page.as_uri().replace("audit.html", "audit.html?again") + "#find=%E0%A4%A")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 def test_a_cut_table_lists_every_row_from_the_page_data(browser: Any, tmp_path: Path) -> None:

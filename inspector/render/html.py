@@ -130,7 +130,7 @@ SEARCH_SCRIPT = """
   // A name in a finding links to `#find=NAME`: every line of the page and every op that names it.
   const follow = () => {
     if (!location.hash.startsWith("#find=")) return;
-    box.value = decodeURIComponent(location.hash.slice(6));
+    try { box.value = decodeURIComponent(location.hash.slice(6)); } catch (error) { return; }  // a mangled link
     search();
     box.scrollIntoView();
   };
