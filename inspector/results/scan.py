@@ -46,7 +46,7 @@ class ScanRecord:
     error: str | None  # why it is not ok beyond its findings: the reader's error, the limit it hit
     cached: bool = False  # read from --cache, not audited in this run
     content_hash: str | None = None  # what the cache key holds of the model; None: too many files to hash
-    rules_version: str | None = None  # what it holds of inspector, the rules, the policy and the limits
+    rules_version: str | None = None  # inspector, its rules and data, the policy, baseline and tags
     seconds: float = 0.0
     audit: Mapping[str, Any] | None = field(default=None, repr=False)  # audit.schema.json's document
 
