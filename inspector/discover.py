@@ -68,7 +68,9 @@ def _expand(target: str) -> tuple[list[Path], int]:
         if _GLOB_CHARS.intersection(part):
             break
         fixed += 1
-    matches = [Path(match) for match in sorted(glob.glob(target, recursive=True))]  # noqa: PTH207
+    # Not recursive: `**` is `*`, one level (the walk below each match recurses, bounded). glob's own `**`
+    # follows folder links, and two looping links in a tree make its expansion exponential.
+    matches = [Path(match) for match in sorted(glob.glob(target))]  # noqa: PTH207
     kept = [match for match in matches if not _through_link(match, fixed)]
     return [_folder_of(match) for match in kept], len(matches) - len(kept)
 

@@ -347,3 +347,15 @@ def test_a_worker_that_died_between_models_is_replaced_before_the_next() -> None
     second, worker = worker.audit(model)
     worker.stop()
     assert first.status == second.status and first.audit and second.audit == first.audit
+
+
+def test_a_glob_over_looping_links_ends(tmp_path: Path) -> None:
+    """Two links in a folder back to it: glob's own `**` follows them and doubles at every level (it ran
+    past any bound before); the scan's `**` is one level, and the walk below follows no link."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "x").symlink_to(folder, target_is_directory=True)
+    (folder / "y").symlink_to(folder, target_is_directory=True)
+    shutil.copytree(catalog.get("custom_ops").path, folder / "m")
+    _, records, summary, _ = scan(f"{tmp_path}/**", "--no-registry")
+    assert [Path(r["path"]).name for r in records] == ["m"] and summary["walk"]["links_skipped"] == 2
