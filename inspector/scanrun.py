@@ -49,7 +49,8 @@ def run_scan(
             sink.flush()
             advance(record.status)
 
-        scan(todo, options, jobs, on_record)
+        if todo:  # as many workers as models at most: none started to idle
+            scan(todo, options, min(jobs, len(todo)), on_record)
         summary = ScanSummary(
             models=len(models),
             audited=len(todo) - cached,
