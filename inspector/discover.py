@@ -45,8 +45,9 @@ def find_models(targets: Iterable[str], discovery: Discovery | None = None) -> I
         discovery.links_skipped += through_links
         if not roots and not through_links:
             raise InspectorError(f"{target}: no such file or folder")
+        named = not _GLOB_CHARS.intersection(target)
         for root in roots:
-            for model in _walk(root, discovery):
+            for model in _walk(root, discovery, named):
                 key = model.resolve()
                 if key not in seen:
                     seen.add(key)
@@ -85,9 +86,11 @@ def _through_link(path: Path, fixed: int) -> bool:
     return any(Path(*parts[:end]).is_symlink() for end in range(max(fixed, 1) + 1, len(parts)))
 
 
-def _walk(root: Path, discovery: Discovery) -> Iterator[Path]:
-    """Depth first, children in name order, from a work list: the tree decides how deep it goes."""
-    if root.is_symlink():
+def _walk(root: Path, discovery: Discovery, named: bool) -> Iterator[Path]:
+    """Depth first, children in name order, from a work list: the tree decides how deep it goes. A root
+    the user `named` is followed if it is a link (`/data/models` may well be one); a glob's match that is a
+    link is not, nor is any link below."""
+    if root.is_symlink() and not named:
         discovery.links_skipped += 1
         return
     if not root.is_dir():

@@ -203,6 +203,13 @@ def test_a_glob_finds_models_and_never_a_link(registry: Path) -> None:
     assert len(records) == len(FIXTURES) and summary["walk"]["links_skipped"] == 1
 
 
+def test_a_folder_the_user_names_is_followed_even_when_it_is_a_link(registry: Path, tmp_path: Path) -> None:
+    """`/data/models` is often a link: the user named it, so it is read; links below it are not."""
+    (tmp_path / "models").symlink_to(registry / "team", target_is_directory=True)
+    _, records, _, _ = scan(tmp_path / "models", "--no-registry")
+    assert len(records) == len(FIXTURES)
+
+
 def test_a_model_given_by_its_file_is_its_folder(registry: Path) -> None:
     model = registry / "team" / "custom_ops" / "1"
     _, [record], _, _ = scan(model / "saved_model.pb", "--no-registry")
