@@ -66,11 +66,11 @@ class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
 
 def find_model_folders(pattern: str) -> Iterator[str]:
     """The SavedModel folders a pattern names or holds, through Beam's FileSystems. Like `scan`, a model
-    inside another model's folder is not another model, and on a local disk no link is followed."""
+    inside another model's folder is not another model, and on a local disk no link below the pattern is
+    followed (Beam's local listing walks without following links; a linked saved_model.pb is listed and
+    refused by the reader, in an `error` record)."""
     pattern = pattern.rstrip("/")
-    local = FileSystems.get_scheme(pattern) is None
-    if local and Path(pattern).is_symlink():
-        return
+    local = FileSystems.get_scheme(pattern) is None  # a folder named here is read even if it is a link
     wanted = [FileSystems.join(pattern, name) for name in MODEL_FILES]
     wanted += [FileSystems.join(pattern, "**", name) for name in MODEL_FILES]
     folders = set()
