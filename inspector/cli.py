@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from inspector import __version__
-from inspector.errors import InspectorError
+from inspector.errors import InspectorError, ReaderGone
 from inspector.policyargs import add_policy_options, policy_of
 from inspector.render import OutputFormat, RenderOptions
 from inspector.render.safe import visible
@@ -185,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fatal(str(error))
     except KeyboardInterrupt:
         fatal("interrupted")
-    except _ReaderGone:
+    except ReaderGone:
         # The reader of stdout went away (`| head`): what it wanted it has. End as a writer killed by
         # SIGPIPE would, without an error line, and without Python's complaint when stdout is closed.
         with contextlib.suppress(OSError):
@@ -257,11 +257,6 @@ def console() -> NoReturn:
 
 #: The status of a writer whose reader closed the pipe (128 + SIGPIPE), as shells report it.
 EXIT_BROKEN_PIPE = 141
-
-
-class _ReaderGone(Exception):
-    """Standard output's pipe closed while the result was written: not an error of the input (any other
-    broken pipe, such as a child process's, is one)."""
 
 
 #: An error line quotes the input at times (a protobuf parser's complaint): it is cut to this length.
@@ -1206,7 +1201,7 @@ def _write(pieces: Iterable[str], args: argparse.Namespace) -> None:
                 sys.stdout.write(piece)
             sys.stdout.flush()
         except BrokenPipeError:
-            raise _ReaderGone from None
+            raise ReaderGone from None
         return
     try:
         write_output(args.output, pieces)

@@ -48,3 +48,8 @@ class TensorFlowMissingError(InspectorError):
             f"TensorFlow is needed {purpose} but is not installed; "
             "install it with: pip install 'savedmodel-inspector[tensorflow]'"
         )
+
+
+class ReaderGone(Exception):
+    """Standard output's pipe closed while a result was written (`| head`): not an error of the input (any
+    other broken pipe, such as a child process's, is one). The command ends as SIGPIPE would end it."""

@@ -306,9 +306,10 @@ def _write_cached(path: Path, record: ScanRecord) -> None:
 # --- many models, in workers ------------------------------------------------------------------------------
 
 
-def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> None:
-    """A worker: limits set once, then one model per request until the parent closes the pipe."""
+def _worker_main(connection: Any, options: ScanOptions, rules_version: str, parent: int) -> None:
+    """A worker: limits set once, then one model per request until the parent closes the pipe or dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the scan stops
+    _die_with(parent)
     limit_memory(options.max_memory_mb)
     # Imported before the first model's clock starts (a spawned worker starts from nothing).
     import inspector.loader
@@ -321,13 +322,31 @@ def _worker_main(connection: Any, options: ScanOptions, rules_version: str) -> N
         except (EOFError, OSError):
             return
         record = audit_record(Path(request), options, rules_version)
-        connection.send(record)
+        try:
+            connection.send(record)
+        except OSError:  # the parent is gone: nobody to answer
+            return
         if record.status is ScanStatus.OOM:
             return  # after a failed allocation, start afresh
         # The command runs with the cyclic collector off (one model, then exit); a worker audits hundreds,
         # so the cycles one model leaves are freed before the next: the young generation only, as a full
         # collection would walk every module's objects each time (it made a scan twice as slow).
         gc.collect(0)
+
+
+def _die_with(parent: int) -> None:
+    """End when the parent does, however it ends (killed, `| head`, an exit that skips cleanup). A forked
+    worker also holds the pipes of the workers forked before it, so none of them would see its pipe close:
+    on Linux the kernel sends the signal; elsewhere the worker sees its pipe close or fails to answer."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl here (macOS, Windows)
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(0)
 
 
 READY = "ready"
@@ -366,7 +385,9 @@ class Worker:
         self.connection: Connection
         self.connection, child = context.Pipe()
         process = context.Process  # type: ignore[attr-defined]
-        self.process = process(target=_worker_main, args=(child, options, rules_version), daemon=True)
+        self.process = process(
+            target=_worker_main, args=(child, options, rules_version, os.getpid()), daemon=True
+        )
         self.process.start()
         child.close()
         self.path: Path | None = None
@@ -460,17 +481,20 @@ def scan(
             if not busy:
                 return
             soonest = min(worker.deadline for worker in busy.values())
+            # A worker is back among the idle before its record is handed on: if handing it on fails
+            # (the reader of stdout left), the `finally` stops it with the others.
             for ready in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
                 worker = busy.pop(ready)  # type: ignore[call-overload]
                 record = worker.answer()
-                on_record(record)
                 idle.append(worker if worker.healthy(record) else worker.replacement())
+                on_record(record)
             now = time.monotonic()
             for connection, worker in list(busy.items()):
                 if now >= worker.deadline:
                     del busy[connection]
-                    on_record(worker.timed_out())
+                    record = worker.timed_out()
                     idle.append(worker.replacement())
+                    on_record(record)
     finally:
         for worker in [*idle, *busy.values()]:
             worker.stop()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from inspector.discover import Discovery, is_model_folder
-from inspector.errors import InspectorError
+from inspector.errors import InspectorError, ReaderGone
 from inspector.files import output_problem, read_regular_file, write_output
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary, WalkSummary
 from inspector.scan import ScanOptions, line_of, scan
@@ -45,8 +45,7 @@ def run_scan(
             nonlocal cached
             statuses[record.status] += 1
             cached += record.cached
-            sink.write(line_of(record) + "\n")
-            sink.flush()
+            _put(sink, line_of(record), output)
             advance(record.status)
 
         if todo:  # as many workers as models at most: none started to idle
@@ -63,9 +62,23 @@ def run_scan(
                 discovery.entries, discovery.links_skipped, tuple(discovery.too_deep[:100]), discovery.stopped
             ),
         )
-        sink.write(line_of(summary) + "\n")
+        _put(sink, line_of(summary), output)
     sys.stderr.write(_said(summary) + "\n")
     return summary.exit_code
+
+
+def _put(sink: IO[str], text: str, output: Path | None) -> None:
+    """One line, flushed: a record is on disk (or with the reader) as soon as its model is done."""
+    try:
+        sink.write(text + "\n")
+        sink.flush()
+    except BrokenPipeError:
+        if output is None:
+            raise ReaderGone from None  # `| head`: the reader has what it wanted
+        raise
+    except OSError as error:
+        where = output if output is not None else "standard output"
+        raise InspectorError(f"{where}: cannot write ({error.strerror or error})") from error
 
 
 def _said(summary: ScanSummary) -> str:

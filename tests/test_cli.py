@@ -188,12 +188,19 @@ def test_a_spinner_on_a_terminal_says_what_is_slow_and_never_touches_stdout(
     assert piped.getvalue() == ""  # not a terminal: a log stays clean
 
 
-def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["trace", str(catalog.get("hf_gpt2").path), "*", "--format", "json"],  # 6 MB: more than a pipe holds
+        ["scan", str(catalog.CORPUS_MODELS), "--jobs", "1"],  # a record per model, each written as it ends
+    ],
+    ids=["trace", "scan"],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(command: list[str]) -> None:
     """`inspector trace MODEL '*' --format json | head`: the pipe closes while inspector writes. That is
     not an unreadable input: no error line, and the status a pipeline's writer gets from SIGPIPE."""
-    model = catalog.get("hf_gpt2").path  # 6 MB of JSON: far more than a pipe holds
     process = subprocess.Popen(
-        [*console_script(), "trace", str(model), "*", "--format", "json"],
+        [*console_script(), *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

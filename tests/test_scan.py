@@ -366,3 +366,43 @@ def test_a_glob_over_looping_links_ends(tmp_path: Path) -> None:
     shutil.copytree(catalog.get("custom_ops").path, folder / "m")
     _, records, summary, _ = scan(f"{tmp_path}/**", "--no-registry")
     assert [Path(r["path"]).name for r in records] == ["m"] and summary["walk"]["links_skipped"] == 2
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_workers_end_with_their_scan_however_it_ends(registry: Path) -> None:
+    """Killed outright (no cleanup runs), the scan leaves no worker behind: each worker dies with its
+    parent. A worker left over would keep auditing, and hold the terminal's pipes open."""
+    import signal
+    import subprocess
+    import time
+
+    from conftest import console_script
+
+    process = subprocess.Popen(
+        [*console_script(), "scan", str(registry), "--jobs", "2", "--no-registry", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    process.stdout.readline()  # a record: the workers are at work
+    workers = _children(process.pid)
+    assert workers
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    process.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
