@@ -380,6 +380,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow  # waits for a scan to be under way, then for its workers to go
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
 def test_workers_end_with_their_scan_however_it_ends(registry: Path) -> None:
     """Killed outright (no cleanup runs), the scan leaves no worker behind: each worker dies with its
