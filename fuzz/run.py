@@ -179,10 +179,12 @@ def _report(results: list[dict[str, object]], seconds: float, workers: int) -> i
                 else "other"
             ] += 1
     print(f"cases: {len(results)} in {seconds:.0f} s with {workers} workers")
-    from fuzz.check import _commands
+    from fuzz.check import SCAN_EVERY, _commands
 
     count = len(_commands(Path("model"), Path("source"), Path("scratch")))
-    print(f"commands per case: {count} (every command, text/JSON/Markdown/SARIF; scan in its worker)")
+    print(
+        f"commands per case: {count} (every command, text/JSON/Markdown/SARIF; scan, in its worker, in one case of {SCAN_EVERY})"
+    )
     print(f"failed cases: {len(failed)}")
     for kind in (
         "traceback",
