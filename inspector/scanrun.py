@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
 from collections import Counter
@@ -16,12 +17,9 @@ from typing import IO, Any
 
 from inspector.discover import Discovery, is_model_folder
 from inspector.errors import InspectorError, ReaderGone
-from inspector.files import output_problem, read_regular_file, write_output
+from inspector.files import output_problem, write_output
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary, WalkSummary
 from inspector.scan import ScanOptions, line_of, scan
-
-#: A records file read back to resume: larger than any scan's (a million records of 20 KB).
-MAX_RECORDS_BYTES = 32 * 2**30
 
 
 def run_scan(
@@ -115,41 +113,71 @@ def _check_cache(cache: Path) -> None:
 
 
 def _resume(output: Path) -> dict[str, ScanStatus]:
-    """The models an earlier run of the same output recorded, with their status. Lines that are not a
-    model's record (a summary, a line cut short when a run was stopped) are dropped from the file."""
+    """The models an earlier run of the same output recorded, with their status, read a line at a time (a
+    registry's records run to gigabytes: only the paths are kept). Lines that are not a model's record (a
+    summary, a line cut short when a run was stopped, a model recorded twice) are dropped from the file."""
     problem = output_problem(output, [])
     if problem:
         raise InspectorError(f"{output}: {problem} (--output)")
     if not output.exists():
         return {}
-    text = read_regular_file(output, MAX_RECORDS_BYTES, "records file").decode("utf-8", "replace")
-    kept: list[str] = []
     done: dict[str, ScanStatus] = {}
-    lines = text.splitlines(keepends=True)
-    statuses = {status.value for status in ScanStatus}
-    for line in lines:
-        if _recorded_model(line, statuses) and (path := json.loads(line)["path"]) not in done:
-            done[path] = ScanStatus(json.loads(line)["status"])
-            kept.append(line)
-    if len(kept) != len(lines):
-        write_output(output, kept)
+    dropped = 0
+    with _lines(output) as lines:
+        for line in lines:
+            found = _recorded_model(line)
+            if found is None or found[0] in done:
+                dropped += 1
+            else:
+                done[found[0]] = found[1]
+    if dropped:
+        with _lines(output) as lines:  # again, keeping each model's first whole record
+            seen: set[str] = set()
+
+            def kept() -> Iterator[str]:
+                for line in lines:
+                    found = _recorded_model(line)
+                    if found is not None and found[0] not in seen:
+                        seen.add(found[0])
+                        yield line
+
+            write_output(output, kept())
     return done
 
 
-def _recorded_model(line: str, statuses: set[str]) -> bool:
-    """A whole line holding a model's record (not a summary, not a line a stopped run cut short)."""
+@contextmanager
+def _lines(path: Path) -> Iterator[Iterator[str]]:
+    """A records file's lines, the file opened as a regular file and never through a link."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise InspectorError(f"{path}: cannot be read ({error.strerror or error}) (--output)") from error
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise InspectorError(f"{path}: not a regular file (--output)")
+    with os.fdopen(descriptor, encoding="utf-8", errors="replace", newline="\n") as handle:
+        yield iter(handle)
+
+
+_STATUSES = {status.value: status for status in ScanStatus}
+
+
+def _recorded_model(line: str) -> tuple[str, ScanStatus] | None:
+    """A whole line holding a model's record: its path and status (not a summary, not a line a stopped
+    run cut short)."""
     if not line.endswith("\n"):
-        return False
+        return None
     try:
         record = json.loads(line)
     except ValueError:
-        return False
-    return (
-        isinstance(record, dict)
-        and record.get("record") == "model"
-        and isinstance(record.get("path"), str)
-        and record.get("status") in statuses
-    )
+        return None
+    if not isinstance(record, dict) or record.get("record") != "model":
+        return None
+    path, status = record.get("path"), record.get("status")
+    if not isinstance(path, str) or not isinstance(status, str) or status not in _STATUSES:
+        return None
+    return path, _STATUSES[status]
 
 
 @contextmanager

@@ -122,8 +122,9 @@ def test_a_scan_resumes_from_its_output(registry: Path, tmp_path: Path) -> None:
     assert first.code == 1 and first.stdout == ""
     lines = output.read_text().splitlines(keepends=True)
     assert json.loads(lines[-1])["record"] == "summary"
-    # A run stopped midway: three records and the summary lost, the last line cut short.
-    output.write_text("".join(lines[: len(FIXTURES) - 3]) + lines[len(FIXTURES) - 3][:40])
+    # A run stopped midway: three records and the summary lost, the last line cut short; and a model
+    # recorded twice (two runs appending at once).
+    output.write_text(lines[0] + "".join(lines[: len(FIXTURES) - 3]) + lines[len(FIXTURES) - 3][:40])
     again = run_cli("scan", team, "-o", output, "--no-registry", process=True)
     assert again.code == 1
     records = [json.loads(line) for line in output.read_text().splitlines()]
