@@ -37,12 +37,15 @@ from apache_beam.io.filesystems import FileSystems
 
 from inspector.audit import Policy, read_baseline
 from inspector.discover import MODEL_FILES
+from inspector.modelfiles import MAX_ENTRIES
 from inspector.policyargs import add_policy_options, policy_of
 from inspector.results.scan import ScanRecord, ScanStatus
 from inspector.scan import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, ScanOptions, Worker, error_record, line_of
 
-#: A remote model larger than this is not copied to the worker: an `error` record says so.
+#: A remote model larger than this, or of more files, is not copied to the worker: an `error` record
+#: says so (the local walk's bound on a model's folder is the same number of entries).
 MAX_COPY_BYTES = 8 * 2**30
+MAX_COPY_FILES = MAX_ENTRIES
 
 
 class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
@@ -131,6 +134,8 @@ def copy_model(folder: str, local: Path) -> str | None:
     """Copy a remote model folder to `local`; what is wrong, or None."""
     [result] = FileSystems.match([FileSystems.join(folder, "**")])
     files = [m for m in result.metadata_list if not m.path.endswith("/")]
+    if len(files) > MAX_COPY_FILES:
+        return f"{len(files)} files is over the {MAX_COPY_FILES}-file limit for copying a model to a worker"
     total = sum(m.size_in_bytes for m in files)
     if total > MAX_COPY_BYTES:
         return f"{total} bytes is over the {MAX_COPY_BYTES}-byte limit for copying a model to a worker"
