@@ -36,7 +36,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from inspector.audit import Policy, read_baseline
-from inspector.discover import MODEL_FILES
+from inspector.discover import MODEL_FILES, through_link
 from inspector.modelfiles import MAX_ENTRIES
 from inspector.policyargs import add_policy_options, policy_of
 from inspector.results.scan import ScanRecord, ScanStatus
@@ -76,11 +76,12 @@ def find_model_folders(pattern: str) -> Iterator[str]:
     local = FileSystems.get_scheme(pattern) is None  # a folder named here is read even if it is a link
     wanted = [FileSystems.join(pattern, name) for name in MODEL_FILES]
     wanted += [FileSystems.join(pattern, "**", name) for name in MODEL_FILES]
+    fixed = len(Path(pattern).parts)
     folders = set()
     for result in FileSystems.match(wanted):
         for metadata in result.metadata_list:
             folder, name = FileSystems.split(metadata.path)
-            if name in MODEL_FILES and not (local and _through_link(folder, pattern)):
+            if name in MODEL_FILES and not (local and through_link(Path(metadata.path), fixed)):
                 folders.add(folder)
     ordered = sorted(folders)
     outermost: list[str] = []
@@ -88,17 +89,6 @@ def find_model_folders(pattern: str) -> Iterator[str]:
         if not any(folder.startswith(model.rstrip("/") + "/") for model in outermost):
             outermost.append(folder)
     yield from outermost
-
-
-def _through_link(folder: str, root: str) -> bool:
-    """Whether a local folder is reached from `root` through a link (os.walk lists a linked file)."""
-    path = Path(folder)
-    top = Path(root)
-    while path != top and top in path.parents:
-        if path.is_symlink():
-            return True
-        path = path.parent
-    return False
 
 
 class _AuditModel(beam.DoFn):

@@ -72,7 +72,7 @@ def _expand(target: str) -> tuple[list[Path], int]:
     # Not recursive: `**` is `*`, one level (the walk below each match recurses, bounded). glob's own `**`
     # follows folder links, and two looping links in a tree make its expansion exponential.
     matches = [Path(match) for match in sorted(glob.glob(target))]  # noqa: PTH207
-    kept = [match for match in matches if not _through_link(match, fixed)]
+    kept = [match for match in matches if not through_link(match, fixed)]
     return [_folder_of(match) for match in kept], len(matches) - len(kept)
 
 
@@ -81,7 +81,9 @@ def _folder_of(path: Path) -> Path:
     return path.parent if path.name in MODEL_FILES and not path.is_dir() and not path.is_symlink() else path
 
 
-def _through_link(path: Path, fixed: int) -> bool:
+def through_link(path: Path, fixed: int) -> bool:
+    """Whether `path` is reached through a link below its first `fixed` parts (the folder the user named);
+    the last part, which may itself be a link, is the caller's to judge."""
     parts = path.parts
     return any(Path(*parts[:end]).is_symlink() for end in range(max(fixed, 1) + 1, len(parts)))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,44 +43,62 @@ class FolderContents:
     truncated: bool  # the walk stopped at MAX_ENTRIES or MAX_DEPTH
 
 
-def scan_folder(model_dir: Path) -> FolderContents:
-    """Every entry under `model_dir`, breadth first, never through a link; the ones the format does not
-    define and the ones whose bytes say pickle, binary or script."""
-    found: list[ModelFile] = []
-    stack: list[tuple[Path, int]] = [(model_dir, 0)]
-    entries = 0
-    truncated = False
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            children = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in children:
-            entries += 1
-            if entries > MAX_ENTRIES:
-                return FolderContents(tuple(found), True)
-            path = Path(entry.path)
-            relative = path.relative_to(model_dir).as_posix()
-            in_format = _in_format(relative)
+class FolderWalk:
+    """Every entry under a model's folder, folder by folder in name order, never through a link: its
+    path, its path relative to the folder (with `/`) and its lstat. Bounded by MAX_ENTRIES entries and
+    MAX_DEPTH levels; `truncated` says, once the walk is done, whether a bound cut it short. The audit's
+    look at a folder (`scan_folder`) and the scan's content hash walk the same entries."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self.model_dir = model_dir
+        self.truncated = False
+
+    def __iter__(self) -> Iterator[tuple[str, str, os.stat_result]]:
+        prefix = len(str(self.model_dir).rstrip(os.sep)) + 1  # entry.path: the folder, a separator, names
+        stack: list[tuple[str, int]] = [(str(self.model_dir), 0)]
+        entries = 0
+        while stack:
+            folder, depth = stack.pop()
             try:
-                info = entry.stat(follow_symlinks=False)
+                children = sorted(os.scandir(folder), key=lambda entry: entry.name)
             except OSError:
                 continue
-            if stat.S_ISLNK(info.st_mode):
-                found.append(ModelFile(relative, "link", in_format))
-            elif stat.S_ISDIR(info.st_mode):
-                if depth + 1 >= MAX_DEPTH:
-                    truncated = True
-                    continue
-                stack.append((path, depth + 1))
-            elif not stat.S_ISREG(info.st_mode):
-                found.append(ModelFile(relative, "special", in_format))
-            else:
-                described = _describe(path, relative, in_format, info.st_size)
-                if described is not None:
-                    found.append(described)
-    return FolderContents(tuple(found), truncated)
+            for entry in children:
+                entries += 1
+                if entries > MAX_ENTRIES:
+                    self.truncated = True
+                    return
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue  # gone since the folder was listed
+                if stat.S_ISDIR(info.st_mode):
+                    if depth + 1 >= MAX_DEPTH:
+                        self.truncated = True
+                        continue
+                    stack.append((entry.path, depth + 1))
+                relative = entry.path[prefix:]
+                yield entry.path, relative if os.sep == "/" else relative.replace(os.sep, "/"), info
+
+
+def scan_folder(model_dir: Path) -> FolderContents:
+    """Every entry under `model_dir` (a `FolderWalk`); the ones the format does not define and the ones
+    whose bytes say pickle, binary or script."""
+    found: list[ModelFile] = []
+    walk = FolderWalk(model_dir)
+    for path, relative, info in walk:
+        in_format = _in_format(relative)
+        if stat.S_ISLNK(info.st_mode):
+            found.append(ModelFile(relative, "link", in_format))
+        elif stat.S_ISDIR(info.st_mode):
+            continue
+        elif not stat.S_ISREG(info.st_mode):
+            found.append(ModelFile(relative, "special", in_format))
+        else:
+            described = _describe(Path(path), relative, in_format, info.st_size)
+            if described is not None:
+                found.append(described)
+    return FolderContents(tuple(found), walk.truncated)
 
 
 def _in_format(relative: str) -> bool:

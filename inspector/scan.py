@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from inspector import __version__
 from inspector.audit import Policy, audit
 from inspector.errors import InspectorError, UndecodableError
+from inspector.modelfiles import FolderWalk
 from inspector.results.common import Verdict
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
@@ -41,8 +42,6 @@ RECORD_VERSION = 1
 #: bytes the audit reads (its head, to tell what it is) and its size.
 WHOLE_FILE_HASH = 64 * 2**20
 HEAD_BYTES = 4096
-#: Entries of a model folder the cache key covers; beyond, the model is audited, never cached.
-MAX_KEY_ENTRIES = 10_000
 #: About what decoding a byte of saved_model.pb costs in memory (upb's messages, then the view's index):
 #: when a decode fails under a memory limit and this much cannot be had, memory failed it, not the bytes.
 DECODED_PER_BYTE = 8
@@ -98,39 +97,21 @@ def _rule_sources() -> Iterator[bytes]:
 
 
 def content_hash(model_dir: Path) -> str | None:
-    """The model's content as the audit reads it: every entry's path and kind, every regular file's size
-    and bytes (a file over WHOLE_FILE_HASH: its head). Links and special files are named, never followed
-    or opened. None when the folder has more than MAX_KEY_ENTRIES entries (then it is not cached)."""
+    """The model's content as the audit reads it: the entries of its folder (`modelfiles.FolderWalk`, as
+    the audit walks them), each with its kind, every regular file's size and bytes (a file over
+    WHOLE_FILE_HASH: its head). Links and special files are named, never followed or opened. None when a
+    bound cut the walk short (then the model is audited, never cached)."""
     digest = hashlib.sha256()
-    stack = [model_dir]
-    prefix = len(str(model_dir).rstrip(os.sep)) + 1  # entry.path: the folder, a separator, the names below
-    entries = 0
-    while stack:
-        folder = stack.pop()
-        try:
-            children = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError as error:
-            digest.update(f"unreadable {folder}: {error.strerror}\0".encode())
-            continue
-        for entry in children:
-            entries += 1
-            if entries > MAX_KEY_ENTRIES:
-                return None
-            relative = entry.path[prefix:]
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                digest.update(f"gone {relative}\0".encode())
-                continue
-            if stat.S_ISDIR(info.st_mode):
-                digest.update(f"dir {relative}\0".encode())
-                stack.append(Path(entry.path))
-            elif stat.S_ISREG(info.st_mode):
-                digest.update(f"file {relative} {info.st_size}\0".encode())
-                digest.update(_file_digest(Path(entry.path), info.st_size))
-            else:
-                digest.update(f"special {relative} {stat.S_IFMT(info.st_mode)}\0".encode())
-    return "sha256:" + digest.hexdigest()
+    walk = FolderWalk(model_dir)
+    for path, relative, info in walk:
+        if stat.S_ISDIR(info.st_mode):
+            digest.update(f"dir {relative}\0".encode())
+        elif stat.S_ISREG(info.st_mode):
+            digest.update(f"file {relative} {info.st_size}\0".encode())
+            digest.update(_file_digest(Path(path), info.st_size))
+        else:
+            digest.update(f"special {relative} {stat.S_IFMT(info.st_mode)}\0".encode())
+    return None if walk.truncated else "sha256:" + digest.hexdigest()
 
 
 def _file_digest(path: Path, size: int) -> bytes:
@@ -188,12 +169,13 @@ def with_content(record: ScanRecord, options: ScanOptions, rules_version: str) -
 
 def _audited(path: Path, options: ScanOptions) -> ScanRecord:
     from inspector.loader import load
-    from inspector.render.jsonfmt import stream
+    from inspector.render.jsonfmt import envelope, to_jsonable
 
     try:
         view = load(path, tags=options.tags)
         result = audit(view, options.policy, options.baseline)
-        document = json.loads("".join(stream(result, compact=True)))
+        # The document `audit --format json` writes, as data: the record is written as JSON once, whole.
+        document = envelope(result, to_jsonable(result))
     except MemoryError:
         return error_record(path, ScanStatus.OOM, f"over the {options.max_memory_mb} MB memory limit")
     except UndecodableError as error:
