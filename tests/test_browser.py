@@ -127,7 +127,12 @@ def test_a_name_in_a_finding_links_to_every_place_that_names_it(browser: Any, tm
     )
     name = link.text
     link.click()
-    assert browser.find_element(By.ID, "inspector-search").get_attribute("value") == name
+    # The page follows the link on `hashchange`, which the browser fires after the click returns.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    box = browser.find_element(By.ID, "inspector-search")
+    WebDriverWait(browser, 5).until(lambda _: box.get_attribute("value") == name)
+    assert box.get_attribute("value") == name
     hits = browser.find_elements(By.CSS_SELECTOR, ".hit")
     assert len(hits) >= 2 and all(name in hit.text for hit in hits)
     browser.save_screenshot(str(tmp_path / "audit-followed.png"))
