@@ -1,9 +1,14 @@
-"""The risky-op catalogue: op types that reach outside the tensor computation, and why each matters.
+"""The op catalogue: every op type TensorFlow registers, classified, and why each risky one matters.
 
-Every name here is registered in TensorFlow (a test checks the catalogue against the installed op
-registry). `base` is the severity when the op is called (a signature, an object-graph function, an alias);
-an op a loader runs at load is one step more severe (and at least an error for the families in
-RUNS_AT_LOAD_FLOOR), an unreachable one two steps less.
+The table is `inspector/data/op_catalogue.txt`: each op type that TensorFlow 2.12 to 2.21 registers (all of the
+C registry, ops without a `tf.raw_ops` wrapper included) and each op of the known op libraries, filed once
+under `compute`, `state` (the model's own resources) or a risky family with its base severity and reason.
+Default-deny: an op type the table does not list is `Family.UNCLASSIFIED`, audited as an error, never trusted
+(tests/test_registry.py fails when the snapshot or the installed TensorFlow registers an op the table lacks).
+
+`base` is the severity when the op is called (a signature, an object-graph function, an alias); an op a
+loader runs at load is one step more severe (and at least an error for the families in RUNS_AT_LOAD_FLOOR),
+an unreachable one two steps less.
 """
 
 from __future__ import annotations
@@ -11,9 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 
 from inspector.results.audit import Severity
+
+CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "op_catalogue.txt"
 
 
 class Family(StrEnum):
@@ -27,6 +36,16 @@ class Family(StrEnum):
     NETWORK = "network and distribution"
     HIDDEN_GRAPH = "hidden graph"
     SYSTEM = "system state"
+    NATIVE_CODE = "native code"
+    ACCELERATOR_IO = "accelerator I/O"
+    UNCLASSIFIED = "unclassified"
+
+
+class Trusted(StrEnum):
+    """What the audit trusts an op to do: nothing beyond its tensors and the model's own resources."""
+
+    COMPUTE = "compute"
+    STATE = "state"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,184 +56,61 @@ class RiskyOp:
     reason: str
 
 
-def _entries(family: Family, base: Severity, reason: str, *op_types: str) -> list[RiskyOp]:
-    return [RiskyOp(op, family, base, reason) for op in op_types]
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    risky: Mapping[str, RiskyOp]
+    trusted: Mapping[str, Trusted]
+
+    def classifies(self, op_type: str) -> bool:
+        return op_type in self.risky or op_type in self.trusted
 
 
-_CATALOGUE = [
-    *_entries(
-        Family.PYTHON_CALLBACK,
-        Severity.ERROR,
-        "runs whatever Python callable the loading process registered under its token; the code is not in "
-        "the model, and it fails outright in C++ serving (TF Serving, TFLite)",
-        "PyFunc",
-        "PyFuncStateless",
-        "EagerPyFunc",
-    ),
-    *_entries(
-        Family.FILE_READ,
-        Severity.ERROR,
-        "reads a file whose path is an input: a request or a constant decides what leaves the server's disk",
-        "ReadFile",
-        "MatchingFiles",
-        "GenerateVocabRemapping",
-        "LoadAndRemapMatrix",
-        "WholeFileReader",
-        "WholeFileReaderV2",
-        "TextLineReader",
-        "TextLineReaderV2",
-        "FixedLengthRecordReader",
-        "FixedLengthRecordReaderV2",
-        "TFRecordReader",
-        "TFRecordReaderV2",
-        "LMDBReader",
-        "ReaderRead",
-        "ReaderReadV2",
-        "ReaderReadUpTo",
-        "ReaderReadUpToV2",
-        "TextLineDataset",
-        "TFRecordDataset",
-        "TFRecordDatasetV2",
-        "FixedLengthRecordDataset",
-        "FixedLengthRecordDatasetV2",
-        "CSVDataset",
-        "CSVDatasetV2",
-        "ExperimentalCSVDataset",
-        "LMDBDataset",
-        "ExperimentalLMDBDataset",
-        "MatchingFilesDataset",
-        "ExperimentalMatchingFilesDataset",
-        "SqlDataset",
-        "ExperimentalSqlDataset",
-        "LoadDataset",
-        "SnapshotDatasetReader",
-    ),
-    *_entries(
-        Family.FILE_READ,
-        Severity.WARNING,
-        "reads a file at load or run time (vocabulary or checkpoint); expected for lookup tables and restores, "
-        "worth a look anywhere else",
-        "InitializeTableFromTextFile",
-        "InitializeTableFromTextFileV2",
-        "Restore",
-        "RestoreV2",
-        "RestoreSlice",
-    ),
-    *_entries(
-        Family.FILE_ACCESS_BY_ATTR,
-        Severity.ERROR,
-        "opens a file named in an attr, where input-only scanners do not look",
-        "ImmutableConst",
-        "RecordInput",
-        "FixedUnigramCandidateSampler",
-        "Skipgram",
-        "DecodeProtoV2",
-        "EncodeProto",
-    ),
-    *_entries(
-        Family.FILE_WRITE,
-        Severity.ERROR,
-        "writes or deletes files on the machine that runs the model",
-        "WriteFile",
-        "Save",
-        "SaveV2",
-        "SaveSlices",
-        "MergeV2Checkpoints",
-        "SaveDataset",
-        "SaveDatasetV2",
-        "DatasetToTFRecord",
-        "ExperimentalDatasetToTFRecord",
-        "SnapshotDataset",
-        "SnapshotDatasetV2",
-        "CacheDataset",
-        "CacheDatasetV2",
-        "DistributedSave",
-    ),
-    *_entries(
-        Family.SUMMARY_WRITER,
-        Severity.ERROR,
-        "creates or writes TensorBoard event files or a summary database",
-        "CreateSummaryFileWriter",
-        "CreateSummaryDbWriter",
-        "SummaryWriter",
-        "WriteSummary",
-        "WriteScalarSummary",
-        "WriteHistogramSummary",
-        "WriteImageSummary",
-        "WriteAudioSummary",
-        "WriteGraphSummary",
-        "WriteRawProtoSummary",
-        "ImportEvent",
-        "FlushSummaryWriter",
-        "CloseSummaryWriter",
-    ),
-    *_entries(
-        Family.DEBUG_WRITER,
-        Severity.ERROR,
-        "dumps tensors to its debug_urls (file:// or grpc://)",
-        "DebugIdentity",
-        "DebugIdentityV2",
-        "DebugIdentityV3",
-        "DebugNanCount",
-        "DebugNumericSummary",
-        "DebugNumericSummaryV2",
-    ),
-    *_entries(
-        Family.OUTPUT,
-        Severity.WARNING,
-        "prints tensors; its output_stream may be a file (file://PATH)",
-        "Print",
-        "PrintV2",
-    ),
-    *_entries(Family.OUTPUT, Severity.ERROR, "terminates the serving process", "Abort"),
-    *_entries(Family.OUTPUT, Severity.NOTE, "fails the request when its condition is false", "Assert"),
-    *_entries(
-        Family.NETWORK,
-        Severity.ERROR,
-        "talks to other machines: RPC, tf.data service, remote functions or collectives",
-        "RpcServer",
-        "RpcServerStart",
-        "RpcServerRegister",
-        "RpcClient",
-        "RpcCall",
-        "RpcCheckStatus",
-        "RpcGetValue",
-        "DataServiceDataset",
-        "DataServiceDatasetV2",
-        "DataServiceDatasetV3",
-        "DataServiceDatasetV4",
-        "RegisterDataset",
-        "RegisterDatasetV2",
-        "RemoteCall",
-        "Send",
-        "Recv",
-        "CollectiveReduce",
-        "CollectiveReduceV2",
-        "CollectiveGather",
-        "CollectiveGatherV2",
-        "CollectiveBcastSend",
-        "CollectiveBcastRecv",
-        "FileSystemSetConfiguration",
-    ),
-    *_entries(
-        Family.HIDDEN_GRAPH,
-        Severity.WARNING,
-        "rebuilds a graph or object from serialized bytes, which input-only scanners cannot see into",
-        "DatasetFromGraph",
-        "DeserializeIterator",
-        "ParseTensor",
-    ),
-    *_entries(
-        Family.SYSTEM,
-        Severity.ERROR,
-        "configures or shuts down accelerators for the whole process",
-        "ConfigureDistributedTPU",
-        "ShutdownDistributedTPU",
-        "ShutdownTPUSystem",
-    ),
-]
+UNCLASSIFIED_REASON = (
+    "an op type the catalogue does not classify (a newer TensorFlow's, or a custom op's): what it does "
+    "outside its tensors is unknown, so it is not trusted"
+)
 
-CATALOGUE: Mapping[str, RiskyOp] = MappingProxyType({entry.op_type: entry for entry in _CATALOGUE})
+
+@cache
+def catalogue() -> Catalogue:
+    return parse_catalogue(CATALOGUE_FILE.read_text(encoding="utf-8"))
+
+
+def parse_catalogue(text: str) -> Catalogue:
+    """The table's sections (`## FAMILY | SEVERITY | REASON`, then one op type a line) as a Catalogue.
+    A malformed table or an op listed twice is a bug in inspector, raised as ValueError."""
+    risky: dict[str, RiskyOp] = {}
+    trusted: dict[str, Trusted] = {}
+    section: RiskyOp | Trusted | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or (line.startswith("#") and not line.startswith("## ")):
+            continue
+        if line.startswith("## "):
+            parts = [part.strip() for part in line[3:].split("|", 2)]
+            if len(parts) != 3:
+                raise ValueError(
+                    f"{CATALOGUE_FILE.name}:{number}: a section is '## FAMILY | SEVERITY | REASON'"
+                )
+            family, severity, reason = parts
+            if family in Trusted.__members__.values():
+                section = Trusted(family)
+            else:
+                section = RiskyOp("", Family(family), Severity[severity.upper()], reason)
+            continue
+        if section is None:
+            raise ValueError(f"{CATALOGUE_FILE.name}:{number}: op type {line!r} before any section")
+        if line in risky or line in trusted:
+            raise ValueError(f"{CATALOGUE_FILE.name}:{number}: {line} is listed twice")
+        if isinstance(section, Trusted):
+            trusted[line] = section
+        else:
+            risky[line] = RiskyOp(line, section.family, section.base, section.reason)
+    return Catalogue(MappingProxyType(risky), MappingProxyType(trusted))
+
+
+#: The risky op types, by name.
+CATALOGUE: Mapping[str, RiskyOp] = catalogue().risky
 
 #: Families whose op is at least an error when a loader runs it at load: nobody chose to call it.
 RUNS_AT_LOAD_FLOOR = frozenset(
@@ -227,5 +123,7 @@ RUNS_AT_LOAD_FLOOR = frozenset(
         Family.DEBUG_WRITER,
         Family.NETWORK,
         Family.SYSTEM,
+        Family.NATIVE_CODE,
+        Family.UNCLASSIFIED,
     }
 )

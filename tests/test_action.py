@@ -43,19 +43,23 @@ def test_the_step_annotates_each_finding_writes_sarif_per_model_and_exits_with_t
 ) -> None:
     from test_contract import SARIF_SCHEMA
 
-    risky, custom = catalog.get("risky_ops").path, catalog.get("custom_ops").path
-    run, output = _run(tmp_path, f"{custom} {risky}")
+    risky, clean = catalog.get("risky_ops").path, catalog.get("module_aliases").path
+    run, output = _run(tmp_path, f"{clean} {risky}")
     assert run.returncode == 1, run.stderr
     assert output.read_text() == "exit-code=1\n"
     annotations = [line for line in run.stdout.splitlines() if line.startswith("::")]
-    findings = json.loads(
-        subprocess.run(
-            [str(INSPECTOR), "audit", str(risky), "--no-registry", "--format", "json"],
-            capture_output=True,
-            text=True,
-        ).stdout
-    )["result"]["findings"]
-    assert len(annotations) == len(findings)  # custom_ops has none without a whitelist
+    findings = [
+        finding
+        for model in (clean, risky)
+        for finding in json.loads(
+            subprocess.run(
+                [str(INSPECTOR), "audit", str(model), "--no-registry", "--format", "json"],
+                capture_output=True,
+                text=True,
+            ).stdout
+        )["result"]["findings"]
+    ]
+    assert len(annotations) == len(findings)  # one annotation per finding, notes included
     logs = sorted((tmp_path / "sarif").iterdir())
     assert [log.name for log in logs] == ["1.sarif", "2.sarif"]
     for log in logs:

@@ -16,7 +16,7 @@ from fixtures import catalog
 from inspector.precommit import MODEL_FILE, main, model_folder
 
 RISKY = catalog.get("risky_ops").path
-CUSTOM = catalog.get("custom_ops").path
+CLEAN = catalog.get("module_aliases").path
 
 
 def test_a_changed_file_names_the_model_folder_above_it(tmp_path: Path) -> None:
@@ -43,13 +43,13 @@ def test_each_changed_model_is_audited_once_and_the_worst_status_wins(
     changed = [
         str(RISKY / "saved_model.pb"),
         str(RISKY / "variables" / "variables.index"),
-        str(CUSTOM / "saved_model.pb"),
+        str(CLEAN / "saved_model.pb"),
     ]
     assert main(["--no-registry", *changed]) == 1
     out = capsys.readouterr().out
-    assert out.count(f"{RISKY}: FAILED:") == 1 and out.count(f"{CUSTOM}: PASSED:") == 1  # one per model
+    assert out.count(f"{RISKY}: FAILED:") == 1 and out.count(f"{CLEAN}: PASSED:") == 1  # one per model
     assert "INS002 [error]" in out  # --format concise: a line per finding
-    assert main(["--no-registry", str(CUSTOM / "saved_model.pb")]) == 0
+    assert main(["--no-registry", str(CLEAN / "saved_model.pb")]) == 0
     assert main(["--no-registry", "--fail-on", "severe", str(RISKY / "saved_model.pb")]) == 2
 
 
@@ -75,7 +75,7 @@ def test_pre_commit_runs_the_hook_from_this_checkout(tmp_path: Path) -> None:
         return subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, timeout=600)
 
     assert run("git", "init", "-q").returncode == 0
-    shutil.copytree(CUSTOM, repo / "models" / "custom")
+    shutil.copytree(CLEAN, repo / "models" / "clean")
     # The project's policy, as a user's would hold it (try-repo passes no hook args): no registry check.
     (repo / "pyproject.toml").write_text("[tool.inspector.audit]\nregistry = false\n")
     run("git", "add", ".")
@@ -87,4 +87,4 @@ def test_pre_commit_runs_the_hook_from_this_checkout(tmp_path: Path) -> None:
     failed = run(*hook, "--all-files")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "INS002 [error]" in failed.stdout and "models/risky: FAILED" in failed.stdout
-    assert "models/custom: PASSED" in failed.stdout
+    assert "models/clean: PASSED" in failed.stdout

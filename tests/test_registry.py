@@ -15,6 +15,7 @@ from inspector.callgraph import NOTHING_KNOWN, FunctionAttrs, called_functions
 from inspector.callgraph import shipped_function_attrs as function_attrs
 from inspector.installed import tensorflow_distribution
 from inspector.registry import snapshot
+from inspector.riskyops import Family, Trusted, catalogue, parse_catalogue
 
 RELEASE_LINES = [f"2.{minor}" for minor in range(12, 22)]
 
@@ -124,3 +125,74 @@ def test_the_loaders_function_attr_table_is_derived_from_the_snapshot() -> None:
     assert stored == registry.derive_function_attrs(snapshot())
     attrs = function_attrs()
     assert attrs.by_op["If"] == ("then_branch", "else_branch") and "MatMul" in attrs.known
+
+
+# --- the op catalogue: default-deny, complete by construction ------------------------------------------------
+
+
+def _snapshot_ops() -> set[str]:
+    providers = {op for entry in snapshot().providers.values() for op in entry.get("ops", {})}
+    return set(snapshot().registered_in) | providers
+
+
+def test_every_op_type_of_the_snapshot_is_classified() -> None:
+    """Every op type of every release 2.12-2.21 and of the known op libraries is filed in
+    inspector/data/op_catalogue.txt: an op a new snapshot adds fails here until someone classifies it."""
+    unclassified = sorted(op for op in _snapshot_ops() if not catalogue().classifies(op))
+    assert unclassified == [], f"classify these in inspector/data/op_catalogue.txt: {unclassified}"
+
+
+def test_the_catalogue_names_only_registered_op_types() -> None:
+    named = {*catalogue().risky, *catalogue().trusted}
+    assert sorted(named - _snapshot_ops()) == []
+
+
+def test_the_ops_without_a_python_wrapper_are_classified_by_what_they_touch() -> None:
+    """Issue 32: ops only the C registry lists, which a catalogue built from tf.raw_ops missed."""
+    risky = catalogue().risky
+    assert risky["DumpTensor"].family is Family.FILE_ACCESS_BY_ATTR
+    assert risky["CalibrationStatisticsSaver"].family is Family.FILE_ACCESS_BY_ATTR
+    for op in ("_Send", "_Recv", "_HostSend", "_HostRecv", "CollectiveReduceV3", "NcclAllReduce"):
+        assert risky[op].family is Family.NETWORK, op
+    assert risky["DTensorRestoreV2"].family is Family.FILE_READ
+    assert risky["SnapshotChunkDataset"].family is Family.FILE_READ
+    assert risky["XlaCustomCall"].family is Family.NATIVE_CODE
+    assert risky["InfeedEnqueue"].family is Family.ACCELERATOR_IO
+    assert catalogue().trusted["MatMul"] is Trusted.COMPUTE
+    assert catalogue().trusted["AssignVariableOp"] is Trusted.STATE
+
+
+def test_every_risky_section_says_why() -> None:
+    assert all(
+        entry.reason and entry.family is not Family.UNCLASSIFIED for entry in catalogue().risky.values()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("MatMul\n", "before any section"),
+        ("## compute | - | x\nMatMul\n## state | - | y\nMatMul\n", "listed twice"),
+        ("## file write | error\nWriteFile\n", "FAMILY | SEVERITY | REASON"),
+    ],
+)
+def test_a_malformed_catalogue_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse_catalogue(text)
+
+
+@pytest.mark.tensorflow
+def test_every_op_the_installed_tensorflow_registers_is_classified() -> None:
+    """The live registry (TF_GetAllOpList: ops without a tf.raw_ops wrapper too), not the snapshot: a
+    TensorFlow newer than the snapshot fails here before it can add an op the audit silently trusts."""
+    pytest.importorskip("tensorflow")
+    from tensorflow.core.framework import op_def_pb2
+    from tensorflow.python.client import pywrap_tf_session as session
+
+    live = op_def_pb2.OpList()
+    live.ParseFromString(session.TF_GetBuffer(session.TF_GetAllOpList()))
+    gpu_build_only = {"_CopyFromHostToGpu", "_CopyFromGpuToHost"}  # see the live-registry test above
+    missing = sorted(
+        op.name for op in live.op if op.name not in gpu_build_only and not catalogue().classifies(op.name)
+    )
+    assert missing == [], f"classify these in inspector/data/op_catalogue.txt: {missing}"

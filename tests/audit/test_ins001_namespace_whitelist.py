@@ -26,7 +26,12 @@ def test_whitelist_flags_exactly_the_other_namespace_with_traces() -> None:
 
 def test_no_whitelist_means_no_namespace_finding_and_says_so() -> None:
     result = run_cli("audit", CUSTOM.path, "--no-registry", "--format", "json")
-    assert result.code == 0
     document = payload(result.stdout)
     assert not [f for f in document["findings"] if f["rule_id"] == "INS001"]
+    # What fails it is INS002: a custom op is an op type nobody classified (default-deny), not a namespace.
+    assert result.code == 1
+    assert {(f["rule_id"], f["location"]["op_type"]) for f in document["findings"]} == {
+        ("INS002", "Acme>Scale"),
+        ("INS002", "Beta>Shift"),
+    }
     assert [n["is_error"] for n in document["notices"] if n["rule_id"] == "INS001"] == [False]

@@ -13,7 +13,6 @@ from rule_helpers import RISKY, by_op, findings_of
 
 from fixtures import catalog
 from inspector.audit import Policy, Reach, Severity
-from inspector.riskyops import CATALOGUE
 
 
 def test_every_risky_op_is_found_with_function_reach_and_creating_line() -> None:
@@ -124,14 +123,6 @@ def test_allow_and_deny() -> None:
     assert "PrintV2" not in allowed
     denied = by_op(findings_of("module_aliases", Policy(registry=False, deny=("Mul",))))
     assert {f.location.node_key.split("@")[0] for f in denied["Mul"]} == {"mul"}
-
-
-@pytest.mark.tensorflow
-def test_every_catalogued_op_is_registered_in_tensorflow() -> None:
-    pytest.importorskip("tensorflow")
-    from tensorflow.python.framework import op_def_registry
-
-    assert [name for name in CATALOGUE if op_def_registry.get(name) is None] == []
 
 
 def test_notes_of_one_op_type_are_said_once_with_their_count() -> None:

@@ -12,6 +12,7 @@ from rule_helpers import CUSTOM, RISKY
 def test_policy_from_the_nearest_pyproject_and_the_command_line_wins(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.inspector.audit]\nwhitelist = ["Acme", "Beta"]\nregistry = false\n'
+        'allow = ["Acme>Scale", "Beta>Shift"]\n'  # the custom ops are unclassified (INS002), accepted here
     )
     (tmp_path / "sub").mkdir()
     assert run_cli("audit", CUSTOM.path, cwd=tmp_path / "sub").code == 0

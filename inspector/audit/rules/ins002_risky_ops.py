@@ -1,12 +1,15 @@
 """INS002 risky-op: an op that reads or writes files, runs Python, writes summaries or debug dumps, or
-touches the network or the process.
+touches the network or the process -- or whose op type nobody has classified.
 
 Why it matters: a SavedModel is a program. Loading it runs its init ops, its checkpoint restore and its
 resources' initializers; calling a signature or a restored function runs every op that reaches. All of it
-runs with the serving process's permissions. The catalogue (`inspector/riskyops.py`) lists such ops by
-family with the reason for each; every op is found wherever it is -- in `tf.cond` branches, tf.data
-functions, functions no signature calls, and graphs serialized inside string constants -- not only where
-saved_model_cli's denylist walk looks.
+runs with the serving process's permissions. The catalogue (`inspector/data/op_catalogue.txt`, read by
+`inspector/riskyops.py`) classifies every op type TensorFlow registers -- compute, the model's own state, or
+a risky family with the reason for each -- and is default-deny: an op type it does not list (a newer
+TensorFlow's, a custom op's) is reported as `unclassified` at error, with its string attrs shown. Every op is
+found wherever it is -- in `tf.cond` branches, tf.data functions, functions no signature calls, gradient
+functions and graphs serialized inside string constants -- not only where saved_model_cli's denylist walk
+looks.
 
 Severity follows when the op runs (`inspector.reach`, from what TensorFlow's loaders execute): at load one
 step above the op's base severity, and never below error for a file, Python, network or process op; from a
@@ -15,8 +18,8 @@ loader route reaches is two steps milder. Exempt, by structure and never by name
 checkpoint ops, wired to the Saver's filename (`inspector.plumbing`), and a lookup table initialized from
 one of the model's own assets -- a plain file name under assets/ -- which is a note. An asset whose file
 name leads out of assets/ (`..`, an absolute path, a link) is an error: the served table returns the lines
-of a file of the serving machine. When a constant names the path an op reads or writes, the finding shows
-it.
+of a file of the serving machine; so is a restore or a table reading any other path. When a constant or
+an attr names the path an op reads or writes, the finding shows it.
 
 Example: `WriteFile in __inference_serve_48 (reached by serving_default) writes '/tmp/out.txt'`.
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from inspector.audit.context import AuditContext
 from inspector.audit.scope import OpSite
@@ -35,8 +39,18 @@ from inspector.callgraph import tensor_node_name
 from inspector.plumbing import CHECKPOINT_OPS
 from inspector.reach import STRENGTH
 from inspector.results.audit import Finding, Notice, Reach, RuleInfo, Severity
-from inspector.riskyops import CATALOGUE, RUNS_AT_LOAD_FLOOR, Family, RiskyOp
+from inspector.riskyops import (
+    CATALOGUE,
+    RUNS_AT_LOAD_FLOOR,
+    UNCLASSIFIED_REASON,
+    Family,
+    RiskyOp,
+    catalogue,
+)
 from inspector.view import TOP_LEVEL, Asset, node_key
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 INFO = RuleInfo(
     "INS002", "risky-op", "Op with side effects outside the tensor computation", __doc__ or "", Severity.ERROR
@@ -80,10 +94,17 @@ def _findings(context: AuditContext) -> Iterator[Finding]:
     allowed = frozenset(policy.allow)
     neighbours = _ConstantIndex(context)
     exempt = context.scope.plumbing.exempt
+    trusted = catalogue().trusted
+    functions = context.view.functions
     for site in context.scope.sites:
-        entry = CATALOGUE.get(site.op_type) or denied.get(site.op_type)
-        if entry is None or site.op_type in allowed:
+        op_type = site.op_type
+        if op_type in allowed:
             continue
+        entry = CATALOGUE.get(op_type) or denied.get(op_type)
+        if entry is None:
+            if op_type in trusted or op_type in functions:
+                continue  # a TF1-style call names its function as the op type: the callee's ops are audited
+            entry = _unclassified(op_type)
         if site.op_type in CHECKPOINT_OPS and not site.nesting and site.node_key in exempt:
             continue  # TensorFlow's own checkpoint plumbing, by its shape (inspector.plumbing)
         asset = _table_asset(context, site)
@@ -91,7 +112,8 @@ def _findings(context: AuditContext) -> Iterator[Finding]:
             yield Finding(
                 INFO.id,
                 Severity.NOTE,
-                f"{site.op_type} reads the model's own asset ({asset.filename}): expected for a vocabulary table",
+                f"{site.op_type} reads the model's own asset ({asset.filename}): expected for a vocabulary "
+                "table or a decision forest",
                 "nothing to do; the file ships in the model's assets/ folder",
                 context.location(site),
                 evidence=(f"asset {asset.filename}",),
@@ -119,7 +141,7 @@ def _findings(context: AuditContext) -> Iterator[Finding]:
         if output_stream:
             message += f"; output_stream {output_stream!r}"
             evidence.append(f"output_stream {output_stream}")
-        for name, values in _path_attrs(site):
+        for name, values in _string_attrs(site, every=entry.family is Family.UNCLASSIFIED):
             message += f"; {name} {', '.join(repr(v) for v in values)}"
             evidence.extend(f"{name} {v}" for v in values)
         yield Finding(
@@ -132,32 +154,65 @@ def _findings(context: AuditContext) -> Iterator[Finding]:
         )
 
 
-#: Ops that initialize a lookup table from a file: ordinary when the file is one of the model's assets.
-_TABLE_FROM_FILE = frozenset({"InitializeTableFromTextFile", "InitializeTableFromTextFileV2"})
+#: Ops that read a file (or a folder) named by an input, ordinary when it is one of the model's assets: the
+#: input's index. A lookup table's vocabulary; a TF-DF forest, loaded from the folder of its assets.
+_ASSET_READERS = {
+    "InitializeTableFromTextFile": 1,
+    "InitializeTableFromTextFileV2": 1,
+    "SimpleMLLoadModelFromPathWithHandle": 1,
+}
 
 
 def _table_asset(context: AuditContext, site: OpSite) -> Asset | None:
-    """The asset a table initializer reads, when its file name input is one the loader feeds from
-    `asset_file_def`: in a TF1 graph the asset's own tensor; in a TF2 function an argument that the object
-    graph binds to the asset (TF2's loader) and that no caller feeds a constant (the TF1 loader calls the
-    function from the top-level graph)."""
-    if site.op_type not in _TABLE_FROM_FILE or site.nesting:
+    """The asset an asset reader reads, when its path input is one the loader feeds from `asset_file_def`:
+    in a TF1 graph the asset's own tensor; in a TF2 function an argument that the object graph binds to the
+    asset (TF2's loader) and that no caller feeds a constant (the TF1 loader calls the function from the
+    top-level graph). Between the two, at most a StaticRegexReplace that cuts the asset's file name off its
+    end (TF-DF's), which leaves the assets folder: any other rewrite makes the path the author's."""
+    index = _ASSET_READERS.get(site.op_type)
+    if index is None or site.nesting:
         return None
     view = context.view
     inputs = [name for name in site.definition.input if not name.startswith("^")]
-    if len(inputs) < 2 or not view.assets:
+    if len(inputs) <= index or not view.assets:
         return None
-    source = tensor_node_name(inputs[1])
-    if site.function == TOP_LEVEL:
+    source = tensor_node_name(inputs[index])
+    strip: fmt.NodeDef | None = None
+    feeder = view.nodes.get(node_key(source, site.function))
+    if feeder is not None and feeder.op == "StaticRegexReplace":
+        strip = feeder.definition
+        feeder_inputs = [name for name in strip.input if not name.startswith("^")]
+        if len(feeder_inputs) != 1:
+            return None
+        source = tensor_node_name(feeder_inputs[0])
+    asset = _bound_asset(context, site.function, source)
+    if asset is None or (strip is not None and not _strips_file_name(strip, asset)):
+        return None
+    return asset
+
+
+def _strips_file_name(regex_replace: fmt.NodeDef, asset: Asset) -> bool:
+    """Whether a StaticRegexReplace turns the asset's path into its folder: its `pattern` is the asset's
+    file name as plain text (no regex syntax) and its `rewrite` empty, as TF-DF writes it."""
+    attrs = regex_replace.attr
+    pattern = attrs["pattern"].s.decode("utf-8", "replace") if "pattern" in attrs else ""
+    rewrite = attrs["rewrite"].s if "rewrite" in attrs else b""
+    plain = bool(pattern) and all(c.isalnum() or c in "_-" for c in pattern)
+    return plain and not rewrite and pattern == asset.filename
+
+
+def _bound_asset(context: AuditContext, function: str, source: str) -> Asset | None:
+    view = context.view
+    if function == TOP_LEVEL:
         by_tensor = {tensor_node_name(asset.tensor_name): asset for asset in view.assets}
         return by_tensor.get(source)
-    function = view.functions.get(site.function)
-    arguments = [argument.name for argument in function.inputs] if function else []
+    found = view.functions.get(function)
+    arguments = [argument.name for argument in found.inputs] if found else []
     if source not in arguments:
         return None
     index = arguments.index(source)
-    bound = view.bound_assets.get(site.function, {}).get(index)
-    if bound is None or not 0 <= bound < len(view.assets) or _constant_fed(context, site.function, index):
+    bound = view.bound_assets.get(function, {}).get(index)
+    if bound is None or not 0 <= bound < len(view.assets) or _constant_fed(context, function, index):
         return None
     return view.assets[bound]
 
@@ -187,31 +242,34 @@ def _constant_fed(context: AuditContext, function: str, index: int) -> bool:
     return False
 
 
-#: Attrs that name a file or a URL the op opens: shown, and part of the fingerprint.
-_PATH_ATTRS = {
-    "ImmutableConst": ("memory_region_name",),
-    "RecordInput": ("file_pattern",),
-    "FixedUnigramCandidateSampler": ("vocab_file",),
-    "Skipgram": ("filename",),
-    "DecodeProtoV2": ("descriptor_source",),
-    "EncodeProto": ("descriptor_source",),
-    "DebugIdentity": ("debug_urls",),
-    "DebugIdentityV2": ("debug_urls",),
-    "DebugNanCount": ("debug_urls",),
-    "DebugNumericSummary": ("debug_urls",),
-}
+def _unclassified(op_type: str) -> RiskyOp:
+    return RiskyOp(op_type, Family.UNCLASSIFIED, Severity.ERROR, UNCLASSIFIED_REASON)
 
 
-def _path_attrs(site: OpSite) -> list[tuple[str, list[str]]]:
+#: Words in the names TensorFlow's op defs give attrs that hold a file, a folder or a URL (`log_dir_path`,
+#: `output_file_path`, `memory_region_name`, `debug_urls`, `descriptor_source`): the names are the op def's,
+#: never the model author's, and the values are shown and fingerprinted.
+_PATH_WORDS = ("path", "file", "dir", "url", "pattern", "region", "source", "prefix", "address", "target")
+#: At most this many attrs, and values per attr, are shown of one op.
+_MAX_SHOWN = 8
+
+
+def _string_attrs(site: OpSite, *, every: bool) -> list[tuple[str, list[str]]]:
+    """The string attrs of a risky op that name a path (of an unclassified op, `every`: all of them, for
+    the reviewer to judge), printable values only, in name order."""
     found = []
-    for name in _PATH_ATTRS.get(site.op_type, ()):
-        attr = site.definition.attr.get(name)
-        if attr is None:
+    attrs = site.definition.attr
+    for name in sorted(attrs):
+        if not (every or any(word in name.lower() for word in _PATH_WORDS)):
             continue
-        raw = [attr.s] if attr.s else list(attr.list.s)
-        values = [text for text in (_as_path(bytes(v)) for v in raw[:8]) if text is not None]
+        attr = attrs[name]
+        kind = attr.WhichOneof("value")
+        raw = [attr.s] if kind == "s" else list(attr.list.s) if kind == "list" else []
+        values = [text for text in (_as_path(bytes(v)) for v in raw[:_MAX_SHOWN]) if text is not None]
         if values:
             found.append((name, values))
+        if len(found) == _MAX_SHOWN:
+            break
     return found
 
 

@@ -8,6 +8,11 @@ registry snapshot shipped with inspector (every op type of TensorFlow 2.12 to 2.
 imported. `--live-registry` asks the installed TensorFlow itself (importing it, which takes a few
 seconds); `--no-registry` skips the check.
 
+Severity: an op the catalogue classifies (`inspector/data/op_catalogue.txt` files the ops of the op libraries
+people ship, tensorflow-text and TF-DF, like core ops) is a `warning`: needing the library is a deployment
+fact, and INS002 judges what the op does; `--fail-on warning` (or `fail-on = "warning"`) makes it fail the
+audit. An op nobody classified (a custom op) is an `error`.
+
 Example: `Acme>Scale is not registered in TensorFlow 2.21 (the installed release): loading the model fails
 without its library`.
 
@@ -25,6 +30,7 @@ from inspector.installed import installed_tensorflow, needs_registration, op_reg
 from inspector.providers import registration_fix
 from inspector.registry import snapshot
 from inspector.results.audit import Finding, Notice, RuleInfo, Severity
+from inspector.riskyops import catalogue
 
 INFO = RuleInfo(
     "INS004",
@@ -73,6 +79,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
     library = frozenset(context.view.functions)
     verdict: dict[str, bool] = {}
     fixes: dict[str, str] = {}  # per op type: its provider is read from the stacks of its nodes, once
+    classified = catalogue()
     for site in context.scope.sites:
         op_type = site.op_type
         if not needs_registration(op_type, library):
@@ -86,7 +93,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             fixes[op_type] = registration_fix(context.view, op_type)
         yield Finding(
             INFO.id,
-            Severity.ERROR,
+            Severity.WARNING if classified.classifies(op_type) else Severity.ERROR,
             f"{op_type} is not registered in {named}: loading the model fails without its library",
             fixes[op_type] + " before loading the model",
             context.location(site),
