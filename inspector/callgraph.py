@@ -3,10 +3,12 @@
 A node calls a function through an attr holding `AttrValue.func` (`f` of PartitionedCall,
 `then_branch`, `body`, `map_func`, ...), through a list of them (`branches` of Case), through a func
 nested in another func's attrs, or -- in graphs built the TF1 way -- by having a library function's
-name as its op type. Which attrs hold functions is known from the op's OpDef -- the registry snapshot
-of TensorFlow's releases and the model's own `stripped_op_list` -- so a known op's other attrs are never
-looked at (the hot path of every load); an op neither knows (a custom op taking a function) has every
-attr value read, so it is followed too.
+name as its op type. Which attrs hold functions is known from TensorFlow's own OpDefs -- the registry
+snapshot of its releases and of the known op libraries -- so a known op's other attrs are never looked at
+(the hot path of every load); an op it does not know (a custom op taking a function) has every attr value
+read, so it is followed too. The model's `stripped_op_list` is never asked: it is the writer's claim, and
+TensorFlow ignores it when loading (a model that declares `StatefulPartitionedCall` without its `f` would
+otherwise hide every call; INS008 reports such a redefinition).
 """
 
 from __future__ import annotations
@@ -31,20 +33,6 @@ class FunctionAttrs:
 
     by_op: Mapping[str, tuple[str, ...]]  # op type -> its func / list(func) attrs in OpDef order (if any)
     known: frozenset[str]  # every op type whose OpDef was read: its other attrs hold no function
-
-    @classmethod
-    def from_op_defs(cls, op_defs: Iterable[fmt.OpDef], base: FunctionAttrs | None = None) -> FunctionAttrs:
-        """`base` (the snapshot's) extended with OpDef protos (a model's stripped_op_list)."""
-        by_op = dict(base.by_op) if base else {}
-        known = set(base.known) if base else set()
-        for op_def in op_defs:
-            known.add(op_def.name)
-            names = tuple(a.name for a in op_def.attr if a.type in ("func", "list(func)"))
-            if names:
-                by_op[op_def.name] = names
-            else:
-                by_op.pop(op_def.name, None)
-        return cls(MappingProxyType(by_op), frozenset(known))
 
 
 #: No OpDef known: every attr of every node is read.

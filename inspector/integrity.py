@@ -4,6 +4,8 @@
   (`ops_used_by_graph_def`) that misses tf.cond/while branches, tf.data functions and functions no
   signature calls -- and its save-time namespace whitelist check uses the same walk, so a namespaced op
   that is missing from the list also slipped past that check.
+- `stripped_op_list` against TensorFlow's own OpDefs: a list that redefines which attrs of a TensorFlow op
+  name functions is the writer hiding calls from whoever trusts it.
 - `fingerprint.pb` against the model's files, recomputed by TensorFlow's own fingerprinting code (imported
   only here, only when asked: it reads files, it does not load the model).
 """
@@ -11,9 +13,47 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
+from inspector.callgraph import shipped_function_attrs
+from inspector.registry import FUNCTION_ATTR_TYPES
 from inspector.results.report import FingerprintCheck, FingerprintStatus, UnlistedOp
 from inspector.view import SavedModelView, namespace_of
+
+
+@dataclass(frozen=True, slots=True)
+class RedefinedOp:
+    """An op type whose definition in the model's `stripped_op_list` says otherwise than TensorFlow's
+    about which attrs name functions."""
+
+    op_type: str
+    declared: tuple[str, ...]  # the model's OpDef: its func / list(func) attrs
+    tensorflow: tuple[str, ...]  # TensorFlow's OpDefs (the registry snapshot): its function attrs
+    node_keys: tuple[str, ...]  # the model's nodes of that op type
+
+
+def redefined_ops(view: SavedModelView) -> tuple[RedefinedOp, ...]:
+    """Op types TensorFlow defines that the model's stripped_op_list redefines: an attr TensorFlow's
+    OpDef takes a function in that the model's declares otherwise, or leaves out while a node of the
+    model sets it; or a function attr TensorFlow's OpDef does not have. TensorFlow ignores the list when
+    loading, so the redefinition changes nothing it runs, only what a tool trusting the list sees (an
+    older release's OpDef lacking an attr a newer one added is no redefinition: its nodes do not set it)."""
+    ours = shipped_function_attrs()
+    found = []
+    for op_type, declared_types in view.declared_op_attrs.items():
+        if op_type not in ours.known:
+            continue  # a custom op: only the model defines it
+        tensorflow = ours.by_op.get(op_type, ())
+        declared = tuple(name for name, kind in declared_types.items() if kind in FUNCTION_ATTR_TYPES)
+        keys = tuple(view.nodes_by_op.get(op_type, ()))
+        differs = any(name not in tensorflow for name in declared) or any(
+            declared_types.get(name) not in FUNCTION_ATTR_TYPES
+            and (name in declared_types or any(name in view.nodes[key].definition.attr for key in keys))
+            for name in tensorflow
+        )
+        if differs:
+            found.append(RedefinedOp(op_type, declared, tensorflow, keys))
+    return tuple(found)
 
 
 def unlisted_ops(view: SavedModelView) -> tuple[UnlistedOp, ...]:

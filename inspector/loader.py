@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from inspector import objectgraph
 from inspector.callgraph import (
-    FunctionAttrs,
     build_call_graph,
     called_functions,
     shipped_function_attrs,
@@ -269,12 +268,12 @@ def _index_graph(
 ) -> _Graph:
     """Every function's nodes into one node table, each function's callees, and the call graph."""
     graph_def = meta_graph.graph_def
-    info = meta_graph.meta_info_def
     library_defs = list(graph_def.library.function)
     library = frozenset(fn.signature.name for fn in library_defs)
-    # Which attrs can hold functions: TensorFlow's OpDefs (the shipped snapshot), and the model's own
-    # stripped_op_list, which describes its custom ops too.
-    function_attrs = FunctionAttrs.from_op_defs(info.stripped_op_list.op, base=shipped_function_attrs())
+    # Which attrs can hold functions: TensorFlow's OpDefs (the shipped snapshot), never the model's own
+    # stripped_op_list (the writer's claim, which TensorFlow ignores); an op they do not know has every
+    # attr read (callgraph.called_functions).
+    function_attrs = shipped_function_attrs()
     functions: dict[str, Function] = {}
     # The node table's columns, every function's nodes in turn: see view.NodeTable.
     keys: list[str] = []
@@ -446,6 +445,7 @@ def _build_view(
         saver=_saver(meta_graph),
         init_collections=_init_collections(meta_graph),
         restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
+        gradient_functions=_gradient_functions(meta_graph.graph_def.library),
         keras=read_keras_metadata(model_dir, KerasSavedMetadata),
         bound_assets=MappingProxyType(
             {
@@ -454,6 +454,9 @@ def _build_view(
             }
         ),
         stripped_op_list=tuple(op.name for op in info.stripped_op_list.op),
+        declared_op_attrs=MappingProxyType(
+            {op.name: MappingProxyType({a.name: a.type for a in op.attr}) for op in info.stripped_op_list.op}
+        ),
         debug_info=debug_info,
         fingerprint=fingerprint,
         fingerprint_problem=fingerprint_problem,
@@ -493,6 +496,17 @@ def _assets(meta_graph: fmt.MetaGraphDef, model_dir: Path) -> tuple[Asset, ...]:
         Asset(index, asset.filename, asset.tensor_info.name, asset_outside(model_dir, asset.filename))
         for index, asset in enumerate(meta_graph.asset_file_def)
     )
+
+
+def _gradient_functions(library: fmt.FunctionDefLibrary) -> Mapping[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for registered in library.registered_gradients:
+        found.setdefault(registered.gradient_func, []).append(
+            f"registered gradient {registered.registered_op_type}"
+        )
+    for gradient in library.gradient:
+        found.setdefault(gradient.gradient_func, []).append(f"gradient of {gradient.function_name}")
+    return MappingProxyType({name: tuple(vias) for name, vias in found.items() if name})
 
 
 def _init_collections(meta_graph: fmt.MetaGraphDef) -> Mapping[str, tuple[str, ...]]:

@@ -12,6 +12,10 @@ TF2, `tf.saved_model.load` / `load_partial` (Keras's loaders build on it):
   loaded the TF1 way, below.
 - at call: every concrete function the object graph holds (`loaded.f(...)`), the signatures, and the
   aliases (`LoadOptions(experimental_load_function_aliases=True)`).
+- at gradient: every gradient function of the library -- `registered_gradients` (a `@tf.custom_gradient`
+  saved with `experimental_custom_gradients`, the default) and `gradient` -- which the loader registers and
+  `tape.gradient` over a loaded function runs: the path of anyone fine-tuning the model. Registration is
+  for the whole process, so every one counts, whichever node names its op type.
 
 TF1, `tf.compat.v1.saved_model.loader.load` -- also the path of TF Serving and of the C++ `LoadSavedModel`,
 whichever TensorFlow wrote the model:
@@ -37,7 +41,7 @@ from inspector.results.audit import Reach
 from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView
 
 #: Strongest first: an op's reach is the first of these that any of its routes has.
-STRENGTH = (Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT, Reach.UNREACHABLE)
+STRENGTH = (Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT, Reach.GRADIENT, Reach.UNREACHABLE)
 #: An op lists at most this many of the routes that reach it (a Keras model has hundreds of object paths).
 MAX_ROUTES_SHOWN = 8
 
@@ -131,6 +135,9 @@ def reachability(view: SavedModelView) -> Reachability:
     for function, alias in view.function_aliases.items():
         add([function], Reach.OBJECT, f"alias {alias}")
     add(calls_of(save_route(view)), Reach.OBJECT, "saver_def.save_tensor_name (a TF1 Saver's save)")
+    for function, registrations in view.gradient_functions.items():
+        for via in registrations:
+            add([function], Reach.GRADIENT, f"{via} (tape.gradient)")
 
     functions = {TOP_LEVEL: FunctionReach(Reach.SIGNATURE, ())}  # a TF1 session can run any of its nodes
     for name in view.functions:

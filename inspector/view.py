@@ -528,8 +528,15 @@ class SavedModelView:
     restored_functions: Mapping[str, tuple[str, ...]]
     # Concrete function -> {argument index: asset index}, for the arguments TF2's loader binds to assets.
     bound_assets: Mapping[str, Mapping[int, int]]
+    # Gradient functions -> what registers them: the library's `registered_gradients` (a
+    # `@tf.custom_gradient`'s, run by a gradient tape over a loaded function) and `gradient` (a function's
+    # gradient, run by SymbolicGradient). TensorFlow registers them all when it loads the model.
+    gradient_functions: Mapping[str, tuple[str, ...]]
     keras: KerasMetadata | None  # keras_metadata.pb (tf_keras's SavedModels), when the model has one
     stripped_op_list: tuple[str, ...]
+    # The OpDefs the model declares in stripped_op_list: op type -> attr -> attr type. The writer's claim,
+    # never a definition (TensorFlow ignores it at load): compared with TensorFlow's own (INS008).
+    declared_op_attrs: Mapping[str, Mapping[str, str]]
     debug_info: DebugInfo
     fingerprint: Fingerprint | None
     fingerprint_problem: str | None

@@ -11,7 +11,7 @@ from conftest import run_python
 import inspector
 from fixtures import catalog
 from inspector import callgraph, registry
-from inspector.callgraph import NOTHING_KNOWN, FunctionAttrs, called_functions
+from inspector.callgraph import NOTHING_KNOWN, called_functions
 from inspector.callgraph import shipped_function_attrs as function_attrs
 from inspector.installed import tensorflow_distribution
 from inspector.registry import snapshot
@@ -83,8 +83,7 @@ def test_reading_only_the_func_attrs_finds_every_call(name: str) -> None:
     entry = catalog.get(name)
     view = inspector.load(entry.path, tags=("serve",) if name == "tf1_two_graphs" else None)
     library = frozenset(view.functions) - {""}
-    op_defs = view.meta_graph_def.meta_info_def.stripped_op_list.op
-    known = FunctionAttrs.from_op_defs(op_defs, base=function_attrs())
+    known = function_attrs()
     for node in view.nodes.values():
         every_attr = called_functions(node.definition, library, NOTHING_KNOWN)
         assert set(called_functions(node.definition, library, known)) == set(every_attr), node.key

@@ -367,12 +367,14 @@ class NodeDef(_message.Message):
     def __init__(self, name: _Optional[str] = ..., op: _Optional[str] = ..., input: _Optional[_Iterable[str]] = ..., device: _Optional[str] = ..., attr: _Optional[_Mapping[str, AttrValue]] = ..., experimental_debug_info: _Optional[_Union[NodeDef.ExperimentalDebugInfo, _Mapping]] = ...) -> None: ...
 
 class FunctionDefLibrary(_message.Message):
-    __slots__ = ("function", "gradient")
+    __slots__ = ("function", "gradient", "registered_gradients")
     FUNCTION_FIELD_NUMBER: _ClassVar[int]
     GRADIENT_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_GRADIENTS_FIELD_NUMBER: _ClassVar[int]
     function: _containers.RepeatedCompositeFieldContainer[FunctionDef]
     gradient: _containers.RepeatedCompositeFieldContainer[GradientDef]
-    def __init__(self, function: _Optional[_Iterable[_Union[FunctionDef, _Mapping]]] = ..., gradient: _Optional[_Iterable[_Union[GradientDef, _Mapping]]] = ...) -> None: ...
+    registered_gradients: _containers.RepeatedCompositeFieldContainer[RegisteredGradient]
+    def __init__(self, function: _Optional[_Iterable[_Union[FunctionDef, _Mapping]]] = ..., gradient: _Optional[_Iterable[_Union[GradientDef, _Mapping]]] = ..., registered_gradients: _Optional[_Iterable[_Union[RegisteredGradient, _Mapping]]] = ...) -> None: ...
 
 class FunctionDef(_message.Message):
     __slots__ = ("signature", "attr", "node_def", "ret", "control_ret")
@@ -416,6 +418,14 @@ class GradientDef(_message.Message):
     function_name: str
     gradient_func: str
     def __init__(self, function_name: _Optional[str] = ..., gradient_func: _Optional[str] = ...) -> None: ...
+
+class RegisteredGradient(_message.Message):
+    __slots__ = ("gradient_func", "registered_op_type")
+    GRADIENT_FUNC_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_OP_TYPE_FIELD_NUMBER: _ClassVar[int]
+    gradient_func: str
+    registered_op_type: str
+    def __init__(self, gradient_func: _Optional[str] = ..., registered_op_type: _Optional[str] = ...) -> None: ...
 
 class OpDef(_message.Message):
     __slots__ = ("name", "input_arg", "output_arg", "attr", "summary", "description", "is_stateful")

@@ -46,13 +46,17 @@ class Reach(StrEnum):
     LOAD = "load"  # a loader runs it whenever the model is loaded: init ops, restore, restored resources
     SIGNATURE = "signature"  # a serving signature runs it on every request
     OBJECT = "object"  # a caller runs it: a function of the object graph, an alias, the TF1 Saver's save
+    GRADIENT = "gradient"  # differentiating a loaded function runs it (tape.gradient): a gradient function
     UNREACHABLE = "unreachable"  # no loader route reaches it
 
     @property
     def severity_shift(self) -> int:
         """Running at load is one step worse than at call; only what nothing runs is a step milder.
-        A function the object graph holds is as callable as a signature: no discount."""
-        return {Reach.LOAD: 1, Reach.SIGNATURE: 0, Reach.OBJECT: 0, Reach.UNREACHABLE: -2}[self]
+        A function the object graph holds, or a gradient anyone fine-tuning the model runs, is as callable
+        as a signature: no discount."""
+        return {Reach.LOAD: 1, Reach.SIGNATURE: 0, Reach.OBJECT: 0, Reach.GRADIENT: 0, Reach.UNREACHABLE: -2}[
+            self
+        ]
 
 
 @dataclass(frozen=True, slots=True)
