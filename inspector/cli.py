@@ -992,9 +992,9 @@ def _run_where(args: argparse.Namespace) -> int:
 def _run_audit(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from inspector.audit import audit, baseline_document, read_baseline
+    from inspector.audit import audit_meta_graphs, baseline_document, read_baseline
     from inspector.files import write_output
-    from inspector.loader import load
+    from inspector.loader import load_all
 
     policy = policy_of(args)
     if args.max_results < 1:
@@ -1006,10 +1006,10 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.sarif_root is not None and not args.sarif_root.is_dir():
         raise InspectorError(f"{args.sarif_root}: not a directory (--source-root)")
     baseline = read_baseline(args.baseline) if args.baseline else frozenset()
-    view = load(args.model, tags=args.tags)
+    views = load_all(args.model, tags=args.tags)  # every meta graph, unless --tags picks one
     slow = (policy.registry and policy.live_registry) or policy.verify_fingerprint
     with _working(args, "importing TensorFlow", when=slow):
-        result = audit(view, policy, baseline)
+        result = audit_meta_graphs(views, policy, baseline)
     if args.write_baseline is not None:
         try:
             write_output(args.write_baseline, [baseline_document(result)])

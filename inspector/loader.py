@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
@@ -68,6 +68,24 @@ def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
     `path` is a SavedModel directory or its `saved_model.pb` / `saved_model.pbtxt`. `tags` picks the
     meta graph (e.g. `{"serve"}`); it may be omitted when the model has one meta graph.
     """
+    return _load(path, lambda saved_model, model_file: [select_meta_graph(saved_model, model_file, tags)])[0]
+
+
+def load_all(path: str | Path, tags: Iterable[str] | None = None) -> tuple[SavedModelView, ...]:
+    """A view of every meta graph of the model, in the file's order (the file parsed once); or, with
+    `tags`, of the one they pick. What an audit reads: a loader given other tags runs another graph."""
+
+    def pick(saved_model: fmt.SavedModel, model_file: Path) -> list[fmt.MetaGraphDef]:
+        if tags is not None:
+            return [select_meta_graph(saved_model, model_file, tags)]
+        return list(saved_model.meta_graphs)
+
+    return tuple(_load(path, pick))
+
+
+def _load(
+    path: str | Path, pick: Callable[[fmt.SavedModel, Path], list[fmt.MetaGraphDef]]
+) -> list[SavedModelView]:
     model_dir, model_file = resolve_model_path(Path(path))
     protos = load_protos()
     # Building the view creates one small object per node and frame (100k+ on large models); the cyclic
@@ -76,27 +94,30 @@ def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
     gc.disable()
     try:
         saved_model, skipped = parse_model_file(model_file, protos)
-        meta_graph = select_meta_graph(saved_model, model_file, tags)
+        meta_graphs = pick(saved_model, model_file)
         debug_info = read_debug_info(model_dir, protos.graph_debug_info.GraphDebugInfo)
         fingerprint, fingerprint_problem = read_fingerprint(model_dir, protos)
+        views = []
+        for meta_graph in meta_graphs:
 
-        def build(debug: DebugInfo) -> SavedModelView:
-            return _build_view(
-                model_dir,
-                model_file,
-                saved_model,
-                meta_graph,
-                debug,
-                fingerprint,
-                fingerprint_problem,
-                protos,
-                [skipped] if skipped else [],
-            )
+            def build(debug: DebugInfo, meta_graph: fmt.MetaGraphDef = meta_graph) -> SavedModelView:
+                return _build_view(
+                    model_dir,
+                    model_file,
+                    saved_model,
+                    meta_graph,
+                    debug,
+                    fingerprint,
+                    fingerprint_problem,
+                    protos,
+                    [skipped] if skipped else [],
+                )
 
-        view = build(debug_info)
-        corrupt = dangling_trace(debug_info, view.nodes_by_trace)
-        # A node's trace id that names no trace: the whole file is suspect, as any parse failure is.
-        return view if corrupt is None else build(corrupt)
+            view = build(debug_info)
+            corrupt = dangling_trace(debug_info, view.nodes_by_trace)
+            # A node's trace id that names no trace: the whole file is suspect, as any parse failure is.
+            views.append(view if corrupt is None else build(corrupt))
+        return views
     finally:
         if collecting:
             gc.enable()

@@ -13,6 +13,12 @@ A checkpoint op (SaveV2, RestoreV2, MergeV2Checkpoints, ...) is plumbing when al
 
 Anything else in that subgraph -- a WriteFile, a RestoreV2 of a constant path -- is not plumbing: it runs
 at load like the rest of the restore, and the audit says so.
+
+A TF1 graph can hold more savers than `saver_def` names: a Builder's second meta graph is the first one's
+graph grown by a second Saver (`save_1/`), so it carries both subgraphs. Another saver's checkpoint op at
+the top level is plumbing too when every path it reads or writes is built, the same way, from a filename
+placeholder of its own: one no signature takes as an input, that only path-building and checkpoint ops
+read, and that no load route runs (then whoever runs it feeds the path, as with `saver_def`'s own).
 """
 
 from __future__ import annotations
@@ -97,9 +103,56 @@ def find_plumbing(view: SavedModelView) -> Plumbing:
             for key in view.functions[function].node_keys:
                 if wiring.is_plumbing(function, view.nodes[key].name):
                     exempt.add(key)
+        exempt |= _other_savers(view, saver_nodes, exempt)
     except _OverBudget:
         exempt.clear()
     return Plumbing(saver_nodes, functions, frozenset(exempt))
+
+
+#: What a saver's filename placeholder feeds in TensorFlow's Saver subgraph: path building and checkpoints.
+_FILENAME_READERS = frozenset(
+    {"Identity", "StringJoin", "ShardedFilename", "Pack", "StaticRegexFullMatch", *_FEEDABLE, *PATH_INPUTS}
+)
+
+
+def _other_savers(view: SavedModelView, saver_nodes: frozenset[str], exempt: set[str]) -> set[str]:
+    """Top-level checkpoint ops of savers `saver_def` does not name, each wired to its own filename
+    placeholder (see the module's docstring)."""
+    top = view.functions[TOP_LEVEL].node_keys
+    checkpoints = [
+        key
+        for key in top
+        if view.nodes[key].op in PATH_INPUTS and key not in exempt and key not in saver_nodes
+    ]
+    if not checkpoints:
+        return set()
+    at_load = set().union(*load_routes(view).values())
+    fed_by_requests = {
+        tensor_node_name(spec.tensor_name)
+        for signature in view.signatures.values()
+        for spec in signature.inputs
+    }
+    readers: dict[str, set[str]] = {}
+    for key in top:
+        for tensor in view.nodes[key].definition.input:
+            readers.setdefault(tensor_node_name(tensor), set()).add(view.nodes[key].op)
+    candidates = [
+        key
+        for key in top
+        if view.nodes[key].op in _FEEDABLE
+        and key not in fed_by_requests
+        and key not in at_load
+        and readers.get(key, set()) <= _FILENAME_READERS
+    ]
+    found: set[str] = set()
+    for candidate in candidates:
+        wiring = _Wiring(view, frozenset(), candidate)
+        found.update(
+            key
+            for key in checkpoints
+            if key not in at_load and key not in found and wiring.is_plumbing(TOP_LEVEL, key)
+        )
+    return found
 
 
 def _reached_otherwise(view: SavedModelView, saver_nodes: set[str]) -> frozenset[str]:

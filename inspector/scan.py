@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inspector import __version__
-from inspector.audit import Policy, audit
+from inspector.audit import Policy, audit_meta_graphs
 from inspector.errors import InspectorError, UndecodableError
-from inspector.modelfiles import FolderWalk
+from inspector.modelfiles import MAX_PICKLE_BYTES, FolderWalk
 from inspector.results.common import Verdict
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
@@ -38,10 +38,9 @@ if TYPE_CHECKING:
 
 #: Bumped when a record's fields change meaning; adding a field keeps it.
 RECORD_VERSION = 1
-#: Files up to this size are hashed whole for the cache key; of a larger one (a weights shard), the
-#: bytes the audit reads (its head, to tell what it is) and its size.
-WHOLE_FILE_HASH = 64 * 2**20
-HEAD_BYTES = 4096
+#: The most the folder rules read of a file the loader does not parse (a pickle's opcodes; the sniffed head
+#: is less): what the cache key hashes of such a file (a weights shard), with its size.
+MOST_READ = MAX_PICKLE_BYTES + 1
 #: About what decoding a byte of saved_model.pb costs in memory (upb's messages, then the view's index):
 #: when a decode fails under a memory limit and this much cannot be had, memory failed it, not the bytes.
 DECODED_PER_BYTE = 8
@@ -62,16 +61,17 @@ class ScanOptions:
 
     def rules_version(self) -> str:
         """What a cached record depends on besides the model: inspector and its rules' code and data,
-        the policy, the baseline and the tags; and the installed TensorFlow when a rule asks it."""
+        the policy, the baseline and the tags; and the installed TensorFlow, which rules read."""
         digest = hashlib.sha256()
         for part in (__version__, RECORD_VERSION, repr(self.policy), sorted(self.baseline), self.tags):
             digest.update(repr(part).encode() + b"\0")
         for source in _rule_sources():
             digest.update(source)
-        if (self.policy.registry and self.policy.live_registry) or self.policy.verify_fingerprint:
-            from inspector.installed import tensorflow_distribution
+        # The installed TensorFlow, whichever rules run: INS007 reads its version headers, INS004 picks the
+        # snapshot release nearest to it (and --live-registry asks it). Read from its metadata, not imported.
+        from inspector.installed import tensorflow_distribution
 
-            digest.update(repr(tensorflow_distribution()).encode())
+        digest.update(repr(tensorflow_distribution()).encode())
         return digest.hexdigest()[:16]
 
 
@@ -98,23 +98,43 @@ def _rule_sources() -> Iterator[bytes]:
 
 def content_hash(model_dir: Path) -> str | None:
     """The model's content as the audit reads it: the entries of its folder (`modelfiles.FolderWalk`, as
-    the audit walks them), each with its kind, every regular file's size and bytes (a file over
-    WHOLE_FILE_HASH: its head). Links and special files are named, never followed or opened. None when a
-    bound cut the walk short (then the model is audited, never cached)."""
+    the audit walks them), each with its kind, every regular file's size and every byte the audit can read
+    of it -- the files the loader parses, whole at any size; any other file up to MOST_READ bytes (the folder
+    rules read no further: a data shard's tail is only sized). Links and special files are named, never followed or opened. None when a bound cut the walk
+    short (then the model is audited, never cached)."""
     digest = hashlib.sha256()
     walk = FolderWalk(model_dir)
+    parsed = _parsed_whole()
     for path, relative, info in walk:
         if stat.S_ISDIR(info.st_mode):
             digest.update(f"dir {relative}\0".encode())
         elif stat.S_ISREG(info.st_mode):
             digest.update(f"file {relative} {info.st_size}\0".encode())
-            digest.update(_file_digest(Path(path), info.st_size))
+            digest.update(_file_digest(Path(path), info.st_size, whole=relative in parsed))
         else:
             digest.update(f"special {relative} {stat.S_IFMT(info.st_mode)}\0".encode())
     return None if walk.truncated else "sha256:" + digest.hexdigest()
 
 
-def _file_digest(path: Path, size: int) -> bytes:
+def _parsed_whole() -> frozenset[str]:
+    """The files (relative, with `/`) the loader and the rules parse whole, whatever their size."""
+    from inspector.checkpoint import INDEX_FILE
+    from inspector.debuginfo import DEBUG_INFO_PATH
+    from inspector.kerasmeta import KERAS_METADATA_FILE
+    from inspector.loader import FINGERPRINT_FILE, MODEL_FILES
+
+    return frozenset(
+        {
+            *MODEL_FILES,
+            FINGERPRINT_FILE,
+            KERAS_METADATA_FILE,
+            DEBUG_INFO_PATH.as_posix(),
+            INDEX_FILE.as_posix(),
+        }
+    )
+
+
+def _file_digest(path: Path, size: int, *, whole: bool) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         descriptor = os.open(path, flags)
@@ -124,7 +144,7 @@ def _file_digest(path: Path, size: int) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return b"replaced"  # swapped for something else since the walk saw it
         digest = hashlib.sha256()
-        remaining = size if size <= WHOLE_FILE_HASH else HEAD_BYTES
+        remaining = size if whole else min(size, MOST_READ)
         while remaining > 0:
             chunk = os.read(descriptor, min(remaining, 2**20))
             if not chunk:
@@ -168,12 +188,12 @@ def with_content(record: ScanRecord, options: ScanOptions, rules_version: str) -
 
 
 def _audited(path: Path, options: ScanOptions) -> ScanRecord:
-    from inspector.loader import load
+    from inspector.loader import load_all
     from inspector.render.jsonfmt import envelope, to_jsonable
 
     try:
-        view = load(path, tags=options.tags)
-        result = audit(view, options.policy, options.baseline)
+        views = load_all(path, tags=options.tags)  # every meta graph, unless --tags picks one
+        result = audit_meta_graphs(views, options.policy, options.baseline)
         # The document `audit --format json` writes, as data: the record is written as JSON once, whole.
         document = envelope(result, to_jsonable(result))
     except MemoryError:

@@ -27,7 +27,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import saved_model_pb2
 from tensorflow.python.ops import script_ops
 
-MARKERS = ("canary.write", "canary.pyfunc", "canary.save")
+MARKERS = ("canary.write", "canary.pyfunc", "canary.save", "canary.dump", "canary.calib")
 #: What the asset case's served table must not be able to return: a word only the outside file holds.
 SECRET = "secret-from-outside"
 _KEEP: list[Any] = []  # the registry holds callables weakly
@@ -35,8 +35,12 @@ _KEEP: list[Any] = []  # the registry holds callables weakly
 
 def _register_callbacks(model: Path) -> None:
     proto = saved_model_pb2.SavedModel.FromString((model / "saved_model.pb").read_bytes())
-    graph = proto.meta_graphs[0].graph_def
-    nodes = [*graph.node, *(node for function in graph.library.function for node in function.node_def)]
+    nodes = [
+        node
+        for meta_graph in proto.meta_graphs
+        for graph in (meta_graph.graph_def,)
+        for node in (*graph.node, *(n for function in graph.library.function for n in function.node_def))
+    ]
     for node in nodes:
         if node.op in ("EagerPyFunc", "PyFunc", "PyFuncStateless"):
 
@@ -92,8 +96,31 @@ def _call(function: Any) -> str | None:
     return None
 
 
+def _differentiate(function: Any) -> str | None:
+    """A gradient tape over one call, as fine-tuning runs it: the gradient of every float output with
+    respect to every float input (the model's gradient functions run here, and only here)."""
+    try:
+        for concrete in getattr(function, "concrete_functions", None) or [function]:
+            args, kwargs = concrete.structured_input_signature
+            inputs = [_value(spec) for spec in tf.nest.flatten(args)]
+            named = {key: _value(spec) for key, spec in kwargs.items()}
+            sources = [t for t in [*inputs, *named.values()] if t.dtype.is_floating]
+            if not sources:
+                continue
+            with tf.GradientTape() as tape:
+                for source in sources:
+                    tape.watch(source)
+                outputs = concrete(*inputs, **named)
+            floats = [t for t in tf.nest.flatten(outputs) if hasattr(t, "dtype") and t.dtype.is_floating]
+            if floats:
+                tape.gradient(floats, sources)
+    except Exception as error:
+        return f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+    return None
+
+
 def tf2(model: Path) -> dict[str, Any]:
-    result: dict[str, Any] = {"load": [], "call": [], "unload": [], "errors": []}
+    result: dict[str, Any] = {"load": [], "call": [], "gradient": [], "unload": [], "errors": []}
     try:
         loaded = tf.saved_model.load(
             str(model), options=tf.saved_model.LoadOptions(experimental_load_function_aliases=True)
@@ -117,9 +144,15 @@ def tf2(model: Path) -> dict[str, Any]:
     if outputs is not None and int(outputs["ids"].numpy()[0]) >= 0:
         result["call"].append("asset.outside")
     result["call"] = sorted(set(result["call"]) | (set(_fired()) - set(result["load"])))
+    for function in functions:
+        problem = _differentiate(function)
+        if problem:
+            result["errors"].append(f"gradient: {problem}")
+    result["gradient"] = sorted(set(_fired()) - set(result["load"]) - set(result["call"]))
     del loaded, functions, aliases
     gc.collect()  # a restored resource's destroyer runs when the loaded object goes
-    result["unload"] = sorted(set(_fired()) - set(result["load"]) - set(result["call"]))
+    seen = set(result["load"]) | set(result["call"]) | set(result["gradient"])
+    result["unload"] = sorted(set(_fired()) - seen)
     return result
 
 
@@ -129,15 +162,30 @@ def _asks_words(loaded: Any) -> bool:
 
 
 def tf1(model: Path) -> dict[str, Any]:
+    """The TF1 loader on every meta graph the model holds (TF Serving's --saved_model_tags picks any), each
+    in a session of its own; what fired is merged by phase."""
+    proto = saved_model_pb2.SavedModel.FromString((model / "saved_model.pb").read_bytes())
+    merged: dict[str, Any] = {"load": [], "call": [], "unload": [], "errors": []}
+    for meta_graph in proto.meta_graphs:
+        ran = _tf1_graph(model, list(meta_graph.meta_info_def.tags))
+        for phase, markers in ran.items():
+            merged[phase] = (
+                sorted(set(merged[phase]) | set(markers)) if phase != "errors" else [*merged[phase], *markers]
+            )
+    return merged
+
+
+def _tf1_graph(model: Path, tags: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {"load": [], "call": [], "unload": [], "errors": []}
+    already = set(_fired())  # an earlier meta graph's canaries
     with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as session:
         try:
-            meta = tf.compat.v1.saved_model.loader.load(session, ["serve"], str(model))
+            meta = tf.compat.v1.saved_model.loader.load(session, tags, str(model))
         except Exception as error:
             result["errors"].append(f"load: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
-            result["load"] = _fired()
+            result["load"] = sorted(set(_fired()) - already)
             return result
-        result["load"] = _fired()
+        result["load"] = sorted(set(_fired()) - already)
         for name, signature in meta.signature_def.items():
             if name == "__saved_model_init_op":
                 continue
@@ -163,12 +211,12 @@ def tf1(model: Path) -> dict[str, Any]:
                 result["call"].append("asset.outside")
         saver = meta.saver_def
         if saver.save_tensor_name:
-            Path("tf1-save").mkdir()
+            Path("tf1-save").mkdir(exist_ok=True)
             try:
                 session.run(saver.save_tensor_name, {saver.filename_tensor_name: "tf1-save/checkpoint"})
             except Exception as error:
                 result["errors"].append(f"save: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
-    result["call"] = sorted(set(result["call"]) | (set(_fired()) - set(result["load"])))
+    result["call"] = sorted(set(result["call"]) | (set(_fired()) - set(result["load"]) - already))
     return result
 
 

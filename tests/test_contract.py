@@ -114,7 +114,14 @@ def test_every_command_writes_the_same_envelope_and_follows_its_schema(tmp_path:
         assert document["kind"] == kind and document["schema_version"] == SCHEMA_VERSION == 4
         assert document["exit_code"] == run.code, kind
         model = document["model"]
-        assert set(model) == {"path", "tags", "tensorflow_version", "function_count", "node_count"}
+        assert set(model) == {
+            "path",
+            "tags",
+            "tensorflow_version",
+            "function_count",
+            "node_count",
+            "meta_graphs",
+        }
         assert model["tensorflow_version"].startswith("2.") and model["node_count"] > 0, kind
         assert "model" not in document["result"]
 

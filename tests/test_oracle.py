@@ -20,7 +20,8 @@ import pytest
 
 import inspector
 from fixtures import canaries
-from inspector.audit import Finding, Policy, Reach, Severity, audit
+from inspector.audit import Finding, Policy, Reach, Severity, audit, audit_meta_graphs
+from inspector.loader import load_all
 
 ORACLE = Path(__file__).resolve().parent / "oracle.py"
 #: What each phase of a run requires of the audit's reach.
@@ -28,6 +29,7 @@ PHASE_REACHES = {
     "load": {Reach.LOAD},
     "unload": {Reach.LOAD},  # a restored resource's destroyer: every load is followed by one
     "call": {Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT},
+    "gradient": {Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT, Reach.GRADIENT},
 }
 
 
@@ -52,7 +54,7 @@ def oracle() -> dict[str, Any]:
 
 def canary_findings(case: str) -> dict[str, list[Finding]]:
     """The INS002 findings of the canary ops, by the marker each leaves when it runs."""
-    result = audit(inspector.load(canaries.MODELS / case), Policy())
+    result = audit_meta_graphs(load_all(canaries.MODELS / case), Policy())
     names = {node: op for op, node in canaries.CANARY_NODES.items()}
     found: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -131,8 +133,11 @@ def test_every_route_is_exercised() -> None:
     for case in canaries.CASES:
         if case.name != "never":
             assert fired[case.name], case.name
-    for case in at_load:
+    for case in at_load | {"dump_tensor"}:
         assert "load" in fired[case], case
+    # Issue 32: only a gradient tape runs the custom gradient; only the train graph's signature the write.
+    assert fired["custom_gradient"] == {"gradient"}
+    assert report["second_meta_graph"]["tf1"]["call"] == ["canary.write"]
     # The served table reads the file its asset's name climbs out to.
     assert "asset.outside" in report["asset_outside"]["tf2"]["call"]
 

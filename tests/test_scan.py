@@ -408,3 +408,54 @@ def test_workers_end_with_their_scan_however_it_ends(registry: Path) -> None:
     while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
         time.sleep(0.05)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def _look_alike(model: Path, source: Path, op: str) -> None:
+    """A copy of `source` whose serving function gains a 70 MiB constant and then a node of type `op`
+    reading a path: two copies differing only in `op` (Identity / ReadFile, 8 letters each) have the same
+    size and the same first 64 MiB of saved_model.pb."""
+    from inspector.protos import load_protos
+
+    shutil.copytree(source, model)
+    message = load_protos().saved_model.SavedModel()
+    message.ParseFromString((model / "saved_model.pb").read_bytes())
+    library = message.meta_graphs[0].graph_def.library.function
+    [serve] = [f for f in library if f.signature.name.startswith("__inference_serve_")][:1]
+    for name, value in (("padding", b"p" * (70 * 2**20)), ("path", b"/etc/passwd")):
+        const = serve.node_def.add(name=name, op="Const")
+        const.attr["dtype"].type = 7  # DT_STRING
+        const.attr["value"].tensor.dtype = 7
+        const.attr["value"].tensor.string_val.append(value)
+    serve.node_def.add(name="probe", op=op, input=["path:output:0"])
+    (model / "saved_model.pb").write_bytes(message.SerializeToString())
+
+
+def test_a_look_alike_of_a_cached_model_is_audited_not_given_its_verdict(tmp_path: Path) -> None:
+    """Issue 32: the cache keyed a file over 64 MiB by its size and head, so a hostile saved_model.pb of
+    the benign one's size and head was handed the benign one's pass. Every byte the audit parses counts."""
+    source = catalog.get("module_aliases").path
+    benign, hostile = tmp_path / "benign", tmp_path / "hostile"
+    _look_alike(benign, source, "Identity")
+    _look_alike(hostile, source, "ReadFile")
+    benign_bytes = (benign / "saved_model.pb").read_bytes()
+    hostile_bytes = (hostile / "saved_model.pb").read_bytes()
+    assert len(benign_bytes) == len(hostile_bytes) > 70 * 2**20
+    assert benign_bytes[: 64 * 2**20] == hostile_bytes[: 64 * 2**20]
+    del benign_bytes, hostile_bytes
+    cache = tmp_path / "cache"
+    code, [first], _, _ = scan(benign, "--cache", cache, "--no-registry")
+    assert code == 0 and first["status"] == "ok"
+    code, [second], _, _ = scan(hostile, "--cache", cache, "--no-registry")
+    assert second["cached"] is False and second["status"] == "findings" and code == 1
+
+
+def test_the_cache_key_holds_the_installed_tensorflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INS007 and INS004 read the installed TensorFlow: another install is another key."""
+    from inspector import installed
+    from inspector.audit import Policy
+    from inspector.scan import ScanOptions
+
+    options = ScanOptions(Policy())
+    here = options.rules_version()
+    monkeypatch.setattr(installed, "tensorflow_distribution", lambda: ("tensorflow", "2.99.0"))
+    assert options.rules_version() != here

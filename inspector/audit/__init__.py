@@ -10,7 +10,8 @@ The audit never loads or runs the model. A rule that crashes becomes an error no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from inspector.audit.context import AuditContext
 from inspector.audit.policy import (
@@ -47,6 +48,7 @@ __all__ = [
     "RuleInfo",
     "Severity",
     "audit",
+    "audit_meta_graphs",
     "baseline_document",
     "find_pyproject",
     "load_policy",
@@ -96,6 +98,50 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
     )
 
 
+def audit_meta_graphs(
+    views: Sequence[SavedModelView], policy: Policy | None = None, baseline: Iterable[str] = ()
+) -> AuditResult:
+    """The audit of every meta graph of one model (`loader.load_all`), as one result: each op's finding
+    names its meta graph's tag set (`Location.tags`); a finding about the model's files, the same from
+    every graph, is said once. A loader given other tags (TF Serving's `--saved_model_tags`, a TF1
+    `loader.load(sess, ["train"], ...)`) runs another graph: a gate that read one would pass the other."""
+    if len(views) == 1:
+        return audit(views[0], policy, baseline)
+    results = [audit(view, policy, baseline) for view in views]
+    first = results[0]
+    findings: dict[str, Finding] = {}
+    for result in results:
+        for finding in result.findings:
+            findings.setdefault(finding.fingerprint, finding)
+    notices = tuple(dict.fromkeys(notice for result in results for notice in result.notices))
+    kept = sorted(
+        findings.values(),
+        key=lambda f: (
+            -f.severity,
+            f.rule_id,
+            f.location.tags,
+            f.location.function,
+            f.location.node_key,
+            f.message,
+        ),
+    )
+    model = ModelRef(
+        first.model.path,
+        (),
+        first.model.tensorflow_version,
+        sum(result.model.function_count for result in results),
+        sum(result.model.node_count for result in results),
+        tuple(",".join(view.tags) or "(no tags)" for view in views),
+    )
+    return replace(
+        first,
+        model=model,
+        findings=tuple(kept),
+        baselined=sum(result.baselined for result in results),
+        notices=notices,
+    )
+
+
 def run_rules(
     view: SavedModelView, policy: Policy, chosen: Iterable[Rule]
 ) -> tuple[list[Finding], list[Notice]]:
@@ -104,11 +150,17 @@ def run_rules(
     context = AuditContext(view, build_scope(view), policy)
     findings: list[Finding] = []
     notices: list[Notice] = []
+    # A model of several meta graphs: each op's finding names its graph's tags (its fingerprint too).
+    tags = view.tags if len(view.meta_graphs) > 1 else ()
     for rule in chosen:
         try:
             for item in rule.check(context):
                 if isinstance(item, Notice):
                     notices.append(item)
+                elif tags and item.location.node_key:
+                    findings.append(
+                        replace(item, location=replace(item.location, tags=tags)).with_fingerprint()
+                    )
                 else:
                     findings.append(item.with_fingerprint())
         except Exception as error:  # degrade, don't abort: the other rules' findings still count

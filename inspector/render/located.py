@@ -83,6 +83,8 @@ def _audit(result: AuditResult) -> Iterator[Located]:
         message = finding.message
         if where.reached_by:
             message += f" ({listing(where.reached_by)})"
+        if where.tags:
+            message += f" [meta graph {','.join(where.tags)}]"
         label = finding.severity.label
         yield Located(file, line, column, _AUDIT_LEVEL[label], finding.rule_id, label, message)
 

@@ -78,7 +78,9 @@ def _about(result: Result) -> Line:
     old = getattr(result, "old_model", None)
     new = result.model
     pairs = [
-        (m.tensorflow_version, m.function_count, m.node_count, ",".join(m.tags)) for m in (old, new) if m
+        (m.tensorflow_version, m.function_count, m.node_count, " | ".join(m.meta_graphs) or ",".join(m.tags))
+        for m in (old, new)
+        if m
     ]
     if not any(version or nodes for version, _, nodes, _ in pairs):
         return ()  # the model could not be read (doctor on a broken file)
@@ -94,7 +96,8 @@ def _about(result: Result) -> Line:
     versions = said([version or "unknown" for version, *_ in pairs])
     size = f" · {counted([p[1] for p in pairs], 'function')} · {counted([p[2] for p in pairs], 'node')}"
     tags = said([t or "no tags" for *_, t in pairs])
-    return line(dim("written by TensorFlow "), name(versions), dim(size + " · tags "), name(tags))
+    which = " · meta graphs " if new.meta_graphs else " · tags "
+    return line(dim("written by TensorFlow "), name(versions), dim(size + which), name(tags))
 
 
 def _note(text: str, tone: Tone = Tone.DIM) -> Paragraph:
@@ -801,6 +804,8 @@ def _finding(finding: Finding, common: int = 0) -> Entry:
         details.append(tuple(reach))
     if where.nesting:
         details.append(line(dim("inside the serialized graph of "), name(" → ".join(where.nesting))))
+    if where.tags:
+        details.append(line(dim("in the meta graph "), name(",".join(where.tags))))
     if where.stack:
         details.append(_stack(where.stack[common:], where.stack[-1], shared=common))
     details.append(line(dim("fix: "), finding.fix))

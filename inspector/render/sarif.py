@@ -217,6 +217,7 @@ def _result(finding: Finding, rule_index: dict[str, int], locator: _Locator, mod
             "reach": where.reach.value if where.reach else None,
             "reachedBy": list(where.reached_by),
             "nesting": list(where.nesting),
+            "tags": list(where.tags),
         },
     }
     if where.stack:

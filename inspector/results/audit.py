@@ -74,6 +74,9 @@ class Location:
     source: Frame | None = None  # the creation site from the debug info
     stack: tuple[Frame, ...] = ()  # the user frames of the creation stack, outermost first
     file: str = ""  # for findings about a file of the model (debug info, fingerprint)
+    # The tag set of the meta graph the op is in, for a model of several meta graphs (every one is audited);
+    # empty for a model of one, and for a finding about the model's files.
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,8 @@ def fingerprint_of(finding: Finding) -> str:
         where.file and Path(where.file).name,
         "" if where.node_key else (finding.identity or finding.message),
     ]
+    if where.tags:  # only a model of several meta graphs: a one-graph model's fingerprints stay as they were
+        parts.append(list(where.tags))
     import hashlib  # loads OpenSSL: only the pages that show fingerprints pay for it
     import json
 

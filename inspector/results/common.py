@@ -79,6 +79,9 @@ class ModelRef:
     tensorflow_version: str = ""
     function_count: int = 0  # library functions
     node_count: int = 0  # every op: top-level graph and functions
+    # The tag sets of the meta graphs read, when the result covers several (an audit of a model of two
+    # reads both: 'serve', 'train'); `tags` is then empty and the counts are the meta graphs' sum.
+    meta_graphs: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, view: SavedModelView) -> ModelRef:

@@ -12,7 +12,8 @@ from conftest import payload, run_cli
 
 import inspector
 from fixtures import canaries
-from inspector.audit import Finding, Policy, Reach, Severity, audit
+from inspector.audit import Finding, Policy, Reach, Severity, audit, audit_meta_graphs
+from inspector.loader import load_all
 
 MODELS = canaries.MODELS
 
@@ -34,11 +35,17 @@ EXPECTED_REACH = {
     "tf1_main_op": Reach.LOAD,
     "named_like_save": Reach.SIGNATURE,
     "saver_scope": Reach.SIGNATURE,
+    # Issue 32.
+    "dump_tensor": Reach.LOAD,
+    "calibration_saver": Reach.SIGNATURE,
+    "redefined_call_ops": Reach.SIGNATURE,
+    "custom_gradient": Reach.GRADIENT,
+    "second_meta_graph": Reach.SIGNATURE,
 }
 
 
 def canary(case: str, op: str = "WriteFile") -> list[Finding]:
-    result = audit(inspector.load(MODELS / case), Policy())
+    result = audit_meta_graphs(load_all(MODELS / case), Policy())
     node = canaries.CANARY_NODES[op]
     return [
         f
@@ -55,8 +62,7 @@ def test_every_case_is_listed() -> None:
 
 @pytest.mark.parametrize("case", sorted(EXPECTED_REACH))
 def test_each_canary_is_found_at_the_reach_the_loaders_give_it(case: str) -> None:
-    op = "Save" if case in ("named_like_save", "saver_scope") else "WriteFile"
-    for kind in (op, "EagerPyFunc"):
+    for kind in canaries.BY_NAME[case].ops:
         found = canary(case, kind)
         assert found, f"{case}: no finding for the {kind} canary"
         strongest = max(f.location.reach for f in found if f.location.reach is not None)
@@ -71,8 +77,13 @@ def test_each_canary_is_found_at_the_reach_the_loaders_give_it(case: str) -> Non
             assert all(f.severity is Severity.CRITICAL for f in found if f.location.reach is Reach.LOAD)
 
 
-#: The seven evasions of issue 19, each a model here.
+#: The seven evasions of issue 19, and the five of issue 32, each a model here.
 EVASIONS = {
+    "an op without a tf.raw_ops wrapper that writes at load": "dump_tensor",
+    "an op without a tf.raw_ops wrapper that creates a file in a signature": "calibration_saver",
+    "call ops redefined in stripped_op_list": "redefined_call_ops",
+    "a custom gradient that writes": "custom_gradient",
+    "a write in the second meta graph": "second_meta_graph",
     "a function named like TensorFlow's save function": "named_like_save",
     "a raw Save under the saver's name scope": "saver_scope",
     "a resource initializer, the init-op signature removed": "resource_initialize",
@@ -244,3 +255,49 @@ def test_a_constant_changed_in_the_checkpoint_functions_is_a_difference(tmp_path
     # And the audit no longer calls that save plumbing: its path leaves the saver's folder.
     findings = audit(inspector.load(edited), Policy()).findings
     assert {"SaveV2", "MergeV2Checkpoints"} <= {f.location.op_type for f in findings}
+
+
+def test_a_redefined_call_op_is_itself_a_finding_and_hides_no_call() -> None:
+    result = audit(inspector.load(MODELS / "redefined_call_ops"), Policy())
+    redefined = {
+        f.location.op_type: f
+        for f in result.findings
+        if f.rule_id == "INS008" and f.severity >= Severity.ERROR
+    }
+    assert set(redefined) == {"StatefulPartitionedCall", "PartitionedCall"}
+    assert (
+        "declares its function attrs as none, TensorFlow's OpDef has f"
+        in redefined["PartitionedCall"].message
+    )
+    # The same model unedited says nothing of the kind: the finding is the edit's.
+    assert not [
+        f for f in audit(inspector.load(MODELS / "signature"), Policy()).findings if "redefines" in f.message
+    ]
+
+
+def test_a_gradient_function_is_reached_by_its_registration() -> None:
+    [write, *_] = canary("custom_gradient")
+    assert write.location.reach is Reach.GRADIENT and write.severity is Severity.ERROR
+    assert all("registered gradient CustomGradient-" in via for via in write.location.reached_by)
+
+
+def test_every_meta_graph_is_audited_and_each_finding_names_its_own() -> None:
+    """No --tags: both graphs; the write is in `train` only. --tags serve audits the clean one alone."""
+    run = run_cli("audit", MODELS / "second_meta_graph", "--format", "json")
+    assert run.code == 1
+    document = json.loads(run.stdout)
+    assert document["model"]["meta_graphs"] == ["serve", "train"]
+    [write] = [f for f in document["result"]["findings"] if f["location"]["op_type"] == "WriteFile"]
+    assert write["location"]["tags"] == ["train"]
+    assert run_cli("audit", MODELS / "second_meta_graph", "--tags", "serve").code == 0
+    assert run_cli("audit", MODELS / "second_meta_graph", "--tags", "train").code == 1
+
+
+@pytest.mark.parametrize("tags", [(), ("--tags", "train"), ("--tags", "serve")])
+def test_the_clean_two_graph_model_passes_each_graph_and_both(tags: tuple[str, ...]) -> None:
+    """Its train graph holds the first saver's save/ subgraph beside its own save_1/: plumbing by structure."""
+    from fixtures import catalog
+
+    run = run_cli("audit", catalog.get("tf1_two_graphs").path, *tags, "--format", "json")
+    assert run.code == 0, run.stdout[-2000:]
+    assert not [f for f in json.loads(run.stdout)["result"]["findings"] if f["rule_id"] == "INS002"]
