@@ -9,8 +9,9 @@ import sys
 from typing import Any
 
 import pytest
-from rule_helpers import RISKY, by_op, findings_of
+from rule_helpers import RISKY, audited, by_op, findings_of
 
+import inspector.audit
 from fixtures import catalog
 from inspector.audit import Policy, Reach, Severity
 
@@ -131,3 +132,77 @@ def test_notes_of_one_op_type_are_said_once_with_their_count() -> None:
     assert len(asserts) == 1 and asserts[0].severity is Severity.NOTE
     assert asserts[0].message.endswith("(21 nodes in 21 functions)")
     assert "constant input" not in asserts[0].message
+
+
+def _planted(tmp_path: Any, op_types: list[str]) -> inspector.audit.AuditResult:
+    """module_aliases with one node of each op type added to the serving signature's function, as an
+    attacker's edit would add it (no inputs: what the audit judges is the op type and where it runs)."""
+    import shutil
+
+    from inspector.protos import load_protos
+
+    model = tmp_path / "model"
+    shutil.copytree(catalog.get("module_aliases").path, model)
+    message = load_protos().saved_model.SavedModel()
+    message.ParseFromString((model / "saved_model.pb").read_bytes())
+    meta = message.meta_graphs[0]
+    [serve] = [
+        f for f in meta.graph_def.library.function if f.signature.name.startswith("__inference_serve_")
+    ][:1]
+    for index, op in enumerate(op_types):
+        serve.node_def.add(name=f"planted_{index}", op=op)
+    (model / "saved_model.pb").write_bytes(message.SerializeToString())
+    return audited(model)
+
+
+def test_every_risky_op_type_planted_in_a_signature_is_named_at_its_base_severity(tmp_path: Any) -> None:
+    """Issue 32 planted each of the registry's world-touching ops one at a time into a clean model's serving
+    function: 50 of 159 got no finding. Every op the catalogue calls risky, and an op type nobody
+    classified, is a finding naming it, at its base severity (a call), the restores and table
+    initializers reading a path of the author's choice among the errors."""
+    from inspector.riskyops import CATALOGUE, Family
+
+    planted = [*sorted(CATALOGUE), "Acme>Unknown", "FutureOpOfTensorFlow3"]
+    found = by_op(list(_planted(tmp_path, planted).findings))
+    missing = [op for op in planted if op not in found]
+    assert missing == []
+    for op, entry in CATALOGUE.items():
+        severities = {f.severity for f in found[op] if f.location.node_key.startswith("planted_")}
+        assert entry.base in severities, (op, entry.base, severities)
+    for op in (
+        "RestoreV2",
+        "Restore",
+        "RestoreSlice",
+        "InitializeTableFromTextFileV2",
+        "DumpTensor",
+        "_Send",
+    ):
+        assert max(f.severity for f in found[op]) >= Severity.ERROR, op
+    for op in ("Acme>Unknown", "FutureOpOfTensorFlow3"):
+        [unknown] = found[op]
+        assert unknown.severity is Severity.ERROR and f"({Family.UNCLASSIFIED.value})" in unknown.message
+
+
+def test_an_unclassified_op_shows_its_string_attrs(tmp_path: Any) -> None:
+    import shutil
+
+    from inspector.protos import load_protos
+
+    model = tmp_path / "model"
+    shutil.copytree(catalog.get("module_aliases").path, model)
+    message = load_protos().saved_model.SavedModel()
+    message.ParseFromString((model / "saved_model.pb").read_bytes())
+    [serve] = [
+        f
+        for f in message.meta_graphs[0].graph_def.library.function
+        if f.signature.name.startswith("__inference_serve_")
+    ][:1]
+    node = serve.node_def.add(name="planted", op="Acme>Exfiltrate")
+    node.attr["endpoint"].s = b"https://example.invalid/upload"
+    node.attr["mode"].s = b"quiet"
+    (model / "saved_model.pb").write_bytes(message.SerializeToString())
+    [finding] = by_op(list(audited(model).findings))["Acme>Exfiltrate"]
+    assert (
+        "endpoint 'https://example.invalid/upload'" in finding.message and "mode 'quiet'" in finding.message
+    )
+    assert "endpoint https://example.invalid/upload" in finding.evidence
