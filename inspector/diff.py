@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector.callgraph import tensor_node_name
 from inspector.nodepairing import NodePairing, pair_nodes, without_counters
-from inspector.plumbing import find_plumbing, risky_op_counts
-from inspector.reach import save_route, top_level_closure
+from inspector.plumbing import plumbing_of, risky_op_counts
 from inspector.results.common import ModelRef
 from inspector.results.diff import (
     Aspect,
@@ -43,6 +42,7 @@ from inspector.results.diff import (
     TensorValue,
     Value,
 )
+from inspector.routes import loader_routes
 from inspector.tensors import TensorValue as ReadTensor
 from inspector.tensors import shortest_float32
 from inspector.view import (
@@ -489,7 +489,7 @@ def _functions(old: SavedModelView, new: SavedModelView, forward: Mapping[str, s
 def _paired(old: SavedModelView, new: SavedModelView, forward: Mapping[str, str]) -> list[tuple[str, str]]:
     """Paired functions whose bodies are compared here (the checkpoint plumbing's are compared under
     their own category: see the docstring)."""
-    old_plumbing, new_plumbing = find_plumbing(old).functions, find_plumbing(new).functions
+    old_plumbing, new_plumbing = plumbing_of(old).functions, plumbing_of(new).functions
     return [
         (o, n)
         for o, n in sorted(forward.items())
@@ -1068,8 +1068,8 @@ def _plumbing_parts(view: SavedModelView) -> dict[str, tuple[str, str, dict[str,
     saver = view.saver
     if saver is None:
         return {}
-    restore = top_level_closure(view, [saver.restore_node])
-    save = save_route(view)
+    routes = loader_routes(view)
+    restore, save = routes.saver_restore, routes.saver_save
     parts: dict[str, tuple[str, str, dict[str, str]]] = {}
     if restore | save:
         parts[_SAVER_GRAPH] = (

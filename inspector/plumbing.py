@@ -28,8 +28,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from inspector.callgraph import tensor_node_name
-from inspector.reach import load_routes, save_route, top_level_closure
-from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, Node, SavedModelView, node_key, split_node_key
+from inspector.reach import Reachability, reachability
+from inspector.routes import Routes, loader_routes
+from inspector.view import TOP_LEVEL, Node, SavedModelView, node_key, split_node_key
 
 #: Checkpoint op types, and the inputs of each that name files.
 PATH_INPUTS = {
@@ -65,31 +66,24 @@ class Plumbing:
     exempt: frozenset[str]  # node keys of checkpoint ops wired the way TensorFlow wires them
 
 
-def saver_parts(view: SavedModelView) -> tuple[frozenset[str], frozenset[str]]:
-    """The top-level nodes the Saver's save and restore run, and the functions only they call: where
-    TensorFlow's checkpoint plumbing lives, by the graph's structure (which of their ops really are
-    plumbing takes `find_plumbing`'s wiring check)."""
-    saver = view.saver
-    if saver is None:
-        return frozenset(), frozenset()
-    restore = top_level_closure(view, [saver.restore_node])
-    saver_nodes = restore | save_route(view)
+def saver_parts(view: SavedModelView, routes: Routes, reach: Reachability) -> frozenset[str]:
+    """The functions only the Saver's save and restore call: where TensorFlow's checkpoint plumbing lives,
+    by the graph's structure (which of their ops really are plumbing takes `find_plumbing`'s wiring
+    check). The Saver's top-level nodes are `routes.saver_nodes`."""
     graph = view.call_graph
-    called = graph.reachable_from([c for name in saver_nodes for c in view.nodes[name].calls])
+    called = graph.reachable_from([c for name in routes.saver_nodes for c in view.nodes[name].calls])
     # A call may name a function the library lacks (a hostile model's): it has no body to be plumbing.
-    functions = frozenset(
-        name
-        for name in called - _reached_otherwise(view, saver_nodes)
-        if name in view.functions and name != TOP_LEVEL
+    return frozenset(
+        name for name in called - reach.outside_saver if name in view.functions and name != TOP_LEVEL
     )
-    return frozenset(saver_nodes), functions
 
 
-def find_plumbing(view: SavedModelView) -> Plumbing:
+def find_plumbing(view: SavedModelView, routes: Routes, reach: Reachability) -> Plumbing:
     saver = view.saver
     if saver is None:
         return Plumbing(frozenset(), frozenset(), frozenset())
-    saver_nodes, functions = saver_parts(view)
+    saver_nodes = routes.saver_nodes
+    functions = saver_parts(view, routes, reach)
     filename = view.nodes.get(saver.filename_node)
     exempt = set()
     try:
@@ -103,10 +97,16 @@ def find_plumbing(view: SavedModelView) -> Plumbing:
             for key in view.functions[function].node_keys:
                 if wiring.is_plumbing(function, view.nodes[key].name):
                     exempt.add(key)
-        exempt |= _other_savers(view, saver_nodes, exempt)
+        exempt |= _other_savers(view, routes, exempt)
     except _OverBudget:
         exempt.clear()
     return Plumbing(saver_nodes, functions, frozenset(exempt))
+
+
+def plumbing_of(view: SavedModelView) -> Plumbing:
+    """The pipeline up to plumbing, for a reader that needs nothing else of it (diff, report)."""
+    routes = loader_routes(view)
+    return find_plumbing(view, routes, reachability(view, routes))
 
 
 #: What a saver's filename placeholder feeds in TensorFlow's Saver subgraph: path building and checkpoints.
@@ -115,10 +115,11 @@ _FILENAME_READERS = frozenset(
 )
 
 
-def _other_savers(view: SavedModelView, saver_nodes: frozenset[str], exempt: set[str]) -> set[str]:
+def _other_savers(view: SavedModelView, routes: Routes, exempt: set[str]) -> set[str]:
     """Top-level checkpoint ops of savers `saver_def` does not name, each wired to its own filename
     placeholder (see the module's docstring)."""
     top = view.functions[TOP_LEVEL].node_keys
+    saver_nodes = routes.saver_nodes
     checkpoints = [
         key
         for key in top
@@ -126,7 +127,7 @@ def _other_savers(view: SavedModelView, saver_nodes: frozenset[str], exempt: set
     ]
     if not checkpoints:
         return set()
-    at_load = set().union(*load_routes(view).values())
+    at_load = routes.load_nodes
     fed_by_requests = {
         tensor_node_name(spec.tensor_name)
         for signature in view.signatures.values()
@@ -153,20 +154,6 @@ def _other_savers(view: SavedModelView, saver_nodes: frozenset[str], exempt: set
             if key not in at_load and key not in found and wiring.is_plumbing(TOP_LEVEL, key)
         )
     return found
-
-
-def _reached_otherwise(view: SavedModelView, saver_nodes: set[str]) -> frozenset[str]:
-    """Every function some route other than the Saver's reaches."""
-    roots: list[str] = []
-    for nodes in load_routes(view).values():
-        roots.extend(c for name in nodes - saver_nodes for c in view.nodes[name].calls)
-    for name, signature in view.signatures.items():
-        if name != INIT_OP_SIGNATURE:
-            roots.extend(signature.functions)
-    roots.extend(view.restored_functions)
-    roots.extend(view.object_paths)
-    roots.extend(view.function_aliases)
-    return view.call_graph.reachable_from(roots)
 
 
 class _Wiring:
@@ -306,7 +293,7 @@ def risky_op_counts(view: SavedModelView) -> Counter[str]:
     checkpoint ops (known by how they are wired, not by their names)."""
     from inspector.riskyops import CATALOGUE
 
-    exempt = find_plumbing(view).exempt
+    exempt = plumbing_of(view).exempt
     counts = Counter(
         {
             op: sum(key not in exempt for key in keys)
@@ -323,7 +310,8 @@ def risky_op_types_outside_the_saver(view: SavedModelView) -> tuple[str, ...]:
     wiring check, which also judges ops inside the Saver's reach, and a tenth of its cost."""
     from inspector.riskyops import CATALOGUE
 
-    saver_nodes, functions = saver_parts(view)
+    routes = loader_routes(view)
+    saver_nodes, functions = routes.saver_nodes, saver_parts(view, routes, reachability(view, routes))
     found = set()
     for op in view.nodes_by_op:
         if op not in CATALOGUE:

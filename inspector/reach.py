@@ -36,8 +36,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from inspector.callgraph import tensor_node_name
 from inspector.results.audit import Reach
+from inspector.routes import Routes
 from inspector.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView
 
 #: Strongest first: an op's reach is the first of these that any of its routes has.
@@ -60,6 +60,7 @@ class Reachability:
 
     functions: Mapping[str, FunctionReach]  # every library function, and TOP_LEVEL (its default)
     top_level: Mapping[str, FunctionReach]  # top-level node name -> reach, where stronger than the default
+    outside_saver: frozenset[str]  # functions a route other than the TF1 Saver's save and restore reaches
 
     def of(self, function: str, node_name: str) -> FunctionReach:
         if function == TOP_LEVEL:
@@ -69,58 +70,29 @@ class Reachability:
         return self.functions[function]
 
 
-def top_level_closure(view: SavedModelView, roots: Iterable[str]) -> set[str]:
-    """The top-level nodes a run of `roots` executes: the roots and, transitively, their data and control
-    inputs (TensorFlow runs what a fetched op depends on). Names that are not nodes are left out."""
-    seen: set[str] = set()
-    stack = [name for name in roots if name]
-    while stack:
-        name = stack.pop()
-        if name in seen or name not in view.nodes:  # top-level keys are the bare node names
-            continue
-        seen.add(name)
-        stack.extend(tensor_node_name(i) for i in view.nodes[name].definition.input)
-    return seen
-
-
-def load_routes(view: SavedModelView) -> dict[str, set[str]]:
-    """The TF1 loader's routes at load: what each runs, as top-level node names."""
-    routes: dict[str, set[str]] = {}
-    init = view.signatures.get(INIT_OP_SIGNATURE)
-    if init is not None:
-        names = [tensor_node_name(spec.tensor_name) for spec in init.outputs]
-        routes[f"{INIT_OP_SIGNATURE} (TF1 loader, TF Serving)"] = top_level_closure(view, names)
-    for key, collected in view.init_collections.items():
-        routes[f"collection {key} (TF1 loader, TF Serving)"] = top_level_closure(view, collected)
-    if view.saver is not None and view.saver.restore_node:
-        routes["saver_def.restore_op_name (TF1 loader, TF Serving)"] = top_level_closure(
-            view, [view.saver.restore_node]
-        )
-    return routes
-
-
-def save_route(view: SavedModelView) -> set[str]:
-    """The top-level nodes a TF1 Saver's save runs."""
-    if view.saver is None or not view.saver.save_node:
-        return set()
-    return top_level_closure(view, [view.saver.save_node])
-
-
-def reachability(view: SavedModelView) -> Reachability:
+def reachability(view: SavedModelView, roots: Routes) -> Reachability:
     graph = view.call_graph
     routes: dict[str, dict[Reach, list[str]]] = {}  # function -> reach -> routes
+    # Every function some route other than the Saver's own save and restore reaches (plumbing's question).
+    otherwise: set[str] = set()
 
-    def add(functions: Iterable[str], reach: Reach, via: str) -> None:
-        for function in graph.reachable_from(list(functions)):
+    def add(functions: Iterable[str], reach: Reach, via: str, *, saver: bool = False) -> None:
+        reached = graph.reachable_from(list(functions))
+        if not saver:
+            otherwise.update(reached)
+        for function in reached:
             if function != TOP_LEVEL:
                 routes.setdefault(function, {}).setdefault(reach, []).append(via)
 
     def calls_of(nodes: Iterable[str]) -> list[str]:
         return [called for name in nodes for called in view.nodes[name].calls]
 
+    saver_nodes = roots.saver_nodes
     top_level: dict[str, list[str]] = {}
-    for via, nodes in load_routes(view).items():
-        add(calls_of(nodes), Reach.LOAD, via)
+    for via, nodes in roots.at_load.items():
+        # A call from a node the Saver runs is the Saver's (an init op may depend on the restore too).
+        add(calls_of(nodes & saver_nodes), Reach.LOAD, via, saver=True)
+        add(calls_of(nodes - saver_nodes), Reach.LOAD, via)
         for name in nodes:
             top_level.setdefault(name, []).append(via)
     for function, holders in view.restored_functions.items():
@@ -132,9 +104,16 @@ def reachability(view: SavedModelView) -> Reachability:
     for function, paths in view.object_paths.items():
         if paths:  # an object no path from the root reaches is not one a caller can get to
             add([function], Reach.OBJECT, f"object {paths[0]}")
+        else:  # ... but it is the object graph's, not plumbing only the Saver runs
+            otherwise.update(graph.reachable_from([function]))
     for function, alias in view.function_aliases.items():
         add([function], Reach.OBJECT, f"alias {alias}")
-    add(calls_of(save_route(view)), Reach.OBJECT, "saver_def.save_tensor_name (a TF1 Saver's save)")
+    add(
+        calls_of(roots.saver_save),
+        Reach.OBJECT,
+        "saver_def.save_tensor_name (a TF1 Saver's save)",
+        saver=True,
+    )
     for function, registrations in view.gradient_functions.items():
         for via in registrations:
             add([function], Reach.GRADIENT, f"{via} (tape.gradient)")
@@ -144,7 +123,7 @@ def reachability(view: SavedModelView) -> Reachability:
         if name != TOP_LEVEL:
             functions[name] = _strongest(routes.get(name, {}))
     load_nodes = {name: FunctionReach(Reach.LOAD, _shown(vias)) for name, vias in top_level.items()}
-    return Reachability(MappingProxyType(functions), MappingProxyType(load_nodes))
+    return Reachability(MappingProxyType(functions), MappingProxyType(load_nodes), frozenset(otherwise))
 
 
 def _strongest(by_reach: Mapping[Reach, list[str]]) -> FunctionReach:

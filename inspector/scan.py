@@ -89,7 +89,16 @@ def _rule_sources() -> Iterator[bytes]:
                 files.append(item)
     for item in sorted(files, key=lambda entry: str(entry)):
         yield str(item.name).encode() + b"\0" + item.read_bytes()
-    for module in ("riskyops.py", "plumbing.py", "reach.py", "nestedgraphs.py", "modelfiles.py"):
+    for module in (
+        "riskyops.py",
+        "routes.py",
+        "reach.py",
+        "plumbing.py",
+        "integrity.py",
+        "callgraph.py",
+        "nestedgraphs.py",
+        "modelfiles.py",
+    ):
         yield package.joinpath(module).read_bytes()
 
 

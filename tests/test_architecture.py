@@ -56,6 +56,7 @@ LAYERS: dict[str, set[str]] = {
         "symbolicate.py",
         "scrub.py",
         "save.py",
+        "routes.py",  # where TensorFlow's loaders start running a model
         "reach.py",  # what TensorFlow's loaders run, and when
         "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
         "nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
@@ -233,7 +234,7 @@ def test_the_library_never_prints() -> None:
 
 
 #: The modules that decide what runs and what is TensorFlow's own plumbing.
-VERDICT_MODULES = ("reach.py", "plumbing.py", "audit")
+VERDICT_MODULES = ("routes.py", "reach.py", "plumbing.py", "audit")
 #: The only prefixes those modules may test strings for, none of them a name a model's author picks:
 #: a control input's `^`, a print's `file://` output stream, an absolute path's root.
 ALLOWED_PREFIXES = {"^", "file://", b"/"}
@@ -287,3 +288,14 @@ def test_no_reach_or_exemption_decision_reads_a_name_prefix(path: Path) -> None:
         if id(node) not in docstrings and any(part in text for part in NAME_FRAGMENTS):
             problems.append(f"line {node.lineno}: the function name {text!r}")
     assert problems == [], f"{name_of(path)} decides by a name: " + "; ".join(problems)
+
+
+#: The audit's data, one pass down: the view's call graph -> the loaders' roots -> reach -> plumbing ->
+#: the scope the rules read. Each step imports only the steps before it (issue 32: it climbed back 4 times).
+AUDIT_PIPELINE = ("callgraph.py", "routes.py", "reach.py", "plumbing.py", "audit/scope.py")
+
+
+@pytest.mark.parametrize("step", AUDIT_PIPELINE)
+def test_each_step_of_the_audit_pipeline_uses_only_the_steps_before_it(step: str) -> None:
+    later = set(AUDIT_PIPELINE[AUDIT_PIPELINE.index(step) + 1 :]) | {"audit/__init__.py", "audit/context.py"}
+    assert inspector_imports(PACKAGE / step) & later == set()

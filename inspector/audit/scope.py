@@ -1,7 +1,11 @@
 """What the audit looks at: every op of the model -- top-level graph, every library function, and graphs
 serialized inside string constants, recursively -- each with when it can run (`inspector.reach`: at load,
-from a signature, when a caller calls it, never), the code that made it, and whether it is TensorFlow's
-own checkpoint plumbing (`inspector.plumbing`).
+from a signature, when a caller calls it, at gradient, never), the code that made it, and whether it is
+TensorFlow's own checkpoint plumbing (`inspector.plumbing`).
+
+The last step of one pass down a pipeline, each step using only those before it: the view's call graph
+(edges from TensorFlow's OpDefs) -> the loaders' roots (`inspector.routes`) -> the reach of every function
+(`inspector.reach`) -> the plumbing, by structure (`inspector.plumbing`) -> the scope the rules read.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any, NamedTuple
 from inspector.nestedgraphs import Budget, Neighbours, NestedOp, decode_carrier, is_carrier
 from inspector.plumbing import Plumbing, find_plumbing
 from inspector.reach import FunctionReach, Reachability, reachability
+from inspector.routes import loader_routes
 from inspector.view import SavedModelView, Trace
 
 
@@ -47,7 +52,9 @@ class Scope:
 
 
 def build_scope(view: SavedModelView) -> Scope:
-    reach = reachability(view)
+    routes = loader_routes(view)
+    reach = reachability(view, routes)
+    plumbing = find_plumbing(view, routes, reach)
     sites: list[OpSite] = []
     undecoded: list[UndecodedBlob] = []
     budget = Budget()
@@ -75,7 +82,7 @@ def build_scope(view: SavedModelView) -> Scope:
                 )
                 for blob in failed
             )
-    return Scope(view, reach, find_plumbing(view), tuple(sites), tuple(undecoded))
+    return Scope(view, reach, plumbing, tuple(sites), tuple(undecoded))
 
 
 def _nested_site(op: NestedOp, carrier: OpSite) -> OpSite:
