@@ -1,12 +1,19 @@
-"""`keras_metadata.pb`: what a tf_keras (Keras 2) SavedModel tells Keras's loader to rebuild, read without
-TensorFlow or Keras -- and without running any of it.
+"""Keras configs: what Keras's loaders rebuild -- and run -- from a model, read without TensorFlow or Keras
+and without running any of it. One analysis for every layout a config comes in:
 
-`tf_keras.models.load_model` reads this file (`tf.saved_model.load` ignores it): one entry per object,
-with a JSON string holding the layer's class and config. A `Lambda` layer's config carries its function
-as base64 marshalled bytecode, which the loader unmarshals and calls; a layer class registered under a
-`Package>Name` or named by a module imports and runs that code. Here the bytecode is never unmarshalled
-(`marshal.loads` on untrusted bytes is itself unsafe): the names it references are read from the
-marshal stream's string objects, which is enough to say `exec`, `os`, `system`.
+- `keras_metadata.pb` beside a tf_keras (Keras 2) SavedModel, which `tf_keras.models.load_model` reads
+  (`tf.saved_model.load` ignores it): one entry per object, each a JSON string of the layer's class and
+  config;
+- the same JSON in each object's `user_object.metadata` inside saved_model.pb, where older tf_keras wrote it
+  and which tf_keras still reads when keras_metadata.pb is missing or empty;
+- a `.keras` file's `config.json` and an `.h5` file's `model_config` (`inspector.filecontent` finds them).
+
+A `Lambda` layer's config carries its function as base64 marshalled bytecode -- a list or tuple (Keras 2),
+a bare string (tf_keras's `func_load` accepts one) or `{"class_name": "__lambda__", "config": {"code": ...}}`
+(Keras 3) -- which the loader unmarshals and calls; a layer class registered under a `Package>Name` or
+named by a module imports and runs that code. Here the bytecode is never unmarshalled (`marshal.loads` on
+untrusted bytes is itself unsafe): the names it references are read from the marshal stream's string
+objects, which is enough to say `exec`, `os`, `system`.
 """
 
 from __future__ import annotations
@@ -39,43 +46,94 @@ MAX_NAMES = 200
 KERAS_MODULES = ("keras", "tf_keras", "tensorflow.python.keras", "tensorflow.keras")
 
 
-def read_keras_metadata(model_dir: Path, message_class: type[fmt.KerasSavedMetadata]) -> KerasMetadata | None:
-    """The file's facts, or None when the model has none. Never raises for what the file holds."""
+#: The loaders, as the findings name them.
+TF_KERAS = "tf_keras.models.load_model"
+KERAS = "keras.saving.load_model"
+
+
+def read_keras_metadata(
+    model_dir: Path,
+    message_class: type[fmt.KerasSavedMetadata],
+    object_graph: fmt.SavedObjectGraph | None = None,
+) -> KerasMetadata | None:
+    """What tf_keras's loader rebuilds from the model: keras_metadata.pb, or -- when that file is missing
+    or holds no node, as tf_keras falls back -- the `user_object.metadata` of the object graph's nodes.
+    None when the model has neither. Never raises for what the file holds."""
     path = model_dir / KERAS_METADATA_FILE
     problem = model_part_problem(model_dir, path)
-    if problem == "does not exist":
-        return None
-    if problem is not None:
-        return KerasMetadata(path, problem)
-    try:
-        message = message_class()
-        message.ParseFromString(read_regular_file(path, METADATA_LIMIT, "Keras metadata"))
-    except InspectorError as error:
-        return KerasMetadata(path, str(error).removeprefix(f"{path}: "))
-    except Exception as error:  # any parse failure means the same: not a SavedMetadata
-        return KerasMetadata(path, f"cannot be parsed as Keras's SavedMetadata ({type(error).__name__})")
+    if problem is not None and problem != "does not exist":
+        return KerasMetadata(path, problem, source=KERAS_METADATA_FILE, loader=TF_KERAS)
+    nodes: list[tuple[str, str]] = []
+    if problem is None:
+        try:
+            message = message_class()
+            message.ParseFromString(read_regular_file(path, METADATA_LIMIT, "Keras metadata"))
+        except InspectorError as error:
+            return KerasMetadata(
+                path, str(error).removeprefix(f"{path}: "), source=KERAS_METADATA_FILE, loader=TF_KERAS
+            )
+        except Exception as error:  # any parse failure means the same: not a SavedMetadata
+            return KerasMetadata(
+                path,
+                f"cannot be parsed as Keras's SavedMetadata ({type(error).__name__})",
+                source=KERAS_METADATA_FILE,
+                loader=TF_KERAS,
+            )
+        nodes = [(node.node_path, node.metadata) for node in message.nodes]
+        if nodes:
+            return analyse_configs(path, KERAS_METADATA_FILE, TF_KERAS, nodes)
+    legacy = _user_object_metadata(object_graph)
+    if legacy:
+        return analyse_configs(
+            path.with_name("saved_model.pb"), "user_object.metadata in saved_model.pb", TF_KERAS, legacy
+        )
+    if problem is None:
+        return KerasMetadata(path, None, source=KERAS_METADATA_FILE, loader=TF_KERAS)
+    return None
+
+
+def _user_object_metadata(object_graph: fmt.SavedObjectGraph | None) -> list[tuple[str, str]]:
+    if object_graph is None:
+        return []
+    found = []
+    for index, node in enumerate(object_graph.nodes):
+        if node.WhichOneof("kind") == "user_object" and node.user_object.metadata:
+            found.append((f"node {index} ({node.user_object.identifier})", node.user_object.metadata))
+    return found
+
+
+def analyse_configs(path: Path, source: str, loader: str, documents: list[tuple[str, str]]) -> KerasMetadata:
+    """Every Lambda and custom class in Keras config documents ((where, JSON text) pairs) of one file."""
     budget = [MAX_JSON_ITEMS]
     version = ""
     lambdas: list[KerasLayer] = []
     custom: list[KerasLayer] = []
-    for node in message.nodes:
-        if len(node.metadata) > NODE_JSON_LIMIT:
-            return KerasMetadata(path, f"{node.node_path}: its JSON is over {NODE_JSON_LIMIT} bytes")
+    for where, text in documents:
+        if len(text) > NODE_JSON_LIMIT:
+            return KerasMetadata(
+                path, f"{where}: its JSON is over {NODE_JSON_LIMIT} bytes", source=source, loader=loader
+            )
         try:
-            document = json.loads(node.metadata) if node.metadata else {}
+            document = json.loads(text) if text else {}
         except RecursionError:
-            return KerasMetadata(path, f"{node.node_path}: its JSON is nested too deeply to read")
+            return KerasMetadata(
+                path, f"{where}: its JSON is nested too deeply to read", source=source, loader=loader
+            )
         except ValueError as error:
-            return KerasMetadata(path, f"{node.node_path}: its JSON is invalid ({error})")
+            return KerasMetadata(
+                path, f"{where}: its JSON is invalid ({error})", source=source, loader=loader
+            )
         if not isinstance(document, dict):
             continue
         if not version and isinstance(document.get("keras_version"), str):
             version = document["keras_version"]
         try:
-            _layers(node.node_path, document, budget, lambdas, custom)
+            _layers(where, document, budget, lambdas, custom)
         except _OverBudget:
-            return KerasMetadata(path, f"holds more than {MAX_JSON_ITEMS} JSON items: not read")
-    return KerasMetadata(path, None, version, len(message.nodes), _once(lambdas), _once(custom))
+            return KerasMetadata(
+                path, f"holds more than {MAX_JSON_ITEMS} JSON items: not read", source=source, loader=loader
+            )
+    return KerasMetadata(path, None, version, len(documents), _once(lambdas), _once(custom), source, loader)
 
 
 def _once(layers: list[KerasLayer]) -> tuple[KerasLayer, ...]:
@@ -115,18 +173,27 @@ def _layers(
         if not isinstance(class_name, str) or not isinstance(config, dict):
             continue
         module, name = _text(item, "module"), _text(config, "name")
+        registered = _text(item, "registered_name")
         if class_name == "Lambda":
             layer = _lambda(node_path, name, module, config)
             if layer is not None:
                 lambdas.append(layer)
-        elif ">" in class_name or (module and not module.startswith(KERAS_MODULES)):
-            custom.append(KerasLayer(node_path, name, class_name, module))
+        elif ">" in class_name or ">" in registered or (module and not _keras_module(module)):
+            custom.append(KerasLayer(node_path, name, registered or class_name, module))
+
+
+def _keras_module(module: str) -> bool:
+    return any(module == own or module.startswith(own + ".") for own in KERAS_MODULES)
 
 
 def _lambda(node_path: str, name: str, module: str, config: dict[str, Any]) -> KerasLayer | None:
     function = config.get("function")
     kind = _text(config, "function_type")
     function_module = _text(config, "module") or module
+    if isinstance(function, dict) and function.get("class_name") == "__lambda__":
+        inner = function.get("config")
+        function = [inner.get("code")] if isinstance(inner, dict) else None  # Keras 3's lambda
+        kind = kind or "lambda"
     if isinstance(function, dict) and isinstance(function.get("items"), list):
         function = function["items"]  # a tuple, as Keras serializes one
     if isinstance(function, list) and function and isinstance(function[0], str):
@@ -134,6 +201,16 @@ def _lambda(node_path: str, name: str, module: str, config: dict[str, Any]) -> K
         return KerasLayer(
             node_path, name, "Lambda", function_module, kind or "lambda", "", code, marshal_names(code)
         )
+    if isinstance(function, str) and function and kind == "lambda":
+        # tf_keras's func_load takes a bare base64 string as the code itself.
+        code = _decoded(function)
+        return KerasLayer(node_path, name, "Lambda", function_module, kind, "", code, marshal_names(code))
+    if isinstance(function, dict) and isinstance(function.get("config"), str | dict):
+        # Keras 3 names a function by its registered name or module: importing it runs that code.
+        named = function.get("config")
+        label = named if isinstance(named, str) else _text(named, "name") if isinstance(named, dict) else ""
+        module_of = _text(function, "module") or function_module
+        return KerasLayer(node_path, name, "Lambda", module_of, "function", label or "?")
     if isinstance(function, str) and function:
         return KerasLayer(node_path, name, "Lambda", function_module, kind or "function", function)
     return None

@@ -467,7 +467,9 @@ def _build_view(
         init_collections=_init_collections(meta_graph),
         restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
         gradient_functions=_gradient_functions(meta_graph.graph_def.library),
-        keras=read_keras_metadata(model_dir, KerasSavedMetadata),
+        keras=read_keras_metadata(
+            model_dir, KerasSavedMetadata, object_graph if meta_graph.HasField("object_graph_def") else None
+        ),
         bound_assets=MappingProxyType(
             {
                 name: MappingProxyType(arguments)

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from inspector import __version__
 from inspector.audit import Policy, audit_meta_graphs
 from inspector.errors import InspectorError, UndecodableError
-from inspector.modelfiles import MAX_PICKLE_BYTES, FolderWalk
+from inspector.filecontent import SNIFF_BYTES, extent_read
+from inspector.modelfiles import FolderWalk
 from inspector.results.common import Verdict
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
 
 #: Bumped when a record's fields change meaning; adding a field keeps it.
 RECORD_VERSION = 1
-#: The most the folder rules read of a file the loader does not parse (a pickle's opcodes; the sniffed head
-#: is less): what the cache key hashes of such a file (a weights shard), with its size.
-MOST_READ = MAX_PICKLE_BYTES + 1
 #: About what decoding a byte of saved_model.pb costs in memory (upb's messages, then the view's index):
 #: when a decode fails under a memory limit and this much cannot be had, memory failed it, not the bytes.
 DECODED_PER_BYTE = 8
@@ -108,8 +106,9 @@ def _rule_sources() -> Iterator[bytes]:
 def content_hash(model_dir: Path) -> str | None:
     """The model's content as the audit reads it: the entries of its folder (`modelfiles.FolderWalk`, as
     the audit walks them), each with its kind, every regular file's size and every byte the audit can read
-    of it -- the files the loader parses, whole at any size; any other file up to MOST_READ bytes (the folder
-    rules read no further: a data shard's tail is only sized). Links and special files are named, never followed or opened. None when a bound cut the walk
+    of it -- the files the loader parses, whole at any size; of any other file as much as the folder rules read,
+    judged by its head as they judge it (`filecontent.extent_read`: all of an archive, a pickle's opcodes,
+    a weights shard's head -- its tail is only sized). Links and special files are named, never followed or opened. None when a bound cut the walk
     short (then the model is audited, never cached)."""
     digest = hashlib.sha256()
     walk = FolderWalk(model_dir)
@@ -153,7 +152,12 @@ def _file_digest(path: Path, size: int, *, whole: bool) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return b"replaced"  # swapped for something else since the walk saw it
         digest = hashlib.sha256()
-        remaining = size if whole else min(size, MOST_READ)
+        if whole:
+            remaining = size
+        else:
+            head = os.read(descriptor, SNIFF_BYTES)
+            remaining = extent_read(head, size) - len(head)
+            digest.update(head)
         while remaining > 0:
             chunk = os.read(descriptor, min(remaining, 2**20))
             if not chunk:

@@ -452,7 +452,8 @@ class KerasLayer:
 
 @dataclass(frozen=True, slots=True)
 class KerasMetadata:
-    """What `keras_metadata.pb` (tf_keras's loader reads it) makes run: see inspector.kerasmeta."""
+    """What a Keras config makes its loader run -- keras_metadata.pb, user_object.metadata, a `.keras`
+    file's config.json, an `.h5` file's model_config: see inspector.kerasmeta."""
 
     path: Path
     problem: str | None = None  # why the file cannot be read (then nothing else is known)
@@ -460,6 +461,8 @@ class KerasMetadata:
     nodes: int = 0
     lambdas: tuple[KerasLayer, ...] = ()  # Lambda layers with code in the file or named by module
     custom: tuple[KerasLayer, ...] = ()  # layers of classes that are not Keras's own
+    source: str = "keras_metadata.pb"  # which layout: keras_metadata.pb, user_object.metadata, config.json...
+    loader: str = "tf_keras.models.load_model"  # the loader that rebuilds (and runs) it
 
 
 @dataclass(frozen=True, slots=True)

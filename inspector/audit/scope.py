@@ -11,8 +11,10 @@ The last step of one pass down a pipeline, each step using only those before it:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from inspector.modelfiles import FolderContents, scan_folder
 from inspector.nestedgraphs import Budget, Neighbours, NestedOp, decode_carrier, is_carrier
 from inspector.plumbing import Plumbing, find_plumbing
 from inspector.reach import FunctionReach, Reachability, reachability
@@ -42,6 +44,20 @@ class UndecodedBlob:
     problem: str
 
 
+class FolderLook:
+    """What the model's folder carries (`modelfiles.scan_folder`), looked at once, when a rule first asks:
+    INS013 reports the files, INS012 the Keras configs among them."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self._model_dir = model_dir
+        self._contents: FolderContents | None = None
+
+    def contents(self) -> FolderContents:
+        if self._contents is None:
+            self._contents = scan_folder(self._model_dir)
+        return self._contents
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     view: SavedModelView
@@ -49,6 +65,7 @@ class Scope:
     plumbing: Plumbing
     sites: tuple[OpSite, ...]
     undecoded: tuple[UndecodedBlob, ...]
+    folder: FolderLook
 
 
 def build_scope(view: SavedModelView) -> Scope:
@@ -82,7 +99,7 @@ def build_scope(view: SavedModelView) -> Scope:
                 )
                 for blob in failed
             )
-    return Scope(view, reach, plumbing, tuple(sites), tuple(undecoded))
+    return Scope(view, reach, plumbing, tuple(sites), tuple(undecoded), FolderLook(view.path))
 
 
 def _nested_site(op: NestedOp, carrier: OpSite) -> OpSite:

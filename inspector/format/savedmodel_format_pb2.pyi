@@ -663,10 +663,12 @@ class TrackableObjectGraph(_message.Message):
     def __init__(self) -> None: ...
 
 class SavedUserObject(_message.Message):
-    __slots__ = ("identifier",)
+    __slots__ = ("identifier", "metadata")
     IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
     identifier: str
-    def __init__(self, identifier: _Optional[str] = ...) -> None: ...
+    metadata: str
+    def __init__(self, identifier: _Optional[str] = ..., metadata: _Optional[str] = ...) -> None: ...
 
 class SavedAsset(_message.Message):
     __slots__ = ("asset_file_def_index",)

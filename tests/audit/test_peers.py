@@ -15,8 +15,9 @@ from conftest import payload, run_cli
 import inspector
 from fixtures import canaries
 from inspector.audit import Policy, Severity, audit
+from inspector.filecontent import pickle_facts
 from inspector.kerasmeta import marshal_names
-from inspector.modelfiles import MAX_ENTRIES, pickle_globals
+from inspector.modelfiles import MAX_ENTRIES
 
 MODELS = canaries.MODELS
 
@@ -76,9 +77,9 @@ class _Evil:
 
 @pytest.mark.parametrize("protocol", range(6))
 def test_pickle_globals_are_read_without_unpickling_in_every_protocol(tmp_path: Path, protocol: int) -> None:
-    path = tmp_path / "x.bin"
-    path.write_bytes(pickle.dumps(_Evil(), protocol=protocol))
-    imported, problem = pickle_globals(path)
+    facts = pickle_facts(pickle.dumps(_Evil(), protocol=protocol))
+    assert facts is not None
+    imported, problem = facts
     assert problem == "" and [name.rsplit(".", 1)[1] for name in imported] == ["system"]
 
 
@@ -101,15 +102,28 @@ def test_a_pickle_hidden_anywhere_by_any_name_is_found(tmp_path: Path) -> None:
     assert findings["run.sh"].kind == "script" and findings["outside"].kind == "link"
 
 
-def test_the_folder_walk_is_bounded(tmp_path: Path) -> None:
+def test_a_walk_cut_short_fails_the_gate_whatever_it_hid(tmp_path: Path) -> None:
+    """Issue 33: 10,000 empty files in variables/ (the walk reaches them first) turned a critical pickle
+    beside them into a warning that the rest was not looked at, and exit 0."""
     model = tmp_path / "model"
     shutil.copytree(MODELS / "keras_safe", model)
-    crowd = model / "crowd"
-    crowd.mkdir()
     for index in range(MAX_ENTRIES + 5):
-        (crowd / f"f{index}").touch()
-    findings = [f for f in audit(inspector.load(model), Policy()).findings if f.rule_id == "INS013"]
-    assert any(f.kind == "truncated" for f in findings)
+        (model / "variables" / f"f{index}").touch()
+    (model / "zz_preprocess.pkl").write_bytes(pickle.dumps(_Evil(), protocol=4))
+    result = audit(inspector.load(model), Policy())
+    [cut] = [f for f in result.findings if f.rule_id == "INS013" and f.kind == "truncated"]
+    assert cut.severity is Severity.ERROR and result.failed
+
+
+def test_a_pickle_deeper_than_the_walk_goes_fails_the_gate(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(MODELS / "keras_safe", model)
+    deep = model.joinpath(*[f"d{level}" for level in range(33)])
+    deep.mkdir(parents=True)
+    (deep / "x.pkl").write_bytes(pickle.dumps(_Evil(), protocol=4))
+    run = run_cli("audit", model, "--format", "json")
+    assert run.code == 1
+    assert any(f["kind"] == "truncated" and f["severity"] == "error" for f in payload(run.stdout)["findings"])
 
 
 def test_a_variables_index_that_cannot_be_read_fails_the_default_audit(tmp_path: Path) -> None:

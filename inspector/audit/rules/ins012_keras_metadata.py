@@ -1,4 +1,6 @@
-"""INS012 keras-metadata: Python code that Keras's loader runs, carried or named by `keras_metadata.pb`.
+"""INS012 keras-metadata: Python code that Keras's loaders run, carried or named by a Keras config --
+`keras_metadata.pb`, `user_object.metadata` in saved_model.pb, a `.keras` file's config.json, an `.h5`
+file's model_config (found by content anywhere in the folder, archives included).
 
 Why it matters: a model saved by tf_keras (`model.save(dir)`, Keras 2) keeps its layers' configs in
 `keras_metadata.pb`, and `tf_keras.models.load_model` rebuilds the layers from them -- before any op runs,
@@ -26,6 +28,7 @@ import hashlib
 from collections.abc import Iterator
 
 from inspector.audit.context import AuditContext
+from inspector.kerasmeta import KERAS, TF_KERAS, analyse_configs
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 from inspector.view import KerasLayer, KerasMetadata
 
@@ -80,18 +83,35 @@ DANGEROUS_NAMES = frozenset(
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
-    keras = context.view.keras
-    if keras is None:
-        return
+    configs = [context.view.keras] if context.view.keras is not None else []
+    configs += [
+        analyse_configs(
+            context.view.path / item.path.split("!", 1)[0],
+            item.path,
+            _loader(item.loader),
+            [(item.path, item.config)],
+        )
+        for item in context.scope.folder.contents().files
+        if item.kind == "keras-config"
+    ]
+    for keras in configs:
+        yield from _config_findings(keras)
+
+
+def _loader(name: str) -> str:
+    return TF_KERAS if name == "tf_keras" else KERAS
+
+
+def _config_findings(keras: KerasMetadata) -> Iterator[Finding]:
     if keras.problem is not None:
         yield Finding(
             INFO.id,
             Severity.ERROR,
-            f"keras_metadata.pb {keras.problem}: tf_keras.models.load_model reads it, and what it would "
-            "rebuild cannot be checked",
+            f"{keras.source} {keras.problem}: {keras.loader} reads it, and what it would rebuild cannot be "
+            "checked",
             "re-export the model, or load it with tf.saved_model.load, which ignores the file",
             Location(file=str(keras.path)),
-            identity="unreadable",
+            identity=f"unreadable:{keras.source}",
             kind="unreadable",
         )
         return
@@ -103,7 +123,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             INFO.id,
             Severity.WARNING,
             f"layer {layer.name!r} ({layer.node_path}) is of class {layer.class_name!r}{where}, not Keras's own: "
-            f"loading it runs that class's code{_written_by(keras)}",
+            f"{keras.loader} runs that class's code{_in(keras)}{_written_by(keras)}",
             "make sure the class comes from a package you trust and install, or export with model.export()",
             Location(file=str(keras.path)),
             identity=f"class:{layer.node_path}:{layer.class_name}:{layer.module}",
@@ -119,7 +139,8 @@ def _lambda_finding(keras: KerasMetadata, layer: KerasLayer) -> Finding:
             INFO.id,
             Severity.WARNING,
             f"Lambda layer {layer.name!r} ({layer.node_path}) calls {layer.function!r}"
-            f"{f' from module {layer.module}' if layer.module else ''}: loading imports it{_written_by(keras)}",
+            f"{f' from module {layer.module}' if layer.module else ''}: {keras.loader} imports it"
+            f"{_in(keras)}{_written_by(keras)}",
             "make sure the module is one you trust and install, or replace the Lambda with a layer class",
             location,
             identity=f"lambda-function:{layer.node_path}:{layer.module}:{layer.function}",
@@ -133,8 +154,9 @@ def _lambda_finding(keras: KerasMetadata, layer: KerasLayer) -> Finding:
         INFO.id,
         Severity.CRITICAL if dangerous else Severity.ERROR,
         f"Lambda layer {layer.name!r} ({layer.node_path}) carries marshalled Python bytecode that "
-        f"tf_keras.models.load_model runs; it references {names}"
+        f"{keras.loader} runs{_safe_mode(keras)}; it references {names}"
         + (f" (runs code, files, processes or the network: {', '.join(dangerous)})" if dangerous else "")
+        + _in(keras)
         + _written_by(keras),
         "replace the Lambda with a layer class, or export with model.export() / tf.saved_model.save",
         location,
@@ -142,6 +164,15 @@ def _lambda_finding(keras: KerasMetadata, layer: KerasLayer) -> Finding:
         kind="lambda-bytecode",
         evidence=(f"bytecode sha256 {digest}", *(f"name {name}" for name in dangerous)),
     )
+
+
+def _in(keras: KerasMetadata) -> str:
+    return "" if keras.source == "keras_metadata.pb" else f" (in {keras.source})"
+
+
+def _safe_mode(keras: KerasMetadata) -> str:
+    # Keras 3 refuses a lambda unless safe_mode=False -- which a user who wants the model passes.
+    return " with safe_mode=False" if keras.loader == KERAS else ""
 
 
 def _written_by(keras: KerasMetadata) -> str:
