@@ -161,7 +161,8 @@ def read_small_values(
     """The values of a tensor of at most `limit` fixed-size elements, read from its data shard at the
     offset its entry records; None for anything else (a string tensor, a larger one, an entry whose size
     does not match its dtype and shape, a shard that is not a regular file inside the model or that is
-    shorter than the entry says). Only `entry.size` bytes are read, whatever the shard's size."""
+    shorter than the entry says, a shard with several hard links -- it may be a file outside the model --
+    or bytes whose CRC-32C is not the entry's). Only `entry.size` bytes are read, whatever the shard's size."""
     import math
     import os
     import stat
@@ -184,17 +185,44 @@ def read_small_values(
     except OSError:
         return None
     with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
             return None  # swapped for something else since it was checked
+        if info.st_nlink > 1:
+            return None  # a hard link may be a file of the machine outside the model: none of its bytes shown
         try:
             stream.seek(entry.offset)
             data = stream.read(entry.size)
         except OSError:
             return None
-    if len(data) != entry.size:
-        return None
+    if len(data) != entry.size or masked_crc32c(data) != entry.crc32c:
+        return None  # not the bytes TensorFlow wrote for this tensor: nothing of them is shown
     values: tuple[float | int | bool, ...] = struct.unpack(fmt, data)
     return values
+
+
+def _crc32c_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1  # Castagnoli's polynomial, reflected
+        table.append(crc)
+    return tuple(table)
+
+
+_CRC32C = _crc32c_table()
+
+
+def masked_crc32c(data: bytes) -> int:
+    """The checksum a BundleEntryProto records: CRC-32C of the tensor's bytes, masked as TensorFlow masks it
+    (`crc32c::Mask`). Our own, in a few lines: the standard library has no CRC-32C, and it is computed only
+    for the few small tensors whose values are shown (`read_small_values`)."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = _CRC32C[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    crc ^= 0xFFFFFFFF
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 def _block(data: bytes, offset: int, size: int) -> bytes:

@@ -992,7 +992,8 @@ def _run_where(args: argparse.Namespace) -> int:
 def _run_audit(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from inspector.audit import audit_meta_graphs, baseline_document, read_baseline
+    from inspector.audit import audit_keras_file, audit_meta_graphs, baseline_document, read_baseline
+    from inspector.errors import KerasFileError
     from inspector.files import write_output
     from inspector.loader import load_all
 
@@ -1006,10 +1007,15 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.sarif_root is not None and not args.sarif_root.is_dir():
         raise InspectorError(f"{args.sarif_root}: not a directory (--source-root)")
     baseline = read_baseline(args.baseline) if args.baseline else frozenset()
-    views = load_all(args.model, tags=args.tags)  # every meta graph, unless --tags picks one
-    slow = (policy.registry and policy.live_registry) or policy.verify_fingerprint
-    with _working(args, "importing TensorFlow", when=slow):
-        result = audit_meta_graphs(views, policy, baseline)
+    try:
+        views = load_all(args.model, tags=args.tags)  # every meta graph, unless --tags picks one
+    except KerasFileError as error:
+        # A .keras / .h5 file: what Keras runs from it is audited; its graph is not (it is no SavedModel).
+        result = audit_keras_file(Path(error.path), policy, baseline)
+    else:
+        slow = (policy.registry and policy.live_registry) or policy.verify_fingerprint
+        with _working(args, "importing TensorFlow", when=slow):
+            result = audit_meta_graphs(views, policy, baseline)
     if args.write_baseline is not None:
         try:
             write_output(args.write_baseline, [baseline_document(result)])
@@ -1069,7 +1075,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 def _run_doctor(args: argparse.Namespace) -> int:
     from inspector.doctor import diagnose, tensorflow_missing, unreadable
-    from inspector.errors import ModelLoadError, TagSelectionError
+    from inspector.errors import KerasFileError, ModelLoadError, TagSelectionError
     from inspector.loader import load, resolve_model_path
 
     if args.timeout <= 0:
@@ -1088,8 +1094,8 @@ def _run_doctor(args: argparse.Namespace) -> int:
     _, model_file = resolve_model_path(args.model)  # a path that is no model at all is bad input
     try:
         view = load(args.model, tags=args.tags)
-    except TagSelectionError:
-        raise  # several meta graphs and no --tags: a question for the user, not a corrupt file
+    except (TagSelectionError, KerasFileError):
+        raise  # several meta graphs and no --tags, or a Keras file: a question for the user, not a corrupt file
     except ModelLoadError as error:
         if Path(error.path) != model_file:
             raise

@@ -17,9 +17,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -273,7 +274,7 @@ def _try_load(
     libraries = tuple(str(Path(lib).resolve()) for lib in op_libraries)
     request = {
         "marker": _MARKER,
-        "path": str(view.path),
+        "path": str(view.path.absolute()),
         "tags": list(view.tags) or None,
         "op_libraries": list(libraries),
         "imports": list(imports),
@@ -288,6 +289,27 @@ def _try_load(
         )
 
     start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="inspector-try-load-") as scratch:
+        return _attempt_in(scratch, python, request, timeout, attempt, start)
+
+
+#: The environment a loading child keeps: what finds Python, its packages and native libraries -- never the
+#: caller's tokens and secrets (a load-time ReadFile of /proc/self/environ would put them in the page).
+_CHILD_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONPATH", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")
+
+
+def _attempt_in(
+    scratch: str,
+    python: str | None,
+    request: dict[str, Any],
+    timeout: float,
+    attempt: Callable[..., LoadAttempt],
+    start: float,
+) -> tuple[LoadAttempt, dict[str, Any]]:
+    """The load, in a fresh empty working directory that is also its HOME (whatever the model writes
+    there is thrown away with it), with a minimal environment."""
+    env = {name: os.environ[name] for name in _CHILD_ENV if name in os.environ}
+    env.update({"PYTHONUNBUFFERED": "1", "HOME": scratch, "TMPDIR": scratch})
     # Its own session (process group), so a hang is killed together with everything it started.
     child = subprocess.Popen(
         [python or sys.executable, "-c", _CHILD],
@@ -295,7 +317,8 @@ def _try_load(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=env,
+        cwd=scratch,
     )
     assert child.stdin is not None and child.stdout is not None and child.stderr is not None
     readers = [_BoundedReader(child.stdout), _BoundedReader(child.stderr)]

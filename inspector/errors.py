@@ -32,6 +32,10 @@ class UndecodableError(ModelLoadError):
         self.size = size
 
 
+class KerasFileError(ModelLoadError):
+    """The file given is a Keras model file (`.keras`, `.h5`), not a SavedModel: only the audit reads it."""
+
+
 class TagSelectionError(ModelLoadError):
     """The requested meta graph tags match none, or more than one, of the model's meta graphs."""
 

@@ -133,9 +133,9 @@ def inspect_file(path: Path, relative: str, size: int, budget: Budget) -> list[I
     try:
         with path.open("rb") as stream:
             head = stream.read(SNIFF_BYTES)
-            if _is_zip(head) or _is_tar(head):
+            if is_zip(head) or _is_tar(head):
                 return _walk(relative, None, path, size, budget)
-            if _is_hdf5(head):
+            if is_hdf5(head):
                 return [_hdf5(relative, path, size)]
             wanted = _bytes_wanted(head, size)
             if wanted > len(head):
@@ -149,7 +149,7 @@ def inspect_file(path: Path, relative: str, size: int, budget: Budget) -> list[I
 def extent_read(head: bytes, size: int) -> int:
     """How many bytes from the start of a file of `size` bytes opening with `head` the reading may use:
     what a cache key must hash for a verdict on the file to hold (all of an archive or an HDF5 file)."""
-    if _is_zip(head) or _is_tar(head) or _is_hdf5(head):
+    if is_zip(head) or _is_tar(head) or is_hdf5(head):
         return size
     return max(_bytes_wanted(head, size), min(size, SNIFF_BYTES))
 
@@ -221,14 +221,14 @@ def _uninspected(item: _Work, why: str) -> Item:
 
 def _one(item: _Work, work: list[_Work], budget: Budget) -> Iterator[Item]:
     head = item.data[:SNIFF_BYTES] if item.data is not None else _head(item.file)
-    if _is_zip(head):
+    if is_zip(head):
         yield from _zip(item, work, budget)
         return
     if _is_tar(head):
         yield from _tar(item, work, budget)
         return
     data = item.data if item.data is not None else b""
-    if _is_hdf5(head):
+    if is_hdf5(head):
         yield _hdf5(item.label, item.file or io.BytesIO(data), item.size, item.loader)
         return
     compression = _compression(head)
@@ -296,7 +296,7 @@ def _head(file: Path | None) -> bytes:
 # --- archives -----------------------------------------------------------------------------------------------
 
 
-def _is_zip(head: bytes) -> bool:
+def is_zip(head: bytes) -> bool:
     return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
@@ -619,7 +619,7 @@ def _binary_kind(head: bytes) -> str:
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
-def _is_hdf5(head: bytes) -> bool:
+def is_hdf5(head: bytes) -> bool:
     # The superblock sits at 0 or, after a user block, at 512, 1024, 2048...: within the sniffed head.
     return head[:8] == _HDF5_MAGIC or any(head[at : at + 8] == _HDF5_MAGIC for at in (512, 1024, 2048))
 

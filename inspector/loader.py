@@ -25,10 +25,18 @@ from inspector.callgraph import (
     tensor_node_name,
 )
 from inspector.debuginfo import dangling_trace, read_debug_info
-from inspector.errors import InspectorError, ModelLoadError, TagSelectionError, UndecodableError
+from inspector.errors import (
+    InspectorError,
+    KerasFileError,
+    ModelLoadError,
+    TagSelectionError,
+    UndecodableError,
+)
+from inspector.filecontent import SNIFF_BYTES
 from inspector.files import asset_outside, model_part_problem, read_regular_file
 from inspector.format.savedmodel_format_pb2 import KerasSavedMetadata
 from inspector.kerasmeta import read_keras_metadata
+from inspector.modelfiles import keras_file_kind
 from inspector.protos import ProtoModules, load_protos
 from inspector.view import (
     TOP_LEVEL,
@@ -158,6 +166,9 @@ def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[fmt.SavedM
         raise ModelLoadError(model_file, f"cannot be read ({error.strerror or error})") from error
     except InspectorError as error:
         raise ModelLoadError(model_file, str(error).removeprefix(f"{model_file}: ")) from None
+    kind = keras_file_kind(content[:SNIFF_BYTES])
+    if kind is not None:
+        raise KerasFileError(model_file, not_a_saved_model(kind))
     if model_file.suffix == ".pbtxt":
         skipped = _parse_text(content, saved_model, model_file)
     else:
@@ -210,6 +221,13 @@ def _parse_text(content: bytes, saved_model: fmt.SavedModel, model_file: Path) -
     except RecursionError:
         # protobuf's text parser recurses once per nested message; the binary one stops at 100 levels.
         raise ModelLoadError(model_file, "messages nested too deeply to parse") from None
+
+
+def not_a_saved_model(kind: str) -> str:
+    return (
+        f"{kind}, not a SavedModel: `inspector audit` audits it as a Keras file; to make a SavedModel, "
+        "model.export(DIR) (Keras 3) or tf.saved_model.save(model, DIR)"
+    )
 
 
 def _first_line(error: Exception) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from conftest import flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
+from inspector.checkpoint import read_bundle_index
 from inspector.diff import diff, pair_functions
 from inspector.protos import load_protos
 from inspector.render.changes import change_detail
@@ -338,3 +340,33 @@ def test_a_renamed_node_whose_inputs_changed_is_removed_and_added(model_copy: An
     assert any(name.endswith("BiasAdd") for name in removed)  # what reads it, unconfirmed in turn
     assert any(name.endswith("/Relu") for name in renamed)  # the first layer is still itself
     assert len([k for k, _ in nodes if k is ChangeKind.ADDED]) == len(removed)
+
+
+def _weight_values(old: Path, new: Path) -> tuple[object, object]:
+    document = payload(run_cli("diff", old, new, "--values", "--format", "json").stdout)
+    [weight] = [c for c in document["changes"] if c["category"] == "weights"]
+    return weight["old"][0]["values"], weight["new"][0]["values"]
+
+
+def test_values_are_shown_only_from_a_shard_that_is_the_models_own_and_checks(tmp_path: Path) -> None:
+    """Issue 33: `diff --values` printed 8 bytes of a hard-linked outside file as a variable's values. A
+    shard with several hard links shows none of its bytes; nor does a tensor whose bytes fail its CRC-32C."""
+    old, new = catalog.get("tfp_normal").path, tmp_path / "new"
+    assert _weight_values(old, catalog.get("tfp_normal_shifted").path) == ([0.0], [0.5])
+    shutil.copytree(catalog.get("tfp_normal_shifted").path, new)
+    shard = new / "variables" / "variables.data-00000-of-00001"
+    outside = tmp_path / "outside-secret"
+    outside.write_bytes(shard.read_bytes())
+    shard.unlink()
+    shard.hardlink_to(outside)
+    assert _weight_values(old, new) == ([0.0], None)
+    shard.unlink()
+    [loc] = [
+        e
+        for e in read_bundle_index(new / "variables" / "variables.index").entries
+        if e.name.startswith("loc/")
+    ]
+    tampered = bytearray(outside.read_bytes())
+    tampered[loc.offset] ^= 0x01  # loc's bytes no longer match the checksum its index entry records
+    shard.write_bytes(bytes(tampered))
+    assert _weight_values(old, new) == ([0.0], None)

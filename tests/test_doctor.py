@@ -288,17 +288,46 @@ def test_try_load_refuses_a_model_whose_load_runs_risky_ops(tmp_path: Path) -> N
     assert "--allow-risky-load" in payload(run.stdout)["load"]["error_message"]  # the way to load it anyway
 
 
-def test_allow_risky_load_loads_it_and_its_code_runs(tmp_path: Path) -> None:
-    """The override does what it says: TF2's loader initializes the resource, and the canary writes."""
+def test_allow_risky_load_loads_it_in_a_scratch_folder_with_no_secrets(tmp_path: Path) -> None:
+    """The override does what it says: TF2's loader initializes the resource, and the canary writes -- into
+    a fresh scratch folder, the child's working directory and HOME, not the caller's; and the child's
+    environment holds none of the caller's tokens (a load-time ReadFile of /proc/self/environ would put them
+    in the page). The interpreter is wrapped to record where it ran, with what, and what it left."""
+    import sys
+
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    wrapper = tmp_path / "recording-python"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'env > "{tmp_path}/env"\n'
+        f'pwd > "{tmp_path}/cwd"\n'
+        f'"{sys.executable}" "$@"\n'
+        "status=$?\n"
+        f'ls > "{tmp_path}/left"\n'
+        "exit $status\n"
+    )
+    wrapper.chmod(0o755)
     run = run_cli(
         "doctor",
         CANARIES / "resource_initialize",
         "--try-load",
         "--allow-risky-load",
         "--no-registry",
-        cwd=tmp_path,
+        "--python",
+        str(wrapper),
+        "--format",
+        "json",
+        cwd=caller,
+        env={"INSPECTOR_TEST_TOKEN": "ghp_secret"},
     )
-    assert (tmp_path / "canary.write").exists(), run.stdout + run.stderr
+    # The load then fails on the EagerPyFunc canary (no process registered its callable): the write ran first.
+    assert payload(run.stdout)["load"]["outcome"] in ("loaded", "failed"), run.stdout + run.stderr
+    assert "canary.write" in (tmp_path / "left").read_text().split()  # the canary ran, in the scratch folder
+    assert list(caller.iterdir()) == []
+    scratch = (tmp_path / "cwd").read_text().strip()
+    assert scratch != str(caller) and not Path(scratch).exists()  # thrown away with what it held
+    assert "ghp_secret" not in (tmp_path / "env").read_text()
 
 
 def test_try_load_without_tensorflow_is_the_environments_fault(tmp_path: Path) -> None:

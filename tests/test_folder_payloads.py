@@ -136,6 +136,7 @@ def _uninspected(findings: list[dict[str, object]]) -> list[dict[str, object]]:
     return [f for f in findings if f["rule_id"] == "INS013" and f["kind"] == "uninspected"]
 
 
+@pytest.mark.slow  # a child process each: CI runs them
 def test_a_zip_bomb_is_a_failing_finding_not_a_hang(tmp_path: Path) -> None:
     model = tmp_path / "model"
     shutil.copytree(CLEAN_BASE, model)
@@ -155,6 +156,7 @@ def test_a_zip_bomb_is_a_failing_finding_not_a_hang(tmp_path: Path) -> None:
     assert any(name.startswith("declared.zip!") for name in stopped)
 
 
+@pytest.mark.slow  # a child process each: CI runs them
 def test_an_archive_twenty_levels_deep_is_a_failing_finding(tmp_path: Path) -> None:
     model = tmp_path / "model"
     shutil.copytree(CLEAN_BASE, model)
@@ -171,6 +173,7 @@ def test_an_archive_twenty_levels_deep_is_a_failing_finding(tmp_path: Path) -> N
     assert "nested more than" in str(deepest["message"])
 
 
+@pytest.mark.slow  # a child process each: CI runs them
 def test_a_gzip_bomb_is_stopped_while_it_inflates(tmp_path: Path) -> None:
     import gzip
 
@@ -181,6 +184,7 @@ def test_a_gzip_bomb_is_stopped_while_it_inflates(tmp_path: Path) -> None:
     assert code == 1 and "a bomb" in str(_uninspected(findings)[0]["message"])
 
 
+@pytest.mark.slow  # a child process each: CI runs them
 def test_without_h5py_an_h5_file_is_not_inspected_and_fails(tmp_path: Path) -> None:
     """The light install has no h5py: an .h5 carries code Keras runs, so it is not passed unread."""
     model = planted(payloads.BY_NAME["h5_clean"], tmp_path)
@@ -212,3 +216,30 @@ def test_a_hard_linked_file_is_a_finding(tmp_path: Path) -> None:
     run = run_cli("audit", model, "--no-registry", "--format", "json")
     [linked] = [f for f in payload(run.stdout)["findings"] if f["kind"] == "hard-link"]
     assert linked["location"]["file"] == "assets/labels.txt" and linked["severity"] == "warning"
+
+
+# --- a Keras file given alone -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("keras_lambda", 1), ("keras_clean", 0), ("h5_lambda", 1), ("h5_clean", 0)]
+)
+def test_a_keras_file_is_audited_as_one_and_says_it_is_no_savedmodel(name: str, code: int) -> None:
+    case = payloads.BY_NAME[name]
+    run = run_cli("audit", case.path / case.file, "--format", "json")
+    assert run.code == code, run.stdout[-2000:] + run.stderr
+    document = payload(run.stdout)
+    [said] = [n["message"] for n in document["notices"] if "not a SavedModel" in n["message"]]
+    assert "model.export(DIR)" in said
+    if code:
+        [lambda_code] = [f for f in document["findings"] if f["kind"] == "lambda-bytecode"]
+        assert lambda_code["severity"] == "critical" and "__import__" in lambda_code["message"]
+
+
+@pytest.mark.parametrize("command", ["report", "doctor", "trace"])
+def test_other_commands_say_in_one_line_that_a_keras_file_is_no_savedmodel(command: str) -> None:
+    case = payloads.BY_NAME["keras_clean"]
+    run = run_cli(command, case.path / case.file)
+    assert run.code == 2 and run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert "not a SavedModel" in line and "inspector audit" in line and "model.export(DIR)" in line

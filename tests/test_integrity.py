@@ -202,6 +202,7 @@ def test_trace_reads_scrubbed_paths_through_a_source_root(tmp_path: Path, model_
     assert "custom_ops.py" in [Path(f).name for f in payload(without.stdout)["sources"]["missing_files"]]
 
 
+@pytest.mark.slow  # loads with TensorFlow
 @pytest.mark.tensorflow
 def test_a_scrubbed_copy_loads_in_tensorflow(tmp_path: Path, model_copy: Any) -> None:
     import subprocess

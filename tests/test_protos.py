@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import run_python
 
 
@@ -21,6 +22,7 @@ def test_the_report_never_imports_the_tensorflow_runtime() -> None:
     assert "RUNTIME: []" in result.stdout
 
 
+@pytest.mark.slow  # imports TensorFlow in a child (seconds): CI runs it
 def test_tensorflow_imports_normally_after_a_model_was_read() -> None:
     # The notebook sequence: read a model, then import TensorFlow in the same process.
     result = run_python(
@@ -40,6 +42,7 @@ def test_tensorflow_imports_normally_after_a_model_was_read() -> None:
     assert "OK 4.0 True" in result.stdout
 
 
+@pytest.mark.slow  # imports TensorFlow in a child (seconds): CI runs it
 def test_reading_after_tensorflow_was_imported_uses_its_modules() -> None:
     result = run_python(
         """

@@ -180,6 +180,7 @@ def test_a_malformed_catalogue_is_refused(text: str, problem: str) -> None:
         parse_catalogue(text)
 
 
+@pytest.mark.slow  # imports TensorFlow; CI (.ci/run) runs it
 @pytest.mark.tensorflow
 def test_every_op_the_installed_tensorflow_registers_is_classified() -> None:
     """The live registry (TF_GetAllOpList: ops without a tf.raw_ops wrapper too), not the snapshot: a

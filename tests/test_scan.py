@@ -430,6 +430,7 @@ def _look_alike(model: Path, source: Path, op: str) -> None:
     (model / "saved_model.pb").write_bytes(message.SerializeToString())
 
 
+@pytest.mark.slow  # writes and hashes 2 x 70 MiB
 def test_a_look_alike_of_a_cached_model_is_audited_not_given_its_verdict(tmp_path: Path) -> None:
     """Issue 32: the cache keyed a file over 64 MiB by its size and head, so a hostile saved_model.pb of
     the benign one's size and head was handed the benign one's pass. Every byte the audit parses counts."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from inspector.audit.context import AuditContext
 from inspector.audit.policy import (
@@ -48,6 +49,7 @@ __all__ = [
     "RuleInfo",
     "Severity",
     "audit",
+    "audit_keras_file",
     "audit_meta_graphs",
     "baseline_document",
     "find_pyproject",
@@ -139,6 +141,44 @@ def audit_meta_graphs(
         findings=tuple(kept),
         baselined=sum(result.baselined for result in results),
         notices=notices,
+    )
+
+
+def audit_keras_file(path: Path, policy: Policy | None = None, baseline: Iterable[str] = ()) -> AuditResult:
+    """The audit of a Keras model file given alone (`.keras`, `.h5`): what Keras's loaders run from its
+    config (INS012) and what else it carries (INS013), read by content as a folder's files are. It is not a
+    SavedModel: a notice says so, and how to make one."""
+    from inspector.audit.rules import ins012_keras_metadata, ins013_model_folder
+    from inspector.loader import not_a_saved_model
+    from inspector.modelfiles import keras_file_kind, scan_file
+
+    policy = policy or Policy()
+    with path.open("rb") as stream:
+        kind = keras_file_kind(stream.read(4096)) or "a file"
+    contents = scan_file(path)
+    found = [
+        finding.with_fingerprint()
+        for rule in (ins012_keras_metadata, ins013_model_folder)
+        for finding in rule.folder_findings(contents, path.parent)
+    ]
+    chosen = (ins012_keras_metadata.INFO, ins013_model_folder.INFO)
+    by_id = {info.id: info for info in chosen}
+    findings = [
+        f for f in found if reported(f, by_id[f.rule_id], policy.select, policy.extend_select, policy.ignore)
+    ]
+    accepted = frozenset(baseline)
+    kept = sorted(
+        (f for f in findings if f.fingerprint not in accepted),
+        key=lambda f: (-f.severity, f.rule_id, f.location.file, f.message),
+    )
+    return AuditResult(
+        model=ModelRef(path),
+        fail_on=policy.fail_on,
+        whitelist=policy.whitelist,
+        rules=chosen,
+        findings=tuple(kept),
+        baselined=len(findings) - len(kept),
+        notices=(Notice("INS013", not_a_saved_model(kind) + "; its graph was not audited"),),
     )
 
 

@@ -107,6 +107,7 @@ def saved_model_cli_scans() -> dict[str, set[str]]:
     return scans
 
 
+@pytest.mark.slow  # runs saved_model_cli, which imports TensorFlow
 @pytest.mark.tensorflow
 def test_everything_saved_model_cli_scan_flags_is_flagged_too(
     fixture: catalog.Fixture, saved_model_cli_scans: dict[str, set[str]]

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from inspector.audit.context import AuditContext
 from inspector.kerasmeta import KERAS, TF_KERAS, analyse_configs
+from inspector.modelfiles import FolderContents
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 from inspector.view import KerasLayer, KerasMetadata
 
@@ -83,19 +85,23 @@ DANGEROUS_NAMES = frozenset(
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
-    configs = [context.view.keras] if context.view.keras is not None else []
-    configs += [
-        analyse_configs(
-            context.view.path / item.path.split("!", 1)[0],
-            item.path,
-            _loader(item.loader),
-            [(item.path, item.config)],
-        )
-        for item in context.scope.folder.contents().files
-        if item.kind == "keras-config"
-    ]
-    for keras in configs:
-        yield from _config_findings(keras)
+    if context.view.keras is not None:
+        yield from _config_findings(context.view.keras)
+    yield from folder_findings(context.scope.folder.contents(), context.view.path)
+
+
+def folder_findings(contents: FolderContents, folder: Path) -> Iterator[Finding]:
+    """The findings of the Keras configs found by content in a folder (or in one Keras file): a `.keras`
+    file's config.json, an `.h5` file's model_config, wherever they are."""
+    for item in contents.files:
+        if item.kind == "keras-config":
+            keras = analyse_configs(
+                folder / item.path.split("!", 1)[0],
+                item.path,
+                _loader(item.loader),
+                [("model config", item.config)],
+            )
+            yield from _config_findings(keras)
 
 
 def _loader(name: str) -> str:

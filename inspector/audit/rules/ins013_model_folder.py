@@ -28,10 +28,11 @@ format that holds data only (JSON, a numeric `.npy`, safetensors, a SavedModel).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from inspector.audit.context import AuditContext
 from inspector.filecontent import dangerous
-from inspector.modelfiles import MAX_DEPTH, MAX_ENTRIES, ModelFile
+from inspector.modelfiles import MAX_DEPTH, MAX_ENTRIES, FolderContents, ModelFile
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
 INFO = RuleInfo(
@@ -78,7 +79,11 @@ LOADERS = {
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
-    contents = context.scope.folder.contents()
+    yield from folder_findings(context.scope.folder.contents(), context.view.path)
+
+
+def folder_findings(contents: FolderContents, folder: Path) -> Iterator[Finding]:
+    """The findings of what a folder (or one file given alone) carries, Keras configs aside."""
     for item in contents.files:
         if item.kind == "keras-config":
             continue  # what Keras rebuilds from it is INS012's
@@ -90,7 +95,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"the folder holds more than {MAX_ENTRIES} entries or folders deeper than {MAX_DEPTH}: the rest "
             "was not looked at, and what was not looked at is not passed",
             "ship the model without what it does not need",
-            Location(file=str(context.view.path)),
+            Location(file=str(folder)),
             identity="truncated",
             kind="truncated",
         )
