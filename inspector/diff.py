@@ -57,6 +57,7 @@ from inspector.view import (
 )
 
 if TYPE_CHECKING:
+    from inspector.assets import AssetFile
     from inspector.checkpoint import BundleEntry, BundleIndex
 
 _COUNTER = re.compile(r"_\d+$")
@@ -309,6 +310,7 @@ def diff(
         Category.DEBUG_INFO: _debug_info,
         Category.PLUMBING: _plumbing,
         Category.WEIGHTS: partial(_weights, values=values),
+        Category.ASSETS: _assets,
     }
     for category in wanted:
         changes.extend(bodies[category] if category in bodies else compare[category](old, new, forward))
@@ -979,6 +981,49 @@ def _read_values(view: SavedModelView, stored: _StoredGroup) -> tuple[TensorValu
             )
         )
     return tuple(shown)
+
+
+def _assets(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
+    """Each file under assets/ and assets.extra/ added, removed or changed in its bytes: a vocabulary, a
+    label map, a warmup file changes what the model serves whatever its graph says. The reason names the
+    ops that read it (the new model's, or the old one's for a removed file)."""
+    from inspector.assets import asset_files  # reads the asset files: only a diff that compares them
+
+    before = {item.path: item for item in asset_files(old)}
+    after = {item.path: item for item in asset_files(new)}
+    changes = []
+    for path in sorted(before.keys() | after.keys()):
+        was, now = before.get(path), after.get(path)
+        if (
+            was is not None
+            and now is not None
+            and (was.sha256, was.size) == (now.sha256, now.size)
+            and was.sha256
+        ):
+            continue
+        kind = ChangeKind.ADDED if was is None else ChangeKind.REMOVED if now is None else ChangeKind.CHANGED
+        source = now if now is not None else was
+        readers = source.readers if source is not None else ()
+        changes.append(
+            Change(
+                Category.ASSETS,
+                kind,
+                Aspect.ASSET,
+                path,
+                old=_asset_text(was) if was is not None else None,
+                new=_asset_text(now) if now is not None else None,
+                reason=f"read by {', '.join(readers)}" if readers else "",
+            )
+        )
+    return changes
+
+
+def _asset_text(item: AssetFile) -> str:
+    return (
+        f"{item.size} bytes, sha256 {item.sha256[:16]}"
+        if item.sha256
+        else f"{item.size} bytes ({item.problem})"
+    )
 
 
 def _debug_info(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:

@@ -560,8 +560,14 @@ def pickle_facts(data: bytes) -> tuple[tuple[str, ...], str] | None:
     memo: dict[int, str | None] = {}
     opcodes = 0
     imported = called = stopped = False
+    stack = _StackDepth()
     try:
         for opcode, argument, _ in pickletools.genops(io.BytesIO(data[:MAX_PICKLE_BYTES])):
+            if not stack.step(opcode):
+                # pickle.load stops here (it pops from an empty stack): nothing after it runs, and bytes
+                # that get no further than this -- a vocabulary's `bird` is BUILD then INST -- are no pickle.
+                problem = problem or f"stops after {opcodes} opcodes: {opcode.name} finds too few items"
+                break
             opcodes += 1
             name = opcode.name
             if name in ("GLOBAL", "INST") and isinstance(argument, str):
@@ -597,6 +603,35 @@ def pickle_facts(data: bytes) -> tuple[tuple[str, ...], str] | None:
     if (stopped and opcodes >= 2) or (imported and called):
         return tuple(found), "" if stopped else problem
     return None
+
+
+class _StackDepth:
+    """How many items the unpickler's stack holds, opcode by opcode (pickletools' stack effects): an opcode
+    that needs more than there are is where pickle.load raises, before it does anything."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.marks: list[int] = []
+
+    def step(self, opcode: Any) -> bool:
+        before, after = opcode.stack_before, opcode.stack_after
+        if pickletools.markobject in before:
+            if not self.marks:
+                return False
+            self.depth = self.marks.pop()
+            below = before.index(pickletools.markobject)
+            if self.depth < below:
+                return False
+            self.depth -= below
+        else:
+            if self.depth < len(before):
+                return False
+            self.depth -= len(before)
+        if pickletools.markobject in after:
+            self.marks.append(self.depth)
+            return True
+        self.depth += len(after)
+        return True
 
 
 def _dotted(text: str) -> bool:

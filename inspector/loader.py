@@ -34,7 +34,7 @@ from inspector.errors import (
 )
 from inspector.filecontent import SNIFF_BYTES
 from inspector.files import asset_outside, model_part_problem, read_regular_file
-from inspector.format.savedmodel_format_pb2 import KerasSavedMetadata
+from inspector.format.savedmodel_format_pb2 import AssetFileDef, KerasSavedMetadata
 from inspector.kerasmeta import read_keras_metadata
 from inspector.modelfiles import keras_file_kind
 from inspector.protos import ProtoModules, load_protos
@@ -532,10 +532,31 @@ def _variables(
     return objectgraph.graph_variables(meta_graph, types_module)
 
 
+#: The TF1 collection of a model's assets (`tf.compat.v1.saved_model.Builder`): AssetFileDefs packed in Any.
+ASSETS_COLLECTION = "saved_model_assets"
+
+
 def _assets(meta_graph: fmt.MetaGraphDef, model_dir: Path) -> tuple[Asset, ...]:
+    """The assets the loaders feed: `asset_file_def` (TF2's writer), then the TF1 collection
+    `saved_model_assets` (the Builder's, which the TF1 loader reads: it feeds `assets/FILENAME` into the
+    placeholder the constant path was built into), each once."""
+    declared = list(meta_graph.asset_file_def)
+    collection = meta_graph.collection_def.get(ASSETS_COLLECTION)
+    if collection is not None and collection.WhichOneof("kind") == "any_list":
+        seen = {(a.filename, a.tensor_info.name) for a in declared}
+        for packed in collection.any_list.value:
+            if not packed.type_url.endswith("/tensorflow.AssetFileDef"):
+                continue
+            try:
+                asset = AssetFileDef.FromString(packed.value)
+            except Exception:  # a corrupt entry names no asset; the TF1 loader fails on it too
+                continue
+            if (asset.filename, asset.tensor_info.name) not in seen:
+                seen.add((asset.filename, asset.tensor_info.name))
+                declared.append(asset)
     return tuple(
         Asset(index, asset.filename, asset.tensor_info.name, asset_outside(model_dir, asset.filename))
-        for index, asset in enumerate(meta_graph.asset_file_def)
+        for index, asset in enumerate(declared)
     )
 
 

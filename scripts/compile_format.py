@@ -24,12 +24,15 @@ def compile_proto() -> dict[str, bytes]:
     from google.protobuf import descriptor_pb2
     from grpc_tools import protoc  # type: ignore[import-untyped]
 
+    # protoc's own copy of the well-known types (google/protobuf/any.proto), which the .proto imports.
+    well_known = Path(protoc.__file__).resolve().parent / "_proto"
     with tempfile.TemporaryDirectory(prefix="inspector-protoc-") as folder:
         out = Path(folder)
         status = protoc.main(
             [
                 "protoc",
                 f"--proto_path={HERE}",
+                f"--proto_path={well_known}",
                 f"--descriptor_set_out={out / 'set.desc'}",
                 f"--pyi_out={out}",
                 str(HERE / PROTO),
@@ -38,7 +41,7 @@ def compile_proto() -> dict[str, bytes]:
         if status != 0:
             raise SystemExit(f"protoc failed on {HERE / PROTO} (exit {status})")
         files = descriptor_pb2.FileDescriptorSet.FromString((out / "set.desc").read_bytes())
-        [described] = files.file  # one file, no imports
+        [described] = files.file  # one file; its import (any.proto) is protobuf's own, not shipped
         return {
             OUTPUTS[0]: described.SerializeToString(deterministic=True),
             OUTPUTS[1]: (out / OUTPUTS[1]).read_bytes(),

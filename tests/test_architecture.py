@@ -57,6 +57,7 @@ LAYERS: dict[str, set[str]] = {
         "symbolicate.py",
         "scrub.py",
         "save.py",
+        "assets.py",  # the asset files, hashed, with the ops that read each
         "routes.py",  # where TensorFlow's loaders start running a model
         "reach.py",  # what TensorFlow's loaders run, and when
         "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -413,3 +414,20 @@ def test_audit_locations_keep_their_separators() -> None:
     out = cli("audit", path, "--no-registry").stdout
     line = next(text for text in out.splitlines() if " in __inference_double_" in text)
     assert f"{logical['name']}  {path}" in line
+
+
+def test_a_tf1_models_assets_are_read_from_its_collection(tmp_path: Path) -> None:
+    """Issue 34: a TF1 Builder model lists its vocabulary only in collection_def['saved_model_assets'] (the
+    constant holds the build machine's path; the TF1 loader feeds assets/vocabulary.txt). It is an asset like
+    any: the table reading it is a note, not a warning about the path; without the file, doctor blocks."""
+    view = load("tf1_vocabulary")
+    assert [(a.filename, a.tensor_name) for a in view.assets] == [("vocabulary.txt", "asset_path:0")]
+    table = [f for f in audit(view, Policy()).findings if f.rule_id == "INS002"]
+    assert [(f.severity, "own asset" in f.message) for f in table] == [(Severity.NOTE, True)]
+    broken = tmp_path / "model"
+    shutil.copytree(catalog.get("tf1_vocabulary").path, broken)
+    (broken / "assets" / "vocabulary.txt").unlink()
+    run = cli("doctor", broken, "--format", "json")
+    assert run.code == 1
+    [missing] = [p for p in json.loads(run.stdout)["result"]["problems"] if p["blocker"]]
+    assert missing["kind"] == "missing-file" and "vocabulary.txt" in missing["message"]

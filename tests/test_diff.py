@@ -370,3 +370,32 @@ def test_values_are_shown_only_from_a_shard_that_is_the_models_own_and_checks(tm
     tampered[loc.offset] ^= 0x01  # loc's bytes no longer match the checksum its index entry records
     shard.write_bytes(bytes(tampered))
     assert _weight_values(old, new) == ([0.0], None)
+
+
+@pytest.mark.parametrize("folder", ["assets", "assets.extra"])
+def test_a_changed_asset_is_a_difference_naming_the_file_and_its_readers(tmp_path: Path, folder: str) -> None:
+    """Issue 34: two models differing only in an asset's bytes (a vocabulary: bird -> fish) diffed as
+    IDENTICAL, exit 0, while TensorFlow serves other labels. The same for assets.extra (TF Serving's warmup)."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(catalog.get("tf1_vocabulary").path, old)
+    if folder == "assets.extra":
+        (old / "assets.extra").mkdir()
+        (old / "assets.extra" / "tf_serving_warmup_requests").write_bytes(b"one")
+    shutil.copytree(old, new)
+    target = (
+        new / "assets" / "vocabulary.txt"
+        if folder == "assets"
+        else new / "assets.extra" / "tf_serving_warmup_requests"
+    )
+    target.write_bytes(target.read_bytes().replace(b"bird", b"fish") if folder == "assets" else b"two")
+    run = run_cli("diff", old, new, "--format", "json")
+    assert run.code == 1
+    [change] = payload(run.stdout)["changes"]
+    assert (change["category"], change["kind"], change["name"]) == (
+        "assets",
+        "changed",
+        target.relative_to(new).as_posix(),
+    )
+    if folder == "assets":
+        assert change["reason"] == "read by InitializeTableFromTextFileV2 (top-level graph)"
+    assert run_cli("diff", old, old).code == 0

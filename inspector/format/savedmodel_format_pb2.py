@@ -8,11 +8,12 @@ savedmodel_format.desc, so the reader needs protobuf and not the protoc compiler
 
 from __future__ import annotations
 
-from google.protobuf import descriptor_pool, message_factory
+from google.protobuf import any_pb2, descriptor_pool, message_factory
 
 from inspector.format import COMPILED
 
 _pool = descriptor_pool.DescriptorPool()
+_pool.AddSerializedFile(any_pb2.DESCRIPTOR.serialized_pb)  # the .proto imports protobuf's Any
 #: Read beside this module (a wheel installs it there): importlib.resources would cost every command imports
 #: for the same bytes.
 DESCRIPTOR = _pool.AddSerializedFile(COMPILED.read_bytes())

@@ -24,6 +24,7 @@ class Category(StrEnum):
     SOURCES = "sources"
     PLUMBING = "plumbing"  # TensorFlow's checkpoint plumbing: what a load's restore and a save run
     WEIGHTS = "weights"  # the variables' values, by the checksums the checkpoint index stores
+    ASSETS = "assets"  # the files under assets/ and assets.extra/, by their bytes' SHA-256
 
 
 class ChangeKind(StrEnum):
@@ -64,6 +65,7 @@ class Aspect(StrEnum):
     DEBUG_INFO = "debug-info"  # old/new: the status of the debug info
     SOURCE = "source"  # the creation site of a node of a paired function moved
     PLUMBING = "plumbing"  # a part of the checkpoint plumbing: old/new its nodes that differ
+    ASSET = "asset"  # a file under assets/ or assets.extra/: old/new its size and SHA-256; reason its readers
 
 
 @dataclass(frozen=True, slots=True)
