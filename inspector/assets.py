@@ -13,26 +13,16 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from inspector.callgraph import tensor_node_name
 from inspector.modelfiles import FolderWalk
+from inspector.results.report import AssetFile
 from inspector.view import TOP_LEVEL, SavedModelView
 
 #: The folders whose files are assets, relative to the model's folder.
 ASSET_FOLDERS = ("assets", "assets.extra")
 _CHUNK = 2**20
-
-
-@dataclass(frozen=True, slots=True)
-class AssetFile:
-    path: str  # relative to the model's folder, with `/`
-    size: int
-    sha256: str  # of its bytes; "" when it could not be read (then `problem` says why)
-    readers: tuple[str, ...]  # `OP in FUNCTION` for each op that reads it through its asset
-    declared: bool  # an asset the model declares (the loaders feed its path), not only a file in the folder
-    problem: str = ""
 
 
 def asset_files(view: SavedModelView) -> tuple[AssetFile, ...]:

@@ -57,8 +57,8 @@ from inspector.view import (
 )
 
 if TYPE_CHECKING:
-    from inspector.assets import AssetFile
     from inspector.checkpoint import BundleEntry, BundleIndex
+    from inspector.results.report import AssetFile
 
 _COUNTER = re.compile(r"_\d+$")
 

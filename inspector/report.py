@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from inspector.assets import asset_files
 from inspector.coverage import coverage
 from inspector.integrity import unlisted_ops, verify_fingerprint
 from inspector.nestedgraphs import nested_ops
@@ -73,6 +74,7 @@ def build_report(
         unlisted_ops=unlisted_ops(view),
         fingerprint_check=verify_fingerprint(view) if check_fingerprint else None,
         risky_op_types=risky_op_types_outside_the_saver(view),
+        assets=asset_files(view),
         op_index=op_index(view) if index_ops else None,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 import inspector
 from fixtures import catalog
@@ -160,3 +161,25 @@ def test_save_options_are_right_for_every_variable_policy_and_io_device(
     assert options["experimental_io_device"].recorded.value == "never"
     recorded = options["experimental_variable_policy"].recorded.value
     assert recorded == ("yes" if policy else "no"), options["experimental_variable_policy"]
+
+
+def test_the_report_lists_every_asset_with_its_digest_and_readers() -> None:
+    """Issue 34: no assets section. A TF1 vocabulary (its asset only in the saved_model_assets collection)
+    and TF-DF's forest files, each with its size, SHA-256 and the ops that read it."""
+    import hashlib
+
+    vocabulary = catalog.get("tf1_vocabulary").path
+    [asset] = inspector.build_report(inspector.load(vocabulary)).assets
+    data = (vocabulary / "assets" / "vocabulary.txt").read_bytes()
+    assert (asset.path, asset.size, asset.sha256) == (
+        "assets/vocabulary.txt",
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+    )
+    assert asset.readers == ("InitializeTableFromTextFileV2 (top-level graph)",) and asset.declared
+    forest = inspector.build_report(inspector.load(catalog.get("tfdf_forest").path)).assets
+    assert len(forest) == 5 and any(
+        "StaticRegexReplace in __inference__initializer_" in r for a in forest for r in a.readers
+    )
+    text = run_cli("report", vocabulary).stdout
+    assert "Assets" in text and "assets/vocabulary.txt" in text

@@ -153,6 +153,7 @@ def _report_page(report: Report) -> _Parts:
         _section("Namespaces", *_namespaces(report)),
         _section("Op types", _op_types(report)),
         _section("Variables", *_variables(report)),
+        _section("Assets", *_assets(report)),
         _section("Function call tree", *_call_trees(report)),
         *flagged,
         _section("Integrity", *_integrity(report)),
@@ -420,6 +421,19 @@ def _op_types(report: Report) -> Block:
         rest = line(dim(f"… {plural(len(hidden), 'more op type')} ({plural(nodes, 'node')}) {MORE_HINT}"))
     columns = (Column("Op type"), Column("Nodes", align="right"), Column("Functions", align="right"))
     return Table(columns, rows, rest, empty="No ops.", full="op-types")
+
+
+def _assets(report: Report) -> list[Block]:
+    """The files under assets/ and assets.extra/: what a loader feeds the graph, and what reads each."""
+    if not report.assets:
+        return [_note("No assets.")]
+    rows = []
+    for asset in report.assets[:MAX_ITEMS]:
+        digest = cell(name(asset.sha256[:16])) if asset.sha256 else cell(Span(asset.problem, Tone.WARN))
+        readers = cell(name(listing(asset.readers))) if asset.readers else cell(dim("—"))
+        rows.append((cell(name(asset.path)), cell(f"{asset.size:,}"), digest, readers))
+    columns = (Column("File"), Column("Bytes"), Column("sha256"), Column("Read by"))
+    return [Table(columns, tuple(rows), _rest(len(report.assets), "more asset"))]
 
 
 def _variables(report: Report) -> list[Block]:

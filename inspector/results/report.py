@@ -191,6 +191,18 @@ class SaveOption:
     evidence: str  # where it was read from, or why it cannot be
 
 
+@dataclass(frozen=True, slots=True)
+class AssetFile:
+    """A file under assets/ or assets.extra/ (inspector.assets): its size, digest and the ops that read it."""
+
+    path: str  # relative to the model's folder
+    size: int
+    sha256: str  # "" when it could not be read
+    readers: tuple[str, ...]  # `OP in FUNCTION`
+    declared: bool  # an asset the model declares (the loaders feed its path), not only a file
+    problem: str = ""
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class Report(Displayable):
     kind: ClassVar[str] = "report"
@@ -217,6 +229,7 @@ class Report(Displayable):
     # Op types the risky-op catalogue lists, outside TensorFlow's own checkpoint plumbing: what
     # `inspector audit` judges (whether they run, and when).
     risky_op_types: tuple[str, ...] = ()
+    assets: tuple[AssetFile, ...] = ()  # every file under assets/ and assets.extra/
     op_index: OpIndex | None = field(default=None, metadata=NOT_IN_JSON)
 
     @property
