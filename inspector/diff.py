@@ -839,15 +839,36 @@ def _variable_groups(view: SavedModelView) -> dict[str, tuple[TensorValue, ...]]
     each weight twice, under two object-graph nodes), and layer names carry process-wide counters
     (`seed_generator_7`). The name without its counters (`lstm/lstm_cell/kernel`) is stable; layers that
     share it are compared as a group.
+
+    Unless its exact name cannot tell its weights apart: jax2tf's `tf.nest.map_structure(tf.Variable,
+    params)` names every variable `Variable`. Variables that share an exact name but are different weights
+    (another dtype, shape or checksum: not one weight tracked twice) are each their own group, named by
+    their object path (`Variable (params.w1)`), so a diff says which one changed.
     """
+    keys = _variable_keys(view)
     groups: dict[str, list[TensorValue]] = {}
     for variable in view.variables:
-        groups.setdefault(_group_key(variable), []).append(TensorValue(variable.dtype, variable.shape))
+        groups.setdefault(keys[variable], []).append(TensorValue(variable.dtype, variable.shape))
     return {key: tuple(sorted(specs, key=repr)) for key, specs in groups.items()}
 
 
-def _group_key(variable: Variable) -> str:
-    return _NAME_COUNTER.sub("", variable.name) if variable.name else variable.object_path
+def _variable_keys(view: SavedModelView) -> dict[Variable, str]:
+    """Each variable's group (see `_variable_groups`)."""
+    checksums = {variable: entry.crc32c for variable, entry in _checkpoint_entries(view)}
+    by_name: dict[str, list[Variable]] = {}
+    for variable in view.variables:
+        by_name.setdefault(variable.name, []).append(variable)
+    keys = {}
+    for name, variables in by_name.items():
+        weights = {(v.dtype, v.shape, checksums.get(v)) for v in variables}
+        for variable in variables:
+            if not name:
+                keys[variable] = variable.object_path
+            elif len(weights) > 1:
+                keys[variable] = f"{name} ({variable.object_path})"
+            else:
+                keys[variable] = _NAME_COUNTER.sub("", name)
+    return keys
 
 
 def _variables(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) -> list[Change]:
@@ -869,9 +890,10 @@ def _variable_devices(old: SavedModelView, new: SavedModelView) -> list[Change]:
     """Variable groups on both sides whose devices differ (`SaveOptions.experimental_variable_policy`)."""
 
     def devices(view: SavedModelView) -> dict[str, tuple[str, ...]]:
+        keys = _variable_keys(view)
         found: dict[str, set[str]] = {}
         for variable in view.variables:
-            found.setdefault(_group_key(variable), set()).add(variable.device)
+            found.setdefault(keys[variable], set()).add(variable.device)
         return {key: tuple(sorted(d or "(none)" for d in places)) for key, places in found.items()}
 
     before, after = devices(old), devices(new)
@@ -945,14 +967,33 @@ def _stored_tensors(view: SavedModelView) -> dict[str, _StoredGroup]:
     """Variable group -> its variables' entries in the checkpoint index, in object-path order; {} when
     the index cannot be read (INS011 says why). A TF2 variable's checkpoint key is its object path; a
     TF1 one's its name."""
+    index = _bundle_index(view)
+    if index is None:
+        return {}
+    keys = _variable_keys(view)
+    found: dict[str, list[tuple[Variable, BundleEntry]]] = {}
+    for variable, entry in _checkpoint_entries(view):
+        found.setdefault(keys[variable], []).append((variable, entry))
+    return {group: _StoredGroup(index, tuple(tensors)) for group, tensors in found.items()}
+
+
+def _bundle_index(view: SavedModelView) -> BundleIndex | None:
     from inspector.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
 
     try:
-        index = read_bundle_index(view.path / INDEX_FILE)
+        return read_bundle_index(view.path / INDEX_FILE)
     except (CheckpointIndexError, OSError):
-        return {}
+        return None
+
+
+def _checkpoint_entries(view: SavedModelView) -> list[tuple[Variable, BundleEntry]]:
+    """Each variable with its entry in the checkpoint index, in object-path order (a TF2 variable's key is
+    its object path, a TF1 one's its name); [] when the index cannot be read."""
+    index = _bundle_index(view)
+    if index is None:
+        return []
     entries = {entry.name: entry for entry in index.entries}
-    found: dict[str, list[tuple[Variable, BundleEntry]]] = {}
+    found = []
     for variable in sorted(view.variables, key=lambda v: v.object_path):
         key = (
             variable.name
@@ -960,8 +1001,8 @@ def _stored_tensors(view: SavedModelView) -> dict[str, _StoredGroup]:
             else variable.object_path.replace(".", "/") + "/.ATTRIBUTES/VARIABLE_VALUE"
         )
         if key in entries:
-            found.setdefault(_group_key(variable), []).append((variable, entries[key]))
-    return {group: _StoredGroup(index, tuple(tensors)) for group, tensors in found.items()}
+            found.append((variable, entries[key]))
+    return found
 
 
 def _read_values(view: SavedModelView, stored: _StoredGroup) -> tuple[TensorValue, ...]:

@@ -399,3 +399,31 @@ def test_a_changed_asset_is_a_difference_naming_the_file_and_its_readers(tmp_pat
     if folder == "assets":
         assert change["reason"] == "read by InitializeTableFromTextFileV2 (top-level graph)"
     assert run_cli("diff", old, old).code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_same_named_variables_are_told_apart_by_object_path(tmp_path: Path) -> None:
+    """Issue 34: jax2tf's documented `tf.nest.map_structure(tf.Variable, params)` names every variable
+    `Variable`; a change to one was `~ Variable: float32[4, 8]; float32[8, 2]; ... (values differ)`. Each is
+    now its own group, named by its object path, and the diff names the one that changed."""
+    tf = pytest.importorskip("tensorflow")
+
+    class Jax2TfLike(tf.Module):
+        def __init__(self, bias: float) -> None:
+            super().__init__()
+            params = {"w1": tf.ones([4, 8]), "w2": tf.ones([8, 2]), "b": tf.fill([2], bias)}
+            self.params = tf.nest.map_structure(tf.Variable, params)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+        def serve(self, x: object) -> object:
+            return tf.matmul(tf.matmul(x, self.params["w1"]), self.params["w2"]) + self.params["b"]
+
+    def save(name: str, bias: float) -> Path:
+        return inspector.save(Jax2TfLike(bias), tmp_path / name)
+
+    base, changed = save("base", 0.0), save("changed", 0.5)
+    assert {v.name for v in inspector.load(base).variables} == {"Variable"}
+    changes = diff(inspector.load(base), inspector.load(changed)).changes_in(Category.WEIGHTS)
+    assert [c.name for c in changes] == ["Variable (params.b)"]
+    assert not diff(inspector.load(base), inspector.load(save("again", 0.0))).changes_in(Category.WEIGHTS)
