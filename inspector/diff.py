@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inspector.callgraph import tensor_node_name
 from inspector.nodepairing import NodePairing, pair_nodes, without_counters
@@ -1120,8 +1120,10 @@ def _plumbing(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) ->
         old_part, new_part = before.get(label), after.get(label)
         old_fn, role, old_nodes = old_part or ("", "", {})
         new_fn, new_role, new_nodes = new_part or ("", "", {})
-        gone = tuple(old_nodes[form] for form in sorted(old_nodes.keys() - new_nodes.keys()))
-        came = tuple(new_nodes[form] for form in sorted(new_nodes.keys() - old_nodes.keys()))
+        gone, came = _named_differences(
+            [old_nodes[form] for form in sorted(old_nodes.keys() - new_nodes.keys())],
+            [new_nodes[form] for form in sorted(new_nodes.keys() - old_nodes.keys())],
+        )
         if old_part is None:
             kind = ChangeKind.ADDED
         elif new_part is None:
@@ -1140,13 +1142,59 @@ def _plumbing(old: SavedModelView, new: SavedModelView, _: Mapping[str, str]) ->
                 new_function=new_fn,
                 old=_capped(gone) if old_part is not None else None,
                 new=_capped(came) if new_part is not None else None,
-                reason=role or new_role,
+                reason=(role or new_role) + _writers(old, new),
             )
         )
     return changes
 
 
-def _plumbing_parts(view: SavedModelView) -> dict[str, tuple[str, str, dict[str, str]]]:
+def _writers(old: SavedModelView, new: SavedModelView) -> str:
+    """When the two models were written by different TensorFlow releases: the likely cause of a plumbing
+    change (TF 2.14 added `debug_name` to the saver's VarHandleOps; 2.18 changed `config_proto`)."""
+    if old.tensorflow_version == new.tensorflow_version or not (
+        old.tensorflow_version and new.tensorflow_version
+    ):
+        return ""
+    return (
+        f"; written by TensorFlow {old.tensorflow_version} → {new.tensorflow_version}: each release writes its "
+        "own plumbing, so a change here may be the writer's, not the model's"
+    )
+
+
+def _named_differences(
+    gone: list[_PlumbingNode], came: list[_PlumbingNode]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The nodes on each side, a node present on both (its name without counters and its op) said with
+    what changed in it: `w (VarHandleOp): attr debug_name added`."""
+    waiting: dict[tuple[str, str], list[_PlumbingNode]] = {}
+    for node in gone:
+        waiting.setdefault((node.name, node.op), []).append(node)
+    new_side = []
+    for node in came:
+        twins = waiting.get((node.name, node.op))
+        if not twins:
+            new_side.append(node.shown)
+            continue
+        before = twins.pop(0)
+        new_side.append(f"{node.shown}: {_what_changed(before, node)}")
+    return tuple(node.shown for node in gone), tuple(new_side)
+
+
+def _what_changed(before: _PlumbingNode, after: _PlumbingNode) -> str:
+    old_attrs, new_attrs = dict(before.attrs), dict(after.attrs)
+    said = [f"attr {key} added" for key in sorted(new_attrs.keys() - old_attrs.keys())]
+    said += [f"attr {key} removed" for key in sorted(old_attrs.keys() - new_attrs.keys())]
+    said += [
+        f"attr {key} changed"
+        for key in sorted(old_attrs.keys() & new_attrs.keys())
+        if old_attrs[key] != new_attrs[key]
+    ]
+    if before.wiring != after.wiring:
+        said.append("inputs changed")
+    return ", ".join(said) or "changed"
+
+
+def _plumbing_parts(view: SavedModelView) -> dict[str, tuple[str, str, dict[str, _PlumbingNode]]]:
     """label -> (function, what runs it, node forms): the top-level nodes the saver's save and restore run,
     and every function they reach, labelled without counters. The forms are compared as multisets (each
     node's form a key, repeated forms suffixed with their count) so a re-save that orders the variables
@@ -1156,7 +1204,7 @@ def _plumbing_parts(view: SavedModelView) -> dict[str, tuple[str, str, dict[str,
         return {}
     routes = loader_routes(view)
     restore, save = routes.saver_restore, routes.saver_save
-    parts: dict[str, tuple[str, str, dict[str, str]]] = {}
+    parts: dict[str, tuple[str, str, dict[str, _PlumbingNode]]] = {}
     if restore | save:
         parts[_SAVER_GRAPH] = (
             "",
@@ -1177,19 +1225,31 @@ def _plumbing_parts(view: SavedModelView) -> dict[str, tuple[str, str, dict[str,
     return parts
 
 
-def _forms(view: SavedModelView, function: str, names: list[str]) -> dict[str, str]:
+class _PlumbingNode(NamedTuple):
+    """A node of the plumbing as a change shows it, and what of it was compared."""
+
+    shown: str  # `name (Op)`, or with a short string constant's value
+    name: str  # without counters
+    op: str
+    attrs: tuple[tuple[str, str], ...]  # attr -> its compared value
+    wiring: str  # the ops feeding its inputs and control inputs
+
+
+def _forms(view: SavedModelView, function: str, names: list[str]) -> dict[str, _PlumbingNode]:
     """Each node's form, numbered within its repeats (`form#2`), -> how the node reads."""
     arguments = {a.name for a in view.functions[function].inputs} if function != TOP_LEVEL else set()
     seen: Counter[str] = Counter()
     forms = {}
     for name in names:
-        form, shown = _plumbing_form(view, function, name, arguments)
+        form, node = _plumbing_form(view, function, name, arguments)
         seen[form] += 1
-        forms[f"{form}#{seen[form]}"] = shown
+        forms[f"{form}#{seen[form]}"] = node
     return forms
 
 
-def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: set[str]) -> tuple[str, str]:
+def _plumbing_form(
+    view: SavedModelView, function: str, name: str, arguments: set[str]
+) -> tuple[str, _PlumbingNode]:
     """A node as the plumbing comparison sees it -- its op, the op of what feeds each input (an argument
     is `arg`), every attr but shapes (function names without counters, a string constant's values sorted,
     other values by digest) -- and as a change shows it: name, op and, for a short string constant, value.
@@ -1203,19 +1263,19 @@ def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: se
         found = view.nodes.get(node_key(producer, function))
         return found.op if found is not None else "?"
 
-    attrs = []
+    attrs: list[tuple[str, str]] = []
     for key in sorted(definition.attr):
         value = definition.attr[key]
         kind = value.WhichOneof("value")
         if kind == "shape" or (kind == "list" and len(value.list.shape)):
             continue  # the variables' shapes (`shape`, `_output_shapes`): said under variables, run nothing
         if kind == "func":
-            attrs.append(f"{key}=fn:{_COUNTER.sub('', value.func.name)}")
+            attrs.append((key, f"fn:{_COUNTER.sub('', value.func.name)}"))
         elif kind == "list" and len(value.list.func):
-            attrs.append(f"{key}=fns:{','.join(_COUNTER.sub('', f.name) for f in value.list.func)}")
+            attrs.append((key, f"fns:{','.join(_COUNTER.sub('', f.name) for f in value.list.func)}"))
         elif kind == "s" and key in ("shared_name", "debug_name"):
             # A variable's names: the layer's name scope, whose counters a re-save renumbers.
-            attrs.append(f"{key}=name:{_without_counters_bytes(value.s).hex()}")
+            attrs.append((key, f"name:{_without_counters_bytes(value.s).hex()}"))
         elif kind == "tensor" and value.tensor.string_val:
             # Serialized blobs (the checkpoint's object graph) change with the variables' order: their size.
             # The checkpoint keys name variables by scope: without their counters, as the variables compare.
@@ -1223,13 +1283,14 @@ def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: se
                 _without_counters_bytes(bytes(v)) if len(v) <= 512 else f"<{len(v)} bytes>".encode()
                 for v in value.tensor.string_val
             )
-            attrs.append(f"{key}=strings:{hashlib.sha256(repr(strings).encode()).hexdigest()[:16]}")
+            attrs.append((key, f"strings:{hashlib.sha256(repr(strings).encode()).hexdigest()[:16]}"))
         else:
             digest = hashlib.sha256(value.SerializeToString(deterministic=True)).hexdigest()[:16]
-            attrs.append(f"{key}={digest}")
+            attrs.append((key, digest))
     inputs = [source(i) for i in definition.input if not i.startswith("^")]
     controls = sorted(source(i) for i in definition.input if i.startswith("^"))
-    form = "|".join((definition.op, ",".join(inputs), ",".join(controls), ";".join(attrs)))
+    wiring = ",".join(inputs) + "|" + ",".join(controls)
+    form = "|".join((definition.op, wiring, ";".join(f"{key}={value}" for key, value in attrs)))
     shown = f"{name} ({definition.op})"
     if definition.op == "Const":
         values = list(definition.attr["value"].tensor.string_val)
@@ -1237,7 +1298,7 @@ def _plumbing_form(view: SavedModelView, function: str, name: str, arguments: se
             shown = f"{name} (Const {', '.join(repr(bytes(v).decode('utf-8', 'replace')) for v in values)})"
         elif len(values) == 1:  # a serialized blob (the checkpoint's object graph): its size tells them apart
             shown = f"{name} (Const, a {len(values[0]):,}-byte string)"
-    return form, shown
+    return form, _PlumbingNode(shown, without_counters(name), definition.op, tuple(attrs), wiring)
 
 
 def _without_counters_bytes(value: bytes) -> bytes:

@@ -427,3 +427,15 @@ def test_same_named_variables_are_told_apart_by_object_path(tmp_path: Path) -> N
     changes = diff(inspector.load(base), inspector.load(changed)).changes_in(Category.WEIGHTS)
     assert [c.name for c in changes] == ["Variable (params.b)"]
     assert not diff(inspector.load(base), inspector.load(save("again", 0.0))).changes_in(Category.WEIGHTS)
+
+
+def test_a_plumbing_change_names_the_attr_and_the_writers() -> None:
+    """Issue 34: `~ saver graph: w (VarHandleOp) → w (VarHandleOp)` said nothing. TF 2.14 added `debug_name`
+    to the saver's VarHandleOps: the change names it, and says the writers differ."""
+    changes = diff(
+        inspector.load(catalog.get("k2_212").path), inspector.load(catalog.get("k2_215").path)
+    ).changes_in(Category.PLUMBING)
+    [saver] = [c for c in changes if c.name == "saver graph"]
+    assert isinstance(saver.new, tuple)
+    assert "hidden/kernel (VarHandleOp): attr debug_name added" in saver.new
+    assert "written by TensorFlow 2.12.1 → 2.15.1" in saver.reason
