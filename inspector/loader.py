@@ -9,6 +9,7 @@ so a report can still show everything else.
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -57,6 +58,7 @@ from inspector.view import (
     Signature,
     Variable,
 )
+from inspector.warmup import read_warmup
 
 if TYPE_CHECKING:
     from inspector.format import savedmodel_format_pb2 as fmt
@@ -102,6 +104,13 @@ def _load(
     gc.disable()
     try:
         saved_model, skipped = parse_model_file(model_file, protos)
+        notes = [skipped] if skipped else []
+        if model_dir.parent == Path(path) and model_dir != Path(path):
+            versions = ", ".join(str(number) for number, _ in serving_versions(Path(path)))
+            notes.append(
+                f"{path}: a TF Serving base path; read its latest version, {model_dir.name} (versions: "
+                f"{versions}); name a version's folder to read another"
+            )
         meta_graphs = pick(saved_model, model_file)
         debug_info = read_debug_info(model_dir, protos.graph_debug_info.GraphDebugInfo)
         fingerprint, fingerprint_problem = read_fingerprint(model_dir, protos)
@@ -118,7 +127,7 @@ def _load(
                     fingerprint,
                     fingerprint_problem,
                     protos,
-                    [skipped] if skipped else [],
+                    list(notes),
                 )
 
             view = build(debug_info)
@@ -135,17 +144,48 @@ def _load(
 
 
 def resolve_model_path(path: Path) -> tuple[Path, Path]:
-    """(SavedModel directory, model file) for a directory or a direct path to the model file."""
+    """(SavedModel directory, model file) for a directory or a direct path to the model file. A TF Serving
+    base path -- a folder of numbered versions, each a SavedModel -- stands for its latest version, the one
+    TF Serving serves by default (`serving_versions` lists them)."""
     if not path.exists():
         raise ModelLoadError(path, "no such file or directory")
     if path.is_dir():
         for name in MODEL_FILES:
             if (path / name).is_file():
                 return path, path / name
+        versions = serving_versions(path)
+        if versions:
+            return resolve_model_path(versions[-1][1])
         raise ModelLoadError(
-            path, "not a SavedModel directory: it holds no saved_model.pb or saved_model.pbtxt"
+            path,
+            "not a SavedModel directory: it holds no saved_model.pb or saved_model.pbtxt, nor numbered "
+            "version folders holding one (a TF Serving base path)",
         )
     return path.parent, path
+
+
+def serving_versions(base: Path) -> list[tuple[int, Path]]:
+    """The numbered version folders of a TF Serving base path that hold a SavedModel, oldest first: real
+    folders named by digits only (a link is never followed), as TF Serving's file system source finds them."""
+    import stat
+
+    found = []
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return []
+    for entry in entries[:10_000]:
+        if not entry.name.isdigit() or len(entry.name) > 18:
+            continue
+        try:
+            if not stat.S_ISDIR(entry.stat(follow_symlinks=False).st_mode):
+                continue
+        except OSError:
+            continue
+        folder = Path(entry.path)
+        if any((folder / name).is_file() and not (folder / name).is_symlink() for name in MODEL_FILES):
+            found.append((int(entry.name), folder))
+    return sorted(found)
 
 
 def parse_model_file(model_file: Path, protos: ProtoModules) -> tuple[fmt.SavedModel, str]:
@@ -485,6 +525,7 @@ def _build_view(
         init_collections=_init_collections(meta_graph),
         restored_functions=MappingProxyType(objectgraph.restored_functions(object_graph, paths)),
         gradient_functions=_gradient_functions(meta_graph.graph_def.library),
+        warmup=read_warmup(model_dir),
         keras=read_keras_metadata(
             model_dir, KerasSavedMetadata, object_graph if meta_graph.HasField("object_graph_def") else None
         ),

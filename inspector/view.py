@@ -466,6 +466,22 @@ class KerasMetadata:
 
 
 @dataclass(frozen=True, slots=True)
+class WarmupRequest:
+    index: int  # the record's position in the file, from 0
+    kind: str  # predict, classify, regress, multi-inference, other
+    signatures: tuple[str, ...]  # the signatures it calls (several for a multi-inference request)
+    inputs: tuple[str, ...] = ()  # a predict request's input keys
+
+
+@dataclass(frozen=True, slots=True)
+class Warmup:
+    path: Path  # assets.extra/tf_serving_warmup_requests
+    requests: tuple[WarmupRequest, ...]
+    problem: str | None = None  # why (the rest of) the file could not be read: TF Serving fails the load too
+    limited: str = ""  # a bound stopped the reading (more records or bytes than read)
+
+
+@dataclass(frozen=True, slots=True)
 class Saver:
     """`saver_def`: the node names (not tensors) of the TF1 Saver's filename input, save and restore ops."""
 
@@ -536,6 +552,7 @@ class SavedModelView:
     # gradient, run by SymbolicGradient). TensorFlow registers them all when it loads the model.
     gradient_functions: Mapping[str, tuple[str, ...]]
     keras: KerasMetadata | None  # keras_metadata.pb (tf_keras's SavedModels), when the model has one
+    warmup: Warmup | None  # TF Serving's warmup requests (inspector.warmup), when the model has them
     stripped_op_list: tuple[str, ...]
     # The OpDefs the model declares in stripped_op_list: op type -> attr -> attr type. The writer's claim,
     # never a definition (TensorFlow ignores it at load): compared with TensorFlow's own (INS008).

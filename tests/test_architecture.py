@@ -40,6 +40,7 @@ LAYERS: dict[str, set[str]] = {
         "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
         "kerasmeta.py",  # keras_metadata.pb, read without Keras
         "modelfiles.py",  # what else a model's folder holds, by the files' bytes
+        "warmup.py",  # TF Serving's warmup requests, read from their TFRecords
         "filecontent.py",  # what a file's bytes are: pickles, arrays, archives opened, Keras configs
         "discover.py",  # which folders under a scan's targets are SavedModels
     },

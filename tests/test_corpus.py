@@ -391,10 +391,11 @@ def test_corpus_facts_equal_tensorflows(corpus_model: catalog.Fixture) -> None:
     pytest.importorskip("tensorflow")
     from tensorflow.python.saved_model import loader_impl
 
-    saved_model = loader_impl.parse_saved_model(str(corpus_model.path))
+    view = load(corpus_model.name)
+    # A TF Serving base path is read as its latest version, the folder TensorFlow is then given.
+    saved_model = loader_impl.parse_saved_model(str(view.path))
     tags = set(TAGS.get(corpus_model.name, ["serve"]))
     [meta] = [m for m in saved_model.meta_graphs if set(m.meta_info_def.tags) == tags]
-    view = load(corpus_model.name)
     graph = meta.graph_def
     op_types = {n.op for n in graph.node} | {n.op for f in graph.library.function for n in f.node_def}
     assert set(view.nodes_by_op) == op_types
@@ -431,3 +432,61 @@ def test_a_tf1_models_assets_are_read_from_its_collection(tmp_path: Path) -> Non
     assert run.code == 1
     [missing] = [p for p in json.loads(run.stdout)["result"]["problems"] if p["blocker"]]
     assert missing["kind"] == "missing-file" and "vocabulary.txt" in missing["message"]
+
+
+def _framed(record: bytes) -> bytes:
+    """One TFRecord: length, its masked CRC-32C, the data, its masked CRC-32C (TensorFlow's framing)."""
+    from inspector.checkpoint import masked_crc32c
+
+    length = len(record).to_bytes(8, "little")
+    return (
+        length
+        + masked_crc32c(length).to_bytes(4, "little")
+        + record
+        + masked_crc32c(record).to_bytes(4, "little")
+    )
+
+
+def test_a_tf_serving_base_path_reads_its_latest_version_and_its_warmup(tmp_path: Path) -> None:
+    """Issue 34: `report models/serving` failed `not a SavedModel directory`; the warmup requests that TF
+    Serving replays at load were never read. The base path stands for its latest version, and each warmup
+    request (TFRecords written by TensorFlow, PredictionLogs by tensorflow-serving-api) is read."""
+    base = catalog.get("tf_serving").path
+    view = inspector.load(base)
+    assert view.path == base / "2" and any("TF Serving base path" in w for w in view.warnings)
+    assert view.warmup is not None and view.warmup.problem is None
+    [request] = view.warmup.requests
+    assert (request.kind, request.signatures, request.inputs) == ("predict", ("serving_default",), ("x",))
+    assert cli("doctor", base).code == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        ("signature", "calls signature 'missing', which the model does not have"),
+        ("inputs", "feeds x, z to 'serving_default', which takes x"),
+        ("checksum", "its data fails its checksum"),
+    ],
+)
+def test_a_warmup_request_the_model_cannot_serve_blocks_the_load(
+    tmp_path: Path, edit: str, says: str
+) -> None:
+    from inspector.format.savedmodel_format_pb2 import PredictionLog
+
+    model = tmp_path / "model"
+    shutil.copytree(catalog.get("tf_serving").path / "2", model)
+    warmup = model / "assets.extra" / "tf_serving_warmup_requests"
+    raw = warmup.read_bytes()
+    log = PredictionLog.FromString(raw[12 : 12 + int.from_bytes(raw[:8], "little")])
+    if edit == "signature":
+        log.predict_log.request.model_spec.signature_name = "missing"
+    elif edit == "inputs":
+        log.predict_log.request.inputs["z"].CopyFrom(log.predict_log.request.inputs["x"])
+    framed = _framed(log.SerializeToString())
+    if edit == "checksum":
+        framed = framed[:-5] + bytes([framed[-5] ^ 1]) + framed[-4:]
+    warmup.write_bytes(framed)
+    run = cli("doctor", model, "--format", "json")
+    assert run.code == 1
+    [blocker] = [p for p in json.loads(run.stdout)["result"]["problems"] if p["blocker"]]
+    assert blocker["kind"] == "warmup" and says in blocker["message"], blocker

@@ -30,6 +30,23 @@ KERAS_MESSAGES = {
     "tensorflow.KerasSavedMetadata": f"{KERAS_PACKAGE}.SavedMetadata",
     "tensorflow.KerasSavedObject": f"{KERAS_PACKAGE}.SavedObject",
 }
+#: TF Serving's warmup messages: ours in package tensorflow, theirs (tensorflow-serving-api) in tensorflow.serving.
+SERVING_MESSAGES = {
+    f"tensorflow.{name}": f"tensorflow.serving.{name}"
+    for name in (
+        "PredictionLog",
+        "ModelSpec",
+        "PredictLog",
+        "PredictRequest",
+        "ClassifyLog",
+        "ClassificationRequest",
+        "RegressLog",
+        "RegressionRequest",
+        "MultiInferenceLog",
+        "MultiInferenceRequest",
+        "InferenceTask",
+    )
+}
 
 
 def test_the_shipped_descriptor_and_stubs_are_what_protoc_makes_of_the_proto() -> None:
@@ -72,6 +89,7 @@ def test_every_declared_field_is_tensorflows() -> None:
     and each reserved name (a field not read) is a field of TensorFlow's."""
     pytest.importorskip("tensorflow")
     pytest.importorskip("tf_keras.protobuf.saved_metadata_pb2")  # Keras's messages, in the default pool too
+    pytest.importorskip("tensorflow_serving.apis.prediction_log_pb2")  # TF Serving's, too
     from google.protobuf import descriptor_pool
 
     from inspector.protos import load_protos
@@ -82,7 +100,9 @@ def test_every_declared_field_is_tensorflows() -> None:
     problems = []
     for ours in _messages(own.DESCRIPTOR):
         name = ours.full_name
-        theirs = theirs_pool.FindMessageTypeByName(KERAS_MESSAGES.get(name, name))
+        theirs = theirs_pool.FindMessageTypeByName(
+            KERAS_MESSAGES.get(name) or SERVING_MESSAGES.get(name, name)
+        )
         keras = name in KERAS_MESSAGES
         for mine in ours.fields:
             other = theirs.fields_by_name.get(mine.name)
@@ -102,6 +122,8 @@ def test_every_declared_field_is_tensorflows() -> None:
                 expected = mine.message_type.full_name
                 if keras:  # Keras's messages name Keras's: ours, renamed, name ours
                     expected = keras_names.get(expected) or keras_names[expected + "@keras"]
+                else:  # TF Serving's name TF Serving's (and TensorFlow's TensorProto as it is)
+                    expected = SERVING_MESSAGES.get(expected, expected)
                 if expected != other.message_type.full_name:
                     problems.append(f"{name}.{mine.name}: message type differs")
             mine_oneof = mine.containing_oneof.name if mine.containing_oneof else None
@@ -109,7 +131,8 @@ def test_every_declared_field_is_tensorflows() -> None:
             if mine_oneof != other_oneof:
                 problems.append(f"{name}.{mine.name}: oneof {mine_oneof} vs {other_oneof}")
     for message_name, field_name in fields_not_read():  # skipped quietly: they must be real
-        theirs = theirs_pool.FindMessageTypeByName(f"tensorflow.{message_name}")
+        full = f"tensorflow.{message_name}"
+        theirs = theirs_pool.FindMessageTypeByName(SERVING_MESSAGES.get(full, full))
         if field_name not in theirs.fields_by_name:
             problems.append(f"reserved: {message_name}.{field_name} is not a field of TensorFlow's")
     data_type = theirs_pool.FindEnumTypeByName("tensorflow.DataType")

@@ -20,6 +20,7 @@ class ProblemKind(StrEnum):
     VERSION = "version"
     FILE_SIZE = "file-size"
     ASSET_OUTSIDE = "asset-outside"
+    WARMUP = "warmup"  # TF Serving's warmup requests name what the model lacks: it refuses the load
     RISKY_LOAD = "risky-load"  # an op of a risky family that loading the model runs: --try-load refused  # an asset's file name leads out of assets/: it reads the machine's files
     DEBUG_INFO = "debug-info"
     LOAD_ERROR = "load-error"

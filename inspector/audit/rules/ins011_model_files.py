@@ -6,7 +6,9 @@ cannot be read or an asset that did not come along makes the model fail to load 
 from where the copy went wrong. An asset whose recorded file name leads out of assets/ (`..`, an absolute
 path, a symbolic link) makes the loader open a file of the serving machine instead. The checkpoint index says which shards the variables need and how many
 bytes of each; it is read without TensorFlow. A saved_model.pb close to protobuf's 2 GiB limit for one
-message is a warning: the next export may not save at all.
+message is a warning: the next export may not save at all. TF Serving replays `assets.extra/
+tf_serving_warmup_requests` at load: a request naming a signature the model lacks, or other input keys than
+the signature's, or a file it cannot read, fails the load (an error).
 
 Example: `variables data shard variables.data-00000-of-00001 is truncated: 100 bytes, the index needs 239`.
 
@@ -40,6 +42,7 @@ TRUNCATED = "truncated-file"
 CORRUPT = "corrupt-file"
 SIZE = "file-size"
 OUTSIDE = "asset-outside"
+WARMUP = "warmup"
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
@@ -54,6 +57,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             str(view.model_file),
         )
     yield from _checkpoint(context)
+    yield from _warmup(context)
     for asset in view.assets:
         path = view.path / "assets" / asset.filename
         if asset.outside is not None:
@@ -76,8 +80,63 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             )
 
 
-def _finding(severity: Severity, kind: str, message: str, fix: str, file: str) -> Finding:
-    return Finding(INFO.id, severity, message, fix, Location(file=file), identity=kind, kind=kind)
+def _finding(severity: Severity, kind: str, message: str, fix: str, file: str, identity: str = "") -> Finding:
+    return Finding(INFO.id, severity, message, fix, Location(file=file), identity=identity or kind, kind=kind)
+
+
+def _warmup(context: AuditContext) -> Iterator[Finding]:
+    """TF Serving replays the warmup requests when it loads the model, and fails the load when one names a
+    signature the model lacks or other input keys than the signature's, or the file cannot be read."""
+    view = context.view
+    warmup = view.warmup
+    if warmup is None:
+        return
+    where = str(warmup.path)
+    fix = "regenerate the warmup requests against this model's signatures, or remove the file"
+    if warmup.problem is not None:
+        yield _finding(
+            Severity.ERROR,
+            WARMUP,
+            f"TF Serving's warmup file {warmup.problem}: it refuses the load",
+            fix,
+            where,
+            "warmup:file",
+        )
+    if warmup.limited:
+        yield _finding(
+            Severity.WARNING,
+            WARMUP,
+            f"TF Serving's warmup file is {warmup.limited}",
+            fix,
+            where,
+            "warmup:limited",
+        )
+    for request in warmup.requests:
+        for signature_name in request.signatures:
+            signature = view.signatures.get(signature_name)
+            if signature is None:
+                yield _finding(
+                    Severity.ERROR,
+                    WARMUP,
+                    f"warmup request {request.index} ({request.kind}) calls signature {signature_name!r}, which the "
+                    f"model does not have ({', '.join(sorted(view.signatures)) or 'none'}): TF Serving refuses the load",
+                    fix,
+                    where,
+                    f"warmup:{request.index}:{signature_name}",
+                )
+            elif request.kind == "predict":
+                wanted = {spec.name for spec in signature.inputs}
+                if set(request.inputs) != wanted:
+                    yield _finding(
+                        Severity.ERROR,
+                        WARMUP,
+                        f"warmup request {request.index} feeds {', '.join(request.inputs) or 'no input'} to "
+                        f"{signature_name!r}, which takes {', '.join(sorted(wanted)) or 'none'}: TF Serving "
+                        "refuses the load",
+                        fix,
+                        where,
+                        f"warmup:{request.index}:{signature_name}:inputs",
+                    )
 
 
 def _checkpoint(context: AuditContext) -> Iterator[Finding]:
