@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,11 @@ def diagnose(
         problems += [_problem_of(view, finding, [finding], ProblemKind.RISKY_LOAD) for finding in risky]
         problems += unregistered
     elif try_load:
-        load, registered_in_child = _try_load(view, timeout, op_libraries, imports, python)
+        load, child = _try_load(view, timeout, op_libraries, imports, python)
         # Ops that the libraries or imports given to the load registered are not problems.
-        unregistered = [p for p in unregistered if not registered_in_child.get(p.op_type, False)]
+        unregistered = [p for p in unregistered if not child.registered.get(p.op_type, False)]
         problems += unregistered
+        problems += xla_module_problems(view, child)
         if load.outcome is not LoadOutcome.LOADED:
             # The load error names what the static checks found already (an unregistered op): one problem.
             known = {(p.kind, p.op_type) for p in problems if p.op_type}
@@ -84,6 +86,58 @@ def diagnose(
         if op_libraries or imports or python:
             notices.append("--op-library, --import and --python take effect with --try-load")
     return Diagnosis(ModelRef.of(view), tuple(problems), load, tuple(notices))
+
+
+#: XlaCallModule versions the TensorFlow releases run whose `call_module_maximum_supported_version` the
+#: child cannot ask (measured: TF 2.13 refuses version 10, "Must be <= 5").
+XLA_CALL_MODULE_MAX = {"2.13": 5}
+#: TensorFlow's device types -> the XlaCallModule platforms that run on them.
+_PLATFORMS = {"CPU": ("CPU",), "GPU": ("CUDA", "ROCM"), "TPU": ("TPU",)}
+
+
+def xla_module_problems(view: SavedModelView, child: ChildReport) -> list[Problem]:
+    """jax2tf / orbax modules the loading TensorFlow cannot run: a serialization version above its maximum,
+    or platforms none of its devices are. The load passes; the first call fails."""
+    from inspector.xlamodules import xla_modules
+
+    modules = xla_modules(view)
+    if not modules or not child.tensorflow:
+        return []
+    line = ".".join(child.tensorflow.split(".")[:2])
+    most = (
+        child.xla_call_module_max if child.xla_call_module_max is not None else XLA_CALL_MODULE_MAX.get(line)
+    )
+    runs_on = {platform for device in child.devices for platform in _PLATFORMS.get(device, ())}
+    problems = []
+    for module in modules:
+        if most is not None and module.version > most:
+            problems.append(
+                Problem(
+                    ProblemKind.XLA_MODULE,
+                    True,
+                    f"{module.node_key} is an XlaCallModule of serialization version {module.version}; TensorFlow "
+                    f"{child.tensorflow} runs versions up to {most}: the model loads, and its first call fails",
+                    "serve it with a newer TensorFlow, or export it again with a jax2tf serialization version "
+                    f"up to {most}",
+                    op_type="XlaCallModule",
+                    node_key=module.node_key,
+                    functions=(module.function,),
+                )
+            )
+        if runs_on and module.platforms and not runs_on & set(module.platforms):
+            problems.append(
+                Problem(
+                    ProblemKind.XLA_MODULE,
+                    True,
+                    f"{module.node_key} was lowered for {', '.join(module.platforms)}; this TensorFlow has "
+                    f"{', '.join(child.devices)}: its first call fails",
+                    "export it again for this platform (jax2tf's native_serialization_platforms)",
+                    op_type="XlaCallModule",
+                    node_key=module.node_key,
+                    functions=(module.function,),
+                )
+            )
+    return problems
 
 
 #: The audit rules about loading, and the problem each one's findings are. The doctor's static checks
@@ -251,6 +305,13 @@ try:
         importlib.import_module(module)
     from tensorflow.python.framework import op_def_registry
     report["registered"] = {op: op_def_registry.get(op) is not None for op in request["op_types"]}
+    report["tensorflow"] = tf.__version__
+    report["devices"] = sorted({device.device_type for device in tf.config.list_physical_devices()})
+    try:
+        from tensorflow.compiler.tf2xla.python import xla
+        report["xla_call_module_max"] = int(xla.call_module_maximum_supported_version())
+    except Exception:
+        report["xla_call_module_max"] = None
     report["stage"] = "loading the model"
     start = time.perf_counter()
     tf.saved_model.load(request["path"], tags=request["tags"])
@@ -267,7 +328,7 @@ def _try_load(
     op_libraries: Sequence[str],
     imports: Sequence[str],
     python: str | None = None,
-) -> tuple[LoadAttempt, dict[str, bool]]:
+) -> tuple[LoadAttempt, ChildReport]:
     """Load in a child process: inspector's own interpreter, or `python` -- the serving environment's,
     which has the packages the model needs (the child's code uses only the standard library and
     TensorFlow, so any Python with TensorFlow runs it)."""
@@ -293,6 +354,27 @@ def _try_load(
         return _attempt_in(scratch, python, request, timeout, attempt, start)
 
 
+@dataclass(frozen=True, slots=True)
+class ChildReport:
+    """What the loading child says of its TensorFlow, besides the load."""
+
+    registered: dict[str, bool] = field(default_factory=dict)  # op type -> registered there
+    tensorflow: str = ""
+    devices: tuple[str, ...] = ()  # device types: CPU, GPU, TPU
+    xla_call_module_max: int | None = None  # the highest XlaCallModule version it runs, when it says
+
+
+def _child_report(report: dict[str, Any], registered: dict[str, bool]) -> ChildReport:
+    devices = report.get("devices")
+    most = report.get("xla_call_module_max")
+    return ChildReport(
+        registered,
+        str(report.get("tensorflow") or ""),
+        tuple(str(d) for d in devices) if isinstance(devices, list) else (),
+        most if isinstance(most, int) else None,
+    )
+
+
 #: The environment a loading child keeps: what finds Python, its packages and native libraries -- never the
 #: caller's tokens and secrets (a load-time ReadFile of /proc/self/environ would put them in the page).
 _CHILD_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONPATH", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")
@@ -305,7 +387,7 @@ def _attempt_in(
     timeout: float,
     attempt: Callable[..., LoadAttempt],
     start: float,
-) -> tuple[LoadAttempt, dict[str, Any]]:
+) -> tuple[LoadAttempt, ChildReport]:
     """The load, in a fresh empty working directory that is also its HOME (whatever the model writes
     there is thrown away with it), with a minimal environment."""
     env = {name: os.environ[name] for name in _CHILD_ENV if name in os.environ}
@@ -333,7 +415,7 @@ def _attempt_in(
         _kill(child)
         child.wait()
         stdout, stderr = (reader.text(grace=1.0) for reader in readers)
-        return attempt(LoadOutcome.TIMEOUT, time.perf_counter() - start, stderr), {}
+        return attempt(LoadOutcome.TIMEOUT, time.perf_counter() - start, stderr), ChildReport()
     # A grandchild that left the process group may hold the pipes open: wait a moment, not forever.
     stdout, stderr = (reader.text(grace=2.0) for reader in readers)
     elapsed = time.perf_counter() - start
@@ -342,23 +424,24 @@ def _attempt_in(
         detail = f"exit status {child.returncode}"
         if child.returncode < 0:
             detail = f"killed by signal {signal.Signals(-child.returncode).name}"
-        return attempt(LoadOutcome.CRASHED, elapsed, stderr, error=f"the loading process died ({detail})"), {}
+        return attempt(
+            LoadOutcome.CRASHED, elapsed, stderr, error=f"the loading process died ({detail})"
+        ), ChildReport()
     raw_registered = report.get("registered")
     registered = (
         {str(k): bool(v) for k, v in raw_registered.items()} if isinstance(raw_registered, dict) else {}
     )
+    said = _child_report(report, registered)
     if report.get("outcome") == "loaded":
         seconds = report.get("seconds")
         return attempt(
             LoadOutcome.LOADED, float(seconds) if isinstance(seconds, (int, float)) else elapsed, stderr
-        ), registered
+        ), said
     message = str(report.get("error_message", ""))
     stage = str(report.get("stage", ""))
     if stage != "loading the model":
         message = f"while {stage}: {message}"
-    return attempt(
-        LoadOutcome.FAILED, elapsed, stderr, str(report.get("error_type", "")), message
-    ), registered
+    return attempt(LoadOutcome.FAILED, elapsed, stderr, str(report.get("error_type", "")), message), said
 
 
 class _BoundedReader:

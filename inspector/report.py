@@ -38,6 +38,7 @@ from inspector.view import (
     namespace_of,
     split_node_key,
 )
+from inspector.xlamodules import xla_modules
 
 #: How deep a call tree is shown. The model decides how deep its calls go (a hostile one: thousands of
 #: levels), and every consumer of the tree -- renderers, the JSON encoder -- walks it.
@@ -75,6 +76,7 @@ def build_report(
         fingerprint_check=verify_fingerprint(view) if check_fingerprint else None,
         risky_op_types=risky_op_types_outside_the_saver(view),
         assets=asset_files(view),
+        xla_modules=xla_modules(view),
         op_index=op_index(view) if index_ops else None,
     )
 

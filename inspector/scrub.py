@@ -14,7 +14,7 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from inspector.debuginfo import DEBUG_INFO_PATH, is_user_file
@@ -47,8 +47,13 @@ _REVEALING = (
 
 
 def revealing_paths(view: SavedModelView) -> tuple[RevealingPath, ...]:
+    return revealing(view.debug_info.files)
+
+
+def revealing(paths: Iterable[str]) -> tuple[RevealingPath, ...]:
+    """The paths that say something of the machine they were recorded on (a user name, a CI workspace)."""
     found = []
-    for path in view.debug_info.files:
+    for path in paths:
         for kind, pattern in _REVEALING:
             match = pattern.search(path)
             if match:

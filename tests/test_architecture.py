@@ -59,6 +59,7 @@ LAYERS: dict[str, set[str]] = {
         "scrub.py",
         "save.py",
         "assets.py",  # the asset files, hashed, with the ops that read each
+        "xlamodules.py",  # XlaCallModule ops: version, platforms, custom calls, source paths
         "routes.py",  # where TensorFlow's loaders start running a model
         "reach.py",  # what TensorFlow's loaders run, and when
         "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape

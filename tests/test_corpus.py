@@ -490,3 +490,60 @@ def test_a_warmup_request_the_model_cannot_serve_blocks_the_load(
     assert run.code == 1
     [blocker] = [p for p in json.loads(run.stdout)["result"]["problems"] if p["blocker"]]
     assert blocker["kind"] == "warmup" and says in blocker["message"], blocker
+
+
+def _jax2tf_edited(tmp_path: Path, old: bytes, new: bytes) -> Path:
+    """The jax2tf model with a byte string of saved_model.pb replaced by one of the same length."""
+    assert len(old) == len(new)
+    model = tmp_path / "model"
+    shutil.copytree(catalog.get("jax2tf").path, model)
+    data = (model / "saved_model.pb").read_bytes()
+    assert old in data
+    (model / "saved_model.pb").write_bytes(data.replace(old, new))
+    return model
+
+
+def test_an_xla_call_module_says_its_version_platforms_and_calls() -> None:
+    """Issue 34: a jax2tf model is one XlaCallModule; the report showed neither its serialization version nor
+    its platforms. (Custom calls are read with jaxlib's StableHLO bindings, when installed.)"""
+    report = inspector.build_report(load("jax2tf"))
+    assert report.xla_modules and {(m.version, m.platforms) for m in report.xla_modules} == {(10, ("CPU",))}
+    assert all(m.module_bytes > 1000 and m.function_list == () for m in report.xla_modules)
+    text = cli("report", catalog.get("jax2tf").path).stdout
+    assert "XLA modules" in text and "CPU" in text
+
+
+def test_source_paths_in_an_xla_modules_locations_are_checked(tmp_path: Path) -> None:
+    """jax2tf records the exporting machine's paths in the module's locations, where the debug info's scrub
+    does not reach: INS010 reads them from the module's bytes."""
+    model = _jax2tf_edited(tmp_path, b"/work/main/", b"/home/adam/")
+    findings = [f for f in audit(inspector.load(model), Policy()).findings if f.rule_id == "INS010"]
+    assert findings and all("StableHLO module" in f.message and "user 'adam'" in f.message for f in findings)
+    assert all(f.location.op_type == "XlaCallModule" for f in findings)
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_doctor_blocks_an_xla_module_the_loading_tensorflow_cannot_run(tmp_path: Path) -> None:
+    """The model loads and its first call fails: the child's TensorFlow says the highest version it runs
+    (TF 2.21: 10); a module of version 99, or lowered for TPU only, is a blocker."""
+    from inspector.protos import load_protos
+
+    for attr, says in (("version", "serialization version 99"), ("platforms", "was lowered for TPU")):
+        model = tmp_path / attr
+        shutil.copytree(catalog.get("jax2tf").path, model)
+        message = load_protos().saved_model.SavedModel()
+        message.ParseFromString((model / "saved_model.pb").read_bytes())
+        for function in message.meta_graphs[0].graph_def.library.function:
+            for node in function.node_def:
+                if node.op == "XlaCallModule" and attr == "version":
+                    node.attr["version"].i = 99
+                elif node.op == "XlaCallModule":
+                    del node.attr["platforms"].list.s[:]
+                    node.attr["platforms"].list.s.append(b"TPU")
+        (model / "saved_model.pb").write_bytes(message.SerializeToString())
+        run = cli("doctor", model, "--try-load", "--no-registry", "--format", "json")
+        blockers = [p for p in json.loads(run.stdout)["result"]["problems"] if p["blocker"]]
+        assert run.code == 1 and any(p["kind"] == "xla-module" and says in p["message"] for p in blockers), (
+            blockers
+        )

@@ -154,6 +154,7 @@ def _report_page(report: Report) -> _Parts:
         _section("Op types", _op_types(report)),
         _section("Variables", *_variables(report)),
         _section("Assets", *_assets(report)),
+        *([_section("XLA modules", _xla_modules(report))] if report.xla_modules else []),
         _section("Function call tree", *_call_trees(report)),
         *flagged,
         _section("Integrity", *_integrity(report)),
@@ -434,6 +435,38 @@ def _assets(report: Report) -> list[Block]:
         rows.append((cell(name(asset.path)), cell(f"{asset.size:,}"), digest, readers))
     columns = (Column("File"), Column("Bytes"), Column("sha256"), Column("Read by"))
     return [Table(columns, tuple(rows), _rest(len(report.assets), "more asset"))]
+
+
+def _xla_modules(report: Report) -> Table:
+    """jax2tf / orbax computations: where each runs, and with which TensorFlow (its serialization version)."""
+    rows = []
+    for module in report.xla_modules[:MAX_ITEMS]:
+        calls = (
+            cell(dim("not read (install jaxlib)"))
+            if module.custom_calls is None
+            else cell(name(listing(module.custom_calls)))
+            if module.custom_calls
+            else cell(dim("none"))
+        )
+        rows.append(
+            (
+                cell(name(module.node_key)),
+                cell(str(module.version)),
+                cell(name(listing(module.platforms))),
+                cell(f"{module.module_bytes:,}"),
+                calls,
+                cell(name(listing(module.function_list))) if module.function_list else cell(dim("—")),
+            )
+        )
+    columns = (
+        Column("Op"),
+        Column("Version"),
+        Column("Platforms"),
+        Column("Bytes"),
+        Column("Custom calls"),
+        Column("Calls back"),
+    )
+    return Table(columns, tuple(rows), _rest(len(report.xla_modules), "more module"))
 
 
 def _variables(report: Report) -> list[Block]:

@@ -20,11 +20,17 @@ class ProblemKind(StrEnum):
     VERSION = "version"
     FILE_SIZE = "file-size"
     ASSET_OUTSIDE = "asset-outside"
-    WARMUP = "warmup"  # TF Serving's warmup requests name what the model lacks: it refuses the load
+    WARMUP = "warmup"
+    XLA_MODULE = "xla-module"  # an XlaCallModule the loading TensorFlow cannot run (version, platforms)  # TF Serving's warmup requests name what the model lacks: it refuses the load
     RISKY_LOAD = "risky-load"  # an op of a risky family that loading the model runs: --try-load refused  # an asset's file name leads out of assets/: it reads the machine's files
     DEBUG_INFO = "debug-info"
     LOAD_ERROR = "load-error"
     TIMEOUT = "timeout"
+
+
+#: Blockers a passing `tf.saved_model.load` does not rule out: they fail later (TF Serving's own load,
+#: the first call).
+BEYOND_THE_LOAD = frozenset({ProblemKind.WARMUP, ProblemKind.XLA_MODULE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +83,12 @@ class Diagnosis(Displayable):
 
     @property
     def blocked(self) -> bool:
+        if self.load is not None and self.load.outcome is not LoadOutcome.LOADED:
+            return True
         if self.load is not None:
-            return self.load.outcome is not LoadOutcome.LOADED
+            # A load that passed settles the static blockers -- but not what no tf.saved_model.load does:
+            # TF Serving's warmup replay, an XlaCallModule's first call.
+            return any(problem.blocker and problem.kind in BEYOND_THE_LOAD for problem in self.problems)
         return any(problem.blocker for problem in self.problems)
 
     @property

@@ -203,6 +203,21 @@ class AssetFile:
     problem: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class XlaModule:
+    """An XlaCallModule op (jax2tf, orbax): its serialized StableHLO module and what its attrs say
+    (inspector.xlamodules)."""
+
+    node_key: str
+    function: str
+    version: int  # the serialization version: a TensorFlow runs only up to its own maximum
+    platforms: tuple[str, ...]  # CPU, CUDA, ROCM, TPU: where the module can run
+    module_bytes: int
+    function_list: tuple[str, ...]  # TensorFlow functions the module calls back
+    custom_calls: tuple[str, ...] | None  # None: not read (jaxlib's StableHLO bindings not installed)
+    source_paths: tuple[str, ...]  # paths the module's locations record
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class Report(Displayable):
     kind: ClassVar[str] = "report"
@@ -230,6 +245,7 @@ class Report(Displayable):
     # `inspector audit` judges (whether they run, and when).
     risky_op_types: tuple[str, ...] = ()
     assets: tuple[AssetFile, ...] = ()  # every file under assets/ and assets.extra/
+    xla_modules: tuple[XlaModule, ...] = ()  # every XlaCallModule op
     op_index: OpIndex | None = field(default=None, metadata=NOT_IN_JSON)
 
     @property
