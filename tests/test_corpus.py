@@ -7,6 +7,7 @@ Each test names the defect it pins down; the models are built by fixtures/build.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -511,6 +512,18 @@ def test_an_xla_call_module_says_its_version_platforms_and_calls() -> None:
     assert all(m.module_bytes > 1000 and m.function_list == () for m in report.xla_modules)
     text = cli("report", catalog.get("jax2tf").path).stdout
     assert "XLA modules" in text and "CPU" in text
+    if importlib.util.find_spec("jaxlib") is not None:  # the jax extra, in the test environment
+        assert {m.custom_calls for m in report.xla_modules} == {("shape_assertion",)}
+
+
+def test_a_host_callback_in_an_xla_module_fails_the_audit(tmp_path: Path) -> None:
+    """A custom-call target neither XLA nor jax2tf lowers to (a host callback runs Python in the server)."""
+    pytest.importorskip("jaxlib")
+    model = _jax2tf_edited(tmp_path, b"shape_assertion", b"host_callback_x")
+    [first, *_] = [
+        f for f in audit(inspector.load(model), Policy()).findings if f.location.op_type == "XlaCallModule"
+    ]
+    assert first.severity is Severity.ERROR and "host_callback_x" in first.message
 
 
 def test_source_paths_in_an_xla_modules_locations_are_checked(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ from inspector.riskyops import (
     catalogue,
 )
 from inspector.view import TOP_LEVEL, Asset, node_key
+from inspector.xlamodules import KNOWN_TARGETS, XLA_CALL_MODULE, custom_call_targets
 
 if TYPE_CHECKING:
     from inspector.format import savedmodel_format_pb2 as fmt
@@ -144,6 +145,12 @@ def _findings(context: AuditContext) -> Iterator[Finding]:
         for name, values in _string_attrs(site, every=entry.family is Family.UNCLASSIFIED):
             message += f"; {name} {', '.join(repr(v) for v in values)}"
             evidence.extend(f"{name} {v}" for v in values)
+        if op_type == XLA_CALL_MODULE:
+            said, unknown = _xla_module(site)
+            message += said
+            evidence.extend(f"custom call {target}" for target in unknown)
+            if unknown:  # a host callback or a native target the server must provide: code not in the model
+                severity = max(severity, Severity.ERROR)
         yield Finding(
             INFO.id,
             severity,
@@ -240,6 +247,26 @@ def _constant_fed(context: AuditContext, function: str, index: int) -> bool:
             if fed is None or fed.op == "Const":
                 return True  # a constant, or something we cannot follow: not vouched for
     return False
+
+
+def _xla_module(site: OpSite) -> tuple[str, tuple[str, ...]]:
+    """What an XlaCallModule's attrs say, and the custom-call targets of its module that are neither XLA's
+    nor jax2tf's own (read with jaxlib's StableHLO bindings, when installed)."""
+    attrs = site.definition.attr
+    version = attrs["version"].i if "version" in attrs else 0
+    platforms = (
+        ", ".join(p.decode("utf-8", "replace") for p in attrs["platforms"].list.s)
+        if "platforms" in attrs
+        else ""
+    )
+    targets = custom_call_targets(bytes(attrs["module"].s)) if "module" in attrs else None
+    unknown = tuple(t for t in targets or () if t not in KNOWN_TARGETS)
+    said = f"; serialization version {version}, platforms {platforms or 'any'}"
+    if targets is None:
+        said += "; its custom calls were not read (install jaxlib to read them)"
+    elif unknown:
+        said += f"; it calls {', '.join(unknown)}, which the serving process must provide (a host callback runs Python)"
+    return said, unknown
 
 
 def _unclassified(op_type: str) -> RiskyOp:
