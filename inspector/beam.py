@@ -156,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,  # an option is named in full, never guessed from a prefix
         prog="python -m inspector.beam",
         description="Audit every SavedModel under --input, on any Beam runner; one JSON line per model, "
         "the records `inspector scan` writes. Other options go to Beam (--runner, --project, ...).",

@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from inspector import __version__
 from inspector.errors import InspectorError, ReaderGone
@@ -308,6 +308,11 @@ class _Parser(argparse.ArgumentParser):
 
     #: Each command's parser, by name (the top-level parser's only): an unknown option is the command's.
     commands: dict[str, argparse.ArgumentParser]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No option is guessed from a prefix: `--allow` must never mean `--allow-risky-load`.
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {visible(_said_plainly(message))}\nsee '{self.prog} --help'\n")

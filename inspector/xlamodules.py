@@ -78,9 +78,11 @@ def source_paths(module: bytes) -> tuple[str, ...]:
 def custom_call_targets(module: bytes) -> tuple[str, ...] | None:
     """The custom-call targets of a serialized StableHLO module, read by deserializing it with jaxlib's MLIR
     bindings (which parse it, and run nothing); None when they are not installed or cannot read it."""
-    try:
-        from jaxlib.mlir import ir  # type: ignore[import-not-found]
-        from jaxlib.mlir.dialects import stablehlo  # type: ignore[import-not-found]
+    import importlib
+
+    try:  # by name: jaxlib is an extra, and its bindings carry no types
+        ir = importlib.import_module("jaxlib.mlir.ir")
+        stablehlo = importlib.import_module("jaxlib.mlir.dialects.stablehlo")
     except ImportError:
         return None
     try:

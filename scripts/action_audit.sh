@@ -7,7 +7,9 @@ set -uo pipefail
 
 inspector="${INSPECTOR:-inspector}"
 sarif_dir="${INPUT_SARIF_DIR:-inspector-sarif}"
-read -r -a models <<< "${INPUT_MODELS:-}"
+# Split on all whitespace, newlines included: `models:` written as a YAML block holds one model a line, and
+# `read` alone would take only the first (the others never audited, exit 0).
+read -r -d '' -a models <<< "${INPUT_MODELS:-}" || true
 read -r -a extra <<< "${INPUT_ARGS:-}"
 if [ "${#models[@]}" -eq 0 ]; then
   echo "::error title=inspector::no model given (the action's 'models' input)"
@@ -20,9 +22,9 @@ worst=0
 index=0
 for model in "${models[@]}"; do
   index=$((index + 1))
-  "$inspector" audit "$model" "${extra[@]}" --format github
+  "$inspector" audit "${extra[@]}" --format github --source-root . -- "$model"
   status=$?
-  "$inspector" audit "$model" "${extra[@]}" --format sarif --source-root . --output "$sarif_dir/$index.sarif"
+  "$inspector" audit "${extra[@]}" --format sarif --source-root . --output "$sarif_dir/$index.sarif" -- "$model"
   if [ "$status" -gt "$worst" ]; then
     worst=$status
   fi

@@ -82,3 +82,11 @@ def test_the_action_runs_the_script_and_uploads_what_it_wrote() -> None:
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-dir }}"
     assert set(action["inputs"]) == {"models", "args", "sarif-dir", "upload"}
+
+
+def test_every_model_of_a_block_list_is_audited(tmp_path: Path) -> None:
+    """Issue 35: `models:` written as a YAML block list (one model a line) had only its first audited."""
+    clean, risky = catalog.get("module_aliases").path, catalog.get("risky_ops").path
+    run, output = _run(tmp_path, f"{clean}\n{risky}\n")
+    assert run.returncode == 1 and output.read_text() == "exit-code=1\n"
+    assert sorted(log.name for log in (tmp_path / "sarif").iterdir()) == ["1.sarif", "2.sarif"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
@@ -285,3 +286,32 @@ def test_a_report_never_passes_what_it_did_not_check() -> None:
     assert "PASSED" not in text and "inspector audit" in text
     plain = json.loads(run_cli("report", CUSTOM, "--format", "json").stdout)["result"]
     assert plain["risky_op_types"] == []  # TensorFlow's checkpoint ops are its plumbing, not a risk
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _parsers(sub)
+    return found
+
+
+def test_no_option_of_any_command_is_guessed_from_a_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 35: argparse accepted `--allow` for `--allow-risky-load`, so `doctor --try-load --allow WriteFile`
+    loaded a risky model. Every long option of every command is refused unless given in full."""
+    from inspector.cli import build_parser
+
+    checked = 0
+    for parser in _parsers(build_parser()):
+        options = {option for action in parser._actions for option in action.option_strings}
+        for option in sorted(options):
+            prefix = option[:-1]
+            if not option.startswith("--") or len(prefix) < 4 or prefix in options:
+                continue
+            with pytest.raises(SystemExit) as stopped:
+                parser.parse_args([prefix, "x"])
+            assert stopped.value.code == 2, (parser.prog, option)
+            checked += 1
+    capsys.readouterr()
+    assert checked > 50

@@ -4,6 +4,7 @@ and pre-commit itself runs the hook from this checkout (`pre-commit try-repo`), 
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 from fixtures import catalog
-from inspector.precommit import MODEL_FILE, main, model_folder
+from inspector.precommit import main, model_folder
 
 RISKY = catalog.get("risky_ops").path
 CLEAN = catalog.get("module_aliases").path
@@ -30,11 +31,52 @@ def test_a_changed_file_names_the_model_folder_above_it(tmp_path: Path) -> None:
     assert model_folder(link / "saved_model.pb") is None  # a link is never followed
 
 
-def test_the_hook_pattern_matches_a_models_files_only() -> None:
-    for changed in ("m/saved_model.pb", "m/variables/variables.data-00000-of-00001", "m/assets/vocab.txt"):
-        assert MODEL_FILE.search(changed), changed
-    for other in ("src/model.py", "saved_model.pb.bak", "m/variables/deep/x"):
-        assert not MODEL_FILE.search(other), other
+def test_any_changed_file_in_a_model_folder_triggers_its_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 35: the hook's pattern left out a pickle added beside a model. Every changed file counts."""
+    model = tmp_path / "m"
+    shutil.copytree(CLEAN, model)
+    (model / "preprocess.pkl").write_bytes(pickle.dumps(_Evil(), protocol=4))
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-registry", "m/preprocess.pkl"]) == 1
+
+
+class _Evil:
+    def __reduce__(self) -> tuple[object, ...]:
+        return (os.system, ("id",))
+
+
+def test_a_path_is_told_from_an_option_by_what_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 35: a staged folder `-evil/` passed unaudited; a file named `--policy=x/p` became an audit option;
+    one named `--output=good/saved_model.pb` overwrote the model with the audit's text."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(RISKY, tmp_path / "-evil")
+    assert main(["--no-registry", "-evil/saved_model.pb"]) == 1
+    (tmp_path / "--policy=x").mkdir()
+    (tmp_path / "--policy=x" / "p").write_text("[tool.inspector.audit]\nignore = ['INS0']\n")
+    assert main(["--no-registry", "--policy=x/p", "-evil/saved_model.pb"]) == 1
+    shutil.copytree(RISKY, tmp_path / "--output=good")
+    before = (tmp_path / "--output=good" / "saved_model.pb").read_bytes()
+    assert main(["--no-registry", "--output=good/saved_model.pb"]) == 1
+    assert (tmp_path / "--output=good" / "saved_model.pb").read_bytes() == before
+    # An option the user gave, with its value (an existing file), stays an option.
+    (tmp_path / "audit.toml").write_text('fail-on = "critical"\n')
+    assert main(["--no-registry", "--policy", "audit.toml", "-evil/saved_model.pb"]) == 0
+
+
+def test_a_linked_model_file_is_said_and_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Hugging Face cache layout links each file: the hook does not follow it, and says so."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(CLEAN, tmp_path / "real")
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "saved_model.pb").symlink_to(tmp_path / "real" / "saved_model.pb")
+    assert main(["m/saved_model.pb"]) == 2
+    assert "a link, not followed" in capsys.readouterr().err
 
 
 def test_each_changed_model_is_audited_once_and_the_worst_status_wins(
