@@ -167,6 +167,9 @@ exit status: {EXIT_MEANINGS["symbolicate"]}.
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    if not argv:  # bare `inspector`: what it can do, not an error
+        build_parser().print_help(sys.stdout)
+        return 0
     command = _command_named(argv)
     parser = build_parser(only=command)
     args, unknown = parser.parse_known_args(argv)
@@ -801,8 +804,15 @@ def _run_rule(args: argparse.Namespace) -> int:
     from inspector.render.listings import rule_documentation
 
     infos = [rule.INFO for rule in rules()]
-    if args.all == (args.rule is not None):
-        raise InspectorError("name one rule (inspector rule INS002) or give --all")
+    if args.rule is None and not args.all:  # bare `inspector rule`: the list
+        width = max(len(info.name) for info in infos)
+        sys.stdout.write(
+            "".join(f"{info.id}  {info.name:<{width}}  {info.summary}\n" for info in infos)
+            + "\ninspector rule ID (or NAME) prints a rule's documentation; --all prints every rule's\n"
+        )
+        return 0
+    if args.all and args.rule is not None:
+        raise InspectorError("name one rule (inspector rule INS002) or give --all, not both")
     chosen = (
         infos if args.all else [i for i in infos if args.rule.upper() == i.id or args.rule.lower() == i.name]
     )

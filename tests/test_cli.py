@@ -119,7 +119,6 @@ def test_the_top_level_help_lists_every_command_and_a_command_help_all_its_optio
 @pytest.mark.parametrize(
     ("args", "command"),
     [
-        ((), "inspector"),
         (("frobnicate",), "inspector"),
         (("report",), "inspector report"),
         (("report", "x", "--format", "yaml"), "inspector report"),
@@ -133,6 +132,15 @@ def test_a_usage_error_is_one_line_and_a_pointer_to_help(args: tuple[str, ...], 
     assert result.code == 2
     error, pointer = result.stderr.splitlines()
     assert error.startswith(f"{command}: error: ") and pointer == f"see '{command} --help'"
+
+
+def test_bare_commands_show_what_they_can_do() -> None:
+    """Issue 35: bare `inspector` and bare `inspector rule` were errors, not help."""
+    bare = run_cli(process=True)
+    assert bare.code == 0 and bare.stdout.startswith("usage: inspector") and "audit" in bare.stdout
+    rules = run_cli("rule")
+    assert rules.code == 0 and rules.stdout.splitlines()[0].startswith("INS001  namespace-whitelist")
+    assert run_cli("rule", "INS002", "--all").code == 2
 
 
 def test_usage_errors_name_the_choices_in_words() -> None:
