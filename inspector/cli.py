@@ -1040,15 +1040,16 @@ def _run_audit(args: argparse.Namespace) -> int:
             ) from error
         sys.stderr.write(f"inspector: recorded {len(result.findings)} findings in {args.write_baseline}\n")
         result = dataclasses.replace(result, baseline_recorded=True)
+    if args.exit_zero:
+        # ruff's --exit-zero: findings do not fail the run (a rule that could not run still does); every
+        # format says the verdict and that the exit status was forced.
+        result = dataclasses.replace(result, exit_zero=True)
     if args.statistics:
         from inspector.render.listings import statistics
 
         _write([statistics(result)], args)
-        code = result.verdict.exit_code
-    else:
-        code = _emit(result, args)
-    # ruff's --exit-zero: findings do not fail the run; a rule that could not run still does.
-    return 0 if args.exit_zero and result.verdict is Verdict.FAILED else code
+        return result.exit_code
+    return _emit(result, args)
 
 
 def _run_scan(args: argparse.Namespace) -> int:
@@ -1168,7 +1169,7 @@ def _emit(result: Result, args: argparse.Namespace) -> int:
     from inspector.render import render_pieces
 
     _write(render_pieces(result, OutputFormat(args.format), _render_options(args)), args)
-    return result.verdict.exit_code
+    return result.exit_code
 
 
 @contextlib.contextmanager

@@ -265,7 +265,7 @@ def envelope(result: Result, payload: dict[str, Any]) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "model": to_jsonable(result.model),
         "verdict": result.verdict.value,
-        "exit_code": result.verdict.exit_code,
+        "exit_code": result.exit_code,
         "result": payload,
     }
 

@@ -69,7 +69,8 @@ def function_label(function: str) -> str:
 def headline(result: Result) -> str:
     """The first line of every format: what was checked, what it concluded, and the exit status."""
     verdict = result.verdict
-    return f"{verdict.value.upper()}: {_conclusion(result)} (exit {verdict.exit_code})"
+    forced = ", forced by --exit-zero" if result.exit_code != verdict.exit_code else ""
+    return f"{verdict.value.upper()}: {_conclusion(result)} (exit {result.exit_code}{forced})"
 
 
 def _conclusion(result: Result) -> str:

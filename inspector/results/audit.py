@@ -185,6 +185,14 @@ class AuditResult(Displayable):
     baselined: int  # findings accepted by the baseline and left out
     notices: tuple[Notice, ...] = field(default=())
     baseline_recorded: bool = False  # --write-baseline: every finding was just accepted
+    exit_zero: bool = False  # --exit-zero: findings do not fail the run (a failed rule and bad input still do)
+
+    @property
+    def exit_code(self) -> int:
+        """The verdict's exit status, or 0 for findings under --exit-zero (the verdict still says FAILED)."""
+        if self.exit_zero and self.verdict is Verdict.FAILED:
+            return 0
+        return self.verdict.exit_code
 
     @property
     def failed(self) -> bool:

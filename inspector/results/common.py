@@ -137,6 +137,9 @@ class Result(Protocol):
     @property
     def verdict(self) -> Verdict: ...
 
+    @property
+    def exit_code(self) -> int: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Coverage:

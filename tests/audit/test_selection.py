@@ -99,7 +99,12 @@ def test_statistics_counts_findings_per_rule() -> None:
 
 def test_exit_zero_reports_but_does_not_fail() -> None:
     run = run_cli("audit", RISKY.path, "--no-registry", "--exit-zero", "--format", "json")
-    assert run.code == 0 and json.loads(run.stdout)["verdict"] == "failed"
+    document = json.loads(run.stdout)
+    # Issue 35: the page said `(exit 1)` and the JSON `"exit_code": 1`, then the process exited 0.
+    assert run.code == 0 and document["verdict"] == "failed" and document["exit_code"] == 0
+    assert document["result"]["exit_zero"] is True
+    text = run_cli("audit", RISKY.path, "--no-registry", "--exit-zero")
+    assert text.code == 0 and "(exit 0, forced by --exit-zero)" in text.stdout.splitlines()[0]
 
 
 def test_a_baseline_written_before_the_schema_bump_still_reads(tmp_path: Path) -> None:
