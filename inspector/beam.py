@@ -25,15 +25,29 @@ remote path. As on one machine, a local walk follows no link.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
+try:
+    import apache_beam as beam
+    from apache_beam.io.filesystems import FileSystems
+except ImportError as missing:  # the extra is not installed: say so in one line, as every command does
+    if __name__ == "__main__":
+        sys.stderr.write(
+            "python -m inspector.beam: error: Apache Beam is not installed: "
+            "pip install 'savedmodel-inspector[beam]'\n"
+        )
+        raise SystemExit(2) from None
+    raise ModuleNotFoundError(
+        "inspector.beam needs Apache Beam: pip install 'savedmodel-inspector[beam]'", name=missing.name
+    ) from missing
 
 from inspector.audit import Policy, read_baseline
 from inspector.discover import MODEL_FILES, through_link
@@ -152,7 +166,10 @@ def _named(record: ScanRecord, remote: str) -> ScanRecord:
 # --- python -m inspector.beam --------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
+    """The pipeline from a shell: exit 0 when every model is ok, 1 when one has findings at or above
+    --fail-on, 2 for bad input, a model that could not be audited, or an --input that matches nothing --
+    scan's statuses -- with a summary line on stderr, read back from the records written."""
     from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
     parser = argparse.ArgumentParser(
@@ -179,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         timeout=known.timeout,
         max_memory_mb=known.max_memory,
     )
+    for pattern in known.input:
+        if not _matches(pattern):
+            sys.stderr.write(f"{parser.prog}: error: --input {pattern}: matches nothing\n")
+            return 2
     pipeline_options = PipelineOptions(pipeline_args)
     # The workers import inspector: the pipeline's main session need not travel with them.
     pipeline_options.view_as(SetupOptions).save_main_session = False
@@ -189,7 +210,36 @@ def main(argv: Sequence[str] | None = None) -> None:
             | "Json" >> beam.Map(line_of)
             | "Write" >> beam.io.WriteToText(known.output, file_name_suffix=".jsonl")
         )
+    return _summary(known.output, parser.prog)
+
+
+def _matches(pattern: str) -> bool:
+    """Whether a pattern names anything Beam's FileSystems can read (a folder, a file, a glob's matches)."""
+    try:
+        found = FileSystems.match([pattern])
+    except Exception:  # Beam raises its own errors for a scheme or a path it cannot read
+        return False
+    return any(result.metadata_list for result in found)
+
+
+def _summary(output: str, prog: str) -> int:
+    """The statuses of the records written (read back a line at a time), said in one line; scan's exit."""
+    statuses: Counter[str] = Counter()
+    for result in FileSystems.match([output + "*.jsonl"]):
+        for metadata in result.metadata_list:
+            with FileSystems.open(metadata.path) as stream:
+                for line in stream:
+                    statuses[str(json.loads(line).get("status", "error"))] += 1
+    models = sum(statuses.values())
+    said = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())) or "no model found"
+    sys.stderr.write(f"{prog}: {models} model{'s' if models != 1 else ''}: {said}\n")
+    if not models:
+        return 2
+    return max(
+        ScanStatus(status).exit_code if status in ScanStatus.__members__.values() else 2
+        for status in statuses
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

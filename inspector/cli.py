@@ -24,7 +24,7 @@ from inspector.policyargs import add_policy_options, policy_of
 from inspector.render import OutputFormat, RenderOptions
 from inspector.render.safe import visible
 from inspector.render.words import EXIT_MEANINGS
-from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, Verdict
+from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
 
 if TYPE_CHECKING:
     from inspector.results.common import Result

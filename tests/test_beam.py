@@ -17,7 +17,8 @@ from fixtures import catalog
 pytestmark = [pytest.mark.beam, pytest.mark.slow]
 
 
-def _beam(*args: str | Path, cwd: Path) -> list[dict[str, Any]]:
+def _beam(*args: str | Path, cwd: Path, code: int | None = None) -> list[dict[str, Any]]:
+    """The pipeline's records; its exit status is scan's (`code`, when given, is asserted)."""
     import subprocess
     import sys
 
@@ -29,7 +30,9 @@ def _beam(*args: str | Path, cwd: Path) -> list[dict[str, Any]]:
         timeout=600,
         check=False,
     )
-    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.returncode in (0, 1, 2) and "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert code is None or run.returncode == code, (run.returncode, run.stderr[-3000:])
+    assert " model" in run.stderr.splitlines()[-1], run.stderr[-3000:]  # the summary line
     files = sorted(output.parent.glob("records-*.jsonl"))
     assert files, run.stderr[-3000:]
     return [json.loads(line) for path in files for line in path.read_text().splitlines()]
@@ -105,3 +108,47 @@ def test_a_model_on_another_filesystem_is_copied_audited_and_named_where_it_live
     assert record["status"] == "findings" and record["content_hash"].startswith("sha256:")
     local = run_cli("audit", root / "team" / "risky" / "1", "--no-registry", "--format", "json")
     assert record["audit"]["result"] == json.loads(local.stdout)["result"]
+
+
+def test_the_entry_point_says_bad_input_in_one_line(tmp_path: Path) -> None:
+    """Issue 35: without the extra, a traceback; `--input /nonexistent` exited 0 with nothing written."""
+    import subprocess
+    import sys
+
+    nothing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "inspector.beam",
+            "--input",
+            str(tmp_path / "nope"),
+            "--output",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert nothing.returncode == 2 and nothing.stderr.strip().endswith("matches nothing"), nothing.stderr
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import runpy, sys; sys.modules['apache_beam'] = None; runpy.run_module('inspector.beam', run_name='__main__')",
+            "--help",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert missing.returncode == 2 and "pip install 'savedmodel-inspector[beam]'" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_a_run_with_findings_exits_as_scan_does(tmp_path: Path) -> None:
+    model = tmp_path / "models" / "risky"
+    shutil.copytree(catalog.get("risky_ops").path, model)
+    [record] = _beam("--input", tmp_path / "models", "--no-registry", cwd=tmp_path, code=1)
+    assert record["status"] == "findings"

@@ -185,7 +185,9 @@ class AuditResult(Displayable):
     baselined: int  # findings accepted by the baseline and left out
     notices: tuple[Notice, ...] = field(default=())
     baseline_recorded: bool = False  # --write-baseline: every finding was just accepted
-    exit_zero: bool = False  # --exit-zero: findings do not fail the run (a failed rule and bad input still do)
+    exit_zero: bool = (
+        False  # --exit-zero: findings do not fail the run (a failed rule and bad input still do)
+    )
 
     @property
     def exit_code(self) -> int:
