@@ -58,7 +58,12 @@ def build_registry(registry: Path = REGISTRY) -> Path:
     if done.exists():
         return registry
     shutil.rmtree(registry, ignore_errors=True)
-    sources = [fixture.path for fixture in (*catalog.FIXTURES, *catalog.CORPUS) if fixture.path.is_dir()]
+    # Model folders only (a TF Serving base path holds several: a scan finds each, one record apiece).
+    sources = [
+        fixture.path
+        for fixture in (*catalog.FIXTURES, *catalog.CORPUS)
+        if (fixture.path / "saved_model.pb").is_file() or (fixture.path / "saved_model.pbtxt").is_file()
+    ]
     plain = MODELS - 13
     for index in range(plain):
         source = sources[index % len(sources)]

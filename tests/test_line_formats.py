@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from pathlib import Path
 
 import pytest
 import results_by_hand
@@ -85,3 +86,23 @@ def test_trace_and_doctor_locate_their_ops_and_problems(fmt: str) -> None:
 def test_only_the_commands_with_located_items_offer_the_line_formats() -> None:
     run = run_cli("report", CUSTOM, "--format", "concise")
     assert run.code == 2 and "'concise' is not one of" in run.stderr
+
+
+def test_folder_findings_are_located_from_the_source_root(tmp_path: Path) -> None:
+    """Issue 35: an INS013 finding's file was `assets/evil.pkl`, relative to the model, not to the checkout:
+    the annotation landed on a missing file. concise and github name it from --source-root (default: here)."""
+    import pickle
+    import shutil
+
+    from fixtures import catalog
+
+    model = tmp_path / "models" / "evil"
+    shutil.copytree(catalog.get("module_aliases").path, model)
+    (model / "assets").mkdir(exist_ok=True)
+    (model / "assets" / "evil.pkl").write_bytes(pickle.dumps({"data": 1}, protocol=4))
+    github = run_cli("audit", "models/evil", "--no-registry", "--format", "github", cwd=tmp_path).stdout
+    assert "file=models/evil/assets/evil.pkl," in github
+    rooted = run_cli(
+        "audit", model, "--no-registry", "--format", "concise", "--source-root", tmp_path / "models"
+    ).stdout
+    assert any(line.startswith("evil/assets/evil.pkl:1:1: INS013") for line in rooted.splitlines()), rooted

@@ -6,6 +6,8 @@ Every string is made visible (`safe.visible`): a model's control characters cann
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from inspector.render import Renderer, RenderOptions
 from inspector.render.located import KINDS, located
 from inspector.render.safe import visible
@@ -17,7 +19,7 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
     lines = [
         f"{visible(item.file)}:{item.line}:{item.column}: {visible(item.code)} [{item.label}] "
         f"{visible(item.message)}"
-        for item in located(result)
+        for item in located(result, options.source_root if options and options.source_root else Path.cwd())
     ]
     # The verdict last, named by its model: a hook or a script that audits several reads whose it is.
     lines.append(visible(f"{result.model.path}: {headline(result)}"))

@@ -9,6 +9,8 @@ model string can neither end a command nor start another.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from inspector.render import Renderer, RenderOptions
 from inspector.render.located import KINDS, located
 from inspector.render.safe import visible
@@ -31,7 +33,7 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
     lines = [
         f"::{item.level.value} file={_property(item.file)},line={item.line},col={item.column},"
         f"title={_property(f'{item.code} [{item.label}]')}::{_data(item.message)}"
-        for item in located(result)
+        for item in located(result, options.source_root if options and options.source_root else Path.cwd())
     ]
     # The verdict as a plain log line: the job's log says it, and the annotations say the rest.
     lines.append(visible(headline(result)))

@@ -9,8 +9,9 @@ messages are the model's strings and inspector's words unescaped: each writer es
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector.render.words import listing, plural
@@ -46,17 +47,36 @@ class Located:
 KINDS = ("audit", "trace", "doctor")
 
 
-def located(result: Result) -> Iterator[Located]:
-    """Each item of `result` with its place, in the result's own order."""
+def located(result: Result, root: Path | None = None) -> Iterator[Located]:
+    """Each item of `result` with its place, in the result's own order; with `root` (--source-root, or the
+    working directory), the files under it named relative to it, as SARIF names them -- so an annotation
+    lands on the pull request's file."""
     from inspector import results
 
     if result.kind == "audit":
-        return _audit(narrow(result, results.AuditResult))
-    if result.kind == "trace":
-        return _trace(narrow(result, results.TraceResult))
-    if result.kind == "doctor":
-        return _doctor(narrow(result, results.Diagnosis))
-    raise TypeError(f"{result.kind} results have no located items")
+        items = _audit(narrow(result, results.AuditResult))
+    elif result.kind == "trace":
+        items = _trace(narrow(result, results.TraceResult))
+    elif result.kind == "doctor":
+        items = _doctor(narrow(result, results.Diagnosis))
+    else:
+        raise TypeError(f"{result.kind} results have no located items")
+    if root is None:
+        return items
+    return (replace(item, file=relative_to(item.file, root)) for item in items)
+
+
+def relative_to(file: str, root: Path) -> str:
+    """`file` relative to `root` when it lies under it (a recorded absolute path, or one from here), else
+    as it is."""
+    if not file or file.startswith("<"):
+        return file
+    path = Path(file)
+    try:
+        absolute = path if path.is_absolute() else path.resolve()
+        return absolute.relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return file
 
 
 def _model_file(result: Result) -> str:

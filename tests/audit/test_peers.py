@@ -92,7 +92,9 @@ def test_a_pickle_hidden_anywhere_by_any_name_is_found(tmp_path: Path) -> None:
     (model / "run.sh").write_text("#!/bin/sh\nrm -rf ~\n")
     (model / "outside").symlink_to("/etc/passwd")
     findings = {
-        f.location.file: f for f in audit(inspector.load(model), Policy()).findings if f.rule_id == "INS013"
+        Path(f.location.file).relative_to(model).as_posix(): f
+        for f in audit(inspector.load(model), Policy()).findings
+        if f.rule_id == "INS013"
     }
     assert findings["assets/vocab.txt"].severity is Severity.CRITICAL
     assert (

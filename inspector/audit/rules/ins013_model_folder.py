@@ -87,7 +87,9 @@ def folder_findings(contents: FolderContents, folder: Path) -> Iterator[Finding]
     for item in contents.files:
         if item.kind == "keras-config":
             continue  # what Keras rebuilds from it is INS012's
-        yield _pickle(item) if item.kind == "pickle" else _other(item)
+        # Located at the file itself (an archive's member: at the archive), a path from where the model is.
+        where = Location(file=str(folder / item.path.split("!", 1)[0]))
+        yield _pickle(item, where) if item.kind == "pickle" else _other(item, where)
     if contents.truncated:
         yield Finding(
             INFO.id,
@@ -101,7 +103,7 @@ def folder_findings(contents: FolderContents, folder: Path) -> Iterator[Finding]
         )
 
 
-def _pickle(item: ModelFile) -> Finding:
+def _pickle(item: ModelFile, where: Location) -> Finding:
     risky = [name for name in item.globals if dangerous(name)]
     if risky:
         severity, what = Severity.CRITICAL, f"imports {', '.join(risky)}: unpickling it runs that"
@@ -121,14 +123,14 @@ def _pickle(item: ModelFile) -> Finding:
         severity,
         f"pickle {item.path} ({loader}) {what}",
         "replace the pickle with a format that holds data only (JSON, .npy), or remove it from the model",
-        Location(file=item.path),
+        where,
         identity=f"pickle:{item.path}",
         kind="pickle",
         evidence=tuple(f"global {name}" for name in item.globals[:64]),
     )
 
 
-def _other(item: ModelFile) -> Finding:
+def _other(item: ModelFile, where: Location) -> Finding:
     what, severity = _WORDS.get(item.kind, _WORDS["other"])
     if item.problem:
         what += f": {item.problem}"
@@ -139,7 +141,7 @@ def _other(item: ModelFile) -> Finding:
         severity,
         f"{item.path} is {what}" if item.kind != "other" else f"{item.path} ({item.size} bytes) is {what}",
         "ship the model without it, or make sure whoever loads the model knows it is there",
-        Location(file=item.path),
+        where,
         identity=f"{item.kind}:{item.path}",
         kind=item.kind,
     )
