@@ -182,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        _serving_version(args)
         _check_outputs(args)
         code: int = args.run(args)
     except InspectorError as error:
@@ -221,6 +222,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 #: The arguments that name what a command reads: an output may never be one of them, nor inside one.
 _INPUT_ARGS = ("model", "old", "new", "baseline", "policy", "log")
+
+
+def _model_argument(parser: argparse.ArgumentParser) -> None:
+    """The MODEL every single-model command takes, and the TF Serving version to read of a base path."""
+    parser.add_argument(
+        "model",
+        type=Path,
+        help="SavedModel directory, or its saved_model.pb / .pbtxt; a TF Serving base path (numbered version "
+        "folders) is read as its latest version",
+    )
+    parser.add_argument(
+        "--model-version",
+        type=int,
+        metavar="N",
+        help="of a TF Serving base path, the version N to read, not the latest (`inspector --version` is "
+        "inspector's own)",
+    )
+
+
+def _serving_version(args: argparse.Namespace) -> None:
+    """--model-version N: MODEL is a TF Serving base path, and its folder N is the model."""
+    version = getattr(args, "model_version", None)
+    if version is None:
+        return
+    from inspector.loader import serving_versions
+
+    versions = dict(serving_versions(args.model))
+    if version not in versions:
+        said = ", ".join(str(v) for v in sorted(versions)) or "none"
+        raise InspectorError(
+            f"{args.model}: no version {version} (a TF Serving base path's versions: {said})"
+        )
+    args.model = versions[version]
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -443,7 +477,7 @@ def _declare_report(report: argparse.ArgumentParser) -> None:
         "the function call tree, and the creation traces of ops outside --whitelist."
     )
     report.epilog = _EPILOG_REPORT
-    report.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    _model_argument(report)
     report.add_argument(
         "--verify-fingerprint",
         action="store_true",
@@ -512,7 +546,7 @@ def _declare_trace(trace_cmd: argparse.ArgumentParser) -> None:
         "combine (all must match); without one, every traced op is listed by the source line that created it."
     )
     trace_cmd.epilog = _EPILOG_TRACE
-    trace_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    _model_argument(trace_cmd)
     trace_cmd.add_argument(
         "pattern",
         nargs="?",
@@ -539,7 +573,7 @@ def _declare_where(where_cmd: argparse.ArgumentParser) -> None:
         "recorded paths by suffix, so model.py:42 finds /home/ci/src/model.py:42."
     )
     where_cmd.epilog = _EPILOG_WHERE
-    where_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    _model_argument(where_cmd)
     where_cmd.add_argument(
         "location", metavar="FILE[:LINE]", help="source file (path suffix), optionally a line"
     )
@@ -558,7 +592,7 @@ def _declare_audit(audit_cmd: argparse.ArgumentParser) -> None:
         "TensorFlow does not know, debug info, aliases and versions. The model is never loaded or run."
     )
     audit_cmd.epilog = _EPILOG_AUDIT
-    audit_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    _model_argument(audit_cmd)
     add_policy_options(audit_cmd)
     audit_cmd.add_argument(
         "--max-results",
@@ -695,7 +729,7 @@ def _declare_doctor(doctor_cmd: argparse.ArgumentParser) -> None:
         "line involved, and the fix."
     )
     doctor_cmd.epilog = _EPILOG_DOCTOR
-    doctor_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    _model_argument(doctor_cmd)
     doctor_cmd.add_argument(
         "--try-load",
         action="store_true",
@@ -757,7 +791,7 @@ def _declare_scrub(scrub_cmd: argparse.ArgumentParser) -> None:
         "is copied byte for byte; the input is never modified; the copy is verified by reading it back."
     )
     scrub_cmd.epilog = _EPILOG_SCRUB
-    scrub_cmd.add_argument("model", type=Path, help="SavedModel directory, or its saved_model.pb / .pbtxt")
+    _model_argument(scrub_cmd)
     scrub_cmd.add_argument("out", type=Path, help="the directory to write the copy to (new or empty)")
     how = scrub_cmd.add_mutually_exclusive_group(required=True)
     how.add_argument(

@@ -560,3 +560,12 @@ def test_doctor_blocks_an_xla_module_the_loading_tensorflow_cannot_run(tmp_path:
         assert run.code == 1 and any(p["kind"] == "xla-module" and says in p["message"] for p in blockers), (
             blockers
         )
+
+
+def test_a_version_of_a_tf_serving_base_path_is_chosen_by_number() -> None:
+    base = catalog.get("tf_serving").path
+    for command in ("report", "audit", "doctor"):
+        run = cli(command, base, "--model-version", "1", "--format", "json")
+        assert json.loads(run.stdout)["model"]["path"] == str(base / "1"), command
+    missing = cli("report", base, "--model-version", "7")
+    assert missing.code == 2 and "no version 7" in missing.stderr and "1, 2" in missing.stderr
