@@ -22,7 +22,7 @@ from inspector.errors import InspectorError
 from inspector.loader import load, resolve_model_path
 from inspector.protos import load_protos
 from inspector.results.common import ModelRef
-from inspector.results.scrub import RevealingPath, ScrubResult
+from inspector.results.scrub import LeakSite, RevealingPath, ScrubResult
 from inspector.view import DebugInfoStatus, SavedModelView
 
 # What a recorded path can reveal, most telling first: (kind, pattern).
@@ -124,14 +124,43 @@ def scrub(
         if output.is_dir() and not output.is_symlink():
             output.rmdir()  # the empty folder the user made for it
         staged.replace(output)
-    prefixes = [str(relative_to.resolve()) if relative_to else "", *strip_prefixes]
+    prefixes = [p for p in (str(relative_to.resolve()) if relative_to else "", *strip_prefixes) if p]
+    remaining = _occurrences(output, prefixes)
+    in_graph = {
+        prefix for file, prefix in remaining if Path(file).name in ("saved_model.pb", "saved_model.pbtxt")
+    }
     return ScrubResult(
         ModelRef.of(view),
         output,
         rewritten,
         kept,
-        _occurrences(output, [p for p in prefixes if p]),
+        remaining,
+        _sites(view, sorted(in_graph)) if in_graph else (),
     )
+
+
+#: At most this many places of a leak are named.
+MAX_SITES = 20
+
+
+def _sites(view: SavedModelView, prefixes: Sequence[str]) -> tuple[LeakSite, ...]:
+    """The nodes whose attrs hold a prefix the scrub left in saved_model.pb (it rewrites the debug info only):
+    a string constant, an XlaCallModule's module (jax2tf records source paths in its locations)."""
+    wanted = [(prefix, prefix.encode()) for prefix in prefixes]
+    found: list[LeakSite] = []
+    for key in view.nodes:
+        attrs = view.nodes[key].definition.attr
+        for name in sorted(attrs):
+            value = attrs[name]
+            blobs = (
+                [value.s] if value.s else list(value.tensor.string_val) if value.HasField("tensor") else []
+            )
+            for prefix, raw in wanted:
+                if any(raw in bytes(blob) for blob in blobs):
+                    found.append(LeakSite(prefix, key, name))
+                    if len(found) == MAX_SITES:
+                        return tuple(found)
+    return tuple(found)
 
 
 def regular_files(model_dir: Path) -> list[Path]:

@@ -240,3 +240,14 @@ def test_save_can_strip_prefixes(tmp_path: Path) -> None:
     assert prefix.encode() not in (out / "debug" / "saved_model_debug_info.pb").read_bytes()
     view = inspector.load(out)
     assert any(f.startswith("fixtures/builders/") for f in view.debug_info.files)
+
+
+def test_a_leak_scrub_cannot_rewrite_is_located_in_the_graph(tmp_path: Path) -> None:
+    """Issue 34: scrub reported a prefix left in saved_model.pb without saying where. It names the node and
+    attr: a string constant, an output stream, an XlaCallModule's module."""
+    from inspector.scrub import scrub
+
+    result = scrub(catalog.get("risky_ops").path, tmp_path / "out", strip_prefixes=["/tmp/"])
+    assert result.remaining and result.sites
+    places = {(site.node_key.split("@")[0], site.attr) for site in result.sites}
+    assert ("PrintV2", "output_stream") in places and ("WriteFile/filename", "value") in places

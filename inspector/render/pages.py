@@ -1107,6 +1107,19 @@ def _scrub_page(result: ScrubResult) -> _Parts:
         Paragraph(line(Span("still contains ", Tone.BAD), name(repr(prefix)), dim(": "), name(file)))
         for file, prefix in result.remaining
     ]
+    remaining += [
+        Paragraph(
+            line(
+                dim("  in "),
+                name(site.node_key),
+                dim(" attr "),
+                name(site.attr),
+                dim(": "),
+                name(repr(site.prefix)),
+            )
+        )
+        for site in result.sites
+    ]
     summary = line(Span(plural(len(result.remaining), "leak"), Tone.STRONG))
     return _titled("Scrubbed copy", result.output), [Paragraph(written), *remaining], remaining, summary
 

@@ -16,6 +16,16 @@ class RevealingPath:
     who: str = ""  # the user name, for that kind
 
 
+@dataclass(frozen=True, slots=True)
+class LeakSite:
+    """Where in saved_model.pb a stripped prefix still occurs: a node's attr (a string constant, an
+    XlaCallModule's module, whose locations record source paths)."""
+
+    prefix: str
+    node_key: str
+    attr: str
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class ScrubResult(Displayable):
     kind: ClassVar[str] = "scrub"
@@ -25,6 +35,7 @@ class ScrubResult(Displayable):
     rewritten: int  # recorded paths changed
     kept: int  # recorded paths left as they were
     remaining: tuple[tuple[str, str], ...]  # (file of the copy, prefix) where a stripped prefix still occurs
+    sites: tuple[LeakSite, ...] = ()  # where in the graph, when saved_model.pb is such a file (at most 20)
 
     @property
     def verdict(self) -> Verdict:
