@@ -27,7 +27,7 @@ from inspector.traces import Selector, WhereQuery, trace, where
 
 CORPUS = [fixture.name for fixture in catalog.CORPUS]
 #: Models with more than one meta graph, and the tags the tests read them with.
-TAGS = {"tf1_two_graphs": ["serve"]}
+TAGS = {"tf1_two_graphs": ["serve"], "tft_v1": ["transform"]}  # tf.Transform tags its TF1 graph `transform`
 
 
 def load(name: str) -> inspector.SavedModelView:
@@ -569,3 +569,23 @@ def test_a_version_of_a_tf_serving_base_path_is_chosen_by_number() -> None:
         assert json.loads(run.stdout)["model"]["path"] == str(base / "1"), command
     missing = cli("report", base, "--model-version", "7")
     assert missing.code == 2 and "no version 7" in missing.stderr and "1, 2" in missing.stderr
+
+
+@pytest.mark.parametrize("name", ["tft_v1", "tft_v2"])
+def test_a_tf_transform_vocabulary_is_an_asset_and_its_change_a_difference(name: str, tmp_path: Path) -> None:
+    """tf.Transform's transform_fn, TF1 and TF2 forms (written by tf.Transform 1.21's Beam pipeline): the
+    vocabulary is the model's own asset (a note), and a new vocabulary is a diff, naming its reader."""
+    view = load(name)
+    assert [a.filename for a in view.assets] == ["words"]
+    [note] = [f for f in audit(view, Policy()).findings if f.rule_id == "INS002"]
+    assert note.severity is Severity.NOTE and "own asset (words)" in note.message
+    changed = tmp_path / "changed"
+    shutil.copytree(catalog.get(name).path, changed)
+    (changed / "assets" / "words").write_text("fish\nbird\n")
+    run = cli("diff", catalog.get(name).path, changed, "--format", "json")
+    [change] = json.loads(run.stdout)["result"]["changes"]
+    assert (
+        run.code == 1
+        and change["name"] == "assets/words"
+        and "InitializeTableFromTextFileV2" in change["reason"]
+    )

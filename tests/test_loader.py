@@ -223,9 +223,9 @@ def _fields(node: Node) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
 def test_the_node_table_is_every_node_def_in_model_order(name: str) -> None:
-    path = inspector.load(
-        catalog.get(name).path, tags=("serve",)
-    ).path  # a TF Serving base: its latest version
+    from inspector.loader import resolve_model_path
+
+    path, _ = resolve_model_path(catalog.get(name).path)  # a TF Serving base: its latest version
     tags = saved_model_proto(path).meta_graphs[0].meta_info_def.tags  # type: ignore[attr-defined]
     view = inspector.load(path, tags=tags)
     expected = _nodes_as_a_dict_built_node_by_node(path)
