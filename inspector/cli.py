@@ -707,6 +707,12 @@ def _declare_diff(diff_cmd: argparse.ArgumentParser) -> None:
         "--only", action="append", choices=categories, metavar="CATEGORY", help="compare only these"
     )
     diff_cmd.add_argument(
+        "--strict-names",
+        action="store_true",
+        help="count a node renamed only in its name's counters (dense_1 -> dense_5) as a difference; by "
+        "default such renames are listed apart and the models are identical",
+    )
+    diff_cmd.add_argument(
         "--ignore", action="append", choices=categories, metavar="CATEGORY", help="skip these"
     )
     diff_cmd.add_argument("--stat", action="store_true", help="counts per category only")
@@ -1120,7 +1126,9 @@ def _run_diff(args: argparse.Namespace) -> int:
     new = load(args.new, tags=args.tags)
     only = [Category(c) for c in args.only] if args.only else None
     ignore = [Category(c) for c in args.ignore or ()]
-    return _emit(diff(old, new, only=only, ignore=ignore, values=args.values), args)
+    return _emit(
+        diff(old, new, only=only, ignore=ignore, values=args.values, strict_names=args.strict_names), args
+    )
 
 
 def _run_doctor(args: argparse.Namespace) -> int:

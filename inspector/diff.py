@@ -290,6 +290,7 @@ def diff(
     only: Iterable[Category] | None = None,
     ignore: Iterable[Category] = (),
     values: bool = False,
+    strict_names: bool = False,
 ) -> DiffResult:
     """What changed from `old` to `new`, in the categories asked for. `values` reads the values of small
     changed variables from the checkpoint's data shards (only their bytes) to show them old → new; without
@@ -320,6 +321,7 @@ def diff(
         wanted,
         tuple(changes),
         tuple(p for o, p in sorted(pairs.items()) if o != TOP_LEVEL),
+        strict_names,
     )
 
 
@@ -1280,7 +1282,7 @@ def _plumbing_form(
             # Serialized blobs (the checkpoint's object graph) change with the variables' order: their size.
             # The checkpoint keys name variables by scope: without their counters, as the variables compare.
             strings = sorted(
-                _without_counters_bytes(bytes(v)) if len(v) <= 512 else f"<{len(v)} bytes>".encode()
+                _without_counters_bytes(bytes(v)) if len(v) <= 512 else _blob_names(bytes(v))
                 for v in value.tensor.string_val
             )
             attrs.append((key, f"strings:{hashlib.sha256(repr(strings).encode()).hexdigest()[:16]}"))
@@ -1299,6 +1301,64 @@ def _plumbing_form(
         elif len(values) == 1:  # a serialized blob (the checkpoint's object graph): its size tells them apart
             shown = f"{name} (Const, a {len(values[0]):,}-byte string)"
     return form, _PlumbingNode(shown, without_counters(name), definition.op, tuple(attrs), wiring)
+
+
+#: A serialized message's fields read for its names: past these, its size stands in.
+_MAX_BLOB_FIELDS = 200_000
+
+
+def _blob_names(blob: bytes) -> bytes:
+    """A serialized message (the checkpoint's object graph) by the names it holds, counters removed, sorted:
+    its text fields read from the wire format, nested messages included, without its schema. The same
+    objects under renumbered names compare equal; the size would not (a longer counter, a longer blob)."""
+    names: list[bytes] = []
+    pending = [memoryview(blob)]  # views, not copies: a hostile blob nesting deep costs no memory per level
+    fields = 0
+    while pending:
+        data = pending.pop()
+        position = 0
+        while position < len(data):
+            fields += 1
+            if fields > _MAX_BLOB_FIELDS:
+                return f"<{len(blob)} bytes>".encode()
+            try:
+                key, position = _wire_varint(data, position)
+                kind = key & 7
+                if kind == 0:
+                    _, position = _wire_varint(data, position)
+                elif kind == 1:
+                    position += 8
+                elif kind == 5:
+                    position += 4
+                elif kind == 2:
+                    length, position = _wire_varint(data, position)
+                    chunk = data[position : position + length]
+                    if len(chunk) != length:
+                        raise ValueError("cut short")
+                    position += length
+                    text = bytes(chunk) if length <= 1024 else b""
+                    if text and text.isascii() and text.decode("ascii").isprintable():
+                        names.append(_without_counters_bytes(text))
+                    else:
+                        pending.append(chunk)
+                else:
+                    raise ValueError("not a wire type")
+            except (ValueError, IndexError):
+                break  # not a message (raw bytes): what was read of it counts
+    return b"\x00".join(sorted(names)) or f"<{len(blob)} bytes>".encode()
+
+
+def _wire_varint(data: bytes | memoryview, position: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, position
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
 
 
 def _without_counters_bytes(value: bytes) -> bytes:

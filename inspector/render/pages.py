@@ -919,14 +919,22 @@ def _diff_page(result: DiffResult, stat: bool) -> _Parts:
                 spans.append(Span(f"{mark}{n} {kind.value}  ", tone))
         rows.append((count.category.value, tuple(spans)))
     sections: list[Block] = [Paragraph(head), KeyValues(tuple(rows))]
+    cosmetic = set(map(id, result.cosmetic))
     if not stat:
         for category in result.categories:
-            changes = result.changes_in(category)
+            changes = [c for c in result.changes_in(category) if id(c) not in cosmetic]
             if changes:
                 entries = Entries(tuple(Entry(_change_line(c)) for c in changes))
                 sections.append(Section(line(category.value), (entries,)))
-    quiet = (Paragraph(_change_line(c)) for c in result.changes)
-    verdict = "identical" if result.identical else plural(len(result.changes), "change")
+        if result.cosmetic:
+            # After the real changes, and apart: they change nothing the model does (--strict-names counts them).
+            entries = Entries(tuple(Entry(_change_line(c)) for c in result.cosmetic))
+            title_line = line(f"cosmetic renames ({len(result.cosmetic)}): counters only, not counted")
+            sections.append(Section(title_line, (entries,), Tone.DIM))
+    quiet = (Paragraph(_change_line(c)) for c in result.material)
+    verdict = "identical" if result.identical else plural(len(result.material), "change")
+    if result.cosmetic:
+        verdict += f" ({plural(len(result.cosmetic), 'cosmetic rename')})"
     return title, sections, quiet, line(Span(verdict, Tone.GOOD if result.identical else Tone.BAD))
 
 

@@ -137,10 +137,13 @@ def _where(result: WhereResult) -> str:
 
 
 def _diff(result: DiffResult) -> str:
+    cosmetic = f"; {plural(len(result.cosmetic), 'cosmetic rename')}" if result.cosmetic else ""
     if result.identical:
-        return f"no change in {plural(len(result.categories), 'category', 'categories')} compared"
-    changed = sum(1 for count in result.counts if count.total)
-    return f"{plural(len(result.changes), 'change')} in {plural(changed, 'category', 'categories')}"
+        return f"no change in {plural(len(result.categories), 'category', 'categories')} compared{cosmetic}"
+    changed = len({change.category for change in result.material})
+    return (
+        f"{plural(len(result.material), 'change')} in {plural(changed, 'category', 'categories')}{cosmetic}"
+    )
 
 
 def _doctor(result: Diagnosis) -> str:

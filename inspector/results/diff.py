@@ -135,14 +135,31 @@ class DiffResult(Displayable):
     categories: tuple[Category, ...]  # the categories compared (after --only / --ignore)
     changes: tuple[Change, ...]
     pairs: tuple[FunctionPair, ...]
+    # --strict-names: a node renamed only in its name's counters is a difference like any other.
+    strict_names: bool = False
 
     @property
     def new_model(self) -> ModelRef:
         return self.model
 
     @property
+    def cosmetic(self) -> tuple[Change, ...]:
+        """Renames that change only a name's counters (`dense_1` -> `dense_5`: an unnamed Keras layer built
+        again, the same op reading the same inputs): listed, but no difference -- unless --strict-names."""
+        if self.strict_names:
+            return ()
+        return tuple(change for change in self.changes if change.aspect is Aspect.NODE_NAME)
+
+    @property
+    def material(self) -> tuple[Change, ...]:
+        """The changes that make the models different."""
+        if self.strict_names:
+            return self.changes
+        return tuple(change for change in self.changes if change.aspect is not Aspect.NODE_NAME)
+
+    @property
     def identical(self) -> bool:
-        return not self.changes
+        return not self.material
 
     @property
     def verdict(self) -> Verdict:
