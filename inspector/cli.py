@@ -1001,7 +1001,15 @@ def _run_save(args: argparse.Namespace) -> int:
             f"inspector: warning: alias {', '.join(empty)} covers no concrete function: call the tf.function "
             "or give it an input_signature before saving\n"
         )
-    return _emit_report(view, args)
+    code = _emit_report(view, args)
+    # Where it went and what it holds, last (on stderr: the report on stdout stays the report).
+    recorded = [f"debug info ({view.debug_info.status.value})"]
+    if view.aliases:
+        recorded.append(f"aliases {', '.join(sorted(view.aliases))}")
+    if view.signatures:
+        recorded.append(f"signatures {', '.join(sorted(view.signatures))}")
+    sys.stderr.write(f"inspector: saved {args.out}: {'; '.join(recorded)}\n")
+    return code
 
 
 def _emit_report(view: SavedModelView, args: argparse.Namespace) -> int:

@@ -183,3 +183,14 @@ def test_the_report_lists_every_asset_with_its_digest_and_readers() -> None:
     )
     text = run_cli("report", vocabulary).stdout
     assert "Assets" in text and "assets/vocabulary.txt" in text
+
+
+def test_the_first_line_states_the_model_each_fact_once() -> None:
+    """Issue 35: the report opened with `REPORTED: nothing was checked; ...`, and said its risky op types
+    twice. It opens with the model: name, size, risky op types with the command that judges them."""
+    out = run_cli("report", catalog.get("risky_ops").path).stdout
+    first = " ".join(out.split("\n\n")[0].split("╭")[0].split())
+    assert first.startswith("REPORTED: risky_ops · 15 functions · ")
+    assert "risky op types DatasetFromGraph, EagerPyFunc" in first and "→ inspector audit" in first
+    assert out.count("WriteFile → inspector audit") + out.count("WriteFile\n→ inspector audit") <= 1
+    assert "Risky op types:" not in out

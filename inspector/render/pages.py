@@ -127,21 +127,8 @@ def _report_page(report: Report) -> _Parts:
             Tone.STRONG,
         )
     )
-    pointer: list[Block] = []
-    if report.risky_op_types:
-        pointer.append(
-            Paragraph(
-                line(
-                    Span("Risky op types: ", Tone.WARN),
-                    name(listing(report.risky_op_types)),
-                    Span(" — ", Tone.WARN),
-                    name("inspector audit"),
-                    Span(" says whether they run, and when.", Tone.WARN),
-                )
-            )
-        )
-    flagged = pointer + flagged
-    sections: list[Block] = [*pointer, _section("Overview", _overview(report.overview))]
+    # The risky op types are said once, in the headline (words.headline), with the audit to run.
+    sections: list[Block] = [_section("Overview", _overview(report.overview))]
     if report.warnings:
         warnings = tuple(Paragraph(line(Span("! ", Tone.WARN), w)) for w in report.warnings)
         sections.append(Section(line("Warnings"), warnings, Tone.WARN))

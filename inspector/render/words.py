@@ -118,11 +118,23 @@ def _audit(result: AuditResult) -> str:
 
 
 def _report(result: Report) -> str:
+    """The model in one line, each fact once: its name and size, its risky op types (the audit says
+    whether they run), and what the namespace check found (nothing checked without --whitelist)."""
+    model = result.model
+    facts = [
+        model.path.name or str(model.path),
+        plural(model.function_count, "function"),
+        plural(model.node_count, "node"),
+    ]
+    if result.risky_op_types:
+        facts.append(f"risky op types {listing(result.risky_op_types)} → inspector audit")
     if result.whitelist is None:
-        return "nothing was checked; --whitelist NS checks namespaces"
-    if result.whitelist_violated:
-        return f"{plural(len(result.flagged_ops), 'op')} outside the namespace whitelist"
-    return "every namespaced op is in the whitelist"
+        facts.append("namespaces not checked (--whitelist NS)")
+    elif result.whitelist_violated:
+        facts.insert(0, f"{plural(len(result.flagged_ops), 'op')} outside the namespace whitelist")
+    else:
+        facts.append("every namespaced op in the whitelist")
+    return " · ".join(facts)
 
 
 def _trace(result: TraceResult) -> str:
