@@ -81,7 +81,21 @@ def test_the_action_runs_the_script_and_uploads_what_it_wrote() -> None:
     upload = steps["Upload to code scanning"]
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-dir }}"
-    assert set(action["inputs"]) == {"models", "args", "sarif-dir", "upload"}
+    assert set(action["inputs"]) == {"models", "python-version", "args", "sarif-dir", "upload"}
+    assert steps["Set up Python"]["uses"].startswith("actions/setup-python@")
+
+
+def test_every_pin_names_this_version() -> None:
+    """Issue 35: README, action.yml and the hooks pinned v0.3.0 while the package said 0.2.0. Each pin is
+    `v` + the package's version: the tag a release makes (CHANGELOG.md, "Releasing")."""
+    import re
+
+    import inspector
+
+    for name in ("README.md", "action.yml", ".pre-commit-hooks.yaml"):
+        pins = set(re.findall(r"(?:@|rev: )(v\d+\.\d+\.\d+)", (ROOT / name).read_text()))
+        assert pins == {f"v{inspector.__version__}"}, (name, pins)
+    assert "`v{version}`" in (ROOT / "CHANGELOG.md").read_text()
 
 
 def test_every_model_of_a_block_list_is_audited(tmp_path: Path) -> None:
