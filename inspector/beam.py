@@ -50,7 +50,7 @@ except ImportError as missing:  # the extra is not installed: say so in one line
     ) from missing
 
 from inspector.audit import Policy, read_baseline
-from inspector.discover import MODEL_FILES, through_link
+from inspector.discover import MODEL_FILES
 from inspector.modelfiles import MAX_ENTRIES
 from inspector.policyargs import add_policy_options, policy_of
 from inspector.results.scan import ScanRecord, ScanStatus
@@ -81,21 +81,42 @@ class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
         )
 
 
+def _local_models(pattern: str) -> Iterator[str]:
+    from inspector.discover import Discovery, find_models
+    from inspector.errors import InspectorError
+
+    discovery = Discovery()
+    try:
+        yield from (str(folder) for folder in find_models([pattern], discovery))
+    except InspectorError:
+        return  # the entry point checks that each --input matches something
+    for cut in discovery.too_deep[:100]:
+        yield _CUT + cut
+    if discovery.stopped:
+        yield _CUT + pattern
+
+
+#: A found "model" that stands for a walk cut short: its record is an error, never a silent gap.
+_CUT = "\0cut:"
+
+
 def find_model_folders(pattern: str) -> Iterator[str]:
-    """The SavedModel folders a pattern names or holds, through Beam's FileSystems. Like `scan`, a model
-    inside another model's folder is not another model, and on a local disk no link below the pattern is
-    followed (Beam's local listing walks without following links; a linked saved_model.pb is listed and
-    refused by the reader, in an `error` record)."""
+    """The SavedModel folders a pattern names or holds: on a local disk by scan's own bounded walk, which
+    follows no link below the pattern (a folder named here is read even if it is a link), elsewhere through
+    Beam's FileSystems. Like `scan`, a model inside another model's folder is not another model."""
     pattern = pattern.rstrip("/")
-    local = FileSystems.get_scheme(pattern) is None  # a folder named here is read even if it is a link
+    if FileSystems.get_scheme(pattern) is None:
+        # scan's own walk, bounded in depth and entries and following no link: Beam's `**` match recurses
+        # once per level (a folder 1,100 levels deep killed the pipeline with a RecursionError).
+        yield from _local_models(pattern)
+        return
     wanted = [FileSystems.join(pattern, name) for name in MODEL_FILES]
     wanted += [FileSystems.join(pattern, "**", name) for name in MODEL_FILES]
-    fixed = len(Path(pattern).parts)
     folders = set()
     for result in FileSystems.match(wanted):
         for metadata in result.metadata_list:
             folder, name = FileSystems.split(metadata.path)
-            if name in MODEL_FILES and not (local and through_link(Path(metadata.path), fixed)):
+            if name in MODEL_FILES:
                 folders.add(folder)
     ordered = sorted(folders)
     outermost: list[str] = []
@@ -116,6 +137,14 @@ class _AuditModel(beam.DoFn):
 
     def process(self, folder: str) -> Iterable[ScanRecord]:
         assert self.worker is not None
+        if folder.startswith(_CUT):
+            where = folder.removeprefix(_CUT)
+            yield error_record(
+                where,
+                ScanStatus.ERROR,
+                f"{where}: not searched: the walk stops here (too deep, or too many entries)",
+            )
+            return
         if FileSystems.get_scheme(folder) is None:
             record, self.worker = self.worker.audit(Path(folder))
             yield record

@@ -54,7 +54,13 @@ def run_scan(
             cached=cached,
             resumed=len(models) - len(todo),
             statuses={status.value: statuses.get(status, 0) for status in ScanStatus},
-            exit_code=max((status.exit_code for status in statuses), default=0),
+            # A walk cut short is never "all ok": what was not looked for was not passed (exit 2).
+            exit_code=max(
+                [
+                    *(status.exit_code for status in statuses),
+                    2 if discovery.too_deep or discovery.stopped else 0,
+                ]
+            ),
             seconds=round(time.monotonic() - started, 3),
             walk=WalkSummary(
                 discovery.entries, discovery.links_skipped, tuple(discovery.too_deep[:100]), discovery.stopped

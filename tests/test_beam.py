@@ -152,3 +152,19 @@ def test_a_run_with_findings_exits_as_scan_does(tmp_path: Path) -> None:
     shutil.copytree(catalog.get("risky_ops").path, model)
     [record] = _beam("--input", tmp_path / "models", "--no-registry", cwd=tmp_path, code=1)
     assert record["status"] == "findings"
+
+
+def test_a_folder_deeper_than_the_walk_neither_kills_the_pipeline_nor_goes_unsaid(tmp_path: Path) -> None:
+    """Issue 35: a folder 1,100 levels deep under --input killed the pipeline (RecursionError inside
+    Beam's own `**` match, 0 records). The local walk is scan's, bounded; what it could not reach is an
+    error record, and the run exits 2."""
+    models = tmp_path / "models"
+    shutil.copytree(catalog.get("module_aliases").path, models / "good")
+    models.joinpath(*["d"] * 60).mkdir(
+        parents=True
+    )  # past the walk's 32 levels (Beam's `**` recursed per level)
+    records = _beam("--input", models, "--no-registry", cwd=tmp_path, code=2)
+    statuses = sorted(r["status"] for r in records)
+    assert statuses == ["error", "ok"]
+    [cut] = [r for r in records if r["status"] == "error"]
+    assert "not searched" in cut["error"]

@@ -462,3 +462,12 @@ def test_the_cache_key_holds_the_installed_tensorflow(monkeypatch: pytest.Monkey
     here = options.rules_version()
     monkeypatch.setattr(installed, "tensorflow_distribution", lambda: ("tensorflow", "2.99.0"))
     assert options.rules_version() != here
+
+
+def test_a_walk_cut_short_is_never_all_ok(tmp_path: Path) -> None:
+    """Issue 35: a tree whose models all lay deeper than the walk's bound scanned as `0 models`, exit 0."""
+    deep = tmp_path.joinpath(*["d"] * 40)
+    deep.mkdir(parents=True)
+    shutil.copytree(catalog.get("module_aliases").path, deep / "model")
+    code, records, summary, _ = scan(tmp_path, "--no-registry")
+    assert records == [] and summary["walk"]["too_deep"] and code == 2
