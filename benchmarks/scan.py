@@ -64,9 +64,17 @@ def build_registry(registry: Path = REGISTRY) -> Path:
         for fixture in (*catalog.FIXTURES, *catalog.CORPUS)
         if (fixture.path / "saved_model.pb").is_file() or (fixture.path / "saved_model.pbtxt").is_file()
     ]
+    # The copies share their bytes through hard links -- to a private copy of each source, never to the
+    # committed fixtures (a hard link is a finding: the fixtures' own audits would change while it exists).
+    private = registry.parent / f".{registry.name}-sources"
+    shutil.rmtree(private, ignore_errors=True)
+    staged = []
+    for source in sources:
+        shutil.copytree(source, private / source.name)
+        staged.append(private / source.name)
     plain = MODELS - 13
     for index in range(plain):
-        source = sources[index % len(sources)]
+        source = staged[index % len(staged)]
         target = registry / "team" / f"{source.name}-{index:04d}"
         shutil.copytree(source, target, copy_function=os.link)
         variant = target / "assets.extra" / "variant.txt"

@@ -673,6 +673,12 @@ def _declare_scan(scan_cmd: argparse.ArgumentParser) -> None:
         metavar="FILE.jsonl",
         help="append the records to FILE, skipping models it already holds (default: stdout)",
     )
+    scan_cmd.add_argument(
+        "--format",
+        choices=("table", "jsonl"),
+        help="stdout as a table of a row per model (the default on a terminal) or JSON lines (the default "
+        "elsewhere, and always with --output)",
+    )
     add_policy_options(scan_cmd)
     _add_reading_options(scan_cmd, whitelist=False)
     scan_cmd.set_defaults(run=_run_scan)
@@ -1122,7 +1128,8 @@ def _run_scan(args: argparse.Namespace) -> int:
     )
     discovery = Discovery()
     models = list(find_models(args.targets, discovery))
-    return run_scan(models, discovery, options, args.jobs, args.output)
+    table = args.output is None and (args.format == "table" or (args.format is None and sys.stdout.isatty()))
+    return run_scan(models, discovery, options, args.jobs, args.output, table=table)
 
 
 def _run_diff(args: argparse.Namespace) -> int:

@@ -23,8 +23,15 @@ from inspector.scan import ScanOptions, line_of, scan
 
 
 def run_scan(
-    models: list[Path], discovery: Discovery, options: ScanOptions, jobs: int, output: Path | None
+    models: list[Path],
+    discovery: Discovery,
+    options: ScanOptions,
+    jobs: int,
+    output: Path | None,
+    *,
+    table: bool = False,
 ) -> int:
+    """`table`: stdout is a person's terminal -- a row per model as it finishes, not its JSON record."""
     if output is not None:
         _check_output(output)
     if options.cache_dir is not None:
@@ -43,7 +50,7 @@ def run_scan(
             nonlocal cached
             statuses[record.status] += 1
             cached += record.cached
-            _put(sink, line_of(record), output)
+            _put(sink, row_of(record) if table else line_of(record), output)
             advance(record.status)
 
         if todo:  # as many workers as models at most: none started to idle
@@ -66,9 +73,28 @@ def run_scan(
                 discovery.entries, discovery.links_skipped, tuple(discovery.too_deep[:100]), discovery.stopped
             ),
         )
-        _put(sink, line_of(summary), output)
+        if not table:
+            _put(sink, line_of(summary), output)
     sys.stderr.write(_said(summary) + "\n")
     return summary.exit_code
+
+
+def row_of(record: ScanRecord) -> str:
+    """A model as a table row for a person: its status, path, findings by severity, and the first finding
+    (or what stopped it). Model strings are made visible: a path cannot draw on the terminal."""
+    from inspector.render.safe import visible
+
+    counts = ", ".join(f"{n} {severity}" for severity, n in record.counts.items() if n)
+    said = record.error or ""
+    findings = (record.audit or {}).get("result", {}).get("findings", []) if record.audit else []
+    if not said and findings:
+        first = findings[0]
+        said = f"{first.get('rule_id', '')} {first.get('message', '')}"
+    cells = [f"{record.status.value:<8}", record.path, counts or ("cached" if record.cached else "")]
+    line = "  ".join(cell for cell in cells if cell)
+    if said:
+        line += f"  — {said[:160]}"
+    return visible(line)
 
 
 def _put(sink: IO[str], text: str, output: Path | None) -> None:

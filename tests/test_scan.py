@@ -327,11 +327,19 @@ def test_a_terminal_sees_a_progress_bar_on_stderr_and_stdout_stays_json(registry
     assert all(json.loads(line)["record"] in ("model", "summary") for line in stdout.splitlines())
 
 
-def test_records_on_the_same_terminal_get_no_bar_to_tear(registry: Path) -> None:
+def test_a_terminal_reads_a_row_per_model_and_no_bar_tears_it(registry: Path) -> None:
+    """Issue 35: on a terminal, scan printed a 20-40 KB JSON record per model. A person gets a row per model
+    (status, path, counts, the first finding), the summary, and no progress bar over the rows."""
     code, _, drawn = _on_a_terminal(registry / "team", "--no-registry", stdout_too=True)
     assert code == 1 and b"scanning" not in drawn
-    lines = [line for line in drawn.decode().splitlines() if line.startswith("{")]
-    assert len(lines) == len(FIXTURES) + 1 and all(json.loads(line)["record"] for line in lines)
+    text = drawn.decode()
+    rows = [line for line in text.splitlines() if line.split(" ", 1)[0] in ("ok", "findings", "error")]
+    assert len(rows) == len(FIXTURES) and not any(line.startswith("{") for line in text.splitlines())
+    assert any(row.startswith("findings") and "INS002" in row for row in rows)
+    piped = run_cli(
+        "scan", registry / "team", "--no-registry", "--format", "jsonl", process=True, timeout=300
+    )
+    assert all(json.loads(line)["record"] for line in piped.stdout.splitlines())
 
 
 def test_a_baseline_applies_to_every_model(registry: Path, tmp_path: Path) -> None:
