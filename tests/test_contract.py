@@ -63,9 +63,14 @@ def test_each_command_offers_exactly_the_formats_its_result_renders_in() -> None
     by_name = {cls.__name__: cls for cls in RESULT_TYPES}
     subcommands = next(a for a in build_parser()._actions if a.dest == "command" or a.choices)
     for command, parser in subcommands.choices.items():  # type: ignore[union-attr]
-        # rule prints a rule's documentation; scan writes JSON lines, a record per model: no format.
-        if command in ("rule", "scan"):
+        # rule prints a rule's documentation: no format. scan writes records: a row per model for a person,
+        # or JSON lines, a record per model (scan.schema.json), not a result of one model.
+        if command == "rule":
             assert not [a for a in parser._actions if a.dest == "format"]
+            continue
+        if command == "scan":
+            [scan_format] = [a for a in parser._actions if a.dest == "format"]
+            assert tuple(scan_format.choices) == ("table", "jsonl")
             continue
         offered = next(a for a in parser._actions if a.dest == "format").choices
         assert set(offered) == set(formats_for(by_name[COMMAND_RESULTS[command]])), command
