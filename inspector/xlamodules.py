@@ -33,7 +33,8 @@ KNOWN_TARGETS = frozenset(
         "tf.call_tf_function",  # jax2tf's call_tf: a TF function of function_list, audited as a call
     }
 )
-_PATH = re.compile(rb"(?:[A-Za-z]:)?[\w.~-]*[/\\][\x21-\x7e]{1,400}?\.py\b")
+MAX_CANDIDATES = 10_000  # `.py` occurrences looked at
+MAX_PATH_BYTES = 400  # how far back from `.py` a path may start
 
 
 def unknown_targets(module: XlaModule) -> tuple[str, ...]:
@@ -65,13 +66,26 @@ def xla_modules(view: SavedModelView) -> tuple[XlaModule, ...]:
 
 
 def source_paths(module: bytes) -> tuple[str, ...]:
-    """The Python source paths among a module's strings (its locations), each once, in order: a bounded
-    scan of the bytes, with no MLIR reader needed."""
+    """The Python source paths among a module's strings (its locations), each once, in order: found from
+    each `.py` backwards over printable bytes -- at most MAX_CANDIDATES of them looked at, MAX_PATH_BYTES
+    back each, so a module made of nothing but `.py` costs a bounded scan, no MLIR reader needed."""
     found: dict[str, None] = {}
-    for match in _PATH.finditer(module[:MAX_SCANNED]):
-        found[match.group().decode("ascii", "replace")] = None
-        if len(found) == MAX_PATHS:
+    position = 0
+    for _ in range(MAX_CANDIDATES):
+        end = module.find(b".py", position, MAX_SCANNED)
+        if end < 0:
             break
+        position = end + 3
+        if position < len(module) and (chr(module[position]).isalnum() or module[position] == 0x5F):
+            continue  # `.pyc`, `.pyx`, `.py_`: not a source path's end
+        start = end
+        while start > 0 and end - start < MAX_PATH_BYTES and 0x21 <= module[start - 1] <= 0x7E:
+            start -= 1
+        candidate = module[start:position].decode("ascii", "replace")
+        if "/" in candidate or "\\" in candidate:
+            found[candidate.lstrip("\"'(")] = None
+            if len(found) == MAX_PATHS:
+                break
     return tuple(found)
 
 
