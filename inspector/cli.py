@@ -830,6 +830,31 @@ def _declare_symbolicate(symbolicate_cmd: argparse.ArgumentParser) -> None:
     symbolicate_cmd.set_defaults(run=_run_symbolicate)
 
 
+def _declare_completion(completion: argparse.ArgumentParser) -> None:
+    completion.description = (
+        "Print the shell's completion script for inspector (written by shtab, from this command line's own "
+        "parser: every command and option, always current)."
+    )
+    completion.epilog = """\
+examples:
+  inspector completion bash > ~/.local/share/bash-completion/completions/inspector
+  inspector completion zsh > "${fpath[1]}/_inspector"
+"""
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"), help="the shell")
+    completion.set_defaults(run=_run_completion)
+
+
+def _run_completion(args: argparse.Namespace) -> int:
+    try:
+        import shtab
+    except ImportError as missing:
+        raise InspectorError(
+            "completion needs shtab: pip install 'savedmodel-inspector[completion]'"
+        ) from missing
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return 0
+
+
 def _declare_rule(rule: argparse.ArgumentParser) -> None:
     rule.description = (
         "Print an audit rule's documentation: what it finds, why it matters, an example, the fix."
@@ -881,6 +906,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     ),
     "scan": ("audit every SavedModel under folders or globs, one JSON line each", _declare_scan),
     "rule": ("print an audit rule's documentation", _declare_rule),
+    "completion": ("print the shell's completion script", _declare_completion),
     "diff": ("what changed between two SavedModels", _declare_diff),
     "doctor": ("why a model fails to load, or will", _declare_doctor),
     "scrub": ("copy a model with the paths in its debug info stripped", _declare_scrub),

@@ -75,6 +75,7 @@ EVERY_COMMAND = {
     "where": ["where", "m", "model.py:42", "--innermost", "--tags", "serve,gpu"],
     "audit": ["audit", "m", "--deny", "ReadFile", "--fail-on", "warning", "--format", "sarif"],
     "rule": ["rule", "INS002"],
+    "completion": ["completion", "zsh"],
     "scan": [
         "scan",
         "registry/",
@@ -323,3 +324,14 @@ def test_no_option_of_any_command_is_guessed_from_a_prefix(capsys: pytest.Captur
             checked += 1
     capsys.readouterr()
     assert checked > 50
+
+
+def test_shell_completion_is_written_from_the_parser() -> None:
+    """Issue 35: no shell completion. shtab writes it from the command line's own parser: every command and
+    option, never a list kept by hand."""
+    pytest.importorskip("shtab")
+    script = run_cli("completion", "bash")
+    assert script.code == 0
+    for word in ("audit", "scan", "doctor", "--model-version", "--allow-risky-load", "--strict-names"):
+        assert word in script.stdout, word
+    assert run_cli("completion", "fish").code == 2
