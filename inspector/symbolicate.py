@@ -119,7 +119,7 @@ def _resolve_node(
         reachable = view.call_graph.reachable_from([saved]) - {saved}
         searched.append(
             (
-                f"in functions {saved} calls",
+                f"in a function {saved} calls",
                 [view.nodes[k] for f in sorted(reachable) for k in view.functions[f].node_keys],
             )
         )
@@ -135,9 +135,10 @@ def _resolve_node(
             Match(OpRef(n.key, n.name, n.op, n.function, aliases.get(n.function, ())), view.trace(n))
             for n in found
         )
-        note = "" if saved is not None or not named else f"{named} is the loaded model's name; found {where}"
+        # The status says "found"; the note says only where, and why there when the log's function is not ours.
+        note = "" if saved is not None or not named else f"{named} is the loaded model's name; {where}"
         if saved is not None and where != f"in {saved}":
-            note = f"found {where}"
+            note = where
         sites = {_site(m.trace) for m in matches}
         if len(matches) == 1 or len(sites) == 1:
             if len(matches) > 1:

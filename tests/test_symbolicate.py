@@ -141,3 +141,14 @@ def test_hostile_log_lines_are_shown_literally(tmp_path: Path) -> None:
     result = run_cli("symbolicate", RUNTIME.path, log, "--no-color")
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b[2J" in result.stdout and "[bold red]x[/]" in result.stdout
+
+
+def test_where_a_name_was_found_is_said_once_without_repeating_the_status(tmp_path: Path) -> None:
+    log = tmp_path / "error.log"
+    log.write_text("\t [[{{node rows/Reshape}}]] [Op:__inference_rows_1]\n")
+    view = inspector.load(RUNTIME.path)
+    [resolution] = symbolicate(view, log.read_text()).lines[0].resolutions
+    assert resolution.status is Status.FOUND
+    assert resolution.note.startswith("in a function __inference_rows_") and resolution.note.endswith(" calls")
+    out = flat(run_cli("symbolicate", RUNTIME.path, log).stdout)
+    assert "found (in a function __inference_rows_" in out and "found (found" not in out
