@@ -79,6 +79,13 @@ def test_statically_the_custom_ops_are_blockers_without_loading_anything() -> No
     }
 
 
+def test_a_static_problem_names_the_audit_rule_that_reports_it_and_where_that_rule_is_explained() -> None:
+    # doctor and audit say one thing in one vocabulary: the blocker is INS004's error, as audit prints it.
+    out = flat(run_cli("doctor", CUSTOM.path).stdout)
+    assert "unregistered-op: Acme>Scale" in out
+    assert "rule: INS004 error; inspector rule INS004 explains it" in out
+
+
 # --- files ------------------------------------------------------------------------------------------------
 
 

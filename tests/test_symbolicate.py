@@ -149,6 +149,7 @@ def test_where_a_name_was_found_is_said_once_without_repeating_the_status(tmp_pa
     view = inspector.load(RUNTIME.path)
     [resolution] = symbolicate(view, log.read_text()).lines[0].resolutions
     assert resolution.status is Status.FOUND
-    assert resolution.note.startswith("in a function __inference_rows_") and resolution.note.endswith(" calls")
+    assert resolution.note.startswith("in a function __inference_rows_")
+    assert resolution.note.endswith(" calls")
     out = flat(run_cli("symbolicate", RUNTIME.path, log).stdout)
     assert "found (in a function __inference_rows_" in out and "found (found" not in out

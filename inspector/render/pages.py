@@ -1028,6 +1028,16 @@ def _problem(problem: Problem) -> Entry:
             )
         )
     details.append(line(dim("fix: "), Span(problem.fix, Tone.GOOD)))
+    if problem.rule_id:
+        # The audit's words for the same problem: a reader of both pages sees one finding, not two.
+        severity = f" {problem.severity.label}" if problem.severity is not None else ""
+        details.append(
+            line(
+                dim("rule: "),
+                Span(f"{problem.rule_id}{severity}"),
+                dim(f"; inspector rule {problem.rule_id} explains it"),
+            )
+        )
     return Entry(line(Span(f"{problem.kind.value}: ", Tone.STRONG), problem.message), tuple(details))
 
 

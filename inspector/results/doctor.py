@@ -19,10 +19,10 @@ class ProblemKind(StrEnum):
     CORRUPT_FILE = "corrupt-file"
     VERSION = "version"
     FILE_SIZE = "file-size"
-    ASSET_OUTSIDE = "asset-outside"
-    WARMUP = "warmup"
-    XLA_MODULE = "xla-module"  # an XlaCallModule the loading TensorFlow cannot run (version, platforms)  # TF Serving's warmup requests name what the model lacks: it refuses the load
-    RISKY_LOAD = "risky-load"  # an op of a risky family that loading the model runs: --try-load refused  # an asset's file name leads out of assets/: it reads the machine's files
+    ASSET_OUTSIDE = "asset-outside"  # an asset's file name leads out of assets/: it reads the machine's files
+    WARMUP = "warmup"  # TF Serving's warmup requests name what the model lacks: it refuses the load
+    XLA_MODULE = "xla-module"  # an XlaCallModule the loading TensorFlow cannot run (version, platforms)
+    RISKY_LOAD = "risky-load"  # an op of a risky family that loading the model runs: --try-load refused
     DEBUG_INFO = "debug-info"
     LOAD_ERROR = "load-error"
     TIMEOUT = "timeout"
