@@ -855,6 +855,55 @@ def _run_completion(args: argparse.Namespace) -> int:
     return 0
 
 
+def _declare_config(config: argparse.ArgumentParser) -> None:
+    config.description = (
+        "Print the audit policy in effect here: each setting's value and where it came from (the default, "
+        "--policy FILE or [tool.inspector.audit] of the nearest pyproject.toml, or an option). Give the "
+        "options you would give audit or scan to see what they would make of them. Reads no model."
+    )
+    config.epilog = """\
+examples:
+  inspector config
+  inspector config --policy release.toml --fail-on warning
+  inspector config --format json
+"""
+    add_policy_options(config)
+    config.add_argument(
+        "--format",
+        type=_choice_of("format", ["text", "json"]),
+        choices=["text", "json"],
+        metavar="FORMAT",
+        default="text",
+        help="text (default) or json",
+    )
+    config.set_defaults(run=_run_config)
+
+
+def _run_config(args: argparse.Namespace) -> int:
+    import json
+
+    from inspector.policyargs import policy_in_effect
+    from inspector.render.listings import policy_settings
+
+    policy = policy_in_effect(args)
+    if args.format == "json":
+        document = {
+            "tool": "inspector",
+            "version": __version__,
+            "kind": "config",
+            "policy_file": None
+            if policy.file is None
+            else {"path": str(policy.file), "explicit": policy.explicit, "has_policy": policy.table},
+            "baseline": None if args.baseline is None else str(args.baseline),
+            "settings": [{"key": s.key, "value": s.value, "from": s.origin} for s in policy.settings],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+        return 0
+    baseline = f"baseline: {visible(str(args.baseline))}\n" if args.baseline is not None else ""
+    sys.stdout.write(policy_settings(policy, Path.cwd()) + baseline)
+    return 0
+
+
 def _declare_rule(rule: argparse.ArgumentParser) -> None:
     rule.description = (
         "Print an audit rule's documentation: what it finds, why it matters, an example, the fix."
@@ -906,6 +955,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     ),
     "scan": ("audit every SavedModel under folders or globs, one JSON line each", _declare_scan),
     "rule": ("print an audit rule's documentation", _declare_rule),
+    "config": ("print the audit policy in effect and where each value came from", _declare_config),
     "completion": ("print the shell's completion script", _declare_completion),
     "diff": ("what changed between two SavedModels", _declare_diff),
     "doctor": ("why a model fails to load, or will", _declare_doctor),

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inspector.results.policy import PolicyInEffect, Setting
+
 if TYPE_CHECKING:  # the audit is imported by the commands that audit, when they run
     from inspector.audit import Policy
 
@@ -64,16 +66,23 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", type=Path, metavar="FILE", help="accept the findings recorded in FILE")
 
 
-def policy_of(args: argparse.Namespace) -> Policy:
-    """The policy file's (or pyproject's), with the command line's options over it."""
-    from inspector.audit import Policy, Severity, find_pyproject, load_policy
-    from inspector.audit.policy import with_overrides
+def policy_file(args: argparse.Namespace) -> tuple[Path | None, bool]:
+    """The file the policy is read from and whether the user named it: `--policy FILE`, else the nearest
+    pyproject.toml at or above the working directory (None: no file, the defaults)."""
+    from inspector.audit import find_pyproject
 
     if args.policy is not None:
-        policy = load_policy(args.policy, explicit=True)
-    else:
-        pyproject = find_pyproject(Path.cwd())
-        policy = load_policy(pyproject, explicit=False) if pyproject else Policy()
+        return args.policy, True
+    return find_pyproject(Path.cwd()), False
+
+
+def policy_of(args: argparse.Namespace) -> Policy:
+    """The policy file's (or pyproject's), with the command line's options over it."""
+    from inspector.audit import Policy, Severity, load_policy
+    from inspector.audit.policy import with_overrides
+
+    path, explicit = policy_file(args)
+    policy = load_policy(path, explicit=explicit) if path is not None else Policy()
     return with_overrides(
         policy,
         whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
@@ -95,3 +104,52 @@ def _tokens(values: Sequence[str] | None) -> tuple[str, ...]:
     """`--select A,B --select C`: each comma-separated word once, in order."""
     words = (word.strip() for value in values or () for word in value.split(","))
     return tuple(dict.fromkeys(word for word in words if word))
+
+
+#: Each policy key's option on the command line, and whether the user gave it (its dest in `args`).
+_OPTIONS = {
+    "whitelist": ("--whitelist", "whitelist"),
+    "deny": ("--deny", "deny"),
+    "allow": ("--allow", "allow"),
+    "fail-on": ("--fail-on", "fail_on"),
+    "require-aliases": ("--require-alias", "require_alias"),
+    "min-trace-coverage": ("--min-trace-coverage", "min_trace_coverage"),
+    "registry": ("--no-registry", "no_registry"),
+    "live-registry": ("--live-registry", "live_registry"),
+    "verify-fingerprint": ("--verify-fingerprint", "verify_fingerprint"),
+    "select": ("--select", "select"),
+    "extend-select": ("--extend-select", "extend_select"),
+    "ignore": ("--ignore", "ignore"),
+}
+#: Keys whose command-line values add to the file's rather than replace them.
+_ADDED = frozenset({"extend-select", "ignore"})
+
+
+def policy_in_effect(args: argparse.Namespace) -> PolicyInEffect:
+    """Every policy key's value in effect and where it came from. The values are `policy_of`'s: the one
+    policy audit and scan would use with these options, here."""
+    from inspector.audit.policy import POLICY_KEYS, policy_table
+
+    policy = policy_of(args)
+    path, explicit = policy_file(args)
+    written = policy_table(path, explicit=explicit) if path is not None else None
+    settings = []
+    for key, field in POLICY_KEYS.items():
+        option, dest = _OPTIONS[key]
+        given = getattr(args, dest, None) not in (None, False, [])
+        from_file = str(path) if written is not None and key in written else ""
+        if given and from_file and key in _ADDED:
+            origin = f"{from_file} + {option}"
+        else:
+            origin = option if given else from_file or "default"
+        settings.append(Setting(key, _toml_value(getattr(policy, field)), origin))
+    return PolicyInEffect(tuple(settings), path, explicit, written is not None)
+
+
+def _toml_value(value: object) -> str | float | bool | list[str] | None:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, (bool, float)) or value is None:
+        return value
+    label = getattr(value, "label", None)  # a Severity
+    return str(label if label is not None else value)

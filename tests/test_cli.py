@@ -93,6 +93,7 @@ EVERY_COMMAND = {
     "doctor": ["doctor", "m", "--try-load", "--timeout", "5", "--import", "tensorflow_text"],
     "scrub": ["scrub", "m", "out", "--strip-prefix", "/home/ci/"],
     "symbolicate": ["symbolicate", "m", "error.log", "--no-color"],
+    "config": ["config", "--policy", "p.toml", "--ignore", "INS005", "--format", "json"],
 }
 
 

@@ -43,8 +43,8 @@ class Policy:
     source: str | None = None  # the file the policy came from, if any
 
 
-# TOML key -> (field, how to read it)
-_KEYS = {
+#: TOML key -> Policy field, in the order `inspector config` shows them.
+POLICY_KEYS = {
     "whitelist": "whitelist",
     "deny": "deny",
     "allow": "allow",
@@ -71,6 +71,13 @@ def find_pyproject(start: Path) -> Path | None:
 
 def load_policy(path: Path, *, explicit: bool) -> Policy:
     """Read `[tool.inspector.audit]` (or, in a file given with --policy, top-level keys too)."""
+    table = policy_table(path, explicit=explicit)
+    return Policy() if table is None else _from_table(table, path)
+
+
+def policy_table(path: Path, *, explicit: bool) -> Mapping[str, Any] | None:
+    """The policy's TOML table as written: `[tool.inspector.audit]`, or a --policy file's top level; None
+    when a pyproject has no such table."""
     content = read_regular_file(path, POLICY_LIMIT, "policy file").decode("utf-8", errors="replace")
     try:
         document = tomllib.loads(content)
@@ -78,22 +85,26 @@ def load_policy(path: Path, *, explicit: bool) -> Policy:
         raise PolicyError(f"{path}: nested too deeply to be a policy") from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path}: not valid TOML ({error})") from error
-    table = document.get("tool", {}).get("inspector", {}).get("audit")
+    table: Any = document
+    for key in ("tool", "inspector", "audit"):  # a pyproject's `tool = 1` is not ours to trip over
+        table = table.get(key) if isinstance(table, dict) else None
     if table is None:
         if not explicit:
-            return Policy()
+            return None
         table = {k: v for k, v in document.items() if k != "tool"}
     if not isinstance(table, dict):
         raise PolicyError(f"{path}: [tool.inspector.audit] must be a table")
-    return _from_table(table, path)
+    return table
 
 
 def _from_table(table: Mapping[str, Any], path: Path) -> Policy:
     values: dict[str, Any] = {"source": str(path)}
     for key, value in table.items():
-        field = _KEYS.get(key)
+        field = POLICY_KEYS.get(key)
         if field is None:
-            raise PolicyError(f"{path}: unknown key {key!r} in the audit policy (known: {', '.join(_KEYS)})")
+            raise PolicyError(
+                f"{path}: unknown key {key!r} in the audit policy (known: {', '.join(POLICY_KEYS)})"
+            )
         values[field] = _convert(field, value, key, path)
     return Policy(**values)
 

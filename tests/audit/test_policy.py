@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,63 @@ def test_a_broken_baseline_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text("{")
     result = run_cli("audit", RISKY.path, "--no-registry", "--baseline", tmp_path / "b.json")
     assert result.code == 2 and "not a baseline file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content", ["tool = 1\n", "[tool]\ninspector = 3\n", "[tool.inspector]\naudit = 'x'\n"]
+)
+def test_a_pyproject_whose_tool_table_is_not_ours_is_no_crash(tmp_path: Path, content: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(content)
+    result = run_cli("audit", CUSTOM.path, "--no-registry", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    # `[tool.inspector] audit = 'x'` is our table, written wrong: said so; the others are someone else's.
+    assert result.code == (2 if "audit =" in content else 1), result.stderr
+
+
+# --- inspector config -------------------------------------------------------------------------------------
+
+
+def config_of(*args: str | Path, cwd: Path) -> dict[str, tuple[object, str]]:
+    result = run_cli("config", *args, "--format", "json", cwd=cwd)
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kind"] == "config"
+    return {s["key"]: (s["value"], s["from"]) for s in document["settings"]}
+
+
+def test_config_says_each_value_in_effect_and_where_it_came_from(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[tool.inspector.audit]\nwhitelist = ["Acme"]\nignore = ["INS005"]\nfail-on = "warning"\n'
+    )
+    (tmp_path / "sub").mkdir()
+    settings = config_of("--fail-on", "critical", "--ignore", "INS010", "--deny", "Foo", cwd=tmp_path / "sub")
+    assert settings["whitelist"] == (["Acme"], str(pyproject))
+    assert settings["fail-on"] == ("critical", "--fail-on")  # the command line wins
+    assert settings["ignore"] == (["INS005", "INS010"], f"{pyproject} + --ignore")  # it adds to the file's
+    assert settings["deny"] == (["Foo"], "--deny")
+    assert settings["min-trace-coverage"] == (50.0, "default")
+    assert settings["registry"] == (True, "default")
+
+
+def test_config_shows_every_policy_key_a_policy_file_accepts(tmp_path: Path) -> None:
+    from inspector.audit.policy import POLICY_KEYS
+
+    assert list(config_of(cwd=tmp_path)) == list(POLICY_KEYS)
+
+
+def test_config_says_when_no_file_holds_a_policy(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    out = run_cli("config", cwd=tmp_path).stdout
+    assert "has no [tool.inspector.audit]" in out and "whitelist           unchecked  default" in out
+
+
+def test_config_with_an_unreadable_policy_is_bad_input(tmp_path: Path) -> None:
+    result = run_cli("config", "--policy", tmp_path / "missing.toml", cwd=tmp_path)
+    assert result.code == 2 and "missing.toml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_config_shows_a_policy_files_strings_literally(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.inspector.audit]\ndeny = ["\\u001b[2JEvil"]\n')
+    out = run_cli("config", cwd=tmp_path).stdout
+    assert "\x1b" not in out and "\\x1b[2JEvil" in out
