@@ -38,6 +38,7 @@ from inspector.render.page import (
 )
 from inspector.render.pages import page_of
 from inspector.render.safe import visible
+from inspector.render.words import plural
 from inspector.results.common import Result
 
 #: Wide enough that the terminal wraps nothing.
@@ -250,3 +251,25 @@ def test_a_linked_name_is_percent_encoded_in_its_link_and_escaped_in_its_text() 
     assert "<img" not in markup and "&lt;img/src=x/onerror=alert(1)&gt;@f" in markup
     # Without a script to follow them (a notebook's fragment), names stay plain.
     assert "href" not in "".join(html_writer.write(Entries((Entry((name(hostile),)),)), level=2))
+
+
+def test_an_audit_page_opens_with_its_findings_at_a_glance_and_folds_rules_with_notes_alone() -> None:
+    result = audit(load(catalog.get("risky_ops").path))
+    document = page_of(result)
+    glance = document.body[0]
+    assert isinstance(glance, Section) and plain_text(glance.title) == "At a glance"
+    counts = plain_text(next(b for b in glance.blocks if isinstance(b, Paragraph)).text)
+    by_severity = {
+        s: sum(f.severity.label == s for f in result.findings) for s in ("critical", "error", "note")
+    }
+    for severity, count in by_severity.items():
+        if count:
+            assert plural(count, severity) in counts
+    [table] = [b for b in glance.blocks if isinstance(b, Table)]
+    assert [plain_text(row[1][0]) for row in table.rows] == [g.rule.id for g in result.groups]
+    # A rule whose findings are all notes reads by its title: its section starts folded.
+    sections = [b for b in document.body[1:] if isinstance(b, Section)]
+    for group, section in zip(result.groups, sections, strict=True):
+        assert section.folded is (group.worst.label == "note")
+    page = render(result, OutputFormat.HTML)
+    assert '<details class="section' in page and "<h2>At a glance</h2>" in page

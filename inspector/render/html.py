@@ -327,11 +327,13 @@ def write(block: Block, level: int, linked: bool = False) -> list[str]:
         )
         return ['<pre class="source">' + "\n".join(rows) + "</pre>"]
     if isinstance(block, Section):
-        # Open, and folded with a click: readable without script, and a long page reads by its titles.
+        # Open (unless the page folds it), folded with a click: readable without script, and a long page
+        # reads by its titles.
         tone = "" if block.tone == "plain" else f" border-{block.tone.value}"
         heading = min(level, 6)
+        opened = "" if block.folded else " open"
         lines = [
-            f'<details open class="section{tone}">',
+            f'<details{opened} class="section{tone}">',
             f"<summary><h{heading}>{inline(block.title)}</h{heading}></summary>",
         ]
         for inner in block.blocks:

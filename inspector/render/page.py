@@ -176,6 +176,7 @@ class Section:
     title: Line
     blocks: tuple[Block, ...]
     tone: Tone = Tone.PLAIN  # BAD for what fails the command, WARN for what needs a look
+    folded: bool = False  # where a reader can fold (HTML), it starts folded: read by its title
 
 
 Block = Paragraph | KeyValues | Table | Tree | Entries | Code | Source | Section

@@ -9,6 +9,7 @@ summary line and what the exit status means; `--quiet` keeps the findings alone.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -788,15 +789,49 @@ def _audit_page(result: AuditResult) -> _Parts:
     if shared:
         parts.append(_note("Every creation stack below starts with these frames (outermost first):"))
         parts.append(_stack(shared, None))
+    if result.groups:
+        parts.insert(0, _at_a_glance(result))
     for group in result.groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
         tone = Tone.BAD if group.worst >= result.fail_on else Tone.WARN
         entries = tuple(_finding(f, len(shared)) for f in group.findings)
-        parts.append(Section(line(title), (Entries(entries),), tone))
+        # Notes alone inform and fail nothing: where the page folds, they read by their title.
+        parts.append(Section(line(title), (Entries(entries),), tone, folded=group.worst.label == "note"))
     notices = [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices]
     quiet: list[Block] = [Paragraph(_finding_line(f)) for f in result.findings]
     quiet += [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices if n.is_error]
     return _titled("SavedModel audit", result.model.path), parts + notices, quiet, _audit_summary(result)
+
+
+def _at_a_glance(result: AuditResult) -> Section:
+    """The findings counted by severity, then a row per rule (worst first): what the details below hold."""
+    by_severity = Counter(finding.severity for finding in result.findings)
+    counts: list[Span] = []
+    for severity in sorted(by_severity, reverse=True):
+        if counts:
+            counts.append(dim(" · "))
+        counts.append(Span(plural(by_severity[severity], severity.label), _SEVERITY_TONE[severity.label]))
+    rows = tuple(
+        (
+            (line(_severity(group.worst.label)),),
+            (line(group.rule.id),),
+            (line(group.rule.name),),
+            (line(str(len(group.findings))),),
+            (line(group.rule.summary),),
+        )
+        for group in result.groups
+    )
+    columns = (
+        Column("Worst", no_wrap=True),
+        Column("Rule", no_wrap=True),
+        Column("Name", no_wrap=True),
+        Column("Findings", align="right"),
+        Column("What it finds"),
+    )
+    explained = line(dim("inspector rule ID explains a rule: what it finds, why it matters, the fix"))
+    return Section(
+        line("At a glance"), (Paragraph(tuple(counts)), Table(columns, rows), Paragraph(explained))
+    )
 
 
 def _notice_line(rule_id: str, message: str, is_error: bool) -> Line:
