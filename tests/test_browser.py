@@ -255,3 +255,31 @@ def test_a_table_sorts_by_the_column_clicked(browser: Any, tmp_path: Path) -> No
     table.find_element(By.XPATH, ".//th[.='Op type']").click()
     names = column(0)
     assert names == sorted(names, key=str.lower, reverse=True) or names == sorted(names, reverse=True)
+
+
+def test_in_dark_mode_the_whole_page_is_dark_margins_and_search_box_included(
+    browser: Any, tmp_path: Path
+) -> None:
+    page = tmp_path / "audit.html"
+    run_cli("audit", catalog.get("risky_ops").path, "--format", "html", "-o", page)
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    )
+    try:
+        assert not _open(browser, page, tmp_path / "dark.png")
+        colours = browser.execute_script(
+            "const bg = (e) => getComputedStyle(e).backgroundColor;"
+            "return [bg(document.documentElement), bg(document.body), bg(document.getElementById('inspector-search'))];"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+    def dark(colour: str) -> bool:
+        channels = [float(c) for c in colour[colour.index("(") + 1 : colour.index(")")].split(",")]
+        opaque = len(channels) == 3 or channels[3] > 0
+        return opaque and max(channels[:3]) < 80
+
+    # The canvas beyond the page's column (the root's background paints it), and the search box.
+    html_bg, _, box_bg = colours
+    assert dark(html_bg), colours
+    assert dark(box_bg), colours

@@ -72,6 +72,14 @@ STYLE = """
 @media print { .inspector details.section { break-inside: avoid; } .inspector .search { display: none; } }
 """
 
+#: The standalone page's own: the canvas around the report and the browser's controls (the search box)
+#: follow the light or dark scheme too. A notebook's fragment leaves its host's page alone.
+PAGE_STYLE = """
+html { background: #fff; color-scheme: light dark; }
+@media (prefers-color-scheme: dark) { html { background: #0d1117; } }
+.inspector .search input { background: Field; color: FieldText; border: 1px solid #8c959f; }
+"""
+
 #: The page's one script: search over every line the page shows (names, op types, files and lines). It
 #: reads the page's own text, fetches nothing, and is allowed by its hash alone (no inline script else).
 SEARCH_SCRIPT = """
@@ -203,8 +211,9 @@ _DOCUMENT = """<!DOCTYPE html>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; form-action 'none'; base-uri 'none'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>{title}</title>
-<style>{style}</style>
+<style>{style}{page_style}</style>
 </head>
 <body>
 {body}
@@ -226,6 +235,7 @@ def render_page(result: Result, options: RenderOptions | None = None) -> str:
     return _DOCUMENT.format(
         title=html.escape(title),
         style=STYLE,
+        page_style=PAGE_STYLE,
         body=_body(document, options or RenderOptions(), search=True),
         island=_island(document),
         script=SEARCH_SCRIPT,
