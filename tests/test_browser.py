@@ -121,9 +121,7 @@ def test_a_name_in_a_finding_links_to_every_place_that_names_it(browser: Any, tm
     assert run_cli("audit", catalog.get("risky_ops").path, "--format", "html", "-o", page).code == 1
     assert _open(browser, page, tmp_path / "audit.png") == []
     [link, *_] = (
-        a
-        for a in browser.find_elements(By.CSS_SELECTOR, "a.find")
-        if a.text.startswith("__inference_load_records_")
+        a for a in browser.find_elements(By.CSS_SELECTOR, "a.find") if a.text.startswith("__inference_serve_")
     )
     name = link.text
     link.click()
@@ -283,3 +281,25 @@ def test_in_dark_mode_the_whole_page_is_dark_margins_and_search_box_included(
     html_bg, _, box_bg = colours
     assert dark(html_bg), colours
     assert dark(box_bg), colours
+
+
+def test_a_table_row_found_by_search_is_listed_cell_by_cell(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "report.html"
+    run_cli("report", catalog.get("risky_ops").path, "--format", "html", "-o", page)
+    assert _open(browser, page, tmp_path / "report.png") == []
+    rows = browser.execute_script(
+        "return Array.from(document.querySelectorAll('tr.unit'), (r) => Array.from(r.cells, (c) => c.textContent.trim()));"
+    )
+    [cells, *_] = [row for row in rows if len(row) > 1 and row[0] == "ReadFile"]
+    browser.find_element(By.ID, "inspector-search").send_keys("ReadFile")
+    listed = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#inspector-hit-list a")]
+    # Its cells apart ("ReadFile 1"), never run together ("ReadFile1").
+    assert any(text.split() == " ".join(cells).split() for text in listed), (cells, listed)
+    # No hit is made across the border of two cells: the op type's last letters and the count's digits.
+    box = browser.find_element(By.ID, "inspector-search")
+    box.clear()
+    box.send_keys(f"e{cells[1]}")
+    hits = browser.find_element(By.ID, "inspector-hits").text
+    assert hits.startswith("0 on the page"), hits

@@ -89,6 +89,8 @@ SEARCH_SCRIPT = """
   const said = document.getElementById("inspector-hits");
   const list = document.getElementById("inspector-hit-list");
   const units = Array.from(root.querySelectorAll(".unit"));
+  // A table row reads as its cells, apart: no hit across the border of two, none listed as "MatMul42".
+  const textOf = (unit) => unit.cells ? Array.from(unit.cells, (cell) => cell.textContent.trim()).join("  ") : unit.textContent;
   units.forEach((unit, index) => { if (!unit.id) unit.id = "u" + index; });
   const island = document.getElementById("inspector-ops");
   let ops = null;  // every op of the model, parsed on the first search
@@ -115,12 +117,12 @@ SEARCH_SCRIPT = """
     root.querySelectorAll(".hit").forEach((unit) => unit.classList.remove("hit"));
     list.replaceChildren();
     if (!wanted) { said.textContent = ""; return; }
-    const hits = units.filter((unit) => unit.textContent.toLowerCase().includes(wanted));
+    const hits = units.filter((unit) => textOf(unit).toLowerCase().includes(wanted));
     for (const unit of hits) {
       unit.classList.add("hit");
       for (let open = unit.closest("details"); open; open = open.parentElement.closest("details")) open.open = true;
     }
-    for (const unit of hits.slice(0, shown)) entry(unit.textContent.trim().slice(0, 160), unit);
+    for (const unit of hits.slice(0, shown)) entry(textOf(unit).trim().slice(0, 160), unit);
     let found = 0;
     if (island) {
       ops = ops || JSON.parse(island.textContent);
