@@ -1,5 +1,6 @@
 """Plain listings for the terminal and for pipes: an audit's findings counted per rule (`--statistics`,
-as ruff's), a rule's documentation (`inspector rule`) and the policy in effect (`inspector config`). Text only, every model string made visible."""
+as ruff's), a rule's documentation (`inspector rule`) and the policy in effect (`inspector config`). Text
+only, every model string made visible."""
 
 from __future__ import annotations
 
