@@ -78,11 +78,17 @@ def policy_file(args: argparse.Namespace) -> tuple[Path | None, bool]:
 
 def policy_of(args: argparse.Namespace) -> Policy:
     """The policy file's (or pyproject's), with the command line's options over it."""
-    from inspector.audit import Policy, Severity, load_policy
-    from inspector.audit.policy import with_overrides
+    from inspector.audit import Policy, load_policy
 
     path, explicit = policy_file(args)
-    policy = load_policy(path, explicit=explicit) if path is not None else Policy()
+    return _with_options(load_policy(path, explicit=explicit) if path is not None else Policy(), args)
+
+
+def _with_options(policy: Policy, args: argparse.Namespace) -> Policy:
+    """`policy` with the command line's options over it: most replace the file's, some add to it."""
+    from inspector.audit import Severity
+    from inspector.audit.policy import with_overrides
+
     return with_overrides(
         policy,
         whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
@@ -128,28 +134,33 @@ _ADDED = frozenset({"extend-select", "ignore"})
 def policy_in_effect(args: argparse.Namespace) -> PolicyInEffect:
     """Every policy key's value in effect and where it came from. The values are `policy_of`'s: the one
     policy audit and scan would use with these options, here."""
-    from inspector.audit.policy import POLICY_KEYS, policy_table
+    from inspector.audit import Policy
+    from inspector.audit.policy import POLICY_KEYS, policy_from_table, policy_table
 
-    policy = policy_of(args)
     path, explicit = policy_file(args)
     written = policy_table(path, explicit=explicit) if path is not None else None
+    from_file = policy_from_table(written, path) if written is not None and path is not None else Policy()
+    policy = _with_options(from_file, args)
     settings = []
     for key, field in POLICY_KEYS.items():
         option, dest = _OPTIONS[key]
         given = getattr(args, dest, None) not in (None, False, [])
-        from_file = str(path) if written is not None and key in written else ""
-        if given and from_file and key in _ADDED:
-            origin = f"{from_file} + {option}"
+        in_file = str(path) if written is not None and key in written else ""
+        if given and in_file and key in _ADDED:
+            origin = f"{in_file} + {option}"
         else:
-            origin = option if given else from_file or "default"
+            origin = option if given else in_file or "default"
         settings.append(Setting(key, _toml_value(getattr(policy, field)), origin))
     return PolicyInEffect(tuple(settings), path, explicit, written is not None)
 
 
 def _toml_value(value: object) -> str | float | bool | list[str] | None:
+    from inspector.results.audit import Severity
+
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, Severity):
+        return value.label
     if isinstance(value, (bool, float)) or value is None:
         return value
-    label = getattr(value, "label", None)  # a Severity
-    return str(label if label is not None else value)
+    return str(value)

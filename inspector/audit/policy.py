@@ -72,7 +72,7 @@ def find_pyproject(start: Path) -> Path | None:
 def load_policy(path: Path, *, explicit: bool) -> Policy:
     """Read `[tool.inspector.audit]` (or, in a file given with --policy, top-level keys too)."""
     table = policy_table(path, explicit=explicit)
-    return Policy() if table is None else _from_table(table, path)
+    return Policy() if table is None else policy_from_table(table, path)
 
 
 def policy_table(path: Path, *, explicit: bool) -> Mapping[str, Any] | None:
@@ -97,7 +97,8 @@ def policy_table(path: Path, *, explicit: bool) -> Mapping[str, Any] | None:
     return table
 
 
-def _from_table(table: Mapping[str, Any], path: Path) -> Policy:
+def policy_from_table(table: Mapping[str, Any], path: Path) -> Policy:
+    """The policy a table read from `path` says (`policy_table`); a key or value it cannot use is an error."""
     values: dict[str, Any] = {"source": str(path)}
     for key, value in table.items():
         field = POLICY_KEYS.get(key)

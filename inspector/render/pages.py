@@ -9,7 +9,6 @@ summary line and what the exit status means; `--quiet` keeps the findings alone.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -805,12 +804,13 @@ def _audit_page(result: AuditResult) -> _Parts:
 
 def _at_a_glance(result: AuditResult) -> Section:
     """The findings counted by severity, then a row per rule (worst first): what the details below hold."""
-    by_severity = Counter(finding.severity for finding in result.findings)
     counts: list[Span] = []
-    for severity in sorted(by_severity, reverse=True):
+    for counted in result.counts:
         if counts:
             counts.append(dim(" · "))
-        counts.append(Span(plural(by_severity[severity], severity.label), _SEVERITY_TONE[severity.label]))
+        counts.append(
+            Span(plural(counted.findings, counted.severity.label), _SEVERITY_TONE[counted.severity.label])
+        )
     rows = tuple(
         (
             (line(_severity(group.worst.label)),),

@@ -27,7 +27,7 @@ already cover them), and do not rely on stripped_op_list or TensorFlow's whiteli
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from inspector.audit.context import AuditContext
 from inspector.integrity import redefined_ops, unlisted_ops
@@ -39,25 +39,33 @@ INFO = RuleInfo(
 )
 
 
-def _place(context: AuditContext, key: str) -> tuple[str, str]:
-    node = context.view.nodes[key]
-    return node.function, node.name
+def _located(context: AuditContext, op_type: str, node_keys: Iterable[str]) -> Location:
+    """The node of `node_keys` to look at first: the most reachable, then chosen without the function
+    counters (a re-save keeps the finding's fingerprint); located with its reach and creation stack."""
+    reach = context.scope.reach
+    nodes = context.view.nodes
+    key = min(
+        node_keys,
+        key=lambda k: (STRENGTH.index(reach.of(nodes[k].function, nodes[k].name).reach), _without_counter(k)),
+    )
+    node = nodes[key]
+    trace = context.view.trace(node)
+    function_reach = reach.of(node.function, node.name)
+    return Location(
+        function=node.function,
+        node_key=key,
+        op_type=op_type,
+        reach=function_reach.reach,
+        reached_by=function_reach.reached_by,
+        source=trace.creation_site if trace else None,
+        stack=trace.user_frames if trace else (),
+    )
 
 
 def check(context: AuditContext) -> Iterator[Finding | Notice]:
     """One finding per op type (a model with 27 such nodes of 3 types gets 3), located at its first node."""
     yield from _redefinitions(context)
-    reach = context.scope.reach
     for op in unlisted_ops(context.view):
-        # Located at its most reachable node (what a reader must look at first), then chosen without the
-        # function counters, so a re-save keeps the fingerprint.
-        key = min(
-            op.node_keys,
-            key=lambda k: (STRENGTH.index(reach.of(*_place(context, k)).reach), _without_counter(k)),
-        )
-        node = context.view.nodes[key]
-        trace = context.view.trace(node)
-        function_reach = reach.of(node.function, node.name)
         count = len(op.node_keys)
         spread = f"{count} node{'s' if count != 1 else ''} in {len(op.functions)} function"
         spread += "s" if len(op.functions) != 1 else ""
@@ -67,15 +75,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
             f"{op.op_type} is used ({spread}) but missing from stripped_op_list"
             + (": TensorFlow's save-time namespace whitelist check did not see it" if op.namespace else ""),
             "review the op; do not rely on stripped_op_list or TensorFlow's whitelist check for this model",
-            Location(
-                function=node.function,
-                node_key=key,
-                op_type=op.op_type,
-                reach=function_reach.reach,
-                reached_by=function_reach.reached_by,
-                source=trace.creation_site if trace else None,
-                stack=trace.user_frames if trace else (),
-            ),
+            _located(context, op.op_type, op.node_keys),
             identity=f"unlisted:{op.op_type}",
         )
 
@@ -86,17 +86,9 @@ def _without_counter(key: str) -> tuple[str, str]:
 
 
 def _redefinitions(context: AuditContext) -> Iterator[Finding]:
-    reach = context.scope.reach
     for op in redefined_ops(context.view):
         if not op.node_keys:
             continue  # declared and never used: it hides nothing
-        key = min(
-            op.node_keys,
-            key=lambda k: (STRENGTH.index(reach.of(*_place(context, k)).reach), _without_counter(k)),
-        )
-        node = context.view.nodes[key]
-        trace = context.view.trace(node)
-        function_reach = reach.of(node.function, node.name)
         declared = ", ".join(op.declared) or "none"
         yield Finding(
             INFO.id,
@@ -106,14 +98,6 @@ def _redefinitions(context: AuditContext) -> Iterator[Finding]:
             "runs the calls, a tool that trusts it does not see them",
             "re-export the model with TensorFlow and find out who edited stripped_op_list; the audit "
             "follows TensorFlow's OpDefs, so the calls are audited",
-            Location(
-                function=node.function,
-                node_key=key,
-                op_type=op.op_type,
-                reach=function_reach.reach,
-                reached_by=function_reach.reached_by,
-                source=trace.creation_site if trace else None,
-                stack=trace.user_frames if trace else (),
-            ),
+            _located(context, op.op_type, op.node_keys),
             identity=f"redefined:{op.op_type}",
         )
