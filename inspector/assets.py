@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from inspector.callgraph import tensor_node_name
+from inspector.files import NotRegularFile, model_file
 from inspector.modelfiles import FolderWalk
 from inspector.results.report import AssetFile
 from inspector.view import TOP_LEVEL, SavedModelView
@@ -48,21 +49,15 @@ def asset_files(view: SavedModelView) -> tuple[AssetFile, ...]:
 
 
 def _sha256(path: Path) -> tuple[str, str]:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        return "", f"cannot be read ({error.strerror or error})"
     digest = hashlib.sha256()
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return "", "not a regular file"
-        while chunk := os.read(descriptor, _CHUNK):
-            digest.update(chunk)
+        with model_file(path) as descriptor:
+            while chunk := os.read(descriptor, _CHUNK):
+                digest.update(chunk)
+    except NotRegularFile:
+        return "", "not a regular file"
     except OSError as error:
         return "", f"cannot be read ({error.strerror or error})"
-    finally:
-        os.close(descriptor)
     return digest.hexdigest(), ""
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from inspector.errors import InspectorError
@@ -21,6 +21,24 @@ POLICY_LIMIT = 4 * 2**20
 LOG_LIMIT = 256 * 2**20
 #: A protobuf file of a model (debug info, fingerprint): protobuf's own limit for one message.
 PART_LIMIT = 2**31 - 1
+
+
+class NotRegularFile(OSError):
+    """What `model_file` opened is a folder, a FIFO or a device, not a regular file."""
+
+
+@contextlib.contextmanager
+def model_file(path: Path) -> Iterator[int]:
+    """A descriptor of `path` opened as a regular file, never through a link (it may have been swapped for
+    one since a walk saw it) and never waiting on a FIFO. Raises OSError, `NotRegularFile` for what is no
+    regular file; closed on leaving."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotRegularFile(f"{path} is not a regular file")
+        yield descriptor
+    finally:
+        os.close(descriptor)
 
 
 def read_regular_file(path: Path, limit: int, what: str) -> bytes:

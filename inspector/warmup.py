@@ -9,7 +9,6 @@ Bounded: at most MAX_RECORDS records (TF Serving replays at most 1,000) and MAX_
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,7 @@ DEFAULT_SIGNATURE = "serving_default"
 
 def read_warmup(model_dir: Path) -> Warmup | None:
     """The warmup requests, or None when the model has no warmup file. Never raises for what it holds."""
-    from inspector.files import model_part_problem
+    from inspector.files import NotRegularFile, model_file, model_part_problem
 
     path = model_dir / WARMUP_FILE
     problem = model_part_problem(model_dir, path)
@@ -36,20 +35,15 @@ def read_warmup(model_dir: Path) -> Warmup | None:
         return None
     if problem is not None:
         return Warmup(path, (), problem)
+    data = b""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with model_file(path) as descriptor:
+            while len(data) <= MAX_BYTES and (chunk := os.read(descriptor, 2**20)):
+                data += chunk
+    except NotRegularFile:
+        return Warmup(path, (), "is not a regular file")
     except OSError as error:
         return Warmup(path, (), f"cannot be read ({error.strerror or error})")
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return Warmup(path, (), "is not a regular file")
-        data = b""
-        while len(data) <= MAX_BYTES and (chunk := os.read(descriptor, 2**20)):
-            data += chunk
-    except OSError as error:
-        return Warmup(path, (), f"cannot be read ({error.strerror or error})")
-    finally:
-        os.close(descriptor)
     return _parse(path, data)
 
 
