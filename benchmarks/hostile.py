@@ -28,7 +28,7 @@ from test_hostile import saved_model as _load  # noqa: E402
 from test_hostile import write_model as _save  # noqa: E402
 
 from fixtures import catalog  # noqa: E402
-from inspector.protos import load_protos  # noqa: E402
+from inspector._internal.protos import load_protos  # noqa: E402
 
 LIMIT_SECONDS = 5.0
 LIMIT_BYTES = 2**30

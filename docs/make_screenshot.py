@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 import inspector
-from inspector.render import OutputFormat, RenderOptions, render
+from inspector._internal.render import OutputFormat, RenderOptions, render
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -127,7 +127,7 @@ def _alarm(*_: Any) -> None:
 
 
 def _run(argv: list[str]) -> tuple[int, str, str, float]:
-    from inspector.cli import main
+    from inspector._internal.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     start = time.perf_counter()

@@ -19,7 +19,7 @@ from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
 
-from inspector.protos import load_protos
+from inspector._internal.protos import load_protos
 
 #: Bounds that keep one case small (the point is hostile shape, not size; size has its own tests).
 MAX_INFLATE = 20_000

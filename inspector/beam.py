@@ -3,8 +3,8 @@ writes, one per model (install `savedmodel-inspector[beam]`).
 
     import apache_beam as beam
     from inspector.beam import AuditSavedModels
-    from inspector.scan import ScanOptions
-    from inspector.audit import Policy
+    from inspector._internal.scan import ScanOptions
+    from inspector._internal.audit import Policy
 
     with beam.Pipeline() as pipeline:
         records = pipeline | AuditSavedModels(["gs://models/prod"], ScanOptions(Policy(whitelist=("Acme",))))
@@ -49,12 +49,19 @@ except ImportError as missing:  # the extra is not installed: say so in one line
         "inspector.beam needs Apache Beam: pip install 'savedmodel-inspector[beam]'", name=missing.name
     ) from missing
 
-from inspector.audit import Policy, read_baseline
-from inspector.discover import MODEL_FILES
-from inspector.modelfiles import MAX_ENTRIES
-from inspector.policyargs import add_policy_options, policy_of
+from inspector._internal.audit import Policy, read_baseline
+from inspector._internal.discover import MODEL_FILES
+from inspector._internal.modelfiles import MAX_ENTRIES
+from inspector._internal.policyargs import add_policy_options, policy_of
+from inspector._internal.scan import (
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    ScanOptions,
+    Worker,
+    error_record,
+    line_of,
+)
 from inspector.results.scan import ScanRecord, ScanStatus
-from inspector.scan import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, ScanOptions, Worker, error_record, line_of
 
 #: A remote model larger than this, or of more files, is not copied to the worker: an `error` record
 #: says so (the local walk's bound on a model's folder is the same number of entries).
@@ -82,8 +89,8 @@ class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
 
 
 def _local_models(pattern: str) -> Iterator[str]:
-    from inspector.discover import Discovery, find_models
-    from inspector.errors import InspectorError
+    from inspector._internal.discover import Discovery, find_models
+    from inspector._internal.errors import InspectorError
 
     discovery = Discovery()
     try:

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inspector import callgraph, registry  # noqa: E402
+from inspector._internal import callgraph, registry  # noqa: E402
 
 SNAPSHOT = ROOT / "inspector" / "data" / "registry.json.gz"
 RELEASES = (

@@ -83,7 +83,7 @@ def _in_process(args: tuple[str | Path, ...]) -> Run:
     import contextlib
     import io
 
-    from inspector.cli import main
+    from inspector._internal.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -136,7 +136,7 @@ ALICE_ROOT = "/home/alice/src/project/"
 def publish_as_saved_by_alice(path: Path) -> Path:
     """Rewrite a model's relative recorded paths (in place) as if saved from ALICE_ROOT: the absolute
     paths an unscrubbed model carries, for the tests of scrub, INS010 and --source-root."""
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     debug_file = path / "debug" / "saved_model_debug_info.pb"
     debug = load_protos().graph_debug_info.GraphDebugInfo()
@@ -159,7 +159,7 @@ def envelope(text: str) -> dict:  # type: ignore[type-arg]
 
     import jsonschema
 
-    from inspector.schema import SCHEMA_DIR
+    from inspector._internal.schema import SCHEMA_DIR
 
     document = json.loads(text)
     schema = json.loads((SCHEMA_DIR / f"{document['kind']}.schema.json").read_text())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inspector._internal.view import DebugInfoStatus, Frame
 from inspector.results.audit import AuditResult, Finding, Location, Notice, Reach, RuleInfo, Severity
 from inspector.results.common import Coverage, ModelRef
 from inspector.results.diff import (
@@ -24,7 +25,6 @@ from inspector.results.diff import (
 from inspector.results.doctor import Diagnosis, LoadAttempt, LoadOutcome, Problem, ProblemKind
 from inspector.results.scrub import ScrubResult
 from inspector.results.traces import OpRef, WhereGroup, WhereHit, WhereQuery, WhereResult
-from inspector.view import DebugInfoStatus, Frame
 
 MODEL = ModelRef(Path("models/shop"), ("serve",))
 SITE = Frame("src/shop/model.py", 42, 8, "serve", "return scale(x)", True)

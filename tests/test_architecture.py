@@ -19,62 +19,75 @@ LAYERS: dict[str, set[str]] = {
     # What everything stands on: the view's data types, the file format's messages they hold, errors,
     # bounded file reads.
     "base": {
-        "view.py",
+        "_internal/__init__.py",  # the private package: everything but the public API
+        "_internal/view.py",
         "format/__init__.py",  # the file format's messages, inspector's own (savedmodel_format.proto)
         "format/savedmodel_format_pb2.py",  # their classes, built from the compiled .proto
-        "errors.py",
-        "files.py",
+        "_internal/errors.py",
+        "_internal/files.py",
     },
     # Each command's result: data and the facts derived from it, nothing else.
     "results": {f"results/{p.name}" for p in (PACKAGE / "results").glob("*.py")},
     # Reading a SavedModel's files into a view.
     "reading": {
-        "protos.py",
-        "tfprotos.py",  # TensorFlow's generated classes, when asked for
-        "loader.py",
-        "debuginfo.py",
-        "objectgraph.py",
-        "callgraph.py",
-        "checkpoint.py",
-        "tensors.py",
-        "registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
-        "kerasmeta.py",  # keras_metadata.pb, read without Keras
-        "modelfiles.py",  # what else a model's folder holds, by the files' bytes
-        "warmup.py",  # TF Serving's warmup requests, read from their TFRecords
-        "filecontent.py",  # what a file's bytes are: pickles, arrays, archives opened, Keras configs
-        "discover.py",  # which folders under a scan's targets are SavedModels
+        "_internal/protos.py",
+        "_internal/tfprotos.py",  # TensorFlow's generated classes, when asked for
+        "_internal/loader.py",
+        "_internal/debuginfo.py",
+        "_internal/objectgraph.py",
+        "_internal/callgraph.py",
+        "_internal/checkpoint.py",
+        "_internal/tensors.py",
+        "_internal/registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
+        "_internal/kerasmeta.py",  # keras_metadata.pb, read without Keras
+        "_internal/modelfiles.py",  # what else a model's folder holds, by the files' bytes
+        "_internal/warmup.py",  # TF Serving's warmup requests, read from their TFRecords
+        "_internal/filecontent.py",  # what a file's bytes are: pickles, arrays, archives opened, Keras configs
+        "_internal/discover.py",  # which folders under a scan's targets are SavedModels
     },
     # Shared services, owned by no single command: the installed TensorFlow, the risky-op catalogue, the
     # packages that provide ops, TensorFlow's error messages.
-    "services": {"installed.py", "riskyops.py", "providers.py", "tferrors.py"},
+    "services": {
+        "_internal/installed.py",
+        "_internal/riskyops.py",
+        "_internal/providers.py",
+        "_internal/tferrors.py",
+    },
     # Analysis: a view in, a result out.
     "analysis": {
-        "coverage.py",
-        "integrity.py",
-        "report.py",
-        "traces.py",
-        "diff.py",
-        "doctor.py",
-        "symbolicate.py",
-        "scrub.py",
-        "save.py",
-        "assets.py",  # the asset files, hashed, with the ops that read each
-        "xlamodules.py",  # XlaCallModule ops: version, platforms, custom calls, source paths
-        "routes.py",  # where TensorFlow's loaders start running a model
-        "reach.py",  # what TensorFlow's loaders run, and when
-        "plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
-        "nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
-        "nodepairing.py",  # which node is which across two saves (diff)
-        *(f"audit/{p.relative_to(PACKAGE / 'audit')}" for p in (PACKAGE / "audit").rglob("*.py")),
+        "_internal/coverage.py",
+        "_internal/integrity.py",
+        "_internal/report.py",
+        "_internal/traces.py",
+        "_internal/diff.py",
+        "_internal/doctor.py",
+        "_internal/symbolicate.py",
+        "_internal/scrub.py",
+        "_internal/save.py",
+        "_internal/assets.py",  # the asset files, hashed, with the ops that read each
+        "_internal/xlamodules.py",  # XlaCallModule ops: version, platforms, custom calls, source paths
+        "_internal/routes.py",  # where TensorFlow's loaders start running a model
+        "_internal/reach.py",  # what TensorFlow's loaders run, and when
+        "_internal/plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
+        "_internal/nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
+        "_internal/nodepairing.py",  # which node is which across two saves (diff)
+        *(
+            f"_internal/audit/{p.relative_to(PACKAGE / '_internal' / 'audit')}"
+            for p in (PACKAGE / "_internal" / "audit").rglob("*.py")
+        ),
     },
     # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).
-    "batch": {"scan.py", "scanrun.py", "beam.py", "policyargs.py"},
+    "batch": {"_internal/scan.py", "_internal/scanrun.py", "beam.py", "_internal/policyargs.py"},
     # Results in, text out.
-    "render": {f"render/{p.name}" for p in (PACKAGE / "render").glob("*.py")},
+    "render": {f"_internal/render/{p.name}" for p in (PACKAGE / "_internal" / "render").glob("*.py")},
     # The JSON Schemas, derived from the result types.
-    "schema": {"schema.py"},
+    "schema": {"_internal/schema.py"},
     # The command line wires everything; the package facade re-exports the API.
-    "cli": {"cli.py", "__main__.py", "precommit.py"},  # precommit: the pre-commit hook, over the command line
+    "cli": {
+        "_internal/cli.py",
+        "__main__.py",
+        "_internal/precommit.py",
+    },  # precommit: the pre-commit hook, over the command line
     "facade": {"__init__.py"},
 }
 
@@ -97,12 +110,12 @@ ALLOWED: dict[str, set[str]] = {
 EXCEPTIONS = {
     # Notebook display: a result draws itself when Jupyter asks (`_repr_html_`), importing the HTML
     # renderer then, inside the method; nothing is imported when results are.
-    ("results/common.py", "render/html.py"),
+    ("results/common.py", "_internal/render/html.py"),
 }
 
 # Modules that may use TensorFlow's runtime, and only inside functions.
 # Saving; the op registry; recomputing fingerprint.pb (reads files, loads nothing).
-RUNTIME_USERS = {"save.py", "installed.py", "integrity.py"}
+RUNTIME_USERS = {"_internal/save.py", "_internal/installed.py", "_internal/integrity.py"}
 
 
 def modules() -> list[Path]:
@@ -203,7 +216,7 @@ def test_only_the_runtime_users_touch_the_tensorflow_runtime() -> None:
         uses_runtime = any(
             name == "tensorflow" or name.startswith("tensorflow.python") for name in all_imports(path)
         )
-        assert not uses_runtime or path.name in RUNTIME_USERS, path
+        assert not uses_runtime or name_of(path) in RUNTIME_USERS, path
 
 
 def test_analysis_never_imports_rich_or_argparse() -> None:
@@ -230,7 +243,7 @@ def test_the_view_is_the_only_door_to_the_model(name: str) -> None:
 
 def test_the_library_never_prints() -> None:
     for path in modules():
-        if path.name in {"cli.py", "__main__.py"}:
+        if name_of(path) in {"_internal/cli.py", "__main__.py"}:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -238,7 +251,7 @@ def test_the_library_never_prints() -> None:
 
 
 #: The modules that decide what runs and what is TensorFlow's own plumbing.
-VERDICT_MODULES = ("routes.py", "reach.py", "plumbing.py", "audit")
+VERDICT_MODULES = ("_internal/routes.py", "_internal/reach.py", "_internal/plumbing.py", "_internal/audit")
 #: The only prefixes those modules may test strings for, none of them a name a model's author picks:
 #: a control input's `^`, a print's `file://` output stream, an absolute path's root.
 ALLOWED_PREFIXES = {"^", "file://", b"/"}
@@ -249,7 +262,7 @@ NAME_FRAGMENTS = ("__inference", "_traced_", "traced_save", "traced_restore")
 
 #: Modules under VERDICT_MODULES that read no model string: `audit/selection.py` matches the user's
 #: --select tokens against inspector's own rule ids (`INS00` selects INS001 to INS009).
-NOT_ABOUT_THE_MODEL = {"audit/selection.py"}
+NOT_ABOUT_THE_MODEL = {"_internal/audit/selection.py"}
 
 
 def verdict_module_paths() -> list[Path]:
@@ -296,10 +309,19 @@ def test_no_reach_or_exemption_decision_reads_a_name_prefix(path: Path) -> None:
 
 #: The audit's data, one pass down: the view's call graph -> the loaders' roots -> reach -> plumbing ->
 #: the scope the rules read. Each step imports only the steps before it (issue 32: it climbed back 4 times).
-AUDIT_PIPELINE = ("callgraph.py", "routes.py", "reach.py", "plumbing.py", "audit/scope.py")
+AUDIT_PIPELINE = (
+    "_internal/callgraph.py",
+    "_internal/routes.py",
+    "_internal/reach.py",
+    "_internal/plumbing.py",
+    "_internal/audit/scope.py",
+)
 
 
 @pytest.mark.parametrize("step", AUDIT_PIPELINE)
 def test_each_step_of_the_audit_pipeline_uses_only_the_steps_before_it(step: str) -> None:
-    later = set(AUDIT_PIPELINE[AUDIT_PIPELINE.index(step) + 1 :]) | {"audit/__init__.py", "audit/context.py"}
+    later = set(AUDIT_PIPELINE[AUDIT_PIPELINE.index(step) + 1 :]) | {
+        "_internal/audit/__init__.py",
+        "_internal/audit/context.py",
+    }
     assert inspector_imports(PACKAGE / step) & later == set()

@@ -85,9 +85,9 @@ def test_a_model_on_another_filesystem_is_copied_audited_and_named_where_it_live
     import apache_beam as beam
     from beam_mirror import PREFIX
 
-    from inspector.audit import Policy
+    from inspector._internal.audit import Policy
+    from inspector._internal.scan import ScanOptions, line_of
     from inspector.beam import AuditSavedModels
-    from inspector.scan import ScanOptions, line_of
 
     root = tmp_path / "bucket"
     shutil.copytree(catalog.get("risky_ops").path, root / "team" / "risky" / "1")

@@ -14,7 +14,7 @@ import pytest
 from conftest import run_cli
 
 from fixtures import catalog
-from inspector.render.html import SEARCH_SCRIPT
+from inspector._internal.render.html import SEARCH_SCRIPT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from fixtures import catalog
-from inspector.checkpoint import INDEX_FILE, BundleEntry, BundleIndex, read_bundle_index, read_small_values
+from inspector._internal.checkpoint import (
+    INDEX_FILE,
+    BundleEntry,
+    BundleIndex,
+    read_bundle_index,
+    read_small_values,
+)
 
 MODEL = catalog.get("module_aliases").path  # one float32 scalar variable, `offset`, saved as 3.0
 VALUE_KEY = "offset/.ATTRIBUTES/VARIABLE_VALUE"

@@ -14,7 +14,7 @@ import pytest
 from conftest import console_script, payload, run_cli
 
 from fixtures import catalog
-from inspector.cli import COMMON_FORMATS
+from inspector._internal.cli import COMMON_FORMATS
 
 CUSTOM = catalog.get("custom_ops").path
 
@@ -98,7 +98,7 @@ EVERY_COMMAND = {
 
 
 def test_a_command_line_means_the_same_when_only_its_command_is_declared() -> None:
-    from inspector.cli import _COMMANDS, _command_named, build_parser
+    from inspector._internal.cli import _COMMANDS, _command_named, build_parser
 
     assert set(EVERY_COMMAND) == set(_COMMANDS)
     for name, argv in EVERY_COMMAND.items():
@@ -108,7 +108,7 @@ def test_a_command_line_means_the_same_when_only_its_command_is_declared() -> No
 
 
 def test_the_top_level_help_lists_every_command_and_a_command_help_all_its_options() -> None:
-    from inspector.cli import _COMMANDS
+    from inspector._internal.cli import _COMMANDS
 
     listing = run_cli("--help", process=True)
     assert listing.code == 0
@@ -182,7 +182,7 @@ def test_a_spinner_on_a_terminal_says_what_is_slow_and_never_touches_stdout(
 ) -> None:
     import argparse
 
-    from inspector.cli import _working
+    from inspector._internal.cli import _working
 
     terminal, stdout = _Terminal(), io.StringIO()
     monkeypatch.setattr(sys, "stderr", terminal)
@@ -310,7 +310,7 @@ def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 def test_no_option_of_any_command_is_guessed_from_a_prefix(capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 35: argparse accepted `--allow` for `--allow-risky-load`, so `doctor --try-load --allow WriteFile`
     loaded a risky model. Every long option of every command is refused unless given in full."""
-    from inspector.cli import build_parser
+    from inspector._internal.cli import build_parser
 
     checked = 0
     for parser in _parsers(build_parser()):

@@ -19,13 +19,13 @@ from conftest import ROOT, cli, envelope
 
 from fixtures import catalog
 from inspector import __version__
-from inspector.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
-from inspector.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render, renderers
-from inspector.render.jsonfmt import ENVELOPE_FIELDS
+from inspector._internal.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
+from inspector._internal.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render, renderers
+from inspector._internal.render.jsonfmt import ENVELOPE_FIELDS
+from inspector._internal.schema import SCHEMA_DIR, schemas, text_of
 from inspector.results import RESULT_TYPES, Report
 from inspector.results.common import SCHEMA_VERSION
 from inspector.results.traces import Selector, WhereQuery
-from inspector.schema import SCHEMA_DIR, schemas, text_of
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("INSPECTOR_UPDATE_GOLDEN") == "1"
@@ -85,7 +85,7 @@ def test_each_command_offers_exactly_the_formats_its_result_renders_in() -> None
 
 
 def test_the_shipped_schemas_are_the_generated_ones() -> None:
-    """A result type changed: run `python -m inspector.schema` and review the schema diff."""
+    """A result type changed: run `python -m inspector._internal.schema` and review the schema diff."""
     generated = schemas()
     shipped = {p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json")}
     assert shipped == set(generated)
@@ -174,7 +174,7 @@ def _whole_document(result: Any, compact: bool) -> str:
 @pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
 def test_json_written_in_pieces_is_the_whole_document(name: str) -> None:
     import inspector
-    from inspector.traces import trace, where
+    from inspector._internal.traces import trace, where
 
     entry = catalog.get(name)
     view = inspector.load(entry.path, tags=("serve",) if name == "tf1_two_graphs" else None)
@@ -229,7 +229,7 @@ def _fixture_report() -> Report:
 def _fixture_trace() -> Any:
     """One op's trace, its source read from nowhere (a golden must not follow the builders' source)."""
     import inspector
-    from inspector.traces import SourceRoot, trace
+    from inspector._internal.traces import SourceRoot, trace
 
     view = inspector.load(Path("fixtures/models/custom_ops"))
     result = trace(view, Selector(op="Beta>Shift"), source_roots=(SourceRoot("fixtures", "/nonexistent"),))
@@ -251,7 +251,7 @@ offset must be finite
 
 def _fixture_symbolicate() -> Any:
     import inspector
-    from inspector.symbolicate import symbolicate
+    from inspector._internal.symbolicate import symbolicate
 
     return symbolicate(inspector.load(Path("fixtures/models/custom_ops")), ERROR_LOG)
 
@@ -313,8 +313,8 @@ def test_markdown_lists_each_rule_once_whatever_the_severity_order() -> None:
 
 
 def test_the_terminal_says_the_verdict_first_and_the_exit_meaning_last() -> None:
-    from inspector.render.page import plain_text
-    from inspector.render.pages import page_of
+    from inspector._internal.render.page import plain_text
+    from inspector._internal.render.pages import page_of
 
     result = results_by_hand.audit_result()
     page = page_of(result)
@@ -518,7 +518,7 @@ def test_a_page_handed_another_commands_result_says_so() -> None:
     naming both, never an AttributeError deep inside a page."""
     import dataclasses
 
-    from inspector.render.pages import page_of
+    from inspector._internal.render.pages import page_of
 
     scrub = results_by_hand.scrub_result()
     impostor = type("Impostor", (type(scrub),), {"kind": "audit"})  # a scrub result that claims `audit`

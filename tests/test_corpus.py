@@ -17,13 +17,13 @@ from conftest import cli
 
 import inspector
 from fixtures import catalog
-from inspector.audit import Policy, Severity, audit
-from inspector.diff import Category, diff
-from inspector.render import OutputFormat, RenderOptions, render
-from inspector.render.changes import value_text
-from inspector.report import build_report
+from inspector._internal.audit import Policy, Severity, audit
+from inspector._internal.diff import Category, diff
+from inspector._internal.render import OutputFormat, RenderOptions, render
+from inspector._internal.render.changes import value_text
+from inspector._internal.report import build_report
+from inspector._internal.traces import Selector, WhereQuery, trace, where
 from inspector.results.diff import Aspect, TensorValue
-from inspector.traces import Selector, WhereQuery, trace, where
 
 CORPUS = [fixture.name for fixture in catalog.CORPUS]
 #: Models with more than one meta graph, and the tags the tests read them with.
@@ -247,7 +247,7 @@ def test_keras3_trace_groups_that_share_user_frames_are_labelled_by_layer() -> N
 @pytest.mark.parametrize("name", ["k2_212", "k2_215", "k3_text"])
 def test_fingerprints_are_verified_only_where_the_algorithm_matches(name: str) -> None:
     pytest.importorskip("tensorflow")
-    from inspector.integrity import FingerprintStatus, verify_fingerprint
+    from inspector._internal.integrity import FingerprintStatus, verify_fingerprint
 
     check = verify_fingerprint(load(name))
     assert check.status is FingerprintStatus.MATCH, check.detail
@@ -437,7 +437,7 @@ def test_a_tf1_models_assets_are_read_from_its_collection(tmp_path: Path) -> Non
 
 def _framed(record: bytes) -> bytes:
     """One TFRecord: length, its masked CRC-32C, the data, its masked CRC-32C (TensorFlow's framing)."""
-    from inspector.checkpoint import masked_crc32c
+    from inspector._internal.checkpoint import masked_crc32c
 
     length = len(record).to_bytes(8, "little")
     return (
@@ -540,7 +540,7 @@ def test_source_paths_in_an_xla_modules_locations_are_checked(tmp_path: Path) ->
 def test_doctor_blocks_an_xla_module_the_loading_tensorflow_cannot_run(tmp_path: Path) -> None:
     """The model loads and its first call fails: the child's TensorFlow says the highest version it runs
     (TF 2.21: 10); a module of version 99, or lowered for TPU only, is a blocker."""
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     for attr, says in (("version", "serialization version 99"), ("platforms", "was lowered for TPU")):
         model = tmp_path / attr

@@ -9,10 +9,10 @@ import pytest
 
 import inspector
 from fixtures import catalog
-from inspector.debuginfo import is_user_file, library_of
-from inspector.protos import load_protos
-from inspector.report import build_report
-from inspector.view import DebugInfoLayout, DebugInfoStatus, SavedModelView
+from inspector._internal.debuginfo import is_user_file, library_of
+from inspector._internal.protos import load_protos
+from inspector._internal.report import build_report
+from inspector._internal.view import DebugInfoLayout, DebugInfoStatus, SavedModelView
 
 
 def creation_sites(view: SavedModelView, op: str) -> set[tuple[str, int, str]]:
@@ -184,7 +184,7 @@ def test_library_frames_keep_their_package_name(path: str, library: str) -> None
 
 def test_a_node_whose_trace_id_names_no_trace_makes_the_debug_info_corrupt(model_copy: Any) -> None:
     """The ids the nodes use are checked after the nodes are read (not every key's, up front)."""
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     path = model_copy("module_aliases")
     debug_file = path / "debug" / "saved_model_debug_info.pb"

@@ -13,11 +13,11 @@ from conftest import flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector.checkpoint import read_bundle_index
-from inspector.diff import diff, pair_functions
-from inspector.protos import load_protos
-from inspector.render.changes import change_detail
-from inspector.render.jsonfmt import to_jsonable
+from inspector._internal.checkpoint import read_bundle_index
+from inspector._internal.diff import diff, pair_functions
+from inspector._internal.protos import load_protos
+from inspector._internal.render.changes import change_detail
+from inspector._internal.render.jsonfmt import to_jsonable
 from inspector.results.diff import Aspect, Category, ChangeKind, SourceSite
 
 V1 = catalog.get("versioned_v1").path

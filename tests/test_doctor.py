@@ -12,8 +12,8 @@ from conftest import flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector.doctor import LoadAttempt, LoadOutcome, ProblemKind, diagnose, explain_load_error
-from inspector.protos import load_protos
+from inspector._internal.doctor import LoadAttempt, LoadOutcome, ProblemKind, diagnose, explain_load_error
+from inspector._internal.protos import load_protos
 
 CUSTOM = catalog.get("custom_ops")
 pytestmark = pytest.mark.slow

@@ -18,8 +18,8 @@ import pytest
 from conftest import payload, run_cli
 
 from fixtures import catalog, payloads
-from inspector.audit import AuditResult, Finding, Policy, Severity, audit_meta_graphs
-from inspector.loader import load_all
+from inspector._internal.audit import AuditResult, Finding, Policy, Severity, audit_meta_graphs
+from inspector._internal.loader import load_all
 
 ORACLE = Path(__file__).resolve().parent / "folder_oracle.py"
 CLEAN_BASE = catalog.get("module_aliases").path
@@ -198,7 +198,7 @@ def test_without_h5py_an_h5_file_is_not_inspected_and_fails(tmp_path: Path) -> N
             sys.executable,
             "-c",
             "import sys; sys.modules['h5py'] = None\n"
-            "from inspector.cli import main\n"
+            "from inspector._internal.cli import main\n"
             f"raise SystemExit(main(['audit', {str(model)!r}, '--no-registry', '--format', 'json']))",
         ],
         capture_output=True,

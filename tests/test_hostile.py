@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 
 from fixtures import catalog
 from fuzz.check import tree_digest
-from inspector.protos import load_protos
+from inspector._internal.protos import load_protos
 
 #: Not a speed target (those live in benchmarks/): a bound that only a blow-up crosses. Each attack below
 #: took minutes, or never ended, before its fix; each takes well under a second now.
@@ -288,12 +288,12 @@ def test_hostile_baselines_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_a_bug_is_named_as_one_never_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    import inspector.report
+    import inspector._internal.report
 
     def broken(*_: Any, **__: Any) -> Any:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(inspector.report, "build_report", broken)
+    monkeypatch.setattr(inspector._internal.report, "build_report", broken)
     result = cli("report", catalog.get("keras_serving").path)
     assert result.code == 3
     assert result.stderr.startswith("inspector: internal error: KeyError") and result.stderr.count("\n") == 1
@@ -344,7 +344,7 @@ def with_nested(model_copy: Any, blob: bytes, carriers: int) -> Path:
 def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_copy: Any) -> None:
     import time
 
-    from inspector.nestedgraphs import MAX_NESTING
+    from inspector._internal.nestedgraphs import MAX_NESTING
 
     blob = carrier_graph(None, 0, payload_op="WriteFile")
     # Ten carriers per level, as deep as the audit decodes: 10^4 decodes if each carrier decoded its own.
@@ -360,7 +360,7 @@ def test_one_blob_read_by_many_carriers_at_every_level_is_decoded_once(model_cop
 
 
 def test_a_risky_op_one_level_past_the_decode_limit_fails_the_default_gate(model_copy: Any) -> None:
-    from inspector.nestedgraphs import MAX_NESTING
+    from inspector._internal.nestedgraphs import MAX_NESTING
 
     blob = carrier_graph(None, 0, payload_op="WriteFile")
     for _ in range(MAX_NESTING):
@@ -512,7 +512,7 @@ def test_a_table_initializer_called_with_a_constant_path_is_not_an_own_asset(mod
     """The own-asset note holds only while TensorFlow wires the asset in: a hand-made call that feeds
     the initializer function a constant path is the path's, and keeps the op's severity."""
     from inspector import load
-    from inspector.audit import Policy, Severity, audit
+    from inspector._internal.audit import Policy, Severity, audit
 
     path = model_copy("risky_ops")
     message = saved_model(path)

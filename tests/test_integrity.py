@@ -10,10 +10,10 @@ from conftest import ALICE_ROOT, ROOT, payload, publish_as_saved_by_alice, run_c
 
 import inspector
 from fixtures import catalog
-from inspector.audit import Policy, Severity, audit
-from inspector.integrity import FingerprintStatus, unlisted_ops, verify_fingerprint
-from inspector.protos import load_protos
-from inspector.scrub import revealing_paths, rewrite_path, source_roots
+from inspector._internal.audit import Policy, Severity, audit
+from inspector._internal.integrity import FingerprintStatus, unlisted_ops, verify_fingerprint
+from inspector._internal.protos import load_protos
+from inspector._internal.scrub import revealing_paths, rewrite_path, source_roots
 
 COND = catalog.get("cond_custom_op")
 
@@ -245,7 +245,7 @@ def test_save_can_strip_prefixes(tmp_path: Path) -> None:
 def test_a_leak_scrub_cannot_rewrite_is_located_in_the_graph(tmp_path: Path) -> None:
     """Issue 34: scrub reported a prefix left in saved_model.pb without saying where. It names the node and
     attr: a string constant, an output stream, an XlaCallModule's module."""
-    from inspector.scrub import scrub
+    from inspector._internal.scrub import scrub
 
     result = scrub(catalog.get("risky_ops").path, tmp_path / "out", strip_prefixes=["/tmp/"])
     assert result.remaining and result.sites

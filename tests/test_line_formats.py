@@ -13,7 +13,7 @@ import results_by_hand
 from conftest import run_cli
 
 from fixtures import catalog
-from inspector.render import OutputFormat, render
+from inspector._internal.render import OutputFormat, render
 
 RISKY = catalog.get("risky_ops").path
 CUSTOM = catalog.get("custom_ops").path

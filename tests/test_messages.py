@@ -92,7 +92,7 @@ def test_every_declared_field_is_tensorflows() -> None:
     pytest.importorskip("tensorflow_serving.apis.prediction_log_pb2")  # TF Serving's, too
     from google.protobuf import descriptor_pool
 
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     load_protos("tensorflow")  # TensorFlow's generated modules, in the default pool
     theirs_pool = descriptor_pool.Default()
@@ -283,7 +283,7 @@ def _json_in_a_process(
         f"""
         import contextlib, io, json, sys
         {setup}
-        from inspector.cli import main
+        from inspector._internal.cli import main
         outputs = []
         for argv in {commands!r}:
             out = io.StringIO()
@@ -334,7 +334,7 @@ def test_a_pbtxt_written_by_tensorflow_reads_as_its_binary_without_warnings(name
     from google.protobuf import text_format
 
     import inspector
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     source = catalog.get(name).path
     target = tmp_path / name

@@ -20,8 +20,8 @@ import pytest
 
 import inspector
 from fixtures import canaries
-from inspector.audit import Finding, Policy, Reach, Severity, audit, audit_meta_graphs
-from inspector.loader import load_all
+from inspector._internal.audit import Finding, Policy, Reach, Severity, audit, audit_meta_graphs
+from inspector._internal.loader import load_all
 
 ORACLE = Path(__file__).resolve().parent / "oracle.py"
 #: What each phase of a run requires of the audit's reach.

@@ -21,10 +21,10 @@ from markdown_it import MarkdownIt
 
 from fixtures import catalog
 from inspector import build_report, load
-from inspector.audit import audit
-from inspector.diff import diff
-from inspector.render import OutputFormat, RenderOptions, render
-from inspector.render.page import (
+from inspector._internal.audit import audit
+from inspector._internal.diff import diff
+from inspector._internal.render import OutputFormat, RenderOptions, render
+from inspector._internal.render.page import (
     Code,
     Entries,
     KeyValues,
@@ -36,9 +36,9 @@ from inspector.render.page import (
     Tree,
     plain_text,
 )
-from inspector.render.pages import page_of
-from inspector.render.safe import visible
-from inspector.render.words import plural
+from inspector._internal.render.pages import page_of
+from inspector._internal.render.safe import visible
+from inspector._internal.render.words import plural
 from inspector.results.common import Result
 
 #: Wide enough that the terminal wraps nothing.
@@ -146,15 +146,15 @@ def test_every_format_says_every_line_of_the_page(name: str, fmt: OutputFormat) 
 
 def test_the_page_of_a_deep_call_chain_is_written_without_recursion() -> None:
     """A 3,000-call chain, deeper than Python's recursion limit: each writer draws the whole tree."""
-    from inspector.render.page import line
+    from inspector._internal.render.page import line
 
     root = Tree(line("signature serving_default"))
     node = root
     for depth in range(3000):
         node = node.add(line(f"f{depth}"))
     document = Page(line("t"), "PASSED: x (exit 0)", True, (Section(line("calls"), (root,)),), line("s"), "e")
-    from inspector.render import html as html_writer
-    from inspector.render import markdown as markdown_writer
+    from inspector._internal.render import html as html_writer
+    from inspector._internal.render import markdown as markdown_writer
 
     assert "f2999" in "\n".join(markdown_writer.write(document.body[0], level=2))
     assert "f2999" in "\n".join(html_writer.write(document.body[0], level=2))
@@ -165,7 +165,7 @@ def test_markdown_and_html_never_import_rich() -> None:
     script = (
         "import sys\n"
         "from inspector import build_report, load\n"
-        "from inspector.render import OutputFormat, render\n"
+        "from inspector._internal.render import OutputFormat, render\n"
         f"report = build_report(load({str(catalog.get('custom_ops').path)!r}))\n"
         "render(report, OutputFormat.MARKDOWN); render(report, OutputFormat.HTML)\n"
         "assert 'rich' not in sys.modules, sorted(m for m in sys.modules if m.startswith('rich'))\n"
@@ -176,7 +176,7 @@ def test_markdown_and_html_never_import_rich() -> None:
 def test_the_html_page_fetches_nothing_and_names_its_model() -> None:
     result = RESULTS["report"]
     page = render(result, OutputFormat.HTML)
-    from inspector.render.html import SEARCH_SCRIPT, _script_hash
+    from inspector._internal.render.html import SEARCH_SCRIPT, _script_hash
 
     assert "default-src 'none'" in page  # the Content-Security-Policy: no font, image or other script loads
     # One script, the page's search, allowed by its hash: any other inline script would not run.
@@ -237,8 +237,8 @@ def test_a_page_header_names_the_tensorflow_that_wrote_the_model_and_its_size() 
 
 
 def test_a_linked_name_is_percent_encoded_in_its_link_and_escaped_in_its_text() -> None:
-    from inspector.render import html as html_writer
-    from inspector.render.page import Entry, name
+    from inspector._internal.render import html as html_writer
+    from inspector._internal.render.page import Entry, name
 
     hostile = '"><img/src=x/onerror=alert(1)>@f'  # one name: no space
     [markup] = [

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 from fixtures import catalog
-from inspector.precommit import main, model_folder
+from inspector._internal.precommit import main, model_folder
 
 RISKY = catalog.get("risky_ops").path
 CLEAN = catalog.get("module_aliases").path

@@ -10,7 +10,7 @@ def test_the_report_never_imports_the_tensorflow_runtime() -> None:
     result = run_python(
         """
         import sys
-        from inspector.cli import main
+        from inspector._internal.cli import main
         for fmt in ("text", "json", "markdown"):
             main(["report", "fixtures/models/custom_ops", "--whitelist", "Acme", "--format", fmt,
                   "--output", "/dev/null"])

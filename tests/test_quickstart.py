@@ -32,8 +32,8 @@ def test_the_quickstart_reports_a_bundled_model() -> None:
 def test_the_readme_says_each_commands_exit_status_as_the_pages_and_help_do() -> None:
     """One table (`words.EXIT_MEANINGS`) ends every page and every command's --help; the README's table
     is held to it, row by row."""
-    from inspector.cli import build_parser
-    from inspector.render.words import EXIT_MEANINGS
+    from inspector._internal.cli import build_parser
+    from inspector._internal.render.words import EXIT_MEANINGS
 
     readme = (ROOT / "README.md").read_text()
     rows = dict(re.findall(r"^\| `([a-z]+)` \| (.+?) \|$", readme, re.M))
@@ -62,7 +62,7 @@ def test_every_command_line_the_readme_shows_parses() -> None:
 
     import pytest
 
-    from inspector.cli import build_parser
+    from inspector._internal.cli import build_parser
 
     lines = _readme_command_lines()
     assert len(lines) > 30

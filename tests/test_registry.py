@@ -10,12 +10,12 @@ from conftest import run_python
 
 import inspector
 from fixtures import catalog
-from inspector import callgraph, registry
-from inspector.callgraph import NOTHING_KNOWN, called_functions
-from inspector.callgraph import shipped_function_attrs as function_attrs
-from inspector.installed import tensorflow_distribution
-from inspector.registry import snapshot
-from inspector.riskyops import Family, Trusted, catalogue, parse_catalogue
+from inspector._internal import callgraph, registry
+from inspector._internal.callgraph import NOTHING_KNOWN, called_functions
+from inspector._internal.callgraph import shipped_function_attrs as function_attrs
+from inspector._internal.installed import tensorflow_distribution
+from inspector._internal.registry import snapshot
+from inspector._internal.riskyops import Family, Trusted, catalogue, parse_catalogue
 
 RELEASE_LINES = [f"2.{minor}" for minor in range(12, 22)]
 
@@ -94,7 +94,7 @@ def test_the_default_audit_and_doctor_never_import_tensorflow() -> None:
     result = run_python(
         """
         import sys
-        from inspector.cli import main
+        from inspector._internal.cli import main
         for argv in (["audit", "fixtures/models/custom_ops"], ["doctor", "fixtures/models/custom_ops"]):
             try:
                 main([*argv, "--format", "json", "--output", "/dev/null"])
@@ -109,7 +109,7 @@ def test_the_default_audit_and_doctor_never_import_tensorflow() -> None:
 
 
 def test_unregistered_ops_are_named_against_a_release(tmp_path: object) -> None:
-    from inspector.audit import Policy, audit
+    from inspector._internal.audit import Policy, audit
 
     result = audit(inspector.load(catalog.get("custom_ops").path), Policy())
     messages = [f.message for f in result.findings if f.rule_id == "INS004"]

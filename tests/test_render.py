@@ -14,12 +14,12 @@ from conftest import flat, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector.cli import COMMON_FORMATS
-from inspector.protos import load_protos
-from inspector.render import OutputFormat, RenderOptions
-from inspector.render import render as render_as
-from inspector.render.safe import literal, visible
-from inspector.render.safe import markdown as markdown_escape
+from inspector._internal.cli import COMMON_FORMATS
+from inspector._internal.protos import load_protos
+from inspector._internal.render import OutputFormat, RenderOptions
+from inspector._internal.render import render as render_as
+from inspector._internal.render.safe import literal, visible
+from inspector._internal.render.safe import markdown as markdown_escape
 
 SCHEMA = json.loads(resources.files("inspector").joinpath("schemas/report.schema.json").read_text())
 
@@ -176,13 +176,13 @@ def test_hostile_strings_stay_literal_in_trace_where_audit_and_diff(
 
 
 def _drawn(renderable: Any, width: int) -> list[str]:
-    from inspector.render.terminal import to_text
+    from inspector._internal.render.terminal import to_text
 
     return to_text([renderable], width, color=False).splitlines()
 
 
 def test_a_table_too_wide_narrows_its_widest_column_and_breaks_no_word() -> None:
-    from inspector.render.fittable import FitTable
+    from inspector._internal.render.fittable import FitTable
 
     table = FitTable()
     table.add_column("Option")
@@ -198,7 +198,7 @@ def test_a_table_too_wide_narrows_its_widest_column_and_breaks_no_word() -> None
 
 
 def test_a_table_whose_words_cannot_fit_becomes_blocks() -> None:
-    from inspector.render.fittable import FitTable
+    from inspector._internal.render.fittable import FitTable
 
     table = FitTable()
     table.add_column("Object path")
@@ -213,7 +213,7 @@ def test_a_table_whose_words_cannot_fit_becomes_blocks() -> None:
 def test_a_blocks_later_lines_hang_under_its_first_value() -> None:
     """A signature's second input, or a wrapped value, starts under the first, not at the margin where
     the row names go."""
-    from inspector.render.fittable import FitTable
+    from inspector._internal.render.fittable import FitTable
 
     table = FitTable()
     table.add_column("Signature")
@@ -226,8 +226,8 @@ def test_a_blocks_later_lines_hang_under_its_first_value() -> None:
 
 
 def test_key_values_wrap_each_value_beside_its_key() -> None:
-    from inspector.render.fittable import KeyValues
-    from inspector.render.terminal import Text
+    from inspector._internal.render.fittable import KeyValues
+    from inspector._internal.render.terminal import Text
 
     rows = [("Path", Text("models/shop")), ("Contents", Text("5 functions · 7213 nodes · 32 op types"))]
     assert _drawn(KeyValues(rows), 30) == [

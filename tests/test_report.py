@@ -9,8 +9,8 @@ from conftest import run_cli
 
 import inspector
 from fixtures import catalog
-from inspector.report import CallTreeNode, build_report
-from inspector.view import TOP_LEVEL
+from inspector._internal.report import CallTreeNode, build_report
+from inspector._internal.view import TOP_LEVEL
 
 
 def report_of(name: str, whitelist: list[str] | None = None) -> inspector.Report:

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, payload, run_cli
 
 import inspector
-from inspector.errors import SaveError
+from inspector._internal.errors import SaveError
 
 tf = pytest.importorskip("tensorflow")
 pytestmark = pytest.mark.slow

@@ -353,8 +353,8 @@ def test_a_baseline_applies_to_every_model(registry: Path, tmp_path: Path) -> No
 
 def test_a_worker_that_died_between_models_is_replaced_before_the_next() -> None:
     """Killed while idle (by the kernel, by an operator): the next model is not blamed for it."""
-    from inspector.audit import Policy
-    from inspector.scan import ScanOptions, Worker
+    from inspector._internal.audit import Policy
+    from inspector._internal.scan import ScanOptions, Worker
 
     options = ScanOptions(Policy(registry=False), timeout=60)
     worker = Worker(options, "test", start_method="spawn")
@@ -424,7 +424,7 @@ def _look_alike(model: Path, source: Path, op: str) -> None:
     """A copy of `source` whose serving function gains a 70 MiB constant and then a node of type `op`
     reading a path: two copies differing only in `op` (Identity / ReadFile, 8 letters each) have the same
     size and the same first 64 MiB of saved_model.pb."""
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     shutil.copytree(source, model)
     message = load_protos().saved_model.SavedModel()
@@ -462,9 +462,9 @@ def test_a_look_alike_of_a_cached_model_is_audited_not_given_its_verdict(tmp_pat
 
 def test_the_cache_key_holds_the_installed_tensorflow(monkeypatch: pytest.MonkeyPatch) -> None:
     """INS007 and INS004 read the installed TensorFlow: another install is another key."""
-    from inspector import installed
-    from inspector.audit import Policy
-    from inspector.scan import ScanOptions
+    from inspector._internal import installed
+    from inspector._internal.audit import Policy
+    from inspector._internal.scan import ScanOptions
 
     options = ScanOptions(Policy())
     here = options.rules_version()

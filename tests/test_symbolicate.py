@@ -12,7 +12,7 @@ from conftest import ROOT, flat, payload, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector.symbolicate import Status, symbolicate
+from inspector._internal.symbolicate import Status, symbolicate
 
 RUNTIME = catalog.get("runtime_errors")
 pytestmark = pytest.mark.slow

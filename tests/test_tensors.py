@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from inspector.protos import load_protos
-from inspector.tensors import differing_elements, read_tensor
+from inspector._internal.protos import load_protos
+from inspector._internal.tensors import differing_elements, read_tensor
 
 
 def tensor(dtype: int, shape: list[int], **values: Any) -> Any:

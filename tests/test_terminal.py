@@ -10,8 +10,8 @@ import pytest
 from conftest import run_python
 from rich.cells import cell_len
 
-from inspector.render.fittable import FitTable
-from inspector.render.terminal import Panel, Text, Tree, to_html, to_text
+from inspector._internal.render.fittable import FitTable
+from inspector._internal.render.terminal import Panel, Text, Tree, to_html, to_text
 
 #: Characters whose width rich and a naive count disagree on: emoji with a skin-tone modifier and with a
 #: variation selector, Hangul jamo, a combining accent, wide CJK.
@@ -67,7 +67,7 @@ def test_colour_and_width_come_from_the_caller_not_the_environment() -> None:
         """
         import os
         os.environ.update(COLUMNS="30", FORCE_COLOR="1", TERM="xterm-256color")
-        from inspector.render.terminal import Text, to_text
+        from inspector._internal.render.terminal import Text, to_text
         print(repr(to_text([Text("x" * 50, "bold")], 80, color=False)))
         """
     )
@@ -79,7 +79,7 @@ def test_the_ci_formats_never_import_rich() -> None:
     result = run_python(
         """
         import sys
-        from inspector.cli import main
+        from inspector._internal.cli import main
         for command in (["report"], ["audit"], ["trace"], ["diff", "fixtures/models/custom_ops"]):
             for fmt in ("json", "sarif") if command == ["audit"] else ("json",):
                 main([*command, "fixtures/models/custom_ops", "--format", fmt, "--output", "/dev/null"])

@@ -12,8 +12,8 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import ClassVar
 
+from inspector._internal.view import Frame
 from inspector.results.common import Displayable, ModelRef, Verdict
-from inspector.view import Frame
 
 
 class Severity(IntEnum):
@@ -41,7 +41,7 @@ class Severity(IntEnum):
 
 
 class Reach(StrEnum):
-    """When an op can run, from the most to the least exposed (`inspector.reach` decides which)."""
+    """When an op can run, from the most to the least exposed (`inspector._internal.reach` decides which)."""
 
     LOAD = "load"  # a loader runs it whenever the model is loaded: init ops, restore, restored resources
     SIGNATURE = "signature"  # a serving signature runs it on every request
@@ -67,7 +67,7 @@ class Location:
     node_key: str = ""
     op_type: str = ""
     reach: Reach | None = None
-    reached_by: tuple[str, ...] = ()  # the routes that run it, strongest first (inspector.reach)
+    reached_by: tuple[str, ...] = ()  # the routes that run it, strongest first (inspector._internal.reach)
     nesting: tuple[
         str, ...
     ] = ()  # for ops inside a graph serialized in a string: the carriers, outermost first

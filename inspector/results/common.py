@@ -16,14 +16,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
-from inspector.view import DebugInfoStatus
+from inspector._internal.view import DebugInfoStatus
 
 if TYPE_CHECKING:
-    from inspector.view import SavedModelView
+    from inspector._internal.view import SavedModelView
 
 #: The version of every command's JSON document (the envelope and its payload). Bumped when a field is
 #: removed or changes meaning; adding a field keeps it. 2: the common envelope, structured diff changes.
-#: 3: an audit's reach `init` became `load` (every route a loader runs at load, inspector.reach).
+#: 3: an audit's reach `init` became `load` (every route a loader runs at load, inspector._internal.reach).
 #: 4: a report without --whitelist is `reported` (it was `passed`, though nothing was checked).
 SCHEMA_VERSION = 4
 
@@ -110,7 +110,7 @@ class Displayable:
 
     def _repr_html_(self) -> str:
         # Drawn on demand only: a result never imports a renderer until a notebook asks to display it.
-        from inspector.render.html import render_fragment
+        from inspector._internal.render.html import render_fragment
 
         return render_fragment(self)  # type: ignore[arg-type]
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
 
+from inspector._internal.view import Frame
 from inspector.results.audit import Severity
 from inspector.results.common import Displayable, ModelRef, Verdict
-from inspector.view import Frame
 
 
 class ProblemKind(StrEnum):

@@ -7,8 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from inspector.results.common import NOT_IN_JSON, Displayable, ModelRef, Verdict
-from inspector.view import (
+from inspector._internal.view import (
     Alias,
     DebugInfoLayout,
     DebugInfoStatus,
@@ -18,6 +17,7 @@ from inspector.view import (
     Trace,
     Variable,
 )
+from inspector.results.common import NOT_IN_JSON, Displayable, ModelRef, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +193,7 @@ class SaveOption:
 
 @dataclass(frozen=True, slots=True)
 class AssetFile:
-    """A file under assets/ or assets.extra/ (inspector.assets): its size, digest and the ops that read it."""
+    """A file under assets/ or assets.extra/ (inspector._internal.assets): its size, digest and the ops that read it."""
 
     path: str  # relative to the model's folder
     size: int
@@ -206,7 +206,7 @@ class AssetFile:
 @dataclass(frozen=True, slots=True)
 class XlaModule:
     """An XlaCallModule op (jax2tf, orbax): its serialized StableHLO module and what its attrs say
-    (inspector.xlamodules)."""
+    (inspector._internal.xlamodules)."""
 
     node_key: str
     function: str

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
+from inspector._internal.view import Trace
 from inspector.results.common import Displayable, ModelRef, Verdict
 from inspector.results.traces import OpRef
-from inspector.view import Trace
 
 
 class Status(StrEnum):

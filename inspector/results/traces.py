@@ -8,8 +8,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
+from inspector._internal.view import Frame, Trace
 from inspector.results.common import Coverage, Displayable, ModelRef, Verdict
-from inspector.view import Frame, Trace
 
 
 # A NamedTuple, as the view's nodes are: `where` on a large model's line lists 200k of them, and a

@@ -7,14 +7,14 @@ from typing import Any
 
 import inspector
 from fixtures import catalog
-from inspector.audit import Policy, audit
+from inspector._internal.audit import Policy, audit
 
 RISKY = catalog.get("risky_ops")
 CUSTOM = catalog.get("custom_ops")
 NO_REGISTRY = Policy(registry=False)
 
 
-def audited(path: Path, policy: Policy = NO_REGISTRY, **kwargs: Any) -> inspector.audit.AuditResult:
+def audited(path: Path, policy: Policy = NO_REGISTRY, **kwargs: Any) -> inspector._internal.audit.AuditResult:
     """The audit of a model, with every rule having run: a crashed rule has no findings, and a test that
     checks for the absence of a finding would pass for the wrong reason."""
     result = audit(inspector.load(path), policy, **kwargs)
@@ -22,7 +22,9 @@ def audited(path: Path, policy: Policy = NO_REGISTRY, **kwargs: Any) -> inspecto
     return result
 
 
-def findings_of(name: str, policy: Policy = NO_REGISTRY, **kwargs: Any) -> list[inspector.audit.Finding]:
+def findings_of(
+    name: str, policy: Policy = NO_REGISTRY, **kwargs: Any
+) -> list[inspector._internal.audit.Finding]:
     return list(audited(catalog.get(name).path, policy, **kwargs).findings)
 
 

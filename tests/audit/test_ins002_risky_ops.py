@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from rule_helpers import RISKY, audited, by_op, findings_of
 
-import inspector.audit
+import inspector._internal.audit
 from fixtures import catalog
-from inspector.audit import Policy, Reach, Severity
+from inspector._internal.audit import Policy, Reach, Severity
 
 
 def test_every_risky_op_is_found_with_function_reach_and_creating_line() -> None:
@@ -135,12 +135,12 @@ def test_notes_of_one_op_type_are_said_once_with_their_count() -> None:
     assert "constant input" not in asserts[0].message
 
 
-def _planted(tmp_path: Any, op_types: list[str]) -> inspector.audit.AuditResult:
+def _planted(tmp_path: Any, op_types: list[str]) -> inspector._internal.audit.AuditResult:
     """module_aliases with one node of each op type added to the serving signature's function, as an
     attacker's edit would add it (no inputs: what the audit judges is the op type and where it runs)."""
     import shutil
 
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     model = tmp_path / "model"
     shutil.copytree(catalog.get("module_aliases").path, model)
@@ -161,7 +161,7 @@ def test_every_risky_op_type_planted_in_a_signature_is_named_at_its_base_severit
     function: 50 of 159 got no finding. Every op the catalogue calls risky, and an op type nobody
     classified, is a finding naming it, at its base severity (a call), the restores and table
     initializers reading a path of the author's choice among the errors."""
-    from inspector.riskyops import CATALOGUE, Family
+    from inspector._internal.riskyops import CATALOGUE, Family
 
     planted = [*sorted(CATALOGUE), "Acme>Unknown", "FutureOpOfTensorFlow3"]
     found = by_op(list(_planted(tmp_path, planted).findings))
@@ -187,7 +187,7 @@ def test_every_risky_op_type_planted_in_a_signature_is_named_at_its_base_severit
 def test_an_unclassified_op_shows_its_string_attrs(tmp_path: Any) -> None:
     import shutil
 
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     model = tmp_path / "model"
     shutil.copytree(catalog.get("module_aliases").path, model)

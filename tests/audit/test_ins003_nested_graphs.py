@@ -8,8 +8,8 @@ from rule_helpers import NO_REGISTRY, RISKY, by_op, findings_of
 
 import inspector
 from fixtures import catalog
-from inspector.audit import audit
-from inspector.protos import load_protos
+from inspector._internal.audit import audit
+from inspector._internal.protos import load_protos
 
 
 def test_ops_in_graphs_serialized_in_strings_are_found_with_their_nesting() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 from rule_helpers import NO_REGISTRY, audited, findings_of
 
 import inspector
-from inspector.audit import Policy, Severity, audit
-from inspector.protos import load_protos
+from inspector._internal.audit import Policy, Severity, audit
+from inspector._internal.protos import load_protos
 
 
 def test_missing_debug_info_is_a_warning(model_copy: Any) -> None:

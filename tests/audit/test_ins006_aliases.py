@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rule_helpers import findings_of
 
-from inspector.audit import Policy, Severity
+from inspector._internal.audit import Policy, Severity
 
 
 def test_aliases_partly_absent_are_a_note_and_required_aliases_an_error() -> None:

@@ -8,8 +8,8 @@ import pytest
 from rule_helpers import NO_REGISTRY
 
 import inspector
-from inspector.audit import audit
-from inspector.protos import load_protos
+from inspector._internal.audit import audit
+from inspector._internal.protos import load_protos
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from inspector.protos import load_protos
 def test_versions_newer_than_the_installed_tensorflow(
     model_copy: Any, field: str, value: int, severity: str
 ) -> None:
-    from inspector.installed import installed_tensorflow
+    from inspector._internal.installed import installed_tensorflow
 
     if installed_tensorflow() is None:
         pytest.skip("TensorFlow is not installed")

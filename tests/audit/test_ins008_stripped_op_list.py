@@ -8,8 +8,8 @@ from typing import Any
 from rule_helpers import audited
 
 import inspector
-from inspector.audit import Policy, Reach, audit
-from inspector.protos import load_protos
+from inspector._internal.audit import Policy, Reach, audit
+from inspector._internal.protos import load_protos
 
 
 def test_namespaced_ops_only_in_stripped_op_list_are_flagged(model_copy: Any) -> None:
@@ -32,7 +32,7 @@ def test_an_op_several_functions_share_is_located_at_its_most_reachable_node(tmp
     import shutil
 
     from fixtures import canaries
-    from inspector.protos import load_protos
+    from inspector._internal.protos import load_protos
 
     model = tmp_path / "model"
     shutil.copytree(canaries.MODELS / "never", model)

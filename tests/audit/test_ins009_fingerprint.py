@@ -8,8 +8,8 @@ import pytest
 from rule_helpers import audited
 
 from fixtures import catalog
-from inspector.audit import Policy, Severity
-from inspector.protos import load_protos
+from inspector._internal.audit import Policy, Severity
+from inspector._internal.protos import load_protos
 
 
 @pytest.mark.tensorflow

@@ -9,8 +9,8 @@ from rule_helpers import NO_REGISTRY, audited
 
 import inspector
 from fixtures import catalog
-from inspector.audit import Severity, audit
-from inspector.protos import load_protos
+from inspector._internal.audit import Severity, audit
+from inspector._internal.protos import load_protos
 
 
 def test_a_published_model_names_its_user(model_copy: Any) -> None:

@@ -10,12 +10,12 @@ from rule_helpers import audited
 
 import inspector
 from fixtures import catalog
-from inspector.audit import Severity
-from inspector.doctor import diagnose
+from inspector._internal.audit import Severity
+from inspector._internal.doctor import diagnose
 from inspector.results.doctor import ProblemKind
 
 
-def ins011(path: Path) -> list[inspector.audit.Finding]:
+def ins011(path: Path) -> list[inspector._internal.audit.Finding]:
     return [f for f in audited(path).findings if f.rule_id == "INS011"]
 
 

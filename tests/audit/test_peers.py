@@ -14,10 +14,10 @@ from conftest import payload, run_cli
 
 import inspector
 from fixtures import canaries
-from inspector.audit import Policy, Severity, audit
-from inspector.filecontent import pickle_facts
-from inspector.kerasmeta import marshal_names
-from inspector.modelfiles import MAX_ENTRIES
+from inspector._internal.audit import Policy, Severity, audit
+from inspector._internal.filecontent import pickle_facts
+from inspector._internal.kerasmeta import marshal_names
+from inspector._internal.modelfiles import MAX_ENTRIES
 
 MODELS = canaries.MODELS
 

@@ -101,7 +101,7 @@ def test_config_says_each_value_in_effect_and_where_it_came_from(tmp_path: Path)
 
 
 def test_config_shows_every_policy_key_a_policy_file_accepts(tmp_path: Path) -> None:
-    from inspector.audit.policy import POLICY_KEYS
+    from inspector._internal.audit.policy import POLICY_KEYS
 
     assert list(config_of(cwd=tmp_path)) == list(POLICY_KEYS)
 

@@ -12,8 +12,8 @@ from conftest import run_cli
 from rule_helpers import RISKY, findings_of
 
 import inspector
-from inspector.audit import Policy, PolicyError, audit
-from inspector.audit.rules import RULE_MODULES
+from inspector._internal.audit import Policy, PolicyError, audit
+from inspector._internal.audit.rules import RULE_MODULES
 
 
 def _rules_and_severities(*args: str, cwd: Path | None = None) -> Counter[tuple[str, str]]:
@@ -109,7 +109,7 @@ def test_exit_zero_reports_but_does_not_fail() -> None:
 
 def test_a_baseline_written_before_the_schema_bump_still_reads(tmp_path: Path) -> None:
     """Schema 4 changed a report's verdict, not the baseline's fields: a schema-3 baseline is today's."""
-    from inspector.audit import read_baseline
+    from inspector._internal.audit import read_baseline
 
     written = tmp_path / "baseline.json"
     run = run_cli("audit", RISKY.path, "--no-registry", "--write-baseline", written)

@@ -1,0 +1,603 @@
+"""The indexed, immutable view of one SavedModel meta graph that every command reads.
+
+Built once per load by `inspector._internal.loader`; analyses (report, trace, audit, diff, doctor) only read it.
+Values are frozen dataclasses, or NamedTuples for the two kinds there are hundreds of thousands of
+(nodes and frames), because a NamedTuple is several times cheaper to build. Mappings are read-only
+proxies, but for the nodes: a `NodeTable`, which holds them as columns and makes each `Node` when it is
+read (a large model has 200k and most commands read few).
+
+The view is inspector's only door to the model: no analysis reads the raw `MetaGraphDef` (an
+architecture test holds this). It stays reachable as `SavedModelView.meta_graph_def` for notebook users
+who need a field the view does not index (treat it as read-only).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import filterfalse
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
+
+#: The name the view gives the top-level graph, which is not a library function. Node keys of its nodes
+#: carry no `@function` part, as in TensorFlow's debug info.
+TOP_LEVEL = ""
+
+
+def node_key(node_name: str, function: str) -> str:
+    """`node@function` as TensorFlow's GraphDebugInfo spells it; the bare name for top-level nodes."""
+    return f"{node_name}@{function}" if function else node_name
+
+
+def split_node_key(key: str) -> tuple[str, str]:
+    """Inverse of `node_key`: (node name, function name or TOP_LEVEL)."""
+    name, sep, function = key.rpartition("@")
+    return (name, function) if sep else (key, TOP_LEVEL)
+
+
+def namespace_of(op_type: str) -> str | None:
+    """`Acme>Scale` -> `Acme`; None for ordinary op types. The namespace ends at the first `>`."""
+    head, sep, _ = op_type.partition(">")
+    return head if sep else None
+
+
+# --- traces -------------------------------------------------------------------------------------------
+
+
+class Frame(NamedTuple):
+    """One frame of the Python stack that created an op, as recorded at save time."""
+
+    file: str
+    line: int
+    column: int
+    function: str
+    code: str
+    is_user: bool  # the model author's code, not an installed package's or the standard library's
+    library: str = ""  # for library frames: the installed package (`keras`, `tensorflow_text`) or `stdlib`
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class Folded(NamedTuple):
+    """A run of library frames between two user frames, folded: how many, and whose (innermost last)."""
+
+    size: int
+    libraries: tuple[str, ...]  # distinct library names, in stack order
+
+    @property
+    def text(self) -> str:
+        names = f" ({', '.join(self.libraries)})" if self.libraries else ""
+        return f"{self.size} library frame{'s' if self.size != 1 else ''}{names}"
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A creation stack, outermost frame first (the `<module>` frame), innermost (the op's site) last."""
+
+    id: int
+    frames: tuple[Frame, ...]
+
+    @property
+    def user_frames(self) -> tuple[Frame, ...]:
+        return tuple(frame for frame in self.frames if frame.is_user)
+
+    def user_view(self) -> tuple[Frame | Folded, ...]:
+        """The user frames in order, each run of library frames between them folded."""
+        out: list[Frame | Folded] = []
+        run: list[Frame] = []
+        for frame in (*self.frames, None):
+            if frame is not None and not frame.is_user:
+                run.append(frame)
+                continue
+            if run:
+                libraries = tuple(dict.fromkeys(f.library for f in run if f.library))
+                out.append(Folded(len(run), libraries))
+                run = []
+            if frame is not None:
+                out.append(frame)
+        return tuple(out)
+
+    @property
+    def innermost_library_frame(self) -> Frame | None:
+        """The library frame nearest the op: for ops a library created (a Keras layer's MatMul), where
+        inside the library, which tells apart stacks whose user frames are all the same."""
+        for frame in reversed(self.frames):
+            if not frame.is_user:
+                return frame
+        return None
+
+    @property
+    def creation_site(self) -> Frame | None:
+        """The innermost user frame: the line of the model author's code that created the op."""
+        for frame in reversed(self.frames):
+            if frame.is_user:
+                return frame
+        return None
+
+
+class DebugInfoStatus(StrEnum):
+    PRESENT = "present"
+    MISSING = "missing"  # saved without save_debug_info=True
+    CORRUPT = "corrupt"  # the file exists but cannot be parsed
+
+
+class DebugInfoLayout(StrEnum):
+    ID_BASED = (
+        "id-based"  # name_to_trace_id / traces_by_id / frames_by_id (TF >= 2.14), outermost frame first
+    )
+    LEGACY = "legacy"  # traces[key].file_line_cols (TF 2.12, 2.13), innermost first on disk
+    EMPTY = "empty"  # a valid file with no traces at all
+
+
+@dataclass(frozen=True, slots=True)
+class DebugInfo:
+    """What `debug/saved_model_debug_info.pb` says, in one shape whatever its layout."""
+
+    status: DebugInfoStatus
+    path: Path
+    layout: DebugInfoLayout | None = None
+    problem: str | None = None  # why it is corrupt
+    files: tuple[str, ...] = ()
+    traces: Mapping[int, Trace] = field(default_factory=dict)
+    trace_id_by_key: Mapping[str, int] = field(default_factory=dict)
+
+    def trace_for(self, key: str) -> Trace | None:
+        trace_id = self.trace_id_by_key.get(key)
+        return None if trace_id is None else self.traces.get(trace_id)
+
+
+# --- graph --------------------------------------------------------------------------------------------
+
+
+class Node(NamedTuple):
+    """One op: a NodeDef of the top-level graph or of a library function."""
+
+    key: str  # node@function, the key TensorFlow's debug info uses
+    name: str
+    op: str
+    function: str  # the enclosing function's name, TOP_LEVEL for the top-level graph
+    calls: tuple[str, ...]  # functions named by its function-valued attrs (f, body, then_branch, ...)
+    trace_id: int | None
+    definition: fmt.NodeDef  # for attrs and inputs; read-only
+
+    @property
+    def namespace(self) -> str | None:
+        return namespace_of(self.op)
+
+    @property
+    def device(self) -> str:
+        """Read on demand: few commands look, and reading it for every node would slow every load."""
+        return self.definition.device
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Data inputs (`name:output:0`) and control inputs (`^name`), copied on demand: most
+        commands never look, and copying them for every node would slow every load."""
+        return tuple(self.definition.input)
+
+
+class NodeBlock(NamedTuple):
+    """The nodes of one function, as the table stores them: where they start in its columns, and the
+    function's NodeDefs (a Node's `definition` is fetched from here when the Node is made)."""
+
+    function: str
+    start: int
+    node_defs: Sequence[fmt.NodeDef]  # the function's repeated NodeDef field; read-only
+
+
+class NodeTable(Mapping[str, Node]):
+    """Every node of the model by key, stored as columns and made into a `Node` only when asked for.
+
+    A large model has hundreds of thousands of nodes and most commands look at a few of them (a
+    report counts; `trace KEY` finds one): the loader reads each node's name and op type once into
+    the columns, and a `Node` costs its construction only when a command reads it. Iteration follows
+    the model's order; a key the model repeats (no valid model does) names the last node of that key,
+    as a dict built node by node would.
+    """
+
+    __slots__ = ("_blocks", "_calls", "_index", "_keys", "_ops", "_starts", "_trace_ids")
+
+    def __init__(
+        self,
+        keys: list[str],
+        ops: list[str],
+        trace_ids: list[int | None],
+        blocks: list[NodeBlock],
+        calls: Mapping[int, tuple[str, ...]],
+    ) -> None:
+        self._keys = keys
+        self._ops = ops
+        self._trace_ids = trace_ids
+        self._blocks = blocks
+        self._starts = [block.start for block in blocks]
+        self._calls = calls  # by position: only the nodes that call functions
+        self._index = dict(zip(keys, range(len(keys)), strict=True))
+
+    def __getitem__(self, key: str) -> Node:
+        position = self._index[key]
+        return self._make(self._blocks[bisect_right(self._starts, position) - 1], position)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"<NodeTable of {len(self)} nodes>"
+
+    def values(self) -> ValuesView[Node]:
+        return _NodeValues(self)
+
+    def items(self) -> ItemsView[str, Node]:
+        return _NodeItems(self)
+
+    def identities(self, keys: Iterable[str]) -> Iterator[tuple[str, str, str, str]]:
+        """(key, name, op type, function) of each node: what a listing of 200k ops shows, without
+        making a Node for each."""
+        index, blocks, starts, ops = self._index, self._blocks, self._starts, self._ops
+        for key in keys:
+            position = index[key]
+            function = blocks[bisect_right(starts, position) - 1].function
+            yield key, key[: len(key) - len(function) - 1] if function else key, ops[position], function
+
+    def unknown(self, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that name no node: one pass in C over 200k debug-info keys, keeping only the
+        few that miss (a set of all of them first would cost a third more)."""
+        return set(filterfalse(self._index.__contains__, keys))
+
+    def _node(self, position: int) -> Node:
+        block = self._blocks[bisect_right(self._starts, position) - 1]
+        return self._make(block, position)
+
+    def _make(self, block: NodeBlock, position: int) -> Node:
+        key = self._keys[position]
+        function = block.function
+        # The fields in order, built as the tuple a Node is (NamedTuple's own __new__ is one call more).
+        return _new_node(
+            Node,
+            (
+                key,
+                key[: len(key) - len(function) - 1] if function else key,
+                self._ops[position],
+                function,
+                self._calls.get(position, ()),
+                self._trace_ids[position],
+                block.node_defs[position - block.start],
+            ),
+        )
+
+    def _walk(self) -> Iterator[Node]:
+        """Every node in order, block by block: no lookup per node."""
+        if len(self._index) != len(self._keys):  # a repeated key: each key once, as the index has it
+            yield from map(self._node, self._index.values())
+            return
+        ends = [*self._starts[1:], len(self._keys)]
+        for block, end in zip(self._blocks, ends, strict=True):
+            for position in range(block.start, end):
+                yield self._make(block, position)
+
+
+_new_node = tuple.__new__
+
+
+class _NodeValues(ValuesView[Node]):
+    _mapping: NodeTable
+
+    def __iter__(self) -> Iterator[Node]:
+        return self._mapping._walk()
+
+
+class _NodeItems(ItemsView[str, Node]):
+    _mapping: NodeTable
+
+    def __iter__(self) -> Iterator[tuple[str, Node]]:
+        return ((node.key, node) for node in self._mapping._walk())
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    name: str
+    dtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A library function (a concrete function's body), or the top-level graph as a pseudo-function."""
+
+    name: str
+    node_keys: tuple[str, ...]
+    inputs: tuple[Argument, ...]
+    outputs: tuple[Argument, ...]
+    is_stateful: bool
+    calls: tuple[str, ...]  # callees in first-seen order, deduplicated
+    op_types: frozenset[str] = frozenset()  # the op types of its nodes
+    # The FunctionDef, read-only (None for the top-level graph): what diff compares whole bodies by.
+    definition: fmt.FunctionDef | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.name == TOP_LEVEL
+
+
+@dataclass(frozen=True, slots=True)
+class CallGraph:
+    """Which function calls which, through every function-valued attr of every node."""
+
+    callees: Mapping[str, tuple[str, ...]]
+    callers: Mapping[str, tuple[str, ...]]
+
+    def reachable_from(self, roots: tuple[str, ...] | list[str]) -> frozenset[str]:
+        """The roots and every function they reach, transitively (cycles are fine)."""
+        seen: set[str] = set()
+        stack = list(roots)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            stack.extend(self.callees.get(name, ()))
+        return frozenset(seen)
+
+
+# --- the saved object graph ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TensorSpec:
+    """A tensor of a signature or an input signature: name, dtype and shape as TensorFlow prints them."""
+
+    name: str
+    dtype: str
+    shape: tuple[int | None, ...] | None  # None: unknown rank; a None dim: unknown size
+    tensor_name: str = ""  # the graph tensor behind a SignatureDef entry, e.g. `serving_default_x:0`
+
+    @property
+    def shape_text(self) -> str:
+        """`[None, 4]`, `[]` for a scalar, `[?]` for an unknown rank: the notation of every page."""
+        if self.shape is None:
+            return "[?]"
+        return "[" + ", ".join("None" if dim is None else str(dim) for dim in self.shape) + "]"
+
+    @property
+    def is_op(self) -> bool:
+        """An op's output rather than a tensor (the init op's NoOp): no dtype, no shape."""
+        return self.dtype == "unknown" and self.shape is None
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A SignatureDef. `functions` are the library functions its graph calls directly."""
+
+    name: str
+    method_name: str
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[TensorSpec, ...]
+    functions: tuple[str, ...]
+
+    @property
+    def is_init_op(self) -> bool:
+        return self.name == INIT_OP_SIGNATURE
+
+
+#: The pseudo-signature whose output is the op that runs when the model loads.
+INIT_OP_SIGNATURE = "__saved_model_init_op"
+
+
+@dataclass(frozen=True, slots=True)
+class AliasTarget:
+    """One concrete function behind an alias, and what reaches it."""
+
+    function: str
+    in_library: bool  # False: the alias names a function the model does not contain
+    input_signature: str | None  # from the object graph's concrete function, when it is recorded
+    signatures: tuple[str, ...]  # signatures whose call graph reaches it
+    object_paths: tuple[str, ...]  # object-graph paths of the tf.function / concrete function objects
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    name: str
+    targets: tuple[AliasTarget, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    object_path: str  # in the object graph; for a TF1 graph variable, its node name
+    name: str
+    dtype: str
+    shape: tuple[int | None, ...] | None
+    device: str
+    trainable: bool
+    origin: str = "object graph"  # or "graph": a TF1 model's variable node (it has no object graph)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """An entry of `asset_file_def`: a loader feeds `assets/<filename>` to `tensor_name` (TF1) or to the
+    functions that capture the asset (TF2). The file name is the model author's to write."""
+
+    index: int  # its position in asset_file_def, which the object graph's SavedAsset names
+    filename: str
+    tensor_name: str
+    # Why the loader would open something other than a regular file under the model's assets/ folder
+    # (an absolute path, a `..` that climbs out, a symbolic link, not a regular file); None when it is one.
+    # A missing file is no problem here: the loader then opens nothing (INS011 reports it).
+    outside: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KerasLayer:
+    """A layer (or model) whose loading runs code the model names."""
+
+    node_path: str  # in the object graph: root.layer-1
+    name: str  # the layer's own name
+    class_name: str
+    module: str  # the module the config names ("" when none)
+    function_type: str = ""  # a Lambda's: lambda (bytecode), function (imported by name), raw
+    function: str = ""  # for function_type "function": the function's name
+    bytecode: bytes = b""  # a Lambda's marshalled code object, decoded from base64 (never unmarshalled)
+    bytecode_names: tuple[str, ...] = ()  # the names that code references
+
+
+@dataclass(frozen=True, slots=True)
+class KerasMetadata:
+    """What a Keras config makes its loader run -- keras_metadata.pb, user_object.metadata, a `.keras`
+    file's config.json, an `.h5` file's model_config: see inspector._internal.kerasmeta."""
+
+    path: Path
+    problem: str | None = None  # why the file cannot be read (then nothing else is known)
+    keras_version: str = ""
+    nodes: int = 0
+    lambdas: tuple[KerasLayer, ...] = ()  # Lambda layers with code in the file or named by module
+    custom: tuple[KerasLayer, ...] = ()  # layers of classes that are not Keras's own
+    source: str = "keras_metadata.pb"  # which layout: keras_metadata.pb, user_object.metadata, config.json...
+    loader: str = "tf_keras.models.load_model"  # the loader that rebuilds (and runs) it
+
+
+@dataclass(frozen=True, slots=True)
+class WarmupRequest:
+    index: int  # the record's position in the file, from 0
+    kind: str  # predict, classify, regress, multi-inference, other
+    signatures: tuple[str, ...]  # the signatures it calls (several for a multi-inference request)
+    inputs: tuple[str, ...] = ()  # a predict request's input keys
+
+
+@dataclass(frozen=True, slots=True)
+class Warmup:
+    path: Path  # assets.extra/tf_serving_warmup_requests
+    requests: tuple[WarmupRequest, ...]
+    problem: str | None = None  # why (the rest of) the file could not be read: TF Serving fails the load too
+    limited: str = ""  # a bound stopped the reading (more records or bytes than read)
+
+
+@dataclass(frozen=True, slots=True)
+class Saver:
+    """`saver_def`: the node names (not tensors) of the TF1 Saver's filename input, save and restore ops."""
+
+    filename_node: str
+    save_node: str
+    restore_node: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """`fingerprint.pb` (TF >= 2.12): hashes of the model's parts, and the fingerprint version."""
+
+    saved_model_checksum: int
+    graph_def_program_hash: int
+    signature_def_hash: int
+    saved_object_graph_hash: int
+    checkpoint_hash: int
+    uuid: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MetaGraphInfo:
+    tags: tuple[str, ...]
+    tensorflow_version: str
+
+
+# --- the view -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedModelView:
+    """Everything the commands know about one meta graph of one SavedModel."""
+
+    path: Path  # the SavedModel directory
+    model_file: Path  # saved_model.pb or saved_model.pbtxt
+    schema_version: int
+    meta_graphs: tuple[MetaGraphInfo, ...]  # all of them, in file order
+    tags: tuple[str, ...]  # the selected meta graph's
+    tensorflow_version: str
+    tensorflow_git_version: str
+    producer: int
+    min_consumer: int
+    functions: Mapping[str, Function]  # library functions, plus TOP_LEVEL
+    nodes: NodeTable  # by node key; each Node is made when it is read
+    nodes_by_op: Mapping[str, tuple[str, ...]]  # op type -> node keys
+    nodes_by_trace: Mapping[int, tuple[str, ...]]  # trace id -> keys of the nodes it created
+    call_graph: CallGraph
+    signatures: Mapping[str, Signature]
+    aliases: Mapping[str, Alias]
+    function_aliases: Mapping[str, str]  # concrete function -> alias, as in meta_info_def
+    object_paths: Mapping[str, tuple[str, ...]]  # concrete function -> object-graph paths
+    signatures_by_function: Mapping[str, tuple[str, ...]]  # function -> signatures that reach it
+    input_signatures: Mapping[str, str]  # concrete function -> its input signature, where recorded
+    output_signatures: Mapping[str, str]  # concrete function -> the structure it returns, where recorded
+    variables: tuple[Variable, ...]
+    assets: tuple[Asset, ...]
+    saver: Saver | None
+    # collection_def's init ops, which the TF1 loader runs at load: key -> node names.
+    init_collections: Mapping[str, tuple[str, ...]]
+    # Concrete functions TF2's loader itself calls at load (or when the loaded object goes) -> what holds
+    # them: every function of a restored resource, every save and restore function of saveable_objects.
+    restored_functions: Mapping[str, tuple[str, ...]]
+    # Concrete function -> {argument index: asset index}, for the arguments TF2's loader binds to assets.
+    bound_assets: Mapping[str, Mapping[int, int]]
+    # Gradient functions -> what registers them: the library's `registered_gradients` (a
+    # `@tf.custom_gradient`'s, run by a gradient tape over a loaded function) and `gradient` (a function's
+    # gradient, run by SymbolicGradient). TensorFlow registers them all when it loads the model.
+    gradient_functions: Mapping[str, tuple[str, ...]]
+    keras: KerasMetadata | None  # keras_metadata.pb (tf_keras's SavedModels), when the model has one
+    warmup: (
+        Warmup | None
+    )  # TF Serving's warmup requests (inspector._internal.warmup), when the model has them
+    stripped_op_list: tuple[str, ...]
+    # The OpDefs the model declares in stripped_op_list: op type -> attr -> attr type. The writer's claim,
+    # never a definition (TensorFlow ignores it at load): compared with TensorFlow's own (INS008).
+    declared_op_attrs: Mapping[str, Mapping[str, str]]
+    debug_info: DebugInfo
+    fingerprint: Fingerprint | None
+    fingerprint_problem: str | None
+    warnings: tuple[str, ...]
+    meta_graph_def: fmt.MetaGraphDef = field(repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        """One line: the dataclass's own repr lists every node and runs to megabytes."""
+        tags = ",".join(self.tags) or "no tags"
+        return (
+            f"<SavedModelView {str(self.path)!r} [{tags}] tensorflow={self.tensorflow_version or '?'} "
+            f"functions={len(self.functions) - 1} nodes={len(self.nodes)} signatures={len(self.signatures)} "
+            f"aliases={len(self.aliases)} variables={len(self.variables)} "
+            f"debug_info={self.debug_info.status.value}>"
+        )
+
+    # Derived lookups: cheap, so computed on demand rather than stored twice.
+
+    @property
+    def library_functions(self) -> Iterator[Function]:
+        return (fn for name, fn in self.functions.items() if name != TOP_LEVEL)
+
+    @property
+    def op_types(self) -> tuple[str, ...]:
+        return tuple(sorted(self.nodes_by_op))
+
+    def trace(self, node: Node) -> Trace | None:
+        return None if node.trace_id is None else self.debug_info.traces.get(node.trace_id)
+
+    def creation_sites(self, node_keys: Iterable[str]) -> tuple[Frame, ...]:
+        """The distinct lines of user code that created these nodes, in first-seen order."""
+        sites: dict[tuple[str, int], Frame] = {}
+        for key in node_keys:
+            trace = self.trace(self.nodes[key])
+            site = trace.creation_site if trace else None
+            if site is not None:
+                sites.setdefault((site.file, site.line), site)
+        return tuple(sites.values())
+
+    def signatures_reaching(self, function: str) -> tuple[str, ...]:
+        """Names of the signatures (the init op included) whose call graph contains `function`."""
+        return self.signatures_by_function.get(function, ())
