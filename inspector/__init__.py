@@ -1,26 +1,44 @@
 """inspector: make TensorFlow SavedModels explain themselves.
 
-Reading never runs the model and needs no TensorFlow (protobuf alone)::
+One call per command; a model is its folder (or saved_model.pb) or a view `load` returned. Reading never
+runs the model and needs no TensorFlow (protobuf alone)::
 
     import inspector
-    view = inspector.load("fixtures/models/module_aliases")
-    view.aliases["double"].targets          # the concrete functions behind an alias
-    report = inspector.build_report(view, whitelist=["Acme"])
+
+    report = inspector.report("fixtures/models/custom_ops", whitelist=["Acme"])
     report.flagged_ops                      # ops whose namespace is not whitelisted, with traces
     report.verdict, report.exit_code        # every result's conclusion, as the CLI states it
 
-    from inspector._internal.render import OutputFormat, render
-    print(render(report, OutputFormat.MARKDOWN))   # any result, in any format its command offers
+    result = inspector.audit("fixtures/models/risky_ops", inspector.Policy(fail_on=inspector.Severity.WARNING))
+    [finding.rule for finding in result.findings]
 
-Saving (TensorFlow imported on first use) always writes the debug info::
+    print(inspector.render(result, inspector.OutputFormat.MARKDOWN))   # any result, in any format
+
+`trace`, `where`, `diff`, `doctor`, `symbolicate`, `scrub` and `scan` follow the same shape. Saving
+(TensorFlow imported on first use) always writes the debug info::
 
     inspector.save(module, "out/model", aliases={"serve": "serve"}, namespace_whitelist=["Acme"])
+
+Everything under `inspector._internal` is private. The result types are `inspector.results`'s, the file
+format's messages `inspector.format`'s, the many-machines pipeline `inspector.beam`'s.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from inspector._internal.api import (
+    Model,
+    audit,
+    diff,
+    doctor,
+    report,
+    scan,
+    scrub,
+    symbolicate,
+    trace,
+    where,
+)
 from inspector._internal.errors import (
     InspectorError,
     ModelLoadError,
@@ -33,35 +51,87 @@ from inspector._internal.save import save  # TensorFlow itself is imported only 
 from inspector._internal.view import SavedModelView
 
 if TYPE_CHECKING:
+    from inspector._internal.audit.policy import Policy
+    from inspector._internal.render import OutputFormat, render
     from inspector._internal.report import build_report
+    from inspector.results.audit import AuditResult, Severity
+    from inspector.results.diff import DiffResult
+    from inspector.results.doctor import Diagnosis
     from inspector.results.report import Report
+    from inspector.results.scan import ScanResult
+    from inspector.results.scrub import ScrubResult
+    from inspector.results.symbolicate import SymbolicateResult
+    from inspector.results.traces import Selector, TraceResult, WhereQuery, WhereResult
 
 __version__ = "0.2.0"
 
 __all__ = [
+    "AuditResult",
+    "Diagnosis",
+    "DiffResult",
     "InspectorError",
+    "Model",
     "ModelLoadError",
+    "OutputFormat",
+    "Policy",
     "Report",
     "SaveError",
     "SavedModelView",
+    "ScanResult",
+    "ScrubResult",
+    "Selector",
+    "Severity",
+    "SymbolicateResult",
     "TagSelectionError",
     "TensorFlowMissingError",
+    "TraceResult",
+    "WhereQuery",
+    "WhereResult",
     "__version__",
+    "audit",
     "build_report",
+    "diff",
+    "doctor",
     "load",
+    "render",
+    "report",
     "save",
+    "scan",
+    "scrub",
+    "symbolicate",
+    "trace",
+    "where",
 ]
+
+#: Names imported when first used, each from its home: a command never pays for the types of the others
+#: (`inspector audit` imports no report type, `inspector report` no audit rule).
+_LAZY = {
+    "AuditResult": "inspector.results.audit",
+    "Severity": "inspector.results.audit",
+    "DiffResult": "inspector.results.diff",
+    "Diagnosis": "inspector.results.doctor",
+    "Report": "inspector.results.report",
+    "ScanResult": "inspector.results.scan",
+    "ScrubResult": "inspector.results.scrub",
+    "SymbolicateResult": "inspector.results.symbolicate",
+    "Selector": "inspector.results.traces",
+    "TraceResult": "inspector.results.traces",
+    "WhereQuery": "inspector.results.traces",
+    "WhereResult": "inspector.results.traces",
+    "Policy": "inspector._internal.audit.policy",
+    "OutputFormat": "inspector._internal.render",
+    "render": "inspector._internal.render",
+    "build_report": "inspector._internal.report",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The report's names, imported when first used: `inspector audit` never needs them, and their
-    result types cost a command start-up milliseconds."""
-    if name == "build_report":
-        from inspector._internal.report import build_report
+    if name in _LAZY:
+        import importlib
 
-        return build_report
-    if name == "Report":
-        from inspector.results.report import Report
-
-        return Report
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'inspector' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -2,9 +2,8 @@
 writes, one per model (install `savedmodel-inspector[beam]`).
 
     import apache_beam as beam
-    from inspector.beam import AuditSavedModels
-    from inspector._internal.scan import ScanOptions
-    from inspector._internal.audit import Policy
+    from inspector import Policy
+    from inspector.beam import AuditSavedModels, ScanOptions
 
     with beam.Pipeline() as pipeline:
         records = pipeline | AuditSavedModels(["gs://models/prod"], ScanOptions(Policy(whitelist=("Acme",))))
@@ -62,6 +61,8 @@ from inspector._internal.scan import (
     line_of,
 )
 from inspector.results.scan import ScanRecord, ScanStatus
+
+__all__ = ["AuditSavedModels", "ScanOptions", "main"]
 
 #: A remote model larger than this, or of more files, is not copied to the worker: an `error` record
 #: says so (the local walk's bound on a model's folder is the same number of entries).

@@ -1137,15 +1137,9 @@ def _run_where(args: argparse.Namespace) -> int:
 def _run_audit(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from inspector._internal.audit import (
-        audit_keras_file,
-        audit_meta_graphs,
-        baseline_document,
-        read_baseline,
-    )
-    from inspector._internal.errors import KerasFileError
+    from inspector._internal import api
+    from inspector._internal.audit import baseline_document
     from inspector._internal.files import write_output
-    from inspector._internal.loader import load_all
 
     policy = policy_of(args)
     if args.max_results < 1:
@@ -1156,16 +1150,10 @@ def _run_audit(args: argparse.Namespace) -> int:
         )
     if args.sarif_root is not None and not args.sarif_root.is_dir():
         raise InspectorError(f"{args.sarif_root}: not a directory (--source-root)")
-    baseline = read_baseline(args.baseline) if args.baseline else frozenset()
-    try:
-        views = load_all(args.model, tags=args.tags)  # every meta graph, unless --tags picks one
-    except KerasFileError as error:
-        # A .keras / .h5 file: what Keras runs from it is audited; its graph is not (it is no SavedModel).
-        result = audit_keras_file(Path(error.path), policy, baseline)
-    else:
-        slow = (policy.registry and policy.live_registry) or policy.verify_fingerprint
-        with _working(args, "importing TensorFlow", when=slow):
-            result = audit_meta_graphs(views, policy, baseline)
+    slow = (policy.registry and policy.live_registry) or policy.verify_fingerprint
+    with _working(args, "importing TensorFlow", when=slow):
+        # Every meta graph unless --tags picks one; a .keras / .h5 file for what Keras runs from it.
+        result = api.audit(args.model, policy, baseline=args.baseline, tags=args.tags)
     if args.write_baseline is not None:
         try:
             write_output(args.write_baseline, [baseline_document(result)])
@@ -1214,23 +1202,23 @@ def _run_scan(args: argparse.Namespace) -> int:
 
 
 def _run_diff(args: argparse.Namespace) -> int:
-    from inspector._internal.diff import diff
-    from inspector._internal.loader import load
-    from inspector.results.diff import Category
+    from inspector._internal import api
 
-    old = load(args.old, tags=args.tags)
-    new = load(args.new, tags=args.tags)
-    only = [Category(c) for c in args.only] if args.only else None
-    ignore = [Category(c) for c in args.ignore or ()]
-    return _emit(
-        diff(old, new, only=only, ignore=ignore, values=args.values, strict_names=args.strict_names), args
+    result = api.diff(
+        args.old,
+        args.new,
+        only=args.only or None,
+        ignore=args.ignore or (),
+        values=args.values,
+        strict_names=args.strict_names,
+        tags=args.tags,
     )
+    return _emit(result, args)
 
 
 def _run_doctor(args: argparse.Namespace) -> int:
-    from inspector._internal.doctor import diagnose, tensorflow_missing, unreadable
-    from inspector._internal.errors import KerasFileError, ModelLoadError, TagSelectionError
-    from inspector._internal.loader import load, resolve_model_path
+    from inspector._internal import api
+    from inspector._internal.doctor import tensorflow_missing
 
     if args.timeout <= 0:
         raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
@@ -1245,23 +1233,15 @@ def _run_doctor(args: argparse.Namespace) -> int:
             f"{where}: has no TensorFlow to load the model with (--try-load); install the extra "
             "(pip install 'savedmodel-inspector[tensorflow]') or point --python at an interpreter that has it"
         )
-    _, model_file = resolve_model_path(args.model)  # a path that is no model at all is bad input
-    try:
-        view = load(args.model, tags=args.tags)
-    except (TagSelectionError, KerasFileError):
-        raise  # several meta graphs and no --tags, or a Keras file: a question for the user, not a corrupt file
-    except ModelLoadError as error:
-        if Path(error.path) != model_file:
-            raise
-        return _emit(unreadable(model_file, error.problem), args)  # an unreadable model file is the diagnosis
     doing = (
         f"loading the model in a child process (timeout {args.timeout:g} s)"
         if args.try_load
         else "importing TensorFlow for its op registry"
     )
     with _working(args, doing, when=args.try_load or (args.live_registry and not args.no_registry)):
-        result = diagnose(
-            view,
+        result = api.doctor(
+            args.model,
+            tags=args.tags,
             try_load=args.try_load,
             timeout=args.timeout,
             op_libraries=args.op_library,

@@ -20,6 +20,7 @@ import os
 import signal
 import stat
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -32,10 +33,12 @@ from inspector._internal.errors import InspectorError, UndecodableError
 from inspector._internal.filecontent import SNIFF_BYTES, extent_read
 from inspector._internal.modelfiles import FolderWalk
 from inspector.results.common import Verdict
-from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
+from inspector.results.scan import ScanRecord, ScanResult, ScanStatus, ScanSummary, WalkSummary
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+
+    from inspector._internal.discover import Discovery
 
 #: Bumped when a record's fields change meaning; adding a field keeps it.
 RECORD_VERSION = 1
@@ -513,6 +516,63 @@ def scan(
     finally:
         for worker in [*idle, *busy.values()]:
             worker.stop()
+
+
+def scan_models(
+    models: list[Path],
+    discovery: Discovery,
+    options: ScanOptions,
+    jobs: int,
+    on_record: Callable[[ScanRecord], None] | None = None,
+) -> ScanResult:
+    """`scan` collected: every model's record (in the order they finished) and the summary, for a caller
+    that wants them in hand rather than written as they come (the Python API)."""
+    records: list[ScanRecord] = []
+    started = time.monotonic()
+
+    def take(record: ScanRecord) -> None:
+        records.append(record)
+        if on_record is not None:
+            on_record(record)
+
+    if models:  # as many workers as models at most: none started to idle
+        scan(models, options, min(jobs, len(models)), take)
+    summary = summary_of(
+        Counter(record.status for record in records),
+        models=len(models),
+        audited=sum(not record.cached for record in records),
+        cached=sum(record.cached for record in records),
+        discovery=discovery,
+        started=started,
+    )
+    return ScanResult(tuple(records), summary)
+
+
+def summary_of(
+    statuses: Counter[ScanStatus],
+    *,
+    models: int,
+    audited: int,
+    cached: int,
+    discovery: Discovery,
+    started: float,
+) -> ScanSummary:
+    """The scan's last line; models neither audited nor cached were resumed from an earlier output."""
+    return ScanSummary(
+        models=models,
+        audited=audited,
+        cached=cached,
+        resumed=models - audited - cached,
+        statuses={status.value: statuses.get(status, 0) for status in ScanStatus},
+        # A walk cut short is never "all ok": what was not looked for was not passed (exit 2).
+        exit_code=max(
+            [*(status.exit_code for status in statuses), 2 if discovery.too_deep or discovery.stopped else 0]
+        ),
+        seconds=_since(started),
+        walk=WalkSummary(
+            discovery.entries, discovery.links_skipped, tuple(discovery.too_deep[:100]), discovery.stopped
+        ),
+    )
 
 
 def _died(worker: Worker, options: ScanOptions) -> ScanRecord:

@@ -18,8 +18,8 @@ from typing import IO, Any
 from inspector._internal.discover import Discovery, is_model_folder
 from inspector._internal.errors import InspectorError, ReaderGone
 from inspector._internal.files import output_problem, write_output
-from inspector._internal.scan import ScanOptions, line_of, scan
-from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary, WalkSummary
+from inspector._internal.scan import ScanOptions, line_of, scan, summary_of
+from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
 
 def run_scan(
@@ -55,23 +55,13 @@ def run_scan(
 
         if todo:  # as many workers as models at most: none started to idle
             scan(todo, options, min(jobs, len(todo)), on_record)
-        summary = ScanSummary(
+        summary = summary_of(
+            statuses,
             models=len(models),
             audited=len(todo) - cached,
             cached=cached,
-            resumed=len(models) - len(todo),
-            statuses={status.value: statuses.get(status, 0) for status in ScanStatus},
-            # A walk cut short is never "all ok": what was not looked for was not passed (exit 2).
-            exit_code=max(
-                [
-                    *(status.exit_code for status in statuses),
-                    2 if discovery.too_deep or discovery.stopped else 0,
-                ]
-            ),
-            seconds=round(time.monotonic() - started, 3),
-            walk=WalkSummary(
-                discovery.entries, discovery.links_skipped, tuple(discovery.too_deep[:100]), discovery.stopped
-            ),
+            discovery=discovery,
+            started=started,
         )
         if not table:
             _put(sink, line_of(summary), output)

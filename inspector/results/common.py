@@ -88,31 +88,41 @@ class ModelRef:
         return cls(view.path, view.tags, view.tensorflow_version, len(view.functions) - 1, len(view.nodes))
 
 
+class _Concluded(Protocol):
+    """What `Displayable`'s methods read from the result they are mixed into."""
+
+    @property
+    def model(self) -> ModelRef: ...
+
+    @property
+    def verdict(self) -> Verdict: ...
+
+
 class Displayable:
     """What every result type shares (mixed into each, declared `repr=False`): the exit status its verdict
     means; and in a notebook a one-line repr (not the dataclass's, which runs to megabytes on a large
-    model) and the terminal's page as HTML."""
+    model), a summary a screen high with the details folded (HTML), and the Markdown page."""
 
     __slots__ = ()
 
     @property
-    def exit_code(self) -> int:
-        verdict: Verdict = self.verdict  # type: ignore[attr-defined]
-        return verdict.exit_code
+    def exit_code(self: _Concluded) -> int:
+        return self.verdict.exit_code
 
-    def __repr__(self) -> str:
-        model: ModelRef = self.model  # type: ignore[attr-defined]
-        verdict: Verdict = self.verdict  # type: ignore[attr-defined]
-        tags = f" [{','.join(model.tags)}]" if model.tags else ""
-        return (
-            f"<{type(self).__name__} of {str(model.path)!r}{tags}: {verdict.value}, exit {verdict.exit_code}>"
-        )
+    def __repr__(self: _Concluded) -> str:
+        tags = f" [{','.join(self.model.tags)}]" if self.model.tags else ""
+        return f"<{type(self).__name__} of {str(self.model.path)!r}{tags}: {self.verdict.value}, exit {self.verdict.exit_code}>"
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self: Result) -> str:
         # Drawn on demand only: a result never imports a renderer until a notebook asks to display it.
         from inspector._internal.render.html import render_fragment
 
-        return render_fragment(self)  # type: ignore[arg-type]
+        return render_fragment(self, compact=True)
+
+    def _repr_markdown_(self: Result) -> str:
+        from inspector._internal.render import OutputFormat, render
+
+        return render(self, OutputFormat.MARKDOWN)
 
 
 _R = TypeVar("_R")

@@ -74,3 +74,25 @@ class ScanSummary:
     exit_code: int
     seconds: float
     walk: WalkSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """`inspector.scan`'s answer: each model's record, in the order they finished, and the summary."""
+
+    records: tuple[ScanRecord, ...] = field(repr=False)
+    summary: ScanSummary
+
+    @property
+    def exit_code(self) -> int:
+        return self.summary.exit_code
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{count} {status}" for status, count in self.summary.statuses.items() if count)
+        return (
+            f"<ScanResult of {self.summary.models} models: {counts or 'none found'}, exit {self.exit_code}>"
+        )

@@ -8,6 +8,7 @@ HTML-escaped, so no model string becomes markup; names are set as code.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from collections.abc import Iterator
@@ -225,9 +226,24 @@ _DOCUMENT = """<!DOCTYPE html>
 """
 
 
-def render_fragment(result: Result, options: RenderOptions | None = None) -> str:
-    """The page as one `<div>` with its own styles, for a notebook cell (`_repr_html_`)."""
-    return f"<style>{STYLE}</style>\n{_body(_page(result, options), options or RenderOptions())}"
+def render_fragment(result: Result, options: RenderOptions | None = None, *, compact: bool = False) -> str:
+    """The page as one `<div>` with its own styles, for a notebook cell (`_repr_html_`). `compact`: the
+    verdict and the first section (the overview, an audit's glance) open, every other section folded, so
+    a cell shows a summary a screen high and the details a click away."""
+    document = _page(result, options)
+    if compact:
+        document = _folded_after_first(document)
+    return f"<style>{STYLE}</style>\n{_body(document, options or RenderOptions())}"
+
+
+def _folded_after_first(document: Page) -> Page:
+    body = list(document.body)
+    first = next((i for i, block in enumerate(body) if isinstance(block, Section)), len(body))
+    for i in range(first + 1, len(body)):
+        block = body[i]
+        if isinstance(block, Section):
+            body[i] = dataclasses.replace(block, folded=True)
+    return dataclasses.replace(document, body=tuple(body))
 
 
 def render_page(result: Result, options: RenderOptions | None = None) -> str:
