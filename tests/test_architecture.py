@@ -71,6 +71,7 @@ LAYERS: dict[str, set[str]] = {
         "_internal/plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
         "_internal/nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
         "_internal/nodepairing.py",  # which node is which across two saves (diff)
+        "_internal/loadchild.py",  # the program doctor --try-load runs in a child: stdlib and TensorFlow only
         *(
             f"_internal/audit/{p.relative_to(PACKAGE / '_internal' / 'audit')}"
             for p in (PACKAGE / "_internal" / "audit").rglob("*.py")
@@ -117,7 +118,12 @@ EXCEPTIONS = {
 
 # Modules that may use TensorFlow's runtime, and only inside functions.
 # Saving; the op registry; recomputing fingerprint.pb (reads files, loads nothing).
-RUNTIME_USERS = {"_internal/save.py", "_internal/installed.py", "_internal/integrity.py"}
+RUNTIME_USERS = {
+    "_internal/save.py",
+    "_internal/installed.py",
+    "_internal/integrity.py",
+    "_internal/loadchild.py",  # run by path in doctor's child process, never imported
+}
 
 
 def modules() -> list[Path]:
@@ -327,3 +333,13 @@ def test_each_step_of_the_audit_pipeline_uses_only_the_steps_before_it(step: str
         "_internal/audit/context.py",
     }
     assert inspector_imports(PACKAGE / step) & later == set()
+
+
+def test_the_load_child_needs_only_the_standard_library_and_tensorflow() -> None:
+    """`doctor --python` runs it with a serving environment's interpreter, which has no inspector."""
+    import sys
+
+    imported = {name.split(".")[0] for name in all_imports(PACKAGE / "_internal/loadchild.py")}
+    assert imported - {"__future__", "tensorflow"} <= set(sys.stdlib_module_names)
+    for path in modules():
+        assert "inspector._internal.loadchild" not in all_imports(path), f"{name_of(path)} imports it"

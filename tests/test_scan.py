@@ -246,7 +246,7 @@ def test_a_timeout_is_remembered_for_the_same_limits_only(registry: Path, tmp_pa
     _, [first], _, _ = scan(huge, "--cache", cache, "--timeout", "0.5", "--no-registry")
     assert first["status"] == "timeout" and first["content_hash"].startswith("sha256:")
     _, [again], _, _ = scan(huge, "--cache", cache, "--timeout", "0.5", "--no-registry")
-    assert again["status"] == "timeout" and again["cached"] is True and again["seconds"] < 0.5
+    assert again["status"] == "timeout" and again["cached"] is True  # read back, not audited again
     _, [longer], _, _ = scan(huge, "--cache", cache, "--timeout", "120", "--no-registry")
     assert longer["status"] == "ok" and longer["cached"] is False
 

@@ -774,7 +774,7 @@ def _declare_doctor(doctor_cmd: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="MODULE",
-        help="import MODULE before loading (repeatable)",
+        help="import MODULE before loading (repeatable): from the working directory, PYTHONPATH or the installed packages",
     )
     doctor_cmd.add_argument(
         "--python",

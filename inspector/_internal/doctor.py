@@ -287,39 +287,8 @@ def op_problem(view: SavedModelView, kind: ProblemKind, op_type: str, node_name:
 
 _MARKER = "@@inspector-doctor@@"
 
-# Runs in the child: set up what the user asked for, ask the registry, load, and report one JSON line.
-_CHILD = r"""
-import importlib, json, sys, time, traceback
-request = json.loads(sys.stdin.read())
-report = {"stage": "importing tensorflow", "registered": {}}
-def emit():
-    sys.stdout.write("\n" + request["marker"] + json.dumps(report) + "\n")
-    sys.stdout.flush()
-try:
-    import tensorflow as tf
-    for library in request["op_libraries"]:
-        report["stage"] = "loading op library " + library
-        tf.load_op_library(library)
-    for module in request["imports"]:
-        report["stage"] = "importing " + module
-        importlib.import_module(module)
-    from tensorflow.python.framework import op_def_registry
-    report["registered"] = {op: op_def_registry.get(op) is not None for op in request["op_types"]}
-    report["tensorflow"] = tf.__version__
-    report["devices"] = sorted({device.device_type for device in tf.config.list_physical_devices()})
-    try:
-        from tensorflow.compiler.tf2xla.python import xla
-        report["xla_call_module_max"] = int(xla.call_module_maximum_supported_version())
-    except Exception:
-        report["xla_call_module_max"] = None
-    report["stage"] = "loading the model"
-    start = time.perf_counter()
-    tf.saved_model.load(request["path"], tags=request["tags"])
-    report.update(outcome="loaded", seconds=time.perf_counter() - start)
-except BaseException as error:
-    report.update(outcome="failed", error_type=type(error).__name__, error_message=str(error))
-emit()
-"""
+#: The child's program, run by path: a module file, so ruff and mypy read it like the rest.
+_CHILD = Path(__file__).with_name("loadchild.py")
 
 
 def _try_load(
@@ -335,6 +304,7 @@ def _try_load(
     libraries = tuple(str(Path(lib).resolve()) for lib in op_libraries)
     request = {
         "marker": _MARKER,
+        "cwd": str(Path.cwd()),  # where --import looks for the user's modules first, as Python would
         "path": str(view.path.absolute()),
         "tags": list(view.tags) or None,
         "op_libraries": list(libraries),
@@ -394,7 +364,7 @@ def _attempt_in(
     env.update({"PYTHONUNBUFFERED": "1", "HOME": scratch, "TMPDIR": scratch})
     # Its own session (process group), so a hang is killed together with everything it started.
     child = subprocess.Popen(
-        [python or sys.executable, "-c", _CHILD],
+        [python or sys.executable, str(_CHILD)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
