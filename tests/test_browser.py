@@ -303,3 +303,37 @@ def test_a_table_row_found_by_search_is_listed_cell_by_cell(browser: Any, tmp_pa
     box.send_keys(f"e{cells[1]}")
     hits = browser.find_element(By.ID, "inspector-hits").text
     assert hits.startswith("0 on the page"), hits
+
+
+def test_the_audit_findings_filter_by_severity_and_rule_and_a_rule_id_opens_its_explanation(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    page = tmp_path / "audit.html"
+    run_cli("audit", catalog.get("risky_ops").path, "--format", "html", "-o", page)
+    assert _open(browser, page, tmp_path / "audit.png") == []
+    table = browser.find_element(By.CSS_SELECTOR, "table[data-filters]")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    severity, rule, runs = (Select(s) for s in browser.find_elements(By.CSS_SELECTOR, ".filters select"))
+    assert [o.text for o in severity.options][0] == "Severity: all"
+    notes = sum(row.find_elements(By.TAG_NAME, "td")[0].text == "NOTE" for row in rows)
+    assert 0 < notes < len(rows)
+    severity.select_by_visible_text("NOTE")
+    assert sum(row.is_displayed() for row in rows) == notes
+    rule.select_by_visible_text("INS002")  # both: notes of INS002 alone
+    shown = [row for row in rows if row.is_displayed()]
+    assert all(row.find_elements(By.TAG_NAME, "td")[1].text == "INS002" for row in shown)
+    assert f"of {len(rows)} shown" in browser.find_element(By.CSS_SELECTOR, ".filters .dim").text
+    severity.select_by_index(0)
+    rule.select_by_index(0)
+    assert all(row.is_displayed() for row in rows)
+    browser.save_screenshot(str(tmp_path / "audit-filtered.png"))
+
+    # The rule id links to its documentation, inside a folded section the link opens.
+    explanation = browser.find_element(By.ID, "rule-INS002")
+    assert not explanation.is_displayed()
+    rows[0].find_element(By.CSS_SELECTOR, 'a[href="#rule-INS002"]').click()
+    assert explanation.is_displayed()
+    assert "Why it matters" in explanation.text

@@ -61,11 +61,11 @@ def _results() -> Iterator[tuple[str, Result]]:
 RESULTS = dict(_results())
 
 
-def lines_of(document: Page) -> Iterator[Line]:
+def lines_of(document: Page, html: bool = False) -> Iterator[Line]:
     """Every line the page says, walked without recursion (the title is the document's: Markdown's and
-    HTML's heading; a terminal page starts with its verdict)."""
+    HTML's heading; a terminal page starts with its verdict); `html`: the sections only HTML draws too."""
     yield document.summary
-    pending: list[object] = list(document.body)
+    pending: list[object] = list(document.blocks(quiet=False, html=html))
     while pending:
         block = pending.pop()
         if isinstance(block, Paragraph):
@@ -134,7 +134,7 @@ def test_every_format_says_every_line_of_the_page(name: str, fmt: OutputFormat) 
     document = page_of(result)
     seen = drawn(result, fmt)
     expected = [document.headline, document.exit_meaning]
-    expected += [plain_text(line) for line in lines_of(document)]
+    expected += [plain_text(line) for line in lines_of(document, html=fmt is OutputFormat.HTML)]
     if fmt is not OutputFormat.TEXT:
         expected.append(plain_text(document.title))
     for text in expected:
@@ -268,8 +268,31 @@ def test_an_audit_page_opens_with_its_findings_at_a_glance_and_folds_rules_with_
     [table] = [b for b in glance.blocks if isinstance(b, Table)]
     assert [plain_text(row[1][0]) for row in table.rows] == [g.rule.id for g in result.groups]
     # A rule whose findings are all notes reads by its title: its section starts folded.
-    sections = [b for b in document.body[1:] if isinstance(b, Section)]
+    sections = [b for b in document.body[1:] if isinstance(b, Section) and not b.html_only]
     for group, section in zip(result.groups, sections, strict=True):
         assert section.folded is (group.worst.label == "note")
     page = render(result, OutputFormat.HTML)
     assert '<details class="section' in page and "<h2>At a glance</h2>" in page
+
+
+def test_the_html_audit_page_indexes_every_finding_and_explains_each_rule_a_click_away() -> None:
+    result = audit(load(catalog.get("risky_ops").path))
+    document = page_of(result)
+    findings, *_ = [b for b in document.body if isinstance(b, Section) and b.html_only]
+    [table] = findings.blocks
+    assert isinstance(table, Table) and len(table.rows) == len(result.findings)
+    assert [table.columns[i].header for i in table.filters] == ["Severity", "Rule", "Runs"]
+    explained = next(
+        b for b in document.body if isinstance(b, Section) and plain_text(b.title) == "The rules, explained"
+    )
+    assert explained.folded and explained.html_only
+    assert [s.anchor for s in explained.blocks] == [f"rule-{g.rule.id}" for g in result.groups]
+    page = render(result, OutputFormat.HTML)
+    first = result.groups[0].rule.id
+    assert f'<a href="#rule-{first}"><code>{first}</code></a>' in page
+    assert f'<details open id="rule-{first}" class="section">' in page
+    assert 'data-filters="0,1,3"' in page
+    # The terminal and Markdown pages have `inspector rule` instead: neither the index nor the rules.
+    for fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN):
+        drawn_page = render(result, fmt)
+        assert "The rules, explained" not in drawn_page and "Why it matters" not in drawn_page

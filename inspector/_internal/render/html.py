@@ -68,9 +68,10 @@ STYLE = """
 @media print { .inspector button.show-all { display: none; } }
 .inspector .search { position: sticky; top: 0; background: inherit; padding: .4rem 0; z-index: 1; }
 .inspector .search input { width: min(36rem, 100%); font: inherit; padding: .25rem .5rem; }
+.inspector .filters select { font: inherit; padding: .15rem .3rem; }
 .inspector .hit { outline: 2px solid #bf8700; background: #fff8c5; }
 @media (prefers-color-scheme: dark) { .inspector .hit { background: #5a4a00; } }
-@media print { .inspector details.section { break-inside: avoid; } .inspector .search { display: none; } }
+@media print { .inspector details.section { break-inside: avoid; } .inspector .search, .inspector .filters { display: none; } }
 """
 
 #: The standalone page's own: the canvas around the report and the browser's controls (the search box)
@@ -78,7 +79,7 @@ STYLE = """
 PAGE_STYLE = """
 html { background: #fff; color-scheme: light dark; }
 @media (prefers-color-scheme: dark) { html { background: #0d1117; } }
-.inspector .search input { background: Field; color: FieldText; border: 1px solid #8c959f; }
+.inspector .search input, .inspector .filters select { background: Field; color: FieldText; border: 1px solid #8c959f; }
 """
 
 #: The page's one script: search over every line the page shows (names, op types, files and lines). It
@@ -140,6 +141,13 @@ SEARCH_SCRIPT = """
   box.addEventListener("input", search);
   // A name in a finding links to `#find=NAME`: every line of the page and every op that names it.
   const follow = () => {
+    // A link to a section of the page (a rule's documentation) opens it, and the sections around it.
+    const target = location.hash.length > 1 && !location.hash.startsWith("#find=") ? document.getElementById(location.hash.slice(1)) : null;
+    if (target) {
+      for (let open = target.closest("details"); open; open = open.parentElement.closest("details")) open.open = true;
+      target.scrollIntoView();
+      return;
+    }
     if (!location.hash.startsWith("#find=")) return;
     try { box.value = decodeURIComponent(location.hash.slice(6)); } catch (error) { return; }  // a mangled link
     search();
@@ -176,6 +184,43 @@ SEARCH_SCRIPT = """
       }));
       note.textContent = "All " + rows.length + " op types, listed from the page's op index.";
     });
+  }
+  // A table with filters: a choice of each filtered column's values above it; a row shows when it has
+  // every value chosen. The values are the cells' own text, set as text.
+  for (const table of root.querySelectorAll("table[data-filters]")) {
+    const bar = document.createElement("p");
+    bar.className = "filters";
+    const chosen = new Map();
+    const apply = () => {
+      let showing = 0;
+      for (const row of table.tBodies[0].rows) {
+        row.hidden = Array.from(chosen).some(([column, value]) => value && row.cells[column].textContent.trim() !== value);
+        showing += row.hidden ? 0 : 1;
+      }
+      count.textContent = showing + " of " + table.tBodies[0].rows.length + " shown";
+    };
+    for (const column of table.dataset.filters.split(",").map(Number)) {
+      const values = new Set(Array.from(table.tBodies[0].rows, (row) => row.cells[column].textContent.trim()));
+      const select = document.createElement("select");
+      select.setAttribute("aria-label", "filter by " + table.tHead.rows[0].cells[column].textContent);
+      const any = document.createElement("option");
+      any.value = "";
+      any.textContent = table.tHead.rows[0].cells[column].textContent + ": all";
+      select.append(any);
+      for (const value of Array.from(values).sort()) {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = value;
+        select.append(option);
+      }
+      select.addEventListener("change", () => { chosen.set(column, select.value); apply(); });
+      bar.append(select, " ");
+    }
+    const count = document.createElement("span");
+    count.className = "dim";
+    bar.append(count);
+    table.before(bar);
+    apply();
   }
   // A table sorts by the column whose header is clicked; again, the other way. Numbers as numbers.
   for (const header of root.querySelectorAll("thead th")) {
@@ -300,7 +345,7 @@ def _body(document: Page, options: RenderOptions, search: bool = False) -> str:
         f'<p class="dim">{_escape(document.exit_meaning)}</p>',
         *([_SEARCH] if search else []),
     ]
-    for block in document.blocks(options.quiet):
+    for block in document.blocks(options.quiet, html=True):
         out += write(block, level=2, linked=search)
     if not options.quiet:
         out.append(f"<p>{inline(document.summary)}</p>")
@@ -312,13 +357,16 @@ def _escape(text: str) -> str:
     return html.escape(visible(text), quote=True)
 
 
-def inline(spans: Line, linked: bool = False) -> str:
-    """Spans as HTML; `linked`: each name a link that searches the page for it (`#find=NAME`)."""
+def inline(spans: Line, linked: bool = False, anchors: bool = False) -> str:
+    """Spans as HTML; `linked`: each name a link that searches the page for it (`#find=NAME`), and each
+    anchor a link to its section; `anchors`: the anchors alone (a table's cells)."""
     out = []
     for span in spans:
         text = _escape(span.text)
         # One name (a node, a function, a file:line), not a phrase listing several.
-        if span.name and linked and span.text and not any(c.isspace() for c in span.text):
+        if span.anchor and (linked or anchors):
+            text = f'<a href="#{html.escape(span.anchor, quote=True)}"><code>{text}</code></a>'
+        elif span.name and linked and span.text and not any(c.isspace() for c in span.text):
             target = html.escape(quote(span.text, safe=""), quote=True)
             text = f'<a class="find" href="#find={target}"><code>{text}</code></a>'
         elif span.name:
@@ -360,8 +408,9 @@ def write(block: Block, level: int, linked: bool = False) -> list[str]:
         tone = "" if block.tone == "plain" else f" border-{block.tone.value}"
         heading = min(level, 6)
         opened = "" if block.folded else " open"
+        anchor = f' id="{html.escape(block.anchor, quote=True)}"' if block.anchor else ""
         lines = [
-            f'<details{opened} class="section{tone}">',
+            f'<details{opened}{anchor} class="section{tone}">',
             f"<summary><h{heading}>{inline(block.title)}</h{heading}></summary>",
         ]
         for inner in block.blocks:
@@ -380,7 +429,7 @@ def _table(block: Table, linked: bool = False) -> list[str]:
     for row in block.rows:
         cells = (
             f"<td{' class=right' if column.align == 'right' else ''}>"
-            + "<br>".join(inline(item) for item in cell)
+            + "<br>".join(inline(item, anchors=linked) for item in cell)
             + "</td>"
             for column, cell in zip(block.columns, row, strict=False)
         )
@@ -391,7 +440,16 @@ def _table(block: Table, linked: bool = False) -> list[str]:
         else ""
     )
     rest = [f"<p>{inline(block.rest)}{button}</p>"] if block.rest else []
-    return ["<table>", f"<thead><tr>{head}</tr></thead>", "<tbody>", *rows, "</tbody>", "</table>", *rest]
+    filters = f' data-filters="{",".join(map(str, block.filters))}"' if linked and block.filters else ""
+    return [
+        f"<table{filters}>",
+        f"<thead><tr>{head}</tr></thead>",
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+        *rest,
+    ]
 
 
 def _tree(root: Tree) -> Iterator[str]:

@@ -44,6 +44,9 @@ class Span:
     text: str
     tone: Tone = Tone.PLAIN
     name: bool = False  # a name from the model: Markdown and HTML set it as code
+    # A section of this page the span leads to (`Section.anchor`): HTML links it, the others write the text.
+    # Always inspector's own word (a rule id), never a model's string.
+    anchor: str = ""
 
 
 Line = tuple[Span, ...]
@@ -106,6 +109,9 @@ class Table:
     # What a page that carries the model's op index can list every row from ("op-types"), when rows
     # were cut: the HTML page offers them all, made from its data, not its markup.
     full: str = ""
+    # Columns a reader can filter the rows by (their indexes): the HTML page offers a choice of each
+    # column's values.
+    filters: tuple[int, ...] = ()
 
 
 def cell(*parts: Part) -> Cell:
@@ -177,6 +183,10 @@ class Section:
     blocks: tuple[Block, ...]
     tone: Tone = Tone.PLAIN  # BAD for what fails the command, WARN for what needs a look
     folded: bool = False  # where a reader can fold (HTML), it starts folded: read by its title
+    anchor: str = ""  # what a span's `anchor` names to lead here (HTML: the section's id)
+    # Drawn only where a reader can fold, filter and follow links (HTML): a table of every finding beside
+    # the details, the rules' documentation. The terminal and Markdown pages have `inspector rule` instead.
+    html_only: bool = False
 
 
 Block = Paragraph | KeyValues | Table | Tree | Entries | Code | Source | Section
@@ -198,5 +208,7 @@ class Page:
     # Beside the title (a document's header; the terminal shows neither): who wrote the model, its size.
     about: Line = ()
 
-    def blocks(self, quiet: bool) -> Iterator[Block]:
-        return iter(self.quiet) if quiet else iter(self.body)
+    def blocks(self, quiet: bool, html: bool = False) -> Iterator[Block]:
+        if quiet:
+            return iter(self.quiet)
+        return (b for b in self.body if html or not (isinstance(b, Section) and b.html_only))

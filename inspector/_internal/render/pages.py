@@ -789,14 +789,16 @@ def _audit_page(result: AuditResult) -> _Parts:
         parts.append(_note("Every creation stack below starts with these frames (outermost first):"))
         parts.append(_stack(shared, None))
     if result.groups:
-        parts.insert(0, _at_a_glance(result))
+        parts[:0] = [_at_a_glance(result), _findings_table(result)]
     for group in result.groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
         tone = Tone.BAD if group.worst >= result.fail_on else Tone.WARN
         entries = tuple(_finding(f, len(shared)) for f in group.findings)
         # Notes alone inform and fail nothing: where the page folds, they read by their title.
         parts.append(Section(line(title), (Entries(entries),), tone, folded=group.worst.label == "note"))
-    notices = [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices]
+    notices: list[Block] = [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices]
+    if result.groups:
+        notices.append(_rules_explained(result))
     quiet: list[Block] = [Paragraph(_finding_line(f)) for f in result.findings]
     quiet += [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices if n.is_error]
     return _titled("SavedModel audit", result.model.path), parts + notices, quiet, _audit_summary(result)
@@ -814,7 +816,7 @@ def _at_a_glance(result: AuditResult) -> Section:
     rows = tuple(
         (
             (line(_severity(group.worst.label)),),
-            (line(group.rule.id),),
+            (line(_rule_link(group.rule.id)),),
             (line(group.rule.name),),
             (line(str(len(group.findings))),),
             (line(group.rule.summary),),
@@ -832,6 +834,60 @@ def _at_a_glance(result: AuditResult) -> Section:
     return Section(
         line("At a glance"), (Paragraph(tuple(counts)), Table(columns, rows), Paragraph(explained))
     )
+
+
+#: The rows the HTML findings table lists before counting the rest: enough for any release gate's page,
+#: bounded for a model with tens of thousands of findings (the sections and --format json have them all).
+FINDINGS_TABLE_ROWS = 1000
+
+
+def _rule_link(rule_id: str) -> Span:
+    """A rule's id, leading to its documentation on the page (HTML)."""
+    return Span(rule_id, anchor=f"rule-{rule_id}")
+
+
+def _findings_table(result: AuditResult) -> Section:
+    """Every finding as a row, filtered by severity, rule and when it runs: the HTML page's index of the
+    details (which the terminal and Markdown pages list by rule)."""
+    shown = result.findings[:FINDINGS_TABLE_ROWS]
+    rows = tuple(
+        (
+            (line(_severity(f.severity.label)),),
+            (line(_rule_link(f.rule_id)),),
+            (line(name(f.location.node_key or f.location.file or function_label(f.location.function))),),
+            (line(f.location.reach.value if f.location.reach is not None else "—"),),
+            (line(f.message),),
+        )
+        for f in shown
+    )
+    columns = (
+        Column("Severity", no_wrap=True),
+        Column("Rule", no_wrap=True),
+        Column("Where"),
+        Column("Runs", no_wrap=True),
+        Column("Finding"),
+    )
+    hidden = len(result.findings) - len(shown)
+    rest = line(
+        dim(f"… {plural(hidden, 'more finding')}: the sections below and --format json have them all")
+    )
+    table = Table(columns, rows, rest=rest if hidden else (), filters=(0, 1, 3))
+    return Section(line("Findings"), (table,), html_only=True)
+
+
+def _rules_explained(result: AuditResult) -> Section:
+    """What `inspector rule ID` prints, for each rule with findings: one click from its id."""
+    explained = []
+    for group in result.groups:
+        rule = group.rule
+        paragraphs = [p for p in rule.documentation.strip().split("\n\n") if p.strip()]
+        blocks: list[Block] = [
+            Paragraph(line(Span(rule.summary, Tone.STRONG))),
+            Paragraph(line(dim("Default severity: "), rule.default_severity.label)),
+            *(Paragraph(line(" ".join(p.split()))) for p in paragraphs),
+        ]
+        explained.append(Section(line(f"{rule.id} {rule.name}"), tuple(blocks), anchor=f"rule-{rule.id}"))
+    return Section(line("The rules, explained"), tuple(explained), folded=True, html_only=True)
 
 
 def _notice_line(rule_id: str, message: str, is_error: bool) -> Line:
