@@ -32,11 +32,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 try:
     import apache_beam as beam
     from apache_beam.io.filesystems import FileSystems
+    from apache_beam.pvalue import PBegin, PCollection
 except ImportError as missing:  # the extra is not installed: say so in one line, as every command does
     if __name__ == "__main__":
         sys.stderr.write(
@@ -70,7 +70,7 @@ MAX_COPY_BYTES = 8 * 2**30
 MAX_COPY_FILES = MAX_ENTRIES
 
 
-class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
+class AuditSavedModels(beam.PTransform[PBegin, PCollection[ScanRecord]]):
     """PBegin -> a PCollection of records (dicts), one per SavedModel folder found under `patterns`."""
 
     def __init__(self, patterns: str | Sequence[str], options: ScanOptions | None = None) -> None:
@@ -78,8 +78,8 @@ class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
         self.patterns = [patterns] if isinstance(patterns, str) else list(patterns)
         self.options = options or ScanOptions(Policy())
 
-    def expand(self, pbegin: Any) -> Any:
-        return (
+    def expand(self, pbegin: PBegin) -> PCollection[ScanRecord]:
+        records: PCollection[ScanRecord] = (
             pbegin
             | "Patterns" >> beam.Create(self.patterns)
             | "FindModels" >> beam.FlatMap(find_model_folders)
@@ -87,6 +87,7 @@ class AuditSavedModels(beam.PTransform):  # type: ignore[type-arg]
             | "Spread" >> beam.Reshuffle()
             | "Audit" >> beam.ParDo(_AuditModel(self.options))
         )
+        return records
 
 
 def _local_models(pattern: str) -> Iterator[str]:

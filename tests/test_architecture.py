@@ -80,7 +80,10 @@ LAYERS: dict[str, set[str]] = {
     # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).
     "batch": {"_internal/scan.py", "_internal/scanrun.py", "beam.py", "_internal/policyargs.py"},
     # Results in, text out.
-    "render": {f"_internal/render/{p.name}" for p in (PACKAGE / "_internal" / "render").glob("*.py")},
+    "render": {
+        f"_internal/render/{p.relative_to(PACKAGE / '_internal' / 'render').as_posix()}"
+        for p in (PACKAGE / "_internal" / "render").rglob("*.py")
+    },
     # The JSON Schemas, derived from the result types.
     "schema": {"_internal/schema.py"},
     # The command line wires everything; the package facade re-exports the API.
@@ -343,3 +346,33 @@ def test_the_load_child_needs_only_the_standard_library_and_tensorflow() -> None
     assert imported - {"__future__", "tensorflow"} <= set(sys.stdlib_module_names)
     for path in modules():
         assert "inspector._internal.loadchild" not in all_imports(path), f"{name_of(path)} imports it"
+
+
+def test_no_type_ignore_outside_generated_code() -> None:
+    """Types are proved, not silenced: protoc's module aside, no line of the package waives mypy."""
+    waived = [
+        f"{name_of(path)}:{number}"
+        for path in modules()
+        if not path.name.endswith("_pb2.py")
+        for number, text in enumerate(path.read_text().splitlines(), 1)
+        if "type: ignore" in text
+    ]
+    assert waived == []
+
+
+@pytest.mark.parametrize("path", modules(), ids=name_of)
+def test_no_module_is_over_600_lines(path: Path) -> None:
+    """One room, one job: a module past 600 lines is doing several (generated code aside)."""
+    if path.name.endswith("_pb2.py") or name_of(path) in OVERSIZED:
+        return
+    assert len(path.read_text().splitlines()) <= 600, f"{name_of(path)}: split it by what it does"
+
+
+#: Still over 600 lines, each to be split (issue 36): the list only shrinks.
+OVERSIZED = {
+    "_internal/cli.py",
+    "_internal/diff.py",
+    "_internal/loader.py",
+    "_internal/filecontent.py",
+    "_internal/view.py",
+}

@@ -316,8 +316,8 @@ def test_the_audit_findings_filter_by_severity_and_rule_and_a_rule_id_opens_its_
     assert _open(browser, page, tmp_path / "audit.png") == []
     table = browser.find_element(By.CSS_SELECTOR, "table[data-filters]")
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    severity, rule, runs = (Select(s) for s in browser.find_elements(By.CSS_SELECTOR, ".filters select"))
-    assert [o.text for o in severity.options][0] == "Severity: all"
+    severity, rule, _runs = (Select(s) for s in browser.find_elements(By.CSS_SELECTOR, ".filters select"))
+    assert next(o.text for o in severity.options) == "Severity: all"
     notes = sum(row.find_elements(By.TAG_NAME, "td")[0].text == "NOTE" for row in rows)
     assert 0 < notes < len(rows)
     severity.select_by_visible_text("NOTE")

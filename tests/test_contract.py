@@ -20,11 +20,11 @@ from conftest import ROOT, cli, envelope
 from fixtures import catalog
 from inspector import __version__
 from inspector._internal.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
-from inspector._internal.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render, renderers
+from inspector._internal.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render
 from inspector._internal.render.jsonfmt import ENVELOPE_FIELDS
 from inspector._internal.schema import SCHEMA_DIR, schemas, text_of
 from inspector.results import RESULT_TYPES, Report
-from inspector.results.common import SCHEMA_VERSION
+from inspector.results.common import KINDS, SCHEMA_VERSION
 from inspector.results.traces import Selector, WhereQuery
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -47,16 +47,26 @@ COMMAND_RESULTS = {
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat))
-def test_every_format_renders_the_result_types_it_promises(fmt: OutputFormat) -> None:
+def test_every_format_renders_the_result_types_it_promises(
+    fmt: OutputFormat, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SARIF is the audit's; the line formats are for results of located items (findings, problems, ops);
-    every other format renders every result."""
+    every other format renders every result. A result a format does not write is refused in words."""
     promised = {
         OutputFormat.SARIF: {"audit"},
         OutputFormat.CONCISE: {"audit", "trace", "doctor"},
         OutputFormat.GITHUB: {"audit", "trace", "doctor"},
     }
-    expected = promised.get(fmt, {t.kind for t in RESULT_TYPES})  # type: ignore[attr-defined]
-    assert set(renderers(fmt)) == expected
+    expected = promised.get(fmt, {t.kind for t in RESULT_TYPES})
+    assert {kind for kind in KINDS if fmt in formats_for(kind)} == expected
+    monkeypatch.chdir(ROOT)
+    for name in KINDS:
+        result = HAND_BUILT[name]()
+        if name in expected:
+            assert render(result, fmt, RenderOptions(width=80)), (fmt, name)
+        else:
+            with pytest.raises(ValueError, match=f"--format {fmt.value} does not render {name} results"):
+                render(result, fmt)
 
 
 def test_each_command_offers_exactly_the_formats_its_result_renders_in() -> None:
@@ -77,7 +87,7 @@ def test_each_command_offers_exactly_the_formats_its_result_renders_in() -> None
             assert tuple(scan_format.choices) == ("table", "jsonl")
             continue
         offered = next(a for a in parser._actions if a.dest == "format").choices
-        assert set(offered) == set(formats_for(by_name[COMMAND_RESULTS[command]])), command
+        assert set(offered) == set(formats_for(by_name[COMMAND_RESULTS[command]].kind)), command
     assert set(COMMON_FORMATS) < set(AUDIT_FORMATS)
 
 
@@ -203,7 +213,7 @@ def test_an_output_file_that_cannot_be_finished_is_removed(
         yield '{"tool": "inspector",'
         raise RuntimeError("a bug halfway through the document")
 
-    monkeypatch.setitem(jsonfmt.STREAMS, "report", breaks_halfway)
+    monkeypatch.setattr(jsonfmt, "_indented_pieces", breaks_halfway)
     out = tmp_path / "report.json"
     run = cli("report", catalog.get("module_aliases").path, "--format", "json", "--output", out)
     assert run.code == 3 and "internal error" in run.stderr
@@ -313,7 +323,7 @@ def test_markdown_lists_each_rule_once_whatever_the_severity_order() -> None:
 
 
 def test_the_terminal_says_the_verdict_first_and_the_exit_meaning_last() -> None:
-    from inspector._internal.render.page import plain_text
+    from inspector._internal.render.pagemodel import plain_text
     from inspector._internal.render.pages import page_of
 
     result = results_by_hand.audit_result()
@@ -513,16 +523,36 @@ def test_a_field_reaches_the_json_unless_its_metadata_keeps_it_out() -> None:
     assert json_fields(Sample) == ("shown", "quiet_in_repr")
 
 
-def test_a_page_handed_another_commands_result_says_so() -> None:
-    """Dispatch is by `kind`, and each page narrows to its own result type: a mismatch is a TypeError
-    naming both, never an AttributeError deep inside a page."""
-    import dataclasses
+@pytest.mark.slow  # mypy over a copy of the package: half a minute
+def test_a_command_without_its_page_or_a_format_without_its_case_is_a_type_error(tmp_path: Path) -> None:
+    """Dispatch over results and formats is proved exhaustive by mypy (`assert_never`): a page, a
+    headline or a format taken out of its dispatch fails the type check, before any test runs."""
+    import re
+    import shutil
+    import subprocess
+    import sys
 
-    from inspector._internal.render.pages import page_of
-
-    scrub = results_by_hand.scrub_result()
-    impostor = type("Impostor", (type(scrub),), {"kind": "audit"})  # a scrub result that claims `audit`
-    fake = impostor(**{f.name: getattr(scrub, f.name) for f in dataclasses.fields(scrub)})
-    with pytest.raises(TypeError, match="the audit page was handed Impostor"):
-        page_of(fake)
-    assert page_of(results_by_hand.audit_result()).headline.startswith("FAILED")
+    copy = tmp_path / "inspector"
+    shutil.copytree(ROOT / "inspector", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    removals = {
+        "_internal/render/pages/__init__.py": r'    if result.kind == "scrub":\n.*?return scrub_page\(result\)\n',
+        "_internal/render/words.py": r'    if result.kind == "scrub":\n        return _scrub\(result\)\n',
+        "_internal/render/__init__.py": r"        case OutputFormat.HTML:\n.*?return html.render_page\(result, chosen\)\n",
+    }
+    for module, pattern in removals.items():
+        path = copy / module
+        text, count = re.subn(pattern, "", path.read_text(), flags=re.S)
+        assert count == 1, module
+        path.write_text(text)
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / ".mypy_cache"), "inspector"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
+    assert checked.returncode == 1
+    assert {line.split(":")[0] for line in errors} == {f"inspector/{m}" for m in removals}, checked.stdout
+    assert all("assert_never" in line for line in errors), checked.stdout

@@ -24,7 +24,7 @@ from inspector import build_report, load
 from inspector._internal.audit import audit
 from inspector._internal.diff import diff
 from inspector._internal.render import OutputFormat, RenderOptions, render
-from inspector._internal.render.page import (
+from inspector._internal.render.pagemodel import (
     Code,
     Entries,
     KeyValues,
@@ -146,7 +146,7 @@ def test_every_format_says_every_line_of_the_page(name: str, fmt: OutputFormat) 
 
 def test_the_page_of_a_deep_call_chain_is_written_without_recursion() -> None:
     """A 3,000-call chain, deeper than Python's recursion limit: each writer draws the whole tree."""
-    from inspector._internal.render.page import line
+    from inspector._internal.render.pagemodel import line
 
     root = Tree(line("signature serving_default"))
     node = root
@@ -238,7 +238,7 @@ def test_a_page_header_names_the_tensorflow_that_wrote_the_model_and_its_size() 
 
 def test_a_linked_name_is_percent_encoded_in_its_link_and_escaped_in_its_text() -> None:
     from inspector._internal.render import html as html_writer
-    from inspector._internal.render.page import Entry, name
+    from inspector._internal.render.pagemodel import Entry, name
 
     hostile = '"><img/src=x/onerror=alert(1)>@f'  # one name: no space
     [markup] = [

@@ -28,7 +28,7 @@ from inspector.results.common import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
 
 if TYPE_CHECKING:
     from inspector._internal.view import SavedModelView
-    from inspector.results.common import Result
+    from inspector.results import CommandResult
 
 #: The formats every command writes; `audit` adds SARIF. (A test checks these against the renderers.)
 COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.HTML)
@@ -440,8 +440,9 @@ def _help_width() -> int:
     if columns.isdigit() and int(columns) > 0:
         return int(columns) - 2
     terminal = 0
-    with contextlib.suppress(AttributeError, OSError, ValueError):  # no stdout, or not a terminal
-        terminal = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    stdout = sys.__stdout__
+    with contextlib.suppress(OSError, ValueError):  # not a terminal, or closed
+        terminal = os.get_terminal_size(stdout.fileno()).columns if stdout is not None else 0
     return (terminal or 80) - 2
 
 
@@ -1282,7 +1283,7 @@ def _run_symbolicate(args: argparse.Namespace) -> int:
 # --- output ---------------------------------------------------------------------------------------------
 
 
-def _emit(result: Result, args: argparse.Namespace) -> int:
+def _emit(result: CommandResult, args: argparse.Namespace) -> int:
     """Render the result in the chosen format, write it, and return the exit status its verdict means."""
     from inspector._internal.render import render_pieces
 

@@ -459,7 +459,7 @@ def _decompress(kind: str, data: bytes, budget: Budget) -> tuple[bytes | None, s
     (None, why) when a bound stopped it or nothing here can decompress it."""
     if kind == "lz4":
         try:
-            import lz4.frame  # type: ignore[import-not-found]  # optional: joblib's lz4 compression
+            import lz4.frame  # optional: joblib's lz4 compression
         except ImportError:
             return None, "lz4-compressed, and the lz4 package is not installed to open it"
         decompressor: Any = lz4.frame.LZ4FrameDecompressor()
@@ -663,7 +663,7 @@ def _hdf5(label: str, source: Path | IO[bytes], size: int, loader: str = "") -> 
     """A Keras `.h5`'s `model_config` (the model's JSON, Lambda code and all), read with h5py, which reads
     attributes and runs nothing. Without h5py (the `h5` extra) the file is not inspected: a failure."""
     try:
-        import h5py  # type: ignore[import-untyped]
+        import h5py
     except ImportError:
         return Item(
             label,

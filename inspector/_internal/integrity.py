@@ -134,7 +134,10 @@ def verify_fingerprint(view: SavedModelView) -> FingerprintCheck:
             from tensorflow.python.saved_model.pywrap_saved_model import fingerprinting
         from inspector._internal.protos import load_protos
 
-        recomputed = load_protos().fingerprint.FingerprintDef()  # type: ignore[union-attr]
+        messages = load_protos().fingerprint
+        if messages is None:  # a TensorFlow older than fingerprint.pb, asked for its own classes
+            raise ImportError("this TensorFlow has no fingerprint_pb2")
+        recomputed = messages.FingerprintDef()
         recomputed.ParseFromString(fingerprinting.CreateFingerprintDef(str(view.path)))
         import sys
 

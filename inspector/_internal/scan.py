@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from inspector import __version__
 from inspector._internal.audit import Policy, audit_meta_graphs
@@ -393,17 +393,23 @@ class Worker:
     """A worker process: forked where the platform allows (no start-up per model), else spawned; a host
     that runs threads of its own (a Beam runner) asks for `spawn`, as a fork copies their locks."""
 
-    def __init__(self, options: ScanOptions, rules_version: str, start_method: str | None = None) -> None:
+    def __init__(
+        self, options: ScanOptions, rules_version: str, start_method: Literal["fork", "spawn"] | None = None
+    ) -> None:
         import multiprocessing
 
         if start_method is None:
             start_method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(start_method)
-        self.options, self.rules_version, self.start_method = options, rules_version, start_method
+        context = (
+            multiprocessing.get_context("fork")
+            if start_method == "fork"
+            else multiprocessing.get_context("spawn")
+        )
+        self.options, self.rules_version = options, rules_version
+        self.start_method: Literal["fork", "spawn"] = start_method
         self.connection: Connection
         self.connection, child = context.Pipe()
-        process = context.Process  # type: ignore[attr-defined]
-        self.process = process(
+        self.process = context.Process(
             target=_worker_main, args=(child, options, rules_version, os.getpid()), daemon=True
         )
         self.process.start()
@@ -502,7 +508,7 @@ def scan(
             # A worker is back among the idle before its record is handed on: if handing it on fails
             # (the reader of stdout left), the `finally` stops it with the others.
             for ready in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
-                worker = busy.pop(ready)  # type: ignore[call-overload]
+                worker = busy.pop(cast("Connection", ready))  # wait() hands back what it was given
                 record = worker.answer()
                 idle.append(worker if worker.healthy(record) else worker.replacement())
                 on_record(record)

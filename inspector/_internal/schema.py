@@ -106,7 +106,7 @@ class _Builder:
 
 def schema_for(result_type: type) -> dict[str, Any]:
     """The JSON Schema of the document a command writes: the envelope and its result."""
-    kind: str = result_type.kind  # type: ignore[attr-defined]
+    kind: str = vars(result_type)["kind"]  # every result type's ClassVar: its command
     builder = _Builder()
     payload = builder._object(result_type, exclude=frozenset({"model"}), name=result_type.__name__)
     model = builder.of(ModelRef)
@@ -157,7 +157,7 @@ def scan_schema() -> dict[str, Any]:
 
 def schemas() -> dict[str, dict[str, Any]]:
     """Every command's schema, by kind."""
-    documents = {result_type.kind: schema_for(result_type) for result_type in RESULT_TYPES}  # type: ignore[attr-defined]
+    documents = {vars(result_type)["kind"]: schema_for(result_type) for result_type in RESULT_TYPES}
     return {**documents, "scan": scan_schema()}
 
 

@@ -8,9 +8,9 @@ imported when first asked for (`inspector report` never pays for the diff's or t
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from inspector.results.common import SCHEMA_VERSION, ModelRef, Result, Verdict
+from inspector.results.common import KINDS, SCHEMA_VERSION, Kind, ModelRef, Result, Verdict
 
 if TYPE_CHECKING:
     from inspector.results.audit import AuditResult
@@ -20,6 +20,19 @@ if TYPE_CHECKING:
     from inspector.results.scrub import ScrubResult
     from inspector.results.symbolicate import SymbolicateResult
     from inspector.results.traces import TraceResult, WhereResult
+
+    #: Every command's result: a dispatch over it (`if result.kind == "audit": ...`, ending in
+    #: `assert_never`) is proved exhaustive by mypy, with no result module imported to run it.
+    CommandResult: TypeAlias = (
+        Report
+        | TraceResult
+        | WhereResult
+        | AuditResult
+        | DiffResult
+        | Diagnosis
+        | SymbolicateResult
+        | ScrubResult
+    )
 
 #: Each result type and its module, one per command (`save` reports what it saved).
 _HOMES = {
@@ -45,11 +58,13 @@ def __getattr__(name: str) -> Any:
 RESULT_TYPES: tuple[type, ...]  # every result type, in command order (resolved on first use)
 
 __all__ = [
+    "KINDS",
     "RESULT_TYPES",
     "SCHEMA_VERSION",
     "AuditResult",
     "Diagnosis",
     "DiffResult",
+    "Kind",
     "ModelRef",
     "Report",
     "Result",

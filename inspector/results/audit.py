@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from inspector._internal.view import Frame
 from inspector.results.common import Displayable, ModelRef, Verdict
@@ -174,7 +174,7 @@ class RuleGroup:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class AuditResult(Displayable):
-    kind: ClassVar[str] = "audit"
+    kind: ClassVar[Literal["audit"]] = "audit"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("failing", "counts")
 
     model: ModelRef

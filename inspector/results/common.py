@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, cast, get_args
 
 from inspector._internal.view import DebugInfoStatus
 
 if TYPE_CHECKING:
     from inspector._internal.view import SavedModelView
+    from inspector.results import CommandResult
 
 #: The version of every command's JSON document (the envelope and its payload). Bumped when a field is
 #: removed or changes meaning; adding a field keeps it. 2: the common envelope, structured diff changes.
@@ -113,33 +114,36 @@ class Displayable:
         tags = f" [{','.join(self.model.tags)}]" if self.model.tags else ""
         return f"<{type(self).__name__} of {str(self.model.path)!r}{tags}: {self.verdict.value}, exit {self.verdict.exit_code}>"
 
-    def _repr_html_(self: Result) -> str:
+    def _repr_html_(self) -> str:
         # Drawn on demand only: a result never imports a renderer until a notebook asks to display it.
         from inspector._internal.render.html import render_fragment
 
-        return render_fragment(self, compact=True)
+        return render_fragment(_command_result(self), compact=True)
 
-    def _repr_markdown_(self: Result) -> str:
+    def _repr_markdown_(self) -> str:
         from inspector._internal.render import OutputFormat, render
 
-        return render(self, OutputFormat.MARKDOWN)
+        return render(_command_result(self), OutputFormat.MARKDOWN)
 
 
-_R = TypeVar("_R")
+def _command_result(result: Displayable) -> CommandResult:
+    """Every class that mixes in Displayable is one of `CommandResult`'s (a test holds the two lists equal)."""
+    return cast("CommandResult", result)
 
 
-def narrow(result: Result, cls: type[_R]) -> _R:
-    """`result` as the type a page or a format draws (dispatched on its `kind`): a result of another type
-    is a bug in the dispatch, said as one."""
-    if not isinstance(result, cls):
-        raise TypeError(f"the {result.kind} page was handed {type(result).__name__}")
-    return result
+#: Each command with a result, in command order: a result's `kind`. `CommandResult` (inspector.results) is
+#: the union of their types, each told apart by its kind.
+Kind = Literal["report", "trace", "where", "audit", "diff", "doctor", "symbolicate", "scrub"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 class Result(Protocol):
     """What every command's result offers the renderers and the CLI."""
 
-    kind: ClassVar[str]
+    @property
+    def kind(
+        self,
+    ) -> Kind: ...  # each type's own ClassVar, read-only here: a protocol's ClassVar is invariant
 
     @property
     def model(self) -> ModelRef: ...
@@ -177,5 +181,5 @@ def json_fields(cls: type) -> tuple[str, ...]:
     if dataclasses.is_dataclass(cls):
         names = tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("json", True))
     else:
-        names = tuple(cls._fields)  # type: ignore[attr-defined]
+        names = tuple(vars(cls)["_fields"])  # a NamedTuple's, in order
     return names + tuple(getattr(cls, "JSON_DERIVED", ()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from inspector.results.common import Displayable, ModelRef, Verdict
 
@@ -127,7 +127,7 @@ class CategoryCount:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class DiffResult(Displayable):
-    kind: ClassVar[str] = "diff"
+    kind: ClassVar[Literal["diff"]] = "diff"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("counts",)
 
     old_model: ModelRef

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from inspector._internal.view import Frame
 from inspector.results.audit import Severity
@@ -73,7 +73,7 @@ class LoadAttempt:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Diagnosis(Displayable):
-    kind: ClassVar[str] = "doctor"
+    kind: ClassVar[Literal["doctor"]] = "doctor"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("blocked",)
 
     model: ModelRef

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from inspector._internal.view import (
     Alias,
@@ -220,7 +220,7 @@ class XlaModule:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Report(Displayable):
-    kind: ClassVar[str] = "report"
+    kind: ClassVar[Literal["report"]] = "report"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("concrete_function_count",)
 
     model: ModelRef

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from inspector.results.common import Displayable, ModelRef, Verdict
 
@@ -28,7 +28,7 @@ class LeakSite:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class ScrubResult(Displayable):
-    kind: ClassVar[str] = "scrub"
+    kind: ClassVar[Literal["scrub"]] = "scrub"
 
     model: ModelRef
     output: Path

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from inspector._internal.view import Trace
 from inspector.results.common import Displayable, ModelRef, Verdict
@@ -44,7 +44,7 @@ class LogLine:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class SymbolicateResult(Displayable):
-    kind: ClassVar[str] = "symbolicate"
+    kind: ClassVar[Literal["symbolicate"]] = "symbolicate"
     JSON_DERIVED: ClassVar[tuple[str, ...]] = ("names", "unresolved")
 
     model: ModelRef

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import posixpath
 from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector._internal.view import Frame, Trace
 from inspector.results.common import Coverage, Displayable, ModelRef, Verdict
@@ -97,7 +97,7 @@ class SiteSummary:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class TraceResult(Displayable):
-    kind: ClassVar[str] = "trace"
+    kind: ClassVar[Literal["trace"]] = "trace"
 
     model: ModelRef
     selector: Selector
@@ -185,7 +185,7 @@ class NearbyLine:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class WhereResult(Displayable):
-    kind: ClassVar[str] = "where"
+    kind: ClassVar[Literal["where"]] = "where"
 
     model: ModelRef
     query: WhereQuery

@@ -1,22 +1,23 @@
-"""Renderers: one module per format, each with one entry point, `render(result, options)`, that
-dispatches on the result's type.
+"""Renderers: one module per format, each with one entry point, `render(result, options)`; `render` here
+picks the format's module with a `match` mypy proves exhaustive, and each format tells the commands'
+results apart by their `kind` (so a format never imports every result type).
 
 Renderers never compute facts: the verdict, counts and groupings are in the result they are given.
-Adding a format is one module with a `RENDERERS` table (result kind -> function) and its tests. The
-tables are keyed by the result's `kind` (its command), so a format need not import every result type.
+Adding a format is one module, its case below (mypy fails until it is there), and its tests.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, assert_never
+
+from inspector.results.common import KINDS, Kind
 
 if TYPE_CHECKING:
-    from inspector.results.common import Result
+    from inspector.results import CommandResult
 
 
 class OutputFormat(StrEnum):
@@ -42,54 +43,68 @@ class RenderOptions:
     max_results: int = 5000  # SARIF: results past this many (the mildest) are left out, and the log says so
 
 
-#: Kept for callers of the first API: the terminal's options are everyone's options.
-TextOptions = RenderOptions
-
-#: A format's function for a command's result. Each takes any result and narrows it to the type it draws
-#: (`results.common.narrow`), so mypy checks every page against its own result type.
-Renderer: TypeAlias = "Callable[[Result, RenderOptions], str]"
-#: The same, writing a large result in pieces as they are made (JSON).
-PieceRenderer: TypeAlias = "Callable[[Result, RenderOptions], Iterator[str]]"
-
-#: The module of each format; each has `RENDERERS: Mapping[kind, Renderer]`.
-_MODULES = {
-    OutputFormat.TEXT: "inspector._internal.render.text",
-    OutputFormat.JSON: "inspector._internal.render.jsonfmt",
-    OutputFormat.MARKDOWN: "inspector._internal.render.markdown",
-    OutputFormat.SARIF: "inspector._internal.render.sarif",
-    OutputFormat.HTML: "inspector._internal.render.html",
-    OutputFormat.CONCISE: "inspector._internal.render.concise",
-    OutputFormat.GITHUB: "inspector._internal.render.github",
+#: The formats that write some commands only, and those commands; every other format writes every command.
+PARTIAL: Mapping[OutputFormat, tuple[Kind, ...]] = {
+    OutputFormat.SARIF: ("audit",),
+    OutputFormat.CONCISE: ("audit", "trace", "doctor"),  # the results with located items (render/located.py)
+    OutputFormat.GITHUB: ("audit", "trace", "doctor"),
 }
 
 
-def renderers(fmt: OutputFormat) -> Mapping[str, Renderer]:
-    """The result kinds a format renders, each with its function (the format's module imported now:
-    `inspector report --format json` never pays for the terminal's layout)."""
-    table: Mapping[str, Renderer] = importlib.import_module(_MODULES[fmt]).RENDERERS
-    return table
+def formats_for(kind: Kind) -> tuple[OutputFormat, ...]:
+    """The formats a command can write."""
+    return tuple(fmt for fmt in OutputFormat if kind in PARTIAL.get(fmt, KINDS))
 
 
-def formats_for(result_type: type) -> tuple[OutputFormat, ...]:
-    """The formats a command can write: every format that renders its result type."""
-    kind: str = result_type.kind  # type: ignore[attr-defined]
-    return tuple(fmt for fmt in OutputFormat if kind in renderers(fmt))
+def render(result: CommandResult, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
+    """The one entry point: `result` in `fmt`. Each format's module is imported when it is asked for
+    (`inspector report --format json` never pays for the terminal's layout); a format without a case, or a
+    format handed a result it cannot write, is a type error (`assert_never`, the narrowed kinds)."""
+    chosen = options or RenderOptions()
+    match fmt:
+        case OutputFormat.TEXT:
+            from inspector._internal.render import text
+
+            return text.render(result, chosen)
+        case OutputFormat.JSON:
+            from inspector._internal.render import jsonfmt
+
+            return jsonfmt.render(result, chosen)
+        case OutputFormat.MARKDOWN:
+            from inspector._internal.render import markdown
+
+            return markdown.render(result, chosen)
+        case OutputFormat.HTML:
+            from inspector._internal.render import html
+
+            return html.render_page(result, chosen)
+        case OutputFormat.SARIF:
+            if result.kind == "audit":
+                from inspector._internal.render import sarif
+
+                return sarif.render_audit(result, chosen)
+        case OutputFormat.CONCISE:
+            if result.kind == "audit" or result.kind == "trace" or result.kind == "doctor":
+                from inspector._internal.render import concise
+
+                return concise.render(result, chosen)
+        case OutputFormat.GITHUB:
+            if result.kind == "audit" or result.kind == "trace" or result.kind == "doctor":
+                from inspector._internal.render import github
+
+                return github.render(result, chosen)
+        case _:
+            assert_never(fmt)
+    raise ValueError(f"--format {fmt.value} does not render {result.kind} results")
 
 
-def render_pieces(result: Result, fmt: OutputFormat, options: RenderOptions | None = None) -> Iterator[str]:
-    """`render`'s text in pieces, to be written as they come: a format whose module has `STREAMS`
-    (JSON) makes a large result's document a batch at a time; the others render it whole."""
-    streams: Mapping[str, PieceRenderer] = getattr(importlib.import_module(_MODULES[fmt]), "STREAMS", {})
-    if result.kind in streams:
-        pieces: Iterator[str] = streams[result.kind](result, options or RenderOptions())
-        return pieces
+def render_pieces(
+    result: CommandResult, fmt: OutputFormat, options: RenderOptions | None = None
+) -> Iterator[str]:
+    """`render`'s text in pieces, to be written as they come: JSON makes a large result's document a batch
+    at a time; the other formats render it whole."""
+    if fmt is OutputFormat.JSON:
+        from inspector._internal.render import jsonfmt
+
+        return jsonfmt.pieces(result, options or RenderOptions())
     return iter((render(result, fmt, options),))
-
-
-def render(result: Result, fmt: OutputFormat, options: RenderOptions | None = None) -> str:
-    """The one entry point: `result` in `fmt`."""
-    table = renderers(fmt)
-    function = table.get(result.kind)
-    if function is None:
-        raise ValueError(f"--format {fmt.value} does not render {result.kind} results")
-    return function(result, options or RenderOptions())

@@ -7,15 +7,18 @@ Every string is made visible (`safe.visible`): a model's control characters cann
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from inspector._internal.render import Renderer, RenderOptions
-from inspector._internal.render.located import KINDS, located
+from inspector._internal.render import RenderOptions
+from inspector._internal.render.located import located
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import headline
-from inspector.results.common import Result
+
+if TYPE_CHECKING:
+    from inspector._internal.render.located import LocatedResult
 
 
-def render(result: Result, options: RenderOptions | None = None) -> str:
+def render(result: LocatedResult, options: RenderOptions | None = None) -> str:
     lines = [
         f"{visible(item.file)}:{item.line}:{item.column}: {visible(item.code)} [{item.label}] "
         f"{visible(item.message)}"
@@ -24,6 +27,3 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
     # The verdict last, named by its model: a hook or a script that audits several reads whose it is.
     lines.append(visible(f"{result.model.path}: {headline(result)}"))
     return "\n".join(lines) + "\n"
-
-
-RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, render)

@@ -10,12 +10,12 @@ model string can neither end a command nor start another.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from inspector._internal.render import Renderer, RenderOptions
-from inspector._internal.render.located import KINDS, located
+from inspector._internal.render import RenderOptions
+from inspector._internal.render.located import located
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import headline
-from inspector.results.common import Result
 
 
 def _data(text: str) -> str:
@@ -29,7 +29,11 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: Result, options: RenderOptions | None = None) -> str:
+if TYPE_CHECKING:
+    from inspector._internal.render.located import LocatedResult
+
+
+def render(result: LocatedResult, options: RenderOptions | None = None) -> str:
     lines = [
         f"::{item.level.value} file={_property(item.file)},line={item.line},col={item.column},"
         f"title={_property(f'{item.code} [{item.label}]')}::{_data(item.message)}"
@@ -38,6 +42,3 @@ def render(result: Result, options: RenderOptions | None = None) -> str:
     # The verdict as a plain log line: the job's log says it, and the annotations say the rest.
     lines.append(visible(headline(result)))
     return "\n".join(lines) + "\n"
-
-
-RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, render)

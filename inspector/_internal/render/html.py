@@ -12,10 +12,11 @@ import dataclasses
 import html
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from inspector._internal.render import Renderer, RenderOptions
-from inspector._internal.render.page import (
+from inspector._internal.render import RenderOptions
+from inspector._internal.render.pagemodel import (
     Block,
     Code,
     Entries,
@@ -30,9 +31,11 @@ from inspector._internal.render.page import (
     numbered,
     plain_text,
 )
-from inspector._internal.render.pages import KINDS, page_of
+from inspector._internal.render.pages import page_of
 from inspector._internal.render.safe import visible
-from inspector.results.common import Result
+
+if TYPE_CHECKING:
+    from inspector.results import CommandResult
 
 #: Light and dark, each tone a colour; scoped to the page's root so a notebook's own styles are untouched.
 STYLE = """
@@ -271,7 +274,9 @@ _DOCUMENT = """<!DOCTYPE html>
 """
 
 
-def render_fragment(result: Result, options: RenderOptions | None = None, *, compact: bool = False) -> str:
+def render_fragment(
+    result: CommandResult, options: RenderOptions | None = None, *, compact: bool = False
+) -> str:
     """The page as one `<div>` with its own styles, for a notebook cell (`_repr_html_`). `compact`: the
     verdict and the first section (the overview, an audit's glance) open, every other section folded, so
     a cell shows a summary a screen high and the details a click away."""
@@ -291,7 +296,7 @@ def _folded_after_first(document: Page) -> Page:
     return dataclasses.replace(document, body=tuple(body))
 
 
-def render_page(result: Result, options: RenderOptions | None = None) -> str:
+def render_page(result: CommandResult, options: RenderOptions | None = None) -> str:
     """A whole HTML document, its title naming the command and the model."""
     document = _page(result, options)
     title = f"inspector {result.kind} · {visible(plain_text(document.title))}"
@@ -321,7 +326,7 @@ def _island(document: Page) -> str:
     return f'<script type="application/json" id="inspector-ops">{data}</script>\n'
 
 
-def _page(result: Result, options: RenderOptions | None) -> Page:
+def _page(result: CommandResult, options: RenderOptions | None) -> Page:
     chosen = options or RenderOptions()
     return page_of(result, stat=chosen.stat, verbose=chosen.verbose)
 
@@ -484,6 +489,3 @@ def _entries(block: Entries, level: int, linked: bool) -> list[str]:
                 lines += write(detail, level + 1, linked)
         lines.append("</li>")
     return [*lines, "</ul>"]
-
-
-RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, render_page)

@@ -23,8 +23,12 @@ from pathlib import PurePath
 from typing import Any
 
 from inspector import __version__
-from inspector._internal.render import PieceRenderer, Renderer, RenderOptions
-from inspector.results.common import SCHEMA_VERSION, Result, json_fields, narrow
+from inspector._internal.render import RenderOptions
+from inspector.results.common import SCHEMA_VERSION, Result, json_fields
+
+if typing.TYPE_CHECKING:
+    from inspector.results import CommandResult
+    from inspector.results.doctor import Diagnosis
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -295,34 +299,29 @@ def _compact(result: Result, options: RenderOptions) -> str:
     return "".join(_compact_pieces(result, options))
 
 
-def _diagnosis(result: Result, options: RenderOptions) -> str:
-    from inspector.results.doctor import Diagnosis
-
-    payload = to_jsonable(narrow(result, Diagnosis))
+def _diagnosis(result: Diagnosis, options: RenderOptions) -> str:
+    payload = to_jsonable(result)
     if payload.get("load") and not options.verbose:
         payload["load"]["log"] = ""  # the child's log noise only with --verbose
     return _dump(envelope(result, payload), compact=False)
 
 
-RENDERERS: dict[str, Renderer] = {
-    "report": _plain,
-    "trace": _compact,
-    "where": _compact,
-    "audit": _plain,
-    "diff": _plain,
-    "doctor": _diagnosis,
-    "symbolicate": _plain,
-    "scrub": _plain,
-}
+def render(result: CommandResult, options: RenderOptions | None = None) -> str:
+    """The command's JSON document: the doctor's with the child's log only under --verbose, a trace's and
+    a where's compact (one line per op), every other indented."""
+    chosen = options or RenderOptions()
+    if result.kind == "doctor":
+        return _diagnosis(result, chosen)
+    if result.kind == "trace" or result.kind == "where":
+        return _compact(result, chosen)
+    return _plain(result, chosen)
 
 
-#: The kinds written in pieces as they are made (`inspector._internal.render.render_pieces`): every kind but the
-#: doctor's, whose document is edited before it is written (and is small).
-STREAMS: dict[str, PieceRenderer] = {
-    **dict.fromkeys(("report", "audit", "diff", "symbolicate", "scrub"), _indented_pieces),
-    **dict.fromkeys(("trace", "where"), _compact_pieces),
-}
-
-
-def render(result: Result, options: RenderOptions | None = None) -> str:
-    return RENDERERS[result.kind](result, options or RenderOptions())
+def pieces(result: CommandResult, options: RenderOptions) -> Iterator[str]:
+    """`render`'s document in pieces as they are made, for a large result; the doctor's is edited before
+    it is written (and is small), so it comes whole."""
+    if result.kind == "doctor":
+        return iter((_diagnosis(result, options),))
+    if result.kind == "trace" or result.kind == "where":
+        return _compact_pieces(result, options)
+    return _indented_pieces(result, options)

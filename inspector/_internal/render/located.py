@@ -12,16 +12,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias, assert_never
 
 from inspector._internal.render.words import listing, plural
-from inspector.results.common import Result, narrow
+from inspector.results.common import Kind
 
 if TYPE_CHECKING:
     from inspector._internal.view import Frame
     from inspector.results.audit import AuditResult
     from inspector.results.doctor import Diagnosis
     from inspector.results.traces import TraceResult
+
+    #: The results with located items (`KINDS`).
+    LocatedResult: TypeAlias = AuditResult | TraceResult | Diagnosis
 
 
 class Level(StrEnum):
@@ -44,23 +47,22 @@ class Located:
 
 
 #: The commands whose results have located items.
-KINDS = ("audit", "trace", "doctor")
+KINDS: tuple[Kind, ...] = ("audit", "trace", "doctor")
 
 
-def located(result: Result, root: Path | None = None) -> Iterator[Located]:
+def located(result: LocatedResult, root: Path | None = None) -> Iterator[Located]:
     """Each item of `result` with its place, in the result's own order; with `root` (--source-root, or the
     working directory), the files under it named relative to it, as SARIF names them -- so an annotation
     lands on the pull request's file."""
-    from inspector import results
-
+    items: Iterator[Located]
     if result.kind == "audit":
-        items = _audit(narrow(result, results.AuditResult))
+        items = _audit(result)
     elif result.kind == "trace":
-        items = _trace(narrow(result, results.TraceResult))
+        items = _trace(result)
     elif result.kind == "doctor":
-        items = _doctor(narrow(result, results.Diagnosis))
+        items = _doctor(result)
     else:
-        raise TypeError(f"{result.kind} results have no located items")
+        assert_never(result)
     if root is None:
         return items
     return (replace(item, file=relative_to(item.file, root)) for item in items)
@@ -79,7 +81,7 @@ def relative_to(file: str, root: Path) -> str:
         return file
 
 
-def _model_file(result: Result) -> str:
+def _model_file(result: LocatedResult) -> str:
     path = result.model.path
     return str(path / "saved_model.pb") if path.suffix not in (".pb", ".pbtxt") else str(path)
 

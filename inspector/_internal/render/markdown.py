@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from inspector._internal.render import Renderer, RenderOptions
-from inspector._internal.render.page import (
+from inspector._internal.render import RenderOptions
+from inspector._internal.render.pagemodel import (
     Block,
     Code,
     Entries,
@@ -26,21 +27,20 @@ from inspector._internal.render.page import (
     Tree,
     numbered,
 )
-from inspector._internal.render.pages import KINDS, page_of
+from inspector._internal.render.pages import page_of
 from inspector._internal.render.safe import markdown as md
 from inspector._internal.render.safe import visible
-from inspector.results.common import Result
+
+if TYPE_CHECKING:
+    from inspector.results import CommandResult
 
 #: Tones set in bold: what fails, and what the page stresses.
 _BOLD = frozenset({Tone.STRONG, Tone.BAD, Tone.SEVERE})
 _EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.S)
 
 
-def render(result: Result, options: RenderOptions | None = None) -> str:
-    return RENDERERS[result.kind](result, options or RenderOptions())
-
-
-def _render_page(result: Result, options: RenderOptions) -> str:
+def render(result: CommandResult, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
     document = page_of(result, stat=options.stat, verbose=options.verbose)
     out = [f"# {inline(document.title)}", ""]
     if document.about:
@@ -58,7 +58,9 @@ def _code(text: str) -> str:
 
 
 def _span(span: Span, in_cell: bool) -> str:
-    lead, text, trail = _EDGES.match(span.text).groups()  # type: ignore[union-attr]
+    edges = _EDGES.match(span.text)
+    assert edges is not None  # the pattern matches every string: each part may be empty
+    lead, text, trail = edges.groups()
     if not text:
         return span.text
     shown = f"`{_code(text)}`" if span.name and not in_cell else md(text)
@@ -161,6 +163,3 @@ def _fenced(rows: list[str]) -> list[str]:
     longest = max((len(run) for row in rows for run in re.findall("`+", row)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence, *rows, fence, ""]
-
-
-RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, _render_page)

@@ -18,11 +18,10 @@ from typing import Any
 from urllib.parse import quote
 
 from inspector import __version__
-from inspector._internal.render import Renderer, RenderOptions
+from inspector._internal.render import RenderOptions
 from inspector._internal.render.safe import visible
 from inspector._internal.view import Frame
 from inspector.results.audit import AuditResult, Finding, RuleInfo
-from inspector.results.common import Result, narrow
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/inspector-tf/inspector"
@@ -229,10 +228,3 @@ def _result(finding: Finding, rule_index: dict[str, int], locator: _Locator, mod
             }
         ]
     return result
-
-
-def _render(result: Result, options: RenderOptions) -> str:
-    return render_audit(narrow(result, AuditResult), options)
-
-
-RENDERERS: dict[str, Renderer] = {"audit": _render}

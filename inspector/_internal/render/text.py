@@ -8,9 +8,11 @@ one row per block).
 
 from __future__ import annotations
 
-from inspector._internal.render import Renderer, RenderOptions
+from typing import TYPE_CHECKING
+
+from inspector._internal.render import RenderOptions
 from inspector._internal.render.fittable import FitTable, KeyValues
-from inspector._internal.render.page import (
+from inspector._internal.render.pagemodel import (
     Block,
     Code,
     Entries,
@@ -24,12 +26,14 @@ from inspector._internal.render.page import (
     Tree,
     numbered,
 )
-from inspector._internal.render.page import KeyValues as PageKeyValues
-from inspector._internal.render.pages import KINDS, page_of
+from inspector._internal.render.pagemodel import KeyValues as PageKeyValues
+from inspector._internal.render.pages import page_of
 from inspector._internal.render.safe import visible
 from inspector._internal.render.terminal import Beside, Drawable, Group, Padding, Panel, Text, to_text
 from inspector._internal.render.terminal import Tree as DrawnTree
-from inspector.results.common import Result
+
+if TYPE_CHECKING:
+    from inspector.results import CommandResult
 
 #: Each tone's rich style.
 STYLE = {
@@ -49,8 +53,9 @@ _BORDER = {Tone.BAD: "red", Tone.WARN: "yellow", Tone.DIM: "dim"}
 INDENT = 4
 
 
-def render(result: Result, options: RenderOptions | None = None) -> str:
-    return RENDERERS[result.kind](result, options or RenderOptions())
+def render(result: CommandResult, options: RenderOptions | None = None) -> str:
+    chosen = options or RenderOptions()
+    return to_text(page(result, chosen), chosen.width, chosen.color)
 
 
 def text(spans: Line, tone: Tone = Tone.PLAIN) -> Text:
@@ -61,7 +66,7 @@ def text(spans: Line, tone: Tone = Tone.PLAIN) -> Text:
     return drawn
 
 
-def page(result: Result, options: RenderOptions) -> list[Drawable]:
+def page(result: CommandResult, options: RenderOptions) -> list[Drawable]:
     """What the terminal shows of any result: the verdict, then the body (or with --quiet only the
     findings), then the summary line and the meaning of the exit status."""
     return drawables(page_of(result, stat=options.stat, verbose=options.verbose), options)
@@ -163,10 +168,3 @@ def _plain_source(source: Source) -> Text:
         drawn.append(number, style="dim")
         drawn.append(visible(row), style="bold" if number.startswith("❱") else "")
     return drawn
-
-
-def _render_page(result: Result, options: RenderOptions) -> str:
-    return to_text(page(result, options), options.width, options.color)
-
-
-RENDERERS: dict[str, Renderer] = dict.fromkeys(KINDS, _render_page)

@@ -8,12 +8,13 @@ Every string returned may hold model text: each format escapes it its own way.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from inspector._internal.view import TOP_LEVEL
-from inspector.results.common import Result, Verdict, narrow
+from inspector.results.common import Result, Verdict
 
 if TYPE_CHECKING:
+    from inspector.results import CommandResult
     from inspector.results.audit import AuditResult
     from inspector.results.diff import DiffResult
     from inspector.results.doctor import Diagnosis
@@ -66,36 +67,33 @@ def function_label(function: str) -> str:
 # --- verdicts -------------------------------------------------------------------------------------------
 
 
-def headline(result: Result) -> str:
+def headline(result: CommandResult) -> str:
     """The first line of every format: what was checked, what it concluded, and the exit status."""
     verdict = result.verdict
     forced = ", forced by --exit-zero" if result.exit_code != verdict.exit_code else ""
     return f"{verdict.value.upper()}: {_conclusion(result)} (exit {result.exit_code}{forced})"
 
 
-def _conclusion(result: Result) -> str:
-    """Dispatched on the command (`kind`), each phrase typed by its result; only that result's module is
-    imported."""
-    from inspector import results
-
-    kind = result.kind
-    if kind == "audit":
-        return _audit(narrow(result, results.AuditResult))
-    if kind == "report":
-        return _report(narrow(result, results.Report))
-    if kind == "trace":
-        return _trace(narrow(result, results.TraceResult))
-    if kind == "where":
-        return _where(narrow(result, results.WhereResult))
-    if kind == "diff":
-        return _diff(narrow(result, results.DiffResult))
-    if kind == "doctor":
-        return _doctor(narrow(result, results.Diagnosis))
-    if kind == "symbolicate":
-        return _symbolicate(narrow(result, results.SymbolicateResult))
-    if kind == "scrub":
-        return _scrub(narrow(result, results.ScrubResult))
-    raise TypeError(f"no headline for {type(result).__name__}")
+def _conclusion(result: CommandResult) -> str:
+    """Each command's phrase, told apart by `kind` (mypy narrows the result; a command without one is a
+    type error at `assert_never`)."""
+    if result.kind == "audit":
+        return _audit(result)
+    if result.kind == "report":
+        return _report(result)
+    if result.kind == "trace":
+        return _trace(result)
+    if result.kind == "where":
+        return _where(result)
+    if result.kind == "diff":
+        return _diff(result)
+    if result.kind == "doctor":
+        return _doctor(result)
+    if result.kind == "symbolicate":
+        return _symbolicate(result)
+    if result.kind == "scrub":
+        return _scrub(result)
+    assert_never(result)
 
 
 def _audit(result: AuditResult) -> str:
