@@ -88,7 +88,7 @@ LAYERS: dict[str, set[str]] = {
     "schema": {"_internal/schema.py"},
     # The command line wires everything; the package facade re-exports the API.
     "cli": {
-        "_internal/cli.py",
+        *(f"_internal/cli/{p.name}" for p in (PACKAGE / "_internal" / "cli").glob("*.py")),
         "__main__.py",
         "_internal/precommit.py",
     },  # precommit: the pre-commit hook, over the command line
@@ -254,7 +254,7 @@ def test_the_view_is_the_only_door_to_the_model(name: str) -> None:
 
 def test_the_library_never_prints() -> None:
     for path in modules():
-        if name_of(path) in {"_internal/cli.py", "__main__.py"}:
+        if name_of(path) in LAYERS["cli"]:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -370,7 +370,6 @@ def test_no_module_is_over_600_lines(path: Path) -> None:
 
 #: Still over 600 lines, each to be split (issue 36): the list only shrinks.
 OVERSIZED = {
-    "_internal/cli.py",
     "_internal/diff.py",
     "_internal/loader.py",
     "_internal/filecontent.py",

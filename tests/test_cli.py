@@ -14,7 +14,7 @@ import pytest
 from conftest import console_script, payload, run_cli
 
 from fixtures import catalog
-from inspector._internal.cli import COMMON_FORMATS
+from inspector._internal.cli.arguments import COMMON_FORMATS
 
 CUSTOM = catalog.get("custom_ops").path
 
@@ -112,7 +112,7 @@ def test_the_top_level_help_lists_every_command_and_a_command_help_all_its_optio
 
     listing = run_cli("--help", process=True)
     assert listing.code == 0
-    for name, (summary, _) in _COMMANDS.items():
+    for name, summary in _COMMANDS.items():
         assert name in listing.stdout and summary.split()[0] in listing.stdout
     audit = run_cli("audit", "--help", process=True).stdout
     assert "--live-registry" in audit and "--write-baseline" in audit and "examples:" in audit
@@ -182,7 +182,7 @@ def test_a_spinner_on_a_terminal_says_what_is_slow_and_never_touches_stdout(
 ) -> None:
     import argparse
 
-    from inspector._internal.cli import _working
+    from inspector._internal.cli.output import working as _working
 
     terminal, stdout = _Terminal(), io.StringIO()
     monkeypatch.setattr(sys, "stderr", terminal)

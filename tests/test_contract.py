@@ -19,7 +19,8 @@ from conftest import ROOT, cli, envelope
 
 from fixtures import catalog
 from inspector import __version__
-from inspector._internal.cli import AUDIT_FORMATS, COMMON_FORMATS, build_parser
+from inspector._internal.cli import build_parser
+from inspector._internal.cli.arguments import AUDIT_FORMATS, COMMON_FORMATS
 from inspector._internal.render import OutputFormat, RenderOptions, formats_for, jsonfmt, render
 from inspector._internal.render.jsonfmt import ENVELOPE_FIELDS
 from inspector._internal.schema import SCHEMA_DIR, schemas, text_of

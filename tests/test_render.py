@@ -14,7 +14,7 @@ from conftest import flat, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector._internal.cli import COMMON_FORMATS
+from inspector._internal.cli.arguments import COMMON_FORMATS
 from inspector._internal.protos import load_protos
 from inspector._internal.render import OutputFormat, RenderOptions
 from inspector._internal.render import render as render_as

@@ -1,0 +1,38 @@
+"""`inspector completion`: its parser and its runner, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from inspector._internal.errors import InspectorError
+
+if TYPE_CHECKING:
+    pass
+from inspector._internal.cli import build_parser
+
+
+def declare(completion: argparse.ArgumentParser) -> None:
+    completion.description = (
+        "Print the shell's completion script for inspector (written by shtab, from this command line's own "
+        "parser: every command and option, always current)."
+    )
+    completion.epilog = """\
+examples:
+  inspector completion bash > ~/.local/share/bash-completion/completions/inspector
+  inspector completion zsh > "${fpath[1]}/_inspector"
+"""
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"), help="the shell")
+    completion.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        import shtab
+    except ImportError as missing:
+        raise InspectorError(
+            "completion needs shtab: pip install 'savedmodel-inspector[completion]'"
+        ) from missing
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return 0

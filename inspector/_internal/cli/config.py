@@ -1,0 +1,65 @@
+"""`inspector config`: its parser and its runner, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inspector import __version__
+from inspector._internal.policyargs import add_policy_options
+from inspector._internal.render.safe import visible
+
+if TYPE_CHECKING:
+    pass
+from inspector._internal.cli.parsing import choice_of
+
+
+def declare(config: argparse.ArgumentParser) -> None:
+    config.description = (
+        "Print the audit policy in effect here: each setting's value and where it came from (the default, "
+        "--policy FILE or [tool.inspector.audit] of the nearest pyproject.toml, or an option). Give the "
+        "options you would give audit or scan to see what they would make of them. Reads no model."
+    )
+    config.epilog = """\
+examples:
+  inspector config
+  inspector config --policy release.toml --fail-on warning
+  inspector config --format json
+"""
+    add_policy_options(config)
+    config.add_argument(
+        "--format",
+        type=choice_of("format", ["text", "json"]),
+        choices=["text", "json"],
+        metavar="FORMAT",
+        default="text",
+        help="text (default) or json",
+    )
+    config.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from inspector._internal.policyargs import policy_in_effect
+    from inspector._internal.render.listings import policy_settings
+
+    policy = policy_in_effect(args)
+    if args.format == "json":
+        document = {
+            "tool": "inspector",
+            "version": __version__,
+            "kind": "config",
+            "policy_file": None
+            if policy.file is None
+            else {"path": str(policy.file), "explicit": policy.explicit, "has_policy": policy.table},
+            "baseline": None if args.baseline is None else str(args.baseline),
+            "settings": [{"key": s.key, "value": s.value, "from": s.origin} for s in policy.settings],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+        return 0
+    baseline = f"baseline: {visible(str(args.baseline))}\n" if args.baseline is not None else ""
+    sys.stdout.write(policy_settings(policy, Path.cwd()) + baseline)
+    return 0

@@ -1,0 +1,122 @@
+"""What every command does with its result: check where it will write before any work, render it in
+the chosen format and write it (stdout, or a file renamed into place), and a spinner while it works."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inspector._internal.errors import InspectorError, ReaderGone
+from inspector._internal.render import OutputFormat, RenderOptions
+
+if TYPE_CHECKING:
+    from inspector.results import CommandResult
+
+
+#: The arguments that name what a command reads: an output may never be one of them, nor inside one.
+_INPUT_ARGS = ("model", "old", "new", "baseline", "policy", "log")
+
+
+def serving_version(args: argparse.Namespace) -> None:
+    """--model-version N: MODEL is a TF Serving base path, and its folder N is the model."""
+    version = getattr(args, "model_version", None)
+    if version is None:
+        return
+    from inspector._internal.loader import serving_versions
+
+    versions = dict(serving_versions(args.model))
+    if version not in versions:
+        said = ", ".join(str(v) for v in sorted(versions)) or "none"
+        raise InspectorError(
+            f"{args.model}: no version {version} (a TF Serving base path's versions: {said})"
+        )
+    args.model = versions[version]
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: every file the command will write is one it may write (files.output_problem)."""
+    from inspector._internal.files import output_problem
+
+    inputs = [value for name in _INPUT_ARGS if isinstance(value := getattr(args, name, None), Path)]
+    if getattr(args, "log", "-") not in ("-", None):
+        inputs.append(Path(args.log))
+    for option, target in (
+        ("--output", getattr(args, "output", None)),
+        ("--write-baseline", getattr(args, "write_baseline", None)),
+    ):
+        if target is not None:
+            problem = output_problem(target, inputs)
+            if problem:
+                raise InspectorError(f"{target}: {problem} ({option})")
+
+
+def emit(result: CommandResult, args: argparse.Namespace) -> int:
+    """Render the result in the chosen format, write it, and return the exit status its verdict means."""
+    from inspector._internal.render import render_pieces
+
+    write(render_pieces(result, OutputFormat(args.format), render_options(args)), args)
+    return result.exit_code
+
+
+@contextlib.contextmanager
+def working(args: argparse.Namespace, doing: str, when: bool = True) -> Iterator[None]:
+    """A spinner on stderr while something slow runs (importing TensorFlow, loading, saving): only on a
+    terminal, never with --quiet, and never on stdout, which carries the result."""
+    if not when or getattr(args, "quiet", False) or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(file=sys.stderr, highlight=False, markup=False, emoji=False)
+    with console.status(f"inspector: {doing}…", spinner="dots"):
+        yield
+
+
+def render_options(args: argparse.Namespace) -> RenderOptions:
+    """Colour on a terminal unless NO_COLOR or TERM=dumb (never into --output unless --color); width
+    from COLUMNS, else the terminal, else 100."""
+    to_terminal = args.output is None and sys.stdout.isatty()
+    color = args.color
+    if color is None:
+        color = to_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = 100
+    if to_terminal:
+        with contextlib.suppress(OSError, ValueError):
+            width = os.get_terminal_size(sys.stdout.fileno()).columns
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        width = int(columns)
+    return RenderOptions(
+        color=bool(color),
+        width=max(60, width),
+        quiet=getattr(args, "quiet", False),
+        stat=getattr(args, "stat", False),
+        verbose=getattr(args, "verbose", False),
+        source_root=getattr(args, "sarif_root", None),
+        max_results=getattr(args, "max_results", 5000),
+    )
+
+
+def write(pieces: Iterable[str], args: argparse.Namespace) -> None:
+    """Each piece as it comes (a large JSON document is made a batch at a time). A file given with
+    --output is written beside it and renamed into place when finished, so an unfinished document never
+    replaces it (a link or special file there was refused before any work: files.output_problem)."""
+    from inspector._internal.files import write_output
+
+    if args.output is None:
+        try:
+            for piece in pieces:
+                sys.stdout.write(piece)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        return
+    try:
+        write_output(args.output, pieces)
+    except OSError as error:
+        raise InspectorError(f"{args.output}: cannot write ({error.strerror or error})") from error

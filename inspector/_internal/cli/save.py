@@ -1,0 +1,132 @@
+"""`inspector save`: its parser and its runner, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+from inspector._internal.cli.arguments import add_output_options
+from inspector._internal.cli.output import working
+from inspector._internal.cli.report import emit_report
+
+EPILOG = """\
+examples:
+  inspector save mypkg.models:build out/model --alias serve --signature serving_default=serve
+  inspector save mypkg.models:build out/model --alias double=double_fn --whitelist Acme
+
+FACTORY is called with no arguments and returns a tf.Module or Keras model; the working directory is
+on the import path. The SavedModel is written with save_debug_info=True, then reported.
+"""
+
+
+def declare(save: argparse.ArgumentParser) -> None:
+    save.description = (
+        "Build a model with FACTORY and save it as a SavedModel with save_debug_info=True, "
+        "function aliases and the other SaveOptions; then print its report."
+    )
+    save.epilog = EPILOG
+    save.add_argument(
+        "factory", metavar="PKG.MODULE:FACTORY", help="callable returning the tf.Module / Keras model"
+    )
+    save.add_argument("out", type=Path, help="export directory to write")
+    save.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="NAME[=ATTR]",
+        help="record every concrete function of the tf.function at attribute ATTR (default: NAME) as alias "
+        "NAME (repeatable)",
+    )
+    save.add_argument(
+        "--signature",
+        action="append",
+        default=[],
+        metavar="NAME=ATTR",
+        help="export the tf.function at attribute ATTR as signature NAME (repeatable)",
+    )
+    save.add_argument(
+        "--whitelist",
+        action="append",
+        metavar="NS",
+        help="namespaces TensorFlow allows in the saved ops (repeatable); also flags others in the report",
+    )
+    save.add_argument(
+        "--strip-prefix",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="remove PREFIX from the source paths recorded in the debug info (repeatable)",
+    )
+    save.add_argument(
+        "--io-device", metavar="DEVICE", help="device for saving variables, e.g. /job:localhost"
+    )
+    save.add_argument(
+        "--variable-policy",
+        choices=("none", "save_variable_devices", "expand_distributed_variables"),
+        metavar="POLICY",
+        help="TensorFlow's experimental_variable_policy: none, save_variable_devices or "
+        "expand_distributed_variables",
+    )
+    add_output_options(save)
+    save.set_defaults(run=run, tags=None, verify_fingerprint=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Keep TensorFlow's C++ start-up chatter off the report.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from inspector._internal.errors import SaveError
+    from inspector._internal.loader import load
+    from inspector._internal.save import load_factory, save
+
+    if args.out.is_file() or (args.out.is_dir() and any(args.out.iterdir())):
+        raise SaveError(f"{args.out}: already exists and is not empty; choose a new export directory")
+    aliases = {}
+    for entry in args.alias:
+        name, _, attribute = entry.partition("=")
+        if not name:
+            raise SaveError(f"--alias {entry!r}: the alias name is empty")
+        aliases[name] = attribute or name
+    signatures = {}
+    for entry in args.signature:
+        name, sep, attribute = entry.partition("=")
+        if not sep or not name or not attribute:
+            raise SaveError(f"--signature {entry!r} is not of the form NAME=ATTR")
+        signatures[name] = attribute
+    # The factory's and TensorFlow's own prints would otherwise interleave with the report on stdout.
+    with contextlib.redirect_stdout(sys.stderr), working(args, "importing TensorFlow and saving the model"):
+        model = load_factory(args.factory)
+        save(
+            model,
+            args.out,
+            aliases=aliases,
+            signatures=signatures or None,
+            namespace_whitelist=args.whitelist,
+            io_device=args.io_device,
+            variable_policy=args.variable_policy,
+        )
+    if args.strip_prefix:
+        from inspector._internal.scrub import scrub_in_place
+
+        scrub_in_place(args.out, args.strip_prefix)
+    view = load(args.out)
+    empty = sorted(name for name in aliases if name not in view.aliases)
+    if empty:
+        sys.stderr.write(
+            f"inspector: warning: alias {', '.join(empty)} covers no concrete function: call the tf.function "
+            "or give it an input_signature before saving\n"
+        )
+    code = emit_report(view, args)
+    # Where it went and what it holds, last (on stderr: the report on stdout stays the report).
+    recorded = [f"debug info ({view.debug_info.status.value})"]
+    if view.aliases:
+        recorded.append(f"aliases {', '.join(sorted(view.aliases))}")
+    if view.signatures:
+        recorded.append(f"signatures {', '.join(sorted(view.signatures))}")
+    sys.stderr.write(f"inspector: saved {args.out}: {'; '.join(recorded)}\n")
+    return code
