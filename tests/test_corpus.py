@@ -18,12 +18,12 @@ from conftest import cli
 import inspector
 from fixtures import catalog
 from inspector._internal.audit import Policy, Severity, audit
-from inspector._internal.diff import Category, diff
+from inspector._internal.diff import diff
 from inspector._internal.render import OutputFormat, RenderOptions, render
 from inspector._internal.render.changes import value_text
 from inspector._internal.report import build_report
 from inspector._internal.traces import Selector, WhereQuery, trace, where
-from inspector.results.diff import Aspect, TensorValue
+from inspector.results.diff import Aspect, Category, TensorValue
 
 CORPUS = [fixture.name for fixture in catalog.CORPUS]
 #: Models with more than one meta graph, and the tags the tests read them with.

@@ -14,7 +14,8 @@ from conftest import flat, payload, run_cli
 import inspector
 from fixtures import catalog
 from inspector._internal.checkpoint import read_bundle_index
-from inspector._internal.diff import diff, pair_functions
+from inspector._internal.diff import diff
+from inspector._internal.diff.pairing import pair_functions
 from inspector._internal.protos import load_protos
 from inspector._internal.render.changes import change_detail
 from inspector._internal.render.jsonfmt import to_jsonable
@@ -449,3 +450,12 @@ def test_a_plumbing_change_names_the_attr_and_the_writers() -> None:
     assert isinstance(saver.new, tuple)
     assert "hidden/kernel (VarHandleOp): attr debug_name added" in saver.new
     assert "written by TensorFlow 2.12.1 → 2.15.1" in saver.reason
+
+
+def test_every_category_has_its_comparison() -> None:
+    """Categories are registered like audit rules: one module each, chosen by an exhaustive `match`."""
+    from inspector._internal.diff import comparison
+    from inspector.results.diff import Category
+
+    for category in Category:
+        assert callable(comparison(category)), category

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from inspector._internal.diff import base_name
+from inspector._internal.diff.pairing import base_name
 from inspector._internal.tferrors import function_names, node_names, unregistered_op_types
 from inspector._internal.view import Node, SavedModelView, Trace
 from inspector.results.common import ModelRef
