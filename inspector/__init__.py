@@ -53,7 +53,7 @@ from inspector._internal.view import SavedModelView
 if TYPE_CHECKING:
     from inspector._internal.audit.policy import Policy
     from inspector._internal.render import OutputFormat, render
-    from inspector._internal.report import build_report
+    from inspector._internal.reporting import build_report
     from inspector.results.audit import AuditResult, Severity
     from inspector.results.diff import DiffResult
     from inspector.results.doctor import Diagnosis
@@ -121,7 +121,7 @@ _LAZY = {
     "Policy": "inspector._internal.audit.policy",
     "OutputFormat": "inspector._internal.render",
     "render": "inspector._internal.render",
-    "build_report": "inspector._internal.report",
+    "build_report": "inspector._internal.reporting",
 }
 
 

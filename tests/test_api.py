@@ -76,7 +76,7 @@ def test_the_calls_stay_functions_when_their_modules_are_imported() -> None:
     done = run_python(
         """
         import importlib, inspector
-        for name in ("report", "audit", "diff", "doctor", "scan", "scrub", "symbolicate", "traces"):
+        for name in ("reporting", "audit", "diff", "doctor", "scanworkers", "scrub", "symbolicate", "tracing"):
             importlib.import_module(f"inspector._internal.{name}")
         calls = ("report", "audit", "diff", "trace", "where", "doctor", "scan", "scrub", "symbolicate", "load", "save")
         print(all(callable(getattr(inspector, name)) and not hasattr(getattr(inspector, name), "__path__")

@@ -24,7 +24,7 @@ LAYERS: dict[str, set[str]] = {
         "format/__init__.py",  # the file format's messages, inspector's own (savedmodel_format.proto)
         "format/savedmodel_format_pb2.py",  # their classes, built from the compiled .proto
         "_internal/errors.py",
-        "_internal/files.py",
+        "_internal/fileio.py",
     },
     # Each command's result: data and the facts derived from it, nothing else.
     "results": {f"results/{p.name}" for p in (PACKAGE / "results").glob("*.py")},
@@ -40,7 +40,7 @@ LAYERS: dict[str, set[str]] = {
         "_internal/tensors.py",
         "_internal/registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
         "_internal/kerasmeta.py",  # keras_metadata.pb, read without Keras
-        "_internal/modelfiles.py",  # what else a model's folder holds, by the files' bytes
+        "_internal/foldercontents.py",  # what else a model's folder holds, by the files' bytes
         "_internal/warmup.py",  # TF Serving's warmup requests, read from their TFRecords
         "_internal/filecontent.py",  # what a file's bytes are: pickles, arrays, archives opened, Keras configs
         "_internal/discover.py",  # which folders under a scan's targets are SavedModels
@@ -57,8 +57,8 @@ LAYERS: dict[str, set[str]] = {
     "analysis": {
         "_internal/coverage.py",
         "_internal/integrity.py",
-        "_internal/report.py",
-        "_internal/traces.py",
+        "_internal/reporting.py",
+        "_internal/tracing.py",
         *(f"_internal/diff/{p.name}" for p in (PACKAGE / "_internal" / "diff").glob("*.py")),
         "_internal/doctor.py",
         "_internal/symbolicate.py",
@@ -68,7 +68,7 @@ LAYERS: dict[str, set[str]] = {
         "_internal/xlamodules.py",  # XlaCallModule ops: version, platforms, custom calls, source paths
         "_internal/routes.py",  # where TensorFlow's loaders start running a model
         "_internal/reach.py",  # what TensorFlow's loaders run, and when
-        "_internal/plumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
+        "_internal/checkpointplumbing.py",  # TensorFlow's checkpoint plumbing, by its shape
         "_internal/nestedgraphs.py",  # graphs serialized in string constants, decoded within bounds
         "_internal/loadchild.py",  # the program doctor --try-load runs in a child: stdlib and TensorFlow only
         *(
@@ -77,7 +77,7 @@ LAYERS: dict[str, set[str]] = {
         ),
     },
     # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).
-    "batch": {"_internal/scan.py", "_internal/scanrun.py", "beam.py", "_internal/policyargs.py"},
+    "batch": {"_internal/scanworkers.py", "_internal/scanoutput.py", "beam.py", "_internal/policyargs.py"},
     # Results in, text out.
     "render": {
         f"_internal/render/{p.relative_to(PACKAGE / '_internal' / 'render').as_posix()}"
@@ -261,7 +261,12 @@ def test_the_library_never_prints() -> None:
 
 
 #: The modules that decide what runs and what is TensorFlow's own plumbing.
-VERDICT_MODULES = ("_internal/routes.py", "_internal/reach.py", "_internal/plumbing.py", "_internal/audit")
+VERDICT_MODULES = (
+    "_internal/routes.py",
+    "_internal/reach.py",
+    "_internal/checkpointplumbing.py",
+    "_internal/audit",
+)
 #: The only prefixes those modules may test strings for, none of them a name a model's author picks:
 #: a control input's `^`, a print's `file://` output stream, an absolute path's root.
 ALLOWED_PREFIXES = {"^", "file://", b"/"}
@@ -323,7 +328,7 @@ AUDIT_PIPELINE = (
     "_internal/callgraph.py",
     "_internal/routes.py",
     "_internal/reach.py",
-    "_internal/plumbing.py",
+    "_internal/checkpointplumbing.py",
     "_internal/audit/scope.py",
 )
 

@@ -86,7 +86,7 @@ def test_a_model_on_another_filesystem_is_copied_audited_and_named_where_it_live
     from beam_mirror import PREFIX
 
     from inspector._internal.audit import Policy
-    from inspector._internal.scan import ScanOptions, line_of
+    from inspector._internal.scanworkers import ScanOptions, line_of
     from inspector.beam import AuditSavedModels
 
     root = tmp_path / "bucket"

@@ -185,7 +185,7 @@ def _whole_document(result: Any, compact: bool) -> str:
 @pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
 def test_json_written_in_pieces_is_the_whole_document(name: str) -> None:
     import inspector
-    from inspector._internal.traces import trace, where
+    from inspector._internal.tracing import trace, where
 
     entry = catalog.get(name)
     view = inspector.load(entry.path, tags=("serve",) if name == "tf1_two_graphs" else None)
@@ -240,7 +240,7 @@ def _fixture_report() -> Report:
 def _fixture_trace() -> Any:
     """One op's trace, its source read from nowhere (a golden must not follow the builders' source)."""
     import inspector
-    from inspector._internal.traces import SourceRoot, trace
+    from inspector._internal.tracing import SourceRoot, trace
 
     view = inspector.load(Path("fixtures/models/custom_ops"))
     result = trace(view, Selector(op="Beta>Shift"), source_roots=(SourceRoot("fixtures", "/nonexistent"),))

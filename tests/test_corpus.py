@@ -21,8 +21,8 @@ from inspector._internal.audit import Policy, Severity, audit
 from inspector._internal.diff import diff
 from inspector._internal.render import OutputFormat, RenderOptions, render
 from inspector._internal.render.changes import value_text
-from inspector._internal.report import build_report
-from inspector._internal.traces import Selector, WhereQuery, trace, where
+from inspector._internal.reporting import build_report
+from inspector._internal.tracing import Selector, WhereQuery, trace, where
 from inspector.results.diff import Aspect, Category, TensorValue
 
 CORPUS = [fixture.name for fixture in catalog.CORPUS]

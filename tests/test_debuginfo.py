@@ -11,7 +11,7 @@ import inspector
 from fixtures import catalog
 from inspector._internal.debuginfo import is_user_file, library_of
 from inspector._internal.protos import load_protos
-from inspector._internal.report import build_report
+from inspector._internal.reporting import build_report
 from inspector._internal.view import DebugInfoLayout, DebugInfoStatus, SavedModelView
 
 

@@ -288,12 +288,12 @@ def test_hostile_baselines_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_a_bug_is_named_as_one_never_as_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    import inspector._internal.report
+    import inspector._internal.reporting
 
     def broken(*_: Any, **__: Any) -> Any:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(inspector._internal.report, "build_report", broken)
+    monkeypatch.setattr(inspector._internal.reporting, "build_report", broken)
     result = cli("report", catalog.get("keras_serving").path)
     assert result.code == 3
     assert result.stderr.startswith("inspector: internal error: KeyError") and result.stderr.count("\n") == 1

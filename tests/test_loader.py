@@ -13,7 +13,7 @@ import inspector
 from fixtures import catalog
 from inspector._internal.errors import ModelLoadError, TagSelectionError
 from inspector._internal.protos import load_protos
-from inspector._internal.traces import select
+from inspector._internal.tracing import select
 from inspector._internal.view import DebugInfoStatus, Node
 from inspector.results.traces import Selector
 

@@ -9,7 +9,7 @@ from conftest import run_cli
 
 import inspector
 from fixtures import catalog
-from inspector._internal.report import CallTreeNode, build_report
+from inspector._internal.reporting import CallTreeNode, build_report
 from inspector._internal.view import TOP_LEVEL
 
 

@@ -354,7 +354,7 @@ def test_a_baseline_applies_to_every_model(registry: Path, tmp_path: Path) -> No
 def test_a_worker_that_died_between_models_is_replaced_before_the_next() -> None:
     """Killed while idle (by the kernel, by an operator): the next model is not blamed for it."""
     from inspector._internal.audit import Policy
-    from inspector._internal.scan import ScanOptions, Worker
+    from inspector._internal.scanworkers import ScanOptions, Worker
 
     options = ScanOptions(Policy(registry=False), timeout=60)
     worker = Worker(options, "test", start_method="spawn")
@@ -464,7 +464,7 @@ def test_the_cache_key_holds_the_installed_tensorflow(monkeypatch: pytest.Monkey
     """INS007 and INS004 read the installed TensorFlow: another install is another key."""
     from inspector._internal import installed
     from inspector._internal.audit import Policy
-    from inspector._internal.scan import ScanOptions
+    from inspector._internal.scanworkers import ScanOptions
 
     options = ScanOptions(Policy())
     here = options.rules_version()

@@ -12,7 +12,7 @@ from conftest import ALICE_ROOT, payload, publish_as_saved_by_alice, run_cli
 import inspector
 from fixtures import catalog
 from inspector._internal.protos import load_protos
-from inspector._internal.traces import SelectionError, Selector, SourceRoot, WhereQuery, trace, where
+from inspector._internal.tracing import SelectionError, Selector, SourceRoot, WhereQuery, trace, where
 from inspector._internal.view import split_node_key
 
 BOTH_LAYOUTS = ["module_aliases", "legacy_traces"]

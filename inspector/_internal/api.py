@@ -45,7 +45,7 @@ def report(
     """`inspector report`: the model's functions, signatures, aliases, op namespaces (checked against
     `whitelist` when given), variables, assets and integrity. `verify_fingerprint` recomputes
     fingerprint.pb with TensorFlow (imports it; loads nothing)."""
-    from inspector._internal.report import build_report
+    from inspector._internal.reporting import build_report
 
     return build_report(_view(model, tags), whitelist=whitelist, check_fingerprint=verify_fingerprint)
 
@@ -111,8 +111,8 @@ def trace(
     """`inspector trace`: the Python stacks that created the selected ops (a `Selector`, or a node key or
     glob); with no selector, every traced op grouped by the line that created it. `source_roots` maps a
     path prefix recorded on the saving machine to where the sources are here, for the source lines."""
-    from inspector._internal.traces import SourceRoot
-    from inspector._internal.traces import trace as trace_view
+    from inspector._internal.tracing import SourceRoot
+    from inspector._internal.tracing import trace as trace_view
     from inspector.results.traces import Selector
 
     chosen = selector if isinstance(selector, Selector) else Selector(pattern=selector)
@@ -129,7 +129,7 @@ def where(
 ) -> WhereResult:
     """`inspector where`: every op a source line created (`"FILE:LINE"`, or `"FILE"` for any line of it);
     `innermost` keeps the ops whose innermost frame is that line."""
-    from inspector._internal.traces import where as where_view
+    from inspector._internal.tracing import where as where_view
     from inspector.results.traces import WhereQuery
 
     query = location if isinstance(location, WhereQuery) else WhereQuery.parse(location, innermost=innermost)
@@ -225,7 +225,12 @@ def scan(
     `on_record` gets each model's record as it finishes. The result holds the records (in the order they finished) and the summary."""
     from inspector._internal.audit import Policy, read_baseline
     from inspector._internal.discover import Discovery, find_models
-    from inspector._internal.scan import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT, ScanOptions, scan_models
+    from inspector._internal.scanworkers import (
+        DEFAULT_MAX_MEMORY_MB,
+        DEFAULT_TIMEOUT,
+        ScanOptions,
+        scan_models,
+    )
 
     options = ScanOptions(
         policy=policy or Policy(),

@@ -67,7 +67,7 @@ def read_bundle_index(path: Path) -> BundleIndex:
     """Every count, length and handle in the file is checked against the file before it is used: each
     block is read once however many handles name it, and the shard count is bounded."""
     from inspector._internal.errors import InspectorError
-    from inspector._internal.files import read_regular_file
+    from inspector._internal.fileio import read_regular_file
 
     try:
         data = read_regular_file(path, INDEX_LIMIT, "checkpoint index")
@@ -167,7 +167,7 @@ def read_small_values(
     import os
     import stat
 
-    from inspector._internal.files import model_part_problem
+    from inspector._internal.fileio import model_part_problem
 
     readable = _READABLE.get(entry.dtype)
     if readable is None or entry.shape is None:

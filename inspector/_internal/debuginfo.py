@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from inspector._internal.files import PART_LIMIT, model_part_problem, read_regular_file
+from inspector._internal.fileio import PART_LIMIT, model_part_problem, read_regular_file
 from inspector._internal.view import DebugInfo, DebugInfoLayout, DebugInfoStatus, Frame, Trace
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inspector._internal.errors import InspectorError
-from inspector._internal.files import model_part_problem, read_regular_file
+from inspector._internal.fileio import model_part_problem, read_regular_file
 from inspector._internal.view import KerasLayer, KerasMetadata
 
 if TYPE_CHECKING:

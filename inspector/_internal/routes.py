@@ -4,7 +4,7 @@ structure they read -- the first step of the audit's pipeline (routes -> reach -
 What each loader runs is documented in `inspector._internal.reach`, which follows the call graph from these roots.
 Here: the top-level nodes the TF1 loader runs at load (each route with everything it depends on, as a
 session runs what a fetched op depends on), and the TF1 Saver's own save and restore subgraphs, kept apart
-so that `inspector._internal.plumbing` can tell TensorFlow's checkpoint plumbing from the rest.
+so that `inspector._internal.checkpointplumbing` can tell TensorFlow's checkpoint plumbing from the rest.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ DEFAULT_SIGNATURE = "serving_default"
 
 def read_warmup(model_dir: Path) -> Warmup | None:
     """The warmup requests, or None when the model has no warmup file. Never raises for what it holds."""
-    from inspector._internal.files import NotRegularFile, model_file, model_part_problem
+    from inspector._internal.fileio import NotRegularFile, model_file, model_part_problem
 
     path = model_dir / WARMUP_FILE
     problem = model_part_problem(model_dir, path)

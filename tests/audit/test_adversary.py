@@ -153,7 +153,7 @@ def test_an_asset_outside_the_model_is_an_error_twice_over() -> None:
 def test_an_asset_is_inside_only_as_a_plain_name_of_a_regular_file(
     tmp_path: Path, filename: str, problem: str | None
 ) -> None:
-    from inspector._internal.files import asset_outside
+    from inspector._internal.fileio import asset_outside
 
     assets = tmp_path / "assets"
     (assets / "sub").mkdir(parents=True)

@@ -16,8 +16,8 @@ import inspector
 from fixtures import canaries
 from inspector._internal.audit import Policy, Severity, audit
 from inspector._internal.filecontent import pickle_facts
+from inspector._internal.foldercontents import MAX_ENTRIES
 from inspector._internal.kerasmeta import marshal_names
-from inspector._internal.modelfiles import MAX_ENTRIES
 
 MODELS = canaries.MODELS
 

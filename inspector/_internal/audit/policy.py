@@ -12,7 +12,7 @@ from typing import Any
 
 from inspector import __version__
 from inspector._internal.errors import InspectorError
-from inspector._internal.files import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
+from inspector._internal.fileio import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
 from inspector.results.audit import FINGERPRINT_VERSION, AuditResult, Severity
 from inspector.results.common import SCHEMA_VERSION
 

@@ -1,11 +1,11 @@
 """What the audit looks at: every op of the model -- top-level graph, every library function, and graphs
 serialized inside string constants, recursively -- each with when it can run (`inspector._internal.reach`: at load,
 from a signature, when a caller calls it, at gradient, never), the code that made it, and whether it is
-TensorFlow's own checkpoint plumbing (`inspector._internal.plumbing`).
+TensorFlow's own checkpoint plumbing (`inspector._internal.checkpointplumbing`).
 
 The last step of one pass down a pipeline, each step using only those before it: the view's call graph
 (edges from TensorFlow's OpDefs) -> the loaders' roots (`inspector._internal.routes`) -> the reach of every function
-(`inspector._internal.reach`) -> the plumbing, by structure (`inspector._internal.plumbing`) -> the scope the rules read.
+(`inspector._internal.reach`) -> the plumbing, by structure (`inspector._internal.checkpointplumbing`) -> the scope the rules read.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from inspector._internal.modelfiles import FolderContents, scan_folder
+from inspector._internal.checkpointplumbing import Plumbing, find_plumbing
+from inspector._internal.foldercontents import FolderContents, scan_folder
 from inspector._internal.nestedgraphs import Budget, Neighbours, NestedOp, decode_carrier, is_carrier
-from inspector._internal.plumbing import Plumbing, find_plumbing
 from inspector._internal.reach import FunctionReach, Reachability, reachability
 from inspector._internal.routes import loader_routes
 from inspector._internal.view import SavedModelView, Trace

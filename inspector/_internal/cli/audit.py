@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     from inspector._internal import api
     from inspector._internal.audit import baseline_document
-    from inspector._internal.files import write_output
+    from inspector._internal.fileio import write_output
 
     policy = policy_of(args)
     if args.max_results < 1:

@@ -40,7 +40,7 @@ def serving_version(args: argparse.Namespace) -> None:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Before any work: every file the command will write is one it may write (files.output_problem)."""
-    from inspector._internal.files import output_problem
+    from inspector._internal.fileio import output_problem
 
     inputs = [value for name in _INPUT_ARGS if isinstance(value := getattr(args, name, None), Path)]
     if getattr(args, "log", "-") not in ("-", None):
@@ -106,7 +106,7 @@ def write(pieces: Iterable[str], args: argparse.Namespace) -> None:
     """Each piece as it comes (a large JSON document is made a batch at a time). A file given with
     --output is written beside it and renamed into place when finished, so an unfinished document never
     replaces it (a link or special file there was refused before any work: files.output_problem)."""
-    from inspector._internal.files import write_output
+    from inspector._internal.fileio import write_output
 
     if args.output is None:
         try:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
-    from inspector._internal.report import build_report
+    from inspector._internal.reporting import build_report
 
     check = getattr(args, "verify_fingerprint", False)
     with working(args, "recomputing the fingerprint with TensorFlow", when=check):

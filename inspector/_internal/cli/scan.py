@@ -89,8 +89,8 @@ def declare(scan_cmd: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from inspector._internal.audit import read_baseline
     from inspector._internal.discover import Discovery, find_models
-    from inspector._internal.scan import ScanOptions
-    from inspector._internal.scanrun import run_scan
+    from inspector._internal.scanoutput import run_scan
+    from inspector._internal.scanworkers import ScanOptions
 
     if args.jobs < 1:
         raise InspectorError(f"--jobs must be at least 1, not {args.jobs}")

@@ -46,13 +46,13 @@ def run(args: argparse.Namespace) -> int:
     from inspector._internal.symbolicate import symbolicate
 
     if args.log == "-":
-        from inspector._internal.files import LOG_LIMIT
+        from inspector._internal.fileio import LOG_LIMIT
 
         log = sys.stdin.read(LOG_LIMIT + 1)
         if len(log) > LOG_LIMIT:
             raise InspectorError(f"the log on standard input is over the {LOG_LIMIT}-character limit")
     else:
-        from inspector._internal.files import LOG_LIMIT, read_regular_file
+        from inspector._internal.fileio import LOG_LIMIT, read_regular_file
 
         log = read_regular_file(Path(args.log), LOG_LIMIT, "log").decode("utf-8", errors="replace")
     view = load(args.model, tags=args.tags)

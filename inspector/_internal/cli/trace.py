@@ -59,7 +59,7 @@ def declare(trace_cmd: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from inspector._internal.loader import load
-    from inspector._internal.traces import SourceRoot, trace
+    from inspector._internal.tracing import SourceRoot, trace
     from inspector.results.traces import Selector
 
     selector = Selector(

@@ -42,7 +42,7 @@ def declare(where_cmd: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from inspector._internal.loader import load
-    from inspector._internal.traces import where
+    from inspector._internal.tracing import where
     from inspector.results.traces import WhereQuery
 
     view = load(args.model, tags=args.tags)

@@ -12,7 +12,7 @@ values), and name without its counter. What stays unpaired is added or removed. 
 constants included, by digest -- is compared through that pairing.
 
 TensorFlow's own plumbing -- the top-level graph (signature placeholders, variable handles, the saver) and
-the checkpoint functions the saver runs (`inspector._internal.plumbing`, recognised by structure) -- mirrors the
+the checkpoint functions the saver runs (`inspector._internal.checkpointplumbing`, recognised by structure) -- mirrors the
 signatures and variables, so its ops are left out of the op, attr and source comparisons. But what a load's
 restore runs is code like any other: the `plumbing` category compares the saver's own subgraph and every
 function it calls node by node (op, inputs, attrs, constants), one change per part, so an op added to a

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from inspector._internal.checkpointplumbing import plumbing_of
 from inspector._internal.diff.nodepairing import pair_nodes
-from inspector._internal.plumbing import plumbing_of
 from inspector._internal.view import (
     TOP_LEVEL,
     DebugInfoStatus,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from inspector._internal.checkpointplumbing import risky_op_counts
 from inspector._internal.diff.paired import Paired
-from inspector._internal.plumbing import risky_op_counts
 from inspector.results.diff import (
     Aspect,
     Category,

@@ -15,7 +15,7 @@ Severity follows when the op runs (`inspector._internal.reach`, from what Tensor
 step above the op's base severity, and never below error for a file, Python, network or process op; from a
 signature or anything a caller can call (an object-graph function, an alias), the base; only an op no
 loader route reaches is two steps milder. Exempt, by structure and never by name: TensorFlow's own
-checkpoint ops, wired to the Saver's filename (`inspector._internal.plumbing`), and a lookup table initialized from
+checkpoint ops, wired to the Saver's filename (`inspector._internal.checkpointplumbing`), and a lookup table initialized from
 one of the model's own assets -- a plain file name under assets/ -- which is a note. An asset whose file
 name leads out of assets/ (`..`, an absolute path, a link) is an error: the served table returns the lines
 of a file of the serving machine; so is a restore or a table reading any other path. When a constant or
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from inspector._internal.audit.context import AuditContext
 from inspector._internal.audit.scope import OpSite
 from inspector._internal.callgraph import tensor_node_name
-from inspector._internal.plumbing import CHECKPOINT_OPS
+from inspector._internal.checkpointplumbing import CHECKPOINT_OPS
 from inspector._internal.reach import STRENGTH
 from inspector._internal.riskyops import (
     CATALOGUE,
@@ -107,7 +107,7 @@ def _findings(context: AuditContext) -> Iterator[Finding]:
                 continue  # a TF1-style call names its function as the op type: the callee's ops are audited
             entry = _unclassified(op_type)
         if site.op_type in CHECKPOINT_OPS and not site.nesting and site.node_key in exempt:
-            continue  # TensorFlow's own checkpoint plumbing, by its shape (inspector._internal.plumbing)
+            continue  # TensorFlow's own checkpoint plumbing, by its shape (inspector._internal.checkpointplumbing)
         asset = _table_asset(context, site)
         if asset is not None and asset.outside is None:
             yield Finding(

@@ -29,8 +29,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from inspector._internal.audit.context import AuditContext
+from inspector._internal.foldercontents import FolderContents
 from inspector._internal.kerasmeta import KERAS, TF_KERAS, analyse_configs
-from inspector._internal.modelfiles import FolderContents
 from inspector._internal.view import KerasLayer, KerasMetadata
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from inspector._internal.audit.context import AuditContext
 from inspector._internal.filecontent import dangerous
-from inspector._internal.modelfiles import MAX_DEPTH, MAX_ENTRIES, FolderContents, ModelFile
+from inspector._internal.foldercontents import MAX_DEPTH, MAX_ENTRIES, FolderContents, ModelFile
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
 INFO = RuleInfo(

@@ -31,7 +31,7 @@ from inspector import __version__
 from inspector._internal.audit import Policy, audit_meta_graphs
 from inspector._internal.errors import InspectorError, UndecodableError
 from inspector._internal.filecontent import SNIFF_BYTES, extent_read
-from inspector._internal.modelfiles import FolderWalk
+from inspector._internal.foldercontents import FolderWalk
 from inspector.results.common import Verdict
 from inspector.results.scan import ScanRecord, ScanResult, ScanStatus, ScanSummary, WalkSummary
 
@@ -94,11 +94,11 @@ def _rule_sources() -> Iterator[bytes]:
         "riskyops.py",
         "routes.py",
         "reach.py",
-        "plumbing.py",
+        "checkpointplumbing.py",
         "integrity.py",
         "callgraph.py",
         "nestedgraphs.py",
-        "modelfiles.py",
+        "foldercontents.py",
     ):
         yield package.joinpath("_internal", module).read_bytes()
 
@@ -286,7 +286,7 @@ def _cache_files(options: ScanOptions, content: str | None, rules_version: str) 
 def _read_cached(path: Path, model: Path) -> ScanRecord | None:
     """A cached record as `model`'s, or None when there is none (or it is unreadable or of another
     shape: then the model is audited again)."""
-    from inspector._internal.files import read_regular_file
+    from inspector._internal.fileio import read_regular_file
 
     try:
         if path.is_symlink():
@@ -312,7 +312,7 @@ def _read_cached(path: Path, model: Path) -> ScanRecord | None:
 def _write_cached(path: Path, record: ScanRecord) -> None:
     """Atomically, never through a link: a new file beside it, renamed into place. A cache that cannot
     be written costs a rerun time, never a record. What is the run's (path, cached, seconds) stays out."""
-    from inspector._internal.files import write_output
+    from inspector._internal.fileio import write_output
 
     with contextlib.suppress(OSError):
         if path.parent.is_symlink():

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from inspector._internal.assets import asset_files
+from inspector._internal.checkpointplumbing import risky_op_types_outside_the_saver
 from inspector._internal.coverage import coverage
 from inspector._internal.integrity import unlisted_ops, verify_fingerprint
 from inspector._internal.nestedgraphs import nested_ops
-from inspector._internal.plumbing import risky_op_types_outside_the_saver
 from inspector._internal.view import (
     DebugInfoStatus,
     SavedModelView,

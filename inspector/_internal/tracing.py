@@ -18,7 +18,7 @@ from pathlib import Path
 from inspector._internal.coverage import coverage
 from inspector._internal.debuginfo import DEBUG_INFO_PATH
 from inspector._internal.errors import InspectorError
-from inspector._internal.files import read_regular_file
+from inspector._internal.fileio import read_regular_file
 from inspector._internal.view import (
     DebugInfoStatus,
     Frame,

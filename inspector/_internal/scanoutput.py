@@ -1,5 +1,5 @@
 """`inspector scan` on one machine: the JSON-lines output (appended as models finish, resumed when it
-holds some already), the progress bar, and the summary. The auditing itself is `inspector._internal.scan`'s.
+holds some already), the progress bar, and the summary. The auditing itself is `inspector._internal.scanworkers`'s.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import IO, Any
 
 from inspector._internal.discover import Discovery, is_model_folder
 from inspector._internal.errors import InspectorError, ReaderGone
-from inspector._internal.files import output_problem, write_output
-from inspector._internal.scan import ScanOptions, line_of, scan, summary_of
+from inspector._internal.fileio import output_problem, write_output
+from inspector._internal.scanworkers import ScanOptions, line_of, scan, summary_of
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
 
