@@ -76,3 +76,47 @@ def test_every_command_line_the_readme_shows_parses() -> None:
             # --help and --version exit 0 after printing; anything else is a usage error.
             if stopped.code != 0:
                 pytest.fail(f"the README's `{line}` does not parse")
+
+
+#: The import name of each declared distribution, where it differs from the distribution's name.
+IMPORT_NAMES = {
+    "markdown_it_py": "markdown_it",
+    "pyyaml": "yaml",
+    "protobuf": "google",
+    "tensorflow_cpu": "tensorflow",
+    "tensorflow_serving_api": "tensorflow_serving",
+    "grpcio_tools": "grpc_tools",
+}
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=;\[ ]", requirement)[0].lower().replace("-", "_")
+
+
+def test_every_import_of_the_tests_is_declared() -> None:
+    """A test that imports a package the test extra does not name fails to collect on a clean install
+    that resolves differently (rich 13.0 brings no markdown-it)."""
+    import ast
+    import sys
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"]]
+    for extra in ("test", "beam", "h5", "jax", "completion", "tensorflow"):
+        requirements += project["optional-dependencies"][extra]
+    importable = {IMPORT_NAMES.get(name, name) for name in map(_requirement_name, requirements)}
+    local = {
+        p.stem
+        for folder in ("tests", "tests/audit", "fixtures", "benchmarks", "fuzz")
+        for p in (ROOT / folder).glob("*.py")
+    }
+    local |= {"tests", "fixtures", "benchmarks", "fuzz", "inspector", "__future__"}
+    found: set[str] = set()
+    for path in [*ROOT.glob("tests/*.py"), *ROOT.glob("tests/audit/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    undeclared = found - set(sys.stdlib_module_names) - local - importable
+    assert undeclared == set()

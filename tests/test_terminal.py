@@ -66,13 +66,19 @@ def test_colour_and_width_come_from_the_caller_not_the_environment() -> None:
     result = run_python(
         """
         import os
-        os.environ.update(COLUMNS="30", FORCE_COLOR="1", TERM="xterm-256color")
+        os.environ.update(
+            COLUMNS="30", LINES="5", FORCE_COLOR="1", TERM="dumb", NO_COLOR="", TTY_COMPATIBLE="1",
+            JUPYTER_COLUMNS="20", TTY_INTERACTIVE="1",
+        )
         from inspector._internal.render.terminal import Text, to_text
         print(repr(to_text([Text("x" * 50, "bold")], 80, color=False)))
+        print(repr(to_text([Text("y" * 50, "bold")], 80, color=True)))
         """
     )
     assert result.returncode == 0, result.stderr
-    assert "'" + "x" * 50 + "\\n'" in result.stdout  # one line of 50, no escape codes
+    plain, coloured = result.stdout.splitlines()
+    assert plain == "'" + "x" * 50 + "\\n'"  # one line of 50, no escape codes
+    assert coloured == "'\\x1b[1m" + "y" * 50 + "\\x1b[0m\\n'"  # bold, whatever TERM says
 
 
 def test_the_ci_formats_never_import_rich() -> None:

@@ -87,7 +87,8 @@ class Tree:
 
 def console(width: int, color: bool, file: io.StringIO, *, record: bool = False) -> Console:
     """A console that writes `width` cells wide to `file`, in colour if `color`, deciding nothing from
-    the environment."""
+    the environment: every choice rich would read from it (COLUMNS, NO_COLOR, FORCE_COLOR, TERM, Jupyter)
+    is made here, through its public arguments."""
     return Console(
         file=file,
         width=width,
@@ -99,7 +100,9 @@ def console(width: int, color: bool, file: io.StringIO, *, record: bool = False)
         emoji=False,
         record=record,
         legacy_windows=False,
-        _environ={},
+        force_jupyter=False,
+        force_interactive=False,
+        soft_wrap=False,
     )
 
 
