@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.protos import load_protos
 from inspector._internal.view import TOP_LEVEL, SavedModelView, node_key
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 #: Nested graphs are decoded at most this deep, and blobs larger than this are not decoded.
 MAX_NESTING = 4
@@ -30,7 +33,7 @@ GRAPH_CARRIERS = {"DatasetFromGraph": 0}
 class NestedOp(NamedTuple):
     """An op of a nested graph. A NamedTuple, as the view's nodes are: there can be 500k of them."""
 
-    definition: Any  # its NodeDef
+    definition: fmt.NodeDef
     function: str  # TOP_LEVEL of the nested graph, or a function of its library
     nesting: tuple[str, ...]  # node keys of the carriers it sits in, outermost first
 

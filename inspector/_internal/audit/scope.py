@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.checkpointplumbing import Plumbing, find_plumbing
 from inspector._internal.foldercontents import FolderContents, scan_folder
@@ -20,6 +20,9 @@ from inspector._internal.nestedgraphs import Budget, Neighbours, NestedOp, decod
 from inspector._internal.reach import FunctionReach, Reachability, reachability
 from inspector._internal.routes import loader_routes
 from inspector._internal.view import SavedModelView, Trace
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 
 # A NamedTuple, as the view's nodes are: there is one per op, 200k on a large model, and a frozen
@@ -33,7 +36,7 @@ class OpSite(NamedTuple):
     reach: FunctionReach
     nesting: tuple[str, ...]  # carriers of the serialized graph it sits in, outermost first
     trace: Trace | None  # its creation stack; for a nested op, its carrier's
-    definition: Any  # the NodeDef
+    definition: fmt.NodeDef
 
 
 @dataclass(frozen=True, slots=True)

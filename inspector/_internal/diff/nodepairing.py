@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ def _stripped(component: str) -> str:
 
 
 def pair_nodes(
-    old: Sequence[Any], new: Sequence[Any], arguments: Sequence[tuple[str, str]] = ()
+    old: Sequence[fmt.NodeDef], new: Sequence[fmt.NodeDef], arguments: Sequence[tuple[str, str]] = ()
 ) -> NodePairing:
     """Pair two functions' NodeDefs (in their functions' order). `arguments`: the functions' arguments,
     old and new name by position, which nodes read like nodes (a renamed input renames them too)."""
