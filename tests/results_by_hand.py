@@ -225,3 +225,36 @@ def where_result(ops: int) -> WhereResult:
     return WhereResult(
         MODEL, WhereQuery("src/shop/model.py", 42), ("src/shop/model.py",), ops, (group,), coverage
     )
+
+
+def audit_result_of_many_findings() -> AuditResult:
+    """23 findings of one rule and one of another: the page lists each rule's first 20 and counts the rest."""
+    reads = tuple(
+        Finding(
+            "INS002",
+            Severity.ERROR,
+            f"ReadFile reads a file whose path is an input ({index} of 23)",
+            "read files outside the model",
+            Location(
+                f"__inference_read_{index}", f"ReadFile@__inference_read_{index}", "ReadFile", Reach.SIGNATURE
+            ),
+            fingerprint=f"{index:024d}",
+        )
+        for index in range(1, 24)
+    )
+    coverage = Finding(
+        "INS005",
+        Severity.WARNING,
+        "debug info covers 40.0% of function nodes (minimum 50%)",
+        "save with save_debug_info=True",
+        Location(file="models/shop/debug/saved_model_debug_info.pb"),
+        fingerprint="e" * 24,
+    )
+    return AuditResult(
+        model=MODEL,
+        fail_on=Severity.ERROR,
+        whitelist=None,
+        rules=RULES,
+        findings=(*reads, coverage),
+        baselined=0,
+    )

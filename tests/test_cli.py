@@ -336,3 +336,15 @@ def test_shell_completion_is_written_from_the_parser() -> None:
     for word in ("audit", "scan", "doctor", "--model-version", "--allow-risky-load", "--strict-names"):
         assert word in script.stdout, word
     assert run_cli("completion", "fish").code == 2
+
+
+def test_audit_lists_twenty_findings_per_rule_unless_asked_for_all(tmp_path: Path) -> None:
+    model = catalog.get("risky_ops").path
+    two = run_cli("audit", model, "--max-per-rule", "2", "--quiet")
+    every = run_cli("audit", model, "--all", "--quiet")
+    assert two.code == every.code == 1
+    assert "more INS002 findings (--all lists them" in two.stdout
+    assert "more INS002" not in every.stdout and len(every.stdout) > len(two.stdout)
+    assert run_cli("audit", model, "--max-per-rule", "0").code == 2
+    both = run_cli("audit", model, "--all", "--max-per-rule", "3")
+    assert both.code == 2 and "not allowed with" in both.stderr

@@ -273,6 +273,7 @@ HAND_BUILT = {
     "where": lambda: results_by_hand.where_result(3),
     "symbolicate": _fixture_symbolicate,
     "audit": results_by_hand.audit_result,
+    "audit-many": results_by_hand.audit_result_of_many_findings,
     "diff": results_by_hand.diff_result,
     "doctor": results_by_hand.diagnosis,
     "doctor-timeout": results_by_hand.diagnosis_after_a_timeout,

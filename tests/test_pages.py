@@ -296,3 +296,28 @@ def test_the_html_audit_page_indexes_every_finding_and_explains_each_rule_a_clic
     for fmt in (OutputFormat.TEXT, OutputFormat.MARKDOWN):
         drawn_page = render(result, fmt)
         assert "The rules, explained" not in drawn_page and "Why it matters" not in drawn_page
+
+
+def test_an_audit_page_lists_each_rules_first_findings_and_counts_the_rest() -> None:
+    from tests import results_by_hand
+
+    result = results_by_hand.audit_result_of_many_findings()
+    for limit, shown in ((20, 20), (5, 5), (None, 23)):
+        document = page_of(result, max_per_rule=limit)
+        [section] = [
+            b for b in document.body if isinstance(b, Section) and plain_text(b.title).startswith("INS002")
+        ]
+        entries = next(b for b in section.blocks if isinstance(b, Entries))
+        assert len(entries.entries) == shown
+        rest = [plain_text(b.text) for b in section.blocks if isinstance(b, Paragraph)]
+        assert rest == (
+            [f"… {23 - shown} more INS002 findings (--all lists them; --format json has them all)"]
+            if shown < 23
+            else []
+        )
+        quiet = list(document.blocks(quiet=True))
+        assert (
+            sum("INS002 ReadFile" in plain_text(b.text) for b in quiet if isinstance(b, Paragraph)) == shown
+        )
+    # JSON and SARIF hold every finding, whatever the page lists.
+    assert render(result, OutputFormat.JSON).count("ReadFile reads a file") == 23

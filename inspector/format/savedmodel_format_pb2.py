@@ -20,7 +20,6 @@ _pool.AddSerializedFile(any_pb2.DESCRIPTOR.serialized_pb)  # the .proto imports 
 DESCRIPTOR = _pool.AddSerializedFile(COMPILED.read_bytes())
 
 
-
 def _publish() -> None:
     """Every top-level message, enum and enum value as a name of this module, as protoc's module has them."""
     names = globals()

@@ -27,6 +27,7 @@ examples:
   inspector audit model/ --whitelist Acme
   inspector audit model/ --format sarif --source-root . -o audit.sarif   # code scanning: relative URIs
   inspector audit model/ --quiet                                      # the verdict and the findings only
+  inspector audit model/ --all                                        # every finding, not 20 per rule
   inspector audit model/ --live-registry --verify-fingerprint         # with the installed TensorFlow
   inspector audit model/ --format markdown >> "$GITHUB_STEP_SUMMARY"
   inspector audit model/ --format concise                             # a line per finding
@@ -66,6 +67,22 @@ def declare(audit_cmd: argparse.ArgumentParser) -> None:
         metavar="N",
         help="SARIF: write at most N results, the most severe (default 5000); the log says how many were left out",
     )
+    listed = audit_cmd.add_mutually_exclusive_group()
+    listed.add_argument(
+        "--max-per-rule",
+        type=int,
+        default=20,
+        metavar="N",
+        help="text, Markdown and HTML: list each rule's first N findings and count the rest (default 20); "
+        "JSON and SARIF hold every finding",
+    )
+    listed.add_argument(
+        "--all",
+        dest="max_per_rule",
+        action="store_const",
+        const=None,
+        help="list every finding of every rule (--max-per-rule without a limit)",
+    )
     audit_cmd.add_argument(
         "--statistics", action="store_true", help="print how many findings each rule has, not the findings"
     )
@@ -101,6 +118,10 @@ def run(args: argparse.Namespace) -> int:
     policy = policy_of(args)
     if args.max_results < 1:
         raise InspectorError(f"--max-results must be at least 1, not {args.max_results}")
+    if args.max_per_rule is not None and args.max_per_rule < 1:
+        raise InspectorError(
+            f"--max-per-rule must be at least 1, not {args.max_per_rule} (--all lists every finding)"
+        )
     if args.statistics and args.format != OutputFormat.TEXT.value:
         raise InspectorError(
             f"--statistics prints text; it cannot be written as {args.format} (drop --format)"

@@ -99,6 +99,7 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
         verbose=getattr(args, "verbose", False),
         source_root=getattr(args, "sarif_root", None),
         max_results=getattr(args, "max_results", 5000),
+        max_per_rule=getattr(args, "max_per_rule", 20),
     )
 
 

@@ -41,6 +41,9 @@ class RenderOptions:
     verbose: bool = False  # doctor: include the loading process's own log
     source_root: Path | None = None  # SARIF: locations relative to this checkout
     max_results: int = 5000  # SARIF: results past this many (the mildest) are left out, and the log says so
+    # The page (text, Markdown, HTML): the findings each audit rule lists before counting the rest; None
+    # lists them all. JSON and SARIF hold every finding whatever it says.
+    max_per_rule: int | None = 20
 
 
 #: The formats that write some commands only, and those commands; every other format writes every command.

@@ -328,7 +328,7 @@ def _island(document: Page) -> str:
 
 def _page(result: CommandResult, options: RenderOptions | None) -> Page:
     chosen = options or RenderOptions()
-    return page_of(result, stat=chosen.stat, verbose=chosen.verbose)
+    return page_of(result, stat=chosen.stat, verbose=chosen.verbose, max_per_rule=chosen.max_per_rule)
 
 
 _SEARCH = """<div class="search">

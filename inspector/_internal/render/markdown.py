@@ -41,7 +41,7 @@ _EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.S)
 
 def render(result: CommandResult, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    document = page_of(result, stat=options.stat, verbose=options.verbose)
+    document = page_of(result, stat=options.stat, verbose=options.verbose, max_per_rule=options.max_per_rule)
     out = [f"# {inline(document.title)}", ""]
     if document.about:
         out += [inline(document.about), ""]

@@ -69,7 +69,10 @@ def text(spans: Line, tone: Tone = Tone.PLAIN) -> Text:
 def page(result: CommandResult, options: RenderOptions) -> list[Drawable]:
     """What the terminal shows of any result: the verdict, then the body (or with --quiet only the
     findings), then the summary line and the meaning of the exit status."""
-    return drawables(page_of(result, stat=options.stat, verbose=options.verbose), options)
+    return drawables(
+        page_of(result, stat=options.stat, verbose=options.verbose, max_per_rule=options.max_per_rule),
+        options,
+    )
 
 
 def drawables(document: Page, options: RenderOptions) -> list[Drawable]:

@@ -19,9 +19,12 @@ if TYPE_CHECKING:
     from inspector.results import CommandResult
 
 
-def page_of(result: CommandResult, *, stat: bool = False, verbose: bool = False) -> Page:
-    """`result` as a page. `stat` (diff) and `verbose` (doctor) choose what the page shows."""
-    title, body, quiet, summary = _parts(result, stat, verbose)
+def page_of(
+    result: CommandResult, *, stat: bool = False, verbose: bool = False, max_per_rule: int | None = None
+) -> Page:
+    """`result` as a page. `stat` (diff), `verbose` (doctor) and `max_per_rule` (audit: the findings
+    each rule lists, None for all) choose what the page shows."""
+    title, body, quiet, summary = _parts(result, stat, verbose, max_per_rule)
     return Page(
         title=title,
         headline=headline(result),
@@ -35,7 +38,7 @@ def page_of(result: CommandResult, *, stat: bool = False, verbose: bool = False)
     )
 
 
-def _parts(result: CommandResult, stat: bool, verbose: bool) -> Parts:
+def _parts(result: CommandResult, stat: bool, verbose: bool, max_per_rule: int | None) -> Parts:
     """Each command's page, told apart by its `kind` (mypy narrows the result to its type, and a command
     without a page is a type error at `assert_never`); only that command's page module is imported."""
     if result.kind == "report":
@@ -53,7 +56,7 @@ def _parts(result: CommandResult, stat: bool, verbose: bool) -> Parts:
     if result.kind == "audit":
         from inspector._internal.render.pages.audit import audit_page
 
-        return audit_page(result)
+        return audit_page(result, max_per_rule)
     if result.kind == "diff":
         from inspector._internal.render.pages.diff import diff_page
 

@@ -3,7 +3,7 @@ rules explained."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from inspector._internal.render.pagemodel import (
@@ -38,7 +38,10 @@ from inspector._internal.render.pages.common import (
 _SEVERITY_TONE = {"critical": Tone.SEVERE, "error": Tone.BAD, "warning": Tone.WARN, "note": Tone.ACCENT}
 
 
-def audit_page(result: AuditResult) -> Parts:
+def audit_page(result: AuditResult, max_per_rule: int | None = None) -> Parts:
+    """The page of an audit; each rule lists its first `max_per_rule` findings (None: all) and counts
+    the rest, so a model with 40,000 findings of one rule reads as a page, written in time linear in
+    what it shows (JSON and SARIF always hold every finding)."""
     parts: list[Block] = []
     shared = _shared_outer_frames(result.findings)
     if shared:
@@ -49,15 +52,45 @@ def audit_page(result: AuditResult) -> Parts:
     for group in result.groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
         tone = Tone.BAD if group.worst >= result.fail_on else Tone.WARN
-        entries = tuple(_finding(f, len(shared)) for f in group.findings)
+        shown = group.findings if max_per_rule is None else group.findings[:max_per_rule]
+        blocks: list[Block] = [Entries(tuple(_finding(f, len(shared)) for f in shown))]
+        if len(shown) < len(group.findings):
+            blocks.append(_more_findings(len(group.findings) - len(shown), group.rule.id))
         # Notes alone inform and fail nothing: where the page folds, they read by their title.
-        parts.append(Section(line(title), (Entries(entries),), tone, folded=group.worst.label == "note"))
+        parts.append(Section(line(title), tuple(blocks), tone, folded=group.worst.label == "note"))
     notices: list[Block] = [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices]
     if result.groups:
         notices.append(_rules_explained(result))
-    quiet: list[Block] = [Paragraph(_finding_line(f)) for f in result.findings]
-    quiet += [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices if n.is_error]
+    quiet = _quiet_lines(result, max_per_rule)
     return titled("SavedModel audit", result.model.path), parts + notices, quiet, _audit_summary(result)
+
+
+def _quiet_lines(result: AuditResult, max_per_rule: int | None) -> Iterator[Block]:
+    """--quiet's page: a line per finding, most severe first (each rule's first `max_per_rule`, the
+    rest counted after them), then the rules that could not run; made only when a writer asks for it."""
+    listed: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for finding in result.findings:
+        if max_per_rule is not None and listed.get(finding.rule_id, 0) >= max_per_rule:
+            hidden[finding.rule_id] = hidden.get(finding.rule_id, 0) + 1
+            continue
+        listed[finding.rule_id] = listed.get(finding.rule_id, 0) + 1
+        yield Paragraph(_finding_line(finding))
+    for rule_id, count in hidden.items():
+        yield _more_findings(count, rule_id)
+    for notice in result.notices:
+        if notice.is_error:
+            yield Paragraph(_notice_line(notice.rule_id, notice.message, notice.is_error))
+
+
+def _more_findings(hidden: int, rule_id: str) -> Paragraph:
+    return Paragraph(
+        line(
+            dim(
+                f"… {plural(hidden, f'more {rule_id} finding')} (--all lists them; --format json has them all)"
+            )
+        )
+    )
 
 
 def _at_a_glance(result: AuditResult) -> Section:
