@@ -9,12 +9,12 @@ never modified, and the copy is verified by reading it back.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from inspector._internal.debuginfo import DEBUG_INFO_PATH, is_user_file
@@ -210,7 +210,52 @@ def _copy_regular_files(model_dir: Path, files: Sequence[Path], staged: Path) ->
         # O_NOFOLLOW: if the file was swapped for a link since the walk, opening it fails.
         descriptor = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(descriptor, "rb") as reader, target.open("xb") as writer:
-            shutil.copyfileobj(reader, writer)
+            _copy_keeping_holes(reader.fileno(), writer.fileno())
+
+
+#: Files are copied and searched this many bytes at a time: memory stays flat whatever a shard's size.
+CHUNK = 4 * 2**20
+
+
+def _data_extents(descriptor: int, size: int) -> Iterator[tuple[int, int]]:
+    """The (start, end) ranges of a file that hold data, its holes left out where the filesystem says
+    where they are (SEEK_DATA / SEEK_HOLE); the whole file where it cannot."""
+    if not hasattr(os, "SEEK_DATA"):
+        yield 0, size
+        return
+    position = 0
+    while position < size:
+        try:
+            start = os.lseek(descriptor, position, os.SEEK_DATA)
+        except OSError as error:
+            if error.errno == errno.ENXIO:  # no data after `position`: the rest is a hole
+                return
+            yield position, size  # the filesystem cannot say: read it all
+            return
+        end = os.lseek(descriptor, start, os.SEEK_HOLE)
+        yield start, min(end, size)
+        position = end
+
+
+def _chunks(descriptor: int, size: int) -> Iterator[tuple[int, bytes]]:
+    """The file's data, CHUNK bytes at a time with their offsets, holes skipped."""
+    for start, end in _data_extents(descriptor, size):
+        offset = start
+        while offset < end:
+            piece = os.pread(descriptor, min(CHUNK, end - offset), offset)
+            if not piece:
+                return
+            yield offset, piece
+            offset += len(piece)
+
+
+def _copy_keeping_holes(reader: int, writer: int) -> None:
+    """The file's bytes, a chunk at a time; a hole of the source stays a hole of the copy (a 2 GiB sparse
+    shard is not written out as 2 GiB of zeros)."""
+    size = os.fstat(reader).st_size
+    for offset, piece in _chunks(reader, size):
+        os.pwrite(writer, piece, offset)
+    os.ftruncate(writer, size)
 
 
 def scrub_in_place(model_dir: Path, strip_prefixes: Sequence[str]) -> int:
@@ -272,10 +317,23 @@ def _verify(model_dir: Path, before: SavedModelView) -> None:
 
 
 def _occurrences(folder: Path, prefixes: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Each file of the copy that still holds a prefix, read a chunk at a time (each chunk overlaps the
+    last by a prefix's length, so no occurrence falls between two)."""
+    wanted = [(prefix, prefix.encode()) for prefix in prefixes]
+    overlap = max((len(raw) for _, raw in wanted), default=1) - 1
     found = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        content = path.read_bytes()
-        for prefix in prefixes:
-            if prefix.encode() in content:
-                found.append((str(path), prefix))
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            seen: set[str] = set()
+            tail = b""
+            last_end = -1
+            for offset, piece in _chunks(descriptor, os.fstat(descriptor).st_size):
+                window = (tail if offset == last_end else b"") + piece
+                seen.update(prefix for prefix, raw in wanted if raw in window)
+                tail = window[-overlap:] if overlap else b""
+                last_end = offset + len(piece)
+        finally:
+            os.close(descriptor)
+        found += [(str(path), prefix) for prefix, _ in wanted if prefix in seen]
     return tuple(found)
