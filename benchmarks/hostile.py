@@ -133,6 +133,17 @@ def many_aliases(folder: Path) -> Path:
     return path
 
 
+def many_findings(folder: Path) -> Path:
+    """40,000 aliases each of its own absent function: 40,000 findings of one rule (INS006)."""
+    path = _copy("module_aliases", folder, "aliases_40k")
+    message = _load(path)
+    aliases = message.meta_graphs[0].meta_info_def.function_aliases  # type: ignore[attr-defined]
+    for index in range(40_000):
+        aliases[f"__inference_missing_{index}"] = f"alias_{index}"
+    _save(path, message)
+    return path
+
+
 def repeated_handles(folder: Path) -> Path:
     from test_hostile import bundle_index
 
@@ -177,6 +188,7 @@ BUILDERS = (
     wide_signature,
     many_signatures,
     many_aliases,
+    many_findings,
     repeated_handles,
 )
 

@@ -27,33 +27,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from inspector._internal.api import (
-    Model,
-    audit,
-    diff,
-    doctor,
-    report,
-    scan,
-    scrub,
-    symbolicate,
-    trace,
-    where,
-)
-from inspector._internal.errors import (
-    InspectorError,
-    ModelLoadError,
-    SaveError,
-    TagSelectionError,
-    TensorFlowMissingError,
-)
-from inspector._internal.loader import load
-from inspector._internal.save import save  # TensorFlow itself is imported only when save() runs
-from inspector._internal.view import SavedModelView
-
 if TYPE_CHECKING:
+    from inspector._internal.api import (
+        Model,
+        audit,
+        diff,
+        doctor,
+        report,
+        scan,
+        scrub,
+        symbolicate,
+        trace,
+        where,
+    )
     from inspector._internal.audit.policy import Policy
+    from inspector._internal.errors import (
+        InspectorError,
+        ModelLoadError,
+        SaveError,
+        TagSelectionError,
+        TensorFlowMissingError,
+    )
+    from inspector._internal.loader import load
     from inspector._internal.render import OutputFormat, render
     from inspector._internal.reporting import build_report
+    from inspector._internal.save import save
+    from inspector._internal.view import SavedModelView
     from inspector.results.audit import AuditResult, Severity
     from inspector.results.diff import DiffResult
     from inspector.results.doctor import Diagnosis
@@ -103,9 +102,21 @@ __all__ = [
     "where",
 ]
 
-#: Names imported when first used, each from its home: a command never pays for the types of the others
-#: (`inspector audit` imports no report type, `inspector report` no audit rule).
+#: Every public name, imported when first used from its home: `import inspector` (which every command
+#: runs first, as the package of its modules) costs nothing, and a command never pays for the others'
+#: modules (`inspector rule` reads no model; `inspector audit` imports no report type).
 _LAZY = {
+    **dict.fromkeys(
+        ("Model", "audit", "diff", "doctor", "report", "scan", "scrub", "symbolicate", "trace", "where"),
+        "inspector._internal.api",
+    ),
+    **dict.fromkeys(
+        ("InspectorError", "ModelLoadError", "SaveError", "TagSelectionError", "TensorFlowMissingError"),
+        "inspector._internal.errors",
+    ),
+    "load": "inspector._internal.loader",
+    "save": "inspector._internal.save",  # TensorFlow itself is imported only when save() runs
+    "SavedModelView": "inspector._internal.view",
     "AuditResult": "inspector.results.audit",
     "Severity": "inspector.results.audit",
     "DiffResult": "inspector.results.diff",

@@ -25,6 +25,7 @@ LAYERS: dict[str, set[str]] = {
         "format/savedmodel_format_pb2.py",  # their classes, built from the compiled .proto
         "_internal/errors.py",
         "_internal/fileio.py",
+        "_internal/filemagic.py",  # what a file is, from its first bytes
     },
     # Each command's result: data and the facts derived from it, nothing else.
     "results": {f"results/{p.name}" for p in (PACKAGE / "results").glob("*.py")},

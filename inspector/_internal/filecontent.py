@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-#: Bytes read from a file to tell what it is.
-SNIFF_BYTES = 4096
+from inspector._internal.filemagic import SNIFF_BYTES, is_hdf5, is_zip
+
 #: The most of a pickle that is decoded (a real one's opcodes before its raw data are far fewer).
 MAX_PICKLE_BYTES = 64 * 2**20
 #: Archives and compressed streams nest at most this deep; members, streams and bytes are bounded per model.
@@ -294,10 +294,6 @@ def _head(file: Path | None) -> bytes:
 
 
 # --- archives -----------------------------------------------------------------------------------------------
-
-
-def is_zip(head: bytes) -> bool:
-    return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _is_tar(head: bytes) -> bool:
@@ -649,14 +645,6 @@ def _binary_kind(head: bytes) -> str:
     if head.startswith(b"7z\xbc\xaf"):
         return "archive-unread"
     return ""
-
-
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-
-
-def is_hdf5(head: bytes) -> bool:
-    # The superblock sits at 0 or, after a user block, at 512, 1024, 2048...: within the sniffed head.
-    return head[:8] == _HDF5_MAGIC or any(head[at : at + 8] == _HDF5_MAGIC for at in (512, 1024, 2048))
 
 
 def _hdf5(label: str, source: Path | IO[bytes], size: int, loader: str = "") -> Item:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector._internal.filecontent import Budget, Item, inspect_file, is_hdf5, is_zip
+from inspector._internal.filecontent import Budget, Item, inspect_file
 
 #: What the SavedModel format (and Keras 2's loader) defines at the top of a model's folder.
 FORMAT_FILES = frozenset({"saved_model.pb", "saved_model.pbtxt", "fingerprint.pb", "keras_metadata.pb"})
@@ -117,15 +117,6 @@ def scan_file(path: Path) -> FolderContents:
     """One file given alone (a Keras `.keras` or `.h5` on the command line), read as a folder's file is."""
     items = inspect_file(path, path.name, path.stat().st_size, Budget())
     return FolderContents(tuple(_model_file(item, False) for item in items), False)
-
-
-def keras_file_kind(head: bytes) -> str | None:
-    """What a file that is not a SavedModel is, when it is a Keras model file, from its first bytes."""
-    if is_hdf5(head):
-        return "an HDF5 file (a Keras .h5)"
-    if is_zip(head):
-        return "a zip archive (a Keras .keras file, or another archive)"
-    return None
 
 
 def _model_file(item: Item, in_format: bool) -> ModelFile:

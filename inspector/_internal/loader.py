@@ -33,9 +33,8 @@ from inspector._internal.errors import (
     TagSelectionError,
     UndecodableError,
 )
-from inspector._internal.filecontent import SNIFF_BYTES
 from inspector._internal.fileio import asset_outside, model_part_problem, read_regular_file
-from inspector._internal.foldercontents import keras_file_kind
+from inspector._internal.filemagic import SNIFF_BYTES, keras_file_kind
 from inspector._internal.kerasmeta import read_keras_metadata
 from inspector._internal.protos import ProtoModules, load_protos
 from inspector._internal.view import (

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from inspector import __version__
 from inspector._internal.audit import Policy, audit_meta_graphs
 from inspector._internal.errors import InspectorError, UndecodableError
-from inspector._internal.filecontent import SNIFF_BYTES, extent_read
+from inspector._internal.filecontent import extent_read
+from inspector._internal.filemagic import SNIFF_BYTES
 from inspector._internal.foldercontents import FolderWalk
 from inspector.results.common import Verdict
 from inspector.results.scan import ScanRecord, ScanResult, ScanStatus, ScanSummary, WalkSummary

@@ -149,12 +149,13 @@ def audit_keras_file(path: Path, policy: Policy | None = None, baseline: Iterabl
     config (INS012) and what else it carries (INS013), read by content as a folder's files are. It is not a
     SavedModel: a notice says so, and how to make one."""
     from inspector._internal.audit.rules import ins012_keras_metadata, ins013_model_folder
-    from inspector._internal.foldercontents import keras_file_kind, scan_file
+    from inspector._internal.filemagic import SNIFF_BYTES, keras_file_kind
+    from inspector._internal.foldercontents import scan_file
     from inspector._internal.loader import not_a_saved_model
 
     policy = policy or Policy()
     with path.open("rb") as stream:
-        kind = keras_file_kind(stream.read(4096)) or "a file"
+        kind = keras_file_kind(stream.read(SNIFF_BYTES)) or "a file"
     contents = scan_file(path)
     found = [
         finding.with_fingerprint()

@@ -128,8 +128,13 @@ def _holds_long_array(value: Any) -> bool:
         if isinstance(item, tuple) and not _is_record(item.__class__):
             if len(item) > BATCH:
                 return True
+            budget -= len(item)  # its records count against the budget, looked into or not
+            if budget < 0:
+                return True
             if levels:
-                work.extend((element, levels - 1) for element in item if _is_record(element.__class__))
+                # A record of plain fields holds no array of records: only the others are looked into
+                # (a `where` of 200k ops spent a second looking into every one of them).
+                work.extend((element, levels - 1) for element in item if not _leaf_type(element.__class__))
         elif levels and _is_record(item.__class__):
             work.extend(
                 (getattr(item, name), levels - 1) for name in _fields_that_may_hold_records(item.__class__)
