@@ -2,7 +2,8 @@
 # The audit step of action.yml, a script of its own so that it is tested (tests/test_action.py):
 # each model of INPUT_MODELS is audited once for the pull request's annotations (--format github) and
 # once into INPUT_SARIF_DIR/<n>.sarif for code scanning. The worst exit status goes to GITHUB_OUTPUT
-# (exit-code) and is this script's own; the upload step runs whatever it is.
+# (exit-code) and is this script's own; the upload step runs whatever it is. With INPUT_SIGN_KEY, when every
+# model passed, each is signed (`inspector sign`: audited again, its record added, MODEL.sig beside it).
 set -uo pipefail
 
 inspector="${INSPECTOR:-inspector}"
@@ -29,5 +30,15 @@ for model in "${models[@]}"; do
     worst=$status
   fi
 done
+# Signing: only when every model passed its audit, each is audited again and signed with its record.
+if [ "$worst" -eq 0 ] && [ -n "${INPUT_SIGN_KEY:-}" ]; then
+  for model in "${models[@]}"; do
+    "$inspector" sign "${extra[@]}" --private-key "$INPUT_SIGN_KEY" -- "$model"
+    status=$?
+    if [ "$status" -gt "$worst" ]; then
+      worst=$status
+    fi
+  done
+fi
 echo "exit-code=$worst" >> "${GITHUB_OUTPUT:-/dev/null}"
 exit "$worst"

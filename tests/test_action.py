@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from conftest import ROOT
 
@@ -20,7 +21,7 @@ INSPECTOR = Path(sys.executable).with_name("inspector")
 
 
 def _run(
-    tmp_path: Path, models: str, args: str = "--no-registry"
+    tmp_path: Path, models: str, args: str = "--no-registry", sign_key: str = ""
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     output = tmp_path / "github_output"
     env = {
@@ -31,6 +32,7 @@ def _run(
         "INPUT_SARIF_DIR": str(tmp_path / "sarif"),
         "GITHUB_OUTPUT": str(output),
         "NO_COLOR": "1",
+        "INPUT_SIGN_KEY": sign_key,
     }
     run = subprocess.run(
         ["bash", str(SCRIPT)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
@@ -81,7 +83,8 @@ def test_the_action_runs_the_script_and_uploads_what_it_wrote() -> None:
     upload = steps["Upload to code scanning"]
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-dir }}"
-    assert set(action["inputs"]) == {"models", "python-version", "args", "sarif-dir", "upload"}
+    assert set(action["inputs"]) == {"models", "python-version", "args", "sarif-dir", "upload", "sign-key"}
+    assert steps["Audit"]["env"]["INPUT_SIGN_KEY"] == "${{ inputs.sign-key }}"
     assert steps["Set up Python"]["uses"].startswith("actions/setup-python@")
 
 
@@ -104,3 +107,33 @@ def test_every_model_of_a_block_list_is_audited(tmp_path: Path) -> None:
     run, output = _run(tmp_path, f"{clean}\n{risky}\n")
     assert run.returncode == 1 and output.read_text() == "exit-code=1\n"
     assert sorted(log.name for log in (tmp_path / "sarif").iterdir()) == ["1.sarif", "2.sarif"]
+
+
+def test_with_a_key_every_model_is_signed_only_when_every_audit_passes(tmp_path: Path) -> None:
+    import shutil
+
+    pytest.importorskip("model_signing")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = tmp_path / "release.pem"
+    key.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    clean = shutil.copytree(catalog.get("module_aliases").path, tmp_path / "clean")
+    other = shutil.copytree(catalog.get("custom_ops").path, tmp_path / "other")
+    risky = shutil.copytree(catalog.get("risky_ops").path, tmp_path / "risky")
+    run, output = _run(tmp_path, f"{clean} {risky}", sign_key=str(key))
+    assert run.returncode == 1 and output.read_text() == "exit-code=1\n"
+    assert not list(tmp_path.glob("*.sig"))  # one model failed: nothing is signed
+    run, output = _run(
+        tmp_path,
+        f"{clean}\n{other}",
+        args="--no-registry --allow Acme>Scale --allow Beta>Shift",
+        sign_key=str(key),
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.sig")) == ["clean.sig", "other.sig"]
+    assert run.stdout.count("SIGNED: ") == 2

@@ -78,7 +78,13 @@ LAYERS: dict[str, set[str]] = {
         ),
     },
     # Many models: audits in worker processes with limits, cached (scan); on many machines (beam).
-    "batch": {"_internal/scanworkers.py", "_internal/scanoutput.py", "beam.py", "_internal/policyargs.py"},
+    "batch": {
+        "_internal/scanworkers.py",
+        "_internal/scanoutput.py",
+        "beam.py",
+        "_internal/policyargs.py",
+        "_internal/signing.py",  # sign and verify: the audit, its record, model-signing
+    },
     # Results in, text out.
     "render": {
         f"_internal/render/{p.relative_to(PACKAGE / '_internal' / 'render').as_posix()}"

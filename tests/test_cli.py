@@ -94,6 +94,8 @@ EVERY_COMMAND = {
     "scrub": ["scrub", "m", "out", "--strip-prefix", "/home/ci/"],
     "symbolicate": ["symbolicate", "m", "error.log", "--no-color"],
     "config": ["config", "--policy", "p.toml", "--ignore", "INS005", "--format", "json"],
+    "sign": ["sign", "m", "--private-key", "k.pem", "--signature", "m.sig", "--fail-on", "warning"],
+    "verify": ["verify", "m", "--public-key", "k.pub.pem", "--format", "json"],
 }
 
 

@@ -79,9 +79,9 @@ def test_each_command_offers_exactly_the_formats_its_result_renders_in() -> None
         if command in ("rule", "completion"):  # a rule's text, a shell's script: no result to format
             assert not [a for a in parser._actions if a.dest == "format"]
             continue
-        if command == "config":  # the policy in effect, no model's result: a table for a person, or JSON
-            [config_format] = [a for a in parser._actions if a.dest == "format"]
-            assert tuple(config_format.choices) == ("text", "json")
+        if command in ("config", "sign", "verify"):  # a few lines for a person, or JSON: no page of a result
+            [line_format] = [a for a in parser._actions if a.dest == "format"]
+            assert tuple(line_format.choices) == ("text", "json")
             continue
         if command == "scan":
             [scan_format] = [a for a in parser._actions if a.dest == "format"]

@@ -107,17 +107,20 @@ def _rule_sources() -> Iterator[bytes]:
 # --- one model ------------------------------------------------------------------------------------------
 
 
-def content_hash(model_dir: Path) -> str | None:
+def content_hash(model_dir: Path, exclude: frozenset[str] = frozenset()) -> str | None:
     """The model's content as the audit reads it: the entries of its folder (`modelfiles.FolderWalk`, as
     the audit walks them), each with its kind, every regular file's size and every byte the audit can read
     of it -- the files the loader parses, whole at any size; of any other file as much as the folder rules read,
     judged by its head as they judge it (`filecontent.extent_read`: all of an archive, a pickle's opcodes,
     a weights shard's head -- its tail is only sized). Links and special files are named, never followed or opened. None when a bound cut the walk
-    short (then the model is audited, never cached)."""
+    short (then the model is audited, never cached). `exclude`: top-level files left out (the signed audit
+    record, which holds this hash)."""
     digest = hashlib.sha256()
     walk = FolderWalk(model_dir)
     parsed = _parsed_whole()
     for path, relative, info in walk:
+        if relative in exclude:
+            continue
         if stat.S_ISDIR(info.st_mode):
             digest.update(f"dir {relative}\0".encode())
         elif stat.S_ISREG(info.st_mode):

@@ -159,6 +159,8 @@ _COMMANDS: dict[str, str] = {
     "trace": "creation stack traces of ops",
     "where": "which ops a source line created",
     "audit": "pre-release audit: whitelist, risky ops, registry, debug info, aliases, versions",
+    "sign": "audit a model and, only when it passes, sign it with its audit record (model-signing)",
+    "verify": "verify a signed model and its audit record, and audit it again with today's rules",
     "scan": "audit every SavedModel under folders or globs, one JSON line each",
     "rule": "print an audit rule's documentation",
     "config": "print the audit policy in effect and where each value came from",

@@ -201,6 +201,9 @@ EXIT_MEANINGS = {
     "doctor": "0 the model loads (or, without --try-load, no blocker found); 1 a blocker; 2 bad input",
     "scrub": "0 written and verified; 1 a stripped prefix still occurs in a file of the copy; 2 bad input",
     "symbolicate": "0 every name found; 1 some not (or the log names none); 2 bad input",
+    "sign": "0 audited, passed and signed; 1 the audit failed (nothing signed); 2 bad input",
+    "verify": "0 the signature verifies, the record matches and both audits pass; 1 any mismatch or a "
+    "failing verdict; 2 bad input",
 }
 
 

@@ -1,0 +1,108 @@
+"""`inspector verify`: a signed model's signature and audit record checked, and the model audited again."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from inspector import __version__
+from inspector._internal.cli.parsing import choice_of
+from inspector._internal.policyargs import add_policy_options, policy_of
+from inspector._internal.render.safe import visible
+from inspector._internal.render.words import EXIT_MEANINGS
+
+EPILOG = f"""\
+examples:
+  inspector verify model/ --public-key release.pub.pem                 # model.sig beside the folder
+  inspector verify model/ --signature model.sig --certificate-chain ca.pem
+  inspector verify model/ --signature model.sigstore.json \\
+      --identity release@example.com --identity-provider https://accounts.google.com
+
+model-signing verifies the signature over every file (a changed, added or missing file is named); the
+audit record the model carries must describe these files; and the model is audited again with this
+inspector's rules, under the project's policy. Both verdicts are said:
+  VERIFIED: signed by ..., audited PASSED under rules R; today's rules: PASSED (exit 0)
+
+exit status: {EXIT_MEANINGS["verify"]}.
+"""
+
+
+def declare(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Verify a model signed by `inspector sign`: its signature (model-signing), its audit record, and "
+        "its audit again with today's rules."
+    )
+    parser.epilog = EPILOG
+    parser.add_argument("model", type=Path, help="the signed SavedModel directory")
+    parser.add_argument(
+        "--signature", type=Path, metavar="FILE", help="the signature (default: MODEL.sig beside the folder)"
+    )
+    mode = parser.add_argument_group("who must have signed (key, certificate, or Sigstore identity)")
+    mode.add_argument("--public-key", type=Path, metavar="PEM", help="the signer's public key")
+    mode.add_argument(
+        "--certificate-chain",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="certificate mode: the certificates up to the root of trust (repeatable)",
+    )
+    mode.add_argument("--identity", metavar="ID", help="Sigstore: the identity that must have signed")
+    mode.add_argument("--identity-provider", metavar="URL", help="Sigstore: the OIDC issuer of --identity")
+    add_policy_options(parser)
+    parser.add_argument(
+        "--format",
+        type=choice_of("format", ["text", "json"]),
+        choices=["text", "json"],
+        metavar="FORMAT",
+        default="text",
+        help="text (default) or json",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from inspector._internal.audit import read_baseline
+    from inspector._internal.loader import resolve_model_path
+    from inspector._internal.signing import Verifier, verify_model
+
+    model_dir, _ = resolve_model_path(args.model)
+    signature = args.signature or model_dir.with_name(model_dir.name + ".sig")
+    verifier = Verifier(args.public_key, tuple(args.certificate_chain), args.identity, args.identity_provider)
+    baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+    outcome = verify_model(model_dir, signature, verifier, policy_of(args), baseline)
+    today = outcome.today.verdict.value
+    if args.format == "json":
+        document = {
+            "tool": "inspector",
+            "version": __version__,
+            "kind": "verify",
+            "model": str(model_dir),
+            "signature": str(signature),
+            "signed_by": outcome.signed_by,
+            "signature_verified": not outcome.mismatches,
+            "mismatches": list(outcome.mismatches),
+            "record_problem": outcome.record_problem or None,
+            "recorded_verdict": outcome.recorded_verdict,
+            "recorded_rules": outcome.recorded_rules,
+            "today_verdict": today,
+            "exit_code": outcome.exit_code,
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+        return outcome.exit_code
+    head = "VERIFIED" if outcome.exit_code == 0 else "FAILED"
+    lines = [
+        f"{head}: signed by {outcome.signed_by}"
+        + (", the signature does not match the files" if outcome.mismatches else "")
+        + f"; audited {outcome.recorded_verdict.upper()} under rules {outcome.recorded_rules}; "
+        f"today's rules: {today.upper()} (exit {outcome.exit_code})"
+    ]
+    lines += [f"  changed: {item}" for item in outcome.mismatches]
+    if outcome.record_problem:
+        lines.append(f"  record: {outcome.record_problem}")
+    if outcome.today.exit_code != 0:
+        lines.append(f"  today's audit: {model_dir} fails it (inspector audit {model_dir} shows why)")
+    sys.stdout.write("".join(visible(line) + "\n" for line in lines))
+    return outcome.exit_code
