@@ -50,8 +50,9 @@ except ImportError as missing:  # the extra is not installed: say so in one line
 
 from inspector._internal.audit import Policy, read_baseline
 from inspector._internal.discover import MODEL_FILES
+from inspector._internal.errors import InspectorError
 from inspector._internal.foldercontents import MAX_ENTRIES
-from inspector._internal.policyargs import add_policy_options, policy_of
+from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
 from inspector._internal.scanworkers import (
     DEFAULT_MAX_MEMORY_MB,
     DEFAULT_TIMEOUT,
@@ -164,6 +165,8 @@ class _AuditModel(beam.DoFn):
             if problem:
                 yield error_record(folder, ScanStatus.ERROR, f"{folder}: {problem}")
                 return
+            if self.options.verifier is not None:
+                copy_signature(folder, local)
             record, self.worker = self.worker.audit(local)
         yield _named(record, folder)
 
@@ -191,6 +194,22 @@ def copy_model(folder: str, local: Path) -> str | None:
         with FileSystems.open(metadata.path) as source, open(target, "wb") as sink:  # noqa: PTH123
             shutil.copyfileobj(source, sink)
     return None
+
+
+#: A signature is a small Sigstore bundle: a larger file beside a model is not copied to the worker.
+MAX_SIGNATURE_BYTES = 16 * 2**20
+
+
+def copy_signature(folder: str, local: Path) -> None:
+    """The remote model's signature (FOLDER.sig beside it), copied beside the local copy, when there is
+    one of a signature's size (--require-signature; without it the model's record says it is unsigned)."""
+    remote = folder.rstrip("/") + ".sig"
+    [result] = FileSystems.match([remote])
+    found = [m for m in result.metadata_list if m.path == remote]
+    if not found or found[0].size_in_bytes > MAX_SIGNATURE_BYTES:
+        return
+    with FileSystems.open(remote) as source, open(local.with_name(local.name + ".sig"), "wb") as sink:  # noqa: PTH123
+        shutil.copyfileobj(source, sink)
 
 
 def _named(record: ScanRecord, remote: str) -> ScanRecord:
@@ -226,13 +245,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--tags", type=lambda text: tuple(t for t in text.split(",") if t), metavar="TAG[,TAG]"
     )
     add_policy_options(parser)
+    parser.add_argument(
+        "--require-signature",
+        action="store_true",
+        help="verify each model's signature (MODEL.sig beside it) and audit record, as `scan` does",
+    )
+    add_verifier_options(parser)
     known, pipeline_args = parser.parse_known_args(argv)
+    try:
+        verifier = verifier_of(known) if known.require_signature else None
+    except InspectorError as error:
+        sys.stderr.write(f"{parser.prog}: error: {error}\n")
+        return 2
     options = ScanOptions(
         policy_of(known),
         baseline=read_baseline(known.baseline) if known.baseline else frozenset(),
         tags=known.tags,
         timeout=known.timeout,
         max_memory_mb=known.max_memory,
+        verifier=verifier,
     )
     for pattern in known.input:
         if not _matches(pattern):

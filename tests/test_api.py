@@ -160,6 +160,7 @@ def test_the_readme_python_section_runs_and_says_what_it_shows() -> None:
         "error": 0,
         "timeout": 0,
         "oom": 0,
+        "unsigned": 0,
     }
 
 

@@ -84,6 +84,7 @@ LAYERS: dict[str, set[str]] = {
         "beam.py",
         "_internal/policyargs.py",
         "_internal/signing.py",  # sign and verify: the audit, its record, model-signing
+        "_internal/contenthash.py",  # the content the audit reads, hashed: the cache key, the record's claim
     },
     # Results in, text out.
     "render": {

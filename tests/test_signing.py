@@ -152,3 +152,29 @@ def test_without_the_extra_one_line_says_how_to_get_it(
         "inspector: error: signing needs model-signing: pip install 'savedmodel-inspector[sign]'"
     )
     assert not (model / RECORD_FILE).exists()
+
+
+def test_scan_requires_a_signature_and_records_the_signer(tmp_path: Path, keys: tuple[Path, Path]) -> None:
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    for name in ("signed", "unsigned", "tampered"):
+        shutil.copytree(catalog.get("module_aliases").path, registry / name)
+    for name in ("signed", "tampered"):
+        assert run_cli("sign", registry / name, "--private-key", keys[0]).code == 0
+    (registry / "tampered" / "assets").mkdir()
+    (registry / "tampered" / "assets" / "new.txt").write_text("added after signing")
+    run = run_cli(
+        "scan", registry, "--require-signature", "--public-key", keys[1], "--format", "jsonl", "--jobs", "1"
+    )
+    assert run.code == 1, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    records = {Path(r["path"]).name: r for r in lines if r["record"] == "model"}
+    assert records["signed"]["status"] == "ok" and records["signed"]["signature"]["verified"] is True
+    assert "release.pub.pem" in records["signed"]["signature"]["signed_by"]
+    assert records["unsigned"]["status"] == "unsigned"
+    assert records["unsigned"]["signature"]["problems"][0].startswith("no signature:")
+    assert records["tampered"]["status"] == "unsigned"
+    assert "added since signing: assets/new.txt" in records["tampered"]["signature"]["problems"]
+    assert lines[-1]["statuses"]["unsigned"] == 2
+    without = run_cli("scan", registry, "--public-key", keys[1])
+    assert without.code == 2 and "give --require-signature" in without.stderr

@@ -12,6 +12,7 @@ from inspector.results.policy import PolicyInEffect, Setting
 
 if TYPE_CHECKING:  # the audit is imported by the commands that audit, when they run
     from inspector._internal.audit import Policy
+    from inspector._internal.signing import Verifier
 
 
 def add_policy_options(parser: argparse.ArgumentParser) -> None:
@@ -164,3 +165,28 @@ def _toml_value(value: object) -> str | float | bool | list[str] | None:
     if isinstance(value, (bool, float)) or value is None:
         return value
     return str(value)
+
+
+def add_verifier_options(parser: argparse.ArgumentParser) -> None:
+    """Who must have signed a model (`verify`, `scan --require-signature`): a key, a certificate chain, or
+    a Sigstore identity."""
+    mode = parser.add_argument_group("who must have signed (key, certificate, or Sigstore identity)")
+    mode.add_argument("--public-key", type=Path, metavar="PEM", help="the signer's public key")
+    mode.add_argument(
+        "--certificate-chain",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="certificate mode: the certificates up to the root of trust (repeatable)",
+    )
+    mode.add_argument("--identity", metavar="ID", help="Sigstore: the identity that must have signed")
+    mode.add_argument("--identity-provider", metavar="URL", help="Sigstore: the OIDC issuer of --identity")
+
+
+def verifier_of(args: argparse.Namespace) -> Verifier:
+    from inspector._internal.signing import SigningError, Verifier
+
+    if args.public_key is None and not args.certificate_chain and args.identity is None:
+        raise SigningError("give --public-key, --certificate-chain, or --identity with --identity-provider")
+    return Verifier(args.public_key, tuple(args.certificate_chain), args.identity, args.identity_provider)

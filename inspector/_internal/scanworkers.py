@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import signal
-import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -29,17 +28,23 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from inspector import __version__
 from inspector._internal.audit import Policy, audit_meta_graphs
+from inspector._internal.contenthash import content_hash
 from inspector._internal.errors import InspectorError, UndecodableError
-from inspector._internal.filecontent import extent_read
-from inspector._internal.filemagic import SNIFF_BYTES
-from inspector._internal.foldercontents import FolderWalk
 from inspector.results.common import Verdict
-from inspector.results.scan import ScanRecord, ScanResult, ScanStatus, ScanSummary, WalkSummary
+from inspector.results.scan import (
+    ScanRecord,
+    ScanResult,
+    ScanStatus,
+    ScanSummary,
+    SignatureRecord,
+    WalkSummary,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from inspector._internal.discover import Discovery
+    from inspector._internal.signing import Verifier
 
 #: Bumped when a record's fields change meaning; adding a field keeps it.
 RECORD_VERSION = 1
@@ -60,6 +65,9 @@ class ScanOptions:
     timeout: float = DEFAULT_TIMEOUT
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB  # 0: no limit
     cache_dir: Path | None = None
+    # --require-signature: each model's signature (MODEL.sig beside it) is verified with this, every run
+    # (the cache keys the audit by the model's content; the signature beside it is checked anew).
+    verifier: Verifier | None = None
 
     def rules_version(self) -> str:
         """What a cached record depends on besides the model: inspector and its rules' code and data,
@@ -107,77 +115,6 @@ def _rule_sources() -> Iterator[bytes]:
 # --- one model ------------------------------------------------------------------------------------------
 
 
-def content_hash(model_dir: Path, exclude: frozenset[str] = frozenset()) -> str | None:
-    """The model's content as the audit reads it: the entries of its folder (`modelfiles.FolderWalk`, as
-    the audit walks them), each with its kind, every regular file's size and every byte the audit can read
-    of it -- the files the loader parses, whole at any size; of any other file as much as the folder rules read,
-    judged by its head as they judge it (`filecontent.extent_read`: all of an archive, a pickle's opcodes,
-    a weights shard's head -- its tail is only sized). Links and special files are named, never followed or opened. None when a bound cut the walk
-    short (then the model is audited, never cached). `exclude`: top-level files left out (the signed audit
-    record, which holds this hash)."""
-    digest = hashlib.sha256()
-    walk = FolderWalk(model_dir)
-    parsed = _parsed_whole()
-    for path, relative, info in walk:
-        if relative in exclude:
-            continue
-        if stat.S_ISDIR(info.st_mode):
-            digest.update(f"dir {relative}\0".encode())
-        elif stat.S_ISREG(info.st_mode):
-            digest.update(f"file {relative} {info.st_size}\0".encode())
-            digest.update(_file_digest(Path(path), info.st_size, whole=relative in parsed))
-        else:
-            digest.update(f"special {relative} {stat.S_IFMT(info.st_mode)}\0".encode())
-    return None if walk.truncated else "sha256:" + digest.hexdigest()
-
-
-def _parsed_whole() -> frozenset[str]:
-    """The files (relative, with `/`) the loader and the rules parse whole, whatever their size."""
-    from inspector._internal.checkpoint import INDEX_FILE
-    from inspector._internal.debuginfo import DEBUG_INFO_PATH
-    from inspector._internal.kerasmeta import KERAS_METADATA_FILE
-    from inspector._internal.loader import FINGERPRINT_FILE, MODEL_FILES
-
-    return frozenset(
-        {
-            *MODEL_FILES,
-            FINGERPRINT_FILE,
-            KERAS_METADATA_FILE,
-            DEBUG_INFO_PATH.as_posix(),
-            INDEX_FILE.as_posix(),
-        }
-    )
-
-
-def _file_digest(path: Path, size: int, *, whole: bool) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        return f"unreadable {error.strerror}".encode()
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return b"replaced"  # swapped for something else since the walk saw it
-        digest = hashlib.sha256()
-        if whole:
-            remaining = size
-        else:
-            head = os.read(descriptor, SNIFF_BYTES)
-            remaining = extent_read(head, size) - len(head)
-            digest.update(head)
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 2**20))
-            if not chunk:
-                break
-            digest.update(chunk)
-            remaining -= len(chunk)
-        return digest.digest()
-    except OSError as error:
-        return f"unreadable {error.strerror}".encode()
-    finally:
-        os.close(descriptor)
-
-
 def audit_record(path: Path, options: ScanOptions, rules_version: str) -> ScanRecord:
     """The record of one model: read from the cache when its content and the rules are unchanged,
     otherwise audited (and cached). Never raises for the model's sake: a bad model is an `error` record."""
@@ -186,10 +123,27 @@ def audit_record(path: Path, options: ScanOptions, rules_version: str) -> ScanRe
     for cache_file in _cache_files(options, content, rules_version):
         cached = _read_cached(cache_file, path)
         if cached is not None:
-            return replace(cached, cached=True, seconds=_since(started))
+            return replace(_with_signature(cached, path, options), cached=True, seconds=_since(started))
     record = replace(_audited(path, options), content_hash=content, rules_version=rules_version)
     remember(record, options)
-    return replace(record, seconds=_since(started))
+    return replace(_with_signature(record, path, options), seconds=_since(started))
+
+
+def _with_signature(record: ScanRecord, path: Path, options: ScanOptions) -> ScanRecord:
+    """The record with its model's signature checked (--require-signature): a model whose signature is
+    missing or does not verify is `unsigned`, whatever its audit said (unless the audit could not run)."""
+    if options.verifier is None:
+        return record
+    from inspector._internal.signing import check_signature
+
+    try:
+        check = check_signature(path, path.with_name(path.name + ".sig"), options.verifier)
+        signature = SignatureRecord(check.verified, check.signed_by, check.problems())
+    except InspectorError as error:
+        signature = SignatureRecord(False, options.verifier.describe(), (str(error),))
+    unsigned = not signature.verified and record.status in (ScanStatus.OK, ScanStatus.FINDINGS)
+    status = ScanStatus.UNSIGNED if unsigned else record.status
+    return replace(record, signature=signature, status=status, exit_code=status.exit_code)
 
 
 def remember(record: ScanRecord, options: ScanOptions) -> None:

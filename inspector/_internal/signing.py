@@ -101,21 +101,38 @@ class SignOutcome:
 
 
 @dataclass(frozen=True)
-class VerifyOutcome:
-    """What `verify` found: the signature's check, the record's, and the audit then and now."""
+class SignatureCheck:
+    """A signed model's signature and audit record, checked (without auditing it again)."""
 
     signed_by: str
     mismatches: tuple[str, ...]  # what model-signing found changed, added or missing; empty: it verified
     record_problem: str  # why the record does not describe these files; empty: it does
     recorded_verdict: str  # the audit's verdict when the model was signed
     recorded_rules: str
+
+    @property
+    def verified(self) -> bool:
+        return not self.mismatches and not self.record_problem and self.recorded_verdict == "passed"
+
+    def problems(self) -> tuple[str, ...]:
+        said = [*self.mismatches]
+        if self.record_problem:
+            said.append(self.record_problem)
+        if not self.record_problem and self.recorded_verdict != "passed":
+            said.append(f"the recorded audit {self.recorded_verdict}")
+        return tuple(said)
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    """What `verify` found: the signature's check, the record's, and the audit then and now."""
+
+    signature: SignatureCheck
     today: AuditResult
 
     @property
     def exit_code(self) -> int:
-        if self.mismatches or self.record_problem or self.recorded_verdict != "passed":
-            return 1
-        return 1 if self.today.exit_code != 0 else 0
+        return 0 if self.signature.verified and self.today.exit_code == 0 else 1
 
 
 def _model_signing() -> Any:
@@ -183,8 +200,17 @@ def verify_model(
     baseline: frozenset[str] = frozenset(),
 ) -> VerifyOutcome:
     """Verify the signature, read the record back and check it, and audit the model again."""
+    return VerifyOutcome(check_signature(model_dir, signature, verifier), _audit(model_dir, policy, baseline))
+
+
+def check_signature(model_dir: Path, signature: Path, verifier: Verifier) -> SignatureCheck:
+    """The signature verified with model-signing (what changed, named), and the audit record read back and
+    held to the files. A missing signature is a mismatch of its own, not bad input: `scan
+    --require-signature` records it for the model."""
     if not signature.is_file():
-        raise SigningError(f"{signature}: no such signature file")
+        return SignatureCheck(
+            verifier.describe(), (f"no signature: {signature} is missing",), "", "unknown", "unknown"
+        )
     signing = _model_signing()
     config = signing.verifying.Config()
     if verifier.identity is not None:
@@ -211,14 +237,12 @@ def verify_model(
     except Exception as error:  # a bundle that is not one, a key of another kind: the signature fails
         mismatches = (f"the signature does not verify: {_said(error)}",)
     recorded, problem = _read_record(model_dir)
-    today = _audit(model_dir, policy, baseline)
-    return VerifyOutcome(
+    return SignatureCheck(
         verifier.describe(),
         mismatches,
         problem,
         str(recorded.get("verdict", "unknown")),
         str(recorded.get("rules_version", "unknown")),
-        today,
     )
 
 
@@ -248,8 +272,9 @@ def _check_signing_input(model_dir: Path, signer: Signer, signature: Path) -> No
 
 def _record(model_dir: Path, result: AuditResult, policy: Policy, baseline: frozenset[str]) -> dict[str, Any]:
     """The audit record: the audit's document, the rules' version, and the hash of what it read."""
+    from inspector._internal.contenthash import content_hash
     from inspector._internal.render import OutputFormat, render
-    from inspector._internal.scanworkers import ScanOptions, content_hash
+    from inspector._internal.scanworkers import ScanOptions
 
     content = content_hash(model_dir, exclude=frozenset({RECORD_FILE}))
     if content is None:
@@ -280,7 +305,7 @@ def _write_new(path: Path, document: dict[str, Any]) -> None:
 
 def _read_record(model_dir: Path) -> tuple[dict[str, Any], str]:
     """The record, and why it does not describe the model's files ("" when it does)."""
-    from inspector._internal.scanworkers import content_hash
+    from inspector._internal.contenthash import content_hash
 
     path = model_dir / RECORD_FILE
     try:

@@ -21,10 +21,13 @@ class ScanStatus(StrEnum):
     ERROR = "error"  # not audited (the reader refused the model), or a rule could not run
     TIMEOUT = "timeout"  # over --timeout: its worker was stopped
     OOM = "oom"  # over --max-memory
+    UNSIGNED = "unsigned"  # --require-signature: no signature, or one that does not verify
 
     @property
     def exit_code(self) -> int:
-        return {ScanStatus.OK: EXIT_OK, ScanStatus.FINDINGS: EXIT_FOUND}.get(self, EXIT_BAD_INPUT)
+        return {ScanStatus.OK: EXIT_OK, ScanStatus.FINDINGS: EXIT_FOUND, ScanStatus.UNSIGNED: EXIT_FOUND}.get(
+            self, EXIT_BAD_INPUT
+        )
 
     @property
     def limited(self) -> bool:
@@ -49,6 +52,18 @@ class ScanRecord:
     rules_version: str | None = None  # inspector, its rules and data, the policy, baseline and tags
     seconds: float = 0.0
     audit: Mapping[str, Any] | None = field(default=None, repr=False)  # audit.schema.json's document
+    # --require-signature: the model's signature (MODEL.sig beside it) and its audit record, checked.
+    signature: SignatureRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureRecord:
+    """A model's signature as `scan --require-signature` found it: who must have signed, whether it
+    verifies with the audit record it carries, and what does not."""
+
+    verified: bool
+    signed_by: str
+    problems: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from inspector._internal.render import OutputFormat
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.parsing import choice_of
+from inspector._internal.render import OutputFormat
 
 #: The formats every command writes; `audit` adds SARIF. (A test checks these against the renderers.)
 COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.HTML)

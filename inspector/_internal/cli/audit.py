@@ -5,15 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from inspector._internal.errors import InspectorError
-from inspector._internal.policyargs import add_policy_options, policy_of
-from inspector._internal.render import OutputFormat
-from inspector._internal.render.words import EXIT_MEANINGS
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import (
     AUDIT_FORMATS,
     add_output_options,
@@ -21,6 +13,10 @@ from inspector._internal.cli.arguments import (
     model_argument,
 )
 from inspector._internal.cli.output import emit, working, write
+from inspector._internal.errors import InspectorError
+from inspector._internal.policyargs import add_policy_options, policy_of
+from inspector._internal.render import OutputFormat
+from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
 examples:

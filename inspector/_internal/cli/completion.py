@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
-from inspector._internal.errors import InspectorError
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli import build_parser
+from inspector._internal.errors import InspectorError
 
 
 def declare(completion: argparse.ArgumentParser) -> None:

@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from inspector import __version__
+from inspector._internal.cli.parsing import choice_of
 from inspector._internal.policyargs import add_policy_options
 from inspector._internal.render.safe import visible
-
-if TYPE_CHECKING:
-    pass
-from inspector._internal.cli.parsing import choice_of
 
 
 def declare(config: argparse.ArgumentParser) -> None:

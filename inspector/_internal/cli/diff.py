@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from inspector._internal.render.words import EXIT_MEANINGS
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import add_output_options, add_reading_options
 from inspector._internal.cli.output import emit
+from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
 categories: versions, signatures, aliases, functions, ops, attrs, namespaces, risky-ops, variables,

@@ -5,13 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from inspector._internal.errors import InspectorError
-from inspector._internal.render.words import EXIT_MEANINGS
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import (
     LOCATED_FORMATS,
     add_output_options,
@@ -19,6 +13,8 @@ from inspector._internal.cli.arguments import (
     model_argument,
 )
 from inspector._internal.cli.output import emit, working
+from inspector._internal.errors import InspectorError
+from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
 examples:

@@ -9,14 +9,11 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from inspector import __version__
 from inspector._internal.render.safe import visible
 from inspector.results.common import EXIT_BAD_INPUT
-
-if TYPE_CHECKING:
-    pass
 
 
 class VersionAction(argparse.Action):

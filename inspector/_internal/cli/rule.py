@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from inspector._internal.errors import InspectorError
-
-if TYPE_CHECKING:
-    pass
 
 
 def declare(rule: argparse.ArgumentParser) -> None:

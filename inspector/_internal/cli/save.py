@@ -7,10 +7,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import add_output_options
 from inspector._internal.cli.output import working
 from inspector._internal.cli.report import emit_report

@@ -6,15 +6,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from inspector._internal.errors import InspectorError
-from inspector._internal.policyargs import add_policy_options, policy_of
-from inspector._internal.render.words import EXIT_MEANINGS
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import add_reading_options
+from inspector._internal.errors import InspectorError
+from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
+from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
 examples:
@@ -82,6 +78,13 @@ def declare(scan_cmd: argparse.ArgumentParser) -> None:
         "elsewhere, and always with --output)",
     )
     add_policy_options(scan_cmd)
+    scan_cmd.add_argument(
+        "--require-signature",
+        action="store_true",
+        help="verify each model's signature (MODEL.sig beside it, from `inspector sign`) and its audit record: "
+        "a model without one, or whose signature does not verify, is `unsigned` (exit 1); the signer is recorded",
+    )
+    add_verifier_options(scan_cmd)
     add_reading_options(scan_cmd, whitelist=False)
     scan_cmd.set_defaults(run=run)
 
@@ -96,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
         raise InspectorError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
         raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
+    if not args.require_signature and (args.public_key or args.certificate_chain or args.identity):
+        raise InspectorError(
+            "--public-key, --certificate-chain and --identity verify signatures: give --require-signature"
+        )
     if args.max_memory < 0:
         raise InspectorError(f"--max-memory must be 0 (no limit) or more, not {args.max_memory}")
     options = ScanOptions(
@@ -105,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         max_memory_mb=args.max_memory,
         cache_dir=args.cache,
+        verifier=verifier_of(args) if args.require_signature else None,
     )
     discovery = Discovery()
     models = list(find_models(args.targets, discovery))

@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from inspector._internal.errors import InspectorError
-from inspector._internal.render.words import EXIT_MEANINGS
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import add_output_options, add_reading_options
 from inspector._internal.cli.output import emit
+from inspector._internal.errors import InspectorError
+from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
 examples:

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-from inspector._internal.render.words import EXIT_MEANINGS
-
-if TYPE_CHECKING:
-    pass
 from inspector._internal.cli.arguments import (
     LOCATED_FORMATS,
     add_output_options,
@@ -17,6 +12,7 @@ from inspector._internal.cli.arguments import (
     model_argument,
 )
 from inspector._internal.cli.output import emit
+from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
 examples:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from inspector import __version__
 from inspector._internal.cli.parsing import choice_of
-from inspector._internal.policyargs import add_policy_options, policy_of
+from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import EXIT_MEANINGS
 
@@ -39,18 +39,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--signature", type=Path, metavar="FILE", help="the signature (default: MODEL.sig beside the folder)"
     )
-    mode = parser.add_argument_group("who must have signed (key, certificate, or Sigstore identity)")
-    mode.add_argument("--public-key", type=Path, metavar="PEM", help="the signer's public key")
-    mode.add_argument(
-        "--certificate-chain",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PEM",
-        help="certificate mode: the certificates up to the root of trust (repeatable)",
-    )
-    mode.add_argument("--identity", metavar="ID", help="Sigstore: the identity that must have signed")
-    mode.add_argument("--identity-provider", metavar="URL", help="Sigstore: the OIDC issuer of --identity")
+    add_verifier_options(parser)
     add_policy_options(parser)
     parser.add_argument(
         "--format",
@@ -66,13 +55,16 @@ def declare(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from inspector._internal.audit import read_baseline
     from inspector._internal.loader import resolve_model_path
-    from inspector._internal.signing import Verifier, verify_model
+    from inspector._internal.signing import SigningError, verify_model
 
     model_dir, _ = resolve_model_path(args.model)
     signature = args.signature or model_dir.with_name(model_dir.name + ".sig")
-    verifier = Verifier(args.public_key, tuple(args.certificate_chain), args.identity, args.identity_provider)
+    verifier = verifier_of(args)
     baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+    if not signature.is_file():
+        raise SigningError(f"{signature}: no such signature file")
     outcome = verify_model(model_dir, signature, verifier, policy_of(args), baseline)
+    check = outcome.signature
     today = outcome.today.verdict.value
     if args.format == "json":
         document = {
@@ -81,12 +73,12 @@ def run(args: argparse.Namespace) -> int:
             "kind": "verify",
             "model": str(model_dir),
             "signature": str(signature),
-            "signed_by": outcome.signed_by,
-            "signature_verified": not outcome.mismatches,
-            "mismatches": list(outcome.mismatches),
-            "record_problem": outcome.record_problem or None,
-            "recorded_verdict": outcome.recorded_verdict,
-            "recorded_rules": outcome.recorded_rules,
+            "signed_by": check.signed_by,
+            "signature_verified": not check.mismatches,
+            "mismatches": list(check.mismatches),
+            "record_problem": check.record_problem or None,
+            "recorded_verdict": check.recorded_verdict,
+            "recorded_rules": check.recorded_rules,
             "today_verdict": today,
             "exit_code": outcome.exit_code,
         }
@@ -94,14 +86,14 @@ def run(args: argparse.Namespace) -> int:
         return outcome.exit_code
     head = "VERIFIED" if outcome.exit_code == 0 else "FAILED"
     lines = [
-        f"{head}: signed by {outcome.signed_by}"
-        + (", the signature does not match the files" if outcome.mismatches else "")
-        + f"; audited {outcome.recorded_verdict.upper()} under rules {outcome.recorded_rules}; "
+        f"{head}: signed by {check.signed_by}"
+        + (", the signature does not match the files" if check.mismatches else "")
+        + f"; audited {check.recorded_verdict.upper()} under rules {check.recorded_rules}; "
         f"today's rules: {today.upper()} (exit {outcome.exit_code})"
     ]
-    lines += [f"  changed: {item}" for item in outcome.mismatches]
-    if outcome.record_problem:
-        lines.append(f"  record: {outcome.record_problem}")
+    lines += [f"  changed: {item}" for item in check.mismatches]
+    if check.record_problem:
+        lines.append(f"  record: {check.record_problem}")
     if outcome.today.exit_code != 0:
         lines.append(f"  today's audit: {model_dir} fails it (inspector audit {model_dir} shows why)")
     sys.stdout.write("".join(visible(line) + "\n" for line in lines))
