@@ -51,7 +51,7 @@ except ImportError as missing:  # the extra is not installed: say so in one line
 from inspector._internal.audit import Policy, read_baseline
 from inspector._internal.discover import MODEL_FILES
 from inspector._internal.errors import InspectorError
-from inspector._internal.foldercontents import MAX_ENTRIES
+from inspector._internal.folderwalk import MAX_ENTRIES
 from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
 from inspector._internal.scanworkers import (
     DEFAULT_MAX_MEMORY_MB,

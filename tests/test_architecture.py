@@ -42,6 +42,7 @@ LAYERS: dict[str, set[str]] = {
         "_internal/registry.py",  # the shipped snapshot of TensorFlow's op registries: data the reader needs
         "_internal/kerasmeta.py",  # keras_metadata.pb, read without Keras
         "_internal/foldercontents.py",  # what else a model's folder holds, by the files' bytes
+        "_internal/folderwalk.py",  # the bounded walk over a model's folder, never through a link
         "_internal/warmup.py",  # TF Serving's warmup requests, read from their TFRecords
         "_internal/filecontent.py",  # what a file's bytes are: pickles, arrays, archives opened, Keras configs
         "_internal/discover.py",  # which folders under a scan's targets are SavedModels

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.fileio import NotRegularFile, model_file
-from inspector._internal.foldercontents import FolderWalk
+from inspector._internal.folderwalk import FolderWalk
 from inspector._internal.view import TOP_LEVEL, SavedModelView
 from inspector.results.report import AssetFile
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from inspector._internal.filecontent import extent_read
 from inspector._internal.filemagic import SNIFF_BYTES
-from inspector._internal.foldercontents import FolderWalk
+from inspector._internal.folderwalk import FolderWalk
 
 
 def content_hash(model_dir: Path, exclude: frozenset[str] = frozenset()) -> str | None:

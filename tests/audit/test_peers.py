@@ -16,7 +16,7 @@ import inspector
 from fixtures import canaries
 from inspector._internal.audit import Policy, Severity, audit
 from inspector._internal.filecontent import pickle_facts
-from inspector._internal.foldercontents import MAX_ENTRIES
+from inspector._internal.folderwalk import MAX_ENTRIES
 from inspector._internal.kerasmeta import marshal_names
 
 MODELS = canaries.MODELS
