@@ -12,9 +12,10 @@ from conftest import flat, run_cli
 import inspector
 from fixtures import catalog
 from inspector._internal.errors import ModelLoadError, TagSelectionError
+from inspector._internal.nodetable import Node
 from inspector._internal.protos import load_protos
 from inspector._internal.tracing import select
-from inspector._internal.view import DebugInfoStatus, Node
+from inspector._internal.view import DebugInfoStatus
 from inspector.results.traces import Selector
 
 MODULE = catalog.get("module_aliases").path
@@ -223,7 +224,7 @@ def _fields(node: Node) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("name", [f.name for f in catalog.FIXTURES] + [m.name for m in catalog.CORPUS])
 def test_the_node_table_is_every_node_def_in_model_order(name: str) -> None:
-    from inspector._internal.loader import resolve_model_path
+    from inspector._internal.modelfile import resolve_model_path
 
     path, _ = resolve_model_path(catalog.get(name).path)  # a TF Serving base: its latest version
     tags = saved_model_proto(path).meta_graphs[0].meta_info_def.tags  # type: ignore[attr-defined]

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector._internal.errors import KerasFileError, ModelLoadError, TagSelectionError
-from inspector._internal.loader import load, load_all, resolve_model_path
+from inspector._internal.loader import load, load_all
+from inspector._internal.modelfile import resolve_model_path
 from inspector._internal.view import SavedModelView
 
 if TYPE_CHECKING:

@@ -28,9 +28,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from inspector._internal.callgraph import tensor_node_name
+from inspector._internal.nodetable import Node
 from inspector._internal.reach import Reachability, reachability
 from inspector._internal.routes import Routes, loader_routes
-from inspector._internal.view import TOP_LEVEL, Node, SavedModelView, node_key, split_node_key
+from inspector._internal.view import TOP_LEVEL, SavedModelView, node_key, split_node_key
 
 #: Checkpoint op types, and the inputs of each that name files.
 PATH_INPUTS = {

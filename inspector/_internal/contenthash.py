@@ -42,7 +42,7 @@ def _parsed_whole() -> frozenset[str]:
     from inspector._internal.checkpoint import INDEX_FILE
     from inspector._internal.debuginfo import DEBUG_INFO_PATH
     from inspector._internal.kerasmeta import KERAS_METADATA_FILE
-    from inspector._internal.loader import FINGERPRINT_FILE, MODEL_FILES
+    from inspector._internal.modelfile import FINGERPRINT_FILE, MODEL_FILES
 
     return frozenset(
         {

@@ -19,7 +19,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from inspector._internal.debuginfo import DEBUG_INFO_PATH, is_user_file
 from inspector._internal.errors import InspectorError
-from inspector._internal.loader import load, resolve_model_path
+from inspector._internal.loader import load
+from inspector._internal.modelfile import resolve_model_path
 from inspector._internal.protos import load_protos
 from inspector._internal.view import DebugInfoStatus, SavedModelView
 from inspector.results.common import ModelRef

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from inspector._internal.diff.pairing import base_name
+from inspector._internal.nodetable import Node
 from inspector._internal.tferrors import function_names, node_names, unregistered_op_types
-from inspector._internal.view import Node, SavedModelView, Trace
+from inspector._internal.view import SavedModelView, Trace
 from inspector.results.common import ModelRef
 from inspector.results.symbolicate import LogLine, Match, Resolution, Status, SymbolicateResult
 from inspector.results.traces import OpRef

@@ -19,14 +19,8 @@ from inspector._internal.coverage import coverage
 from inspector._internal.debuginfo import DEBUG_INFO_PATH
 from inspector._internal.errors import InspectorError
 from inspector._internal.fileio import read_regular_file
-from inspector._internal.view import (
-    DebugInfoStatus,
-    Frame,
-    Node,
-    SavedModelView,
-    Trace,
-    namespace_of,
-)
+from inspector._internal.nodetable import Node
+from inspector._internal.view import DebugInfoStatus, Frame, SavedModelView, Trace, namespace_of
 from inspector.results.common import ModelRef
 from inspector.results.traces import (
     NearbyLine,

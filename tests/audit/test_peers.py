@@ -15,9 +15,9 @@ from conftest import payload, run_cli
 import inspector
 from fixtures import canaries
 from inspector._internal.audit import Policy, Severity, audit
-from inspector._internal.filecontent import pickle_facts
 from inspector._internal.folderwalk import MAX_ENTRIES
 from inspector._internal.kerasmeta import marshal_names
+from inspector._internal.pickles import pickle_facts
 
 MODELS = canaries.MODELS
 

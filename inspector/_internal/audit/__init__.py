@@ -151,7 +151,7 @@ def audit_keras_file(path: Path, policy: Policy | None = None, baseline: Iterabl
     from inspector._internal.audit.rules import ins012_keras_metadata, ins013_model_folder
     from inspector._internal.filemagic import SNIFF_BYTES, keras_file_kind
     from inspector._internal.foldercontents import scan_file
-    from inspector._internal.loader import not_a_saved_model
+    from inspector._internal.modelfile import not_a_saved_model
 
     policy = policy or Policy()
     with path.open("rb") as stream:

@@ -27,7 +27,7 @@ def serving_version(args: argparse.Namespace) -> None:
     version = getattr(args, "model_version", None)
     if version is None:
         return
-    from inspector._internal.loader import serving_versions
+    from inspector._internal.modelfile import serving_versions
 
     versions = dict(serving_versions(args.model))
     if version not in versions:

@@ -76,7 +76,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from inspector._internal.audit import read_baseline
-    from inspector._internal.loader import resolve_model_path
+    from inspector._internal.modelfile import resolve_model_path
     from inspector._internal.render import OutputFormat, RenderOptions, render
     from inspector._internal.signing import Signer, SigningError, sign_model
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from inspector._internal.view import (
-    Node,
-)
+from inspector._internal.nodetable import Node
 from inspector.results.diff import (
     Aspect,
     Category,

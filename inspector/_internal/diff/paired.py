@@ -9,9 +9,10 @@ from functools import cached_property
 from typing import Any
 
 from inspector._internal.diff.nodepairing import NodePairing
+from inspector._internal.nodetable import Node
 from inspector._internal.tensors import TensorValue as ReadTensor
 from inspector._internal.tensors import shortest_float32
-from inspector._internal.view import TOP_LEVEL, Node, SavedModelView
+from inspector._internal.view import TOP_LEVEL, SavedModelView
 from inspector.results.diff import (
     Aspect,
     Category,

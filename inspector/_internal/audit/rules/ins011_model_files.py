@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from inspector._internal.audit.context import AuditContext
 from inspector._internal.checkpoint import INDEX_FILE, CheckpointIndexError, read_bundle_index
-from inspector._internal.loader import PROTOBUF_LIMIT
+from inspector._internal.modelfile import PROTOBUF_LIMIT
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
 INFO = RuleInfo(

@@ -31,9 +31,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from inspector._internal.audit.context import AuditContext
-from inspector._internal.filecontent import dangerous
 from inspector._internal.foldercontents import FolderContents, ModelFile
 from inspector._internal.folderwalk import MAX_DEPTH, MAX_ENTRIES
+from inspector._internal.pickles import dangerous
 from inspector.results.audit import Finding, Location, Notice, RuleInfo, Severity
 
 INFO = RuleInfo(
