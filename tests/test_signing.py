@@ -176,5 +176,8 @@ def test_scan_requires_a_signature_and_records_the_signer(tmp_path: Path, keys: 
     assert records["tampered"]["status"] == "unsigned"
     assert "added since signing: assets/new.txt" in records["tampered"]["signature"]["problems"]
     assert lines[-1]["statuses"]["unsigned"] == 2
+    table = run_cli("scan", registry, "--require-signature", "--public-key", keys[1], "--format", "table")
+    [row] = [line for line in table.stdout.splitlines() if line.startswith("unsigned") and "tampered" in line]
+    assert "unsigned: added since signing: assets/new.txt" in row
     without = run_cli("scan", registry, "--public-key", keys[1])
     assert without.code == 2 and "give --require-signature" in without.stderr

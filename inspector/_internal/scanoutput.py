@@ -76,6 +76,8 @@ def row_of(record: ScanRecord) -> str:
 
     counts = ", ".join(f"{n} {severity}" for severity, n in record.counts.items() if n)
     said = record.error or ""
+    if not said and record.signature is not None and not record.signature.verified:
+        said = "unsigned: " + "; ".join(record.signature.problems[:2])
     findings = (record.audit or {}).get("result", {}).get("findings", []) if record.audit else []
     if not said and findings:
         first = findings[0]
