@@ -181,3 +181,10 @@ def test_scan_requires_a_signature_and_records_the_signer(tmp_path: Path, keys: 
     assert "unsigned: added since signing: assets/new.txt" in row
     without = run_cli("scan", registry, "--public-key", keys[1])
     assert without.code == 2 and "give --require-signature" in without.stderr
+
+
+def test_a_sigstore_identity_needs_its_issuer(signed: Path) -> None:
+    run = run_cli("verify", signed, "--identity", "release@example.com")
+    assert run.code == 2 and "--identity and --identity-provider go together" in run.stderr
+    none = run_cli("verify", signed)
+    assert none.code == 2 and "give --public-key" in none.stderr

@@ -189,4 +189,8 @@ def verifier_of(args: argparse.Namespace) -> Verifier:
 
     if args.public_key is None and not args.certificate_chain and args.identity is None:
         raise SigningError("give --public-key, --certificate-chain, or --identity with --identity-provider")
+    if (args.identity is None) != (args.identity_provider is None):
+        raise SigningError(
+            "--identity and --identity-provider go together (the identity, and its OIDC issuer)"
+        )
     return Verifier(args.public_key, tuple(args.certificate_chain), args.identity, args.identity_provider)
