@@ -188,3 +188,82 @@ def test_a_sigstore_identity_needs_its_issuer(signed: Path) -> None:
     assert run.code == 2 and "--identity and --identity-provider go together" in run.stderr
     none = run_cli("verify", signed)
     assert none.code == 2 and "give --public-key" in none.stderr
+
+
+def _certificate_chain(folder: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a code-signing certificate it issued: (the leaf's key, the leaf, the CA)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def usage(*, signs_certificates: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(
+            digital_signature=True,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=signs_certificates,
+            crl_sign=signs_certificates,
+            encipher_only=False,
+            decipher_only=False,
+        )
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "inspector test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage(signs_certificates=True), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "release@example.com")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage(signs_certificates=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / "leaf.key", folder / "leaf.pem", folder / "ca.pem"
+    paths[0].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    paths[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return paths
+
+
+def test_certificate_mode_signs_and_names_the_certificate_on_verify(tmp_path: Path) -> None:
+    key, leaf, ca = _certificate_chain(tmp_path)
+    model = shutil.copytree(catalog.get("module_aliases").path, tmp_path / "model")
+    signed = run_cli("sign", model, "--private-key", key, "--certificate", leaf, "--certificate-chain", ca)
+    assert signed.code == 0, signed.stderr
+    verified = run_cli("verify", model, "--certificate-chain", ca)
+    assert verified.code == 0, verified.stdout
+    assert verified.stdout.startswith("VERIFIED: signed by CN=release@example.com")
+    (model / "saved_model.pb").write_bytes((model / "saved_model.pb").read_bytes() + b"\x00")
+    tampered = run_cli("verify", model, "--certificate-chain", ca)
+    assert tampered.code == 1 and "saved_model.pb: its bytes differ" in tampered.stdout

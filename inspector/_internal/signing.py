@@ -128,11 +128,17 @@ class VerifyOutcome:
     """What `verify` found: the signature's check, the record's, and the audit then and now."""
 
     signature: SignatureCheck
-    today: AuditResult
+    today: AuditResult | None  # None: the model as it is now cannot be read (`unreadable` says why)
+    unreadable: str = ""
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.signature.verified and self.today.exit_code == 0 else 1
+        passed = self.today is not None and self.today.exit_code == 0
+        return 0 if self.signature.verified and passed else 1
+
+    @property
+    def today_verdict(self) -> str:
+        return self.today.verdict.value if self.today is not None else "unreadable"
 
 
 def _model_signing() -> Any:
@@ -199,8 +205,15 @@ def verify_model(
     policy: Policy,
     baseline: frozenset[str] = frozenset(),
 ) -> VerifyOutcome:
-    """Verify the signature, read the record back and check it, and audit the model again."""
-    return VerifyOutcome(check_signature(model_dir, signature, verifier), _audit(model_dir, policy, baseline))
+    """Verify the signature, read the record back and check it, and audit the model again. A model that
+    no longer reads (a changed saved_model.pb) is a failed verification naming the file, not bad input."""
+    check = check_signature(model_dir, signature, verifier)
+    try:
+        return VerifyOutcome(check, _audit(model_dir, policy, baseline))
+    except InspectorError as error:
+        if check.verified:
+            raise  # signed as it is: the model's own problem, said as bad input
+        return VerifyOutcome(check, None, str(error))
 
 
 def check_signature(model_dir: Path, signature: Path, verifier: Verifier) -> SignatureCheck:
@@ -237,8 +250,9 @@ def check_signature(model_dir: Path, signature: Path, verifier: Verifier) -> Sig
     except Exception as error:  # a bundle that is not one, a key of another kind: the signature fails
         mismatches = (f"the signature does not verify: {_said(error)}",)
     recorded, problem = _read_record(model_dir)
+    signer = _certificate_subject(signature) if not mismatches else None
     return SignatureCheck(
-        verifier.describe(),
+        f"{signer}, {verifier.describe()}" if signer else verifier.describe(),
         mismatches,
         problem,
         str(recorded.get("verdict", "unknown")),
@@ -353,6 +367,35 @@ def _mismatches(text: str) -> list[str]:
         else:
             said.append(item)
     return said
+
+
+def _certificate_subject(signature: Path) -> str | None:
+    """Who a verified certificate-mode or Sigstore bundle names as its signer: the leaf certificate's
+    e-mail or URI identity, else its subject. None for a key's bundle (the key says who)."""
+    import base64
+
+    from cryptography import x509
+
+    try:
+        with model_file(signature) as descriptor:
+            bundle = json.loads(os.read(descriptor, MAX_RECORD_BYTES))
+        material = bundle.get("verificationMaterial", {})
+        chain = material.get("x509CertificateChain", {}).get("certificates") or [material.get("certificate")]
+        raw = base64.b64decode(chain[0]["rawBytes"])
+        leaf = x509.load_der_x509_certificate(raw)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+    try:
+        names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        found = [
+            *names.get_values_for_type(x509.RFC822Name),
+            *names.get_values_for_type(x509.UniformResourceIdentifier),
+        ]
+        if found:
+            return str(found[0])
+    except x509.ExtensionNotFound:
+        pass
+    return leaf.subject.rfc4514_string() or None
 
 
 def _key_fingerprint(path: Path | None) -> str:

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         raise SigningError(f"{signature}: no such signature file")
     outcome = verify_model(model_dir, signature, verifier, policy_of(args), baseline)
     check = outcome.signature
-    today = outcome.today.verdict.value
+    today = outcome.today_verdict
     if args.format == "json":
         document = {
             "tool": "inspector",
@@ -94,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
     lines += [f"  changed: {item}" for item in check.mismatches]
     if check.record_problem:
         lines.append(f"  record: {check.record_problem}")
-    if outcome.today.exit_code != 0:
+    if outcome.today is None:
+        lines.append(f"  today's audit: the model cannot be read: {outcome.unreadable}")
+    elif outcome.today.exit_code != 0:
         lines.append(f"  today's audit: {model_dir} fails it (inspector audit {model_dir} shows why)")
     sys.stdout.write("".join(visible(line) + "\n" for line in lines))
     return outcome.exit_code
