@@ -109,6 +109,7 @@ def test_every_model_of_a_block_list_is_audited(tmp_path: Path) -> None:
     assert sorted(log.name for log in (tmp_path / "sarif").iterdir()) == ["1.sarif", "2.sarif"]
 
 
+@pytest.mark.slow  # five audits and two signings in child processes: CI runs it
 def test_with_a_key_every_model_is_signed_only_when_every_audit_passes(tmp_path: Path) -> None:
     import shutil
 
