@@ -140,7 +140,7 @@ def _function_objects(view: SavedModelView) -> tuple[FunctionObject, ...]:
     for function, paths in sorted(view.object_paths.items()):
         if not paths:
             continue
-        home = min(paths, key=lambda p: (len(p), p))
+        home = min(paths, key=_shortest_first)
         grouped.setdefault(home, []).append(
             ConcreteFunction(
                 function,
@@ -286,7 +286,7 @@ def _namespaces(view: SavedModelView, allowed: tuple[str, ...] | None) -> tuple[
 def _op_types(view: SavedModelView) -> tuple[OpTypeCount, ...]:
     in_functions = Counter(op for function in view.functions.values() for op in function.op_types)
     counts = [OpTypeCount(op, len(keys), in_functions[op]) for op, keys in view.nodes_by_op.items()]
-    return tuple(sorted(counts, key=lambda c: (-c.node_count, c.op_type)))
+    return tuple(sorted(counts, key=_most_nodes_first))
 
 
 def _call_trees(view: SavedModelView) -> tuple[CallTree, ...]:
@@ -376,3 +376,11 @@ def _warnings(view: SavedModelView) -> tuple[str, ...]:
     if view.fingerprint_problem:
         warnings.append(view.fingerprint_problem)
     return (*warnings, *view.warnings)
+
+
+def _shortest_first(path: str) -> tuple[int, str]:
+    return len(path), path
+
+
+def _most_nodes_first(count: OpTypeCount) -> tuple[int, str]:
+    return -count.node_count, count.op_type

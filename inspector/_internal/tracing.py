@@ -147,7 +147,7 @@ def _allowed_roots(roots: Sequence[SourceRoot], base: Path) -> tuple[Path, ...]:
             resolved.append(folder.resolve(strict=True))
         except (OSError, RuntimeError):
             continue
-    return tuple(dict.fromkeys(resolved))
+    return tuple({path: None for path in resolved})  # once each, in order
 
 
 def _own_source(path: Path, allowed: Sequence[Path], base: Path) -> Path | None:
@@ -298,7 +298,7 @@ def trace(
             untraced.append(_op_ref(node, aliases))
         else:
             by_trace.setdefault(node.trace_id, []).append(_op_ref(node, aliases))
-    ordered = sorted(by_trace.items(), key=lambda item: (-len(item[1]), item[0]))
+    ordered = sorted(by_trace.items(), key=_most_ops_first)
     user_keys = {trace_id: _user_key(view.debug_info.traces[trace_id]) for trace_id, _ in ordered}
     same_user_frames = Counter(user_keys.values())
     groups = tuple(
@@ -389,7 +389,7 @@ def _sites(view: SavedModelView) -> tuple[SiteSummary, ...]:
         )
         for (file, line, function), ops in grouped.items()
     ]
-    return tuple(sorted(summaries, key=lambda s: (s.file, s.line)))
+    return tuple(sorted(summaries, key=_file_and_line))
 
 
 # --- where ----------------------------------------------------------------------------------------------
@@ -439,7 +439,7 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
             function,
             aliases.get(function, ()),
             view.signatures_reaching(function),
-            tuple(sorted(hits, key=lambda hit: (hit.lines, hit.ops[0].node_key))),
+            tuple(sorted(hits, key=_lines_then_first_op)),
         )
         for function, hits in sorted(by_function.items())
     )
@@ -477,8 +477,28 @@ def _nearby(view: SavedModelView, query: WhereQuery, limit: int = 5) -> tuple[Ne
         for at in {(f.file, f.line) for f in frames if f is not None and query.matches_file(f.file)}:
             counts[at] += len(keys)
     wanted = query.line
-    nearest = sorted(counts, key=lambda at: (abs(at[1] - wanted), at[1], at[0]))[:limit]
-    return tuple(
-        NearbyLine(file, line, counts[(file, line)])
-        for file, line in sorted(nearest, key=lambda a: (a[0], a[1]))
-    )
+
+    def nearer(at: tuple[str, int]) -> tuple[int, int, str]:
+        return _distance(at, wanted)
+
+    nearest = sorted(counts, key=nearer)[:limit]
+    return tuple(NearbyLine(file, line, counts[(file, line)]) for file, line in sorted(nearest))
+
+
+# Sort keys, typed (a lambda's parameter is inferred as Any in a sort key).
+
+
+def _most_ops_first(item: tuple[int, list[OpRef]]) -> tuple[int, int]:
+    return -len(item[1]), item[0]
+
+
+def _file_and_line(summary: SiteSummary) -> tuple[str, int]:
+    return summary.file, summary.line
+
+
+def _lines_then_first_op(hit: WhereHit) -> tuple[tuple[int, ...], str]:
+    return hit.lines, hit.ops[0].node_key
+
+
+def _distance(at: tuple[str, int], wanted: int) -> tuple[int, int, str]:
+    return abs(at[1] - wanted), at[1], at[0]

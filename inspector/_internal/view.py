@@ -96,7 +96,7 @@ class Trace:
                 run.append(frame)
                 continue
             if run:
-                libraries = tuple(dict.fromkeys(f.library for f in run if f.library))
+                libraries = tuple({f.library: None for f in run if f.library})  # once each, in order
                 out.append(Folded(len(run), libraries))
                 run = []
             if frame is not None:
