@@ -45,7 +45,7 @@ def asset_files(view: SavedModelView) -> tuple[AssetFile, ...]:
                 problem,
             )
         )
-    return tuple(sorted(found, key=lambda item: item.path))
+    return tuple(sorted(found, key=_by_path))
 
 
 def _sha256(path: Path) -> tuple[str, str]:
@@ -89,3 +89,7 @@ def _readers(view: SavedModelView) -> dict[str, tuple[str, ...]]:
         for index, ops in by_asset.items()
         if 0 <= index < len(view.assets)
     }
+
+
+def _by_path(item: AssetFile) -> str:
+    return item.path

@@ -135,7 +135,7 @@ def _strongest(by_reach: Mapping[Reach, list[str]]) -> FunctionReach:
 
 
 def _shown(vias: Iterable[str]) -> tuple[str, ...]:
-    unique = tuple(dict.fromkeys(vias))
+    unique = tuple({via: None for via in vias})  # once each, in order
     if len(unique) <= MAX_ROUTES_SHOWN:
         return unique
     return (*unique[:MAX_ROUTES_SHOWN], f"and {len(unique) - MAX_ROUTES_SHOWN} more")

@@ -49,7 +49,7 @@ def symbolicate(view: SavedModelView, log: str) -> SymbolicateResult:
         nearest = mentions[upcoming] if upcoming < len(mentions) else (mentions[-1] if mentions else None)
         context = nearest[1] if nearest else ""
         resolutions = []
-        for name in dict.fromkeys(names):
+        for name in {name: None for name in names}:  # once each, in order
             key = ("node", name, context)
             if key in seen:
                 resolutions.append(
