@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inspector._internal.fileio import NON_BLOCKING
 from inspector._internal.protos import load_protos
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def read_small_values(
         return None
     try:
         # O_NONBLOCK: a FIFO put where the shard should be must not block the open.
-        descriptor = os.open(shard, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        descriptor = os.open(shard, os.O_RDONLY | NON_BLOCKING)
     except OSError:
         return None
     with os.fdopen(descriptor, "rb") as stream:

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 from inspector._internal.filecontent import extent_read
+from inspector._internal.fileio import NO_FOLLOW, NON_BLOCKING
 from inspector._internal.filemagic import SNIFF_BYTES
 from inspector._internal.folderwalk import FolderWalk
 
@@ -56,7 +57,7 @@ def _parsed_whole() -> frozenset[str]:
 
 
 def _file_digest(path: Path, size: int, *, whole: bool) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | NO_FOLLOW | NON_BLOCKING
     try:
         descriptor = os.open(path, flags)
     except OSError as error:

@@ -15,6 +15,10 @@ from pathlib import Path
 
 from inspector._internal.errors import InspectorError
 
+#: open() flags where the platform has them (0 where not): never through a link; never waiting on a FIFO.
+NO_FOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+NON_BLOCKING: int = getattr(os, "O_NONBLOCK", 0)
+
 #: Limits for files a user passes in: far above any real one.
 BASELINE_LIMIT = 64 * 2**20
 POLICY_LIMIT = 4 * 2**20
@@ -32,7 +36,7 @@ def model_file(path: Path) -> Iterator[int]:
     """A descriptor of `path` opened as a regular file, never through a link (it may have been swapped for
     one since a walk saw it) and never waiting on a FIFO. Raises OSError, `NotRegularFile` for what is no
     regular file; closed on leaving."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    descriptor = os.open(path, os.O_RDONLY | NO_FOLLOW | NON_BLOCKING)
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise NotRegularFile(f"{path} is not a regular file")
@@ -45,7 +49,7 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
     """The bytes of `path`, which must be a regular file (links to one are followed) of at most `limit`."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; its type is refused right after.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        descriptor = os.open(path, os.O_RDONLY | NON_BLOCKING)
     except OSError as error:
         raise InspectorError(f"{path}: the {what} cannot be read ({error.strerror or error})") from error
     info = os.fstat(descriptor)

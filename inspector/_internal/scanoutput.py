@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from inspector._internal.discover import Discovery, is_model_folder
 from inspector._internal.errors import InspectorError, ReaderGone
-from inspector._internal.fileio import output_problem, write_output
+from inspector._internal.fileio import NO_FOLLOW, NON_BLOCKING, output_problem, write_output
 from inspector._internal.scanworkers import ScanOptions, line_of, scan, summary_of
 from inspector.results.scan import ScanRecord, ScanStatus, ScanSummary
 
@@ -172,7 +172,7 @@ def _resume(output: Path) -> dict[str, ScanStatus]:
 @contextmanager
 def _lines(path: Path) -> Iterator[Iterator[str]]:
     """A records file's lines, the file opened as a regular file and never through a link."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | NO_FOLLOW | NON_BLOCKING
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
@@ -209,7 +209,7 @@ def _records(output: Path | None) -> Iterator[IO[str]]:
     if output is None:
         yield sys.stdout
         return
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | NO_FOLLOW
     try:
         descriptor = os.open(output, flags, 0o666)
     except OSError as error:

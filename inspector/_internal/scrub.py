@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from inspector._internal.debuginfo import DEBUG_INFO_PATH, is_user_file
 from inspector._internal.errors import InspectorError
+from inspector._internal.fileio import NO_FOLLOW
 from inspector._internal.loader import load
 from inspector._internal.modelfile import resolve_model_path
 from inspector._internal.protos import load_protos
@@ -209,7 +210,7 @@ def _copy_regular_files(model_dir: Path, files: Sequence[Path], staged: Path) ->
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         # O_NOFOLLOW: if the file was swapped for a link since the walk, opening it fails.
-        descriptor = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(source, os.O_RDONLY | NO_FOLLOW)
         with os.fdopen(descriptor, "rb") as reader, target.open("xb") as writer:
             _copy_keeping_holes(reader.fileno(), writer.fileno())
 
@@ -324,7 +325,7 @@ def _occurrences(folder: Path, prefixes: Sequence[str]) -> tuple[tuple[str, str]
     overlap = max((len(raw) for _, raw in wanted), default=1) - 1
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(path, os.O_RDONLY | NO_FOLLOW)
         try:
             seen: set[str] = set()
             tail = b""

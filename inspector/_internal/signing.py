@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector import __version__
 from inspector._internal.errors import InspectorError
-from inspector._internal.fileio import model_file
+from inspector._internal.fileio import NO_FOLLOW, model_file
 
 if TYPE_CHECKING:
     from inspector._internal.audit.policy import Policy
@@ -310,7 +310,7 @@ def _write_new(path: Path, document: dict[str, Any]) -> None:
     """A new file, never over one and never through a link (O_EXCL refuses both)."""
     data = (json.dumps(document, indent=2, ensure_ascii=True, sort_keys=True) + "\n").encode()
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW, 0o644)
     except OSError as error:
         raise SigningError(f"{path}: cannot be written ({error.strerror or error})") from error
     with os.fdopen(descriptor, "wb") as stream:
