@@ -4,7 +4,7 @@ Serving's warmup requests) -- each with its size, the SHA-256 of its bytes and w
 asset's path. What `diff` compares (a new vocabulary is a new model, whatever the graph says) and `report`
 lists.
 
-Files are found with the same bounded walk that follows no link as the audit's (`modelfiles.FolderWalk`), and
+Files are found with the same bounded walk that follows no link as the audit's (`folderwalk.FolderWalk`), and
 read in chunks: an asset of gigabytes costs its reading time, never its size in memory.
 """
 

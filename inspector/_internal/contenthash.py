@@ -15,7 +15,7 @@ from inspector._internal.folderwalk import FolderWalk
 
 
 def content_hash(model_dir: Path, exclude: frozenset[str] = frozenset()) -> str | None:
-    """The model's content as the audit reads it: the entries of its folder (`modelfiles.FolderWalk`, as
+    """The model's content as the audit reads it: the entries of its folder (`folderwalk.FolderWalk`, as
     the audit walks them), each with its kind, every regular file's size and every byte the audit can read
     of it -- the files the loader parses, whole at any size; of any other file as much as the folder rules read,
     judged by its head as they judge it (`filecontent.extent_read`: all of an archive, a pickle's opcodes,

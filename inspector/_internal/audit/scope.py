@@ -48,7 +48,7 @@ class UndecodedBlob:
 
 
 class FolderLook:
-    """What the model's folder carries (`modelfiles.scan_folder`), looked at once, when a rule first asks:
+    """What the model's folder carries (`foldercontents.scan_folder`), looked at once, when a rule first asks:
     INS013 reports the files, INS012 the Keras configs among them."""
 
     def __init__(self, model_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""The HTML writer: a command's page (`pages.py`) as one self-contained document (`--format html`), and
+"""The HTML writer: a command's page (`pages/`) as one self-contained document (`--format html`), and
 as the fragment a notebook shows.
 
 Sections, tables, lists and trees are HTML's own elements; nothing is fetched (a Content-Security-Policy

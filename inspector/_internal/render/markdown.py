@@ -1,4 +1,4 @@
-"""The Markdown writer: a command's page (`pages.py`) for CI job summaries and pull-request comments,
+"""The Markdown writer: a command's page (`pages/`) for CI job summaries and pull-request comments,
 as GitHub-flavoured Markdown (tables, nested lists, fenced code).
 
 Every span is escaped (`safe.markdown`), or set as a code span when it names something; inside a table

@@ -1,4 +1,4 @@
-"""The terminal writer: a command's page (`pages.py`) drawn by rich, the verdict first, sections in
+"""The terminal writer: a command's page (`pages/`) drawn by rich, the verdict first, sections in
 panels, then the summary line and what the exit status means.
 
 Every span goes through `safe.visible` on its way into a rich `Text`, which is drawn as it is (nothing is
