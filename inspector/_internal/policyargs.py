@@ -172,14 +172,7 @@ def add_verifier_options(parser: argparse.ArgumentParser) -> None:
     a Sigstore identity."""
     mode = parser.add_argument_group("who must have signed (key, certificate, or Sigstore identity)")
     mode.add_argument("--public-key", type=Path, metavar="PEM", help="the signer's public key")
-    mode.add_argument(
-        "--certificate-chain",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PEM",
-        help="certificate mode: the certificates up to the root of trust (repeatable)",
-    )
+    add_certificate_chain(mode)
     mode.add_argument("--identity", metavar="ID", help="Sigstore: the identity that must have signed")
     mode.add_argument("--identity-provider", metavar="URL", help="Sigstore: the OIDC issuer of --identity")
 
@@ -194,3 +187,15 @@ def verifier_of(args: argparse.Namespace) -> Verifier:
             "--identity and --identity-provider go together (the identity, and its OIDC issuer)"
         )
     return Verifier(args.public_key, tuple(args.certificate_chain), args.identity, args.identity_provider)
+
+
+def add_certificate_chain(group: argparse._ArgumentGroup) -> None:
+    """Certificate mode's chain, for signing (`sign`) and verifying (`verify`, `scan`, the pipeline)."""
+    group.add_argument(
+        "--certificate-chain",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="certificate mode: the certificates up to the root of trust (repeatable)",
+    )

@@ -103,3 +103,16 @@ def add_output_options(
     colour = parser.add_mutually_exclusive_group()
     colour.add_argument("--color", dest="color", action="store_true", default=None, help="force colour")
     colour.add_argument("--no-color", dest="color", action="store_false", help="never colour")
+
+
+def add_text_or_json(parser: argparse.ArgumentParser) -> None:
+    """`--format text|json` of a command whose answer is a few lines, not a result's page (config, sign,
+    verify): text for a person, a JSON document for a script (`output.write_document`)."""
+    parser.add_argument(
+        "--format",
+        type=choice_of("format", ["text", "json"]),
+        choices=["text", "json"],
+        metavar="FORMAT",
+        default="text",
+        help="text (default) or json",
+    )

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from inspector import __version__
-from inspector._internal.cli.parsing import choice_of
+from inspector._internal.cli.arguments import add_text_or_json
+from inspector._internal.cli.output import write_document
 from inspector._internal.policyargs import add_policy_options
 from inspector._internal.render.safe import visible
 
@@ -25,36 +25,26 @@ examples:
   inspector config --format json
 """
     add_policy_options(config)
-    config.add_argument(
-        "--format",
-        type=choice_of("format", ["text", "json"]),
-        choices=["text", "json"],
-        metavar="FORMAT",
-        default="text",
-        help="text (default) or json",
-    )
+    add_text_or_json(config)
     config.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from inspector._internal.policyargs import policy_in_effect
     from inspector._internal.render.listings import policy_settings
 
     policy = policy_in_effect(args)
     if args.format == "json":
-        document = {
-            "tool": "inspector",
-            "version": __version__,
-            "kind": "config",
-            "policy_file": None
-            if policy.file is None
-            else {"path": str(policy.file), "explicit": policy.explicit, "has_policy": policy.table},
-            "baseline": None if args.baseline is None else str(args.baseline),
-            "settings": [{"key": s.key, "value": s.value, "from": s.origin} for s in policy.settings],
-        }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+        write_document(
+            "config",
+            {
+                "policy_file": None
+                if policy.file is None
+                else {"path": str(policy.file), "explicit": policy.explicit, "has_policy": policy.table},
+                "baseline": None if args.baseline is None else str(args.baseline),
+                "settings": [{"key": s.key, "value": s.value, "from": s.origin} for s in policy.settings],
+            },
+        )
         return 0
     baseline = f"baseline: {visible(str(args.baseline))}\n" if args.baseline is not None else ""
     sys.stdout.write(policy_settings(policy, Path.cwd()) + baseline)

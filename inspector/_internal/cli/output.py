@@ -121,3 +121,14 @@ def write(pieces: Iterable[str], args: argparse.Namespace) -> None:
         write_output(args.output, pieces)
     except OSError as error:
         raise InspectorError(f"{args.output}: cannot write ({error.strerror or error})") from error
+
+
+def write_document(kind: str, fields: dict[str, object]) -> None:
+    """The JSON answer of a command without a result page (config, sign, verify): inspector's envelope
+    fields (`tool`, `version`, `kind`), then the command's own."""
+    import json
+
+    from inspector import __version__
+
+    document = {"tool": "inspector", "version": __version__, "kind": kind, **fields}
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from inspector import __version__
-from inspector._internal.cli.parsing import choice_of
-from inspector._internal.policyargs import add_policy_options, policy_of
+from inspector._internal.cli.arguments import add_text_or_json
+from inspector._internal.cli.output import write_document
+from inspector._internal.policyargs import add_certificate_chain, add_policy_options, policy_of
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import EXIT_MEANINGS
 
@@ -49,28 +48,14 @@ def declare(parser: argparse.ArgumentParser) -> None:
     mode.add_argument(
         "--certificate", type=Path, metavar="PEM", help="certificate mode: the signing certificate of the key"
     )
-    mode.add_argument(
-        "--certificate-chain",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="PEM",
-        help="certificate mode: the certificates up to the root of trust (repeatable)",
-    )
+    add_certificate_chain(mode)
     mode.add_argument(
         "--sigstore",
         action="store_true",
         help="sign keyless with Sigstore: an OpenID Connect identity (CI's ambient one, or a browser flow)",
     )
     add_policy_options(parser)
-    parser.add_argument(
-        "--format",
-        type=choice_of("format", ["text", "json"]),
-        choices=["text", "json"],
-        metavar="FORMAT",
-        default="text",
-        help="text (default) or json",
-    )
+    add_text_or_json(parser)
     parser.set_defaults(run=run)
 
 
@@ -91,19 +76,18 @@ def run(args: argparse.Namespace) -> int:
     outcome = sign_model(model_dir, policy_of(args), signer, signature, baseline)
     verdict = outcome.audit.verdict.value.upper()
     if args.format == "json":
-        document = {
-            "tool": "inspector",
-            "version": __version__,
-            "kind": "sign",
-            "model": str(model_dir),
-            "signed": outcome.signature is not None,
-            "audit_verdict": outcome.audit.verdict.value,
-            "record": None if outcome.record is None else str(outcome.record),
-            "signature": None if outcome.signature is None else str(outcome.signature),
-            "signer": outcome.signer,
-            "exit_code": outcome.exit_code,
-        }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+        write_document(
+            "sign",
+            {
+                "model": str(model_dir),
+                "signed": outcome.signature is not None,
+                "audit_verdict": outcome.audit.verdict.value,
+                "record": None if outcome.record is None else str(outcome.record),
+                "signature": None if outcome.signature is None else str(outcome.signature),
+                "signer": outcome.signer,
+                "exit_code": outcome.exit_code,
+            },
+        )
         return outcome.exit_code
     if outcome.signature is None:
         sys.stdout.write(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from inspector import __version__
-from inspector._internal.cli.parsing import choice_of
+from inspector._internal.cli.arguments import add_text_or_json
+from inspector._internal.cli.output import write_document
 from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import EXIT_MEANINGS
@@ -41,14 +40,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
     )
     add_verifier_options(parser)
     add_policy_options(parser)
-    parser.add_argument(
-        "--format",
-        type=choice_of("format", ["text", "json"]),
-        choices=["text", "json"],
-        metavar="FORMAT",
-        default="text",
-        help="text (default) or json",
-    )
+    add_text_or_json(parser)
     parser.set_defaults(run=run)
 
 
@@ -67,22 +59,21 @@ def run(args: argparse.Namespace) -> int:
     check = outcome.signature
     today = outcome.today_verdict
     if args.format == "json":
-        document = {
-            "tool": "inspector",
-            "version": __version__,
-            "kind": "verify",
-            "model": str(model_dir),
-            "signature": str(signature),
-            "signed_by": check.signed_by,
-            "signature_verified": not check.mismatches,
-            "mismatches": list(check.mismatches),
-            "record_problem": check.record_problem or None,
-            "recorded_verdict": check.recorded_verdict,
-            "recorded_rules": check.recorded_rules,
-            "today_verdict": today,
-            "exit_code": outcome.exit_code,
-        }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+        write_document(
+            "verify",
+            {
+                "model": str(model_dir),
+                "signature": str(signature),
+                "signed_by": check.signed_by,
+                "signature_verified": not check.mismatches,
+                "mismatches": list(check.mismatches),
+                "record_problem": check.record_problem or None,
+                "recorded_verdict": check.recorded_verdict,
+                "recorded_rules": check.recorded_rules,
+                "today_verdict": today,
+                "exit_code": outcome.exit_code,
+            },
+        )
         return outcome.exit_code
     head = "VERIFIED" if outcome.exit_code == 0 else "FAILED"
     lines = [

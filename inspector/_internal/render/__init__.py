@@ -47,10 +47,12 @@ class RenderOptions:
 
 
 #: The formats that write some commands only, and those commands; every other format writes every command.
+#: The commands whose results are located items, a line each (render/located.py).
+LOCATED: tuple[Kind, ...] = ("audit", "trace", "doctor")
 PARTIAL: Mapping[OutputFormat, tuple[Kind, ...]] = {
     OutputFormat.SARIF: ("audit",),
-    OutputFormat.CONCISE: ("audit", "trace", "doctor"),  # the results with located items (render/located.py)
-    OutputFormat.GITHUB: ("audit", "trace", "doctor"),
+    OutputFormat.CONCISE: LOCATED,
+    OutputFormat.GITHUB: LOCATED,
 }
 
 

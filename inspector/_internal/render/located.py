@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias, assert_never
 
 from inspector._internal.render.words import listing, plural
-from inspector.results.common import Kind
 
 if TYPE_CHECKING:
     from inspector._internal.view import Frame
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from inspector.results.doctor import Diagnosis
     from inspector.results.traces import TraceResult
 
-    #: The results with located items (`KINDS`).
+    #: The results with located items (render.LOCATED).
     LocatedResult: TypeAlias = AuditResult | TraceResult | Diagnosis
 
 
@@ -44,10 +43,6 @@ class Located:
     code: str  # INS002, the problem's kind, the op type
     label: str  # the severity or kind as the command says it: "critical", "blocker"
     message: str
-
-
-#: The commands whose results have located items.
-KINDS: tuple[Kind, ...] = ("audit", "trace", "doctor")
 
 
 def located(result: LocatedResult, root: Path | None = None) -> Iterator[Located]:

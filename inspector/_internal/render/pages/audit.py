@@ -26,7 +26,7 @@ from inspector._internal.view import Frame
 from inspector.results.common import Verdict
 
 if TYPE_CHECKING:  # annotations: each command's page imports only the result type it draws
-    from inspector.results.audit import AuditResult, Finding
+    from inspector.results.audit import AuditResult, Finding, RuleGroup
 
 from inspector._internal.render.pages.common import (
     Parts,
@@ -43,13 +43,14 @@ def audit_page(result: AuditResult, max_per_rule: int | None = None) -> Parts:
     the rest, so a model with 40,000 findings of one rule reads as a page, written in time linear in
     what it shows (JSON and SARIF always hold every finding)."""
     parts: list[Block] = []
+    groups = result.groups  # grouped once: every part of the page reads the same groups
     shared = _shared_outer_frames(result.findings)
     if shared:
         parts.append(note_paragraph("Every creation stack below starts with these frames (outermost first):"))
         parts.append(stack_block(shared, None))
-    if result.groups:
-        parts[:0] = [_at_a_glance(result), _findings_table(result)]
-    for group in result.groups:
+    if groups:
+        parts[:0] = [_at_a_glance(result, groups), _findings_table(result)]
+    for group in groups:
         title = f"{group.rule.id} {group.rule.name} · {plural(len(group.findings), 'finding')}"
         tone = Tone.BAD if group.worst >= result.fail_on else Tone.WARN
         shown = group.findings if max_per_rule is None else group.findings[:max_per_rule]
@@ -59,8 +60,8 @@ def audit_page(result: AuditResult, max_per_rule: int | None = None) -> Parts:
         # Notes alone inform and fail nothing: where the page folds, they read by their title.
         parts.append(Section(line(title), tuple(blocks), tone, folded=group.worst.label == "note"))
     notices: list[Block] = [Paragraph(_notice_line(n.rule_id, n.message, n.is_error)) for n in result.notices]
-    if result.groups:
-        notices.append(_rules_explained(result))
+    if groups:
+        notices.append(_rules_explained(groups))
     quiet = _quiet_lines(result, max_per_rule)
     return titled("SavedModel audit", result.model.path), parts + notices, quiet, _audit_summary(result)
 
@@ -93,7 +94,7 @@ def _more_findings(hidden: int, rule_id: str) -> Paragraph:
     )
 
 
-def _at_a_glance(result: AuditResult) -> Section:
+def _at_a_glance(result: AuditResult, groups: tuple[RuleGroup, ...]) -> Section:
     """The findings counted by severity, then a row per rule (worst first): what the details below hold."""
     counts: list[Span] = []
     for counted in result.counts:
@@ -110,7 +111,7 @@ def _at_a_glance(result: AuditResult) -> Section:
             (line(str(len(group.findings))),),
             (line(group.rule.summary),),
         )
-        for group in result.groups
+        for group in groups
     )
     columns = (
         Column("Worst", no_wrap=True),
@@ -164,10 +165,10 @@ def _findings_table(result: AuditResult) -> Section:
     return Section(line("Findings"), (table,), html_only=True)
 
 
-def _rules_explained(result: AuditResult) -> Section:
+def _rules_explained(groups: tuple[RuleGroup, ...]) -> Section:
     """What `inspector rule ID` prints, for each rule with findings: one click from its id."""
     explained = []
-    for group in result.groups:
+    for group in groups:
         rule = group.rule
         paragraphs = [p for p in rule.documentation.strip().split("\n\n") if p.strip()]
         blocks: list[Block] = [
