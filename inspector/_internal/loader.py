@@ -34,7 +34,7 @@ from inspector._internal.modelfile import (
     serving_versions,
 )
 from inspector._internal.nodetable import Node, NodeBlock, NodeTable
-from inspector._internal.protos import ProtoModules, load_protos
+from inspector._internal.protos import ProtoModules, load_protos, which_oneof
 from inspector._internal.view import (
     TOP_LEVEL,
     Alias,
@@ -58,7 +58,9 @@ if TYPE_CHECKING:
     from inspector._internal.protos import TypeNames
     from inspector.format import savedmodel_format_pb2 as fmt
 
-_NAME, _OP = attrgetter("name"), attrgetter("op")
+# Typed here once: attrgetter is Any to mypy, and the loader runs no Any past this line.
+_NAME: Callable[[fmt.NodeDef], str] = attrgetter("name")
+_OP: Callable[[fmt.NodeDef], str] = attrgetter("op")
 
 
 def load(path: str | Path, tags: Iterable[str] | None = None) -> SavedModelView:
@@ -186,7 +188,8 @@ def _index_graph(
                 ):
                     calls_at[start + position] = called
                     calls.extend(called)
-        return tuple(own_keys), tuple(dict.fromkeys(calls)), op_types
+        distinct_calls: dict[str, None] = dict.fromkeys(calls)
+        return tuple(own_keys), tuple(distinct_calls), op_types
 
     own_keys, calls, own_ops = add_nodes(TOP_LEVEL, graph_def.node)
     functions[TOP_LEVEL] = Function(TOP_LEVEL, own_keys, (), (), False, calls, own_ops)
@@ -384,7 +387,7 @@ def _assets(meta_graph: fmt.MetaGraphDef, model_dir: Path) -> tuple[Asset, ...]:
     placeholder the constant path was built into), each once."""
     declared = list(meta_graph.asset_file_def)
     collection = meta_graph.collection_def.get(ASSETS_COLLECTION)
-    if collection is not None and collection.WhichOneof("kind") == "any_list":
+    if collection is not None and which_oneof(collection, "kind") == "any_list":
         seen = {(a.filename, a.tensor_info.name) for a in declared}
         for packed in collection.any_list.value:
             if not packed.type_url.endswith("/tensorflow.AssetFileDef"):
@@ -471,12 +474,13 @@ def _signature(
             continue
         functions.extend(node.calls)
         stack.extend(tensor_node_name(i) for i in node.inputs)
+    distinct_functions: dict[str, None] = dict.fromkeys(functions)
     return Signature(
         name=name,
         method_name=signature_def.method_name,
         inputs=tuple(inputs),
         outputs=tuple(outputs),
-        functions=tuple(dict.fromkeys(functions)),
+        functions=tuple(distinct_functions),
     )
 
 

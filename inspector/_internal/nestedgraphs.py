@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.protos import load_protos
@@ -69,9 +69,9 @@ class Neighbours:
 
     def __init__(self, view: SavedModelView) -> None:
         self._view = view
-        self._of: dict[str, dict[str, Any]] = {}
+        self._of: dict[str, dict[str, fmt.NodeDef]] = {}
 
-    def of(self, function: str) -> Mapping[str, Any]:
+    def of(self, function: str) -> Mapping[str, fmt.NodeDef]:
         found = self._of.get(function)
         if found is None:
             nodes = self._view.nodes
@@ -81,14 +81,14 @@ class Neighbours:
 
 
 def decode_carrier(
-    carrier_key: str, carrier_def: Any, neighbours: Mapping[str, Any], budget: Budget
+    carrier_key: str, carrier_def: fmt.NodeDef, neighbours: Mapping[str, fmt.NodeDef], budget: Budget
 ) -> tuple[list[NestedOp], list[Undecoded]]:
     """The ops of the graph a carrier rebuilds from a string constant (`neighbours`: the nodes of its
     function, by name), and of the carriers inside it, from a work list: the model decides how deep
     they nest."""
     ops: list[NestedOp] = []
     undecoded: list[Undecoded] = []
-    work: list[tuple[NestedOp | None, Any, tuple[str, ...], Mapping[str, Any]]] = [
+    work: list[tuple[NestedOp | None, fmt.NodeDef, tuple[str, ...], Mapping[str, fmt.NodeDef]]] = [
         (None, carrier_def, (carrier_key,), neighbours)
     ]
     while work:
@@ -123,7 +123,7 @@ def decode_carrier(
             continue
         budget.nodes += size
         for function, node_defs in parts:
-            by_name: dict[str, Any] | None = None
+            by_name: dict[str, fmt.NodeDef] | None = None
             for node_def in node_defs:
                 op = NestedOp(node_def, function, nesting)
                 ops.append(op)
@@ -149,7 +149,7 @@ def nested_ops(view: SavedModelView, budget: Budget | None = None) -> tuple[list
     return ops, undecoded
 
 
-def _const_bytes(neighbours: Mapping[str, Any], carrier_def: Any) -> bytes | None:
+def _const_bytes(neighbours: Mapping[str, fmt.NodeDef], carrier_def: fmt.NodeDef) -> bytes | None:
     """The string constant feeding the carrier's graph input, through Identity nodes."""
     index = GRAPH_CARRIERS[carrier_def.op]
     data_inputs = [i for i in carrier_def.input if not i.startswith("^")]

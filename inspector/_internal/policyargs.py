@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,20 +89,21 @@ def policy_of(args: argparse.Namespace) -> Policy:
 def _with_options(policy: Policy, args: argparse.Namespace) -> Policy:
     """`policy` with the command line's options over it: most replace the file's, some add to it."""
     from inspector._internal.audit import Severity
-    from inspector._internal.audit.policy import with_overrides
 
-    return with_overrides(
+    return replace(
         policy,
-        whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
-        deny=tuple(args.deny) if args.deny else None,
-        allow=tuple(args.allow) if args.allow else None,
-        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
-        require_aliases=tuple(args.require_alias) if args.require_alias else None,
-        min_trace_coverage=args.min_trace_coverage,
-        registry=False if args.no_registry else None,
-        live_registry=True if args.live_registry else None,
-        verify_fingerprint=True if args.verify_fingerprint else None,
-        select=_tokens(args.select) or None,
+        whitelist=tuple(args.whitelist) if args.whitelist is not None else policy.whitelist,
+        deny=tuple(args.deny) if args.deny else policy.deny,
+        allow=tuple(args.allow) if args.allow else policy.allow,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else policy.fail_on,
+        require_aliases=tuple(args.require_alias) if args.require_alias else policy.require_aliases,
+        min_trace_coverage=(
+            args.min_trace_coverage if args.min_trace_coverage is not None else policy.min_trace_coverage
+        ),
+        registry=False if args.no_registry else policy.registry,
+        live_registry=True if args.live_registry else policy.live_registry,
+        verify_fingerprint=True if args.verify_fingerprint else policy.verify_fingerprint,
+        select=_tokens(args.select) or policy.select,
         extend_select=(*policy.extend_select, *_tokens(args.extend_select)),
         ignore=(*policy.ignore, *_tokens(args.ignore)),
     )

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from google.protobuf.message import Message
+
     from inspector.format import savedmodel_format_pb2 as fmt
 
 
@@ -94,3 +96,9 @@ def _tensorflows() -> ProtoModules:
     from inspector._internal.tfprotos import import_protos
 
     return import_protos()
+
+
+def which_oneof(message: Message, group: str) -> str | None:
+    """The field of a oneof that is set (None: none is), typed: protobuf's stub says Any."""
+    field: str | None = message.WhichOneof(group)
+    return field

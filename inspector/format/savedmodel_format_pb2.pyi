@@ -151,7 +151,7 @@ class SavedModel(_message.Message):
     META_GRAPHS_FIELD_NUMBER: _ClassVar[int]
     saved_model_schema_version: int
     meta_graphs: _containers.RepeatedCompositeFieldContainer[MetaGraphDef]
-    def __init__(self, saved_model_schema_version: _Optional[int] = ..., meta_graphs: _Optional[_Iterable[_Union[MetaGraphDef, _Mapping]]] = ...) -> None: ...
+    def __init__(self, saved_model_schema_version: _Optional[int] = ..., meta_graphs: _Optional[_Iterable[_Union[MetaGraphDef, _Mapping[str, object]]]] = ...) -> None: ...
 
 class MetaGraphDef(_message.Message):
     __slots__ = ("meta_info_def", "graph_def", "saver_def", "collection_def", "signature_def", "asset_file_def", "object_graph_def")
@@ -178,21 +178,21 @@ class MetaGraphDef(_message.Message):
         tensorflow_git_version: str
         stripped_default_attrs: bool
         function_aliases: _containers.ScalarMap[str, str]
-        def __init__(self, meta_graph_version: _Optional[str] = ..., stripped_op_list: _Optional[_Union[OpList, _Mapping]] = ..., tags: _Optional[_Iterable[str]] = ..., tensorflow_version: _Optional[str] = ..., tensorflow_git_version: _Optional[str] = ..., stripped_default_attrs: bool = ..., function_aliases: _Optional[_Mapping[str, str]] = ...) -> None: ...
+        def __init__(self, meta_graph_version: _Optional[str] = ..., stripped_op_list: _Optional[_Union[OpList, _Mapping[str, object]]] = ..., tags: _Optional[_Iterable[str]] = ..., tensorflow_version: _Optional[str] = ..., tensorflow_git_version: _Optional[str] = ..., stripped_default_attrs: bool = ..., function_aliases: _Optional[_Mapping[str, str]] = ...) -> None: ...
     class CollectionDefEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: CollectionDef
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[CollectionDef, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[CollectionDef, _Mapping[str, object]]] = ...) -> None: ...
     class SignatureDefEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: SignatureDef
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SignatureDef, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SignatureDef, _Mapping[str, object]]] = ...) -> None: ...
     META_INFO_DEF_FIELD_NUMBER: _ClassVar[int]
     GRAPH_DEF_FIELD_NUMBER: _ClassVar[int]
     SAVER_DEF_FIELD_NUMBER: _ClassVar[int]
@@ -207,7 +207,7 @@ class MetaGraphDef(_message.Message):
     signature_def: _containers.MessageMap[str, SignatureDef]
     asset_file_def: _containers.RepeatedCompositeFieldContainer[AssetFileDef]
     object_graph_def: SavedObjectGraph
-    def __init__(self, meta_info_def: _Optional[_Union[MetaGraphDef.MetaInfoDef, _Mapping]] = ..., graph_def: _Optional[_Union[GraphDef, _Mapping]] = ..., saver_def: _Optional[_Union[SaverDef, _Mapping]] = ..., collection_def: _Optional[_Mapping[str, CollectionDef]] = ..., signature_def: _Optional[_Mapping[str, SignatureDef]] = ..., asset_file_def: _Optional[_Iterable[_Union[AssetFileDef, _Mapping]]] = ..., object_graph_def: _Optional[_Union[SavedObjectGraph, _Mapping]] = ...) -> None: ...
+    def __init__(self, meta_info_def: _Optional[_Union[MetaGraphDef.MetaInfoDef, _Mapping[str, object]]] = ..., graph_def: _Optional[_Union[GraphDef, _Mapping[str, object]]] = ..., saver_def: _Optional[_Union[SaverDef, _Mapping[str, object]]] = ..., collection_def: _Optional[_Mapping[str, CollectionDef]] = ..., signature_def: _Optional[_Mapping[str, SignatureDef]] = ..., asset_file_def: _Optional[_Iterable[_Union[AssetFileDef, _Mapping[str, object]]]] = ..., object_graph_def: _Optional[_Union[SavedObjectGraph, _Mapping[str, object]]] = ...) -> None: ...
 
 class CollectionDef(_message.Message):
     __slots__ = ("node_list", "bytes_list", "int64_list", "float_list", "any_list")
@@ -235,7 +235,7 @@ class CollectionDef(_message.Message):
         __slots__ = ("value",)
         VALUE_FIELD_NUMBER: _ClassVar[int]
         value: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
-        def __init__(self, value: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+        def __init__(self, value: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping[str, object]]]] = ...) -> None: ...
     NODE_LIST_FIELD_NUMBER: _ClassVar[int]
     BYTES_LIST_FIELD_NUMBER: _ClassVar[int]
     INT64_LIST_FIELD_NUMBER: _ClassVar[int]
@@ -246,7 +246,7 @@ class CollectionDef(_message.Message):
     int64_list: CollectionDef.Int64List
     float_list: CollectionDef.FloatList
     any_list: CollectionDef.AnyList
-    def __init__(self, node_list: _Optional[_Union[CollectionDef.NodeList, _Mapping]] = ..., bytes_list: _Optional[_Union[CollectionDef.BytesList, _Mapping]] = ..., int64_list: _Optional[_Union[CollectionDef.Int64List, _Mapping]] = ..., float_list: _Optional[_Union[CollectionDef.FloatList, _Mapping]] = ..., any_list: _Optional[_Union[CollectionDef.AnyList, _Mapping]] = ...) -> None: ...
+    def __init__(self, node_list: _Optional[_Union[CollectionDef.NodeList, _Mapping[str, object]]] = ..., bytes_list: _Optional[_Union[CollectionDef.BytesList, _Mapping[str, object]]] = ..., int64_list: _Optional[_Union[CollectionDef.Int64List, _Mapping[str, object]]] = ..., float_list: _Optional[_Union[CollectionDef.FloatList, _Mapping[str, object]]] = ..., any_list: _Optional[_Union[CollectionDef.AnyList, _Mapping[str, object]]] = ...) -> None: ...
 
 class TensorInfo(_message.Message):
     __slots__ = ("name", "coo_sparse", "composite_tensor", "dtype", "tensor_shape")
@@ -265,7 +265,7 @@ class TensorInfo(_message.Message):
         COMPONENTS_FIELD_NUMBER: _ClassVar[int]
         type_spec: TypeSpecProto
         components: _containers.RepeatedCompositeFieldContainer[TensorInfo]
-        def __init__(self, type_spec: _Optional[_Union[TypeSpecProto, _Mapping]] = ..., components: _Optional[_Iterable[_Union[TensorInfo, _Mapping]]] = ...) -> None: ...
+        def __init__(self, type_spec: _Optional[_Union[TypeSpecProto, _Mapping[str, object]]] = ..., components: _Optional[_Iterable[_Union[TensorInfo, _Mapping[str, object]]]] = ...) -> None: ...
     NAME_FIELD_NUMBER: _ClassVar[int]
     COO_SPARSE_FIELD_NUMBER: _ClassVar[int]
     COMPOSITE_TENSOR_FIELD_NUMBER: _ClassVar[int]
@@ -276,7 +276,7 @@ class TensorInfo(_message.Message):
     composite_tensor: TensorInfo.CompositeTensor
     dtype: DataType
     tensor_shape: TensorShapeProto
-    def __init__(self, name: _Optional[str] = ..., coo_sparse: _Optional[_Union[TensorInfo.CooSparse, _Mapping]] = ..., composite_tensor: _Optional[_Union[TensorInfo.CompositeTensor, _Mapping]] = ..., dtype: _Optional[_Union[DataType, str]] = ..., tensor_shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., coo_sparse: _Optional[_Union[TensorInfo.CooSparse, _Mapping[str, object]]] = ..., composite_tensor: _Optional[_Union[TensorInfo.CompositeTensor, _Mapping[str, object]]] = ..., dtype: _Optional[_Union[DataType, str]] = ..., tensor_shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ...) -> None: ...
 
 class SignatureDef(_message.Message):
     __slots__ = ("inputs", "outputs", "method_name")
@@ -286,14 +286,14 @@ class SignatureDef(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: TensorInfo
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[TensorInfo, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[TensorInfo, _Mapping[str, object]]] = ...) -> None: ...
     class OutputsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: TensorInfo
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[TensorInfo, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[TensorInfo, _Mapping[str, object]]] = ...) -> None: ...
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     METHOD_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -308,7 +308,7 @@ class AssetFileDef(_message.Message):
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     tensor_info: TensorInfo
     filename: str
-    def __init__(self, tensor_info: _Optional[_Union[TensorInfo, _Mapping]] = ..., filename: _Optional[str] = ...) -> None: ...
+    def __init__(self, tensor_info: _Optional[_Union[TensorInfo, _Mapping[str, object]]] = ..., filename: _Optional[str] = ...) -> None: ...
 
 class SaverDef(_message.Message):
     __slots__ = ("filename_tensor_name", "save_tensor_name", "restore_op_name", "max_to_keep", "sharded")
@@ -332,7 +332,7 @@ class GraphDef(_message.Message):
     node: _containers.RepeatedCompositeFieldContainer[NodeDef]
     library: FunctionDefLibrary
     versions: VersionDef
-    def __init__(self, node: _Optional[_Iterable[_Union[NodeDef, _Mapping]]] = ..., library: _Optional[_Union[FunctionDefLibrary, _Mapping]] = ..., versions: _Optional[_Union[VersionDef, _Mapping]] = ...) -> None: ...
+    def __init__(self, node: _Optional[_Iterable[_Union[NodeDef, _Mapping[str, object]]]] = ..., library: _Optional[_Union[FunctionDefLibrary, _Mapping[str, object]]] = ..., versions: _Optional[_Union[VersionDef, _Mapping[str, object]]] = ...) -> None: ...
 
 class VersionDef(_message.Message):
     __slots__ = ("producer", "min_consumer", "bad_consumers")
@@ -359,7 +359,7 @@ class NodeDef(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: AttrValue
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttrValue, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttrValue, _Mapping[str, object]]] = ...) -> None: ...
     NAME_FIELD_NUMBER: _ClassVar[int]
     OP_FIELD_NUMBER: _ClassVar[int]
     INPUT_FIELD_NUMBER: _ClassVar[int]
@@ -372,7 +372,7 @@ class NodeDef(_message.Message):
     device: str
     attr: _containers.MessageMap[str, AttrValue]
     experimental_debug_info: NodeDef.ExperimentalDebugInfo
-    def __init__(self, name: _Optional[str] = ..., op: _Optional[str] = ..., input: _Optional[_Iterable[str]] = ..., device: _Optional[str] = ..., attr: _Optional[_Mapping[str, AttrValue]] = ..., experimental_debug_info: _Optional[_Union[NodeDef.ExperimentalDebugInfo, _Mapping]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., op: _Optional[str] = ..., input: _Optional[_Iterable[str]] = ..., device: _Optional[str] = ..., attr: _Optional[_Mapping[str, AttrValue]] = ..., experimental_debug_info: _Optional[_Union[NodeDef.ExperimentalDebugInfo, _Mapping[str, object]]] = ...) -> None: ...
 
 class FunctionDefLibrary(_message.Message):
     __slots__ = ("function", "gradient", "registered_gradients")
@@ -382,7 +382,7 @@ class FunctionDefLibrary(_message.Message):
     function: _containers.RepeatedCompositeFieldContainer[FunctionDef]
     gradient: _containers.RepeatedCompositeFieldContainer[GradientDef]
     registered_gradients: _containers.RepeatedCompositeFieldContainer[RegisteredGradient]
-    def __init__(self, function: _Optional[_Iterable[_Union[FunctionDef, _Mapping]]] = ..., gradient: _Optional[_Iterable[_Union[GradientDef, _Mapping]]] = ..., registered_gradients: _Optional[_Iterable[_Union[RegisteredGradient, _Mapping]]] = ...) -> None: ...
+    def __init__(self, function: _Optional[_Iterable[_Union[FunctionDef, _Mapping[str, object]]]] = ..., gradient: _Optional[_Iterable[_Union[GradientDef, _Mapping[str, object]]]] = ..., registered_gradients: _Optional[_Iterable[_Union[RegisteredGradient, _Mapping[str, object]]]] = ...) -> None: ...
 
 class FunctionDef(_message.Message):
     __slots__ = ("signature", "attr", "node_def", "ret", "control_ret")
@@ -392,7 +392,7 @@ class FunctionDef(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: AttrValue
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttrValue, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttrValue, _Mapping[str, object]]] = ...) -> None: ...
     class RetEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -417,7 +417,7 @@ class FunctionDef(_message.Message):
     node_def: _containers.RepeatedCompositeFieldContainer[NodeDef]
     ret: _containers.ScalarMap[str, str]
     control_ret: _containers.ScalarMap[str, str]
-    def __init__(self, signature: _Optional[_Union[OpDef, _Mapping]] = ..., attr: _Optional[_Mapping[str, AttrValue]] = ..., node_def: _Optional[_Iterable[_Union[NodeDef, _Mapping]]] = ..., ret: _Optional[_Mapping[str, str]] = ..., control_ret: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, signature: _Optional[_Union[OpDef, _Mapping[str, object]]] = ..., attr: _Optional[_Mapping[str, AttrValue]] = ..., node_def: _Optional[_Iterable[_Union[NodeDef, _Mapping[str, object]]]] = ..., ret: _Optional[_Mapping[str, str]] = ..., control_ret: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class GradientDef(_message.Message):
     __slots__ = ("function_name", "gradient_func")
@@ -470,7 +470,7 @@ class OpDef(_message.Message):
         has_minimum: bool
         minimum: int
         allowed_values: AttrValue
-        def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., default_value: _Optional[_Union[AttrValue, _Mapping]] = ..., description: _Optional[str] = ..., has_minimum: bool = ..., minimum: _Optional[int] = ..., allowed_values: _Optional[_Union[AttrValue, _Mapping]] = ...) -> None: ...
+        def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., default_value: _Optional[_Union[AttrValue, _Mapping[str, object]]] = ..., description: _Optional[str] = ..., has_minimum: bool = ..., minimum: _Optional[int] = ..., allowed_values: _Optional[_Union[AttrValue, _Mapping[str, object]]] = ...) -> None: ...
     NAME_FIELD_NUMBER: _ClassVar[int]
     INPUT_ARG_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_ARG_FIELD_NUMBER: _ClassVar[int]
@@ -485,13 +485,13 @@ class OpDef(_message.Message):
     summary: str
     description: str
     is_stateful: bool
-    def __init__(self, name: _Optional[str] = ..., input_arg: _Optional[_Iterable[_Union[OpDef.ArgDef, _Mapping]]] = ..., output_arg: _Optional[_Iterable[_Union[OpDef.ArgDef, _Mapping]]] = ..., attr: _Optional[_Iterable[_Union[OpDef.AttrDef, _Mapping]]] = ..., summary: _Optional[str] = ..., description: _Optional[str] = ..., is_stateful: bool = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., input_arg: _Optional[_Iterable[_Union[OpDef.ArgDef, _Mapping[str, object]]]] = ..., output_arg: _Optional[_Iterable[_Union[OpDef.ArgDef, _Mapping[str, object]]]] = ..., attr: _Optional[_Iterable[_Union[OpDef.AttrDef, _Mapping[str, object]]]] = ..., summary: _Optional[str] = ..., description: _Optional[str] = ..., is_stateful: bool = ...) -> None: ...
 
 class OpList(_message.Message):
     __slots__ = ("op",)
     OP_FIELD_NUMBER: _ClassVar[int]
     op: _containers.RepeatedCompositeFieldContainer[OpDef]
-    def __init__(self, op: _Optional[_Iterable[_Union[OpDef, _Mapping]]] = ...) -> None: ...
+    def __init__(self, op: _Optional[_Iterable[_Union[OpDef, _Mapping[str, object]]]] = ...) -> None: ...
 
 class AttrValue(_message.Message):
     __slots__ = ("s", "i", "f", "b", "type", "shape", "tensor", "list", "func", "placeholder")
@@ -513,7 +513,7 @@ class AttrValue(_message.Message):
         shape: _containers.RepeatedCompositeFieldContainer[TensorShapeProto]
         tensor: _containers.RepeatedCompositeFieldContainer[TensorProto]
         func: _containers.RepeatedCompositeFieldContainer[NameAttrList]
-        def __init__(self, s: _Optional[_Iterable[bytes]] = ..., i: _Optional[_Iterable[int]] = ..., f: _Optional[_Iterable[float]] = ..., b: _Optional[_Iterable[bool]] = ..., type: _Optional[_Iterable[_Union[DataType, str]]] = ..., shape: _Optional[_Iterable[_Union[TensorShapeProto, _Mapping]]] = ..., tensor: _Optional[_Iterable[_Union[TensorProto, _Mapping]]] = ..., func: _Optional[_Iterable[_Union[NameAttrList, _Mapping]]] = ...) -> None: ...
+        def __init__(self, s: _Optional[_Iterable[bytes]] = ..., i: _Optional[_Iterable[int]] = ..., f: _Optional[_Iterable[float]] = ..., b: _Optional[_Iterable[bool]] = ..., type: _Optional[_Iterable[_Union[DataType, str]]] = ..., shape: _Optional[_Iterable[_Union[TensorShapeProto, _Mapping[str, object]]]] = ..., tensor: _Optional[_Iterable[_Union[TensorProto, _Mapping[str, object]]]] = ..., func: _Optional[_Iterable[_Union[NameAttrList, _Mapping[str, object]]]] = ...) -> None: ...
     S_FIELD_NUMBER: _ClassVar[int]
     I_FIELD_NUMBER: _ClassVar[int]
     F_FIELD_NUMBER: _ClassVar[int]
@@ -534,7 +534,7 @@ class AttrValue(_message.Message):
     list: AttrValue.ListValue
     func: NameAttrList
     placeholder: str
-    def __init__(self, s: _Optional[bytes] = ..., i: _Optional[int] = ..., f: _Optional[float] = ..., b: bool = ..., type: _Optional[_Union[DataType, str]] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., tensor: _Optional[_Union[TensorProto, _Mapping]] = ..., list: _Optional[_Union[AttrValue.ListValue, _Mapping]] = ..., func: _Optional[_Union[NameAttrList, _Mapping]] = ..., placeholder: _Optional[str] = ...) -> None: ...
+    def __init__(self, s: _Optional[bytes] = ..., i: _Optional[int] = ..., f: _Optional[float] = ..., b: bool = ..., type: _Optional[_Union[DataType, str]] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., tensor: _Optional[_Union[TensorProto, _Mapping[str, object]]] = ..., list: _Optional[_Union[AttrValue.ListValue, _Mapping[str, object]]] = ..., func: _Optional[_Union[NameAttrList, _Mapping[str, object]]] = ..., placeholder: _Optional[str] = ...) -> None: ...
 
 class NameAttrList(_message.Message):
     __slots__ = ("name", "attr")
@@ -544,7 +544,7 @@ class NameAttrList(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: AttrValue
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttrValue, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttrValue, _Mapping[str, object]]] = ...) -> None: ...
     NAME_FIELD_NUMBER: _ClassVar[int]
     ATTR_FIELD_NUMBER: _ClassVar[int]
     name: str
@@ -564,7 +564,7 @@ class TensorShapeProto(_message.Message):
     UNKNOWN_RANK_FIELD_NUMBER: _ClassVar[int]
     dim: _containers.RepeatedCompositeFieldContainer[TensorShapeProto.Dim]
     unknown_rank: bool
-    def __init__(self, dim: _Optional[_Iterable[_Union[TensorShapeProto.Dim, _Mapping]]] = ..., unknown_rank: bool = ...) -> None: ...
+    def __init__(self, dim: _Optional[_Iterable[_Union[TensorShapeProto.Dim, _Mapping[str, object]]]] = ..., unknown_rank: bool = ...) -> None: ...
 
 class TensorProto(_message.Message):
     __slots__ = ("dtype", "tensor_shape", "version_number", "tensor_content", "half_val", "float_val", "double_val", "int_val", "string_val", "scomplex_val", "int64_val", "bool_val", "dcomplex_val", "uint32_val", "uint64_val")
@@ -598,7 +598,7 @@ class TensorProto(_message.Message):
     dcomplex_val: _containers.RepeatedScalarFieldContainer[float]
     uint32_val: _containers.RepeatedScalarFieldContainer[int]
     uint64_val: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, dtype: _Optional[_Union[DataType, str]] = ..., tensor_shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., version_number: _Optional[int] = ..., tensor_content: _Optional[bytes] = ..., half_val: _Optional[_Iterable[int]] = ..., float_val: _Optional[_Iterable[float]] = ..., double_val: _Optional[_Iterable[float]] = ..., int_val: _Optional[_Iterable[int]] = ..., string_val: _Optional[_Iterable[bytes]] = ..., scomplex_val: _Optional[_Iterable[float]] = ..., int64_val: _Optional[_Iterable[int]] = ..., bool_val: _Optional[_Iterable[bool]] = ..., dcomplex_val: _Optional[_Iterable[float]] = ..., uint32_val: _Optional[_Iterable[int]] = ..., uint64_val: _Optional[_Iterable[int]] = ...) -> None: ...
+    def __init__(self, dtype: _Optional[_Union[DataType, str]] = ..., tensor_shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., version_number: _Optional[int] = ..., tensor_content: _Optional[bytes] = ..., half_val: _Optional[_Iterable[int]] = ..., float_val: _Optional[_Iterable[float]] = ..., double_val: _Optional[_Iterable[float]] = ..., int_val: _Optional[_Iterable[int]] = ..., string_val: _Optional[_Iterable[bytes]] = ..., scomplex_val: _Optional[_Iterable[float]] = ..., int64_val: _Optional[_Iterable[int]] = ..., bool_val: _Optional[_Iterable[bool]] = ..., dcomplex_val: _Optional[_Iterable[float]] = ..., uint32_val: _Optional[_Iterable[int]] = ..., uint64_val: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class SavedObjectGraph(_message.Message):
     __slots__ = ("nodes", "concrete_functions")
@@ -608,12 +608,12 @@ class SavedObjectGraph(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: SavedConcreteFunction
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SavedConcreteFunction, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SavedConcreteFunction, _Mapping[str, object]]] = ...) -> None: ...
     NODES_FIELD_NUMBER: _ClassVar[int]
     CONCRETE_FUNCTIONS_FIELD_NUMBER: _ClassVar[int]
     nodes: _containers.RepeatedCompositeFieldContainer[SavedObject]
     concrete_functions: _containers.MessageMap[str, SavedConcreteFunction]
-    def __init__(self, nodes: _Optional[_Iterable[_Union[SavedObject, _Mapping]]] = ..., concrete_functions: _Optional[_Mapping[str, SavedConcreteFunction]] = ...) -> None: ...
+    def __init__(self, nodes: _Optional[_Iterable[_Union[SavedObject, _Mapping[str, object]]]] = ..., concrete_functions: _Optional[_Mapping[str, SavedConcreteFunction]] = ...) -> None: ...
 
 class SavedObject(_message.Message):
     __slots__ = ("children", "dependencies", "user_object", "asset", "function", "variable", "bare_concrete_function", "constant", "resource", "captured_tensor", "saveable_objects")
@@ -623,7 +623,7 @@ class SavedObject(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: SaveableObject
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SaveableObject, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SaveableObject, _Mapping[str, object]]] = ...) -> None: ...
     CHILDREN_FIELD_NUMBER: _ClassVar[int]
     DEPENDENCIES_FIELD_NUMBER: _ClassVar[int]
     USER_OBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -646,7 +646,7 @@ class SavedObject(_message.Message):
     resource: SavedResource
     captured_tensor: CapturedTensor
     saveable_objects: _containers.MessageMap[str, SaveableObject]
-    def __init__(self, children: _Optional[_Iterable[_Union[TrackableObjectGraph.TrackableObject.ObjectReference, _Mapping]]] = ..., dependencies: _Optional[_Iterable[_Union[TrackableObjectGraph.TrackableObject.ObjectReference, _Mapping]]] = ..., user_object: _Optional[_Union[SavedUserObject, _Mapping]] = ..., asset: _Optional[_Union[SavedAsset, _Mapping]] = ..., function: _Optional[_Union[SavedFunction, _Mapping]] = ..., variable: _Optional[_Union[SavedVariable, _Mapping]] = ..., bare_concrete_function: _Optional[_Union[SavedBareConcreteFunction, _Mapping]] = ..., constant: _Optional[_Union[SavedConstant, _Mapping]] = ..., resource: _Optional[_Union[SavedResource, _Mapping]] = ..., captured_tensor: _Optional[_Union[CapturedTensor, _Mapping]] = ..., saveable_objects: _Optional[_Mapping[str, SaveableObject]] = ...) -> None: ...
+    def __init__(self, children: _Optional[_Iterable[_Union[TrackableObjectGraph.TrackableObject.ObjectReference, _Mapping[str, object]]]] = ..., dependencies: _Optional[_Iterable[_Union[TrackableObjectGraph.TrackableObject.ObjectReference, _Mapping[str, object]]]] = ..., user_object: _Optional[_Union[SavedUserObject, _Mapping[str, object]]] = ..., asset: _Optional[_Union[SavedAsset, _Mapping[str, object]]] = ..., function: _Optional[_Union[SavedFunction, _Mapping[str, object]]] = ..., variable: _Optional[_Union[SavedVariable, _Mapping[str, object]]] = ..., bare_concrete_function: _Optional[_Union[SavedBareConcreteFunction, _Mapping[str, object]]] = ..., constant: _Optional[_Union[SavedConstant, _Mapping[str, object]]] = ..., resource: _Optional[_Union[SavedResource, _Mapping[str, object]]] = ..., captured_tensor: _Optional[_Union[CapturedTensor, _Mapping[str, object]]] = ..., saveable_objects: _Optional[_Mapping[str, SaveableObject]] = ...) -> None: ...
 
 class SaveableObject(_message.Message):
     __slots__ = ("save_function", "restore_function")
@@ -732,7 +732,7 @@ class SavedVariable(_message.Message):
     name: str
     device: str
     experimental_distributed_variable_components: _containers.RepeatedCompositeFieldContainer[SavedVariable]
-    def __init__(self, dtype: _Optional[_Union[DataType, str]] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., trainable: bool = ..., name: _Optional[str] = ..., device: _Optional[str] = ..., experimental_distributed_variable_components: _Optional[_Iterable[_Union[SavedVariable, _Mapping]]] = ...) -> None: ...
+    def __init__(self, dtype: _Optional[_Union[DataType, str]] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., trainable: bool = ..., name: _Optional[str] = ..., device: _Optional[str] = ..., experimental_distributed_variable_components: _Optional[_Iterable[_Union[SavedVariable, _Mapping[str, object]]]] = ...) -> None: ...
 
 class SavedConcreteFunction(_message.Message):
     __slots__ = ("bound_inputs", "canonicalized_input_signature", "output_signature")
@@ -742,7 +742,7 @@ class SavedConcreteFunction(_message.Message):
     bound_inputs: _containers.RepeatedScalarFieldContainer[int]
     canonicalized_input_signature: StructuredValue
     output_signature: StructuredValue
-    def __init__(self, bound_inputs: _Optional[_Iterable[int]] = ..., canonicalized_input_signature: _Optional[_Union[StructuredValue, _Mapping]] = ..., output_signature: _Optional[_Union[StructuredValue, _Mapping]] = ...) -> None: ...
+    def __init__(self, bound_inputs: _Optional[_Iterable[int]] = ..., canonicalized_input_signature: _Optional[_Union[StructuredValue, _Mapping[str, object]]] = ..., output_signature: _Optional[_Union[StructuredValue, _Mapping[str, object]]] = ...) -> None: ...
 
 class StructuredValue(_message.Message):
     __slots__ = ("none_value", "float64_value", "int64_value", "string_value", "bool_value", "tensor_shape_value", "tensor_dtype_value", "tensor_spec_value", "type_spec_value", "bounded_tensor_spec_value", "list_value", "tuple_value", "dict_value", "named_tuple_value", "tensor_value", "numpy_value")
@@ -778,7 +778,7 @@ class StructuredValue(_message.Message):
     named_tuple_value: NamedTupleValue
     tensor_value: TensorProto
     numpy_value: TensorProto
-    def __init__(self, none_value: _Optional[_Union[NoneValue, _Mapping]] = ..., float64_value: _Optional[float] = ..., int64_value: _Optional[int] = ..., string_value: _Optional[str] = ..., bool_value: bool = ..., tensor_shape_value: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., tensor_dtype_value: _Optional[_Union[DataType, str]] = ..., tensor_spec_value: _Optional[_Union[TensorSpecProto, _Mapping]] = ..., type_spec_value: _Optional[_Union[TypeSpecProto, _Mapping]] = ..., bounded_tensor_spec_value: _Optional[_Union[BoundedTensorSpecProto, _Mapping]] = ..., list_value: _Optional[_Union[ListValue, _Mapping]] = ..., tuple_value: _Optional[_Union[TupleValue, _Mapping]] = ..., dict_value: _Optional[_Union[DictValue, _Mapping]] = ..., named_tuple_value: _Optional[_Union[NamedTupleValue, _Mapping]] = ..., tensor_value: _Optional[_Union[TensorProto, _Mapping]] = ..., numpy_value: _Optional[_Union[TensorProto, _Mapping]] = ...) -> None: ...
+    def __init__(self, none_value: _Optional[_Union[NoneValue, _Mapping[str, object]]] = ..., float64_value: _Optional[float] = ..., int64_value: _Optional[int] = ..., string_value: _Optional[str] = ..., bool_value: bool = ..., tensor_shape_value: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., tensor_dtype_value: _Optional[_Union[DataType, str]] = ..., tensor_spec_value: _Optional[_Union[TensorSpecProto, _Mapping[str, object]]] = ..., type_spec_value: _Optional[_Union[TypeSpecProto, _Mapping[str, object]]] = ..., bounded_tensor_spec_value: _Optional[_Union[BoundedTensorSpecProto, _Mapping[str, object]]] = ..., list_value: _Optional[_Union[ListValue, _Mapping[str, object]]] = ..., tuple_value: _Optional[_Union[TupleValue, _Mapping[str, object]]] = ..., dict_value: _Optional[_Union[DictValue, _Mapping[str, object]]] = ..., named_tuple_value: _Optional[_Union[NamedTupleValue, _Mapping[str, object]]] = ..., tensor_value: _Optional[_Union[TensorProto, _Mapping[str, object]]] = ..., numpy_value: _Optional[_Union[TensorProto, _Mapping[str, object]]] = ...) -> None: ...
 
 class NoneValue(_message.Message):
     __slots__ = ()
@@ -788,13 +788,13 @@ class ListValue(_message.Message):
     __slots__ = ("values",)
     VALUES_FIELD_NUMBER: _ClassVar[int]
     values: _containers.RepeatedCompositeFieldContainer[StructuredValue]
-    def __init__(self, values: _Optional[_Iterable[_Union[StructuredValue, _Mapping]]] = ...) -> None: ...
+    def __init__(self, values: _Optional[_Iterable[_Union[StructuredValue, _Mapping[str, object]]]] = ...) -> None: ...
 
 class TupleValue(_message.Message):
     __slots__ = ("values",)
     VALUES_FIELD_NUMBER: _ClassVar[int]
     values: _containers.RepeatedCompositeFieldContainer[StructuredValue]
-    def __init__(self, values: _Optional[_Iterable[_Union[StructuredValue, _Mapping]]] = ...) -> None: ...
+    def __init__(self, values: _Optional[_Iterable[_Union[StructuredValue, _Mapping[str, object]]]] = ...) -> None: ...
 
 class DictValue(_message.Message):
     __slots__ = ("fields",)
@@ -804,7 +804,7 @@ class DictValue(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: StructuredValue
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[StructuredValue, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[StructuredValue, _Mapping[str, object]]] = ...) -> None: ...
     FIELDS_FIELD_NUMBER: _ClassVar[int]
     fields: _containers.MessageMap[str, StructuredValue]
     def __init__(self, fields: _Optional[_Mapping[str, StructuredValue]] = ...) -> None: ...
@@ -815,7 +815,7 @@ class PairValue(_message.Message):
     VALUE_FIELD_NUMBER: _ClassVar[int]
     key: str
     value: StructuredValue
-    def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[StructuredValue, _Mapping]] = ...) -> None: ...
+    def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[StructuredValue, _Mapping[str, object]]] = ...) -> None: ...
 
 class NamedTupleValue(_message.Message):
     __slots__ = ("name", "values")
@@ -823,7 +823,7 @@ class NamedTupleValue(_message.Message):
     VALUES_FIELD_NUMBER: _ClassVar[int]
     name: str
     values: _containers.RepeatedCompositeFieldContainer[PairValue]
-    def __init__(self, name: _Optional[str] = ..., values: _Optional[_Iterable[_Union[PairValue, _Mapping]]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., values: _Optional[_Iterable[_Union[PairValue, _Mapping[str, object]]]] = ...) -> None: ...
 
 class TensorSpecProto(_message.Message):
     __slots__ = ("name", "shape", "dtype")
@@ -833,7 +833,7 @@ class TensorSpecProto(_message.Message):
     name: str
     shape: TensorShapeProto
     dtype: DataType
-    def __init__(self, name: _Optional[str] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., dtype: _Optional[_Union[DataType, str]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., dtype: _Optional[_Union[DataType, str]] = ...) -> None: ...
 
 class BoundedTensorSpecProto(_message.Message):
     __slots__ = ("name", "shape", "dtype")
@@ -843,7 +843,7 @@ class BoundedTensorSpecProto(_message.Message):
     name: str
     shape: TensorShapeProto
     dtype: DataType
-    def __init__(self, name: _Optional[str] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., dtype: _Optional[_Union[DataType, str]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., dtype: _Optional[_Union[DataType, str]] = ...) -> None: ...
 
 class TypeSpecProto(_message.Message):
     __slots__ = ("type_state", "type_spec_class_name", "num_flat_components")
@@ -853,7 +853,7 @@ class TypeSpecProto(_message.Message):
     type_state: StructuredValue
     type_spec_class_name: str
     num_flat_components: int
-    def __init__(self, type_state: _Optional[_Union[StructuredValue, _Mapping]] = ..., type_spec_class_name: _Optional[str] = ..., num_flat_components: _Optional[int] = ...) -> None: ...
+    def __init__(self, type_state: _Optional[_Union[StructuredValue, _Mapping[str, object]]] = ..., type_spec_class_name: _Optional[str] = ..., num_flat_components: _Optional[int] = ...) -> None: ...
 
 class GraphDebugInfo(_message.Message):
     __slots__ = ("files", "frames_by_id", "traces_by_id", "traces", "name_to_trace_id")
@@ -876,28 +876,28 @@ class GraphDebugInfo(_message.Message):
         FRAME_ID_FIELD_NUMBER: _ClassVar[int]
         file_line_cols: _containers.RepeatedCompositeFieldContainer[GraphDebugInfo.FileLineCol]
         frame_id: _containers.RepeatedScalarFieldContainer[int]
-        def __init__(self, file_line_cols: _Optional[_Iterable[_Union[GraphDebugInfo.FileLineCol, _Mapping]]] = ..., frame_id: _Optional[_Iterable[int]] = ...) -> None: ...
+        def __init__(self, file_line_cols: _Optional[_Iterable[_Union[GraphDebugInfo.FileLineCol, _Mapping[str, object]]]] = ..., frame_id: _Optional[_Iterable[int]] = ...) -> None: ...
     class FramesByIdEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: int
         value: GraphDebugInfo.FileLineCol
-        def __init__(self, key: _Optional[int] = ..., value: _Optional[_Union[GraphDebugInfo.FileLineCol, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[_Union[GraphDebugInfo.FileLineCol, _Mapping[str, object]]] = ...) -> None: ...
     class TracesByIdEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: int
         value: GraphDebugInfo.StackTrace
-        def __init__(self, key: _Optional[int] = ..., value: _Optional[_Union[GraphDebugInfo.StackTrace, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[_Union[GraphDebugInfo.StackTrace, _Mapping[str, object]]] = ...) -> None: ...
     class TracesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: GraphDebugInfo.StackTrace
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[GraphDebugInfo.StackTrace, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[GraphDebugInfo.StackTrace, _Mapping[str, object]]] = ...) -> None: ...
     class NameToTraceIdEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -933,7 +933,7 @@ class FingerprintDef(_message.Message):
     checkpoint_hash: int
     version: VersionDef
     uuid: str
-    def __init__(self, saved_model_checksum: _Optional[int] = ..., graph_def_program_hash: _Optional[int] = ..., signature_def_hash: _Optional[int] = ..., saved_object_graph_hash: _Optional[int] = ..., checkpoint_hash: _Optional[int] = ..., version: _Optional[_Union[VersionDef, _Mapping]] = ..., uuid: _Optional[str] = ...) -> None: ...
+    def __init__(self, saved_model_checksum: _Optional[int] = ..., graph_def_program_hash: _Optional[int] = ..., signature_def_hash: _Optional[int] = ..., saved_object_graph_hash: _Optional[int] = ..., checkpoint_hash: _Optional[int] = ..., version: _Optional[_Union[VersionDef, _Mapping[str, object]]] = ..., uuid: _Optional[str] = ...) -> None: ...
 
 class BundleHeaderProto(_message.Message):
     __slots__ = ("num_shards", "version")
@@ -941,7 +941,7 @@ class BundleHeaderProto(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     num_shards: int
     version: VersionDef
-    def __init__(self, num_shards: _Optional[int] = ..., version: _Optional[_Union[VersionDef, _Mapping]] = ...) -> None: ...
+    def __init__(self, num_shards: _Optional[int] = ..., version: _Optional[_Union[VersionDef, _Mapping[str, object]]] = ...) -> None: ...
 
 class BundleEntryProto(_message.Message):
     __slots__ = ("dtype", "shape", "shard_id", "offset", "size", "crc32c")
@@ -957,13 +957,13 @@ class BundleEntryProto(_message.Message):
     offset: int
     size: int
     crc32c: int
-    def __init__(self, dtype: _Optional[_Union[DataType, str]] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping]] = ..., shard_id: _Optional[int] = ..., offset: _Optional[int] = ..., size: _Optional[int] = ..., crc32c: _Optional[int] = ...) -> None: ...
+    def __init__(self, dtype: _Optional[_Union[DataType, str]] = ..., shape: _Optional[_Union[TensorShapeProto, _Mapping[str, object]]] = ..., shard_id: _Optional[int] = ..., offset: _Optional[int] = ..., size: _Optional[int] = ..., crc32c: _Optional[int] = ...) -> None: ...
 
 class KerasSavedMetadata(_message.Message):
     __slots__ = ("nodes",)
     NODES_FIELD_NUMBER: _ClassVar[int]
     nodes: _containers.RepeatedCompositeFieldContainer[KerasSavedObject]
-    def __init__(self, nodes: _Optional[_Iterable[_Union[KerasSavedObject, _Mapping]]] = ...) -> None: ...
+    def __init__(self, nodes: _Optional[_Iterable[_Union[KerasSavedObject, _Mapping[str, object]]]] = ...) -> None: ...
 
 class KerasSavedObject(_message.Message):
     __slots__ = ("node_id", "node_path", "identifier", "metadata", "version")
@@ -977,7 +977,7 @@ class KerasSavedObject(_message.Message):
     identifier: str
     metadata: str
     version: VersionDef
-    def __init__(self, node_id: _Optional[int] = ..., node_path: _Optional[str] = ..., identifier: _Optional[str] = ..., metadata: _Optional[str] = ..., version: _Optional[_Union[VersionDef, _Mapping]] = ...) -> None: ...
+    def __init__(self, node_id: _Optional[int] = ..., node_path: _Optional[str] = ..., identifier: _Optional[str] = ..., metadata: _Optional[str] = ..., version: _Optional[_Union[VersionDef, _Mapping[str, object]]] = ...) -> None: ...
 
 class PredictionLog(_message.Message):
     __slots__ = ("classify_log", "regress_log", "predict_log", "multi_inference_log")
@@ -989,7 +989,7 @@ class PredictionLog(_message.Message):
     regress_log: RegressLog
     predict_log: PredictLog
     multi_inference_log: MultiInferenceLog
-    def __init__(self, classify_log: _Optional[_Union[ClassifyLog, _Mapping]] = ..., regress_log: _Optional[_Union[RegressLog, _Mapping]] = ..., predict_log: _Optional[_Union[PredictLog, _Mapping]] = ..., multi_inference_log: _Optional[_Union[MultiInferenceLog, _Mapping]] = ...) -> None: ...
+    def __init__(self, classify_log: _Optional[_Union[ClassifyLog, _Mapping[str, object]]] = ..., regress_log: _Optional[_Union[RegressLog, _Mapping[str, object]]] = ..., predict_log: _Optional[_Union[PredictLog, _Mapping[str, object]]] = ..., multi_inference_log: _Optional[_Union[MultiInferenceLog, _Mapping[str, object]]] = ...) -> None: ...
 
 class ModelSpec(_message.Message):
     __slots__ = ("name", "signature_name", "version_label")
@@ -1005,7 +1005,7 @@ class PredictLog(_message.Message):
     __slots__ = ("request",)
     REQUEST_FIELD_NUMBER: _ClassVar[int]
     request: PredictRequest
-    def __init__(self, request: _Optional[_Union[PredictRequest, _Mapping]] = ...) -> None: ...
+    def __init__(self, request: _Optional[_Union[PredictRequest, _Mapping[str, object]]] = ...) -> None: ...
 
 class PredictRequest(_message.Message):
     __slots__ = ("model_spec", "inputs", "output_filter")
@@ -1015,50 +1015,50 @@ class PredictRequest(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: TensorProto
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[TensorProto, _Mapping]] = ...) -> None: ...
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[TensorProto, _Mapping[str, object]]] = ...) -> None: ...
     MODEL_SPEC_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_FILTER_FIELD_NUMBER: _ClassVar[int]
     model_spec: ModelSpec
     inputs: _containers.MessageMap[str, TensorProto]
     output_filter: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping]] = ..., inputs: _Optional[_Mapping[str, TensorProto]] = ..., output_filter: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping[str, object]]] = ..., inputs: _Optional[_Mapping[str, TensorProto]] = ..., output_filter: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ClassifyLog(_message.Message):
     __slots__ = ("request",)
     REQUEST_FIELD_NUMBER: _ClassVar[int]
     request: ClassificationRequest
-    def __init__(self, request: _Optional[_Union[ClassificationRequest, _Mapping]] = ...) -> None: ...
+    def __init__(self, request: _Optional[_Union[ClassificationRequest, _Mapping[str, object]]] = ...) -> None: ...
 
 class ClassificationRequest(_message.Message):
     __slots__ = ("model_spec",)
     MODEL_SPEC_FIELD_NUMBER: _ClassVar[int]
     model_spec: ModelSpec
-    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping]] = ...) -> None: ...
+    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping[str, object]]] = ...) -> None: ...
 
 class RegressLog(_message.Message):
     __slots__ = ("request",)
     REQUEST_FIELD_NUMBER: _ClassVar[int]
     request: RegressionRequest
-    def __init__(self, request: _Optional[_Union[RegressionRequest, _Mapping]] = ...) -> None: ...
+    def __init__(self, request: _Optional[_Union[RegressionRequest, _Mapping[str, object]]] = ...) -> None: ...
 
 class RegressionRequest(_message.Message):
     __slots__ = ("model_spec",)
     MODEL_SPEC_FIELD_NUMBER: _ClassVar[int]
     model_spec: ModelSpec
-    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping]] = ...) -> None: ...
+    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping[str, object]]] = ...) -> None: ...
 
 class MultiInferenceLog(_message.Message):
     __slots__ = ("request",)
     REQUEST_FIELD_NUMBER: _ClassVar[int]
     request: MultiInferenceRequest
-    def __init__(self, request: _Optional[_Union[MultiInferenceRequest, _Mapping]] = ...) -> None: ...
+    def __init__(self, request: _Optional[_Union[MultiInferenceRequest, _Mapping[str, object]]] = ...) -> None: ...
 
 class MultiInferenceRequest(_message.Message):
     __slots__ = ("tasks",)
     TASKS_FIELD_NUMBER: _ClassVar[int]
     tasks: _containers.RepeatedCompositeFieldContainer[InferenceTask]
-    def __init__(self, tasks: _Optional[_Iterable[_Union[InferenceTask, _Mapping]]] = ...) -> None: ...
+    def __init__(self, tasks: _Optional[_Iterable[_Union[InferenceTask, _Mapping[str, object]]]] = ...) -> None: ...
 
 class InferenceTask(_message.Message):
     __slots__ = ("model_spec", "method_name")
@@ -1066,4 +1066,4 @@ class InferenceTask(_message.Message):
     METHOD_NAME_FIELD_NUMBER: _ClassVar[int]
     model_spec: ModelSpec
     method_name: str
-    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping]] = ..., method_name: _Optional[str] = ...) -> None: ...
+    def __init__(self, model_spec: _Optional[_Union[ModelSpec, _Mapping[str, object]]] = ..., method_name: _Optional[str] = ...) -> None: ...

@@ -115,18 +115,11 @@ def audit_meta_graphs(
     for result in results:
         for finding in result.findings:
             findings.setdefault(finding.fingerprint, finding)
-    notices = tuple(dict.fromkeys(notice for result in results for notice in result.notices))
-    kept = sorted(
-        findings.values(),
-        key=lambda f: (
-            -f.severity,
-            f.rule_id,
-            f.location.tags,
-            f.location.function,
-            f.location.node_key,
-            f.message,
-        ),
+    distinct_notices: dict[Notice, None] = dict.fromkeys(
+        notice for result in results for notice in result.notices
     )
+    notices = tuple(distinct_notices)
+    kept = sorted(findings.values(), key=_graph_order)
     model = ModelRef(
         first.model.path,
         (),
@@ -144,6 +137,24 @@ def audit_meta_graphs(
     )
 
 
+def _graph_order(finding: Finding) -> tuple[int, str, tuple[str, ...], str, str, str]:
+    """Most severe first, then by rule, meta graph, function, node and message."""
+    location = finding.location
+    return (
+        -finding.severity,
+        finding.rule_id,
+        location.tags,
+        location.function,
+        location.node_key,
+        finding.message,
+    )
+
+
+def _file_order(finding: Finding) -> tuple[int, str, str, str]:
+    """Most severe first, then by rule, file and message."""
+    return (-finding.severity, finding.rule_id, finding.location.file, finding.message)
+
+
 def audit_keras_file(path: Path, policy: Policy | None = None, baseline: Iterable[str] = ()) -> AuditResult:
     """The audit of a Keras model file given alone (`.keras`, `.h5`): what Keras's loaders run from its
     config (INS012) and what else it carries (INS013), read by content as a folder's files are. It is not a
@@ -159,8 +170,8 @@ def audit_keras_file(path: Path, policy: Policy | None = None, baseline: Iterabl
     contents = scan_file(path)
     found = [
         finding.with_fingerprint()
-        for rule in (ins012_keras_metadata, ins013_model_folder)
-        for finding in rule.folder_findings(contents, path.parent)
+        for folder_findings in (ins012_keras_metadata.folder_findings, ins013_model_folder.folder_findings)
+        for finding in folder_findings(contents, path.parent)
     ]
     chosen = (ins012_keras_metadata.INFO, ins013_model_folder.INFO)
     by_id = {info.id: info for info in chosen}
@@ -168,10 +179,7 @@ def audit_keras_file(path: Path, policy: Policy | None = None, baseline: Iterabl
         f for f in found if reported(f, by_id[f.rule_id], policy.select, policy.extend_select, policy.ignore)
     ]
     accepted = frozenset(baseline)
-    kept = sorted(
-        (f for f in findings if f.fingerprint not in accepted),
-        key=lambda f: (-f.severity, f.rule_id, f.location.file, f.message),
-    )
+    kept = sorted((f for f in findings if f.fingerprint not in accepted), key=_file_order)
     return AuditResult(
         model=ModelRef(path),
         fail_on=policy.fail_on,

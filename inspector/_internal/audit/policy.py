@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar, cast
 
 from inspector import __version__
 from inspector._internal.errors import InspectorError
 from inspector._internal.fileio import BASELINE_LIMIT, POLICY_LIMIT, read_regular_file
-from inspector.results.audit import FINGERPRINT_VERSION, AuditResult, Severity
+from inspector.results.audit import FINGERPRINT_VERSION, AuditResult, Finding, Severity
 from inspector.results.common import SCHEMA_VERSION
 
 #: The JSON schema versions whose baseline files read as today's: the baseline's own fields have not
 #: changed since 3 (4 changed a report's verdict only).
 BASELINE_SCHEMAS = frozenset({3, SCHEMA_VERSION})
+
+
+T = TypeVar("T")
 
 
 class PolicyError(InspectorError):
@@ -75,67 +78,89 @@ def load_policy(path: Path, *, explicit: bool) -> Policy:
     return Policy() if table is None else policy_from_table(table, path)
 
 
-def policy_table(path: Path, *, explicit: bool) -> Mapping[str, Any] | None:
+def policy_table(path: Path, *, explicit: bool) -> Mapping[str, object] | None:
     """The policy's TOML table as written: `[tool.inspector.audit]`, or a --policy file's top level; None
     when a pyproject has no such table."""
     content = read_regular_file(path, POLICY_LIMIT, "policy file").decode("utf-8", errors="replace")
     try:
-        document = tomllib.loads(content)
+        document: dict[str, object] = tomllib.loads(content)
     except RecursionError:
         raise PolicyError(f"{path}: nested too deeply to be a policy") from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path}: not valid TOML ({error})") from error
-    table: Any = document
+    table: object = document
     for key in ("tool", "inspector", "audit"):  # a pyproject's `tool = 1` is not ours to trip over
-        table = table.get(key) if isinstance(table, dict) else None
+        parent = _table(table)
+        table = parent.get(key) if parent is not None else None
     if table is None:
         if not explicit:
             return None
         table = {k: v for k, v in document.items() if k != "tool"}
-    if not isinstance(table, dict):
+    found = _table(table)
+    if found is None:
         raise PolicyError(f"{path}: [tool.inspector.audit] must be a table")
-    return table
+    return found
 
 
-def policy_from_table(table: Mapping[str, Any], path: Path) -> Policy:
+def _table(value: object) -> Mapping[str, object] | None:
+    """A TOML table (its keys are always strings), or None for any other value."""
+    return cast("Mapping[str, object]", value) if isinstance(value, dict) else None
+
+
+def policy_from_table(table: Mapping[str, object], path: Path) -> Policy:
     """The policy a table read from `path` says (`policy_table`); a key or value it cannot use is an error."""
-    values: dict[str, Any] = {"source": str(path)}
-    for key, value in table.items():
-        field = POLICY_KEYS.get(key)
-        if field is None:
+    for key in table:
+        if key not in POLICY_KEYS:
             raise PolicyError(
                 f"{path}: unknown key {key!r} in the audit policy (known: {', '.join(POLICY_KEYS)})"
             )
-        values[field] = _convert(field, value, key, path)
-    return Policy(**values)
+
+    def value(key: str, convert: Callable[[object, str, Path], T], default: T) -> T:
+        return convert(table[key], key, path) if key in table else default
+
+    default = Policy()
+    return Policy(
+        whitelist=value("whitelist", _words, default.whitelist),
+        deny=value("deny", _words, default.deny),
+        allow=value("allow", _words, default.allow),
+        fail_on=value("fail-on", _severity, default.fail_on),
+        require_aliases=value("require-aliases", _words, default.require_aliases),
+        min_trace_coverage=value("min-trace-coverage", _percent, default.min_trace_coverage),
+        registry=value("registry", _flag, default.registry),
+        live_registry=value("live-registry", _flag, default.live_registry),
+        verify_fingerprint=value("verify-fingerprint", _flag, default.verify_fingerprint),
+        select=value("select", _words, default.select),
+        extend_select=value("extend-select", _words, default.extend_select),
+        ignore=value("ignore", _words, default.ignore),
+        source=str(path),
+    )
 
 
-def _convert(field: str, value: Any, key: str, path: Path) -> Any:
-    if field in ("whitelist", "deny", "allow", "require_aliases", "select", "extend_select", "ignore"):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise PolicyError(f"{path}: {key} must be a list of strings")
-        return tuple(value)
-    if field == "fail_on":
-        try:
-            return Severity.parse(str(value))
-        except ValueError as error:
-            raise PolicyError(f"{path}: {key}: {error}") from None
-    if field == "min_trace_coverage":
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100:
-            raise PolicyError(f"{path}: {key} must be a number from 0 to 100")
-        return float(value)
+def _words(value: object, key: str, path: Path) -> tuple[str, ...]:
+    if isinstance(value, list):
+        words = tuple(word for word in cast("list[object]", value) if isinstance(word, str))
+        if len(words) == len(cast("list[object]", value)):
+            return words
+    raise PolicyError(f"{path}: {key} must be a list of strings")
+
+
+def _severity(value: object, key: str, path: Path) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except ValueError as error:
+        raise PolicyError(f"{path}: {key}: {error}") from None
+
+
+def _percent(value: object, key: str, path: Path) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise PolicyError(f"{path}: {key} must be a number from 0 to 100")
+    return float(value)
+
+
+def _flag(value: object, key: str, path: Path) -> bool:
     if not isinstance(value, bool):
         raise PolicyError(f"{path}: {key} must be true or false")
     return value
-
-
-def with_overrides(policy: Policy, **overrides: Any) -> Policy:
-    """The policy with every override that is not None (the command line wins over the file)."""
-    known = {f.name for f in fields(Policy)}
-    unknown = set(overrides) - known
-    if unknown:
-        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
-    return replace(policy, **{k: v for k, v in overrides.items() if v is not None})
 
 
 # --- baseline -------------------------------------------------------------------------------------------
@@ -144,7 +169,7 @@ def with_overrides(policy: Policy, **overrides: Any) -> Policy:
 def read_baseline(path: Path) -> frozenset[str]:
     content = read_regular_file(path, BASELINE_LIMIT, "baseline")
     try:
-        document = json.loads(content)
+        parsed: object = json.loads(content)
     except RecursionError:
         raise PolicyError(f"{path}: not a baseline file (nested too deeply)") from None
     except UnicodeDecodeError:
@@ -153,7 +178,8 @@ def read_baseline(path: Path) -> frozenset[str]:
         raise PolicyError(
             f"{path}: not a baseline file (invalid JSON: {error.msg} at line {error.lineno})"
         ) from error
-    if not isinstance(document, dict) or document.get("kind") != "audit-baseline":
+    document = _table(parsed)
+    if document is None or document.get("kind") != "audit-baseline":
         raise PolicyError(f"{path}: not an inspector audit baseline (write one with --write-baseline)")
     if document.get("fingerprint_version") != FINGERPRINT_VERSION:
         raise PolicyError(
@@ -165,9 +191,14 @@ def read_baseline(path: Path) -> frozenset[str]:
     if schema not in BASELINE_SCHEMAS:
         raise PolicyError(f"{path}: baseline schema version {schema!r} is not {SCHEMA_VERSION}")
     entries = document.get("findings", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
+    tables = [_table(entry) for entry in cast("list[object]", entries)] if isinstance(entries, list) else None
+    if tables is None or not all(table is not None and "fingerprint" in table for table in tables):
         raise PolicyError(f"{path}: findings must be a list of objects with a fingerprint")
-    return frozenset(str(entry["fingerprint"]) for entry in entries)
+    return frozenset(str(table["fingerprint"]) for table in tables if table is not None)
+
+
+def _fingerprint(finding: Finding) -> str:
+    return finding.fingerprint
 
 
 def baseline_document(result: AuditResult) -> str:
@@ -181,7 +212,7 @@ def baseline_document(result: AuditResult) -> str:
             "message": finding.message,
             "node_key": finding.location.node_key,
         }
-        for finding in sorted(result.findings, key=lambda f: f.fingerprint)
+        for finding in sorted(result.findings, key=_fingerprint)
     ]
     document = {
         "tool": "inspector",

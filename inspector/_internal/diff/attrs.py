@@ -2,41 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-from inspector._internal.nodetable import Node
-from inspector.results.diff import (
-    Aspect,
-    Category,
-    Change,
-    ChangeKind,
-)
-
-if TYPE_CHECKING:
-    pass
-
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from inspector._internal.diff.paired import UNSET, NodeMatch, changed, tensor_value
 from inspector._internal.diff.pairing import MEANINGFUL_ATTRS
+from inspector._internal.nodetable import Node
+from inspector._internal.protos import which_oneof
+from inspector.results.diff import Aspect, Category, Change, ChangeKind
+
+if TYPE_CHECKING:
+    from inspector.format import savedmodel_format_pb2 as fmt
 
 
-def _attr_text(value: Any, forward: Mapping[str, str] | None = None) -> str:
-    kind = value.WhichOneof("value")
+def _attr_text(value: fmt.AttrValue, forward: Mapping[str, str] | None = None) -> str:
+    kind = which_oneof(value, "value")
     if kind == "func":
         name = value.func.name
         return forward.get(name, name) if forward is not None else name
     if kind == "list":
         if len(value.list.func):
             return "[" + ", ".join((forward or {}).get(f.name, f.name) for f in value.list.func) + "]"
-        return str(
-            list(value.list.type) or list(value.list.i) or list(value.list.s) or list(value.list.shape)
-        )
+        listed: tuple[Sequence[object], ...] = (value.list.type, value.list.i, value.list.s, value.list.shape)
+        return str(next((list(values) for values in listed if len(values)), []))
     if kind == "type":
         return str(value.type)
     if kind == "shape":
         return "?" if value.shape.unknown_rank else str([d.size for d in value.shape.dim])
-    return repr(getattr(value, kind)) if kind else ""
+    if not kind:
+        return ""
+    scalar: object = getattr(value, kind)  # s, i, f, b, tensor, placeholder: their repr
+    return repr(scalar)
 
 
 def attrs(match: NodeMatch, where: tuple[str, str], forward: Mapping[str, str]) -> list[Change]:
@@ -54,9 +50,9 @@ def attrs(match: NodeMatch, where: tuple[str, str], forward: Mapping[str, str]) 
             now = other.definition.attr.get(attr)
             old_text = _attr_text(before, forward) if before is not None else UNSET
             new_text = _attr_text(now) if now is not None else UNSET
-            if before is not None and before.WhichOneof("value") == "type":
+            if before is not None and which_oneof(before, "value") == "type":
                 old_text = dtype_name(types, before.type)
-            if now is not None and now.WhichOneof("value") == "type":
+            if now is not None and which_oneof(now, "value") == "type":
                 new_text = dtype_name(types, now.type)
             changes += changed(
                 Category.ATTRS,
@@ -81,7 +77,7 @@ def _tensor_changes(node: Node, other: Node, where: tuple[str, str]) -> list[Cha
     before_attrs, after_attrs = node.definition.attr, other.definition.attr
     for attr in sorted(set(before_attrs) | set(after_attrs)):
         before, now = before_attrs.get(attr), after_attrs.get(attr)
-        is_tensor = [v is not None and v.WhichOneof("value") == "tensor" for v in (before, now)]
+        is_tensor = [v is not None and which_oneof(v, "value") == "tensor" for v in (before, now)]
         if not any(is_tensor):
             continue
         if not all(is_tensor):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from inspector.format import savedmodel_format_pb2 as fmt
@@ -71,7 +71,7 @@ def pair_nodes(
     )
 
 
-def _candidates(old: Iterable[Any], new: Iterable[Any]) -> dict[str, str]:
+def _candidates(old: Iterable[fmt.NodeDef], new: Iterable[fmt.NodeDef]) -> dict[str, str]:
     """Unmatched nodes grouped by (name without counters, op type); groups as large on both sides are
     paired in order."""
     groups_old: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -89,7 +89,10 @@ def _candidates(old: Iterable[Any], new: Iterable[Any]) -> dict[str, str]:
 
 
 def _confirm(
-    candidates: dict[str, str], references: dict[str, str], old: dict[str, Any], new: dict[str, Any]
+    candidates: dict[str, str],
+    references: dict[str, str],
+    old: dict[str, fmt.NodeDef],
+    new: dict[str, fmt.NodeDef],
 ) -> None:
     """Drop each candidate whose inputs do not map onto its counterpart's, and then the candidates that
     read from it: a work list, each candidate dropped at most once (no recursion, no repeated passes)."""

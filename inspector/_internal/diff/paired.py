@@ -6,7 +6,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from inspector._internal.diff.nodepairing import NodePairing
 from inspector._internal.nodetable import Node
@@ -51,11 +50,22 @@ class NodeMatch:
         return [(self.old[o], self.new[n]) for o, n in self.pairing.pairs]
 
 
-def changed(category: Category, aspect: Aspect, old: Value, new: Value, **subject: Any) -> list[Change]:
+def changed(
+    category: Category,
+    aspect: Aspect,
+    old: Value,
+    new: Value,
+    *,
+    name: str = "",
+    attr: str = "",
+    old_function: str = "",
+    new_function: str = "",
+) -> list[Change]:
     """One CHANGED change when the values differ, none when they agree."""
     if old == new:
         return []
-    return [Change(category, ChangeKind.CHANGED, aspect, old=old, new=new, **subject)]
+    change = Change(category, ChangeKind.CHANGED, aspect, name, old_function, new_function, attr, old, new)
+    return [change]
 
 
 def in_functions(old_fn: str, new_fn: str) -> tuple[str, str]:
@@ -74,7 +84,7 @@ def tensor_value(tensor: ReadTensor) -> TensorValue:
     return TensorValue(tensor.dtype, tensor.shape, values, tensor.elements, tensor.digest)
 
 
-def plain_value(value: Any, dtype: str) -> float | int | str | bool:
+def plain_value(value: object, dtype: str) -> float | int | str | bool:
     """A tensor element as JSON can hold it: float32 as the shortest float that reads back the same,
     bytes as text, non-finite floats by name (JSON has no infinity)."""
     if isinstance(value, bytes):

@@ -183,10 +183,13 @@ def _counter(function: str) -> int:
     return int(match.group(0)[1:]) if match else -1
 
 
+def _counter_order(function: str) -> tuple[int, str]:
+    return _counter(function), function
+
+
 def _one_to_one(olds: list[str], news: list[str]) -> list[tuple[str, str]]:
     """Pair two groups that share a key: by base name first, in counter order, then what is left."""
-    order = lambda name: (_counter(name), name)  # noqa: E731
-    olds, news = sorted(olds, key=order), sorted(news, key=order)
+    olds, news = sorted(olds, key=_counter_order), sorted(news, key=_counter_order)
     pairs: list[tuple[str, str]] = []
     by_base: dict[str, list[str]] = {}
     for name in news:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.diff.nodepairing import without_counters
+from inspector._internal.protos import which_oneof
 from inspector._internal.routes import loader_routes
 from inspector._internal.view import (
     TOP_LEVEL,
@@ -191,7 +192,7 @@ def _plumbing_form(
     attrs: list[tuple[str, str]] = []
     for key in sorted(definition.attr):
         value = definition.attr[key]
-        kind = value.WhichOneof("value")
+        kind = which_oneof(value, "value")
         if kind == "shape" or (kind == "list" and len(value.list.shape)):
             continue  # the variables' shapes (`shape`, `_output_shapes`): said under variables, run nothing
         if kind == "func":

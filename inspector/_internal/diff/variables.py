@@ -116,6 +116,10 @@ def bundle_index(view: SavedModelView) -> BundleIndex | None:
         return None
 
 
+def _object_path(variable: Variable) -> str:
+    return variable.object_path
+
+
 def checkpoint_entries(view: SavedModelView) -> list[tuple[Variable, BundleEntry]]:
     """Each variable with its entry in the checkpoint index, in object-path order (a TF2 variable's key is
     its object path, a TF1 one's its name); [] when the index cannot be read."""
@@ -124,7 +128,7 @@ def checkpoint_entries(view: SavedModelView) -> list[tuple[Variable, BundleEntry
         return []
     entries = {entry.name: entry for entry in index.entries}
     found = []
-    for variable in sorted(view.variables, key=lambda v: v.object_path):
+    for variable in sorted(view.variables, key=_object_path):
         key = (
             variable.name
             if variable.origin == "graph"

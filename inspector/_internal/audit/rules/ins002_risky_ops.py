@@ -37,6 +37,7 @@ from inspector._internal.audit.context import AuditContext
 from inspector._internal.audit.scope import OpSite
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.checkpointplumbing import CHECKPOINT_OPS
+from inspector._internal.protos import which_oneof
 from inspector._internal.reach import STRENGTH
 from inspector._internal.riskyops import (
     CATALOGUE,
@@ -73,9 +74,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
         if len(group) == 1:
             yield group[0]
             continue
-        first = min(
-            group, key=lambda f: (STRENGTH.index(f.location.reach or Reach.UNREACHABLE), f.location.node_key)
-        )
+        first = min(group, key=_most_reachable)
         functions = len({f.location.function for f in group})
         said = first.message.split(_CONSTANTS, 1)[0]
         message = f"{said} ({len(group)} nodes in {functions} function{'s' if functions != 1 else ''})"
@@ -83,6 +82,10 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
 
 
 _CONSTANTS = "; constant input "
+
+
+def _most_reachable(finding: Finding) -> tuple[int, str]:
+    return STRENGTH.index(finding.location.reach or Reach.UNREACHABLE), finding.location.node_key
 
 
 def _findings(context: AuditContext) -> Iterator[Finding]:
@@ -290,7 +293,7 @@ def _string_attrs(site: OpSite, *, every: bool) -> list[tuple[str, list[str]]]:
         if not (every or any(word in name.lower() for word in _PATH_WORDS)):
             continue
         attr = attrs[name]
-        kind = attr.WhichOneof("value")
+        kind = which_oneof(attr, "value")
         raw = [attr.s] if kind == "s" else list(attr.list.s) if kind == "list" else []
         values = [text for text in (_as_path(bytes(v)) for v in raw[:_MAX_SHOWN]) if text is not None]
         if values:

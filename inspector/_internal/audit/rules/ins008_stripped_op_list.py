@@ -44,10 +44,12 @@ def _located(context: AuditContext, op_type: str, node_keys: Iterable[str]) -> L
     counters (a re-save keeps the finding's fingerprint); located with its reach and creation stack."""
     reach = context.scope.reach
     nodes = context.view.nodes
-    key = min(
-        node_keys,
-        key=lambda k: (STRENGTH.index(reach.of(nodes[k].function, nodes[k].name).reach), _without_counter(k)),
-    )
+
+    def first_look(key: str) -> tuple[int, tuple[str, str]]:
+        node = nodes[key]
+        return STRENGTH.index(reach.of(node.function, node.name).reach), _without_counter(key)
+
+    key = min(node_keys, key=first_look)
     node = nodes[key]
     trace = context.view.trace(node)
     function_reach = reach.of(node.function, node.name)
