@@ -112,10 +112,11 @@ def test_a_command_line_means_the_same_when_only_its_command_is_declared() -> No
 def test_the_top_level_help_lists_every_command_and_a_command_help_all_its_options() -> None:
     from inspector._internal.cli import _COMMANDS
 
-    listing = run_cli("--help", process=True)
-    assert listing.code == 0
-    for name, summary in _COMMANDS.items():
-        assert name in listing.stdout and summary.split()[0] in listing.stdout
+    for argv in (("--help",), ("--help", "report"), ("--debug", "-h", "audit")):
+        listing = run_cli(*argv, process=True)
+        assert listing.code == 0
+        for name, summary in _COMMANDS.items():
+            assert name in listing.stdout and summary.split()[0] in listing.stdout, (argv, name)
     audit = run_cli("audit", "--help", process=True).stdout
     assert "--live-registry" in audit and "--write-baseline" in audit and "examples:" in audit
 

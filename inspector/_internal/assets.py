@@ -64,9 +64,12 @@ def _sha256(path: Path) -> tuple[str, str]:
 def _readers(view: SavedModelView) -> dict[str, tuple[str, ...]]:
     """`assets/FILENAME` -> the ops that take the asset's path: in the top-level graph, those reading its
     tensor (TF1); in a function, those reading the argument the object graph binds to it (TF2)."""
+    if not view.assets:
+        return {}  # nothing to read: no graph walk (every report asks, most models have no asset)
     by_asset: dict[int, set[str]] = {}
     tensors = {tensor_node_name(asset.tensor_name): asset.index for asset in view.assets if asset.tensor_name}
-    for key in view.functions[TOP_LEVEL].node_keys if TOP_LEVEL in view.functions else ():
+    top_level = view.functions.get(TOP_LEVEL) if tensors else None
+    for key in top_level.node_keys if top_level is not None else ():
         node = view.nodes[key]
         for tensor in node.definition.input:
             index = tensors.get(tensor_node_name(tensor))

@@ -92,9 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _command_named(argv: Sequence[str]) -> str | None:
     """The command an argument list runs (the first word that is no option: the options before it take
-    no value), or None when it names none."""
-    word = next((arg for arg in argv if not arg.startswith("-")), None)
-    return word if word in _COMMANDS else None
+    no value), or None when it names none or asks for the help that lists every command."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in _COMMANDS else None
+    return None
 
 
 def console() -> NoReturn:
@@ -126,8 +130,9 @@ def fatal(message: str) -> NoReturn:
 
 
 def build_parser(only: str | None = None) -> Parser:
-    """The command line. With `only`, the one command that will run gets its options and the others
-    their names and summaries alone: declaring every command's options costs each run milliseconds."""
+    """The command line. With `only`, the one command that will run, alone: a parser per command, let
+    alone every command's options, costs each run milliseconds. Without it, every command is listed with
+    its summary and its options are declared (help and completion show them)."""
     parser = Parser(
         prog="inspector",
         formatter_class=Formatter,
@@ -144,11 +149,12 @@ def build_parser(only: str | None = None) -> Parser:
     parser.commands = {}
 
     for name, summary in _COMMANDS.items():
+        if only is not None and name != only:
+            continue
         command_parser = commands.add_parser(name, help=summary, formatter_class=Formatter)
         parser.commands[name] = command_parser
-        if only is None or only == name:
-            command: CommandModule = importlib.import_module(f"inspector._internal.cli.{name}")
-            command.declare(command_parser)
+        command: CommandModule = importlib.import_module(f"inspector._internal.cli.{name}")
+        command.declare(command_parser)
     return parser
 
 

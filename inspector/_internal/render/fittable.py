@@ -97,7 +97,7 @@ class FitTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = self._widths(options.max_width)
         if widths is None:
-            yield from self._blocks()
+            yield from self._blocks(options.max_width)
             return
         table = Table(box=box.SIMPLE_HEAD, header_style="bold", expand=False)
         for column, width in zip(self.columns, widths, strict=True):
@@ -108,18 +108,24 @@ class FitTable:
             table.add_row(*row)
         yield table
 
-    def _blocks(self) -> list[Text | _Unpadded]:
+    def _blocks(self, width: int) -> list[Text | _Unpadded]:
         blocks: list[Text | _Unpadded] = []
         for row in self.rows:
             first, *rest = row
             blocks.append(Text.assemble(first, style="bold"))
             for column, cell in zip(self.columns[1:], rest, strict=False):
-                if cell.plain.strip():
-                    block = Table.grid()
-                    block.add_column(no_wrap=True)
-                    block.add_column(overflow="fold")
-                    block.add_row(Text(f"  {column.header}: ", style="dim"), cell)
-                    blocks.append(_Unpadded(block))
+                if not cell.plain.strip():
+                    continue
+                key = Text(f"  {column.header}: ", style="dim")
+                if "\n" not in cell.plain and cell_len(key.plain) + cell.cell_len <= width:
+                    # One line that fits: the grid below would draw the same line, at a table's cost.
+                    blocks.append(Text.assemble(key, cell))
+                    continue
+                block = Table.grid()
+                block.add_column(no_wrap=True)
+                block.add_column(overflow="fold")
+                block.add_row(key, cell)
+                blocks.append(_Unpadded(block))
         return blocks
 
 
