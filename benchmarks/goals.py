@@ -3,6 +3,7 @@ the same rounds, against its goal.
 
     python benchmarks/goals.py              # the models are made once, in benchmarks/out/
     python benchmarks/goals.py --repeat 7
+    python benchmarks/goals.py --only where   # the rows whose label holds "where"
 
 Each command runs cold in a child process; the commands of one row run once per round, alternating, so
 they share the machine's noise; medians of the rounds and the child's peak memory are printed. A row says
@@ -93,12 +94,15 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--only", metavar="TEXT", help="only the rows whose label holds TEXT (e.g. where)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     paths = _models(args.out)
     missed = 0
     rows = []
     for goal in GOALS:
+        if args.only and args.only not in goal.label:
+            continue
         model = str(paths[goal.model])
         argv = [arg.replace("{model}", model) for arg in goal.argv]
         command = (

@@ -41,6 +41,43 @@ def test_a_table_too_narrow_for_its_names_becomes_blocks_in_richs_cells() -> Non
     assert all(cell_len(line) <= 40 for line in lines)
 
 
+def _mixed_table() -> FitTable:
+    table = FitTable()
+    table.add_column("Op type", style="cyan")
+    table.add_column("Count", justify="right")
+    table.add_column("Where", style="dim")
+    table.add_row(Text("Const", style="bold"), Text("12"), Text.assemble(("a.py", "magenta"), ":3"))
+    table.add_row(Text("MatMul"), Text(""), Text("b"))
+    table.add_row(*(Text(name) for name in AWKWARD[:3]))
+    table.add_row(Text("short row"))
+    table.add_row(
+        Text("Op", style="italic"), Text.assemble(("7", "red"), "0", style="bold"), Text("c", "bold")
+    )
+    return table
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_a_table_whose_cells_fit_is_drawn_line_by_line_exactly_as_richs_table(color: bool) -> None:
+    """No cell wraps: FitTable writes the lines itself (a table is rich's costliest renderable per cell),
+    and they are rich's own, styles and all; in a panel too."""
+    table = _mixed_table()
+    widths = table._widths(60)
+    assert widths is not None and table._one_line_each(widths)
+    by_lines = to_text([Panel(table, "Ops")], 60, color)
+    assert by_lines == to_text([Panel(table._table(widths), "Ops")], 60, color)
+    assert to_text([table], 60, color) == to_text([table._table(widths)], 60, color)
+
+
+def test_a_cell_that_wraps_is_left_to_richs_table() -> None:
+    table = FitTable()
+    table.add_column("Name")
+    table.add_column("Doc")
+    table.add_row("x", "words " * 20)
+    widths = table._widths(40)
+    assert widths is not None and not table._one_line_each(widths)
+    assert to_text([table], 40, color=False) == to_text([table._table(widths)], 40, color=False)
+
+
 def test_a_tree_deeper_than_the_width_allows_says_what_it_leaves_out() -> None:
     """A call chain 32 deep at 100 columns: rich alone draws the levels that do not fit as nothing."""
     root = node = Tree("signature serving_default")

@@ -94,7 +94,7 @@ def read_debug_info(model_dir: Path, graph_debug_info_cls: type[fmt.GraphDebugIn
 def dangling_trace(info: DebugInfo, used: Iterable[int]) -> DebugInfo | None:
     """The debug info as corrupt when one of the trace ids the model's nodes use names no recorded trace
     (a hand-edited or hostile file); None when every one is recorded."""
-    missing = next((trace_id for trace_id in used if trace_id not in info.traces), None)
+    missing = min((trace_id for trace_id in used if trace_id not in info.traces), default=None)
     if missing is None:
         return None
     return DebugInfo(

@@ -9,7 +9,6 @@ so a report can still show everything else.
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
@@ -33,7 +32,7 @@ from inspector._internal.modelfile import (
     select_meta_graph,
     serving_versions,
 )
-from inspector._internal.nodetable import Node, NodeBlock, NodeTable
+from inspector._internal.nodetable import Grouped, Node, NodeBlock, NodeTable
 from inspector._internal.protos import ProtoModules, load_protos, which_oneof
 from inspector._internal.view import (
     TOP_LEVEL,
@@ -122,7 +121,7 @@ def _load(
                 )
 
             view = build(debug_info)
-            corrupt = dangling_trace(debug_info, view.nodes_by_trace)
+            corrupt = dangling_trace(debug_info, view.nodes.trace_ids())
             # A node's trace id that names no trace: the whole file is suspect, as any parse failure is.
             views.append(view if corrupt is None else build(corrupt))
         return views
@@ -140,8 +139,8 @@ class _Graph(NamedTuple):
     functions: dict[str, Function]
     library: frozenset[str]
     nodes: NodeTable
-    by_op: dict[str, tuple[str, ...]]
-    by_trace: dict[int, tuple[str, ...]]
+    by_op: Grouped[str]
+    by_trace: Grouped[int]
     call_graph: CallGraph
 
 
@@ -212,13 +211,6 @@ def _index_graph(
         )
     trace_ids = list(map(debug_info.trace_id_by_key.get, keys))
     nodes = NodeTable(keys, ops, trace_ids, blocks, calls_at)
-    by_op: defaultdict[str, list[str]] = defaultdict(list)
-    for key, op in zip(keys, ops, strict=True):
-        by_op[op].append(key)
-    by_trace: defaultdict[int, list[str]] = defaultdict(list)
-    for key, trace_id in zip(keys, trace_ids, strict=True):
-        if trace_id is not None:
-            by_trace[trace_id].append(key)
 
     call_graph = build_call_graph({name: fn.calls for name, fn in functions.items()})
     for caller, callees in call_graph.callees.items():
@@ -231,8 +223,8 @@ def _index_graph(
         functions,
         library,
         nodes,
-        {op: tuple(keys) for op, keys in by_op.items()},
-        {trace_id: tuple(keys) for trace_id, keys in by_trace.items()},
+        Grouped(keys, ops),
+        Grouped(keys, trace_ids),
         call_graph,
     )
 
@@ -313,8 +305,8 @@ def _build_view(
         min_consumer=meta_graph.graph_def.versions.min_consumer,
         functions=MappingProxyType(functions),
         nodes=nodes,
-        nodes_by_op=MappingProxyType(graph.by_op),
-        nodes_by_trace=MappingProxyType(graph.by_trace),
+        nodes_by_op=graph.by_op,
+        nodes_by_trace=graph.by_trace,
         call_graph=call_graph,
         signatures=MappingProxyType(signatures),
         aliases=MappingProxyType(aliases),

@@ -13,6 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import groupby, repeat
+from operator import add, itemgetter
 from pathlib import Path
 
 from inspector._internal.coverage import coverage
@@ -395,6 +398,17 @@ def _sites(view: SavedModelView) -> tuple[SiteSummary, ...]:
 # --- where ----------------------------------------------------------------------------------------------
 
 
+_FUNCTION: Callable[[tuple[str, str, str, str]], str] = itemgetter(3)
+_JOIN: Callable[
+    [tuple[str, str, str, str], tuple[tuple[str, ...]]], tuple[str, str, str, str, tuple[str, ...]]
+]
+_JOIN = add  # a node's identity and its function's aliases, one tuple
+
+
+#: An OpRef of its fields in order, made in C as the tuple it is (NamedTuple's __new__ is Python).
+_new_op_ref: Callable[[tuple[str, str, str, str, tuple[str, ...]]], OpRef] = partial(tuple.__new__, OpRef)
+
+
 class NoDebugInfoError(InspectorError):
     """`where` asked of a model whose stacks were not recorded: no answer, rather than "nothing there"."""
 
@@ -428,10 +442,11 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
             continue
         matched_files.update(f.file for f in frames if f is not None and query.matches_file(f.file))
         ops_by_function: dict[str, list[OpRef]] = {}
-        for key, name, op, function in view.nodes.identities(keys):
-            ops_by_function.setdefault(function, []).append(
-                OpRef(key, name, op, function, aliases.get(function, ()))
-            )
+        # A function's nodes are consecutive in the table: one group per function, each group's OpRefs
+        # made in C (a line of a large model lists 200k of them).
+        for function, identities in groupby(view.nodes.identities(keys), key=_FUNCTION):
+            with_aliases = map(_JOIN, identities, repeat((aliases.get(function, ()),)))
+            ops_by_function.setdefault(function, []).extend(map(_new_op_ref, with_aliases))
         for function, ops in ops_by_function.items():
             by_function.setdefault(function, []).append(WhereHit(lines, found.creation_site, tuple(ops)))
     groups = tuple(

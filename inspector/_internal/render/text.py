@@ -117,10 +117,14 @@ def _table(block: Table) -> Drawable:
             column.header, style=STYLE[column.tone], justify=column.align, no_wrap=column.no_wrap
         )
     for row in block.rows:
-        table.add_row(*(Text("\n").join(text(item) for item in cell) for cell in row))
-    if block.rest:
-        table.add_row(text(block.rest), *("" for _ in block.columns[1:]))
-    return table
+        table.add_row(
+            *(text(cell[0]) if len(cell) == 1 else Text("\n").join(map(text, cell)) for cell in row)
+        )
+    if not block.rest:
+        return table
+    # The count of the rows left out, under the table as Markdown and HTML have it: a line of its own,
+    # not a cell that wraps in the first column.
+    return Group(table, Padding(text(block.rest), 2))
 
 
 def _tree(root: Tree) -> DrawnTree:

@@ -222,7 +222,8 @@ def _where_sections(result: WhereResult, wanted: str) -> list[Block]:
             reach += [dim("  reached by " if reach else "reached by "), name(listing(group.signatures))]
         if reach:
             body.append(Paragraph(tuple(reach)))
-        pairs = [(hit, op) for hit in group.hits for op in hit.ops]
+        # The first MAX_ITEMS of a group that may list 200k ops, and the count of the rest.
+        pairs = itertools.islice(((hit, op) for hit in group.hits for op in hit.ops), MAX_ITEMS)
         rows = tuple(
             (
                 cell(name(op.op_type)),
@@ -230,9 +231,9 @@ def _where_sections(result: WhereResult, wanted: str) -> list[Block]:
                 cell(", ".join(map(str, hit.lines))),
                 cell(name(f"{hit.site.file}:{hit.site.line}")) if hit.site else cell(dim("—")),
             )
-            for hit, op in pairs[:MAX_ITEMS]
+            for hit, op in pairs
         )
         columns = (Column("Op type"), Column("Node"), Column("Lines on its stack"), Column("Created at"))
-        body.append(Table(columns, rows, rest_line(len(pairs), "more op")))
+        body.append(Table(columns, rows, rest_line(group.op_count, "more op")))
         parts.append(Section(line("function ", name(function_label(group.function))), tuple(body)))
     return parts
