@@ -28,7 +28,10 @@ def test_report_exits_0_without_a_whitelist() -> None:
 def test_report_exits_1_when_ops_miss_the_whitelist() -> None:
     result = run_cli("report", CUSTOM, "--whitelist", "Acme", process=True)
     assert result.code == 1
-    assert "Ops outside the whitelist (1)" in result.stdout
+    flagged = payload(run_cli("report", CUSTOM, "--whitelist", "Acme", "--format", "json").stdout)[
+        "flagged_ops"
+    ]
+    assert [op["op_type"] for op in flagged] == ["Beta>Shift"]
 
 
 def test_report_exits_0_when_every_namespace_is_whitelisted() -> None:

@@ -55,11 +55,19 @@ def test_cli_save_with_whitelist_flags_nothing_when_all_allowed(tmp_path: Path) 
 def test_namespaces_tensorflows_save_check_misses_are_flagged_by_the_report(tmp_path: Path) -> None:
     # TF 2.21's save-time whitelist check walks only some function references and lets both custom
     # ops through here; the report after saving checks every function and exits 1.
-    result = run_cli("save", "fixtures.builders.custom_ops:build", tmp_path / "m", "--whitelist", "Acme")
+    result = run_cli(
+        "save",
+        "fixtures.builders.custom_ops:build",
+        tmp_path / "m",
+        "--whitelist",
+        "Acme",
+        "--format",
+        "json",
+    )
     assert result.code == 1, result.stderr
     assert (tmp_path / "m" / "saved_model.pb").is_file()
-    assert "Ops outside the whitelist (1)" in result.stdout
-    assert "Beta>Shift" in result.stdout
+    flagged = json.loads(result.stdout)["result"]["flagged_ops"]
+    assert [op["op_type"] for op in flagged] == ["Beta>Shift"]
 
 
 @pytest.mark.parametrize(

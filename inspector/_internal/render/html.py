@@ -239,7 +239,8 @@ SEARCH_SCRIPT = """
       const numeric = rows.every((row) => key(row) === "" || !isNaN(Number(key(row).replaceAll(",", ""))));
       rows.sort((a, b) => {
         const x = key(a), y = key(b);
-        const order = numeric ? Number(x.replaceAll(",", "")) - Number(y.replaceAll(",", "")) : x.localeCompare(y);
+        // Names in code-point order, as every other listing of the report has them (not the browser's locale).
+        const order = numeric ? Number(x.replaceAll(",", "")) - Number(y.replaceAll(",", "")) : x < y ? -1 : x > y ? 1 : 0;
         return down ? -order : order;
       });
       body.append(...rows);
