@@ -422,3 +422,25 @@ def test_the_analyses_hold_no_any_expression() -> None:
         )
 
     assert [path for path in ANY_FREE if not covered(path)] == []
+
+
+#: Where argparse's Namespace may be read: each command's `run` hands it to its options' `from_args`, and
+#: `main` checks the outputs and the TF Serving version before any command runs.
+NAMESPACE_READERS = {"run", "from_args", "serving_version", "check_outputs"}
+
+
+def test_past_the_parser_every_command_works_on_typed_options() -> None:
+    """A runner reads its typed options object (`ReportOptions`, `AuditOptions`, ...), never argparse's
+    Namespace, whose every attribute is Any: only `run` and `from_args` see it."""
+    readers = []
+    for path in sorted((PACKAGE / "_internal/cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                annotations = [ast.unparse(arg.annotation) for arg in node.args.args if arg.annotation]
+                if "argparse.Namespace" in annotations:
+                    readers.append((name_of(path), node.name))
+    assert readers and all(name in NAMESPACE_READERS for _, name in readers), [
+        reader for reader in readers if reader[1] not in NAMESPACE_READERS
+    ]
+    commands = {path for path, name in readers if name == "run"} - {"_internal/cli/completion.py"}  # one str
+    assert len(commands) == 14 and commands <= {path for path, name in readers if name == "from_args"}

@@ -186,21 +186,20 @@ class _Terminal(io.StringIO):
 def test_a_spinner_on_a_terminal_says_what_is_slow_and_never_touches_stdout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import argparse
-
     from inspector._internal.cli.output import working as _working
 
     terminal, stdout = _Terminal(), io.StringIO()
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr(sys, "stdout", stdout)
-    with _working(argparse.Namespace(quiet=False), "importing TensorFlow"):
+    with _working("importing TensorFlow"):
         pass
     assert "inspector: importing TensorFlow" in terminal.getvalue() and stdout.getvalue() == ""
+    with _working("importing TensorFlow", quiet=True), _working("loading", when=False):
+        pass
+    assert "loading" not in terminal.getvalue()
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    with _working(argparse.Namespace(quiet=False), "importing TensorFlow"):
-        pass
-    with _working(argparse.Namespace(quiet=True), "importing TensorFlow"):
+    with _working("importing TensorFlow"):
         pass
     assert piped.getvalue() == ""  # not a terminal: a log stays clean
 

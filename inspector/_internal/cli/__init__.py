@@ -5,9 +5,11 @@ whitelist); 2 bad input or usage -- one line on stderr, never a traceback; 3 a b
 as one in one line (`--debug` shows its traceback). Each result's verdict decides 0 or 1. A reader
 that closes stdout early (`| head`) ends the command quietly with 141, the status SIGPIPE gives.
 
-One module per command (`cli/audit.py`: its `declare(parser)` and its `run(args)`), imported only when
-that command runs or help lists every option; `arguments.py` holds the arguments several share,
-`output.py` what every command does with its result, `parsing.py` argparse as inspector speaks it.
+One module per command (`cli/audit.py`: its `declare(parser)`, its typed options `AuditOptions` with
+`from_args`, and its `run(args)`, which hands the one to the other), imported only when that command runs
+or help lists every option. Past `from_args` nothing reads argparse's Namespace. `arguments.py` holds the
+arguments several share, `output.py` what every command does with its result (`Output`, its options),
+`parsing.py` argparse as inspector speaks it.
 """
 
 from __future__ import annotations

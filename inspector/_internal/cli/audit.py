@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import (
     AUDIT_FORMATS,
@@ -12,11 +14,14 @@ from inspector._internal.cli.arguments import (
     add_reading_options,
     model_argument,
 )
-from inspector._internal.cli.output import emit, working, write
+from inspector._internal.cli.output import Output, emit, working, write
 from inspector._internal.errors import InspectorError
 from inspector._internal.policyargs import add_policy_options, policy_of
 from inspector._internal.render import OutputFormat
 from inspector._internal.render.words import EXIT_MEANINGS
+
+if TYPE_CHECKING:
+    from inspector._internal.audit import Policy
 
 EPILOG = f"""\
 examples:
@@ -104,46 +109,80 @@ def declare(audit_cmd: argparse.ArgumentParser) -> None:
     audit_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    """`inspector audit`'s command line, typed: the policy made of the policy file and the options over
+    it (`policyargs.policy_of`), the limits checked."""
+
+    model: Path
+    tags: tuple[str, ...] | None
+    policy: Policy
+    baseline: Path | None
+    statistics: bool
+    exit_zero: bool
+    write_baseline: Path | None
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> AuditOptions:
+        policy = policy_of(args)
+        output = Output.from_args(args)
+        if output.max_results < 1:
+            raise InspectorError(f"--max-results must be at least 1, not {output.max_results}")
+        if output.max_per_rule is not None and output.max_per_rule < 1:
+            raise InspectorError(
+                f"--max-per-rule must be at least 1, not {output.max_per_rule} (--all lists every finding)"
+            )
+        if args.statistics and output.format is not OutputFormat.TEXT:
+            raise InspectorError(
+                f"--statistics prints text; it cannot be written as {output.format.value} (drop --format)"
+            )
+        if output.sarif_root is not None and not output.sarif_root.is_dir():
+            raise InspectorError(f"{output.sarif_root}: not a directory (--source-root)")
+        return cls(
+            args.model,
+            args.tags,
+            policy,
+            args.baseline,
+            args.statistics,
+            args.exit_zero,
+            args.write_baseline,
+            output,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    return audit_model(AuditOptions.from_args(args))
+
+
+def audit_model(options: AuditOptions) -> int:
     import dataclasses
 
     from inspector._internal import api
     from inspector._internal.audit import baseline_document
     from inspector._internal.fileio import write_output
 
-    policy = policy_of(args)
-    if args.max_results < 1:
-        raise InspectorError(f"--max-results must be at least 1, not {args.max_results}")
-    if args.max_per_rule is not None and args.max_per_rule < 1:
-        raise InspectorError(
-            f"--max-per-rule must be at least 1, not {args.max_per_rule} (--all lists every finding)"
-        )
-    if args.statistics and args.format != OutputFormat.TEXT.value:
-        raise InspectorError(
-            f"--statistics prints text; it cannot be written as {args.format} (drop --format)"
-        )
-    if args.sarif_root is not None and not args.sarif_root.is_dir():
-        raise InspectorError(f"{args.sarif_root}: not a directory (--source-root)")
+    policy = options.policy
     slow = (policy.registry and policy.live_registry) or policy.verify_fingerprint
-    with working(args, "importing TensorFlow", when=slow):
+    with working("importing TensorFlow", when=slow, quiet=options.output.quiet):
         # Every meta graph unless --tags picks one; a .keras / .h5 file for what Keras runs from it.
-        result = api.audit(args.model, policy, baseline=args.baseline, tags=args.tags)
-    if args.write_baseline is not None:
+        result = api.audit(options.model, policy, baseline=options.baseline, tags=options.tags)
+    if options.write_baseline is not None:
         try:
-            write_output(args.write_baseline, [baseline_document(result)])
+            write_output(options.write_baseline, [baseline_document(result)])
         except OSError as error:
             raise InspectorError(
-                f"{args.write_baseline}: cannot write ({error.strerror or error})"
+                f"{options.write_baseline}: cannot write ({error.strerror or error})"
             ) from error
-        sys.stderr.write(f"inspector: recorded {len(result.findings)} findings in {args.write_baseline}\n")
+        sys.stderr.write(f"inspector: recorded {len(result.findings)} findings in {options.write_baseline}\n")
         result = dataclasses.replace(result, baseline_recorded=True)
-    if args.exit_zero:
+    if options.exit_zero:
         # ruff's --exit-zero: findings do not fail the run (a rule that could not run still does); every
         # format says the verdict and that the exit status was forced.
         result = dataclasses.replace(result, exit_zero=True)
-    if args.statistics:
+    if options.statistics:
         from inspector._internal.render.listings import statistics
 
-        write([statistics(result)], args)
+        write([statistics(result)], options.output.file)
         return result.exit_code
-    return emit(result, args)
+    return emit(result, options.output)

@@ -24,11 +24,16 @@ examples:
 
 
 def run(args: argparse.Namespace) -> int:
+    shell: str = args.shell  # the command's one option: its typed form is the shell's name
+    return print_completion(shell)
+
+
+def print_completion(shell: str) -> int:
     try:
         import shtab
     except ImportError as missing:
         raise InspectorError(
             "completion needs shtab: pip install 'savedmodel-inspector[completion]'"
         ) from missing
-    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    sys.stdout.write(shtab.complete(build_parser(), shell=shell))
     return 0

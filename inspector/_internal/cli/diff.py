@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._internal.cli.arguments import add_output_options, add_reading_options
-from inspector._internal.cli.output import emit
+from inspector._internal.cli.output import Output, emit
 from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
@@ -74,16 +75,47 @@ def declare(diff_cmd: argparse.ArgumentParser) -> None:
     diff_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class DiffOptions:
+    """`inspector diff`'s command line, typed."""
+
+    old: Path
+    new: Path
+    only: tuple[str, ...]  # categories; empty: every one
+    ignore: tuple[str, ...]
+    values: bool
+    strict_names: bool
+    tags: tuple[str, ...] | None
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> DiffOptions:
+        return cls(
+            args.old,
+            args.new,
+            tuple(args.only or ()),
+            tuple(args.ignore or ()),
+            args.values,
+            args.strict_names,
+            args.tags,
+            Output.from_args(args),
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    return compare(DiffOptions.from_args(args))
+
+
+def compare(options: DiffOptions) -> int:
     from inspector._internal import api
 
     result = api.diff(
-        args.old,
-        args.new,
-        only=args.only or None,
-        ignore=args.ignore or (),
-        values=args.values,
-        strict_names=args.strict_names,
-        tags=args.tags,
+        options.old,
+        options.new,
+        only=options.only or None,
+        ignore=options.ignore,
+        values=options.values,
+        strict_names=options.strict_names,
+        tags=options.tags,
     )
-    return emit(result, args)
+    return emit(result, options.output)

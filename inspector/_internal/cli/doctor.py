@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._internal.cli.arguments import (
@@ -12,7 +13,7 @@ from inspector._internal.cli.arguments import (
     add_reading_options,
     model_argument,
 )
-from inspector._internal.cli.output import emit, working
+from inspector._internal.cli.output import Output, emit, working
 from inspector._internal.errors import InspectorError
 from inspector._internal.render.words import EXIT_MEANINGS
 
@@ -91,39 +92,80 @@ def declare(doctor_cmd: argparse.ArgumentParser) -> None:
     doctor_cmd.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from inspector._internal import api
-    from inspector._internal.doctor import tensorflow_missing
+@dataclass(frozen=True, slots=True)
+class DoctorOptions:
+    """`inspector doctor`'s command line, typed, its paths checked before any work."""
 
-    if args.timeout <= 0:
-        raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
-    for library in args.op_library:
-        if not Path(library).is_file():
-            raise InspectorError(f"{library}: no such op library")
-    if args.python is not None and not (Path(args.python).is_file() and os.access(args.python, os.X_OK)):
-        raise InspectorError(f"{args.python}: not an executable Python interpreter (--python)")
-    if args.try_load and tensorflow_missing(args.python):
-        where = args.python or "inspector's Python"
-        raise InspectorError(
-            f"{where}: has no TensorFlow to load the model with (--try-load); install the extra "
-            "(pip install 'savedmodel-inspector[tensorflow]') or point --python at an interpreter that has it"
-        )
-    doing = (
-        f"loading the model in a child process (timeout {args.timeout:g} s)"
-        if args.try_load
-        else "importing TensorFlow for its op registry"
-    )
-    with working(args, doing, when=args.try_load or (args.live_registry and not args.no_registry)):
-        result = api.doctor(
-            args.model,
+    model: Path
+    tags: tuple[str, ...] | None
+    try_load: bool
+    allow_risky_load: bool
+    timeout: float
+    op_libraries: tuple[str, ...]
+    imports: tuple[str, ...]
+    python: str | None
+    registry: bool
+    live_registry: bool
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> DoctorOptions:
+        from inspector._internal.doctor import tensorflow_missing
+
+        if args.timeout <= 0:
+            raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
+        for library in args.op_library:
+            if not Path(library).is_file():
+                raise InspectorError(f"{library}: no such op library")
+        python = args.python
+        if python is not None and not (Path(python).is_file() and os.access(python, os.X_OK)):
+            raise InspectorError(f"{python}: not an executable Python interpreter (--python)")
+        if args.try_load and tensorflow_missing(python):
+            where = python or "inspector's Python"
+            raise InspectorError(
+                f"{where}: has no TensorFlow to load the model with (--try-load); install the extra "
+                "(pip install 'savedmodel-inspector[tensorflow]') or point --python at an interpreter that "
+                "has it"
+            )
+        return cls(
+            model=args.model,
             tags=args.tags,
             try_load=args.try_load,
+            allow_risky_load=args.allow_risky_load,
             timeout=args.timeout,
-            op_libraries=args.op_library,
-            imports=args.imports,
+            op_libraries=tuple(args.op_library),
+            imports=tuple(args.imports),
+            python=python,
             registry=not args.no_registry,
             live_registry=args.live_registry,
-            python=args.python,
-            allow_risky_load=args.allow_risky_load,
+            output=Output.from_args(args),
         )
-    return emit(result, args)
+
+
+def run(args: argparse.Namespace) -> int:
+    return diagnose_model(DoctorOptions.from_args(args))
+
+
+def diagnose_model(options: DoctorOptions) -> int:
+    from inspector._internal import api
+
+    doing = (
+        f"loading the model in a child process (timeout {options.timeout:g} s)"
+        if options.try_load
+        else "importing TensorFlow for its op registry"
+    )
+    slow = options.try_load or (options.live_registry and options.registry)
+    with working(doing, when=slow, quiet=options.output.quiet):
+        result = api.doctor(
+            options.model,
+            tags=options.tags,
+            try_load=options.try_load,
+            timeout=options.timeout,
+            op_libraries=options.op_libraries,
+            imports=options.imports,
+            registry=options.registry,
+            live_registry=options.live_registry,
+            python=options.python,
+            allow_risky_load=options.allow_risky_load,
+        )
+    return emit(result, options.output)

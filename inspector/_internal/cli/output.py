@@ -8,6 +8,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,19 +56,49 @@ def check_outputs(args: argparse.Namespace) -> None:
                 raise InspectorError(f"{target}: {problem} ({option})")
 
 
-def emit(result: CommandResult, args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where and how a command writes its result: the options of `arguments.add_output_options`, typed,
+    and those a command adds to them (audit's SARIF root and limits, a diff's --stat)."""
+
+    format: OutputFormat
+    file: Path | None  # --output; None: stdout
+    quiet: bool
+    color: bool | None  # None: decided by where the output goes (render_options)
+    stat: bool = False
+    verbose: bool = False
+    sarif_root: Path | None = None
+    max_results: int = 5000
+    max_per_rule: int | None = 20
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Output:
+        return cls(
+            format=OutputFormat(args.format),
+            file=args.output,
+            quiet=args.quiet,
+            color=args.color,
+            stat=getattr(args, "stat", False),
+            verbose=getattr(args, "verbose", False),
+            sarif_root=getattr(args, "sarif_root", None),
+            max_results=getattr(args, "max_results", 5000),
+            max_per_rule=getattr(args, "max_per_rule", 20),
+        )
+
+
+def emit(result: CommandResult, output: Output) -> int:
     """Render the result in the chosen format, write it, and return the exit status its verdict means."""
     from inspector._internal.render import render_pieces
 
-    write(render_pieces(result, OutputFormat(args.format), render_options(args)), args)
+    write(render_pieces(result, output.format, render_options(output)), output.file)
     return result.exit_code
 
 
 @contextlib.contextmanager
-def working(args: argparse.Namespace, doing: str, when: bool = True) -> Iterator[None]:
+def working(doing: str, *, when: bool = True, quiet: bool = False) -> Iterator[None]:
     """A spinner on stderr while something slow runs (importing TensorFlow, loading, saving): only on a
     terminal, never with --quiet, and never on stdout, which carries the result."""
-    if not when or getattr(args, "quiet", False) or not sys.stderr.isatty():
+    if not when or quiet or not sys.stderr.isatty():
         yield
         return
     from rich.console import Console
@@ -77,11 +108,11 @@ def working(args: argparse.Namespace, doing: str, when: bool = True) -> Iterator
         yield
 
 
-def render_options(args: argparse.Namespace) -> RenderOptions:
+def render_options(output: Output) -> RenderOptions:
     """Colour on a terminal unless NO_COLOR or TERM=dumb (never into --output unless --color); width
     from COLUMNS, else the terminal, else 100."""
-    to_terminal = args.output is None and sys.stdout.isatty()
-    color = args.color
+    to_terminal = output.file is None and sys.stdout.isatty()
+    color = output.color
     if color is None:
         color = to_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = 100
@@ -94,22 +125,22 @@ def render_options(args: argparse.Namespace) -> RenderOptions:
     return RenderOptions(
         color=bool(color),
         width=max(60, width),
-        quiet=getattr(args, "quiet", False),
-        stat=getattr(args, "stat", False),
-        verbose=getattr(args, "verbose", False),
-        source_root=getattr(args, "sarif_root", None),
-        max_results=getattr(args, "max_results", 5000),
-        max_per_rule=getattr(args, "max_per_rule", 20),
+        quiet=output.quiet,
+        stat=output.stat,
+        verbose=output.verbose,
+        source_root=output.sarif_root,
+        max_results=output.max_results,
+        max_per_rule=output.max_per_rule,
     )
 
 
-def write(pieces: Iterable[str], args: argparse.Namespace) -> None:
+def write(pieces: Iterable[str], file: Path | None) -> None:
     """Each piece as it comes (a large JSON document is made a batch at a time). A file given with
     --output is written beside it and renamed into place when finished, so an unfinished document never
     replaces it (a link or special file there was refused before any work: files.output_problem)."""
     from inspector._internal.fileio import write_output
 
-    if args.output is None:
+    if file is None:
         try:
             for piece in pieces:
                 sys.stdout.write(piece)
@@ -118,9 +149,9 @@ def write(pieces: Iterable[str], args: argparse.Namespace) -> None:
             raise ReaderGone from None
         return
     try:
-        write_output(args.output, pieces)
+        write_output(file, pieces)
     except OSError as error:
-        raise InspectorError(f"{args.output}: cannot write ({error.strerror or error})") from error
+        raise InspectorError(f"{file}: cannot write ({error.strerror or error})") from error
 
 
 def write_document(kind: str, fields: dict[str, object]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector._internal.render import OutputFormat
@@ -11,7 +13,7 @@ from inspector._internal.render.words import EXIT_MEANINGS
 if TYPE_CHECKING:
     from inspector._internal.view import SavedModelView
 from inspector._internal.cli.arguments import add_output_options, add_reading_options, model_argument
-from inspector._internal.cli.output import emit, working
+from inspector._internal.cli.output import Output, emit, working
 
 EPILOG = f"""\
 examples:
@@ -40,18 +42,42 @@ def declare(report: argparse.ArgumentParser) -> None:
     report.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """`inspector report`'s command line, typed."""
+
+    model: Path
+    tags: tuple[str, ...] | None
+    whitelist: tuple[str, ...] | None
+    verify_fingerprint: bool
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ReportOptions:
+        whitelist = tuple(args.whitelist) if args.whitelist is not None else None
+        return cls(args.model, args.tags, whitelist, args.verify_fingerprint, Output.from_args(args))
+
+
 def run(args: argparse.Namespace) -> int:
+    return report(ReportOptions.from_args(args))
+
+
+def report(options: ReportOptions) -> int:
     from inspector._internal.loader import load
 
-    return emit_report(load(args.model, tags=args.tags), args)
+    view = load(options.model, tags=options.tags)
+    return emit_report(view, options.whitelist, options.verify_fingerprint, options.output)
 
 
-def emit_report(view: SavedModelView, args: argparse.Namespace) -> int:
+def emit_report(
+    view: SavedModelView, whitelist: tuple[str, ...] | None, check_fingerprint: bool, output: Output
+) -> int:
     from inspector._internal.reporting import build_report
 
-    check = getattr(args, "verify_fingerprint", False)
-    with working(args, "recomputing the fingerprint with TensorFlow", when=check):
+    with working("recomputing the fingerprint with TensorFlow", when=check_fingerprint, quiet=output.quiet):
         # The HTML page searches every op: only it pays for their index.
-        index_ops = args.format == OutputFormat.HTML.value
-        report = build_report(view, whitelist=args.whitelist, check_fingerprint=check, index_ops=index_ops)
-    return emit(report, args)
+        index_ops = output.format is OutputFormat.HTML
+        report = build_report(
+            view, whitelist=whitelist, check_fingerprint=check_fingerprint, index_ops=index_ops
+        )
+    return emit(report, output)

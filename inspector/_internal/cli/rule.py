@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 
 from inspector._internal.errors import InspectorError
 
@@ -23,26 +24,45 @@ examples:
     rule.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleOptions:
+    """`inspector rule`'s command line, typed."""
+
+    rule: str | None  # an id (INS002) or a name (risky-op); None: the list, or --all
+    all: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> RuleOptions:
+        if args.all and args.rule is not None:
+            raise InspectorError("name one rule (inspector rule INS002) or give --all, not both")
+        return cls(args.rule, args.all)
+
+
 def run(args: argparse.Namespace) -> int:
+    return show_rules(RuleOptions.from_args(args))
+
+
+def show_rules(options: RuleOptions) -> int:
     from inspector._internal.audit.rules import rules
     from inspector._internal.render.listings import rule_documentation
 
     infos = [rule.INFO for rule in rules()]
-    if args.rule is None and not args.all:  # bare `inspector rule`: the list
+    wanted = options.rule
+    if wanted is None and not options.all:  # bare `inspector rule`: the list
         width = max(len(info.name) for info in infos)
         sys.stdout.write(
             "".join(f"{info.id}  {info.name:<{width}}  {info.summary}\n" for info in infos)
             + "\ninspector rule ID (or NAME) prints a rule's documentation; --all prints every rule's\n"
         )
         return 0
-    if args.all and args.rule is not None:
-        raise InspectorError("name one rule (inspector rule INS002) or give --all, not both")
     chosen = (
-        infos if args.all else [i for i in infos if args.rule.upper() == i.id or args.rule.lower() == i.name]
+        infos
+        if wanted is None
+        else [info for info in infos if wanted.upper() == info.id or wanted.lower() == info.name]
     )
     if not chosen:
         raise InspectorError(
-            f"{args.rule}: no such rule (rules: {infos[0].id} to {infos[-1].id}; inspector rule --all)"
+            f"{wanted}: no such rule (rules: {infos[0].id} to {infos[-1].id}; inspector rule --all)"
         )
     sys.stdout.write("\n".join(rule_documentation(info) for info in chosen))
     return 0

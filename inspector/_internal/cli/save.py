@@ -6,10 +6,11 @@ import argparse
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._internal.cli.arguments import add_output_options
-from inspector._internal.cli.output import working
+from inspector._internal.cli.output import Output, working
 from inspector._internal.cli.report import emit_report
 
 EPILOG = """\
@@ -71,59 +72,98 @@ def declare(save: argparse.ArgumentParser) -> None:
         "expand_distributed_variables",
     )
     add_output_options(save)
-    save.set_defaults(run=run, tags=None, verify_fingerprint=False)
+    save.set_defaults(run=run)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOptions:
+    """`inspector save`'s command line, typed: the aliases and signatures read from their NAME=ATTR."""
+
+    factory: str
+    out: Path
+    aliases: dict[str, str]  # alias -> the attribute holding its tf.function
+    signatures: dict[str, str]  # signature -> the attribute holding its tf.function
+    whitelist: tuple[str, ...] | None
+    strip_prefixes: tuple[str, ...]
+    io_device: str | None
+    variable_policy: str | None
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SaveOptions:
+        from inspector._internal.errors import SaveError
+
+        aliases = {}
+        for entry in args.alias:
+            name, _, attribute = entry.partition("=")
+            if not name:
+                raise SaveError(f"--alias {entry!r}: the alias name is empty")
+            aliases[name] = attribute or name
+        signatures = {}
+        for entry in args.signature:
+            name, sep, attribute = entry.partition("=")
+            if not sep or not name or not attribute:
+                raise SaveError(f"--signature {entry!r} is not of the form NAME=ATTR")
+            signatures[name] = attribute
+        return cls(
+            factory=args.factory,
+            out=args.out,
+            aliases=aliases,
+            signatures=signatures,
+            whitelist=tuple(args.whitelist) if args.whitelist is not None else None,
+            strip_prefixes=tuple(args.strip_prefix),
+            io_device=args.io_device,
+            variable_policy=args.variable_policy,
+            output=Output.from_args(args),
+        )
 
 
 def run(args: argparse.Namespace) -> int:
+    return save_and_report(SaveOptions.from_args(args))
+
+
+def save_and_report(options: SaveOptions) -> int:
     # Keep TensorFlow's C++ start-up chatter off the report.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from inspector._internal.errors import SaveError
     from inspector._internal.loader import load
     from inspector._internal.save import load_factory, save
 
-    if args.out.is_file() or (args.out.is_dir() and any(args.out.iterdir())):
-        raise SaveError(f"{args.out}: already exists and is not empty; choose a new export directory")
-    aliases = {}
-    for entry in args.alias:
-        name, _, attribute = entry.partition("=")
-        if not name:
-            raise SaveError(f"--alias {entry!r}: the alias name is empty")
-        aliases[name] = attribute or name
-    signatures = {}
-    for entry in args.signature:
-        name, sep, attribute = entry.partition("=")
-        if not sep or not name or not attribute:
-            raise SaveError(f"--signature {entry!r} is not of the form NAME=ATTR")
-        signatures[name] = attribute
+    out = options.out
+    if out.is_file() or (out.is_dir() and any(out.iterdir())):
+        raise SaveError(f"{out}: already exists and is not empty; choose a new export directory")
     # The factory's and TensorFlow's own prints would otherwise interleave with the report on stdout.
-    with contextlib.redirect_stdout(sys.stderr), working(args, "importing TensorFlow and saving the model"):
-        model = load_factory(args.factory)
+    with (
+        contextlib.redirect_stdout(sys.stderr),
+        working("importing TensorFlow and saving the model", quiet=options.output.quiet),
+    ):
+        model = load_factory(options.factory)
         save(
             model,
-            args.out,
-            aliases=aliases,
-            signatures=signatures or None,
-            namespace_whitelist=args.whitelist,
-            io_device=args.io_device,
-            variable_policy=args.variable_policy,
+            out,
+            aliases=options.aliases,
+            signatures=options.signatures or None,
+            namespace_whitelist=options.whitelist,
+            io_device=options.io_device,
+            variable_policy=options.variable_policy,
         )
-    if args.strip_prefix:
+    if options.strip_prefixes:
         from inspector._internal.scrub import scrub_in_place
 
-        scrub_in_place(args.out, args.strip_prefix)
-    view = load(args.out)
-    empty = sorted(name for name in aliases if name not in view.aliases)
+        scrub_in_place(out, options.strip_prefixes)
+    view = load(out)
+    empty = sorted(name for name in options.aliases if name not in view.aliases)
     if empty:
         sys.stderr.write(
             f"inspector: warning: alias {', '.join(empty)} covers no concrete function: call the tf.function "
             "or give it an input_signature before saving\n"
         )
-    code = emit_report(view, args)
+    code = emit_report(view, options.whitelist, False, options.output)
     # Where it went and what it holds, last (on stderr: the report on stdout stays the report).
     recorded = [f"debug info ({view.debug_info.status.value})"]
     if view.aliases:
         recorded.append(f"aliases {', '.join(sorted(view.aliases))}")
     if view.signatures:
         recorded.append(f"signatures {', '.join(sorted(view.signatures))}")
-    sys.stderr.write(f"inspector: saved {args.out}: {'; '.join(recorded)}\n")
+    sys.stderr.write(f"inspector: saved {out}: {'; '.join(recorded)}\n")
     return code

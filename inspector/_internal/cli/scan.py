@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import add_reading_options
 from inspector._internal.errors import InspectorError
 from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
 from inspector._internal.render.words import EXIT_MEANINGS
+
+if TYPE_CHECKING:
+    from inspector._internal.scanworkers import ScanOptions
 
 EPILOG = f"""\
 examples:
@@ -89,32 +94,54 @@ def declare(scan_cmd: argparse.ArgumentParser) -> None:
     scan_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class ScanCommand:
+    """`inspector scan`'s command line, typed: what to look for, how many workers, where the records go,
+    and each model's audit (`scanworkers.ScanOptions`)."""
+
+    targets: tuple[str, ...]
+    jobs: int
+    output: Path | None
+    table: bool  # a table for a person, not JSON lines
+    each: ScanOptions
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ScanCommand:
+        from inspector._internal.audit import read_baseline
+        from inspector._internal.scanworkers import ScanOptions
+
+        if args.jobs < 1:
+            raise InspectorError(f"--jobs must be at least 1, not {args.jobs}")
+        if args.timeout <= 0:
+            raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
+        if not args.require_signature and (args.public_key or args.certificate_chain or args.identity):
+            raise InspectorError(
+                "--public-key, --certificate-chain and --identity verify signatures: give --require-signature"
+            )
+        if args.max_memory < 0:
+            raise InspectorError(f"--max-memory must be 0 (no limit) or more, not {args.max_memory}")
+        each = ScanOptions(
+            policy=policy_of(args),
+            baseline=read_baseline(args.baseline) if args.baseline else frozenset(),
+            tags=args.tags,
+            timeout=args.timeout,
+            max_memory_mb=args.max_memory,
+            cache_dir=args.cache,
+            verifier=verifier_of(args) if args.require_signature else None,
+        )
+        chosen = args.format
+        table = args.output is None and (chosen == "table" or (chosen is None and sys.stdout.isatty()))
+        return cls(tuple(args.targets), args.jobs, args.output, table, each)
+
+
 def run(args: argparse.Namespace) -> int:
-    from inspector._internal.audit import read_baseline
+    return scan_models(ScanCommand.from_args(args))
+
+
+def scan_models(command: ScanCommand) -> int:
     from inspector._internal.discover import Discovery, find_models
     from inspector._internal.scanoutput import run_scan
-    from inspector._internal.scanworkers import ScanOptions
 
-    if args.jobs < 1:
-        raise InspectorError(f"--jobs must be at least 1, not {args.jobs}")
-    if args.timeout <= 0:
-        raise InspectorError(f"--timeout must be positive, not {args.timeout:g}")
-    if not args.require_signature and (args.public_key or args.certificate_chain or args.identity):
-        raise InspectorError(
-            "--public-key, --certificate-chain and --identity verify signatures: give --require-signature"
-        )
-    if args.max_memory < 0:
-        raise InspectorError(f"--max-memory must be 0 (no limit) or more, not {args.max_memory}")
-    options = ScanOptions(
-        policy=policy_of(args),
-        baseline=read_baseline(args.baseline) if args.baseline else frozenset(),
-        tags=args.tags,
-        timeout=args.timeout,
-        max_memory_mb=args.max_memory,
-        cache_dir=args.cache,
-        verifier=verifier_of(args) if args.require_signature else None,
-    )
     discovery = Discovery()
-    models = list(find_models(args.targets, discovery))
-    table = args.output is None and (args.format == "table" or (args.format is None and sys.stdout.isatty()))
-    return run_scan(models, discovery, options, args.jobs, args.output, table=table)
+    models = list(find_models(command.targets, discovery))
+    return run_scan(models, discovery, command.each, command.jobs, command.output, table=command.table)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._internal.cli.arguments import add_output_options, model_argument
-from inspector._internal.cli.output import emit
+from inspector._internal.cli.output import Output, emit
 from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
@@ -37,8 +38,30 @@ def declare(scrub_cmd: argparse.ArgumentParser) -> None:
     scrub_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class ScrubOptions:
+    """`inspector scrub`'s command line, typed."""
+
+    model: Path
+    out: Path
+    strip_prefixes: tuple[str, ...]
+    relative_to: Path | None
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ScrubOptions:
+        prefixes = tuple(args.strip_prefix or ())
+        return cls(args.model, args.out, prefixes, args.relative_to, Output.from_args(args))
+
+
 def run(args: argparse.Namespace) -> int:
+    return scrub_copy(ScrubOptions.from_args(args))
+
+
+def scrub_copy(options: ScrubOptions) -> int:
     from inspector._internal.scrub import scrub
 
-    result = scrub(args.model, args.out, strip_prefixes=args.strip_prefix or (), relative_to=args.relative_to)
-    return emit(result, args)
+    result = scrub(
+        options.model, options.out, strip_prefixes=options.strip_prefixes, relative_to=options.relative_to
+    )
+    return emit(result, options.output)

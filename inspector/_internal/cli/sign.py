@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import add_text_or_json
 from inspector._internal.cli.output import write_document
 from inspector._internal.policyargs import add_certificate_chain, add_policy_options, policy_of
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import EXIT_MEANINGS
+
+if TYPE_CHECKING:
+    from inspector._internal.audit import Policy
+    from inspector._internal.signing import Signer
 
 EPILOG = f"""\
 examples:
@@ -59,23 +65,46 @@ def declare(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class SignOptions:
+    """`inspector sign`'s command line, typed: who signs (`signing.Signer`, its modes checked) and the
+    policy the audit runs under."""
+
+    model: Path
+    signature: Path | None  # None: MODEL.sig beside the model
+    signer: Signer
+    policy: Policy
+    baseline: Path | None
+    json: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SignOptions:
+        from inspector._internal.signing import Signer, SigningError
+
+        if args.sigstore and (args.private_key or args.certificate):
+            raise SigningError("--sigstore signs keyless: give it without --private-key and --certificate")
+        if args.certificate is not None and args.private_key is None:
+            raise SigningError("--certificate needs --private-key, the certificate's key")
+        signer = Signer(args.private_key, args.certificate, tuple(args.certificate_chain), args.sigstore)
+        return cls(args.model, args.signature, signer, policy_of(args), args.baseline, args.format == "json")
+
+
 def run(args: argparse.Namespace) -> int:
+    return sign(SignOptions.from_args(args))
+
+
+def sign(options: SignOptions) -> int:
     from inspector._internal.audit import read_baseline
     from inspector._internal.modelfile import resolve_model_path
     from inspector._internal.render import OutputFormat, RenderOptions, render
-    from inspector._internal.signing import Signer, SigningError, sign_model
+    from inspector._internal.signing import sign_model
 
-    model_dir, _ = resolve_model_path(args.model)
-    if args.sigstore and (args.private_key or args.certificate):
-        raise SigningError("--sigstore signs keyless: give it without --private-key and --certificate")
-    if args.certificate is not None and args.private_key is None:
-        raise SigningError("--certificate needs --private-key, the certificate's key")
-    signer = Signer(args.private_key, args.certificate, tuple(args.certificate_chain), args.sigstore)
-    signature = args.signature or model_dir.with_name(model_dir.name + ".sig")
-    baseline = read_baseline(args.baseline) if args.baseline else frozenset()
-    outcome = sign_model(model_dir, policy_of(args), signer, signature, baseline)
+    model_dir, _ = resolve_model_path(options.model)
+    signature = options.signature or model_dir.with_name(model_dir.name + ".sig")
+    baseline = read_baseline(options.baseline) if options.baseline else frozenset()
+    outcome = sign_model(model_dir, options.policy, options.signer, signature, baseline)
     verdict = outcome.audit.verdict.value.upper()
-    if args.format == "json":
+    if options.json:
         write_document(
             "sign",
             {

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._internal.cli.arguments import add_output_options, add_reading_options
-from inspector._internal.cli.output import emit
+from inspector._internal.cli.output import Output, emit
 from inspector._internal.errors import InspectorError
 from inspector._internal.render.words import EXIT_MEANINGS
 
@@ -37,19 +38,36 @@ def declare(symbolicate_cmd: argparse.ArgumentParser) -> None:
     symbolicate_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class SymbolicateOptions:
+    """`inspector symbolicate`'s command line, typed."""
+
+    model: Path
+    tags: tuple[str, ...] | None
+    log: str  # a file, or - for standard input
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SymbolicateOptions:
+        return cls(args.model, args.tags, args.log, Output.from_args(args))
+
+
 def run(args: argparse.Namespace) -> int:
+    return map_log(SymbolicateOptions.from_args(args))
+
+
+def map_log(options: SymbolicateOptions) -> int:
+    from inspector._internal.fileio import LOG_LIMIT
     from inspector._internal.loader import load
     from inspector._internal.symbolicate import symbolicate
 
-    if args.log == "-":
-        from inspector._internal.fileio import LOG_LIMIT
-
+    if options.log == "-":
         log = sys.stdin.read(LOG_LIMIT + 1)
         if len(log) > LOG_LIMIT:
             raise InspectorError(f"the log on standard input is over the {LOG_LIMIT}-character limit")
     else:
-        from inspector._internal.fileio import LOG_LIMIT, read_regular_file
+        from inspector._internal.fileio import read_regular_file
 
-        log = read_regular_file(Path(args.log), LOG_LIMIT, "log").decode("utf-8", errors="replace")
-    view = load(args.model, tags=args.tags)
-    return emit(symbolicate(view, log), args)
+        log = read_regular_file(Path(options.log), LOG_LIMIT, "log").decode("utf-8", errors="replace")
+    view = load(options.model, tags=options.tags)
+    return emit(symbolicate(view, log), options.output)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import (
     LOCATED_FORMATS,
@@ -11,8 +14,11 @@ from inspector._internal.cli.arguments import (
     add_source_options,
     model_argument,
 )
-from inspector._internal.cli.output import emit
+from inspector._internal.cli.output import Output, emit
 from inspector._internal.render.words import EXIT_MEANINGS
+
+if TYPE_CHECKING:
+    from inspector.results.traces import Selector
 
 EPILOG = f"""\
 examples:
@@ -53,21 +59,52 @@ def declare(trace_cmd: argparse.ArgumentParser) -> None:
     trace_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class TraceOptions:
+    """`inspector trace`'s command line, typed."""
+
+    model: Path
+    tags: tuple[str, ...] | None
+    selector: Selector
+    all_frames: bool
+    source_roots: tuple[str, ...]  # OLD=NEW, read by tracing.SourceRoot.parse
+    context: int
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> TraceOptions:
+        from inspector.results.traces import Selector
+
+        selector = Selector(
+            pattern=args.pattern,
+            op=args.op,
+            function=args.function,
+            alias=args.alias,
+            signature=args.signature,
+            namespace=args.namespace,
+        )
+        return cls(
+            args.model,
+            args.tags,
+            selector,
+            args.all_frames,
+            tuple(args.source_root),
+            args.context,
+            Output.from_args(args),
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    return trace_ops(TraceOptions.from_args(args))
+
+
+def trace_ops(options: TraceOptions) -> int:
     from inspector._internal.loader import load
     from inspector._internal.tracing import SourceRoot, trace
-    from inspector.results.traces import Selector
 
-    selector = Selector(
-        pattern=args.pattern,
-        op=args.op,
-        function=args.function,
-        alias=args.alias,
-        signature=args.signature,
-        namespace=args.namespace,
+    roots = [SourceRoot.parse(entry) for entry in options.source_roots]
+    view = load(options.model, tags=options.tags)
+    result = trace(
+        view, options.selector, all_frames=options.all_frames, source_roots=roots, context=options.context
     )
-    roots = [SourceRoot.parse(entry) for entry in args.source_root]
-    view = load(args.model, tags=args.tags)
-    return emit(
-        trace(view, selector, all_frames=args.all_frames, source_roots=roots, context=args.context), args
-    )
+    return emit(result, options.output)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import add_text_or_json
 from inspector._internal.cli.output import write_document
 from inspector._internal.policyargs import add_policy_options, add_verifier_options, policy_of, verifier_of
 from inspector._internal.render.safe import visible
 from inspector._internal.render.words import EXIT_MEANINGS
+
+if TYPE_CHECKING:
+    from inspector._internal.audit import Policy
+    from inspector._internal.signing import Verifier
 
 EPILOG = f"""\
 examples:
@@ -44,21 +50,44 @@ def declare(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """`inspector verify`'s command line, typed: who must have signed (`signing.Verifier`) and the policy
+    today's audit runs under."""
+
+    model: Path
+    signature: Path | None  # None: MODEL.sig beside the model
+    verifier: Verifier
+    policy: Policy
+    baseline: Path | None
+    json: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> VerifyOptions:
+        verifier = verifier_of(args)
+        return cls(
+            args.model, args.signature, verifier, policy_of(args), args.baseline, args.format == "json"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    return verify(VerifyOptions.from_args(args))
+
+
+def verify(options: VerifyOptions) -> int:
     from inspector._internal.audit import read_baseline
     from inspector._internal.modelfile import resolve_model_path
     from inspector._internal.signing import SigningError, verify_model
 
-    model_dir, _ = resolve_model_path(args.model)
-    signature = args.signature or model_dir.with_name(model_dir.name + ".sig")
-    verifier = verifier_of(args)
-    baseline = read_baseline(args.baseline) if args.baseline else frozenset()
+    model_dir, _ = resolve_model_path(options.model)
+    signature = options.signature or model_dir.with_name(model_dir.name + ".sig")
+    baseline = read_baseline(options.baseline) if options.baseline else frozenset()
     if not signature.is_file():
         raise SigningError(f"{signature}: no such signature file")
-    outcome = verify_model(model_dir, signature, verifier, policy_of(args), baseline)
+    outcome = verify_model(model_dir, signature, options.verifier, options.policy, baseline)
     check = outcome.signature
     today = outcome.today_verdict
-    if args.format == "json":
+    if options.json:
         write_document(
             "verify",
             {

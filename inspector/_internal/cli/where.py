@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from pathlib import Path
 
 from inspector._internal.cli.arguments import add_output_options, add_reading_options, model_argument
-from inspector._internal.cli.output import emit
+from inspector._internal.cli.output import Output, emit
 from inspector._internal.render.words import EXIT_MEANINGS
 
 EPILOG = f"""\
@@ -36,10 +38,29 @@ def declare(where_cmd: argparse.ArgumentParser) -> None:
     where_cmd.set_defaults(run=run)
 
 
+@dataclass(frozen=True, slots=True)
+class WhereOptions:
+    """`inspector where`'s command line, typed."""
+
+    model: Path
+    tags: tuple[str, ...] | None
+    location: str  # FILE[:LINE], read by WhereQuery.parse
+    innermost: bool
+    output: Output
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> WhereOptions:
+        return cls(args.model, args.tags, args.location, args.innermost, Output.from_args(args))
+
+
 def run(args: argparse.Namespace) -> int:
+    return where_line(WhereOptions.from_args(args))
+
+
+def where_line(options: WhereOptions) -> int:
     from inspector._internal.loader import load
     from inspector._internal.tracing import where
     from inspector.results.traces import WhereQuery
 
-    view = load(args.model, tags=args.tags)
-    return emit(where(view, WhereQuery.parse(args.location, innermost=args.innermost)), args)
+    view = load(options.model, tags=options.tags)
+    return emit(where(view, WhereQuery.parse(options.location, innermost=options.innermost)), options.output)
