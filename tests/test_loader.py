@@ -265,3 +265,24 @@ def test_a_repeated_node_name_names_the_last_node_of_that_name(tmp_path: Path) -
     assert [node.key for node in select(view, Selector(pattern=key))] == [key]
     assert [node.key for node in select(view, Selector(op="Acme>*"))] == [key]
     assert [node.key for node in select(view, Selector(pattern=f"{first.name}@*"))] == [key]
+
+
+def test_a_node_name_holding_at_signs_is_listed_whole(tmp_path: Path) -> None:
+    """A key is `name@function`; a hostile name may hold `@` itself (TensorFlow's importer would refuse
+    it, a static reader must not cut it): the listing's name is the key less its function, not the key
+    cut at an `@`."""
+    path = tmp_path / "model"
+    shutil.copytree(MODULE, path)
+    message = saved_model_proto(path)
+    graph = message.meta_graphs[0].graph_def  # type: ignore[attr-defined]
+    function = next(f for f in graph.library.function if f.node_def)
+    graph.node.add(name="top@level@", op="NoOp")
+    function.node_def.add(name=f"in@{function.signature.name}", op="NoOp")
+    (path / "saved_model.pb").write_bytes(message.SerializeToString())  # type: ignore[attr-defined]
+    view = inspector.load(path)
+    keys = ["top@level@", f"in@{function.signature.name}@{function.signature.name}"]
+    assert [(name, function) for _, name, _, function in view.nodes.identities(keys)] == [
+        ("top@level@", ""),
+        (f"in@{function.signature.name}", function.signature.name),
+    ]
+    assert [view.nodes[key].name for key in keys] == ["top@level@", f"in@{function.signature.name}"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from inspector._internal.protos import which_oneof
 from inspector._internal.view import CallGraph
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def called_functions(
     # kinds that can hold a function.
     for name in sorted(attrs):
         value = attrs[name]
-        kind = value.WhichOneof("value")
+        kind = which_oneof(value, "value")
         # Most nodes carry list attrs (`_output_shapes`), few of them lists of functions.
         if kind == "func" or (kind == "list" and value.list.func):
             _collect(value, found)
@@ -85,7 +86,7 @@ def _deduplicated(found: list[str]) -> tuple[str, ...]:
 
 
 def _collect(value: fmt.AttrValue, found: list[str]) -> None:
-    kind = value.WhichOneof("value")
+    kind = which_oneof(value, "value")
     if kind == "func":
         found.append(value.func.name)
         for name in sorted(value.func.attr):

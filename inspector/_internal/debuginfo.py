@@ -59,7 +59,7 @@ def library_of(path: str) -> str:
     author's own code."""
     installed = _INSTALLED.search(path)
     if installed:
-        name = installed.group(1)
+        name: str = installed.group(1)
         return name[:-3] if name.endswith(".py") else name
     if _STDLIB.search(path):
         return STDLIB

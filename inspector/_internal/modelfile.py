@@ -138,7 +138,9 @@ def _parse_text(content: bytes, saved_model: fmt.SavedModel, model_file: Path) -
                 raise
             saved_model.Clear()
             text_format.Parse(text, saved_model, allow_unknown_field=True)
-            message, field = unknown.group(1).removeprefix("tensorflow."), unknown.group(2)
+            named: str = unknown.group(1)
+            field: str = unknown.group(2)
+            message = named.removeprefix("tensorflow.")
             if (message, field) in fields_not_read():
                 return ""  # a field of the format the reader has no use for, as TensorFlow writes it
             return (
@@ -205,6 +207,7 @@ def read_fingerprint(model_dir: Path, protos: ProtoModules) -> tuple[Fingerprint
         message.ParseFromString(read_regular_file(path, 2**20, "fingerprint"))
     except Exception as error:  # any parse failure means the same thing to the user: corrupt
         return None, f"{path}: cannot be parsed as a FingerprintDef ({_first_line(error)})"
+    uuid: str = getattr(message, "uuid", "")  # an older TensorFlow's FingerprintDef has no uuid
     return (
         Fingerprint(
             saved_model_checksum=message.saved_model_checksum,
@@ -212,7 +215,7 @@ def read_fingerprint(model_dir: Path, protos: ProtoModules) -> tuple[Fingerprint
             signature_def_hash=message.signature_def_hash,
             saved_object_graph_hash=message.saved_object_graph_hash,
             checkpoint_hash=message.checkpoint_hash,
-            uuid=getattr(message, "uuid", ""),
+            uuid=uuid,
             version=message.version.producer,
         ),
         None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+from inspector._internal.protos import which_oneof
 from inspector._internal.view import TensorSpec, Variable
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def function_object_paths(
     """Concrete function name -> paths of the objects that hold it (tf.function or bare function)."""
     found: dict[str, list[str]] = {}
     for node_id, node in enumerate(object_graph.nodes):
-        kind = node.WhichOneof("kind")
+        kind = which_oneof(node, "kind")
         if kind == "function":
             names = list(node.function.concrete_functions)
         elif kind == "bare_concrete_function":
@@ -88,12 +89,16 @@ def function_object_paths(
     return {name: tuple(sorted(ps)) for name, ps in found.items()}
 
 
+def _object_path(variable: Variable) -> str:
+    return variable.object_path
+
+
 def variables(
     object_graph: fmt.SavedObjectGraph, paths: list[list[str]], types_module: TypeNames
 ) -> tuple[Variable, ...]:
     result = []
     for node_id, node in enumerate(object_graph.nodes):
-        if node.WhichOneof("kind") != "variable":
+        if which_oneof(node, "kind") != "variable":
             continue
         saved = node.variable
         result.append(
@@ -106,7 +111,7 @@ def variables(
                 trainable=saved.trainable,
             )
         )
-    return tuple(sorted(result, key=lambda v: v.object_path))
+    return tuple(sorted(result, key=_object_path))
 
 
 #: The op types of TF1 graph variables: resource variables, and the older reference variables.
@@ -136,7 +141,7 @@ def graph_variables(meta_graph: fmt.MetaGraphDef, types_module: TypeNames) -> tu
                 origin="graph",
             )
         )
-    return tuple(sorted(result, key=lambda v: v.object_path))
+    return tuple(sorted(result, key=_object_path))
 
 
 def _trainable_names(meta_graph: fmt.MetaGraphDef) -> frozenset[str]:
@@ -182,10 +187,10 @@ def output_signatures(object_graph: fmt.SavedObjectGraph, types_module: TypeName
 
 def format_input_signature(value: fmt.StructuredValue, types_module: TypeNames) -> str:
     """`(args, kwargs)` StructuredValue -> `(x: float32[None], training=False)`."""
-    if value.WhichOneof("kind") == "tuple_value" and len(value.tuple_value.values) == 2:
+    if which_oneof(value, "kind") == "tuple_value" and len(value.tuple_value.values) == 2:
         args, kwargs = value.tuple_value.values
         parts = [format_structure(arg, types_module) for arg in _items(args)]
-        if kwargs.WhichOneof("kind") == "dict_value":
+        if which_oneof(kwargs, "kind") == "dict_value":
             parts += [
                 f"{key}={format_structure(item, types_module)}"
                 for key, item in sorted(kwargs.dict_value.fields.items())
@@ -195,7 +200,7 @@ def format_input_signature(value: fmt.StructuredValue, types_module: TypeNames) 
 
 
 def _items(value: fmt.StructuredValue) -> list[fmt.StructuredValue]:
-    kind = value.WhichOneof("kind")
+    kind = which_oneof(value, "kind")
     if kind == "tuple_value":
         return list(value.tuple_value.values)
     if kind == "list_value":
@@ -206,7 +211,7 @@ def _items(value: fmt.StructuredValue) -> list[fmt.StructuredValue]:
 def format_structure(value: fmt.StructuredValue, types_module: TypeNames, *, names: bool = True) -> str:
     """A StructuredValue (nested specs and Python values) as compact, readable text; `names` keeps each
     tensor spec's name (`x: float32[None]`)."""
-    kind = value.WhichOneof("kind")
+    kind = which_oneof(value, "kind")
     if kind == "tensor_spec_value":
         return _spec_text(value.tensor_spec_value, types_module, names)
     if kind == "bounded_tensor_spec_value":
@@ -257,7 +262,7 @@ def _spec_text(
 
 def tensor_spec(key: str, tensor_info: fmt.TensorInfo, types_module: TypeNames) -> TensorSpec:
     """A SignatureDef input/output (TensorInfo) as a TensorSpec."""
-    if tensor_info.WhichOneof("encoding") == "name" or tensor_info.name:
+    if which_oneof(tensor_info, "encoding") == "name" or tensor_info.name:
         tensor_name = tensor_info.name
     elif tensor_info.HasField("composite_tensor"):
         tensor_name = "<composite>"
@@ -269,7 +274,7 @@ def tensor_spec(key: str, tensor_info: fmt.TensorInfo, types_module: TypeNames) 
 
 def concrete_names(node: fmt.SavedObject) -> list[str]:
     """The concrete function names an object-graph node holds (a tf.function, or a bare one)."""
-    kind = node.WhichOneof("kind")
+    kind = which_oneof(node, "kind")
     if kind == "function":
         return list(node.function.concrete_functions)
     if kind == "bare_concrete_function":
@@ -303,7 +308,7 @@ def restored_functions(
                 bucket.append(role)
 
     for node_id, node in enumerate(nodes):
-        if node.WhichOneof("kind") == "resource":
+        if which_oneof(node, "kind") == "resource":
             for child in node.children:
                 add(child.node_id, f"resource {where(node_id)} ({child.local_name})")
         for key, saveable in sorted(node.saveable_objects.items()):
@@ -326,6 +331,6 @@ def bound_assets(
             continue
         first = count - len(bound)
         for offset, node_id in enumerate(bound):
-            if 0 <= node_id < len(nodes) and nodes[node_id].WhichOneof("kind") == "asset":
+            if 0 <= node_id < len(nodes) and which_oneof(nodes[node_id], "kind") == "asset":
                 result.setdefault(name, {})[first + offset] = nodes[node_id].asset.asset_file_def_index
     return result

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector._internal.checkpoint import masked_crc32c
+from inspector._internal.protos import which_oneof
 from inspector._internal.view import Warmup, WarmupRequest
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def _parse(path: Path, data: bytes) -> Warmup:
 
 
 def _request(index: int, log: fmt.PredictionLog) -> WarmupRequest:
-    kind = log.WhichOneof("log_type")
+    kind = which_oneof(log, "log_type")
     if kind == "predict_log":
         request = log.predict_log.request
         return WarmupRequest(

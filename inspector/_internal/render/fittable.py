@@ -5,6 +5,8 @@ One rule is inspector's: a column is never narrower than its longest word, so no
 lines. rich narrows a table that is too wide by shrinking its widest columns, below their longest word if
 need be; here the widths are chosen first (the widest columns give way, none below its longest word) and
 handed to rich as fixed column widths. When even the longest words do not fit, each row becomes a block.
+When every cell fits its column on one line, nothing is left for rich's table to decide: the rows are
+written as the lines it would draw (one Text each, spans and all), a tenth of its cost per row.
 """
 
 from __future__ import annotations
