@@ -121,3 +121,37 @@ def test_config_shows_a_policy_files_strings_literally(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.inspector.audit]\ndeny = ["\\u001b[2JEvil"]\n')
     out = run_cli("config", cwd=tmp_path).stdout
     assert "\x1b" not in out and "\\x1b[2JEvil" in out
+
+
+#: A value for each policy key that is not its default, and the field's value it must give.
+NOT_DEFAULT = {
+    "whitelist": (["Acme"], ("Acme",)),
+    "deny": (["Foo"], ("Foo",)),
+    "allow": (["Bar"], ("Bar",)),
+    "fail-on": ("warning", "WARNING"),
+    "require-aliases": (["serve"], ("serve",)),
+    "min-trace-coverage": (75, 75.0),
+    "registry": (False, False),
+    "live-registry": (True, True),
+    "verify-fingerprint": (True, True),
+    "select": (["INS002"], ("INS002",)),
+    "extend-select": (["INS005"], ("INS005",)),
+    "ignore": (["INS007"], ("INS007",)),
+}
+
+
+def test_every_key_a_policy_accepts_sets_its_field(tmp_path: Path) -> None:
+    """A key `inspector config` lists but the reader did not apply would be accepted and ignored: each
+    key, set alone to a value that is not its default, changes its own field and no other."""
+    from inspector._internal.audit.policy import POLICY_KEYS, Policy, policy_from_table
+
+    assert set(NOT_DEFAULT) == set(POLICY_KEYS)
+    default = Policy(source=str(tmp_path))
+    for key, (written, expected) in NOT_DEFAULT.items():
+        policy = policy_from_table({key: written}, tmp_path)
+        field = POLICY_KEYS[key]
+        got = getattr(policy, field)
+        assert (got.name if key == "fail-on" else got) == expected, key
+        assert got != getattr(default, field), key
+        others = [name for name in POLICY_KEYS.values() if name != field]
+        assert [getattr(policy, name) for name in others] == [getattr(default, name) for name in others]
