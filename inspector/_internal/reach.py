@@ -38,7 +38,7 @@ from types import MappingProxyType
 
 from inspector._internal.routes import Routes
 from inspector._internal.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView
-from inspector.results.audit import Reach
+from inspector.results.levels import Reach
 
 #: Strongest first: an op's reach is the first of these that any of its routes has.
 STRENGTH = (Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT, Reach.GRADIENT, Reach.UNREACHABLE)

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-from inspector.results.audit import Severity
+from inspector.results.levels import Severity
 
 CATALOGUE_FILE = Path(__file__).resolve().parents[1] / "data" / "op_catalogue.txt"
 

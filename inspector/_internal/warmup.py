@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inspector._internal.checkpoint import masked_crc32c
 from inspector._internal.protos import which_oneof
 from inspector._internal.view import Warmup, WarmupRequest
 
@@ -49,6 +48,8 @@ def read_warmup(model_dir: Path) -> Warmup | None:
 
 
 def _parse(path: Path, data: bytes) -> Warmup:
+    # Imported when a model has warmup records: the checkpoint reader is no part of every load.
+    from inspector._internal.checkpoint import masked_crc32c
     from inspector.format.savedmodel_format_pb2 import PredictionLog
 
     limited = f"over {MAX_BYTES} bytes: the first were read" if len(data) > MAX_BYTES else ""
