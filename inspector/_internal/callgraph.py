@@ -39,6 +39,9 @@ class FunctionAttrs:
 #: No OpDef known: every attr of every node is read.
 NOTHING_KNOWN = FunctionAttrs(MappingProxyType({}), frozenset())
 
+#: The OpDef attr types whose values name functions.
+FUNCTION_ATTR_TYPES = frozenset({"func", "list(func)"})
+
 #: Which attrs hold functions for every op type a TensorFlow release or a known provider registers:
 #: derived from the registry snapshot (`registry.derive_function_attrs`, written with it by
 #: `scripts/snapshot_registry.py`; a test checks they agree), small enough to read on every load.

@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from inspector._internal.callgraph import shipped_function_attrs
-from inspector._internal.registry import FUNCTION_ATTR_TYPES
+from inspector._internal.callgraph import FUNCTION_ATTR_TYPES, shipped_function_attrs
 from inspector._internal.view import SavedModelView, namespace_of
 from inspector.results.report import FingerprintCheck, FingerprintStatus, UnlistedOp
 

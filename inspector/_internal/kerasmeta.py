@@ -18,8 +18,6 @@ objects, which is enough to say `exec`, `os`, `system`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,6 +220,9 @@ def _text(document: dict[str, Any], key: str) -> str:
 
 
 def _decoded(text: str) -> bytes:
+    import base64  # a Lambda layer's bytecode: few models have one
+    import binascii
+
     try:
         return base64.b64decode(text[: MAX_BYTECODE * 4 // 3 + 8], validate=False)[:MAX_BYTECODE]
     except (binascii.Error, ValueError):

@@ -17,10 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from inspector._internal.callgraph import FUNCTION_ATTR_TYPES
+
 SNAPSHOT_FILE = "data/registry.json.gz"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # package data: inspector/data, beside _internal
-#: Attr types whose values name functions.
-FUNCTION_ATTR_TYPES = frozenset({"func", "list(func)"})
 
 
 @dataclass(frozen=True, slots=True)
