@@ -14,7 +14,7 @@ import pytest
 from conftest import console_script, payload, run_cli
 
 from fixtures import catalog
-from inspector._internal.cli.arguments import COMMON_FORMATS
+from inspector._internal.render import formats_for
 
 CUSTOM = catalog.get("custom_ops").path
 
@@ -38,7 +38,7 @@ def test_report_exits_0_when_every_namespace_is_whitelisted() -> None:
     assert run_cli("report", CUSTOM, "--whitelist", "Acme", "--whitelist", "Beta", process=True).code == 0
 
 
-@pytest.mark.parametrize("fmt", [f.value for f in COMMON_FORMATS])
+@pytest.mark.parametrize("fmt", [f.value for f in formats_for("report")])
 def test_output_file_gets_the_same_text_as_stdout(tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"report.{fmt}"
     written = run_cli("report", CUSTOM, "--format", fmt, "--output", target, process=True)

@@ -14,9 +14,8 @@ from conftest import flat, run_cli
 
 import inspector
 from fixtures import catalog
-from inspector._internal.cli.arguments import COMMON_FORMATS
 from inspector._internal.protos import load_protos
-from inspector._internal.render import OutputFormat, RenderOptions
+from inspector._internal.render import OutputFormat, RenderOptions, formats_for
 from inspector._internal.render import render as render_as
 from inspector._internal.render.safe import literal, visible
 from inspector._internal.render.safe import markdown as markdown_escape
@@ -37,7 +36,7 @@ def render(report: inspector.Report, fmt: OutputFormat, color: bool = False) -> 
     return render_as(report, fmt, RenderOptions(color=color, width=120))
 
 
-@pytest.mark.parametrize("fmt", COMMON_FORMATS)
+@pytest.mark.parametrize("fmt", formats_for("report"))
 def test_every_format_renders_every_fixture(fixture: catalog.Fixture, fmt: OutputFormat) -> None:
     report = inspector.build_report(inspector.load(fixture.path), whitelist=["Acme"])
     output = render(report, fmt)

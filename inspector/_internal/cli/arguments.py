@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector._internal.cli.parsing import choice_of
-from inspector._internal.render import OutputFormat
+from inspector._internal.render import OutputFormat, formats_for
 
-#: The formats every command writes; `audit` adds SARIF. (A test checks these against the renderers.)
-COMMON_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.HTML)
-
-
-#: The formats of a command whose result is located items (findings, problems, ops): a line each.
-LINE_FORMATS = (OutputFormat.CONCISE, OutputFormat.GITHUB)
-
-
-AUDIT_FORMATS = (*COMMON_FORMATS, OutputFormat.SARIF, *LINE_FORMATS)
-
-
-LOCATED_FORMATS = (*COMMON_FORMATS, *LINE_FORMATS)
+if TYPE_CHECKING:
+    from inspector.results.common import Kind
 
 
 def model_argument(parser: argparse.ArgumentParser) -> None:
@@ -73,10 +64,10 @@ def add_reading_options(parser: argparse.ArgumentParser, whitelist: bool = True)
     )
 
 
-def add_output_options(
-    parser: argparse.ArgumentParser, formats: tuple[OutputFormat, ...] = COMMON_FORMATS
-) -> None:
-    names = [fmt.value for fmt in formats]
+def add_output_options(parser: argparse.ArgumentParser, kind: Kind) -> None:
+    """--format with the formats the renderers write for results of `kind` (`render.formats_for`, in
+    OutputFormat's order), --output, --quiet and colour."""
+    names = [fmt.value for fmt in formats_for(kind)]
     parser.add_argument(
         "--format",
         type=choice_of("format", names),

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import (
-    AUDIT_FORMATS,
     add_output_options,
     add_reading_options,
     model_argument,
@@ -105,7 +104,7 @@ def declare(audit_cmd: argparse.ArgumentParser) -> None:
         "to it, so code scanning places alerts on the repository's files",
     )
     add_reading_options(audit_cmd, whitelist=False)
-    add_output_options(audit_cmd, formats=AUDIT_FORMATS)
+    add_output_options(audit_cmd, "audit")
     audit_cmd.set_defaults(run=run)
 
 

@@ -71,7 +71,7 @@ def declare(diff_cmd: argparse.ArgumentParser) -> None:
         "(their bytes only); without it weights are compared by the checksums in variables.index",
     )
     add_reading_options(diff_cmd, whitelist=False)
-    add_output_options(diff_cmd)
+    add_output_options(diff_cmd, "diff")
     diff_cmd.set_defaults(run=run)
 
 

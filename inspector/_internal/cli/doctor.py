@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspector._internal.cli.arguments import (
-    LOCATED_FORMATS,
     add_output_options,
     add_reading_options,
     model_argument,
@@ -88,7 +87,7 @@ def declare(doctor_cmd: argparse.ArgumentParser) -> None:
         "--verbose", "-v", action="store_true", help="include the loading process's own log"
     )
     add_reading_options(doctor_cmd, whitelist=False)
-    add_output_options(doctor_cmd, formats=LOCATED_FORMATS)
+    add_output_options(doctor_cmd, "doctor")
     doctor_cmd.set_defaults(run=run)
 
 

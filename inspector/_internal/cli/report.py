@@ -38,7 +38,7 @@ def declare(report: argparse.ArgumentParser) -> None:
         help="recompute fingerprint.pb from the files with TensorFlow (imports it; nothing is loaded)",
     )
     add_reading_options(report)
-    add_output_options(report)
+    add_output_options(report, "report")
     report.set_defaults(run=run)
 
 

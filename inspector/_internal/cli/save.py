@@ -71,7 +71,7 @@ def declare(save: argparse.ArgumentParser) -> None:
         help="TensorFlow's experimental_variable_policy: none, save_variable_devices or "
         "expand_distributed_variables",
     )
-    add_output_options(save)
+    add_output_options(save, "report")
     save.set_defaults(run=run)
 
 

@@ -34,7 +34,7 @@ def declare(scrub_cmd: argparse.ArgumentParser) -> None:
         "--strip-prefix", action="append", metavar="PREFIX", help="remove this path prefix (repeatable)"
     )
     how.add_argument("--relative-to", type=Path, metavar="DIR", help="make paths under DIR relative to it")
-    add_output_options(scrub_cmd)
+    add_output_options(scrub_cmd, "scrub")
     scrub_cmd.set_defaults(run=run)
 
 

@@ -34,7 +34,7 @@ def declare(symbolicate_cmd: argparse.ArgumentParser) -> None:
         "log", nargs="?", default="-", help="file holding the error text; - (default) reads stdin"
     )
     add_reading_options(symbolicate_cmd, whitelist=False)
-    add_output_options(symbolicate_cmd)
+    add_output_options(symbolicate_cmd, "symbolicate")
     symbolicate_cmd.set_defaults(run=run)
 
 

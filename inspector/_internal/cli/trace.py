@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector._internal.cli.arguments import (
-    LOCATED_FORMATS,
     add_output_options,
     add_reading_options,
     add_source_options,
@@ -55,7 +54,7 @@ def declare(trace_cmd: argparse.ArgumentParser) -> None:
         "--all-frames", action="store_true", help="also show TensorFlow's and Python's frames"
     )
     add_reading_options(trace_cmd, whitelist=False)
-    add_output_options(trace_cmd, formats=LOCATED_FORMATS)
+    add_output_options(trace_cmd, "trace")
     trace_cmd.set_defaults(run=run)
 
 

@@ -34,7 +34,7 @@ def declare(where_cmd: argparse.ArgumentParser) -> None:
         "--innermost", action="store_true", help="only ops whose innermost user frame is that line"
     )
     add_reading_options(where_cmd, whitelist=False)
-    add_output_options(where_cmd)
+    add_output_options(where_cmd, "where")
     where_cmd.set_defaults(run=run)
 
 

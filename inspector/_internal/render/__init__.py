@@ -24,8 +24,8 @@ class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
-    SARIF = "sarif"  # audit only: code-scanning alerts
     HTML = "html"  # a standalone page (and the notebook display)
+    SARIF = "sarif"  # audit only: code-scanning alerts
     CONCISE = "concise"  # audit, trace, doctor: one `file:line:col: CODE` line per item
     GITHUB = "github"  # audit, trace, doctor: GitHub Actions workflow commands (annotations)
 
