@@ -442,8 +442,9 @@ def where(view: SavedModelView, query: WhereQuery) -> WhereResult:
             continue
         matched_files.update(f.file for f in frames if f is not None and query.matches_file(f.file))
         ops_by_function: dict[str, list[OpRef]] = {}
-        # A function's nodes are consecutive in the table: one group per function, each group's OpRefs
-        # made in C (a line of a large model lists 200k of them).
+        # The keys come in table order, where a function's nodes are consecutive: a group per function
+        # (extend keeps any other order right), each group's OpRefs made in C (a line of a large model
+        # lists 200k of them).
         for function, identities in groupby(view.nodes.identities(keys), key=_FUNCTION):
             with_aliases = map(_JOIN, identities, repeat((aliases.get(function, ()),)))
             ops_by_function.setdefault(function, []).extend(map(_new_op_ref, with_aliases))
