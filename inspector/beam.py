@@ -61,6 +61,7 @@ from inspector._internal.scanworkers import (
     error_record,
     line_of,
 )
+from inspector._internal.signing import signature_beside
 from inspector.results.scan import ScanRecord, ScanStatus
 
 __all__ = ["AuditSavedModels", "ScanOptions", "main"]
@@ -208,7 +209,7 @@ def copy_signature(folder: str, local: Path) -> None:
     found = [m for m in result.metadata_list if m.path == remote]
     if not found or found[0].size_in_bytes > MAX_SIGNATURE_BYTES:
         return
-    with FileSystems.open(remote) as source, open(local.with_name(local.name + ".sig"), "wb") as sink:  # noqa: PTH123
+    with FileSystems.open(remote) as source, open(signature_beside(local), "wb") as sink:  # noqa: PTH123
         shutil.copyfileobj(source, sink)
 
 
@@ -259,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     options = ScanOptions(
         policy_of(known),
-        baseline=read_baseline(known.baseline) if known.baseline else frozenset(),
+        baseline=read_baseline(known.baseline),
         tags=known.tags,
         timeout=known.timeout,
         max_memory_mb=known.max_memory,

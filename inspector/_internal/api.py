@@ -64,7 +64,7 @@ def audit(
     the findings it holds are counted, not reported."""
     from inspector._internal.audit import audit_keras_file, audit_meta_graphs, read_baseline
 
-    known = read_baseline(Path(baseline)) if baseline is not None else frozenset()
+    known = read_baseline(baseline)
     if isinstance(model, SavedModelView):
         return audit_meta_graphs([model], policy, known)
     try:
@@ -235,7 +235,7 @@ def scan(
 
     options = ScanOptions(
         policy=policy or Policy(),
-        baseline=read_baseline(Path(baseline)) if baseline is not None else frozenset(),
+        baseline=read_baseline(baseline),
         tags=tuple(tags) if tags is not None else None,
         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         max_memory_mb=DEFAULT_MAX_MEMORY_MB if max_memory_mb is None else max_memory_mb,

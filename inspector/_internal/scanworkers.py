@@ -134,10 +134,10 @@ def _with_signature(record: ScanRecord, path: Path, options: ScanOptions) -> Sca
     missing or does not verify is `unsigned`, whatever its audit said (unless the audit could not run)."""
     if options.verifier is None:
         return record
-    from inspector._internal.signing import check_signature
+    from inspector._internal.signing import check_signature, signature_beside
 
     try:
-        check = check_signature(path, path.with_name(path.name + ".sig"), options.verifier)
+        check = check_signature(path, signature_beside(path), options.verifier)
         signature = SignatureRecord(check.verified, check.signed_by, check.problems())
     except InspectorError as error:
         signature = SignatureRecord(False, options.verifier.describe(), (str(error),))

@@ -44,6 +44,11 @@ MAX_RECORD_BYTES = 64 * 2**20
 INSTALL_HINT = "signing needs model-signing: pip install 'savedmodel-inspector[sign]'"
 
 
+def signature_beside(model_dir: Path) -> Path:
+    """Where a model's signature is looked for when none is named: MODEL.sig beside the model's folder."""
+    return model_dir.with_name(model_dir.name + ".sig")
+
+
 class SigningError(InspectorError):
     """Bad input to signing or verifying: a missing key, an unreadable signature, an existing record."""
 

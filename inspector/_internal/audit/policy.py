@@ -4,6 +4,7 @@ the command line, which wins. And the baseline, which accepts known findings so 
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -166,7 +167,11 @@ def _flag(value: object, key: str, path: Path) -> bool:
 # --- baseline -------------------------------------------------------------------------------------------
 
 
-def read_baseline(path: Path) -> frozenset[str]:
+def read_baseline(given: str | os.PathLike[str] | None) -> frozenset[str]:
+    """The finding fingerprints a baseline file (`audit --write-baseline`) accepts; none without a file."""
+    if given is None:
+        return frozenset()
+    path = Path(given)
     content = read_regular_file(path, BASELINE_LIMIT, "baseline")
     try:
         parsed: object = json.loads(content)

@@ -7,7 +7,8 @@ that closes stdout early (`| head`) ends the command quietly with 141, the statu
 
 One module per command (`cli/audit.py`: its `declare(parser)`, its typed options `AuditOptions` with
 `from_args`, and its `run(args)`, which hands the one to the other), imported only when that command runs
-or help lists every option. Past `from_args` nothing reads argparse's Namespace. `arguments.py` holds the
+or help lists every option. Past `from_args` nothing reads argparse's Namespace. The options are
+NamedTuples: one is made per run, and a dataclass would add its compiled methods to every start. `arguments.py` holds the
 arguments several share, `output.py` what every command does with its result (`Output`, its options),
 `parsing.py` argparse as inspector speaks it.
 """

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.cli.arguments import (
     add_output_options,
@@ -108,8 +107,7 @@ def declare(audit_cmd: argparse.ArgumentParser) -> None:
     audit_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class AuditOptions:
+class AuditOptions(NamedTuple):
     """`inspector audit`'s command line, typed: the policy made of the policy file and the options over
     it (`policyargs.policy_of`), the limits checked."""
 
@@ -126,18 +124,19 @@ class AuditOptions:
     def from_args(cls, args: argparse.Namespace) -> AuditOptions:
         policy = policy_of(args)
         output = Output.from_args(args)
-        if output.max_results < 1:
-            raise InspectorError(f"--max-results must be at least 1, not {output.max_results}")
-        if output.max_per_rule is not None and output.max_per_rule < 1:
+        page = output.page
+        if page.max_results < 1:
+            raise InspectorError(f"--max-results must be at least 1, not {page.max_results}")
+        if page.max_per_rule is not None and page.max_per_rule < 1:
             raise InspectorError(
-                f"--max-per-rule must be at least 1, not {output.max_per_rule} (--all lists every finding)"
+                f"--max-per-rule must be at least 1, not {page.max_per_rule} (--all lists every finding)"
             )
         if args.statistics and output.format is not OutputFormat.TEXT:
             raise InspectorError(
                 f"--statistics prints text; it cannot be written as {output.format.value} (drop --format)"
             )
-        if output.sarif_root is not None and not output.sarif_root.is_dir():
-            raise InspectorError(f"{output.sarif_root}: not a directory (--source-root)")
+        if page.source_root is not None and not page.source_root.is_dir():
+            raise InspectorError(f"{page.source_root}: not a directory (--source-root)")
         return cls(
             args.model,
             args.tags,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.cli.arguments import add_text_or_json
 from inspector._internal.cli.output import write_document
@@ -34,8 +33,7 @@ examples:
     config.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigOptions:
+class ConfigOptions(NamedTuple):
     """`inspector config`'s command line, typed: the policy in effect with where each value came from
     (which options were given is the command line's to say, so it is read here)."""
 

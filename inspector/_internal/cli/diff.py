@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from inspector._internal.cli.arguments import add_output_options, add_reading_options
 from inspector._internal.cli.output import Output, emit
@@ -75,8 +75,7 @@ def declare(diff_cmd: argparse.ArgumentParser) -> None:
     diff_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class DiffOptions:
+class DiffOptions(NamedTuple):
     """`inspector diff`'s command line, typed."""
 
     old: Path

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from inspector._internal.cli.arguments import (
     add_output_options,
@@ -91,8 +91,7 @@ def declare(doctor_cmd: argparse.ArgumentParser) -> None:
     doctor_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class DoctorOptions:
+class DoctorOptions(NamedTuple):
     """`inspector doctor`'s command line, typed, its paths checked before any work."""
 
     model: Path

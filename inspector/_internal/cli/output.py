@@ -8,9 +8,9 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.errors import InspectorError, ReaderGone
 from inspector._internal.render import OutputFormat, RenderOptions
@@ -56,34 +56,36 @@ def check_outputs(args: argparse.Namespace) -> None:
                 raise InspectorError(f"{target}: {problem} ({option})")
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
-    """Where and how a command writes its result: the options of `arguments.add_output_options`, typed,
-    and those a command adds to them (audit's SARIF root and limits, a diff's --stat)."""
+#: The command line's options for what a page shows (its dest -> RenderOptions' field), where a command has
+#: them; RenderOptions' defaults stand for the rest.
+_PAGE_OPTIONS = {
+    "quiet": "quiet",
+    "stat": "stat",
+    "verbose": "verbose",
+    "sarif_root": "source_root",
+    "max_results": "max_results",
+    "max_per_rule": "max_per_rule",
+}
+
+
+class Output(NamedTuple):
+    """Where and how a command writes its result: `arguments.add_output_options`, typed, with what a
+    command adds to them (audit's SARIF root and limits, a diff's --stat) in `page`, the RenderOptions
+    whose colour and width `render_options` decides when the result is written."""
 
     format: OutputFormat
     file: Path | None  # --output; None: stdout
-    quiet: bool
-    color: bool | None  # None: decided by where the output goes (render_options)
-    stat: bool = False
-    verbose: bool = False
-    sarif_root: Path | None = None
-    max_results: int = 5000
-    max_per_rule: int | None = 20
+    color: bool | None  # --color / --no-color; None: decided by where the output goes
+    page: RenderOptions
+
+    @property
+    def quiet(self) -> bool:
+        return self.page.quiet
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Output:
-        return cls(
-            format=OutputFormat(args.format),
-            file=args.output,
-            quiet=args.quiet,
-            color=args.color,
-            stat=getattr(args, "stat", False),
-            verbose=getattr(args, "verbose", False),
-            sarif_root=getattr(args, "sarif_root", None),
-            max_results=getattr(args, "max_results", 5000),
-            max_per_rule=getattr(args, "max_per_rule", 20),
-        )
+        given = {field: getattr(args, dest) for dest, field in _PAGE_OPTIONS.items() if hasattr(args, dest)}
+        return cls(OutputFormat(args.format), args.output, args.color, RenderOptions(**given))
 
 
 def emit(result: CommandResult, output: Output) -> int:
@@ -122,16 +124,7 @@ def render_options(output: Output) -> RenderOptions:
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit():
         width = int(columns)
-    return RenderOptions(
-        color=bool(color),
-        width=max(60, width),
-        quiet=output.quiet,
-        stat=output.stat,
-        verbose=output.verbose,
-        source_root=output.sarif_root,
-        max_results=output.max_results,
-        max_per_rule=output.max_per_rule,
-    )
+    return replace(output.page, color=bool(color), width=max(60, width))
 
 
 def write(pieces: Iterable[str], file: Path | None) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.render import OutputFormat
 from inspector._internal.render.words import EXIT_MEANINGS
@@ -42,8 +41,7 @@ def declare(report: argparse.ArgumentParser) -> None:
     report.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOptions:
+class ReportOptions(NamedTuple):
     """`inspector report`'s command line, typed."""
 
     model: Path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from inspector._internal.errors import InspectorError
 
@@ -24,8 +24,7 @@ examples:
     rule.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleOptions:
+class RuleOptions(NamedTuple):
     """`inspector rule`'s command line, typed."""
 
     rule: str | None  # an id (INS002) or a name (risky-op); None: the list, or --all

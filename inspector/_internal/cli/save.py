@@ -6,8 +6,8 @@ import argparse
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from inspector._internal.cli.arguments import add_output_options
 from inspector._internal.cli.output import Output, working
@@ -75,8 +75,7 @@ def declare(save: argparse.ArgumentParser) -> None:
     save.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class SaveOptions:
+class SaveOptions(NamedTuple):
     """`inspector save`'s command line, typed: the aliases and signatures read from their NAME=ATTR."""
 
     factory: str

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.cli.arguments import add_reading_options
 from inspector._internal.errors import InspectorError
@@ -94,8 +93,7 @@ def declare(scan_cmd: argparse.ArgumentParser) -> None:
     scan_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class ScanCommand:
+class ScanCommand(NamedTuple):
     """`inspector scan`'s command line, typed: what to look for, how many workers, where the records go,
     and each model's audit (`scanworkers.ScanOptions`)."""
 
@@ -122,7 +120,7 @@ class ScanCommand:
             raise InspectorError(f"--max-memory must be 0 (no limit) or more, not {args.max_memory}")
         each = ScanOptions(
             policy=policy_of(args),
-            baseline=read_baseline(args.baseline) if args.baseline else frozenset(),
+            baseline=read_baseline(args.baseline),
             tags=args.tags,
             timeout=args.timeout,
             max_memory_mb=args.max_memory,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.cli.arguments import add_text_or_json
 from inspector._internal.cli.output import write_document
@@ -65,8 +64,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class SignOptions:
+class SignOptions(NamedTuple):
     """`inspector sign`'s command line, typed: who signs (`signing.Signer`, its modes checked) and the
     policy the audit runs under."""
 
@@ -97,11 +95,11 @@ def sign(options: SignOptions) -> int:
     from inspector._internal.audit import read_baseline
     from inspector._internal.modelfile import resolve_model_path
     from inspector._internal.render import OutputFormat, RenderOptions, render
-    from inspector._internal.signing import sign_model
+    from inspector._internal.signing import sign_model, signature_beside
 
     model_dir, _ = resolve_model_path(options.model)
-    signature = options.signature or model_dir.with_name(model_dir.name + ".sig")
-    baseline = read_baseline(options.baseline) if options.baseline else frozenset()
+    signature = options.signature or signature_beside(model_dir)
+    baseline = read_baseline(options.baseline)
     outcome = sign_model(model_dir, options.policy, options.signer, signature, baseline)
     verdict = outcome.audit.verdict.value.upper()
     if options.json:

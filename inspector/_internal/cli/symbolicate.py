@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from inspector._internal.cli.arguments import add_output_options, add_reading_options
 from inspector._internal.cli.output import Output, emit
@@ -38,8 +38,7 @@ def declare(symbolicate_cmd: argparse.ArgumentParser) -> None:
     symbolicate_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class SymbolicateOptions:
+class SymbolicateOptions(NamedTuple):
     """`inspector symbolicate`'s command line, typed."""
 
     model: Path

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.cli.arguments import (
     add_output_options,
@@ -58,8 +57,7 @@ def declare(trace_cmd: argparse.ArgumentParser) -> None:
     trace_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class TraceOptions:
+class TraceOptions(NamedTuple):
     """`inspector trace`'s command line, typed."""
 
     model: Path

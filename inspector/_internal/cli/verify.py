@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.cli.arguments import add_text_or_json
 from inspector._internal.cli.output import write_document
@@ -50,8 +49,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class VerifyOptions:
+class VerifyOptions(NamedTuple):
     """`inspector verify`'s command line, typed: who must have signed (`signing.Verifier`) and the policy
     today's audit runs under."""
 
@@ -77,11 +75,11 @@ def run(args: argparse.Namespace) -> int:
 def verify(options: VerifyOptions) -> int:
     from inspector._internal.audit import read_baseline
     from inspector._internal.modelfile import resolve_model_path
-    from inspector._internal.signing import SigningError, verify_model
+    from inspector._internal.signing import SigningError, signature_beside, verify_model
 
     model_dir, _ = resolve_model_path(options.model)
-    signature = options.signature or model_dir.with_name(model_dir.name + ".sig")
-    baseline = read_baseline(options.baseline) if options.baseline else frozenset()
+    signature = options.signature or signature_beside(model_dir)
+    baseline = read_baseline(options.baseline)
     if not signature.is_file():
         raise SigningError(f"{signature}: no such signature file")
     outcome = verify_model(model_dir, signature, options.verifier, options.policy, baseline)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from inspector._internal.cli.arguments import add_output_options, add_reading_options, model_argument
 from inspector._internal.cli.output import Output, emit
@@ -38,8 +38,7 @@ def declare(where_cmd: argparse.ArgumentParser) -> None:
     where_cmd.set_defaults(run=run)
 
 
-@dataclass(frozen=True, slots=True)
-class WhereOptions:
+class WhereOptions(NamedTuple):
     """`inspector where`'s command line, typed."""
 
     model: Path
