@@ -256,7 +256,7 @@ def _fixture_trace() -> Any:
     result = trace(view, Selector(op="Beta>Shift"), source_roots=(SourceRoot("fixtures", "/nonexistent"),))
     # Where source is read from is the checkout, a different folder in every clone: named as one folder,
     # so the page wraps the same everywhere.
-    sources = dataclasses.replace(result.sources, read_from=("<checkout>",))
+    sources = result.sources._replace(read_from=("<checkout>",))
     return dataclasses.replace(result, sources=sources)
 
 

@@ -351,7 +351,7 @@ def test_our_own_separators_are_not_escaped(tmp_path: Path) -> None:
     view = load("tf_module_table")
     report = build_report(view)
     first = report.signatures[0]
-    several = dataclasses.replace(first, functions=("fn_alpha", "fn_beta\nforged"))
+    several = first._replace(functions=("fn_alpha", "fn_beta\nforged"))
     text = render(
         dataclasses.replace(report, signatures=(several,)), OutputFormat.TEXT, RenderOptions(width=200)
     )

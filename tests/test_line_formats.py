@@ -62,7 +62,7 @@ def test_github_writes_one_workflow_command_per_finding_at_its_level() -> None:
 def test_a_model_string_cannot_forge_or_end_a_workflow_command() -> None:
     result = results_by_hand.audit_result()
     [first, *rest] = result.findings
-    hostile = dataclasses.replace(first, message="x\n::error file=/etc/passwd::forged\r::stop-commands::t")
+    hostile = first._replace(message="x\n::error file=/etc/passwd::forged\r::stop-commands::t")
     hostile_result = dataclasses.replace(result, findings=(hostile, *rest))
     written = render(hostile_result, OutputFormat.GITHUB)
     commands = [line for line in written.splitlines() if line.startswith("::")]

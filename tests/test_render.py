@@ -288,7 +288,7 @@ def test_no_format_carries_an_unsafe_character_raw(fmt: OutputFormat) -> None:
     import results_by_hand
 
     base = results_by_hand.audit_result()
-    hostile = dataclasses.replace(base.findings[0], message=f"WriteFile {UNSAFE_BMP} {HOSTILE_NAME}")
+    hostile = base.findings[0]._replace(message=f"WriteFile {UNSAFE_BMP} {HOSTILE_NAME}")
     result = dataclasses.replace(base, findings=(hostile, *base.findings[1:]))
     output = render_as(result, fmt, RenderOptions(color=False, width=120))
     if fmt is OutputFormat.SARIF:

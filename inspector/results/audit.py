@@ -7,9 +7,9 @@ severity -- so the formats cannot disagree about them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector._internal.view import Frame
 from inspector.results.common import Displayable, ModelRef, Verdict
@@ -17,8 +17,7 @@ from inspector.results.levels import Reach as Reach  # the audit's vocabulary, d
 from inspector.results.levels import Severity as Severity
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding is: the op, its function, what reaches it, and the code that created it."""
 
     function: str = ""  # "" for the top-level graph or a model-wide finding
@@ -37,8 +36,7 @@ class Location:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     rule_id: str
     severity: Severity
     message: str
@@ -56,7 +54,7 @@ class Finding:
     evidence: tuple[str, ...] = ()
 
     def with_fingerprint(self) -> Finding:
-        return replace(self, fingerprint=fingerprint_of(self))
+        return self._replace(fingerprint=fingerprint_of(self))
 
 
 _COUNTER = re.compile(r"_\d+$")
@@ -93,8 +91,7 @@ def fingerprint_of(finding: Finding) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode()).hexdigest()[:24]
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """What a rule is, for --help, the text report and SARIF's rule metadata."""
 
     id: str
@@ -106,8 +103,7 @@ class RuleInfo:
     default_severity: Severity = Severity.WARNING
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(NamedTuple):
     """Something the audit could not check, or chose not to: never a silent "clean"."""
 
     rule_id: str
@@ -115,14 +111,12 @@ class Notice:
     is_error: bool = False  # the rule failed; its findings are missing
 
 
-@dataclass(frozen=True, slots=True)
-class SeverityCount:
+class SeverityCount(NamedTuple):
     severity: Severity
     findings: int
 
 
-@dataclass(frozen=True, slots=True)
-class RuleGroup:
+class RuleGroup(NamedTuple):
     """The findings of one rule, in the result's order: the unit every format lists findings by."""
 
     rule: RuleInfo

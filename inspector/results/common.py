@@ -10,11 +10,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, Protocol, cast, get_args
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, cast, get_args
 
 from inspector._internal.view import DebugInfoStatus
 
@@ -70,8 +69,7 @@ class Verdict(StrEnum):
         return self.exit_code == EXIT_OK
 
 
-@dataclass(frozen=True, slots=True)
-class ModelRef:
+class ModelRef(NamedTuple):
     """The model a result is about: the path the user gave, the meta graph read (its tags), the
     TensorFlow that wrote it and its size; empty and 0 when the model could not be read."""
 
@@ -155,8 +153,7 @@ class Result(Protocol):
     def exit_code(self) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(NamedTuple):
     """How much of the model the debug info explains, and what it names that the model lacks."""
 
     debug_info: DebugInfoStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector.results.common import Displayable, ModelRef, Verdict
 
@@ -68,8 +68,7 @@ class Aspect(StrEnum):
     ASSET = "asset"  # a file under assets/ or assets.extra/: old/new its size and SHA-256; reason its readers
 
 
-@dataclass(frozen=True, slots=True)
-class TensorValue:
+class TensorValue(NamedTuple):
     """A tensor's spec, and its values when they are few enough to show (a threshold, a shape)."""
 
     dtype: str
@@ -79,8 +78,7 @@ class TensorValue:
     digest: str = ""  # sha256 of the stored tensor: a constant's identity; "" for a spec alone
 
 
-@dataclass(frozen=True, slots=True)
-class SourceSite:
+class SourceSite(NamedTuple):
     file: str
     line: int
 
@@ -90,8 +88,7 @@ class SourceSite:
 Value = int | str | tuple[str, ...] | TensorValue | tuple[TensorValue, ...] | SourceSite
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     category: Category
     kind: ChangeKind
     aspect: Aspect
@@ -106,15 +103,13 @@ class Change:
     functions: tuple[str, ...] = ()  # Aspect.ALIAS_NAME: the functions behind both names
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionPair:
+class FunctionPair(NamedTuple):
     old: str
     new: str
     paired_by: str  # alias, object path, signature, structure, name
 
 
-@dataclass(frozen=True, slots=True)
-class CategoryCount:
+class CategoryCount(NamedTuple):
     category: Category
     added: int
     removed: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector._internal.view import Frame
 from inspector.results.audit import Severity
@@ -33,8 +33,7 @@ class ProblemKind(StrEnum):
 BEYOND_THE_LOAD = frozenset({ProblemKind.WARMUP, ProblemKind.XLA_MODULE})
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     kind: ProblemKind
     blocker: bool  # the model will not load (or not run) until it is fixed
     message: str
@@ -58,8 +57,7 @@ class LoadOutcome(StrEnum):
     REFUSED = "refused"  # not attempted: the load would run risky ops (--allow-risky-load overrides)
 
 
-@dataclass(frozen=True, slots=True)
-class LoadAttempt:
+class LoadAttempt(NamedTuple):
     outcome: LoadOutcome
     seconds: float
     timeout: float

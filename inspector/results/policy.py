@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     key: str  # as the policy file spells it
     value: str | float | bool | list[str] | None  # as TOML would write it (None: namespaces unchecked)
     origin: str  # "default", the file it came from, the option that set it, or both
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyInEffect:
+class PolicyInEffect(NamedTuple):
     settings: tuple[Setting, ...]  # every policy key, in the policy file's order of keys
     file: Path | None  # the policy file read, if any
     explicit: bool  # named with --policy (else the nearest pyproject.toml)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector._internal.view import (
     Alias,
@@ -20,8 +20,7 @@ from inspector._internal.view import (
 from inspector.results.common import NOT_IN_JSON, Displayable, ModelRef, Verdict
 
 
-@dataclass(frozen=True, slots=True)
-class UnlistedOp:
+class UnlistedOp(NamedTuple):
     """An op type the functions use that `stripped_op_list` does not list."""
 
     op_type: str
@@ -38,8 +37,7 @@ class FingerprintStatus(StrEnum):
     UNAVAILABLE = "unavailable"  # TensorFlow (or its fingerprinting) is not available here
 
 
-@dataclass(frozen=True, slots=True)
-class FingerprintCheck:
+class FingerprintCheck(NamedTuple):
     status: FingerprintStatus
     mismatched: tuple[str, ...] = ()  # FingerprintDef fields that no longer match the files
     detail: str = ""
@@ -47,8 +45,7 @@ class FingerprintCheck:
     unverified: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(NamedTuple):
     functions: int  # library functions
     nodes: int  # all nodes: top-level graph and functions
     function_nodes: int
@@ -59,8 +56,7 @@ class Counts:
     variables: int
 
 
-@dataclass(frozen=True, slots=True)
-class DebugInfoSummary:
+class DebugInfoSummary(NamedTuple):
     status: DebugInfoStatus
     path: Path
     layout: DebugInfoLayout | None
@@ -73,8 +69,7 @@ class DebugInfoSummary:
     stale_keys: int  # keys whose function is not in this model: debug info from another save
 
 
-@dataclass(frozen=True, slots=True)
-class Overview:
+class Overview(NamedTuple):
     path: Path
     model_file: Path
     tensorflow_version: str
@@ -89,22 +84,19 @@ class Overview:
     fingerprint: Fingerprint | None
 
 
-@dataclass(frozen=True, slots=True)
-class NamespacedOp:
+class NamespacedOp(NamedTuple):
     op_type: str
     node_count: int
     functions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NamespaceUsage:
+class NamespaceUsage(NamedTuple):
     namespace: str
     whitelisted: bool | None  # None: no whitelist was given, so nothing is checked (TensorFlow's default)
     op_types: tuple[NamespacedOp, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class OpIndex:
+class OpIndex(NamedTuple):
     """Every op of the model, for a page's search (HTML): each as (node name, op type, function,
     creation site), the strings held once in tables and the ops naming them by position. Built only when
     a page asks; never part of the JSON, which lists op types, not 200k nodes."""
@@ -118,15 +110,13 @@ class OpIndex:
     places: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class OpTypeCount:
+class OpTypeCount(NamedTuple):
     op_type: str
     node_count: int
     function_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class CallTreeNode:
+class CallTreeNode(NamedTuple):
     function: str
     alias: str | None
     in_library: bool
@@ -135,14 +125,12 @@ class CallTreeNode:
     depth_limited: bool = False  # at MAX_CALL_DEPTH: it calls more, not shown
 
 
-@dataclass(frozen=True, slots=True)
-class CallTree:
+class CallTree(NamedTuple):
     signature: str
     roots: tuple[CallTreeNode, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FlaggedOp:
+class FlaggedOp(NamedTuple):
     """An op whose namespace is not whitelisted, with where it lives and the code that created it."""
 
     node_key: str
@@ -155,8 +143,7 @@ class FlaggedOp:
     trace: Trace | None
 
 
-@dataclass(frozen=True, slots=True)
-class ConcreteFunction:
+class ConcreteFunction(NamedTuple):
     """One concrete function of a tf.function: a trace for one input signature."""
 
     function: str
@@ -165,8 +152,7 @@ class ConcreteFunction:
     signatures: tuple[str, ...]  # serving signatures whose call graph reaches it
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionObject:
+class FunctionObject(NamedTuple):
     """A tf.function (or a bare concrete function) of the saved object graph, and its concrete functions."""
 
     object_path: str
@@ -181,8 +167,7 @@ class Recorded(StrEnum):
     NEVER = "never"  # TensorFlow does not record it at all
 
 
-@dataclass(frozen=True, slots=True)
-class SaveOption:
+class SaveOption(NamedTuple):
     """What one `tf.saved_model.SaveOptions` field left in the model."""
 
     option: str  # the SaveOptions field
@@ -191,8 +176,7 @@ class SaveOption:
     evidence: str  # where it was read from, or why it cannot be
 
 
-@dataclass(frozen=True, slots=True)
-class AssetFile:
+class AssetFile(NamedTuple):
     """A file under assets/ or assets.extra/ (inspector._internal.assets): its size, digest and the ops that read it."""
 
     path: str  # relative to the model's folder
@@ -203,8 +187,7 @@ class AssetFile:
     problem: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class XlaModule:
+class XlaModule(NamedTuple):
     """An XlaCallModule op (jax2tf, orbax): its serialized StableHLO module and what its attrs say
     (inspector._internal.xlamodules)."""
 

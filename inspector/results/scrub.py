@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector.results.common import Displayable, ModelRef, Verdict
 
 
-@dataclass(frozen=True, slots=True)
-class RevealingPath:
+class RevealingPath(NamedTuple):
     kind: str  # user name, home folder, CI workspace, temporary folder
     path: str
     who: str = ""  # the user name, for that kind
 
 
-@dataclass(frozen=True, slots=True)
-class LeakSite:
+class LeakSite(NamedTuple):
     """Where in saved_model.pb a stripped prefix still occurs: a node's attr (a string constant, an
     XlaCallModule's module, whose locations record source paths)."""
 

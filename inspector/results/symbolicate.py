@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from inspector._internal.view import Trace
 from inspector.results.common import Displayable, ModelRef, Verdict
@@ -18,14 +18,12 @@ class Status(StrEnum):
     NOT_FOUND = "not-found"
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     op: OpRef
     trace: Trace | None
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     kind: str  # "node" or "op type"
     name: str
     function_named: str  # the function the message names, as the loaded model called it ("" if none)
@@ -35,8 +33,7 @@ class Resolution:
     first_seen_line: int = 0  # a name resolved on an earlier line of the log is not repeated
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):
     number: int  # 1-based
     text: str
     resolutions: tuple[Resolution, ...]

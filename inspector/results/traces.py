@@ -24,8 +24,7 @@ class OpRef(NamedTuple):
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SourceContext:
+class SourceContext(NamedTuple):
     """Lines around one frame's line, read from the local copy of the recorded file."""
 
     file: str  # as recorded in the debug info
@@ -35,8 +34,7 @@ class SourceContext:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Sources:
+class Sources(NamedTuple):
     """Source context for the frames a result shows, the recorded files not found here, and those not
     read because a model names them: only `.py` files under the places the user named are read."""
 
@@ -52,8 +50,7 @@ class Sources:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
+class Selector(NamedTuple):
     """Which ops to trace; every given field must match (they combine with AND)."""
 
     pattern: str | None = None  # node key or glob; without `@` it may match the node name alone
@@ -71,8 +68,7 @@ class Selector:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class TraceGroup:
+class TraceGroup(NamedTuple):
     """One distinct creation stack and every selected op it created."""
 
     trace: Trace
@@ -83,8 +79,7 @@ class TraceGroup:
     label: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class SiteSummary:
+class SiteSummary(NamedTuple):
     """A source line that created ops (the innermost user frame of their traces)."""
 
     file: str
@@ -122,8 +117,7 @@ class TraceResult(Displayable):
         return self.selected_ops - len(self.untraced)
 
 
-@dataclass(frozen=True, slots=True)
-class WhereQuery:
+class WhereQuery(NamedTuple):
     """`FILE[:LINE]`: a path or path suffix (matched on whole path components) and an optional line."""
 
     file: str
@@ -153,8 +147,7 @@ def normalized_path(path: str) -> str:
     return normal[2:] if normal.startswith("./") else normal
 
 
-@dataclass(frozen=True, slots=True)
-class WhereHit:
+class WhereHit(NamedTuple):
     """Ops of one function created by one stack that holds the queried source."""
 
     lines: tuple[int, ...]  # the query file's lines on that stack
@@ -162,8 +155,7 @@ class WhereHit:
     ops: tuple[OpRef, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class WhereGroup:
+class WhereGroup(NamedTuple):
     function: str
     aliases: tuple[str, ...]
     signatures: tuple[str, ...]
@@ -174,8 +166,7 @@ class WhereGroup:
         return sum(len(hit.ops) for hit in self.hits)
 
 
-@dataclass(frozen=True, slots=True)
-class NearbyLine:
+class NearbyLine(NamedTuple):
     """A recorded line of the queried file near a line that created nothing, and how many ops it made."""
 
     file: str

@@ -88,7 +88,7 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
     ]
     accepted = frozenset(baseline)
     kept = [finding for finding in findings if finding.fingerprint not in accepted]
-    kept.sort(key=lambda f: (-f.severity, f.rule_id, f.location.function, f.location.node_key, f.message))
+    kept.sort(key=_report_order)
     return AuditResult(
         model=ModelRef.of(view),
         fail_on=policy.fail_on,
@@ -98,6 +98,12 @@ def audit(view: SavedModelView, policy: Policy | None = None, baseline: Iterable
         baselined=len(findings) - len(kept),
         notices=tuple(notices),
     )
+
+
+def _report_order(finding: Finding) -> tuple[int, str, str, str, str]:
+    """The most severe first, then by rule and place: a page's, a baseline's and SARIF's order."""
+    where = finding.location
+    return (-finding.severity, finding.rule_id, where.function, where.node_key, finding.message)
 
 
 def audit_meta_graphs(
@@ -208,7 +214,7 @@ def run_rules(
                     notices.append(item)
                 elif tags and item.location.node_key:
                     findings.append(
-                        replace(item, location=replace(item.location, tags=tags)).with_fingerprint()
+                        item._replace(location=item.location._replace(tags=tags)).with_fingerprint()
                     )
                 else:
                     findings.append(item.with_fingerprint())

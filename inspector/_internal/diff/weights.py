@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inspector._internal.view import (
@@ -53,8 +53,8 @@ def weights(paired: Paired) -> list[Change]:
             old_value, new_value = _read_values(old, before[key]), _read_values(new, after[key])
         else:
             specs = specs_before[key]
-            old_value = tuple(replace(spec, digest="crc32c " + " ".join(old_sums)) for spec in specs)
-            new_value = tuple(replace(spec, digest="crc32c " + " ".join(new_sums)) for spec in specs)
+            old_value = tuple(spec._replace(digest="crc32c " + " ".join(old_sums)) for spec in specs)
+            new_value = tuple(spec._replace(digest="crc32c " + " ".join(new_sums)) for spec in specs)
         changes.append(
             Change(
                 Category.WEIGHTS,

@@ -30,7 +30,6 @@ with `--allow OP` / `allow = ["OP"]` when it is intended. `--deny OP` adds an op
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from inspector._internal.audit.context import AuditContext
@@ -78,7 +77,7 @@ def check(context: AuditContext) -> Iterator[Finding | Notice]:
         functions = len({f.location.function for f in group})
         said = first.message.split(_CONSTANTS, 1)[0]
         message = f"{said} ({len(group)} nodes in {functions} function{'s' if functions != 1 else ''})"
-        yield replace(first, message=message, evidence=())
+        yield first._replace(message=message, evidence=())
 
 
 _CONSTANTS = "; constant input "
