@@ -56,26 +56,47 @@ def _mixed_table() -> FitTable:
     return table
 
 
-@pytest.mark.parametrize("color", [False, True])
-def test_a_table_whose_cells_fit_is_drawn_line_by_line_exactly_as_richs_table(color: bool) -> None:
-    """No cell wraps: FitTable writes the lines itself (a table is rich's costliest renderable per cell),
-    and they are rich's own, styles and all; in a panel too."""
-    table = _mixed_table()
-    widths = table._widths(60)
-    assert widths is not None and table._one_line_each(widths)
-    by_lines = to_text([Panel(table, "Ops")], 60, color)
-    assert by_lines == to_text([Panel(table._table(widths), "Ops")], 60, color)
-    assert to_text([table], 60, color) == to_text([table._table(widths)], 60, color)
-
-
-def test_a_cell_that_wraps_is_left_to_richs_table() -> None:
+def _wrapping_table() -> FitTable:
+    """Cells of several lines, cells that wrap (at spaces, a long word folded), wrapped right-justified
+    and styled cells with spans across the wrap, wide characters, a header that wraps beside one that
+    does not, and short rows."""
     table = FitTable()
-    table.add_column("Name")
-    table.add_column("Doc")
-    table.add_row("x", "words " * 20)
-    widths = table._widths(40)
-    assert widths is not None and not table._one_line_each(widths)
-    assert to_text([table], 40, color=False) == to_text([table._table(widths)], 40, color=False)
+    table.add_column("Object path", style="cyan")
+    table.add_column("Shape of the tensor", justify="right")
+    table.add_column("Doc", style="dim")
+    table.add_row(Text("layer.kernel\n(not trainable)"), Text("[3, 3, 64, 64]"), Text("short"))
+    table.add_row(
+        Text.assemble(("a.py", "magenta"), ":3 and then some words", style="bold"),
+        Text.assemble(("[1, 1, 1024, ", "red"), "256]", style="italic"),
+        Text("words " * 9 + "模型名前空間" * 3),
+    )
+    table.add_row(Text("👍🏽 " * 7), Text(""), Text("x" * 30))
+    table.add_row(Text("only one"))
+    table.add_row(Text("\n\nlate"), Text("1\n2"), Text("", style="red"))
+    return table
+
+
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize(
+    ("table", "width"), [(_mixed_table(), 60), (_wrapping_table(), 70), (_wrapping_table(), 100)]
+)
+def test_a_table_is_drawn_line_by_line_exactly_as_richs_table(
+    table: FitTable, width: int, color: bool
+) -> None:
+    """FitTable writes the lines itself, rich's Text wrapping each cell (a table is rich's costliest
+    renderable per cell), and they are rich's own, styles and all; in a panel too."""
+    widths, in_panel = table._widths(width), table._widths(width - 4)  # a panel's border and padding
+    assert widths is not None and in_panel is not None
+    assert to_text([table], width, color) == to_text([table._table(widths)], width, color)
+    by_lines = to_text([Panel(table, "Ops")], width, color)
+    assert by_lines == to_text([Panel(table._table(in_panel), "Ops")], width, color)
+
+
+def test_the_wrapping_table_wraps() -> None:
+    """The table above does what it is there to test: its rows take several lines, a header too."""
+    drawn = to_text([_wrapping_table()], 70, color=False).splitlines()
+    assert drawn[1].split() == ["Shape", "of", "the"] and drawn[2].split()[:3] == ["Object", "path", "tensor"]
+    assert len(drawn) > 4 + 2 * len(_wrapping_table().rows)  # the header's two lines set low, rows of several
 
 
 def test_a_tree_deeper_than_the_width_allows_says_what_it_leaves_out() -> None:

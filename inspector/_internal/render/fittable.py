@@ -101,12 +101,11 @@ class FitTable:
         if widths is None:
             yield from self._blocks(options.max_width)
             return
-        if self._one_line_each(widths):
-            yield from self._lines(widths)
-        else:
-            yield self._table(widths)
+        yield from self._lines(console, widths)
 
     def _table(self, widths: list[int]) -> Table:
+        """rich's table of these rows at these widths: what `_lines` writes (tests/test_terminal.py holds
+        the two equal)."""
         table = Table(box=box.SIMPLE_HEAD, header_style="bold", expand=False)
         for column, width in zip(self.columns, widths, strict=True):
             table.add_column(
@@ -116,42 +115,59 @@ class FitTable:
             table.add_row(*row)
         return table
 
-    def _one_line_each(self, widths: list[int]) -> bool:
-        """Every cell (and header) on one line within its column: nothing for rich's table to wrap."""
-        headers = [Text(column.header) for column in self.columns]
-        return all(
-            "\n" not in cell.plain and cell.cell_len <= width
-            for row in (headers, *self.rows)
-            for cell, width in zip(row, widths, strict=False)
-        )
-
-    def _lines(self, widths: list[int]) -> list[Text]:
+    def _lines(self, console: Console, widths: list[int]) -> list[Text]:
         """The table rich draws (box.SIMPLE_HEAD, a cell's padding in its column's style), line by line
-        as Texts: when no cell wraps, rich's table does per cell what a line does once (a `where` of 40
-        functions' ops: 0.3 s of 0.35 s). tests/test_terminal.py holds the two to the same output."""
+        as Texts. rich's Text wraps each cell; the rest of a table rich does per cell, and per cell it costs
+        ten times what a line does (a `where` of 40 functions' ops: 0.3 s of 0.35 s; ResNet50's variables,
+        whose cells take two lines: 10 ms of a 20 ms page)."""
         edge = " " * (sum(widths) + self._overhead() - 2)
         headers = [Text(column.header) for column in self.columns]
         lines = [Text(f" {edge} ")]
-        lines.append(self._line(headers, widths, header=True))
+        lines += self._row(console, headers, widths, header=True)
         lines.append(Text(" " + "─" * len(edge) + " "))
-        lines += (self._line(row, widths, header=False) for row in self.rows)
+        for row in self.rows:
+            lines += self._row(console, row, widths, header=False)
         lines.append(Text(f" {edge} "))
         return lines
 
-    def _line(self, cells: Sequence[Text], widths: list[int], *, header: bool) -> Text:
-        """One row as rich draws it: each cell padded by a space in its column's style, filled to its
-        width in its own style, its spans moved along. Written as one string and its spans (the spans in
-        the order rich's appends would leave them, which decides how styles stack): Text.append per
-        piece costs as much as the rest of the line."""
+    def _row(self, console: Console, cells: Sequence[Text], widths: list[int], *, header: bool) -> list[Text]:
+        """A row's lines: each cell wrapped to its column, the shorter ones padded with blank lines below
+        (a header's above: rich sets headers at the bottom of their row)."""
+        wrapped = [
+            _wrapped(console, cells[index] if index < len(cells) else _EMPTY, column.justify, width)
+            for index, (column, width) in enumerate(zip(self.columns, widths, strict=True))
+        ]
+        height = max(len(lines) for lines in wrapped)
+        if height == 1:
+            return [self._line([lines[0] for lines in wrapped], widths, header=header)]
+        drawn = []
+        for number in range(height):
+            pieces: list[Text | None] = []
+            for lines in wrapped:
+                index = number - (height - len(lines)) if header else number
+                pieces.append(lines[index] if 0 <= index < len(lines) else None)
+            drawn.append(self._line(pieces, widths, header=header))
+        return drawn
+
+    def _line(self, cells: Sequence[Text | None], widths: list[int], *, header: bool) -> Text:
+        """One line of a row as rich draws it: each cell padded by a space in its column's style, filled to
+        its width in its own style, its spans moved along; a cell with no line here (None) blank in its
+        column's style. Written as one string and its spans (the spans in the order rich's appends would
+        leave them, which decides how styles stack): Text.append per piece costs as much as the rest."""
         parts = [" "]
         spans: list[Span] = []
         offset = 1
-        for index, (column, width) in enumerate(zip(self.columns, widths, strict=True)):
+        for column, width, cell in zip(self.columns, widths, cells, strict=True):
             style = "bold" if header else column.style
-            cell = cells[index] if index < len(cells) else _EMPTY
+            if cell is None:  # rich fills it with one blank segment as wide as the padded cell
+                if style:
+                    spans.append(Span(offset, offset + width + 2, style))
+                parts += (" " * (width + 2), " ")
+                offset += width + 3
+                continue
             text, fill = cell.plain, " " * (width - cell.cell_len)
             start = offset + 1
-            end = start + len(text) + len(fill)
+            end = start + len(text) + len(fill)  # spans count characters, not cells
             if style:
                 spans += (Span(offset, start, style), Span(start, end, style))
             if cell.style:
@@ -186,6 +202,14 @@ class FitTable:
 
 
 _EMPTY = Text("")
+
+
+def _wrapped(console: Console, cell: Text, justify: Justify, width: int) -> Sequence[Text]:
+    """A cell's lines in its column, wrapped by rich as its table would (at spaces, a word longer than the
+    column folded)."""
+    if "\n" not in cell.plain and cell.cell_len <= width:
+        return (cell,)
+    return cell.wrap(console, width, justify=justify, overflow="fold")
 
 
 class _Column:
