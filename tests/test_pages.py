@@ -25,6 +25,7 @@ from inspector._internal.audit import audit
 from inspector._internal.diff import diff
 from inspector._internal.render import OutputFormat, RenderOptions, render
 from inspector._internal.render.pagemodel import (
+    Block,
     Code,
     Entries,
     KeyValues,
@@ -86,10 +87,10 @@ def lines_of(document: Page, html: bool = False) -> Iterator[Line]:
                 yield entry.label
                 yield entry.head
                 for detail in entry.details:
-                    if isinstance(detail, tuple):
-                        yield detail
-                    else:
+                    if isinstance(detail, Block):
                         pending.append(detail)
+                    else:
+                        yield detail
         elif isinstance(block, Code):
             yield from block.lines
         elif isinstance(block, Section):

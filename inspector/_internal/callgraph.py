@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inspector._internal.protos import which_oneof
 from inspector._internal.view import CallGraph
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
     from inspector.format import savedmodel_format_pb2 as fmt
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionAttrs:
+class FunctionAttrs(NamedTuple):
     """Which attrs of which op types hold functions, for the op types whose OpDef is known."""
 
     by_op: Mapping[str, tuple[str, ...]]  # op type -> its func / list(func) attrs in OpDef order (if any)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.nodetable import Node
@@ -58,8 +58,7 @@ class _OverBudget(Exception):
     """The model's plumbing asks for more path following than any real one does."""
 
 
-@dataclass(frozen=True, slots=True)
-class Plumbing:
+class Plumbing(NamedTuple):
     """What of a model is TensorFlow's checkpoint plumbing."""
 
     saver_nodes: frozenset[str]  # the top-level nodes the Saver's save and restore run

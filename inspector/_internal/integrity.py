@@ -13,15 +13,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from inspector._internal.callgraph import FUNCTION_ATTR_TYPES, shipped_function_attrs
 from inspector._internal.view import SavedModelView, namespace_of
 from inspector.results.report import FingerprintCheck, FingerprintStatus, UnlistedOp
 
 
-@dataclass(frozen=True, slots=True)
-class RedefinedOp:
+class RedefinedOp(NamedTuple):
     """An op type whose definition in the model's `stripped_op_list` says otherwise than TensorFlow's
     about which attrs name functions."""
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
@@ -55,8 +54,7 @@ class BundleMessages(Protocol):
     def BundleEntryProto(self) -> type[fmt.BundleEntryProto]: ...
 
 
-@dataclass(frozen=True)
-class ProtoModules:
+class ProtoModules(NamedTuple):
     """The generated modules the reader needs, grouped as TensorFlow's are; `fingerprint` is None on
     TensorFlow < 2.12. inspector's own module serves as every one of them."""
 

@@ -33,8 +33,8 @@ savers), which runs before any op.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from inspector._internal.routes import Routes
 from inspector._internal.view import INIT_OP_SIGNATURE, TOP_LEVEL, SavedModelView
@@ -46,16 +46,14 @@ STRENGTH = (Reach.LOAD, Reach.SIGNATURE, Reach.OBJECT, Reach.GRADIENT, Reach.UNR
 MAX_ROUTES_SHOWN = 8
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionReach:
+class FunctionReach(NamedTuple):
     """The strongest way an op can run, and the routes that make it run, strongest first."""
 
     reach: Reach
     reached_by: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Reachability:
+class Reachability(NamedTuple):
     """The reach of every function, and of the top-level nodes that a load route runs."""
 
     functions: Mapping[str, FunctionReach]  # every library function, and TOP_LEVEL (its default)

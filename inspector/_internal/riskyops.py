@@ -14,11 +14,11 @@ an unreachable one two steps less.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from inspector.results.levels import Severity
 
@@ -48,16 +48,14 @@ class Trusted(StrEnum):
     STATE = "state"
 
 
-@dataclass(frozen=True, slots=True)
-class RiskyOp:
+class RiskyOp(NamedTuple):
     op_type: str
     family: Family
     base: Severity
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     risky: Mapping[str, RiskyOp]
     trusted: Mapping[str, Trusted]
 

@@ -10,8 +10,8 @@ so that `inspector._internal.checkpointplumbing` can tell TensorFlow's checkpoin
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from inspector._internal.callgraph import tensor_node_name
 from inspector._internal.view import INIT_OP_SIGNATURE, SavedModelView
@@ -20,8 +20,7 @@ from inspector._internal.view import INIT_OP_SIGNATURE, SavedModelView
 RESTORE_ROUTE = "saver_def.restore_op_name (TF1 loader, TF Serving)"
 
 
-@dataclass(frozen=True, slots=True)
-class Routes:
+class Routes(NamedTuple):
     """The top-level nodes each loader route runs."""
 
     at_load: Mapping[str, frozenset[str]]  # route label -> top-level node names; the restore among them

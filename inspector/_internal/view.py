@@ -5,7 +5,7 @@ Values are NamedTuples: immutable, typed, and cheap both to define and to build 
 methods for each frozen dataclass when its module is imported, 0.5-0.9 ms a class, a fifth of a small
 report's start; and sets each field of each instance through `object.__setattr__`). A type stays a frozen
 dataclass where a tuple will not do: a field kept out of equality (`Function.definition`, the view's
-`meta_graph_def`), a mapping that defaults to empty, a field named like a tuple method (`index`). Mappings are read-only
+`meta_graph_def`), a field named like a tuple method (`index`). Mappings are read-only
 proxies, but for the nodes: a `NodeTable`, which holds them as columns and makes each `Node` when it is
 read (a large model has 200k and most commands read few).
 
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -137,8 +138,7 @@ class DebugInfoLayout(StrEnum):
     EMPTY = "empty"  # a valid file with no traces at all
 
 
-@dataclass(frozen=True, slots=True)
-class DebugInfo:
+class DebugInfo(NamedTuple):
     """What `debug/saved_model_debug_info.pb` says, in one shape whatever its layout."""
 
     status: DebugInfoStatus
@@ -146,8 +146,8 @@ class DebugInfo:
     layout: DebugInfoLayout | None = None
     problem: str | None = None  # why it is corrupt
     files: tuple[str, ...] = ()
-    traces: Mapping[int, Trace] = field(default_factory=dict)
-    trace_id_by_key: Mapping[str, int] = field(default_factory=dict)
+    traces: Mapping[int, Trace] = MappingProxyType({})
+    trace_id_by_key: Mapping[str, int] = MappingProxyType({})
 
     def trace_for(self, key: str) -> Trace | None:
         trace_id = self.trace_id_by_key.get(key)

@@ -8,7 +8,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -124,7 +123,7 @@ def render_options(output: Output) -> RenderOptions:
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit():
         width = int(columns)
-    return replace(output.page, color=bool(color), width=max(60, width))
+    return output.page._replace(color=bool(color), width=max(60, width))
 
 
 def write(pieces: Iterable[str], file: Path | None) -> None:

@@ -9,10 +9,9 @@ Adding a format is one module, its case below (mypy fails until it is there), an
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, NamedTuple, assert_never
 
 from inspector.results.common import KINDS, Kind
 
@@ -30,8 +29,7 @@ class OutputFormat(StrEnum):
     GITHUB = "github"  # audit, trace, doctor: GitHub Actions workflow commands (annotations)
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     """How to draw, never what to say. `stat` (diff) and `verbose` (doctor) choose what to show."""
 
     color: bool = False

@@ -209,7 +209,7 @@ def _wrapped(console: Console, cell: Text, justify: Justify, width: int) -> Sequ
     column folded)."""
     if "\n" not in cell.plain and cell.cell_len <= width:
         return (cell,)
-    return cell.wrap(console, width, justify=justify, overflow="fold")
+    return list(cell.wrap(console, width, justify=justify, overflow="fold"))
 
 
 class _Column:

@@ -8,7 +8,6 @@ HTML-escaped, so no model string becomes markup; names are set as code.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 from collections.abc import Iterator
@@ -293,8 +292,8 @@ def _folded_after_first(document: Page) -> Page:
     for i in range(first + 1, len(body)):
         block = body[i]
         if isinstance(block, Section):
-            body[i] = dataclasses.replace(block, folded=True)
-    return dataclasses.replace(document, body=tuple(body))
+            body[i] = block._replace(folded=True)
+    return document._replace(body=tuple(body))
 
 
 def render_page(result: CommandResult, options: RenderOptions | None = None) -> str:
@@ -484,9 +483,9 @@ def _entries(block: Entries, level: int, linked: bool) -> list[str]:
         label = f"{inline(entry.label)} " if entry.label else ""
         lines.append(f'<li><span class="unit">{label}{inline(entry.head, linked)}</span>')
         for detail in entry.details:
-            if isinstance(detail, tuple):
-                lines.append(f'<div class="unit">{inline(detail, linked)}</div>')
-            else:
+            if isinstance(detail, Block):
                 lines += write(detail, level + 1, linked)
+            else:
+                lines.append(f'<div class="unit">{inline(detail, linked)}</div>')
         lines.append("</li>")
     return [*lines, "</ul>"]

@@ -151,10 +151,10 @@ def _entries(block: Entries) -> list[str]:
         label = f"{inline(entry.label)} " if entry.label else ""
         lines.append(f"- {label}{inline(entry.head)}")
         for detail in entry.details:
-            if isinstance(detail, tuple):
-                lines.append(f"  - {inline(detail)}")
-            else:
+            if isinstance(detail, Block):
                 lines += ["", *(f"  {row}" if row else "" for row in write(detail, level=6))]
+            else:
+                lines.append(f"  - {inline(detail)}")
     return lines
 
 

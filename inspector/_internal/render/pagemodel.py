@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from inspector.results.report import OpIndex
@@ -39,8 +39,7 @@ MAX_ITEMS = 40
 MORE_HINT = "(--format json lists them all)"
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     text: str
     tone: Tone = Tone.PLAIN
     name: bool = False  # a name from the model: Markdown and HTML set it as code
@@ -77,19 +76,16 @@ def more(hidden: int, noun: str) -> Line:
     return line(dim(f"… {plural(hidden, noun)} {MORE_HINT}"))
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     text: Line
     tone: Tone = Tone.PLAIN  # the whole line's tone, under its spans'
 
 
-@dataclass(frozen=True, slots=True)
-class KeyValues:
+class KeyValues(NamedTuple):
     rows: tuple[tuple[str, Line], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     header: str
     tone: Tone = Tone.PLAIN
     align: Literal["left", "right"] = "left"
@@ -100,8 +96,7 @@ class Column:
 Cell = tuple[Line, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(NamedTuple):
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     rest: Line = ()  # the count of rows cut at MAX_ITEMS
@@ -137,8 +132,7 @@ class Tree:
         return child
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A head line and the lines or blocks under it: a finding, a problem, a flagged op. A `label` (a
     finding's severity) stands before the head, which wraps beside it rather than under it."""
 
@@ -147,20 +141,17 @@ class Entry:
     label: Line = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Entries:
+class Entries(NamedTuple):
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(NamedTuple):
     """Preformatted lines (a creation stack, a log): drawn as they are, in a fixed-width font."""
 
     lines: tuple[Line, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """An excerpt of a Python file, `line` the one that matters."""
 
     first_line: int
@@ -177,8 +168,7 @@ def numbered(source: Source) -> list[tuple[str, str]]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     title: Line
     blocks: tuple[Block, ...]
     tone: Tone = Tone.PLAIN  # BAD for what fails the command, WARN for what needs a look
@@ -189,11 +179,12 @@ class Section:
     html_only: bool = False
 
 
+#: What a page is made of. Spans and blocks are NamedTuples (cheap to define and to make; a page has thousands
+#: of spans), so a block is told from a line (a plain tuple of spans) by `isinstance(x, Block)`, never by `tuple`.
 Block = Paragraph | KeyValues | Table | Tree | Entries | Code | Source | Section
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """One command's page. `quiet` (the findings alone, for --quiet) is made only when asked for: on a
     large model it can be 200k lines."""
 

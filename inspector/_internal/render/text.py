@@ -143,7 +143,7 @@ def _entries(block: Entries, color: bool) -> Drawable:
     for entry in block.entries:
         parts.append(Beside(text(entry.label), text(entry.head)) if entry.label else text(entry.head))
         for detail in entry.details:
-            inner = text(detail) if isinstance(detail, tuple) else draw(detail, color)
+            inner = draw(detail, color) if isinstance(detail, Block) else text(detail)
             parts.append(Padding(inner, INDENT))
         if entry.details and len(block.entries) > 1:
             parts.append(Text(""))
