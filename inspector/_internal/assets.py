@@ -10,7 +10,6 @@ read in chunks: an asset of gigabytes costs its reading time, never its size in 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -49,6 +48,8 @@ def asset_files(view: SavedModelView) -> tuple[AssetFile, ...]:
 
 
 def _sha256(path: Path) -> tuple[str, str]:
+    import hashlib  # OpenSSL's bindings: 3 ms a start, and most models have no asset
+
     digest = hashlib.sha256()
     try:
         with model_file(path) as descriptor:
@@ -67,7 +68,7 @@ def _readers(view: SavedModelView) -> dict[str, tuple[str, ...]]:
     if not view.assets:
         return {}  # nothing to read: no graph walk (every report asks, most models have no asset)
     by_asset: dict[int, set[str]] = {}
-    tensors = {tensor_node_name(asset.tensor_name): asset.index for asset in view.assets if asset.tensor_name}
+    tensors = {tensor_node_name(asset.tensor_name): asset.position for asset in view.assets if asset.tensor_name}
     top_level = view.functions.get(TOP_LEVEL) if tensors else None
     for key in top_level.node_keys if top_level is not None else ():
         node = view.nodes[key]

@@ -5,9 +5,8 @@ Values are NamedTuples: immutable, typed, and cheap both to define and to build 
 methods for each frozen dataclass when its module is imported, 0.5-0.9 ms a class, a fifth of a small
 report's start; and sets each field of each instance through `object.__setattr__`). A type stays a frozen
 dataclass where a tuple will not do: a field kept out of equality (`Function.definition`, the view's
-`meta_graph_def`), a field named like a tuple method (`index`). Mappings are read-only
-proxies, but for the nodes: a `NodeTable`, which holds them as columns and makes each `Node` when it is
-read (a large model has 200k and most commands read few).
+`meta_graph_def`). Mappings are read-only proxies, but for the nodes: a `NodeTable`, which holds them as
+columns and makes each `Node` when it is read (a large model has 200k and most commands read few).
 
 The view is inspector's only door to the model: no analysis reads the raw `MetaGraphDef` (an
 architecture test holds this). It stays reachable as `SavedModelView.meta_graph_def` for notebook users
@@ -267,12 +266,11 @@ class Variable(NamedTuple):
     origin: str = "object graph"  # or "graph": a TF1 model's variable node (it has no object graph)
 
 
-@dataclass(frozen=True, slots=True)
-class Asset:
+class Asset(NamedTuple):
     """An entry of `asset_file_def`: a loader feeds `assets/<filename>` to `tensor_name` (TF1) or to the
     functions that capture the asset (TF2). The file name is the model author's to write."""
 
-    index: int  # its position in asset_file_def, which the object graph's SavedAsset names
+    position: int  # its index in asset_file_def, which the object graph's SavedAsset names
     filename: str
     tensor_name: str
     # Why the loader would open something other than a regular file under the model's assets/ folder
@@ -308,9 +306,8 @@ class KerasMetadata(NamedTuple):
     loader: str = "tf_keras.models.load_model"  # the loader that rebuilds (and runs) it
 
 
-@dataclass(frozen=True, slots=True)
-class WarmupRequest:
-    index: int  # the record's position in the file, from 0
+class WarmupRequest(NamedTuple):
+    position: int  # the record's index in the file, from 0
     kind: str  # predict, classify, regress, multi-inference, other
     signatures: tuple[str, ...]  # the signatures it calls (several for a multi-inference request)
     inputs: tuple[str, ...] = ()  # a predict request's input keys
@@ -351,7 +348,7 @@ class MetaGraphInfo(NamedTuple):
 # --- the view -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # its own repr: one line
 class SavedModelView:
     """Everything the commands know about one meta graph of one SavedModel."""
 

@@ -118,11 +118,11 @@ def _warmup(context: AuditContext) -> Iterator[Finding]:
                 yield _finding(
                     Severity.ERROR,
                     WARMUP,
-                    f"warmup request {request.index} ({request.kind}) calls signature {signature_name!r}, which the "
+                    f"warmup request {request.position} ({request.kind}) calls signature {signature_name!r}, which the "
                     f"model does not have ({', '.join(sorted(view.signatures)) or 'none'}): TF Serving refuses the load",
                     fix,
                     where,
-                    f"warmup:{request.index}:{signature_name}",
+                    f"warmup:{request.position}:{signature_name}",
                 )
             elif request.kind == "predict":
                 wanted = {spec.name for spec in signature.inputs}
@@ -130,12 +130,12 @@ def _warmup(context: AuditContext) -> Iterator[Finding]:
                     yield _finding(
                         Severity.ERROR,
                         WARMUP,
-                        f"warmup request {request.index} feeds {', '.join(request.inputs) or 'no input'} to "
+                        f"warmup request {request.position} feeds {', '.join(request.inputs) or 'no input'} to "
                         f"{signature_name!r}, which takes {', '.join(sorted(wanted)) or 'none'}: TF Serving "
                         "refuses the load",
                         fix,
                         where,
-                        f"warmup:{request.index}:{signature_name}:inputs",
+                        f"warmup:{request.position}:{signature_name}:inputs",
                     )
 
 
