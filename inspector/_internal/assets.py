@@ -68,7 +68,9 @@ def _readers(view: SavedModelView) -> dict[str, tuple[str, ...]]:
     if not view.assets:
         return {}  # nothing to read: no graph walk (every report asks, most models have no asset)
     by_asset: dict[int, set[str]] = {}
-    tensors = {tensor_node_name(asset.tensor_name): asset.position for asset in view.assets if asset.tensor_name}
+    tensors = {
+        tensor_node_name(asset.tensor_name): asset.position for asset in view.assets if asset.tensor_name
+    }
     top_level = view.functions.get(TOP_LEVEL) if tensors else None
     for key in top_level.node_keys if top_level is not None else ():
         node = view.nodes[key]

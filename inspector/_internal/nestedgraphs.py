@@ -9,7 +9,6 @@ MAX_NESTING levels, MAX_BLOB_BYTES a blob and MAX_NESTED_NODES nodes in all (per
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -104,6 +103,8 @@ def decode_carrier(
         if blob is None or problem:
             undecoded.append(Undecoded(current, problem))
             continue
+        import hashlib  # OpenSSL's bindings cost a start 3 ms; few models carry a graph in a constant
+
         digest = hashlib.sha256(blob).digest()
         if digest in budget.seen:
             continue  # the same graph, already scanned through another carrier
