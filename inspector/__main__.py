@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from inspector._internal.cli import main
+from inspector._internal.cli import console
 
-raise SystemExit(main())
+console()

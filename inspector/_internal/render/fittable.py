@@ -101,7 +101,10 @@ class FitTable:
         if widths is None:
             yield from self._blocks(options.max_width)
             return
-        yield from self._lines(console, widths)
+        for line in self._lines(console, widths):
+            # Each line fits the width and has no style of its own, only spans: its segments are what
+            # rich's Text would yield after wrapping it to itself, which costs as much as the line.
+            yield from line.render(console, end="\n")
 
     def _table(self, widths: list[int]) -> Table:
         """rich's table of these rows at these widths: what `_lines` writes (tests/test_terminal.py holds
