@@ -1,12 +1,13 @@
-"""The page's tables, drawn by rich's Table: `FitTable` (columns under headers, never breaking a name) and
-`KeyValues` (a key column beside wrapped values).
+"""The page's tables, in rich's look: `FitTable` (columns under headers, never breaking a name) and
+`KeyValues` (a key column beside wrapped values, rich's grid).
 
 One rule is inspector's: a column is never narrower than its longest word, so no name is folded across
 lines. rich narrows a table that is too wide by shrinking its widest columns, below their longest word if
-need be; here the widths are chosen first (the widest columns give way, none below its longest word) and
-handed to rich as fixed column widths. When even the longest words do not fit, each row becomes a block.
-When every cell fits its column on one line, nothing is left for rich's table to decide: the rows are
-written as the lines it would draw (one Text each, spans and all), a tenth of its cost per row.
+need be; here the widths are chosen first (the widest columns give way, none below its longest word).
+When even the longest words do not fit, each row becomes a block. Once the widths are fixed, nothing is
+left for rich's Table to decide but what it does per cell at ten times the cost of a line: rich's Text
+wraps each cell, and the rows are written as the lines rich's Table draws (box.SIMPLE_HEAD), spans and
+all. tests/test_terminal.py holds them equal to rich's Table, in colour, wrapped, in a panel.
 """
 
 from __future__ import annotations
