@@ -10,7 +10,7 @@ import pytest
 from conftest import run_python
 from rich.cells import cell_len
 
-from inspector._internal.render.fittable import FitTable
+from inspector._internal.render.fittable import FitTable, KeyValues, _Unpadded
 from inspector._internal.render.terminal import Panel, Text, Tree, to_html, to_text
 
 #: Characters whose width rich and a naive count disagree on: emoji with a skin-tone modifier and with a
@@ -97,6 +97,33 @@ def test_the_wrapping_table_wraps() -> None:
     drawn = to_text([_wrapping_table()], 70, color=False).splitlines()
     assert drawn[1].split() == ["Shape", "of", "the"] and drawn[2].split()[:3] == ["Object", "path", "tensor"]
     assert len(drawn) > 4 + 2 * len(_wrapping_table().rows)  # the header's two lines set low, rows of several
+
+
+def _key_values() -> KeyValues:
+    """Values that wrap (at spaces, and a word longer than the line folded), of several lines and of
+    blank lines, styled by spans and by a style of their own, empty, and in wide characters."""
+    return KeyValues(
+        [
+            ("Path", Text("/models/" + "deep/ " * 30 + "model")),
+            ("TensorFlow", Text.assemble(("2.21.0", "green"), " (", ("v2.21.0-rc0", "dim"), ")")),
+            ("Tags", Text("serve", style="cyan")),
+            ("Empty", Text("")),
+            ("Lines", Text("first\nsecond line\n\nafter a blank")),
+            ("模型", Text("名前空間 " * 12, style="bold")),
+            ("Fold", Text("x" * 150)),
+        ]
+    )
+
+
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize("width", [12, 14, 40, 80, 160])
+def test_key_values_are_drawn_exactly_as_richs_grid(width: int, color: bool) -> None:
+    """KeyValues writes the lines of rich's two-column grid itself (and leaves a width with no room beside
+    the keys to the grid): the same text and styles, alone and in a panel."""
+    drawn = _key_values()
+    assert to_text([drawn], width, color) == to_text([_Unpadded(drawn._grid())], width, color)
+    in_panel = to_text([Panel(drawn, "Overview")], width, color)
+    assert in_panel == to_text([Panel(_Unpadded(drawn._grid()), "Overview")], width, color)
 
 
 def test_a_tree_deeper_than_the_width_allows_says_what_it_leaves_out() -> None:

@@ -12,15 +12,17 @@ all. tests/test_terminal.py holds them equal to rich's Table, in colour, wrapped
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Span, Text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 Justify = Literal["left", "right"]
 
@@ -110,6 +112,8 @@ class FitTable:
     def _table(self, widths: list[int]) -> Table:
         """rich's table of these rows at these widths: what `_lines` writes (tests/test_terminal.py holds
         the two equal)."""
+        from rich.table import Table
+
         table = Table(box=box.SIMPLE_HEAD, header_style="bold", expand=False)
         for column, width in zip(self.columns, widths, strict=True):
             table.add_column(
@@ -197,6 +201,8 @@ class FitTable:
                     # One line that fits: the grid below would draw the same line, at a table's cost.
                     blocks.append(Text.assemble(key, cell))
                     continue
+                from rich.table import Table  # only for a value too long for its line
+
                 block = Table.grid()
                 block.add_column(no_wrap=True)
                 block.add_column(overflow="fold")
@@ -228,18 +234,49 @@ class _Column:
 
 class KeyValues:
     """`Key  value` lines: the keys bold in a column as wide as the longest, each value wrapped beside its
-    key (rich's two-column grid)."""
+    key. The lines of rich's two-column grid (`_grid`), written as its segments: tests/test_terminal.py holds
+    the two equal. A page always has one of these, and rich's Table module costs a start 5 ms to import."""
 
     def __init__(self, rows: Sequence[tuple[str, Text]]) -> None:
         self.rows = rows
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        grid = Table.grid(padding=(0, 2))
+        key_width = max((cell_len(key) for key, _ in self.rows), default=0)
+        value_width = options.max_width - key_width - _KEY_GAP
+        if value_width < 1:  # no room beside the keys: rich's grid shares out what there is
+            yield _Unpadded(self._grid())
+            return
+        bold = console.get_style("bold")
+        gap, under_key = Segment(" " * _KEY_GAP, bold), Segment(" " * (key_width + _KEY_GAP), bold)
+        for key, value in self.rows:
+            for number, line in enumerate(_wrapped(console, value, "left", value_width)):
+                head = (
+                    [Segment(key + " " * (key_width - cell_len(key)), bold), gap]
+                    if number == 0
+                    else [under_key]
+                )
+                yield from _without_trailing_blanks([*head, *_segments(console, line)])
+                yield Segment.line()
+
+    def _grid(self) -> Table:
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, _KEY_GAP))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for key, value in self.rows:
             grid.add_row(key, value)
-        yield _Unpadded(grid)
+        return grid
+
+
+#: The cells between a key and its value.
+_KEY_GAP = 2
+
+
+def _segments(console: Console, line: Text) -> Iterable[Segment]:
+    """A line's segments as rich's Text yields them when it draws itself: its own style a span under the
+    others (`Text.render` alone would leave it out)."""
+    return (Text("\n").join([line]) if line.style else line).render(console)
 
 
 class _Unpadded:
