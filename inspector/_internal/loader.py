@@ -190,6 +190,17 @@ def _index_graph(
         distinct_calls: dict[str, None] = dict.fromkeys(calls)
         return tuple(own_keys), tuple(distinct_calls), op_types
 
+    dtypes: dict[int, str] = {}  # a function's captures are hundreds of arguments of a few dtypes
+
+    def arguments(args: Iterable[fmt.OpDef.ArgDef]) -> tuple[Argument, ...]:
+        return tuple(
+            Argument(
+                a.name,
+                dtypes.get(a.type) or dtypes.setdefault(a.type, objectgraph.dtype_name(types_module, a.type)),
+            )
+            for a in args
+        )
+
     own_keys, calls, own_ops = add_nodes(TOP_LEVEL, graph_def.node)
     functions[TOP_LEVEL] = Function(TOP_LEVEL, own_keys, (), (), False, calls, own_ops)
     for function_def in library_defs:
@@ -198,12 +209,8 @@ def _index_graph(
         functions[signature.name] = Function(
             name=signature.name,
             node_keys=own_keys,
-            inputs=tuple(
-                Argument(a.name, objectgraph.dtype_name(types_module, a.type)) for a in signature.input_arg
-            ),
-            outputs=tuple(
-                Argument(a.name, objectgraph.dtype_name(types_module, a.type)) for a in signature.output_arg
-            ),
+            inputs=arguments(signature.input_arg),
+            outputs=arguments(signature.output_arg),
             is_stateful=signature.is_stateful,
             calls=calls,
             op_types=own_ops,

@@ -13,7 +13,6 @@ from inspector._internal.assets import asset_files
 from inspector._internal.checkpointplumbing import risky_op_types_outside_the_saver
 from inspector._internal.coverage import coverage
 from inspector._internal.integrity import unlisted_ops, verify_fingerprint
-from inspector._internal.nestedgraphs import nested_ops
 from inspector._internal.view import (
     DebugInfoStatus,
     SavedModelView,
@@ -117,6 +116,8 @@ def op_index(view: SavedModelView) -> OpIndex:
         for key in keys:
             name, function = split_node_key(key)
             ops.append((name, type_index, function_index(function, function), site_of(key)))
+    from inspector._internal.nestedgraphs import nested_ops  # the HTML page's search alone needs them
+
     nested, _ = nested_ops(view)  # what could not be decoded is the audit's to say (INS003)
     for op in nested:
         outermost = op.nesting[0]
