@@ -101,7 +101,8 @@ def test_the_wrapping_table_wraps() -> None:
 
 def _key_values() -> KeyValues:
     """Values that wrap (at spaces, and a word longer than the line folded), of several lines and of
-    blank lines, styled by spans and by a style of their own, empty, and in wide characters."""
+    blank lines, styled by spans and by a style of their own, empty, and in wide characters; a key with
+    control codes."""
     return KeyValues(
         [
             ("Path", Text("/models/" + "deep/ " * 30 + "model")),
@@ -111,6 +112,7 @@ def _key_values() -> KeyValues:
             ("Lines", Text("first\nsecond line\n\nafter a blank")),
             ("模型", Text("名前空間 " * 12, style="bold")),
             ("Fold", Text("x" * 150)),
+            ("\x1b[31mRed\x07", Text("a key's control codes are dropped")),
         ]
     )
 

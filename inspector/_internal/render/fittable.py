@@ -241,14 +241,16 @@ class KeyValues:
         self.rows = rows
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key_width = max((cell_len(key) for key, _ in self.rows), default=0)
+        # A key's control codes dropped, as rich's Text drops them.
+        rows = [(Text(key).plain, value) for key, value in self.rows]
+        key_width = max((cell_len(key) for key, _ in rows), default=0)
         value_width = options.max_width - key_width - _KEY_GAP
         if value_width < 1:  # no room beside the keys: rich's grid shares out what there is
             yield _Unpadded(self._grid())
             return
         bold = console.get_style("bold")
         gap, under_key = Segment(" " * _KEY_GAP, bold), Segment(" " * (key_width + _KEY_GAP), bold)
-        for key, value in self.rows:
+        for key, value in rows:
             for number, line in enumerate(_wrapped(console, value, "left", value_width)):
                 head = (
                     [Segment(key + " " * (key_width - cell_len(key)), bold), gap]
