@@ -190,16 +190,16 @@ def _index_graph(
         distinct_calls: dict[str, None] = dict.fromkeys(calls)
         return tuple(own_keys), tuple(distinct_calls), op_types
 
-    dtypes: dict[int, str] = {}  # a function's captures are hundreds of arguments of a few dtypes
+    dtype_names: dict[int, str] = {}  # a function's captures are hundreds of arguments of a few dtypes
+
+    def dtype(value: int) -> str:
+        name = dtype_names.get(value)
+        if name is None:
+            name = dtype_names[value] = objectgraph.dtype_name(types_module, value)
+        return name
 
     def arguments(args: Iterable[fmt.OpDef.ArgDef]) -> tuple[Argument, ...]:
-        return tuple(
-            Argument(
-                a.name,
-                dtypes.get(a.type) or dtypes.setdefault(a.type, objectgraph.dtype_name(types_module, a.type)),
-            )
-            for a in args
-        )
+        return tuple(Argument(a.name, dtype(a.type)) for a in args)
 
     own_keys, calls, own_ops = add_nodes(TOP_LEVEL, graph_def.node)
     functions[TOP_LEVEL] = Function(TOP_LEVEL, own_keys, (), (), False, calls, own_ops)

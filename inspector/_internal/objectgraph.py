@@ -311,7 +311,9 @@ def restored_functions(
         if which_oneof(node, "kind") == "resource":
             for child in node.children:
                 add(child.node_id, f"resource {where(node_id)} ({child.local_name})")
-        for key, saveable in sorted(node.saveable_objects.items()) if node.saveable_objects else ():
+        if not node.saveable_objects:  # most objects: nothing to sort
+            continue
+        for key, saveable in sorted(node.saveable_objects.items()):
             add(saveable.save_function, f"checkpoint save of {where(node_id)} ({key})")
             add(saveable.restore_function, f"checkpoint restore of {where(node_id)} ({key})")
     return {name: tuple(roles) for name, roles in found.items()}
