@@ -105,9 +105,9 @@ class FitTable:
             yield from self._blocks(options.max_width)
             return
         for line in self._lines(console, widths):
-            # Each line fits the width and has no style of its own, only spans: its segments are what
-            # rich's Text would yield after wrapping it to itself, which costs as much as the line.
-            yield from line.render(console, end="\n")
+            # Each line fits the width: rich's Text would wrap it to itself, at the cost of the line.
+            yield from _segments(console, line)
+            yield Segment.line()
 
     def _table(self, widths: list[int]) -> Table:
         """rich's table of these rows at these widths: what `_lines` writes (tests/test_terminal.py holds
@@ -276,8 +276,8 @@ _KEY_GAP = 2
 
 
 def _segments(console: Console, line: Text) -> Iterable[Segment]:
-    """A line's segments as rich's Text yields them when it draws itself: its own style a span under the
-    others (`Text.render` alone would leave it out)."""
+    """A line that fits its width, as the segments rich's Text yields when it draws itself: its own style a
+    span under the others (`Text.render` alone would leave it out)."""
     return (Text("\n").join([line]) if line.style else line).render(console)
 
 
